@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "boxer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "boxer", targets: ["boxer"]),
+        .library(name: "BoxerKit", targets: ["BoxerSupport", "BoxArchive", "BoxStore", "BoxerCommands"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libarchive, from Debian's libarchive-dev (Homebrew's libarchive on macOS).
+        .systemLibrary(
+            name: "CLibArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
+        // Paths, file locks, logging and process helpers shared by every module.
+        .target(
+            name: "BoxerSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        // The .box file format: streaming archive read/write, metadata, checksums.
+        .target(
+            name: "BoxArchive",
+            dependencies: [
+                "CLibArchive",
+                "BoxerSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The Vagrant-compatible box store, catalogs and downloads.
+        .target(
+            name: "BoxStore",
+            dependencies: ["BoxArchive", "BoxerSupport"]
+        ),
+        // One ArgumentParser command per file; the executable only calls into here.
+        .target(
+            name: "BoxerCommands",
+            dependencies: [
+                "BoxStore",
+                "BoxArchive",
+                "BoxerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "boxer", dependencies: ["BoxerCommands"]),
+        .target(name: "BoxerTestSupport", dependencies: ["CLibArchive", "BoxArchive", "BoxerSupport"], path: "Tests/BoxerTestSupport"),
+        .testTarget(name: "BoxArchiveTests", dependencies: ["BoxArchive", "BoxerTestSupport"]),
+        .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),
+    ]
+)

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A box's `metadata.json`: `provider` is required; every other key is kept as written and passed on.
+public struct BoxMetadata: Sendable, Equatable {
+    /// Keys Vagrant requires (`Box::REQUIRED_METADATA_FIELDS`).
+    public static let requiredFields = ["provider"]
+
+    public let provider: String
+    public let architecture: String?
+    /// libvirt boxes: disk format (`qcow2`).
+    public let format: String?
+    /// libvirt boxes: disk size in whole GB.
+    public let virtualSize: Int?
+    /// The whole document, for keys boxer does not interpret.
+    public let json: Data
+
+    public init(provider: String, architecture: String? = nil, format: String? = nil, virtualSize: Int? = nil, extra: [String: any Sendable] = [:]) {
+        var object: [String: Any] = extra
+        object["provider"] = provider
+        if let architecture { object["architecture"] = architecture }
+        if let format { object["format"] = format }
+        if let virtualSize { object["virtual_size"] = virtualSize }
+        self.provider = provider
+        self.architecture = architecture
+        self.format = format
+        self.virtualSize = virtualSize
+        // Keys in a fixed order so that the same metadata gives the same bytes.
+        self.json = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+    }
+
+    /// Parses and validates a metadata document; `source` names it in errors.
+    public init(data: Data, source: String) throws(BoxArchiveError) {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw .corruptMetadata(box: source, reason: "it is not valid JSON (\(error.localizedDescription))")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw .corruptMetadata(box: source, reason: "it must be a JSON object such as {\"provider\": \"libvirt\"}, not \(Self.jsonKind(parsed))")
+        }
+        guard let providerValue = object["provider"] else {
+            throw .missingMetadataField(box: source, field: "provider")
+        }
+        guard let provider = providerValue as? String, !provider.isEmpty,
+              provider.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil
+        else {
+            throw .corruptMetadata(box: source, reason: "the field \"provider\" must be a provider name such as \"libvirt\", found \(providerValue)")
+        }
+        self.provider = provider
+        self.architecture = object["architecture"] as? String
+        self.format = object["format"] as? String
+        self.virtualSize = (object["virtual_size"] as? NSNumber)?.intValue
+        self.json = data
+    }
+
+    /// Reads `metadata.json` from an extracted box folder.
+    public init(contentsOf folder: URL, source: String) throws(BoxArchiveError) {
+        let file = folder.appendingPathComponent("metadata.json")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw .missingMetadata(box: source)
+        }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
+        if let size = attributes?[.size] as? NSNumber, size.int64Value > Self.sizeLimit {
+            throw .corruptMetadata(box: source, reason: "metadata.json is \(size) bytes; boxer reads at most \(Self.sizeLimit)")
+        }
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw .corruptMetadata(box: source, reason: "metadata.json cannot be read")
+        }
+        try self.init(data: data, source: source)
+    }
+
+    /// metadata.json is a few hundred bytes; a huge one is a hostile box.
+    static let sizeLimit: Int64 = 1 << 20
+
+    private static func jsonKind(_ value: Any) -> String {
+        switch value {
+        case is [Any]: return "an array"
+        case is String: return "a string"
+        case is NSNumber: return "a number"
+        case is NSNull: return "null"
+        default: return "\(type(of: value))"
+        }
+    }
+}

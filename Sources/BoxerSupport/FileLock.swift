@@ -1,0 +1,75 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An advisory `flock(2)` lock on a file, released when the value is deallocated or the process dies.
+///
+/// Because the kernel drops the lock when its holder dies, a lock that can be taken proves that
+/// whoever created the locked thing is gone: boxer uses that to find work left by killed runs.
+public final class FileLock {
+    public enum Mode: Sendable { case shared, exclusive }
+
+    public let url: URL
+    private let descriptor: Int32
+
+    /// Opens (creating if needed) the lock file without locking it.
+    public init(url: URL) throws {
+        self.url = url
+        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw SystemError(operation: "open lock file", path: url.path, code: errno)
+        }
+        descriptor = fd
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Blocks until the lock is held.
+    public func lock(_ mode: Mode = .exclusive) throws {
+        while flock(descriptor, mode == .exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            if errno == EINTR { continue }
+            throw SystemError(operation: "lock", path: url.path, code: errno)
+        }
+    }
+
+    /// Takes the lock if nobody holds it; returns false when somebody does.
+    public func tryLock(_ mode: Mode = .exclusive) throws -> Bool {
+        if flock(descriptor, (mode == .exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK { return false }
+        throw SystemError(operation: "lock", path: url.path, code: errno)
+    }
+
+    public func unlock() {
+        flock(descriptor, LOCK_UN)
+    }
+
+    /// Runs `body` while holding the lock.
+    public func withLock<T>(_ mode: Mode = .exclusive, _ body: () throws -> T) throws -> T {
+        try lock(mode)
+        defer { unlock() }
+        return try body()
+    }
+}
+
+/// A failed system call, with the path it was about.
+public struct SystemError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public let path: String
+    public let code: Int32
+
+    public init(operation: String, path: String, code: Int32) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    public var description: String {
+        "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+    }
+}

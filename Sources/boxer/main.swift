@@ -1,1 +1,4 @@
-print("boxer")
+import BoxerCommands
+
+// Top-level `await Boxer.main()` resolves to the synchronous overload; run the async path explicitly.
+await Boxer.run()

@@ -1,0 +1,27 @@
+import ArgumentParser
+import BoxStore
+import BoxerSupport
+import Foundation
+
+struct BoxOutdated: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outdated",
+        abstract: "Check installed boxes for newer versions in their catalogs.",
+        discussion: """
+            Reads each box's catalog (the metadata_url written when it was added from one) and reports \
+            whether a newer version exists for its provider and architecture. Boxes added from a file \
+            have no catalog and are reported as such. Until boxer reads Vagrantfiles, every installed \
+            box is checked, as with Vagrant's --global.
+            """
+    )
+
+    @Flag(help: "Check every installed box (the default for now).")
+    var global = false
+
+    func run() async throws {
+        let store = try openStore()
+        let checks = await store.checkOutdated(downloader: Downloader(), hostArchitecture: HostArchitecture.current())
+        if checks.isEmpty { print("There are no installed boxes! Use `boxer box add` to add some.") }
+        for check in checks { print(check.line) }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import BoxStore
+import Foundation
+
+struct BoxPrune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Remove old versions of installed boxes.",
+        discussion: "Keeps the newest version of each box, provider and architecture and removes the rest."
+    )
+
+    @Option(help: "Only prune this box.")
+    var name: String?
+
+    @Option(help: "Only prune boxes for this provider.")
+    var provider: String?
+
+    @Flag(name: [.short, .customLong("dry-run")], help: "Only print what would be removed.")
+    var dryRun = false
+
+    @Flag(name: .shortAndLong, help: "Remove without asking.")
+    var force = false
+
+    func run() async throws {
+        let store = try openStore()
+        let old = store.boxesToPrune(name: name, provider: provider)
+        guard !old.isEmpty else {
+            print("No old versions of boxes to remove.")
+            return
+        }
+        for box in old {
+            print("\(dryRun ? "Would remove" : "Removing") box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")...")
+            if !dryRun { try store.remove(box) }
+        }
+    }
+}

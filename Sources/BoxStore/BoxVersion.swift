@@ -9,6 +9,9 @@ public struct BoxVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
     }
 
     public let description: String
+    /// Segments as written; `~>` bumps these (`~> 1.2.0` means < 1.3).
+    let writtenSegments: [Segment]
+    /// Segments without trailing zeros; equality and order use these.
     let segments: [Segment]
 
     public init?(_ text: String) {
@@ -36,6 +39,7 @@ public struct BoxVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
             }
         }
         flush()
+        writtenSegments = parsed
         // Gem::Version drops trailing zeros: 1.0.0 == 1.
         while case .number(0)? = parsed.last, parsed.count > 1 { parsed.removeLast() }
         segments = parsed
@@ -76,7 +80,7 @@ public struct BoxVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
 
     /// The upper bound of `~> self`: `1.2.3` → `1.3`, `1.2` → `2`.
     var pessimisticUpperBound: BoxVersion? {
-        let numbers = segments.prefix { if case .number = $0 { return true } else { return false } }
+        let numbers = writtenSegments.prefix { if case .number = $0 { return true } else { return false } }
             .compactMap { segment -> Int? in if case .number(let n) = segment { return n } else { return nil } }
         var bumped = Array(numbers.dropLast(numbers.count > 1 ? 1 : 0))
         guard let last = bumped.popLast() else { return nil }

@@ -32,6 +32,13 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         public let path: String
         public let range: String?
         public let accept: String?
+
+        public init(method: String, path: String, range: String?, accept: String?) {
+            self.method = method
+            self.path = path
+            self.range = range
+            self.accept = accept
+        }
     }
 
     public let port: UInt16

@@ -94,3 +94,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: temp.path("x.box").path))
     }
 }
+
+@Suite struct HoleTests {
+    /// GNU tar without -S and Packer store a disk image's zeros as data; they must come back as holes.
+    @Test func zerosStoredAsDataBecomeHoles() throws {
+        let temp = try TemporaryFolder()
+        var image = Data(count: 8 << 20)
+        image.replaceSubrange(3_000_000..<3_000_010, with: Data(repeating: 9, count: 10))
+        let box = temp.path("zeros.box")
+        try TestArchive(format: .ustar, filter: .gzip, entries: TestArchive.minimalBox(extra: [.file("disk.raw", image)])).write(to: box)
+        let target = try temp.folder("out")
+        _ = try BoxExtractor(boxName: "zeros").extract(archive: box, into: target)
+        let disk = target.appendingPathComponent("disk.raw")
+        #expect(try Data(contentsOf: disk) == image)
+        #expect(RoundTripTests.allocatedBytes(disk) <= 256 << 10)
+    }
+
+    @Test func trailingHoleKeepsTheFileSize() throws {
+        let temp = try TemporaryFolder()
+        var image = Data(repeating: 1, count: 4096)
+        image.append(Data(count: 4 << 20))
+        let box = temp.path("tail.box")
+        try TestArchive(format: .pax, filter: .zstd, entries: TestArchive.minimalBox(extra: [.file("disk.raw", image)])).write(to: box)
+        let target = try temp.folder("out")
+        _ = try BoxExtractor(boxName: "tail").extract(archive: box, into: target)
+        let attributes = try FileManager.default.attributesOfItem(atPath: target.appendingPathComponent("disk.raw").path)
+        #expect((attributes[.size] as? NSNumber)?.intValue == image.count)
+        #expect(try Data(contentsOf: target.appendingPathComponent("disk.raw")) == image)
+    }
+}

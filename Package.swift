@@ -37,7 +37,7 @@ let package = Package(
         // The Vagrant-compatible box store, catalogs and downloads.
         .target(
             name: "BoxStore",
-            dependencies: ["BoxArchive", "BoxerSupport"]
+            dependencies: ["BoxArchive", "BoxerSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // One ArgumentParser command per file; the executable only calls into here.
         .target(
@@ -49,7 +49,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "boxer", dependencies: ["BoxerCommands"]),
+        .executableTarget(name: "boxer", dependencies: ["BoxerCommands", "BoxerSupport"]),
         .target(name: "BoxerTestSupport", dependencies: ["CLibArchive", "BoxArchive", "BoxerSupport"], path: "Tests/BoxerTestSupport"),
         .testTarget(name: "BoxArchiveTests", dependencies: ["BoxArchive", "BoxerTestSupport"]),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),

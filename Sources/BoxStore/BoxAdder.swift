@@ -1,6 +1,7 @@
 import BoxArchive
 import BoxerSupport
 import Foundation
+import Logging
 
 /// Receives the lines `box add` prints, in Vagrant's `==> box:` style.
 public protocol BoxEventReporting: Sendable {
@@ -28,6 +29,7 @@ public struct BoxAddRequest: Sendable {
 /// `box add`: resolve the source, fetch and verify it, unpack into a private work folder, validate,
 /// then rename into the store. The store is untouched unless every step succeeds.
 public struct BoxAdder: Sendable {
+    static let logger = Logger(label: "boxer.box-add")
     public let store: BoxStore
     public var environment: [String: String]
     public var workingDirectory: URL
@@ -170,6 +172,7 @@ public struct BoxAdder: Sendable {
         } catch {
             throw .archive(error)
         }
+        Self.logger.debug("unpacked \(result.entryCount) entries, \(result.dataBytes) bytes of data from \(result.archiveBytes) bytes (\(result.format), \(result.filters.joined(separator: "+")))")
         if let checksum, !verified {
             report("==> box: Calculating and comparing box checksum...")
             let actual = result.checksum ?? ""

@@ -2,6 +2,7 @@ import BoxArchive
 import BoxerSupport
 import Crypto
 import Foundation
+import Logging
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -35,6 +36,7 @@ public struct PartialDownload: Sendable {
 
 /// HTTP(S) downloads that resume, retry, report progress and hash while receiving.
 public struct Downloader: Sendable {
+    static let logger = Logger(label: "boxer.download")
     public var progress: (any DownloadProgressReporting)?
     /// Attempts per download; each after the first resumes from what was received.
     public var attempts = 3
@@ -98,7 +100,10 @@ public struct Downloader: Sendable {
         }
         defer { lock.unlock() }
         var lastError: BoxStoreError?
-        for _ in 0..<max(1, attempts) {
+        for number in 1...max(1, attempts) {
+            if let lastError {
+                Self.logger.info("download attempt \(number - 1) of \(partial.url.absoluteString) failed (\(lastError)); resuming")
+            }
             do {
                 let digest = try await attempt(partial, checksum: checksum)
                 progress?.finished()

@@ -1,5 +1,6 @@
 import BoxerSupport
 import Foundation
+import Logging
 
 /// A private folder under `$BOXER_HOME/tmp` for one boxer run, on the store's filesystem so its
 /// contents can be renamed into place. A lock held for the run's lifetime marks it as in use; once
@@ -52,6 +53,8 @@ public final class Workspace {
 }
 
 extension BoxStore {
+    static let logger = Logger(label: "boxer.store")
+
     /// Partial downloads are kept this long for resuming, as Vagrant does.
     static let partialDownloadLifetime: TimeInterval = 24 * 3600
 
@@ -66,6 +69,7 @@ extension BoxStore {
             if name.hasSuffix(".lock") {
                 let owned = String(name.dropLast(".lock".count))
                 guard owned.hasPrefix(Workspace.prefix), let lock = try? FileLock(url: url), (try? lock.tryLock()) == true else { continue }
+                Self.logger.info("removing work folder \(owned) left by a boxer run that is gone")
                 try? fileManager.removeItem(at: temporary.appendingPathComponent(owned))
                 try? fileManager.removeItem(at: url)
                 lock.unlock()

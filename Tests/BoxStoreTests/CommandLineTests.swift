@@ -44,6 +44,23 @@ import Glibc
         #expect(missing.error.contains("The box 'cli/box' is not installed"))
     }
 
+    @Test func repackageRoundTrips() throws {
+        let fixture = try StoreFixture()
+        let box = try fixture.makeBox("orig.box", extra: [.file("disk/extra.img", Data(repeating: 3, count: 70_000))])
+        #expect(try Self.boxer(["box", "add", "--name", "orig/box", box.path], home: fixture.home.root).status == 0)
+        let output = fixture.temp.path("re.box")
+        let repack = try Self.boxer(["box", "repackage", "orig/box", "libvirt", "0", "--output", output.path, "--compression", "zstd"], home: fixture.home.root)
+        #expect(repack.status == 0, "\(repack.error)")
+        #expect(try ProgramRun.run("bsdtar", ["-tf", output.path]).output.split(separator: "\n").first == "metadata.json")
+        #expect(try Self.boxer(["box", "add", "--name", "copy/box", output.path], home: fixture.home.root).status == 0)
+        let boxes = fixture.store.list()
+        #expect(boxes.map(\.name) == ["copy/box", "orig/box"])
+        #expect(StoreSnapshot(boxes[0].directory) == StoreSnapshot(boxes[1].directory))
+        let missing = try Self.boxer(["box", "repackage", "orig/box", "libvirt", "9"], home: fixture.home.root)
+        #expect(missing.status != 0)
+        #expect(missing.error.contains("is not installed"))
+    }
+
     /// kill -9 in the middle of unpacking: no box appears, and the next command removes the
     /// abandoned work folder; a new add then succeeds.
     @Test func killDuringAddIsCleanedUpByTheNextCommand() async throws {

@@ -60,6 +60,14 @@ final class ArchiveInput {
         }
     }
 
+    /// Whether the file is a zip ("PK\u{3}\u{4}", or "PK\u{5}\u{6}" when empty). Leaves the position at 0.
+    func startsWithZipSignature() -> Bool {
+        var signature = [UInt8](repeating: 0, count: 4)
+        let count = pread(descriptor, &signature, 4, 0)
+        return count == 4 && signature[0] == 0x50 && signature[1] == 0x4B
+            && ((signature[2] == 3 && signature[3] == 4) || (signature[2] == 5 && signature[3] == 6))
+    }
+
     /// Reads what libarchive left unread (tar padding, trailing bytes) so the checksum covers the whole file.
     func drain() {
         while let block = next(), !block.isEmpty {}

@@ -82,6 +82,11 @@ final class BackgroundFileWriter: @unchecked Sendable {
         return code
     }
 
+    /// True once a write of the current file failed; the caller may stop feeding data.
+    var hasFailed: Bool {
+        lock.withLock { failureCode != 0 }
+    }
+
     /// Drops what is queued for the current file after an error elsewhere.
     func abandon() {
         if let chunk = current {
@@ -151,8 +156,9 @@ final class BackgroundFileWriter: @unchecked Sendable {
         var done = 0
         while done < bytes.count {
             let count = pwrite(fd, base + done, bytes.count - done, off_t(offset + Int64(done)))
-            if count < 0 {
-                if errno == EINTR { continue }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 {
+                if count == 0 { errno = EIO }  // no progress: never spin
                 return false
             }
             done += count

@@ -44,35 +44,23 @@ public struct BoxExtractor: Sendable {
 
     /// Unpacks `archive` into the existing empty folder `destination`.
     public func extract(archive: URL, into destination: URL) throws(BoxArchiveError) -> ExtractionResult {
-        let input = try ArchiveInput(path: archive.path, checksum: checksum)
         guard let reader = archive_read_new() else {
             throw .cannotOpen(path: archive.path, reason: "libarchive could not allocate a reader")
         }
         defer { archive_read_free(reader) }
-        Self.enableBoxFormats(reader)
-        // Read past tar's end-of-archive blocks to the end of the compressed stream, so corruption
-        // anywhere in the file surfaces as an error instead of being ignored.
-        archive_read_set_format_option(reader, "tar", "read_concatenated_archives", "1")
-        guard input.attach(to: reader) == ARCHIVE_OK else {
-            throw openError(reader: reader, input: input)
-        }
-        guard let writer = archive_write_disk_new() else {
-            throw .cannotOpen(path: destination.path, reason: "libarchive could not allocate a writer")
-        }
-        defer { archive_write_free(writer) }
-        // No owners, permissions or times from the archive (Vagrant: --no-same-owner
-        // --no-same-permissions -m). Holes are made by `writeSkippingZeros`, not by libarchive's
-        // ARCHIVE_EXTRACT_SPARSE, which scans and writes in 4 KiB pieces and costs twice the time.
-        archive_write_disk_set_options(writer, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT)
+        let opened = try open(archive, with: reader)
+        let input = opened.input
 
-        var state = ExtractionState(root: destination.standardizedFileURL.path)
-        let fileWriter = BackgroundFileWriter()
+        let tree: BoxTree
         let free: Int64
         do {
+            tree = try BoxTree(root: destination.path)
             free = try DiskSpace.available(at: destination)
         } catch {
             throw .writeFailed(path: destination.path, reason: "\(error)")
         }
+        var state = ExtractionState()
+        let fileWriter = BackgroundFileWriter()
         let budget = free - reservedSpace
 
         while true {
@@ -96,38 +84,42 @@ public struct BoxExtractor: Sendable {
             case .success(let path?):
                 relative = path
             }
-            if let link = EntryPath.parents(of: relative).first(where: state.symlinks.keys.contains) {
-                throw .unsafeEntry(box: boxName, entry: rawName, reason: "would be written through the link \(link)")
-            }
-            try check(entry: entry, named: rawName, at: relative, state: &state)
+            let kind = try state.admit(entry: entry, named: rawName, at: relative, box: boxName)
 
             let needed = Self.dataSize(of: entry)
-            state.declaredBytes += needed
-            if state.declaredBytes > budget {
-                throw .insufficientSpace(
-                    box: boxName, needed: state.declaredBytes + reservedSpace,
-                    available: free, folder: destination.path)
+            if needed > budget - state.declaredBytes {
+                throw .insufficientSpace(box: boxName, needed: Self.saturatingSum(state.declaredBytes, needed, reservedSpace), available: free, folder: destination.path)
             }
+            state.declaredBytes += needed
 
             let permissions = Self.normalizedPermissions(archive_entry_perm(entry), type: archive_entry_filetype(entry))
-            if archive_entry_filetype(entry) == FileType.regular, archive_entry_hardlink(entry) == nil {
-                // File data takes boxer's own path: written on a second thread, holes kept.
-                state.dataBytes += try extractFile(entry, from: reader, at: relative, named: rawName, permissions: permissions, root: state.root, input: input, fileWriter: fileWriter)
-                continue
-            }
-            // Folders, symbolic links and hard links: libarchive's disk writer.
-            archive_entry_set_pathname(entry, state.root + "/" + relative)
-            archive_entry_set_perm(entry, permissions)
-            if archive_write_header(writer, entry) < ARCHIVE_WARN || archive_write_finish_entry(writer) < ARCHIVE_WARN {
-                throw writeError(writer, entry: rawName)
+            do {
+                switch kind {
+                case .directory:
+                    try tree.makeDirectory(relative)
+                case .symlink(let target):
+                    try tree.makeSymlink(relative, target: target)
+                case .hardLink(let target):
+                    try tree.makeHardLink(relative, to: target)
+                case .file:
+                    let fd = try tree.createFile(relative, permissions: permissions)
+                    defer { close(fd) }
+                    state.dataBytes += try writeData(of: entry, from: reader, to: fd, named: rawName, input: input, fileWriter: fileWriter)
+                }
+            } catch let failure as BoxTree.Failure {
+                throw treeError(failure, entry: rawName, kind: kind)
+            } catch let error as BoxArchiveError {
+                throw error
+            } catch {
+                throw .writeFailed(path: rawName, reason: "\(error)")
             }
         }
         guard state.entryCount > 0 else {
             throw .notAnArchive(box: boxName, reason: "it holds no entries")
         }
         try state.checkLinkChains(box: boxName)
-        input.drain()
-        if input.readError != 0 {
+        input?.drain()
+        if let input, input.readError != 0 {
             throw .cannotOpen(path: archive.path, reason: String(cString: strerror(input.readError)))
         }
         let filters = (0..<archive_filter_count(reader)).compactMap { index -> String? in
@@ -136,20 +128,53 @@ public struct BoxExtractor: Sendable {
             return text == "none" ? nil : text
         }
         return ExtractionResult(
-            checksum: input.digest?.finalizeHex(),
-            archiveBytes: input.bytesRead,
+            checksum: input?.digest?.finalizeHex() ?? opened.separateChecksum,
+            archiveBytes: input?.bytesRead ?? archive_filter_bytes(reader, -1),
             dataBytes: state.dataBytes,
             entryCount: state.entryCount,
             format: archive_format_name(reader).map { String(cString: $0) } ?? "unknown",
             filters: filters)
     }
 
-    /// Only box containers and in-process decompressors: no mtree (it reads files named inside it
-    /// from the host), no external decompression programs.
+    /// Opens the archive: streamed through `ArchiveInput` (hashed on the way) for tar in any
+    /// compression; seekable for zip, whose central directory at the end holds the modes, link
+    /// targets and sizes that a streaming read misses.
+    private func open(_ archive: URL, with reader: OpaquePointer) throws(BoxArchiveError) -> OpenedArchive {
+        let input = try ArchiveInput(path: archive.path, checksum: checksum)
+        if input.startsWithZipSignature() {
+            // Hash in a pass of its own: seekable reading jumps around the file.
+            input.drain()
+            if input.readError != 0 {
+                throw .cannotOpen(path: archive.path, reason: String(cString: strerror(input.readError)))
+            }
+            archive_read_support_format_zip_seekable(reader)
+            guard archive_read_open_filename(reader, archive.path, ArchiveInput.blockSize) == ARCHIVE_OK else {
+                throw openError(reader: reader, input: nil)
+            }
+            return OpenedArchive(input: nil, separateChecksum: input.digest?.finalizeHex())
+        }
+        Self.enableBoxFormats(reader)
+        // Read past tar's end-of-archive blocks to the end of the compressed stream, so corruption
+        // anywhere in the file surfaces as an error instead of being ignored.
+        archive_read_set_format_option(reader, "tar", "read_concatenated_archives", "1")
+        guard input.attach(to: reader) == ARCHIVE_OK else {
+            throw openError(reader: reader, input: input)
+        }
+        return OpenedArchive(input: input, separateChecksum: nil)
+    }
+
+    private struct OpenedArchive {
+        /// The streaming input; nil for zip, which libarchive reads from the file itself.
+        let input: ArchiveInput?
+        /// The checksum of a zip, computed in its own pass.
+        let separateChecksum: String?
+    }
+
+    /// Only tar in process-internal decompressors: no mtree (it reads files named inside it from
+    /// the host), no external decompression programs. Zip is opened separately, seekable.
     static func enableBoxFormats(_ reader: OpaquePointer) {
         archive_read_support_format_tar(reader)
         archive_read_support_format_gnutar(reader)
-        archive_read_support_format_zip(reader)
         archive_read_support_filter_gzip(reader)
         archive_read_support_filter_bzip2(reader)
         archive_read_support_filter_xz(reader)
@@ -158,61 +183,10 @@ public struct BoxExtractor: Sendable {
         archive_read_support_filter_lz4(reader)
     }
 
-    // MARK: - Entries
+    // MARK: - Data
 
-    private func check(entry: OpaquePointer, named rawName: String, at relative: String, state: inout ExtractionState) throws(BoxArchiveError) {
-        if let hardlinkPointer = archive_entry_hardlink(entry) {
-            let target = String(cString: hardlinkPointer)
-            guard case .success(let targetPath?) = EntryPath.normalize(target) else {
-                throw .unsafeEntry(box: boxName, entry: rawName, reason: "is a hard link to \(target), outside the box")
-            }
-            guard state.regularFiles.contains(targetPath) else {
-                throw .unsafeEntry(box: boxName, entry: rawName, reason: "is a hard link to \(target), which is not a file earlier in the box")
-            }
-            archive_entry_set_hardlink(entry, state.root + "/" + targetPath)
-            state.regularFiles.insert(relative)
-            return
-        }
-        switch archive_entry_filetype(entry) {
-        case FileType.regular:
-            state.regularFiles.insert(relative)
-        case FileType.directory:
-            break
-        case FileType.symlink:
-            let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
-            if case .failure(let refusal) = EntryPath.resolve(target: target, from: relative) {
-                throw .unsafeEntry(box: boxName, entry: rawName, reason: refusal.reason)
-            }
-            state.symlinks[relative] = target
-        case FileType.characterDevice, FileType.blockDevice:
-            throw .unsafeEntry(box: boxName, entry: rawName, reason: "is a device node")
-        case FileType.fifo:
-            throw .unsafeEntry(box: boxName, entry: rawName, reason: "is a FIFO")
-        case FileType.socket:
-            throw .unsafeEntry(box: boxName, entry: rawName, reason: "is a socket")
-        default:
-            throw .unsafeEntry(box: boxName, entry: rawName, reason: "has an unknown file type")
-        }
-    }
-
-    /// Creates a regular file (never following a link) and streams its data to the background writer.
-    private func extractFile(_ entry: OpaquePointer, from reader: OpaquePointer, at relative: String, named rawName: String, permissions: mode_t, root: String, input: ArchiveInput, fileWriter: BackgroundFileWriter) throws(BoxArchiveError) -> Int64 {
-        for parent in EntryPath.parents(of: relative) {
-            let path = root + "/" + parent
-            if mkdir(path, 0o755) != 0, errno != EEXIST {
-                throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
-            }
-        }
-        let path = root + "/" + relative
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, permissions)
-        guard fd >= 0 else {
-            if errno == ELOOP {
-                throw .unsafeEntry(box: boxName, entry: rawName, reason: "would replace a link with a file")
-            }
-            throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        fchmod(fd, permissions)
+    /// Streams an entry's data to the background writer; stops at the first write error.
+    private func writeData(of entry: OpaquePointer, from reader: OpaquePointer, to fd: Int32, named rawName: String, input: ArchiveInput?, fileWriter: BackgroundFileWriter) throws(BoxArchiveError) -> Int64 {
         fileWriter.begin(descriptor: fd)
         var written: Int64 = 0
         var end: Int64 = 0
@@ -226,6 +200,7 @@ public struct BoxExtractor: Sendable {
                 fileWriter.abandon()
                 throw .corruptArchive(box: boxName, entry: rawName, reason: Self.message(reader, input: input))
             }
+            if fileWriter.hasFailed { break }  // no point inflating the rest; finish() reports why
             if size > 0 {
                 fileWriter.append(UnsafeRawBufferPointer(start: block, count: size), at: offset)
                 written += Int64(size)
@@ -238,24 +213,31 @@ public struct BoxExtractor: Sendable {
             throw .insufficientSpace(box: boxName, needed: 0, available: 0, folder: "the box store (the disk filled up while writing \(rawName))")
         }
         if code != 0 {
-            throw .writeFailed(path: path, reason: String(cString: strerror(code)))
+            throw .writeFailed(path: rawName, reason: String(cString: strerror(code)))
         }
         return written
     }
 
-    /// Bytes an entry will occupy: its data, not its holes.
+    /// Bytes an entry will occupy: its data, not its holes. Saturates instead of overflowing on
+    /// hostile headers.
     static func dataSize(of entry: OpaquePointer) -> Int64 {
         guard archive_entry_filetype(entry) == FileType.regular, archive_entry_hardlink(entry) == nil else { return 0 }
-        let size = archive_entry_size(entry)
-        let sparseCount = archive_entry_sparse_reset(entry)
-        guard sparseCount > 0 else { return max(size, 0) }
+        let size = max(archive_entry_size(entry), 0)
+        guard archive_entry_sparse_reset(entry) > 0 else { return size }
         var total: Int64 = 0
         var offset: la_int64_t = 0
         var length: la_int64_t = 0
         while archive_entry_sparse_next(entry, &offset, &length) == ARCHIVE_OK {
-            total += length
+            total = saturatingSum(total, max(length, 0))
         }
-        return total
+        return min(total, size)
+    }
+
+    static func saturatingSum(_ values: Int64...) -> Int64 {
+        values.reduce(0) { sum, value in
+            let (result, overflow) = sum.addingReportingOverflow(value)
+            return overflow ? .max : result
+        }
     }
 
     /// Files 0644 (0755 if any execute bit), folders 0755, as a umask of 022 would give.
@@ -272,28 +254,32 @@ public struct BoxExtractor: Sendable {
 
     // MARK: - Errors
 
-    private func openError(reader: OpaquePointer, input: ArchiveInput) -> BoxArchiveError {
+    private func openError(reader: OpaquePointer, input: ArchiveInput?) -> BoxArchiveError {
         let text = Self.message(reader, input: input)
-        if input.bytesRead == 0 || text.contains("Unrecognized archive format") {
-            return .notAnArchive(box: boxName, reason: input.bytesRead == 0 ? "the file is empty" : text)
+        if input?.bytesRead == 0 || text.contains("Unrecognized archive format") {
+            return .notAnArchive(box: boxName, reason: input?.bytesRead == 0 ? "the file is empty" : text)
         }
         return .corruptArchive(box: boxName, entry: nil, reason: text)
     }
 
-    private func writeError(_ writer: OpaquePointer, entry: String) -> BoxArchiveError {
-        let code = archive_errno(writer)
-        if code == ENOSPC || code == EDQUOT {
-            return .insufficientSpace(box: boxName, needed: 0, available: 0, folder: "the box store (disk full while writing \(entry))")
+    private func treeError(_ failure: BoxTree.Failure, entry: String, kind: ExtractionState.Kind) -> BoxArchiveError {
+        if case .hardLink = kind, failure.code == EPERM {
+            return .unsafeEntry(box: boxName, entry: entry, reason: "is a hard link to something other than a file")
         }
-        let text = archive_error_string(writer).map { String(cString: $0) } ?? String(cString: strerror(code))
-        if text.contains("symlink") || text.contains("..") {
-            return .unsafeEntry(box: boxName, entry: entry, reason: text)
+        switch failure.code {
+        case ELOOP, ENOTDIR:
+            return .unsafeEntry(box: boxName, entry: entry, reason: "would be written through a link or a file")
+        case EEXIST:
+            return .unsafeEntry(box: boxName, entry: entry, reason: "appears twice in the box")
+        case ENOSPC, EDQUOT:
+            return .insufficientSpace(box: boxName, needed: 0, available: 0, folder: "the box store (the disk filled up while writing \(entry))")
+        default:
+            return .writeFailed(path: entry, reason: String(cString: strerror(failure.code)))
         }
-        return .writeFailed(path: entry, reason: text)
     }
 
-    static func message(_ reader: OpaquePointer, input: ArchiveInput) -> String {
-        if input.readError != 0 { return String(cString: strerror(input.readError)) }
+    static func message(_ reader: OpaquePointer, input: ArchiveInput?) -> String {
+        if let input, input.readError != 0 { return String(cString: strerror(input.readError)) }
         return archive_error_string(reader).map { String(cString: $0) } ?? "unknown libarchive error"
     }
 }
@@ -309,33 +295,98 @@ enum FileType {
     static let socket: mode_t = 0o140000
 }
 
-/// What extraction has seen so far; link rules need the whole box.
+/// What extraction has seen so far; the rules for links need the whole box.
 struct ExtractionState {
-    let root: String
+    enum Kind: Equatable {
+        case file, directory
+        case symlink(target: String)
+        case hardLink(target: String)
+    }
+
     var entryCount = 0
     var declaredBytes: Int64 = 0
     var dataBytes: Int64 = 0
-    var regularFiles: Set<String> = []
-    /// Path in the box → link target as written.
-    var symlinks: [String: String] = [:]
+    /// Every path created, with what it is. A path may appear once (folders: any number of times).
+    var kinds: [String: Kind] = [:]
+    /// Link paths folded to lower case: on case-insensitive filesystems (macOS) `L` and `l` are one.
+    var foldedLinks: [String: String] = [:]
 
-    init(root: String) {
-        self.root = root
+    /// Checks an entry against everything before it and records it; returns what to create.
+    mutating func admit(entry: OpaquePointer, named rawName: String, at path: String, box: String) throws(BoxArchiveError) -> Kind {
+        for parent in EntryPath.parents(of: path) {
+            if let link = foldedLinks[parent.lowercased()] {
+                throw .unsafeEntry(box: box, entry: rawName, reason: "would be written through the link \(link)")
+            }
+            if let kind = kinds[parent], kind != .directory {
+                throw .unsafeEntry(box: box, entry: rawName, reason: "would be written inside \(parent), which is not a folder")
+            }
+        }
+        let kind = try Self.kind(of: entry, named: rawName, at: path, box: box, known: kinds)
+        if let existing = kinds[path] {
+            guard existing == .directory, kind == .directory else {
+                throw .unsafeEntry(box: box, entry: rawName, reason: "appears twice in the box")
+            }
+        }
+        switch kind {
+        case .hardLink:
+            kinds[path] = .file  // another name for a file; later hard links may point at it
+        case .symlink:
+            kinds[path] = kind
+            foldedLinks[path.lowercased()] = path
+        case .file, .directory:
+            kinds[path] = kind
+        }
+        return kind
+    }
+
+    private static func kind(of entry: OpaquePointer, named rawName: String, at path: String, box: String, known: [String: Kind]) throws(BoxArchiveError) -> Kind {
+        if let hardlinkPointer = archive_entry_hardlink(entry) {
+            let target = String(cString: hardlinkPointer)
+            guard case .success(let targetPath?) = EntryPath.normalize(target) else {
+                throw .unsafeEntry(box: box, entry: rawName, reason: "is a hard link to \(target), outside the box")
+            }
+            guard known[targetPath] == .file else {
+                throw .unsafeEntry(box: box, entry: rawName, reason: "is a hard link to \(target), which is not a file earlier in the box")
+            }
+            return .hardLink(target: targetPath)
+        }
+        switch archive_entry_filetype(entry) {
+        case FileType.regular:
+            return .file
+        case FileType.directory:
+            return .directory
+        case FileType.symlink:
+            let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
+            if case .failure(let refusal) = EntryPath.resolve(target: target, from: path) {
+                throw .unsafeEntry(box: box, entry: rawName, reason: refusal.reason)
+            }
+            return .symlink(target: target)
+        case FileType.characterDevice, FileType.blockDevice:
+            throw .unsafeEntry(box: box, entry: rawName, reason: "is a device node")
+        case FileType.fifo:
+            throw .unsafeEntry(box: box, entry: rawName, reason: "is a FIFO")
+        case FileType.socket:
+            throw .unsafeEntry(box: box, entry: rawName, reason: "is a socket")
+        default:
+            throw .unsafeEntry(box: box, entry: rawName, reason: "has an unknown file type")
+        }
     }
 
     /// A link may point at another link, but its path may not pass through one: `x -> .` then
-    /// `y -> x/../secret` looks inside on paper and is not.
+    /// `y -> x/../secret` looks inside on paper and is not. Compared case-insensitively.
     func checkLinkChains(box: String) throws(BoxArchiveError) {
-        for (path, target) in symlinks.sorted(by: { $0.key < $1.key }) {
-            guard case .success = EntryPath.resolve(target: target, from: path) else { continue }
-            let walked = target.split(separator: "/").filter { $0 != "." }
-            // Each intermediate step of the walk must not be a link from this box.
+        for path in foldedLinks.values.sorted() {
+            guard case .symlink(let target)? = kinds[path] else { continue }
             var stack = Array(path.split(separator: "/").dropLast())
-            for component in walked.dropLast() {
-                if component == ".." { stack.removeLast() } else { stack.append(component) }
+            for component in target.split(separator: "/").filter({ $0 != "." }).dropLast() {
+                if component == ".." {
+                    if !stack.isEmpty { stack.removeLast() }
+                } else {
+                    stack.append(component)
+                }
                 let prefix = stack.joined(separator: "/")
-                if symlinks[prefix] != nil {
-                    throw .unsafeEntry(box: box, entry: path, reason: "is a link to \(target), which passes through the link \(prefix)")
+                if let link = foldedLinks[prefix.lowercased()] {
+                    throw .unsafeEntry(box: box, entry: path, reason: "is a link to \(target), which passes through the link \(link)")
                 }
             }
         }

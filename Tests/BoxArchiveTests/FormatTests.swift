@@ -25,7 +25,7 @@ import Testing
         #expect(try BoxMetadata(contentsOf: target, source: "formats").provider == "libvirt")
         // Permissions are normalised as with a 022 umask; execute bits are kept.
         let mode = try FileManager.default.attributesOfItem(atPath: target.appendingPathComponent("run.sh").path)[.posixPermissions] as? Int
-        #expect(mode == (format == .zip ? 0o644 : 0o755))  // streamed zip entries carry no Unix mode
+        #expect(mode == 0o755)
         if filter != .none { #expect(result.filters == [filter == .lzma ? "lzma" : filter.rawValue]) }
         #expect(result.checksum == String(try ProgramRun.run("sha1sum", [box.path]).output.prefix(40)))
     }

@@ -8,43 +8,71 @@ import Testing
 @Suite struct HostileBoxTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let name: String
-        let entries: @Sendable () -> [TestArchive.Entry]
-        let entry: String
+        /// Entries of the box; the argument is an absolute folder outside the target that must stay empty.
+        let entries: @Sendable (String) -> [TestArchive.Entry]
+        let entry: @Sendable (String) -> String
         let reason: String
+        /// Zip can carry these entries too.
+        var zip = false
         var testDescription: String { name }
+
+        init(name: String, entries: @escaping @Sendable (String) -> [TestArchive.Entry], entry: String, reason: String, zip: Bool = false) {
+            self.init(name: name, entries: entries, entry: { _ in entry }, reason: reason, zip: zip)
+        }
+
+        init(name: String, entries: @escaping @Sendable (String) -> [TestArchive.Entry], entry: @escaping @Sendable (String) -> String, reason: String, zip: Bool = false) {
+            self.name = name
+            self.entries = entries
+            self.entry = entry
+            self.reason = reason
+            self.zip = zip
+        }
     }
 
+    static let x = Data("x".utf8)
     static let cases: [Case] = [
-        Case(name: "dot-dot after good files", entries: { TestArchive.minimalBox(extra: [.file("../evil-dotdot.txt", Data("x".utf8))]) }, entry: "../evil-dotdot.txt", reason: "has '..' in its path"),
-        Case(name: "dot-dot before good files", entries: { [.file("../evil-dotdot.txt", Data("x".utf8))] + TestArchive.minimalBox() }, entry: "../evil-dotdot.txt", reason: "has '..' in its path"),
-        Case(name: "deep dot-dot", entries: { TestArchive.minimalBox(extra: [.file("sub/../../evil-deep.txt", Data("x".utf8))]) }, entry: "sub/../../evil-deep.txt", reason: "has '..' in its path"),
-        Case(name: "absolute path", entries: { TestArchive.minimalBox(extra: [.file("/tmp/evil-abs.txt", Data("x".utf8))]) }, entry: "/tmp/evil-abs.txt", reason: "has an absolute path"),
-        Case(name: "symlink to /etc/passwd", entries: { TestArchive.minimalBox(extra: [.symlink("evil-link", target: "/etc/passwd")]) }, entry: "evil-link", reason: "is a link to the absolute path /etc/passwd"),
-        Case(name: "relative symlink leaving the box", entries: { TestArchive.minimalBox(extra: [.symlink("sub/evil", target: "../../outside")]) }, entry: "sub/evil", reason: "is a link to ../../outside, outside the box"),
-        Case(name: "write through a symlink", entries: { TestArchive.minimalBox(extra: [.symlink("link", target: "."), .file("link/evil-sym.txt", Data("x".utf8))]) }, entry: "link/evil-sym.txt", reason: "would be written through the link link"),
-        Case(name: "symlink through another symlink", entries: { TestArchive.minimalBox(extra: [.symlink("here", target: "."), .symlink("escape", target: "here/../secret")]) }, entry: "escape", reason: "is a link to here/../secret, which passes through the link here"),
-        Case(name: "hard link to an absolute path", entries: { TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "/etc/passwd")]) }, entry: "evil-hard", reason: "is a hard link to /etc/passwd, outside the box"),
-        Case(name: "hard link with dot-dot", entries: { TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "../target.txt")]) }, entry: "evil-hard", reason: "is a hard link to ../target.txt, outside the box"),
-        Case(name: "hard link to a file not in the box", entries: { TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "etc/passwd")]) }, entry: "evil-hard", reason: "is a hard link to etc/passwd, which is not a file earlier in the box"),
-        Case(name: "character device", entries: { TestArchive.minimalBox(extra: [.characterDevice("null")]) }, entry: "null", reason: "is a device node"),
-        Case(name: "block device", entries: { TestArchive.minimalBox(extra: [.blockDevice("sda")]) }, entry: "sda", reason: "is a device node"),
-        Case(name: "fifo", entries: { TestArchive.minimalBox(extra: [.fifo("pipe")]) }, entry: "pipe", reason: "is a FIFO"),
+        Case(name: "dot-dot after good files", entries: { _ in TestArchive.minimalBox(extra: [.file("../evil-dotdot.txt", x)]) }, entry: "../evil-dotdot.txt", reason: "has '..' in its path", zip: true),
+        Case(name: "dot-dot before good files", entries: { _ in [.file("../evil-dotdot.txt", x)] + TestArchive.minimalBox() }, entry: "../evil-dotdot.txt", reason: "has '..' in its path"),
+        Case(name: "deep dot-dot", entries: { _ in TestArchive.minimalBox(extra: [.file("sub/../../evil-deep.txt", x)]) }, entry: "sub/../../evil-deep.txt", reason: "has '..' in its path"),
+        Case(name: "absolute path", entries: { outside in TestArchive.minimalBox(extra: [.file(outside + "/evil-abs.txt", x)]) }, entry: { $0 + "/evil-abs.txt" }, reason: "has an absolute path", zip: true),
+        Case(name: "symlink to /etc/passwd", entries: { _ in TestArchive.minimalBox(extra: [.symlink("evil-link", target: "/etc/passwd")]) }, entry: "evil-link", reason: "is a link to the absolute path /etc/passwd", zip: true),
+        Case(name: "relative symlink leaving the box", entries: { _ in TestArchive.minimalBox(extra: [.symlink("sub/evil", target: "../../outside")]) }, entry: "sub/evil", reason: "is a link to ../../outside, outside the box", zip: true),
+        Case(name: "write through a symlink", entries: { _ in TestArchive.minimalBox(extra: [.symlink("link", target: "."), .file("link/evil-sym.txt", x)]) }, entry: "link/evil-sym.txt", reason: "would be written through the link link", zip: true),
+        Case(name: "symlink through another symlink", entries: { _ in TestArchive.minimalBox(extra: [.symlink("here", target: "."), .symlink("escape", target: "here/../secret")]) }, entry: "escape", reason: "is a link to here/../secret, which passes through the link here"),
+        Case(name: "link chain that differs only in case", entries: { _ in TestArchive.minimalBox(extra: [.directory("a/b"), .symlink("a/b/L", target: "../.."), .symlink("a/b/M", target: "l/../..")]) }, entry: "a/b/M", reason: "is a link to l/../.., which passes through the link a/b/L"),
+        Case(name: "file replaced by a link, then hard-linked", entries: { outside in TestArchive.minimalBox(extra: [
+            .file("a/b/x", x), .symlink("a/b/x", target: "../../out"), .hardlink("p", target: "a/b/x"), .file("p/evil.txt", x),
+        ]) }, entry: "a/b/x", reason: "appears twice in the box"),
+        Case(name: "hard link to a symlink", entries: { _ in TestArchive.minimalBox(extra: [.symlink("s", target: "box.img"), .hardlink("h", target: "s")]) }, entry: "h", reason: "is a hard link to s, which is not a file earlier in the box"),
+        Case(name: "folder replaced by a file", entries: { _ in TestArchive.minimalBox(extra: [.directory("d"), .file("d", x)]) }, entry: "d", reason: "appears twice in the box"),
+        Case(name: "file used as a folder", entries: { _ in TestArchive.minimalBox(extra: [.file("f", x), .file("f/x", x)]) }, entry: "f/x", reason: "would be written inside f, which is not a folder"),
+        Case(name: "duplicate file", entries: { _ in TestArchive.minimalBox(extra: [.file("box.img", x)]) }, entry: "box.img", reason: "appears twice in the box", zip: true),
+        Case(name: "hard link to an absolute path", entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "/etc/passwd")]) }, entry: "evil-hard", reason: "is a hard link to /etc/passwd, outside the box"),
+        Case(name: "hard link with dot-dot", entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "../target.txt")]) }, entry: "evil-hard", reason: "is a hard link to ../target.txt, outside the box"),
+        Case(name: "hard link to a file not in the box", entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "etc/passwd")]) }, entry: "evil-hard", reason: "is a hard link to etc/passwd, which is not a file earlier in the box"),
+        Case(name: "character device", entries: { _ in TestArchive.minimalBox(extra: [.characterDevice("null")]) }, entry: "null", reason: "is a device node"),
+        Case(name: "block device", entries: { _ in TestArchive.minimalBox(extra: [.blockDevice("sda")]) }, entry: "sda", reason: "is a device node"),
+        Case(name: "fifo", entries: { _ in TestArchive.minimalBox(extra: [.fifo("pipe")]) }, entry: "pipe", reason: "is a FIFO"),
     ]
 
-    @Test(arguments: cases)
-    func refusesHostileEntry(_ hostile: Case) throws {
+    static let arguments: [(Case, TestArchive.Format)] = cases.map { ($0, .pax) } + cases.filter(\.zip).map { ($0, .zip) }
+
+    @Test(arguments: arguments)
+    func refusesHostileEntry(_ hostile: Case, format: TestArchive.Format) throws {
         let temp = try TemporaryFolder()
+        let outside = try temp.folder("outside")
         let box = temp.path("hostile.box")
-        try TestArchive(format: .pax, filter: .gzip, entries: hostile.entries()).write(to: box)
+        try TestArchive(format: format, filter: format == .zip ? .none : .gzip, entries: hostile.entries(outside.path)).write(to: box)
+        // Deep enough that "../" entries, if written, would land in `outside`'s parent tree.
         let target = try temp.folder("inside/target")
         let before = TemporaryFolder.tree(temp.url)
-        #expect(throws: BoxArchiveError.unsafeEntry(box: "hostile", entry: hostile.entry, reason: hostile.reason)) {
+        #expect(throws: BoxArchiveError.unsafeEntry(box: "hostile", entry: hostile.entry(outside.path), reason: hostile.reason)) {
             try BoxExtractor(boxName: "hostile").extract(archive: box, into: target)
         }
         // Whatever was unpacked stays inside the target; nothing new appears beside it.
         let after = TemporaryFolder.tree(temp.url).filter { !$0.hasPrefix("inside/target/") }
         #expect(after == before)
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/evil-abs.txt"))
+        #expect(TemporaryFolder.tree(outside).isEmpty)
     }
 
     @Test func refusesRandomBytes() throws {
@@ -98,8 +126,13 @@ import Testing
         var bytes = try Data(contentsOf: box)
         for index in stride(from: bytes.count / 3, to: bytes.count / 3 + 64, by: 1) { bytes[index] ^= 0xFF }
         try bytes.write(to: box)
-        #expect(throws: BoxArchiveError.self) {
-            try BoxExtractor(boxName: "flipped").extract(archive: box, into: try temp.folder("out"))
+        let out = try temp.folder("out")
+        do {
+            _ = try BoxExtractor(boxName: "flipped").extract(archive: box, into: out)
+            Issue.record("a corrupted box was accepted")
+        } catch {
+            guard case .corruptArchive(let name, _, _) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(name == "flipped")
         }
     }
 

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A box's `metadata.json`: `provider` is required; every other key is kept as written and passed on.
 public struct BoxMetadata: Sendable, Equatable {
     /// Keys Vagrant requires (`Box::REQUIRED_METADATA_FIELDS`).
@@ -54,19 +60,28 @@ public struct BoxMetadata: Sendable, Equatable {
         self.json = data
     }
 
-    /// Reads `metadata.json` from an extracted box folder.
+    /// Reads `metadata.json` from an extracted box folder. It must be a regular file, not a link
+    /// (a link to the disk image would read gigabytes), and small.
     public init(contentsOf folder: URL, source: String) throws(BoxArchiveError) {
-        let file = folder.appendingPathComponent("metadata.json")
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw .missingMetadata(box: source)
+        let path = folder.appendingPathComponent("metadata.json").path
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw .missingMetadata(box: source) }
+            throw .corruptMetadata(box: source, reason: errno == ELOOP ? "metadata.json is a link, not a file" : "metadata.json cannot be read (\(String(cString: strerror(errno))))")
         }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
-        if let size = attributes?[.size] as? NSNumber, size.int64Value > Self.sizeLimit {
-            throw .corruptMetadata(box: source, reason: "metadata.json is \(size) bytes; boxer reads at most \(Self.sizeLimit)")
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .corruptMetadata(box: source, reason: "metadata.json is not a regular file")
         }
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw .corruptMetadata(box: source, reason: "metadata.json cannot be read")
+        guard Int64(info.st_size) <= Self.sizeLimit else {
+            throw .corruptMetadata(box: source, reason: "metadata.json is \(info.st_size) bytes; boxer reads at most \(Self.sizeLimit)")
+        }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: Int(Self.sizeLimit) + 1) ?? Data()
+        } catch {
+            throw .corruptMetadata(box: source, reason: "metadata.json cannot be read (\(error))")
         }
         try self.init(data: data, source: source)
     }

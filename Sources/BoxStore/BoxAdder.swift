@@ -121,7 +121,8 @@ public struct BoxAdder: Sendable {
             checksum = ExpectedChecksum(type: type, value: value)
         }
         report("==> box: Adding box '\(catalog.name)' (v\(selection.version.version)) for provider: \(entry.name)\(entry.storedArchitecture.map { " (\($0))" } ?? "")")
-        let metadataURL = catalogURL.isFileURL ? "file://\(catalogURL.path)" : catalogURL.absoluteString
+        // Percent-escaped as Vagrant writes it, so paths with spaces or '#' read back the same.
+        let metadataURL = catalogURL.isFileURL ? URL(fileURLWithPath: catalogURL.path).absoluteString : catalogURL.absoluteString
         return try await fetchAndInstall(
             boxURL: boxURL, name: catalog.name, version: selection.version.version, architecture: entry.storedArchitecture,
             expectedProviders: [entry.name], checksum: checksum, metadataURL: metadataURL, request: request)
@@ -140,15 +141,21 @@ public struct BoxAdder: Sendable {
 
         var archive = boxURL
         var partial: PartialDownload?
+        var downloadLock: FileLock?
+        defer { withExtendedLifetime(downloadLock) {} }
         var verified = false
         if !boxURL.isFileURL {
             let download = PartialDownload(url: boxURL, home: store.home)
-            if request.clean { download.remove() }
+            // Held until the end: nobody else resumes, unpacks or deletes this file meanwhile.
+            downloadLock = try download.lock()
+            if request.clean { download.removeData() }
             if FileManager.default.fileExists(atPath: download.file.path) {
                 report("==> box: Box download is resuming from prior download progress")
             }
             report("    box: Downloading: \(boxURL.absoluteString)")
             let digest = try await downloader.download(download, checksum: checksum?.type)
+            archive = download.file
+            partial = download
             if let checksum, let digest {
                 report("==> box: Calculating and comparing box checksum...")
                 guard checksum.matches(digest) else {
@@ -157,23 +164,39 @@ public struct BoxAdder: Sendable {
                 }
                 verified = true
             }
-            archive = download.file
-            partial = download
         } else if !FileManager.default.fileExists(atPath: boxURL.path) {
             throw .archive(.cannotOpen(path: boxURL.path, reason: "no such file"))
         }
+        do {
+            let installed = try await unpackAndInstall(
+                archive: archive, boxURL: boxURL, name: name, version: version, architecture: architecture,
+                expectedProviders: expectedProviders, checksum: verified ? nil : checksum, metadataURL: metadataURL,
+                replace: request.force, workspace: workspace)
+            partial?.remove()
+            return installed
+        } catch {
+            // A complete download that does not unpack is bad: fetch it afresh next time.
+            partial?.remove()
+            throw error
+        }
+    }
 
-        report("    box: Unpacking necessary files from: \(boxURL.isFileURL ? "file://\(boxURL.path)" : boxURL.absoluteString)")
+    private func unpackAndInstall(archive: URL, boxURL: URL, name: String, version: String, architecture: String?, expectedProviders: [String], checksum: ExpectedChecksum?, metadataURL: String?, replace: Bool, workspace: Workspace) async throws(BoxStoreError) -> InstalledBox {
+        report("    box: Unpacking necessary files from: \(boxURL.isFileURL ? URL(fileURLWithPath: boxURL.path).absoluteString : boxURL.absoluteString)")
         let unpacked = try workspace.subfolder("box")
-        let extractor = BoxExtractor(boxName: boxURL.isFileURL ? boxURL.path : boxURL.absoluteString, checksum: verified ? nil : checksum?.type)
+        let extractor = BoxExtractor(boxName: boxURL.isFileURL ? boxURL.path : boxURL.absoluteString, checksum: checksum?.type)
+        // Unpacking blocks on disk I/O for seconds: keep it off the concurrency thread pool.
+        let extraction = await Self.onDedicatedThread { () throws(BoxArchiveError) -> ExtractionResult in
+            try extractor.extract(archive: archive, into: unpacked)
+        }
         let result: ExtractionResult
         do {
-            result = try extractor.extract(archive: archive, into: unpacked)
+            result = try extraction.get()
         } catch {
             throw .archive(error)
         }
         Self.logger.debug("unpacked \(result.entryCount) entries, \(result.dataBytes) bytes of data from \(result.archiveBytes) bytes (\(result.format), \(result.filters.joined(separator: "+")))")
-        if let checksum, !verified {
+        if let checksum {
             report("==> box: Calculating and comparing box checksum...")
             let actual = result.checksum ?? ""
             guard checksum.matches(actual) else {
@@ -186,10 +209,18 @@ public struct BoxAdder: Sendable {
         }
         let installed = try store.install(
             folder: unpacked, name: name, version: version, architecture: architecture,
-            provider: metadata.provider, metadataURL: metadataURL, replace: request.force)
-        partial?.remove()
+            provider: metadata.provider, metadataURL: metadataURL, replace: replace)
         report("==> box: Successfully added box '\(name)' (v\(version)) for '\(metadata.provider)\(architecture.map { " (\($0))" } ?? "")'!")
         return installed
+    }
+
+    /// Runs blocking work on a thread of its own and waits for it without holding a pool thread.
+    static func onDedicatedThread<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) -> T) async -> Result<T, E> {
+        await withCheckedContinuation { continuation in
+            Thread {
+                continuation.resume(returning: Result(catching: body))
+            }.start()
+        }
     }
 
     /// Reads metadata.json; a bare `box.ovf` with none is an old VirtualBox box, as Vagrant treats it.

@@ -79,7 +79,8 @@ public struct BoxCatalog: Codable, Sendable, Equatable {
 
     /// How the architecture of a catalog entry is chosen.
     public enum ArchitectureChoice: Sendable, Equatable {
-        /// Vagrant's `:auto`: the host's architecture, else the provider's default entry.
+        /// Vagrant's `:auto`: the host's architecture, else an "unknown"-architecture entry marked
+        /// as the default (which is what every entry of a pre-2.4 catalog is).
         case auto(host: String)
         /// Exactly this architecture.
         case named(String)
@@ -118,7 +119,8 @@ public struct BoxCatalog: Codable, Sendable, Equatable {
     static func pick(_ entries: [Provider], architecture: ArchitectureChoice) -> Provider? {
         switch architecture {
         case .auto(let host):
-            return entries.first { $0.architecture == host } ?? entries.first { $0.isDefaultArchitecture }
+            return entries.first { $0.architecture == host }
+                ?? entries.first { ($0.architecture ?? "unknown") == "unknown" && $0.isDefaultArchitecture }
         case .named(let wanted):
             return entries.first { ($0.architecture ?? "unknown") == wanted }
         }

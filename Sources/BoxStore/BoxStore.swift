@@ -74,7 +74,8 @@ public struct BoxStore: Sendable {
 
     // MARK: - Listing
 
-    /// Every installed box, sorted by name, then version (oldest first), then provider.
+    /// Every installed box, sorted as `vagrant box list` sorts: name, provider, version (oldest
+    /// first), architecture.
     public func list() -> [InstalledBox] {
         var found: [InstalledBox] = []
         for nameEntry in Self.subfolders(of: home.boxes) {
@@ -93,9 +94,9 @@ public struct BoxStore: Sendable {
             }
         }
         return found.sorted { lhs, rhs in
-            if lhs.name.lowercased() != rhs.name.lowercased() { return lhs.name.lowercased() < rhs.name.lowercased() }
-            if lhs.version != rhs.version { return BoxVersion.precedes(lhs.version, rhs.version) }
+            if lhs.name != rhs.name { return lhs.name < rhs.name }
             if lhs.provider != rhs.provider { return lhs.provider < rhs.provider }
+            if lhs.version != rhs.version { return BoxVersion.precedes(lhs.version, rhs.version) }
             return (lhs.architecture ?? "") < (rhs.architecture ?? "")
         }
     }
@@ -143,6 +144,12 @@ public struct BoxStore: Sendable {
                 try Self.rename(destination, to: aside)
                 replaced = aside
             }
+            // Undoes everything above: the new box goes back to its work folder, the old one returns.
+            func rollBack() {
+                if fileManager.fileExists(atPath: destination.path) { try? Self.rename(destination, to: folder) }
+                if let replaced { try? Self.rename(replaced, to: destination) }
+                pruneEmptyFolders(above: destination, name: name)
+            }
             do {
                 try fileManager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Self.rename(folder, to: destination)
@@ -151,11 +158,25 @@ public struct BoxStore: Sendable {
                     try Data(metadataURL.utf8).write(to: nameFolder(for: name).appendingPathComponent("metadata_url"), options: .atomic)
                 }
             } catch {
-                if let replaced { try? Self.rename(replaced, to: destination) }
+                rollBack()
                 throw .io("Cannot install the box into \(destination.path): \(error)")
             }
             if let replaced { try? fileManager.removeItem(at: replaced) }
             return InstalledBox(name: name, version: version, architecture: architecture, provider: provider, directory: destination)
+        }
+    }
+
+    /// Removes the folders between a provider folder and the box's name folder that are empty,
+    /// and the name folder itself once no version is left (its metadata_url goes with it).
+    func pruneEmptyFolders(above providerFolder: URL, name: String) {
+        let nameFolder = nameFolder(for: name)
+        var folder = providerFolder.deletingLastPathComponent()
+        while folder.path.count > nameFolder.path.count, Self.isEmptyFolder(folder) {
+            try? FileManager.default.removeItem(at: folder)
+            folder = folder.deletingLastPathComponent()
+        }
+        if FileManager.default.fileExists(atPath: nameFolder.path), Self.subfolders(of: nameFolder).isEmpty {
+            try? FileManager.default.removeItem(at: nameFolder)
         }
     }
 
@@ -167,16 +188,7 @@ public struct BoxStore: Sendable {
             let aside = home.temporary.appendingPathComponent("boxer-removed-\(UUID().uuidString)")
             try Self.rename(box.directory, to: aside)
             try? FileManager.default.removeItem(at: aside)
-            var folder = box.directory.deletingLastPathComponent()
-            let nameFolder = nameFolder(for: box.name)
-            while folder.path.count > nameFolder.path.count, Self.isEmptyFolder(folder) {
-                try? FileManager.default.removeItem(at: folder)
-                folder = folder.deletingLastPathComponent()
-            }
-            // The name folder goes with its last version, metadata_url included.
-            if Self.subfolders(of: nameFolder).isEmpty {
-                try? FileManager.default.removeItem(at: nameFolder)
-            }
+            pruneEmptyFolders(above: box.directory, name: box.name)
         }
     }
 

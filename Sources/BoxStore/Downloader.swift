@@ -28,6 +28,25 @@ public struct PartialDownload: Sendable {
 
     var lockFile: URL { URL(fileURLWithPath: file.path + ".lock") }
 
+    /// Waits for and takes the lock that guards this download: another boxer fetching the same
+    /// URL is waited for rather than having its file corrupted.
+    public func lock() throws(BoxStoreError) -> FileLock {
+        do {
+            guard let lock = try FileLock.acquire(lockFile) else { throw BoxStoreError.io("Cannot lock \(lockFile.path)") }
+            return lock
+        } catch let error as BoxStoreError {
+            throw error
+        } catch {
+            throw .io("Cannot lock \(lockFile.path): \(error)")
+        }
+    }
+
+    /// Deletes what was downloaded so far, keeping the lock file; call while holding `lock()`.
+    public func removeData() {
+        try? FileManager.default.removeItem(at: file)
+    }
+
+    /// Deletes the download and its lock file; call while holding `lock()`, when done with it.
     public func remove() {
         try? FileManager.default.removeItem(at: file)
         try? FileManager.default.removeItem(at: lockFile)
@@ -88,17 +107,8 @@ public struct Downloader: Sendable {
     }
 
     /// Downloads into `partial.file`, resuming what an earlier attempt left, and returns the
-    /// checksum of the whole file when a type is given.
+    /// checksum of the whole file when a type is given. The caller holds `partial.lock()`.
     public func download(_ partial: PartialDownload, checksum: ChecksumType?) async throws(BoxStoreError) -> String? {
-        let lock: FileLock
-        do {
-            lock = try FileLock(url: partial.lockFile)
-            // Another boxer fetching the same URL: wait for it rather than corrupt its file.
-            try lock.lock()
-        } catch {
-            throw .io("Cannot lock \(partial.lockFile.path): \(error)")
-        }
-        defer { lock.unlock() }
         var lastError: BoxStoreError?
         for number in 1...max(1, attempts) {
             if let lastError {
@@ -109,7 +119,7 @@ public struct Downloader: Sendable {
                 progress?.finished()
                 return digest
             } catch let error as BoxStoreError {
-                if case .download(_, let reason) = error, reason.hasPrefix("the server answered HTTP 4") { throw error }
+                if case .download(_, let reason) = error, Self.isFinal(reason) { throw error }
                 lastError = error
             } catch {
                 lastError = .download(url: partial.url.absoluteString, reason: error.localizedDescription)
@@ -117,6 +127,12 @@ public struct Downloader: Sendable {
         }
         progress?.finished()
         throw lastError ?? .download(url: partial.url.absoluteString, reason: "unknown error")
+    }
+
+    /// Client errors other than a timeout, a stale range or rate limiting will not change on retry.
+    static func isFinal(_ reason: String) -> Bool {
+        guard reason.hasPrefix("the server answered HTTP 4"), let code = Int(reason.suffix(3)) else { return false }
+        return ![408, 416, 429].contains(code)
     }
 
     private func attempt(_ partial: PartialDownload, checksum: ChecksumType?) async throws -> String? {
@@ -130,6 +146,8 @@ public struct Downloader: Sendable {
 
         var request = URLRequest(url: partial.url)
         request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
+        // Byte ranges and lengths must refer to the file itself, not a compressed transfer of it.
+        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         if existing > 0 {
             request.setValue("bytes=\(existing)-", forHTTPHeaderField: "Range")
         }
@@ -174,29 +192,38 @@ private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @uncheck
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse, completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
+        // Decide under the lock, answer URLSession outside it.
+        let disposition: URLSession.ResponseDisposition = lock.withLock { accept(response) }
+        completionHandler(disposition)
+    }
+
+    private func accept(_ response: URLResponse) -> URLSession.ResponseDisposition {
         guard let http = response as? HTTPURLResponse else {
-            completionHandler(.allow)
             beginFresh(expected: response.expectedContentLength)
-            return
+            return .allow
         }
+        let url = response.url?.absoluteString ?? "?"
         switch http.statusCode {
         case 206 where resumeFrom > 0:
+            // The range must start where the partial file ends, or the pieces do not fit.
+            guard Self.rangeStart(fromContentRange: http.value(forHTTPHeaderField: "Content-Range")) == resumeFrom else {
+                try? handle.truncate(atOffset: 0)
+                failure = BoxStoreError.download(url: url, reason: "the server resumed at the wrong offset; starting over")
+                return .cancel
+            }
             do {
                 try hashExistingPrefix()
             } catch {
                 failure = error
-                completionHandler(.cancel)
-                return
+                return .cancel
             }
             received = resumeFrom
             let remaining = http.expectedContentLength
             expected = remaining >= 0 ? resumeFrom + remaining : nil
-            completionHandler(.allow)
+            return .allow
         case 200..<300:
             beginFresh(expected: http.expectedContentLength)
-            completionHandler(.allow)
+            return .allow
         case 416 where resumeFrom > 0 && Self.totalLength(fromContentRange: http.value(forHTTPHeaderField: "Content-Range")) == resumeFrom:
             // Nothing left to fetch: the partial file is the whole file. Verify it as it is.
             do {
@@ -207,15 +234,21 @@ private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @uncheck
             } catch {
                 failure = error
             }
-            completionHandler(.cancel)
+            return .cancel
         default:
-            if http.statusCode == 416 || http.statusCode >= 400 {
-                // A stale partial file the server cannot resume: start over next attempt.
+            if http.statusCode == 416 {
+                // A stale partial file the server cannot resume: start over on the next attempt.
                 try? handle.truncate(atOffset: 0)
             }
-            failure = BoxStoreError.download(url: response.url?.absoluteString ?? "?", reason: "the server answered HTTP \(http.statusCode)")
-            completionHandler(.cancel)
+            failure = BoxStoreError.download(url: url, reason: "the server answered HTTP \(http.statusCode)")
+            return .cancel
         }
+    }
+
+    /// `bytes 100-199/200` → 100.
+    static func rangeStart(fromContentRange header: String?) -> Int64? {
+        guard let header, let space = header.firstIndex(of: " "), let dash = header.firstIndex(of: "-") , space < dash else { return nil }
+        return Int64(header[header.index(after: space)..<dash])
     }
 
     /// `bytes */1234` → 1234.

@@ -17,8 +17,10 @@ public final class Workspace {
         folder = home.temporary.appendingPathComponent(id, isDirectory: true)
         do {
             // The lock exists (and is held) before the folder, so a folder without a lock is abandoned.
-            lock = try FileLock(url: home.temporary.appendingPathComponent(id + ".lock"))
-            guard try lock.tryLock() else { throw BoxStoreError.io("workspace \(id) is in use") }
+            guard let held = try FileLock.acquire(home.temporary.appendingPathComponent(id + ".lock"), wait: false) else {
+                throw BoxStoreError.io("workspace \(id) is in use")
+            }
+            lock = held
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch let error as BoxStoreError {
             throw error
@@ -38,7 +40,7 @@ public final class Workspace {
         return url
     }
 
-    /// Removes the folder and its lock; also run on deinit.
+    /// Removes the folder, then its lock file, while still holding the lock; also run on deinit.
     public func discard() {
         guard !kept else { return }
         kept = true
@@ -68,7 +70,9 @@ extension BoxStore {
             let url = temporary.appendingPathComponent(name)
             if name.hasSuffix(".lock") {
                 let owned = String(name.dropLast(".lock".count))
-                guard owned.hasPrefix(Workspace.prefix), let lock = try? FileLock(url: url), (try? lock.tryLock()) == true else { continue }
+                // `acquire` checks the lock file still has its name, so a workspace whose owner is
+                // just starting (and verifies the same way) is never taken for abandoned.
+                guard owned.hasPrefix(Workspace.prefix), let lock = try? FileLock.acquire(url, wait: false, create: false) else { continue }
                 Self.logger.info("removing work folder \(owned) left by a boxer run that is gone")
                 try? fileManager.removeItem(at: temporary.appendingPathComponent(owned))
                 try? fileManager.removeItem(at: url)
@@ -84,10 +88,11 @@ extension BoxStore {
             } else if name.hasPrefix(PartialDownload.prefix), !name.hasSuffix(".lock") {
                 let modified = (try? fileManager.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date()
                 guard Date().timeIntervalSince(modified) > Self.partialDownloadLifetime,
-                      let lock = try? FileLock(url: URL(fileURLWithPath: url.path + ".lock")), (try? lock.tryLock()) == true
+                      let lock = try? FileLock.acquire(URL(fileURLWithPath: url.path + ".lock"), wait: false)
                 else { continue }
                 try? fileManager.removeItem(at: url)
-                try? fileManager.removeItem(atPath: url.path + ".lock")
+                try? fileManager.removeItem(at: lock.url)
+                lock.unlock()
             }
         }
     }

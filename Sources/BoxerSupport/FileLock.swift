@@ -16,10 +16,10 @@ public final class FileLock {
     public let url: URL
     private let descriptor: Int32
 
-    /// Opens (creating if needed) the lock file without locking it.
-    public init(url: URL) throws {
+    /// Opens the lock file (creating it unless `create` is false) without locking it.
+    public init(url: URL, create: Bool = true) throws {
         self.url = url
-        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(url.path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
         guard fd >= 0 else {
             throw SystemError(operation: "open lock file", path: url.path, code: errno)
         }
@@ -43,6 +43,36 @@ public final class FileLock {
         if flock(descriptor, (mode == .exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 { return true }
         if errno == EWOULDBLOCK { return false }
         throw SystemError(operation: "lock", path: url.path, code: errno)
+    }
+
+    /// Opens and locks `url`, making sure the lock is on the file that bears that name now. A
+    /// holder may delete its lock file while others wait on it; a waiter that then wins holds a
+    /// lock nobody else can see, so it starts over. Returns nil when `wait` is false and another
+    /// process holds the lock, or when `create` is false and the file is gone.
+    public static func acquire(_ url: URL, mode: Mode = .exclusive, wait: Bool = true, create: Bool = true) throws -> FileLock? {
+        while true {
+            let lock: FileLock
+            do {
+                lock = try FileLock(url: url, create: create)
+            } catch let error as SystemError where error.code == ENOENT && !create {
+                return nil
+            }
+            if wait {
+                try lock.lock(mode)
+            } else if try !lock.tryLock(mode) {
+                return nil
+            }
+            if lock.isStillNamed { return lock }
+            if !create { return nil }
+        }
+    }
+
+    /// Whether the open file is still the one at `url` (not deleted or replaced meanwhile).
+    public var isStillNamed: Bool {
+        var opened = stat()
+        var named = stat()
+        guard fstat(descriptor, &opened) == 0, stat(url.path, &named) == 0 else { return false }
+        return opened.st_ino == named.st_ino && opened.st_dev == named.st_dev
     }
 
     public func unlock() {

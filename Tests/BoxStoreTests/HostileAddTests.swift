@@ -18,14 +18,17 @@ import Testing
         // A box already installed must survive every failure untouched.
         _ = try await fixture.add(try fixture.makeBox("good.box").path, name: "test/good")
         let before = StoreSnapshot(fixture.home.boxes)
+        // Everything around the store except its tmp folder, where an escape would land.
+        let surroundings = { TemporaryFolder.tree(fixture.temp.url).filter { !$0.hasPrefix("home/tmp") && !$0.hasPrefix("home/boxes") } }
 
         let url = fixture.temp.path("bad.box")
         var providers: [String] = []
         var checksum: ExpectedChecksum?
         let meta = { (text: String) in TestArchive.Entry.file("metadata.json", Data(text.utf8)) }
         switch bad {
-        case .dotdot: try TestArchive(entries: TestArchive.minimalBox(extra: [.file("../evil.txt", Data("x".utf8))])).write(to: url)
-        case .absolute: try TestArchive(entries: TestArchive.minimalBox(extra: [.file("/tmp/boxer-evil-abs.txt", Data("x".utf8))])).write(to: url)
+        // Work folders sit at home/tmp/<work>/box: four levels up is the fixture's own folder.
+        case .dotdot: try TestArchive(entries: TestArchive.minimalBox(extra: [.file("../../../../evil.txt", Data("x".utf8))])).write(to: url)
+        case .absolute: try TestArchive(entries: TestArchive.minimalBox(extra: [.file(fixture.temp.path("evil-abs.txt").path, Data("x".utf8))])).write(to: url)
         case .symlinkOut: try TestArchive(entries: TestArchive.minimalBox(extra: [.symlink("evil-link", target: "/etc/passwd")])).write(to: url)
         case .hardlinkOut: try TestArchive(entries: TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "/etc/passwd")])).write(to: url)
         case .device: try TestArchive(entries: TestArchive.minimalBox(extra: [.characterDevice("null")])).write(to: url)
@@ -49,6 +52,7 @@ import Testing
         case .empty: try Data().write(to: url)
         }
 
+        let surroundingsBefore = surroundings()
         do {
             _ = try await fixture.add(url.path, name: "test/bad", providers: providers, checksum: checksum)
             Issue.record("\(bad) was accepted")
@@ -59,8 +63,7 @@ import Testing
         }
         #expect(StoreSnapshot(fixture.home.boxes) == before)
         #expect(TemporaryFolder.tree(fixture.home.temporary) == [], "work folders left behind")
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/boxer-evil-abs.txt"))
-        #expect(!FileManager.default.fileExists(atPath: fixture.temp.path("evil.txt").path))
+        #expect(surroundings() == surroundingsBefore, "something was written outside the work folder")
     }
 
     static func matches(_ error: BoxStoreError, _ bad: Bad) -> Bool {
@@ -96,7 +99,15 @@ import Testing
         await #expect(throws: BoxStoreError.nameMismatch(requested: "other/name", catalog: "real/name")) {
             try await fixture.add(catalog.path, name: "other/name")
         }
-        await #expect(throws: BoxStoreError.self) { try await fixture.add(catalog.path, version: "> 5") }
+        do {
+            _ = try await fixture.add(catalog.path, version: "> 5")
+            Issue.record("a version the catalog does not have was added")
+        } catch let error as BoxStoreError {
+            guard case .noMatchingVersion(let box, let requirement, _, _, let available) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(box == "real/name")
+            #expect(requirement == "> 5")
+            #expect(available == ["v1: libvirt (unknown)"])
+        }
         #expect(fixture.boxesTree == [])
     }
 

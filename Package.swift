@@ -6,12 +6,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "boxer", targets: ["boxer"]),
-        .library(name: "BoxerKit", targets: ["BoxerSupport", "BoxArchive", "BoxStore", "BoxerCommands"]),
+        .library(name: "BoxerKit", targets: ["BoxerSupport", "BoxArchive", "BoxStore", "Vagrantfile", "BoxerCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libarchive, from Debian's libarchive-dev (Homebrew's libarchive on macOS).
@@ -39,6 +40,11 @@ let package = Package(
             name: "BoxStore",
             dependencies: ["BoxArchive", "BoxerSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        // The Vagrantfile interpreter: a Ruby subset in Swift and Vagrant's configuration model.
+        .target(
+            name: "Vagrantfile",
+            dependencies: ["BoxerSupport", .product(name: "Yams", package: "Yams")]
+        ),
         // One ArgumentParser command per file; the executable only calls into here.
         .target(
             name: "BoxerCommands",
@@ -46,6 +52,7 @@ let package = Package(
                 "BoxStore",
                 "BoxArchive",
                 "BoxerSupport",
+                "Vagrantfile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

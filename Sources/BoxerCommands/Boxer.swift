@@ -10,7 +10,7 @@ public struct Boxer: AsyncParsableCommand {
             so BOXER_HOME=~/.vagrant.d shares boxes with Vagrant in both directions.
             """,
         version: BoxerVersion.current,
-        subcommands: [BoxCommand.self]
+        subcommands: [BoxCommand.self, Init.self, Validate.self, Status.self]
     )
 
     public init() {}

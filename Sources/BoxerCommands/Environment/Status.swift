@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Vagrantfile
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the state of the machines in this environment.",
+        discussion: "Reads the Vagrantfile and lists each machine with its state and provider, as `vagrant status` does."
+    )
+
+    @Argument(help: "Machines to show (default: all).")
+    var names: [String] = []
+
+    func run() async throws {
+        let environment = try VagrantfileLoader().load()
+        let machines = try select(names, from: environment)
+        print("Current machine states:\n")
+        for machine in machines {
+            let provider = DefaultProvider.choose(for: machine)
+            print(machine.name.padding(toLength: max(25, machine.name.count + 1), withPad: " ", startingAt: 0) + " not created (\(provider))")
+        }
+        print("")
+        if machines.count == 1 {
+            print("The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment.")
+        } else {
+            print("This environment represents multiple VMs. The VMs are all listed\nabove with their current state. For more information about a specific\nVM, run `boxer status NAME`.")
+        }
+    }
+}
+
+/// Picks machines by name, failing with the known names when one is unknown.
+func select(_ names: [String], from environment: VagrantEnvironment) throws -> [Machine] {
+    guard !names.isEmpty else { return environment.machines }
+    return try names.map { name in
+        guard let machine = environment.machine(named: name) else {
+            throw ValidationError("The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", ")).")
+        }
+        return machine
+    }
+}
+
+/// Vagrant's default provider rules: $BOXER_DEFAULT_PROVIDER / $VAGRANT_DEFAULT_PROVIDER, then
+/// the machine's first provider block, then boxer's own (qemu).
+enum DefaultProvider {
+    static func choose(for machine: Machine, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let configured = environment["BOXER_DEFAULT_PROVIDER"] ?? environment["VAGRANT_DEFAULT_PROVIDER"], !configured.isEmpty {
+            return configured
+        }
+        return machine.providerOrder.first ?? "qemu"
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Vagrantfile
+
+struct Validate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the Vagrantfile.",
+        discussion: """
+            Reads the project's Vagrantfile (found as Vagrant finds it: walking up from the current \
+            folder, or VAGRANT_CWD / VAGRANT_VAGRANTFILE) together with $BOXER_HOME/Vagrantfile, \
+            and reports errors and warnings as file:line:col. Exits 0 when the configuration is valid.
+            """
+    )
+
+    @Flag(help: "Print the machines and their settings as JSON.")
+    var json = false
+
+    func run() async throws {
+        let environment = try VagrantfileLoader().load()
+        for warning in environment.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(environment), as: UTF8.self))
+        } else {
+            for line in environment.output { print(line) }
+            print("Vagrantfile validated successfully.")
+        }
+    }
+}

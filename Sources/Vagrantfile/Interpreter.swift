@@ -1,0 +1,509 @@
+import Foundation
+
+/// Evaluates a parsed Vagrantfile. One interpreter per file: it knows the file's path (for
+/// `__FILE__`, `__dir__` and relative `File.read`), the environment, and the methods the file
+/// defines. Runaway programs are stopped by a step budget and a depth limit, never by a crash.
+final class Interpreter {
+    let file: String
+    let directory: String
+    let environment: [String: String]
+    let host: VagrantHost
+    var methods: [String: (parameters: [Parameter], body: [Node])] = [:]
+    var globals: [String: Value] = [:]
+    var constants: [String: Value] = [:]
+    var output: [String] = []
+    private var steps = 0
+    private var depth = 0
+
+    static let stepLimit = 5_000_000
+    static let depthLimit = 150
+
+    init(file: String, environment: [String: String], host: VagrantHost) {
+        self.file = file
+        self.directory = (file as NSString).deletingLastPathComponent
+        self.environment = environment
+        self.host = host
+    }
+
+    /// Runs a whole program at top level.
+    func run(_ program: [Node]) throws(VagrantfileError) {
+        let scope = Scope()
+        do {
+            _ = try evaluate(program, scope: scope, selfValue: .null)
+        } catch let error as VagrantfileError {
+            throw error
+        } catch let error as RubyError {
+            throw VagrantfileError(.runtime, at: error.location, error.message)
+        } catch ControlFlow.returnValue {
+            return
+        } catch ControlFlow.nextValue, ControlFlow.breakValue {
+            throw VagrantfileError(.syntax, at: nil, "next or break outside of a block")
+        } catch {
+            throw VagrantfileError(.runtime, at: nil, "\(error)")
+        }
+    }
+
+    func error(_ message: String, at location: SourceLocation, className: String = "RuntimeError") -> RubyError {
+        RubyError(message, at: location, className: className)
+    }
+
+    // MARK: - Evaluation
+
+    func evaluate(_ body: [Node], scope: Scope, selfValue: Value) throws -> Value {
+        var result = Value.null
+        for node in body { result = try evaluate(node, scope: scope, selfValue: selfValue) }
+        return result
+    }
+
+    func evaluate(_ node: Node, scope: Scope, selfValue: Value) throws -> Value {
+        steps += 1
+        if steps > Self.stepLimit {
+            throw VagrantfileError(.runtime, at: node.location, "this Vagrantfile runs too long (more than \(Self.stepLimit) steps); is there an endless loop?")
+        }
+        let location = node.location
+        switch node.kind {
+        case .nilLiteral: return .null
+        case .trueLiteral: return .bool(true)
+        case .falseLiteral: return .bool(false)
+        case .selfReference: return selfValue
+        case .integer(let value): return .int(value)
+        case .float(let value): return .float(value)
+        case .symbol(let name): return .symbol(name)
+        case .file: return .string(file)
+        case .directory: return .string(directory)
+        case .line: return .int(location.line)
+        case .string(let pieces):
+            var text = ""
+            for piece in pieces {
+                switch piece {
+                case .text(let value): text += value
+                case .code(let code): text += try stringify(try evaluate(code, scope: scope, selfValue: selfValue), at: code.location)
+                }
+            }
+            return .string(text)
+        case .regex(let pattern, let options):
+            return .regex(try RegexBox(pattern: pattern, options: options, at: location))
+        case .array(let items):
+            return .array(try evaluateArguments(items, scope: scope, selfValue: selfValue, at: location).all)
+        case .hash(let pairs):
+            let box = HashBox()
+            for (key, value) in pairs {
+                if case .nilLiteral = key.kind {
+                    // `**other` inside a hash literal.
+                    guard case .hash(let other) = try evaluate(value, scope: scope, selfValue: selfValue) else {
+                        throw error("** needs a hash", at: value.location)
+                    }
+                    for pair in other.pairs { box[pair.key] = pair.value }
+                    continue
+                }
+                box[try evaluate(key, scope: scope, selfValue: selfValue)] = try evaluate(value, scope: scope, selfValue: selfValue)
+            }
+            return .hash(box)
+        case .range(let low, let high, let exclusive):
+            let lowValue = try low.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null
+            let highValue = try high.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null
+            return .range(try rangeBound(lowValue, at: location), try rangeBound(highValue, at: location), exclusive: exclusive)
+        case .name(let name):
+            if let value = scope.lookup(name) { return value }
+            return try callFunction(name, Arguments(), scope: scope, selfValue: selfValue, at: location)
+        case .constant(let scopeNode, let name):
+            if let scopeNode {
+                let owner = try evaluate(scopeNode, scope: scope, selfValue: selfValue)
+                return try Builtins.call(owner, name, Arguments(), interpreter: self, at: location)
+            }
+            if let value = constants[name] { return value }
+            if let value = host.constant(name, interpreter: self) { return value }
+            throw error("uninitialized constant \(name)", at: location, className: "NameError")
+        case .global(let name):
+            return globals[name] ?? .null
+        case .instanceVariable(let name):
+            return globals["@" + name] ?? .null
+        case .call(let receiverNode, let name, let argumentNodes, let blockLiteral, let safe):
+            var arguments = try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location)
+            if let blockLiteral {
+                arguments.block = Closure(blockLiteral, scope: Scope(parent: scope), selfValue: selfValue, isLambda: false, interpreter: self)
+            }
+            guard let receiverNode else {
+                return try callFunction(name, arguments, scope: scope, selfValue: selfValue, at: location)
+            }
+            let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
+            if safe, case .null = receiver { return .null }
+            // `text << "more"` on a variable: strings are values here, so append by reassigning.
+            if name == "<<", case .string(let text) = receiver, let target = try? assignableTarget(receiverNode) {
+                let appended = Value.string(text + (try stringify(arguments.positional.first ?? .null, at: location)))
+                try assign(target, appended, scope: scope, selfValue: selfValue, at: location)
+                return appended
+            }
+            return try Builtins.call(receiver, name, arguments, interpreter: self, at: location)
+        case .index(let receiverNode, let argumentNodes):
+            let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
+            let arguments = try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location)
+            return try Builtins.call(receiver, "[]", arguments, interpreter: self, at: location)
+        case .assign(let target, let valueNode):
+            let value = try evaluate(valueNode, scope: scope, selfValue: selfValue)
+            try assign(target, value, scope: scope, selfValue: selfValue, at: location)
+            return value
+        case .operatorAssign(let target, let op, let valueNode):
+            let current = try read(target, scope: scope, selfValue: selfValue, at: location)
+            let value: Value
+            switch op {
+            case "||":
+                if current.isTruthy { return current }
+                value = try evaluate(valueNode, scope: scope, selfValue: selfValue)
+            case "&&":
+                if !current.isTruthy { return current }
+                value = try evaluate(valueNode, scope: scope, selfValue: selfValue)
+            default:
+                let operand = try evaluate(valueNode, scope: scope, selfValue: selfValue)
+                value = try Builtins.call(current, op, Arguments(positional: [operand]), interpreter: self, at: location)
+            }
+            try assign(target, value, scope: scope, selfValue: selfValue, at: location)
+            return value
+        case .multipleAssign(let targets, let valueNode):
+            let value = try evaluate(valueNode, scope: scope, selfValue: selfValue)
+            try destructure(targets, value, scope: scope, selfValue: selfValue, at: location)
+            return value
+        case .and(let left, let right):
+            let value = try evaluate(left, scope: scope, selfValue: selfValue)
+            return value.isTruthy ? try evaluate(right, scope: scope, selfValue: selfValue) : value
+        case .or(let left, let right):
+            let value = try evaluate(left, scope: scope, selfValue: selfValue)
+            return value.isTruthy ? value : try evaluate(right, scope: scope, selfValue: selfValue)
+        case .not(let operand):
+            return .bool(!(try evaluate(operand, scope: scope, selfValue: selfValue)).isTruthy)
+        case .defined(let operand):
+            switch operand.kind {
+            case .name(let name):
+                if scope.has(name) { return .string("local-variable") }
+                return methods[name] != nil ? .string("method") : .null
+            case .global(let name): return globals[name] == nil ? .null : .string("global-variable")
+            case .constant(nil, let name): return (constants[name] ?? host.constant(name, interpreter: self)) == nil ? .null : .string("constant")
+            default:
+                do {
+                    _ = try evaluate(operand, scope: scope, selfValue: selfValue)
+                    return .string("expression")
+                } catch is RubyError {
+                    return .null
+                }
+            }
+        case .conditional(let condition, let then, let otherwise):
+            if try evaluate(condition, scope: scope, selfValue: selfValue).isTruthy {
+                return try evaluate(then, scope: scope, selfValue: selfValue)
+            }
+            return try otherwise.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null
+        case .caseWhen(let subjectNode, let clauses, let otherwise):
+            let subject = try subjectNode.map { try evaluate($0, scope: scope, selfValue: selfValue) }
+            for (tests, body) in clauses {
+                for test in tests {
+                    let pattern = try evaluate(test, scope: scope, selfValue: selfValue)
+                    let matched = try subject.map { try Builtins.caseEquals(pattern, $0, interpreter: self, at: test.location) } ?? pattern.isTruthy
+                    if matched { return try evaluate(body, scope: scope, selfValue: selfValue) }
+                }
+            }
+            return try otherwise.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null
+        case .loop(let condition, let body, let until):
+            do {
+                while try evaluate(condition, scope: scope, selfValue: selfValue).isTruthy != until {
+                    do {
+                        _ = try evaluate(body, scope: scope, selfValue: selfValue)
+                    } catch ControlFlow.nextValue {
+                        continue
+                    }
+                }
+            } catch ControlFlow.breakValue(let value) {
+                return value
+            }
+            return .null
+        case .forIn(let target, let sequenceNode, let body):
+            let sequence = try evaluate(sequenceNode, scope: scope, selfValue: selfValue)
+            do {
+                for item in try Builtins.elements(of: sequence, interpreter: self, at: location) {
+                    try assign(target, item, scope: scope, selfValue: selfValue, at: location)
+                    do {
+                        _ = try evaluate(body, scope: scope, selfValue: selfValue)
+                    } catch ControlFlow.nextValue {
+                        continue
+                    }
+                }
+            } catch ControlFlow.breakValue(let value) {
+                return value
+            }
+            return sequence
+        case .define(let name, let parameters, let body):
+            methods[name] = (parameters, body)
+            return .symbol(name)
+        case .returnValue(let value):
+            throw ControlFlow.returnValue(try value.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null)
+        case .nextValue(let value):
+            throw ControlFlow.nextValue(try value.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null)
+        case .breakValue(let value):
+            throw ControlFlow.breakValue(try value.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null)
+        case .begin(let body, let rescues, let otherwise, let ensure):
+            defer {
+                if let ensure { _ = try? evaluate(ensure, scope: scope, selfValue: selfValue) }
+            }
+            do {
+                let value = try evaluate(body, scope: scope, selfValue: selfValue)
+                if let otherwise { return try evaluate(otherwise, scope: scope, selfValue: selfValue) }
+                return value
+            } catch let raised as RubyError {
+                for clause in rescues {
+                    if !clause.classes.isEmpty {
+                        let names = clause.classes.compactMap { node -> String? in
+                            if case .constant(_, let name) = node.kind { return name }
+                            return nil
+                        }
+                        guard names.contains(where: { ["StandardError", "Exception", "RuntimeError", raised.className].contains($0) || raised.className.hasSuffix($0) }) else { continue }
+                    }
+                    if let variable = clause.variable { scope.assign(variable, .string(raised.message)) }
+                    return try evaluate(clause.body, scope: scope, selfValue: selfValue)
+                }
+                throw raised
+            }
+        case .lambda(let literal):
+            return .proc(Closure(literal, scope: Scope(parent: scope), selfValue: selfValue, isLambda: true, interpreter: self))
+        case .yield:
+            throw error("yield is only supported inside blocks passed by boxer", at: location)
+        case .sequence(let body):
+            return try evaluate(body, scope: scope, selfValue: selfValue)
+        }
+    }
+
+    private func rangeBound(_ value: Value, at location: SourceLocation) throws -> Int? {
+        switch value {
+        case .null: return nil
+        case .int(let number): return number
+        case .float(let number) where number.isFinite && abs(number) < 1e18: return Int(number)
+        default: throw error("ranges of \(value.typeName) are not supported by boxer; use integers", at: location)
+        }
+    }
+
+    /// `to_s` for interpolation, calling into host objects where needed.
+    func stringify(_ value: Value, at location: SourceLocation) throws -> String {
+        if case .object = value {
+            return try Builtins.call(value, "to_s", Arguments(), interpreter: self, at: location).text
+        }
+        return value.text
+    }
+
+    // MARK: - Arguments
+
+    func evaluateArguments(_ nodes: [Node.Argument], scope: Scope, selfValue: Value, at location: SourceLocation) throws -> Arguments {
+        var arguments = Arguments()
+        for node in nodes {
+            switch node {
+            case .positional(let value):
+                arguments.positional.append(try evaluate(value, scope: scope, selfValue: selfValue))
+            case .splat(let value):
+                arguments.positional += try Builtins.elements(of: try evaluate(value, scope: scope, selfValue: selfValue), interpreter: self, at: location)
+            case .pair(let key, let value):
+                if arguments.keywords == nil { arguments.keywords = HashBox() }
+                arguments.keywords?[try evaluate(key, scope: scope, selfValue: selfValue)] = try evaluate(value, scope: scope, selfValue: selfValue)
+            case .doubleSplat(let value):
+                guard case .hash(let other) = try evaluate(value, scope: scope, selfValue: selfValue) else { throw error("** needs a hash", at: location) }
+                if arguments.keywords == nil { arguments.keywords = HashBox() }
+                for pair in other.pairs { arguments.keywords?[pair.key] = pair.value }
+            case .blockPass(let value):
+                let passed = try evaluate(value, scope: scope, selfValue: selfValue)
+                switch passed {
+                case .proc(let closure): arguments.block = closure
+                case .symbol(let name):
+                    // `&:to_s`
+                    arguments.block = symbolClosure(name, at: location)
+                case .null: break
+                default: throw error("& needs a block or a symbol", at: location)
+                }
+            }
+        }
+        return arguments
+    }
+
+    private func symbolClosure(_ name: String, at location: SourceLocation) -> Closure {
+        let parameter = Parameter(name: "__item", kind: .required)
+        let body = [Node(.call(receiver: Node(.name("__item"), at: location), name: name, arguments: [], block: nil, safe: false), at: location)]
+        return Closure(BlockLiteral(parameters: [parameter], body: body, location: location), scope: Scope(), selfValue: .null, isLambda: false, interpreter: self)
+    }
+
+    // MARK: - Assignment
+
+    private func assignableTarget(_ node: Node) throws -> Node.Target {
+        switch node.kind {
+        case .name(let name): return .local(name)
+        case .global(let name): return .global(name)
+        case .instanceVariable(let name): return .instanceVariable(name)
+        default: throw error("not assignable", at: node.location)
+        }
+    }
+
+    func read(_ target: Node.Target, scope: Scope, selfValue: Value, at location: SourceLocation) throws -> Value {
+        switch target {
+        case .local(let name): return scope.lookup(name) ?? .null
+        case .global(let name): return globals[name] ?? .null
+        case .instanceVariable(let name): return globals["@" + name] ?? .null
+        case .constant(let name): return constants[name] ?? .null
+        case .attribute(let receiverNode, let name):
+            return try Builtins.call(try evaluate(receiverNode, scope: scope, selfValue: selfValue), name, Arguments(), interpreter: self, at: location)
+        case .index(let receiverNode, let argumentNodes):
+            let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
+            return try Builtins.call(receiver, "[]", try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location), interpreter: self, at: location)
+        case .splat, .nested:
+            throw error("cannot read this target", at: location)
+        }
+    }
+
+    func assign(_ target: Node.Target, _ value: Value, scope: Scope, selfValue: Value, at location: SourceLocation) throws {
+        switch target {
+        case .local(let name): scope.assign(name, value)
+        case .global(let name): globals[name] = value
+        case .instanceVariable(let name): globals["@" + name] = value
+        case .constant(let name): constants[name] = value
+        case .attribute(let receiverNode, let name):
+            let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
+            _ = try Builtins.call(receiver, name + "=", Arguments(positional: [value]), interpreter: self, at: location)
+        case .index(let receiverNode, let argumentNodes):
+            let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
+            var arguments = try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location)
+            arguments.positional.append(value)
+            _ = try Builtins.call(receiver, "[]=", arguments, interpreter: self, at: location)
+        case .splat(let name): scope.assign(name, value)
+        case .nested(let targets): try destructure(targets, value, scope: scope, selfValue: selfValue, at: location)
+        }
+    }
+
+    private func destructure(_ targets: [Node.Target], _ value: Value, scope: Scope, selfValue: Value, at location: SourceLocation) throws {
+        let items: [Value]
+        if case .array(let box) = value { items = box.items } else { items = [value] }
+        for (offset, target) in targets.enumerated() {
+            if case .splat(let name) = target {
+                let rest = offset < items.count ? Array(items[offset..<max(offset, items.count - (targets.count - offset - 1))]) : []
+                scope.assign(name, .array(rest))
+                continue
+            }
+            try assign(target, offset < items.count ? items[offset] : .null, scope: scope, selfValue: selfValue, at: location)
+        }
+    }
+
+    // MARK: - Calls
+
+    /// A call without a receiver: a method the file defined, else a Kernel function.
+    func callFunction(_ name: String, _ arguments: Arguments, scope: Scope, selfValue: Value, at location: SourceLocation) throws -> Value {
+        if let method = methods[name] {
+            return try invoke(name, parameters: method.parameters, body: method.body, arguments, at: location)
+        }
+        if case .object(let object) = selfValue, !(object is MainObject) {
+            return try object.call(name, arguments, interpreter: self, at: location)
+        }
+        return try Kernel.call(name, arguments, interpreter: self, scope: scope, at: location)
+    }
+
+    private func enter(at location: SourceLocation) throws {
+        depth += 1
+        if depth > Self.depthLimit {
+            depth -= 1
+            throw VagrantfileError(.runtime, at: location, "calls nest more than \(Self.depthLimit) deep; is there an endless recursion?")
+        }
+    }
+
+    private func invoke(_ name: String, parameters: [Parameter], body: [Node], _ arguments: Arguments, at location: SourceLocation) throws -> Value {
+        try enter(at: location)
+        defer { depth -= 1 }
+        let scope = Scope()
+        try bind(parameters, arguments, into: scope, strict: true, name: name, at: location)
+        do {
+            return try evaluate(body, scope: scope, selfValue: .null)
+        } catch ControlFlow.returnValue(let value) {
+            return value
+        }
+    }
+
+    func callClosure(_ closure: Closure, _ values: [Value], block: Closure? = nil, keywords: HashBox? = nil, at location: SourceLocation) throws -> Value {
+        try enter(at: location)
+        defer { depth -= 1 }
+        let scope = Scope(parent: closure.scope)
+        var arguments = Arguments(positional: values, keywords: keywords, block: block)
+        // A block given one array and taking several parameters spreads it (`|k, v|` over pairs).
+        if !closure.isLambda, values.count == 1, case .array(let box) = values[0], closure.parameters.count > 1 {
+            arguments.positional = box.items
+        }
+        try bind(closure.parameters, arguments, into: scope, strict: closure.isLambda, name: "block", at: location)
+        do {
+            return try evaluate(closure.body, scope: scope, selfValue: closure.selfValue)
+        } catch ControlFlow.nextValue(let value) {
+            return value
+        } catch ControlFlow.returnValue(let value) where closure.isLambda {
+            return value
+        }
+    }
+
+    private func bind(_ parameters: [Parameter], _ arguments: Arguments, into scope: Scope, strict: Bool, name: String, at location: SourceLocation) throws {
+        var positional = arguments.positional
+        var keywords = arguments.keywords
+        let takesKeywords = parameters.contains { if case .keyword = $0.kind { return true }; if case .keywordRest = $0.kind { return true }; return false }
+        if !takesKeywords, let given = keywords {
+            positional.append(.hash(given))
+            keywords = nil
+        }
+        let required = parameters.filter { if case .required = $0.kind { return true }; if case .destructure = $0.kind { return true }; return false }.count
+        let optional = parameters.filter { if case .optional = $0.kind { return true } else { return false } }.count
+        let hasRest = parameters.contains { if case .rest = $0.kind { return true } else { return false } }
+        if strict, positional.count < required || (!hasRest && positional.count > required + optional) {
+            throw error("wrong number of arguments calling \(name) (given \(positional.count), expected \(required)\(optional > 0 ? "..\(required + optional)" : ""))", at: location, className: "ArgumentError")
+        }
+        var available = max(0, positional.count - required)
+        var index = 0
+        for parameter in parameters {
+            switch parameter.kind {
+            case .required:
+                scope.declare(parameter.name, index < positional.count ? positional[index] : .null)
+                index += 1
+            case .destructure(let inner):
+                let value = index < positional.count ? positional[index] : .null
+                index += 1
+                let items: [Value]
+                if case .array(let box) = value { items = box.items } else { items = [value] }
+                try bind(inner, Arguments(positional: items), into: scope, strict: false, name: name, at: location)
+            case .optional(let defaultNode):
+                if available > 0, index < positional.count {
+                    scope.declare(parameter.name, positional[index])
+                    index += 1
+                    available -= 1
+                } else {
+                    scope.declare(parameter.name, try evaluate(defaultNode, scope: scope, selfValue: .null))
+                }
+            case .rest:
+                let remainingRequired = parameters.dropFirst(parameters.firstIndex { $0.name == parameter.name } .map { $0 + 1 } ?? parameters.count)
+                    .filter { if case .required = $0.kind { return true } else { return false } }.count
+                let end = max(index, positional.count - remainingRequired)
+                scope.declare(parameter.name, .array(index < end ? Array(positional[index..<end]) : []))
+                index = end
+            case .keyword(let defaultNode):
+                if let value = keywords?[.symbol(parameter.name)] {
+                    scope.declare(parameter.name, value)
+                    keywords?[.symbol(parameter.name)] = nil
+                } else if let defaultNode {
+                    scope.declare(parameter.name, try evaluate(defaultNode, scope: scope, selfValue: .null))
+                } else {
+                    throw error("missing keyword: :\(parameter.name)", at: location, className: "ArgumentError")
+                }
+            case .keywordRest:
+                scope.declare(parameter.name, .hash(keywords ?? HashBox()))
+            case .block:
+                scope.declare(parameter.name, arguments.block.map { .proc($0) } ?? .null)
+            }
+        }
+    }
+
+    /// Calls the block given to a builtin, or fails with Ruby's message.
+    func yieldTo(_ block: Closure?, _ values: [Value], method: String, at location: SourceLocation) throws -> Value {
+        guard let block else { throw error("\(method) needs a block", at: location, className: "LocalJumpError") }
+        return try callClosure(block, values, at: location)
+    }
+}
+
+/// The top-level `self`.
+final class MainObject: RubyObject {
+    var typeName: String { "Object" }
+    func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        throw interpreter.error("undefined method '\(name)' for main", at: location, className: "NoMethodError")
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+
+/// A Ruby value while a Vagrantfile runs. Arrays and hashes are references, as in Ruby, so
+/// `nodes << x` is seen by every holder of `nodes`.
+enum Value {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case symbol(String)
+    case array(ArrayBox)
+    case hash(HashBox)
+    case range(Int?, Int?, exclusive: Bool)
+    case proc(Closure)
+    case regex(RegexBox)
+    case object(any RubyObject)
+
+    var isTruthy: Bool {
+        switch self {
+        case .null, .bool(false): return false
+        default: return true
+        }
+    }
+
+    static func array(_ items: [Value]) -> Value { .array(ArrayBox(items)) }
+
+    /// Ruby's class name, for messages and `is_a?`.
+    var typeName: String {
+        switch self {
+        case .null: return "NilClass"
+        case .bool(let value): return value ? "TrueClass" : "FalseClass"
+        case .int: return "Integer"
+        case .float: return "Float"
+        case .string: return "String"
+        case .symbol: return "Symbol"
+        case .array: return "Array"
+        case .hash: return "Hash"
+        case .range: return "Range"
+        case .proc: return "Proc"
+        case .regex: return "Regexp"
+        case .object(let object): return object.typeName
+        }
+    }
+
+    /// `to_s`.
+    var text: String {
+        switch self {
+        case .null: return ""
+        case .bool(let value): return value ? "true" : "false"
+        case .int(let value): return String(value)
+        case .float(let value): return Self.formatFloat(value)
+        case .string(let value): return value
+        case .symbol(let value): return value
+        case .array, .hash, .range, .proc, .regex, .object: return inspect
+        }
+    }
+
+    /// `inspect`.
+    var inspect: String {
+        switch self {
+        case .null: return "nil"
+        case .string(let value): return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+        case .symbol(let value): return ":" + value
+        case .array(let box): return "[" + box.items.map(\.inspect).joined(separator: ", ") + "]"
+        case .hash(let box): return "{" + box.pairs.map { "\($0.key.inspect) => \($0.value.inspect)" }.joined(separator: ", ") + "}"
+        case .range(let low, let high, let exclusive): return "\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")"
+        case .proc: return "#<Proc>"
+        case .regex(let box): return "/\(box.pattern)/"
+        case .object(let object): return "#<\(object.typeName)>"
+        default: return text
+        }
+    }
+
+    static func formatFloat(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
+        if value == value.rounded(), abs(value) < 1e16 { return String(format: "%.1f", value) }
+        return String(value)
+    }
+
+    /// Ruby's `==`.
+    func equals(_ other: Value) -> Bool {
+        switch (self, other) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.int(a), .int(b)): return a == b
+        case let (.float(a), .float(b)): return a == b
+        case let (.int(a), .float(b)), let (.float(b), .int(a)): return Double(a) == b
+        case let (.string(a), .string(b)): return a == b
+        case let (.symbol(a), .symbol(b)): return a == b
+        case let (.array(a), .array(b)): return a === b || (a.items.count == b.items.count && zip(a.items, b.items).allSatisfy { $0.equals($1) })
+        case let (.hash(a), .hash(b)):
+            return a === b || (a.count == b.count && a.pairs.allSatisfy { pair in b[pair.key].map { $0.equals(pair.value) } ?? false })
+        case let (.range(a1, a2, ae), .range(b1, b2, be)): return a1 == b1 && a2 == b2 && ae == be
+        case let (.object(a), .object(b)): return a === b
+        case let (.proc(a), .proc(b)): return a === b
+        default: return false
+        }
+    }
+}
+
+final class ArrayBox {
+    var items: [Value]
+    init(_ items: [Value]) { self.items = items }
+}
+
+/// A Ruby hash: insertion-ordered, keyed by value equality.
+final class HashBox {
+    private(set) var pairs: [(key: Value, value: Value)] = []
+    private var index: [HashKey: Int] = [:]
+    var defaultValue: Value = .null
+
+    init(_ pairs: [(Value, Value)] = []) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    var count: Int { pairs.count }
+
+    subscript(key: Value) -> Value? {
+        get { index[HashKey(key)].map { pairs[$0].value } }
+        set {
+            let hashKey = HashKey(key)
+            if let newValue {
+                if let position = index[hashKey] {
+                    pairs[position].value = newValue
+                } else {
+                    index[hashKey] = pairs.count
+                    pairs.append((key, newValue))
+                }
+            } else if let position = index.removeValue(forKey: hashKey) {
+                pairs.remove(at: position)
+                for (key, value) in index where value > position { index[key] = value - 1 }
+            }
+        }
+    }
+
+    func copy() -> HashBox {
+        let box = HashBox()
+        for pair in pairs { box[pair.key] = pair.value }
+        box.defaultValue = defaultValue
+        return box
+    }
+}
+
+/// Equality for hash keys: strings, symbols, numbers, booleans and nil by value, others by identity.
+enum HashKey: Hashable {
+    case null, bool(Bool), int(Int), float(Double), string(String), symbol(String), array([HashKey]), identity(ObjectIdentifier)
+
+    init(_ value: Value) {
+        switch value {
+        case .null: self = .null
+        case .bool(let v): self = .bool(v)
+        case .int(let v): self = .int(v)
+        case .float(let v): self = v == v.rounded() && abs(v) < 1e18 ? .int(Int(v)) : .float(v)
+        case .string(let v): self = .string(v)
+        case .symbol(let v): self = .symbol(v)
+        case .array(let box): self = .array(box.items.map(HashKey.init))
+        case .hash(let box): self = .identity(ObjectIdentifier(box))
+        case .range(let a, let b, let e): self = .string("\(a ?? Int.min)\(e ? "..." : "..")\(b ?? Int.max)")
+        case .proc(let closure): self = .identity(ObjectIdentifier(closure))
+        case .regex(let box): self = .identity(ObjectIdentifier(box))
+        case .object(let object): self = .identity(ObjectIdentifier(object))
+        }
+    }
+}
+
+final class RegexBox {
+    let pattern: String
+    let expression: NSRegularExpression
+
+    init(pattern: String, options: String, at location: SourceLocation) throws(VagrantfileError) {
+        self.pattern = pattern
+        var flags: NSRegularExpression.Options = []
+        if options.contains("i") { flags.insert(.caseInsensitive) }
+        if options.contains("m") { flags.insert(.dotMatchesLineSeparators) }
+        if options.contains("x") { flags.insert(.allowCommentsAndWhitespace) }
+        do {
+            expression = try NSRegularExpression(pattern: pattern, options: flags.union(.anchorsMatchLines))
+        } catch {
+            throw VagrantfileError(.syntax, at: location, "invalid regular expression /\(pattern)/")
+        }
+    }
+}
+
+/// A block, proc or lambda with the scope it closes over.
+final class Closure {
+    let parameters: [Parameter]
+    let body: [Node]
+    let scope: Scope
+    let selfValue: Value
+    let isLambda: Bool
+    let location: SourceLocation
+    unowned let interpreter: Interpreter
+
+    init(_ literal: BlockLiteral, scope: Scope, selfValue: Value, isLambda: Bool, interpreter: Interpreter) {
+        parameters = literal.parameters
+        body = literal.body
+        self.scope = scope
+        self.selfValue = selfValue
+        self.isLambda = isLambda
+        location = literal.location
+        self.interpreter = interpreter
+    }
+
+    var arity: Int { parameters.filter { if case .required = $0.kind { return true } else if case .destructure = $0.kind { return true } else { return false } }.count }
+
+    func call(_ arguments: [Value], block: Closure? = nil, at location: SourceLocation) throws -> Value {
+        try interpreter.callClosure(self, arguments, block: block, at: location)
+    }
+}
+
+/// Variables of one method body or block; blocks see (and assign) their enclosing scope's.
+final class Scope {
+    private var variables: [String: Value] = [:]
+    let parent: Scope?
+
+    init(parent: Scope? = nil) { self.parent = parent }
+
+    func lookup(_ name: String) -> Value? {
+        if let value = variables[name] { return value }
+        return parent?.lookup(name)
+    }
+
+    func has(_ name: String) -> Bool { variables[name] != nil || parent?.has(name) == true }
+
+    /// Assigns where the variable already lives, else here.
+    func assign(_ name: String, _ value: Value) {
+        var scope: Scope? = self
+        while let current = scope {
+            if current.variables[name] != nil {
+                current.variables[name] = value
+                return
+            }
+            scope = current.parent
+        }
+        variables[name] = value
+    }
+
+    /// Declares in this scope (block parameters shadow outer variables).
+    func declare(_ name: String, _ value: Value) { variables[name] = value }
+}
+
+/// Arguments of a call as Ruby passes them: positional values, keyword pairs, a block.
+struct Arguments {
+    var positional: [Value] = []
+    var keywords: HashBox?
+    var block: Closure?
+
+    /// Positional values with a trailing keyword hash folded in as the last argument.
+    var all: [Value] {
+        guard let keywords else { return positional }
+        return positional + [.hash(keywords)]
+    }
+
+    func keyword(_ name: String) -> Value? {
+        keywords?[.symbol(name)] ?? keywords?[.string(name)]
+    }
+}
+
+/// A host object whose methods are implemented in Swift: config objects, ENV, File, YAML, …
+protocol RubyObject: AnyObject {
+    var typeName: String { get }
+    func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value
+}
+
+/// A raised Ruby error (`raise`, a failed builtin), caught by `rescue` or reported with its place.
+struct RubyError: Error {
+    let message: String
+    let location: SourceLocation
+    let className: String
+
+    init(_ message: String, at location: SourceLocation, className: String = "RuntimeError") {
+        self.message = message
+        self.location = location
+        self.className = className
+    }
+}
+
+/// `return`, `next` and `break` travel as errors to the method or block they leave.
+enum ControlFlow: Error {
+    case returnValue(Value)
+    case nextValue(Value)
+    case breakValue(Value)
+}

@@ -59,6 +59,7 @@ let package = Package(
         .executableTarget(name: "boxer", dependencies: ["BoxerCommands", "BoxerSupport"]),
         .target(name: "BoxerTestSupport", dependencies: ["CLibArchive", "BoxArchive", "BoxerSupport"], path: "Tests/BoxerTestSupport"),
         .testTarget(name: "BoxArchiveTests", dependencies: ["BoxArchive", "BoxerTestSupport"]),
+        .testTarget(name: "VagrantfileTests", dependencies: ["Vagrantfile", "BoxerCommands", "BoxerTestSupport"]),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),
     ]
 )

@@ -479,14 +479,18 @@ final class JSONModule: RubyObject {
         switch method {
         case "parse", "load":
             let text = arguments.positional.first?.text ?? ""
-            do {
-                let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-                let value = DataConversion.value(object)
-                if let options = arguments.keywords, options[.symbol("symbolize_names")]?.isTruthy == true { return Self.symbolize(value) }
-                return value
-            } catch {
-                throw interpreter.error("JSON parse error: \(error.localizedDescription)", at: location, className: "JSON::ParserError")
+            // Validate as JSON, then read with Yams: JSON is YAML, and Yams keeps key order as Ruby does.
+            guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil else {
+                throw interpreter.error("unexpected token in JSON: \(String(text.prefix(40)))", at: location, className: "JSON::ParserError")
             }
+            let value: Value
+            do {
+                value = DataConversion.yaml(try Yams.compose(yaml: text))
+            } catch {
+                throw interpreter.error("JSON parse error: \(error)", at: location, className: "JSON::ParserError")
+            }
+            if let options = arguments.keywords, options[.symbol("symbolize_names")]?.isTruthy == true { return Self.symbolize(value) }
+            return value
         case "generate", "dump":
             return .string(try DataConversion.json(arguments.positional.first ?? .null, pretty: false, interpreter: interpreter, at: location))
         case "pretty_generate":

@@ -14,7 +14,8 @@ enum MachineBuilder {
             var merged = sshDefault
             merged.options.merge(entries[index].options) { $1 }
             merged.location = entries[index].location
-            entries[index] = merged
+            entries.remove(at: index)
+            entries.insert(merged, at: 0)  // the ssh forward is listed first, changed or not
         } else if vm["communicator"]?.string ?? "ssh" == "ssh" {
             entries.insert(sshDefault, at: 0)
         }

@@ -158,6 +158,16 @@ public struct ForwardedPort: Sendable, Equatable, Codable {
     public var guestIP: String?
     public var proto: String
     public var autoCorrect: Bool
+
+    public init(id: String, guest: Int, host: Int, hostIP: String?, guestIP: String?, proto: String, autoCorrect: Bool) {
+        self.id = id
+        self.guest = guest
+        self.host = host
+        self.hostIP = hostIP
+        self.guestIP = guestIP
+        self.proto = proto
+        self.autoCorrect = autoCorrect
+    }
 }
 
 public struct PrivateNetwork: Sendable, Equatable, Codable {
@@ -185,6 +195,15 @@ public struct SyncedFolder: Sendable, Equatable, Codable {
     public var disabled: Bool
     public var type: String?
     public var options: [String: ConfigValue]
+
+    public init(id: String, hostPath: String, guestPath: String, disabled: Bool, type: String?, options: [String: ConfigValue]) {
+        self.id = id
+        self.hostPath = hostPath
+        self.guestPath = guestPath
+        self.disabled = disabled
+        self.type = type
+        self.options = options
+    }
 }
 
 public struct ProviderSettings: Sendable, Equatable, Codable {
@@ -204,6 +223,11 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
 public struct ProviderCall: Sendable, Equatable, Codable {
     public var name: String
     public var arguments: [ConfigValue]
+
+    public init(name: String, arguments: [ConfigValue]) {
+        self.name = name
+        self.arguments = arguments
+    }
 }
 
 public struct Provisioner: Sendable, Equatable, Codable {

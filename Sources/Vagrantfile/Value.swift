@@ -277,6 +277,10 @@ struct RubyError: Error {
     }
 }
 
+/// Values live on the one thread that runs the interpreter; they only cross into `Error` (which
+/// must be Sendable) to unwind `return`, `next` and `break` on that same thread.
+extension Value: @unchecked Sendable {}
+
 /// `return`, `next` and `break` travel as errors to the method or block they leave.
 enum ControlFlow: Error {
     case returnValue(Value)

@@ -122,7 +122,7 @@ enum Builtins {
             return inRange(number, low, high, exclusive)
         case .regex(let regex):
             guard case .string(let text) = value else { return false }
-            return matchResult(regex, text, name: "match?", interpreter: interpreter).isTruthy
+            return matchResult(regex, text, name: "match", interpreter: interpreter).isTruthy
         case .object(let type as TypeObject):
             return value.typeName == type.name || (type.name == "Numeric" && numeric(value) != nil)
         case .proc(let closure):
@@ -168,9 +168,11 @@ enum Builtins {
         case .hash(let box): return box.pairs.map { .array([$0.key, $0.value]) }
         case .range(let low, let high, let exclusive):
             guard let low, let high else { throw interpreter.error("cannot iterate an endless range", at: location) }
+            guard !(exclusive && high == Int.min) else { return [] }
             let end = exclusive ? high - 1 : high
             guard end >= low else { return [] }
-            guard end - low < 1_000_000 else { throw interpreter.error("the range \(low)..\(high) is too large", at: location) }
+            let (span, overflow) = end.subtractingReportingOverflow(low)
+            guard !overflow, span < 1_000_000 else { throw interpreter.error("the range \(low)..\(high) is too large", at: location) }
             return (low...end).map { .int($0) }
         case .null: return []
         default: return [value]
@@ -188,6 +190,8 @@ enum Builtins {
                 return try iterate((0..<max(0, value)).map { .int($0) }, block, interpreter: interpreter, at: location) ?? receiver
             case "upto", "downto":
                 guard case .int(let limit) = args.first ?? .null else { throw interpreter.error("\(name) needs an integer", at: location) }
+                let (span, overflow) = limit.subtractingReportingOverflow(value)
+                guard !overflow, span.magnitude < 1_000_000 else { throw interpreter.error("too many iterations", at: location) }
                 let values = name == "upto" ? (value <= limit ? Array(value...limit) : []) : (value >= limit ? Array((limit...value).reversed()) : [])
                 guard values.count < 1_000_000 else { throw interpreter.error("too many iterations", at: location) }
                 guard let block else { return .array(values.map { .int($0) }) }
@@ -493,7 +497,7 @@ enum Builtins {
             guard case .int(let length) = args[1], length >= 0 else { return .null }
             if start < 0 { start += items.count }
             guard start >= 0, start <= items.count else { return .null }
-            return result(Array(items[start..<Swift.min(items.count, start + length)]))
+            return result(Array(items[start..<(length > items.count - start ? items.count : start + length)]))
         case (.range(let low, let high, let exclusive), 1):
             var start = low ?? 0
             if start < 0 { start += items.count }
@@ -621,7 +625,7 @@ enum Builtins {
             return .array(uniq(items + other.items))
         case "*":
             if case .string(let separator) = args.first ?? .null { return .string(items.map(\.text).joined(separator: separator)) }
-            guard case .int(let count) = args.first ?? .null, count >= 0, items.count * count < 1_000_000 else { return nil }
+            guard case .int(let count) = args.first ?? .null, count >= 0, count < 1_000_000, items.count * count < 1_000_000 else { return nil }
             return .array(Array([[Value]](repeating: items, count: count).joined()))
         case "include?", "member?": return .bool(items.contains { $0.equals(args.first ?? .null) })
         case "join":
@@ -730,7 +734,7 @@ enum Builtins {
         case "take_while": return .array(Array(try items.prefix(while: test)))
         case "drop_while": return .array(Array(try items.drop(while: test)))
         default:
-            let keys = try mapItems(items, block, method: name, interpreter: interpreter, at: location)
+            let keys = block == nil && name == "sum" ? items : try mapItems(items, block, method: name, interpreter: interpreter, at: location)
             switch name {
             case "sum":
                 var total: Value = args.first ?? .int(0)
@@ -877,7 +881,7 @@ enum Builtins {
     private static func range(_ low: Int?, _ high: Int?, _ exclusive: Bool, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
         switch name {
         case "first", "begin", "min":
-            if case .int(let count) = args.first ?? .null, let low { return .array((0..<Swift.max(0, Swift.min(count, 1_000_000))).map { .int(low + $0) }) }
+            if case .int(let count) = args.first ?? .null, let low { return .array((0..<Swift.max(0, Swift.min(count, 1_000_000))).map { .int(low &+ $0) }) }
             return low.map { .int($0) } ?? .null
         case "last", "end", "max":
             guard let high else { return .null }
@@ -888,7 +892,8 @@ enum Builtins {
         case "exclude_end?": return .bool(exclusive)
         case "size", "count", "length":
             guard let low, let high else { return .null }
-            return .int(Swift.max(0, (exclusive ? high - 1 : high) - low + 1))
+            let (span, overflow) = (exclusive ? high &- 1 : high).subtractingReportingOverflow(low)
+            return overflow ? .null : .int(Swift.max(0, span &+ 1))
         case "step":
             guard case .int(let step) = args.first ?? .null, step > 0, let low, let high else { throw interpreter.error("step needs a positive integer", at: location, className: "ArgumentError") }
             let values = Array(stride(from: low, through: exclusive ? high - 1 : high, by: step)).prefix(1_000_000).map { Value.int($0) }

@@ -15,7 +15,7 @@ final class Interpreter {
     private var steps = 0
     private var depth = 0
 
-    static let stepLimit = 5_000_000
+    static let stepLimit = 2_000_000
     static let depthLimit = 150
 
     init(file: String, environment: [String: String], host: VagrantHost) {
@@ -55,11 +55,30 @@ final class Interpreter {
         return result
     }
 
-    func evaluate(_ node: Node, scope: Scope, selfValue: Value) throws -> Value {
+    /// Counts one unit of work; every node and every block call costs one, so even an empty
+    /// `loop do end` reaches the limit.
+    func tick(at location: SourceLocation) throws {
         steps += 1
         if steps > Self.stepLimit {
-            throw VagrantfileError(.runtime, at: node.location, "this Vagrantfile runs too long (more than \(Self.stepLimit) steps); is there an endless loop?")
+            throw VagrantfileError(.runtime, at: location, "this Vagrantfile runs too long (more than \(Self.stepLimit) steps); is there an endless loop?")
         }
+    }
+
+    /// Nesting of `evaluate` itself: a left-deep `1+1+…+1` of 100 000 terms recurses that deep.
+    private var evaluationDepth = 0
+    static let evaluationDepthLimit = 3000
+
+    func evaluate(_ node: Node, scope: Scope, selfValue: Value) throws -> Value {
+        try tick(at: node.location)
+        evaluationDepth += 1
+        defer { evaluationDepth -= 1 }
+        if evaluationDepth > Self.evaluationDepthLimit {
+            throw VagrantfileError(.runtime, at: node.location, "this expression is nested too deeply (more than \(Self.evaluationDepthLimit) levels)")
+        }
+        return try evaluateNode(node, scope: scope, selfValue: selfValue)
+    }
+
+    private func evaluateNode(_ node: Node, scope: Scope, selfValue: Value) throws -> Value {
         let location = node.location
         switch node.kind {
         case .nilLiteral: return .null
@@ -417,6 +436,7 @@ final class Interpreter {
     }
 
     func callClosure(_ closure: Closure, _ values: [Value], block: Closure? = nil, keywords: HashBox? = nil, at location: SourceLocation) throws -> Value {
+        try tick(at: location)
         try enter(at: location)
         defer { depth -= 1 }
         let scope = Scope(parent: closure.scope)

@@ -43,7 +43,7 @@ enum Format {
                 default: throw interpreter.error("can't convert \(value.typeName) into Integer", at: location, className: "TypeError")
                 }
                 body = String(abs(number))
-                if let precision, body.count < precision { body = String(repeating: "0", count: precision - body.count) + body }
+                if let precision, body.count < min(precision, 10_000) { body = String(repeating: "0", count: min(precision, 10_000) - body.count) + body }
                 if number < 0 { body = "-" + body } else if flags.contains("+") { body = "+" + body } else if flags.contains(" ") { body = " " + body }
             case "f", "e", "g":
                 guard let number = Builtins.numeric(value) ?? (value.text.isEmpty ? nil : Double(value.text)) else {
@@ -54,7 +54,7 @@ enum Format {
                 guard case .int(let number) = value else { throw interpreter.error("can't convert \(value.typeName) into Integer", at: location, className: "TypeError") }
                 let radix = conversion == "o" ? 8 : conversion == "b" ? 2 : 16
                 body = String(abs(number), radix: radix, uppercase: conversion == "X")
-                if let precision, body.count < precision { body = String(repeating: "0", count: precision - body.count) + body }
+                if let precision, body.count < min(precision, 10_000) { body = String(repeating: "0", count: min(precision, 10_000) - body.count) + body }
                 if number < 0 { body = "-" + body }
             case "c": body = value.text.prefix(1).description
             default:
@@ -111,7 +111,7 @@ enum Kernel {
             case .string(let text):
                 let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
                 if let value = Int(trimmed) ?? (trimmed.hasPrefix("0x") ? Int(trimmed.dropFirst(2), radix: 16) : nil) { return .int(value) }
-                if args.count > 1, case .hash(let options) = args.last!, options[.symbol("exception")]?.isTruthy == false { return .null }
+                if args.count > 1, case .hash(let options)? = args.last, options[.symbol("exception")]?.isTruthy == false { return .null }
                 throw interpreter.error("invalid value for Integer(): \"\(text)\"", at: location, className: "ArgumentError")
             default:
                 throw interpreter.error("can't convert \((args.first ?? .null).typeName) into Integer", at: location, className: "TypeError")
@@ -317,6 +317,26 @@ final class EnvironmentObject: RubyObject {
 final class FileModule: RubyObject {
     var typeName: String { "Class" }
 
+    /// Files a Vagrantfile reads are settings: regular files of at most 16 MiB (never /dev/zero).
+    static let readLimit = 16 << 20
+
+    static func readText(_ name: String, interpreter: Interpreter, at location: SourceLocation) throws -> String {
+        let path = resolve(name, interpreter: interpreter)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            throw interpreter.error("No such file or directory @ rb_sysopen - \(name)", at: location, className: "Errno::ENOENT")
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw interpreter.error("\(name) is not a regular file", at: location, className: "Errno::EINVAL")
+        }
+        guard let size = (attributes[.size] as? NSNumber)?.intValue, size <= readLimit else {
+            throw interpreter.error("\(name) is larger than \(readLimit >> 20) MiB", at: location, className: "IOError")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw interpreter.error("\(name) is not UTF-8 text", at: location, className: "IOError")
+        }
+        return text
+    }
+
     static func resolve(_ path: String, interpreter: Interpreter) -> String {
         var expanded = path
         if expanded.hasPrefix("~") { expanded = (interpreter.environment["HOME"] ?? NSHomeDirectory()) + expanded.dropFirst() }
@@ -353,10 +373,7 @@ final class FileModule: RubyObject {
             var isDirectory: ObjCBool = false
             return .bool(FileManager.default.fileExists(atPath: Self.resolve(first, interpreter: interpreter), isDirectory: &isDirectory) && isDirectory.boolValue)
         case "read", "readlines", "foreach":
-            let path = Self.resolve(first, interpreter: interpreter)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw interpreter.error("No such file or directory @ rb_sysopen - \(first)", at: location, className: "Errno::ENOENT")
-            }
+            let text = try Self.readText(first, interpreter: interpreter, at: location)
             if method == "read" { return .string(text) }
             return .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") })
         case "write", "open", "delete", "chmod", "rename", "symlink", "unlink":
@@ -454,11 +471,7 @@ final class YAMLModule: RubyObject {
         let text: String
         switch method {
         case "load_file", "safe_load_file", "unsafe_load_file":
-            let path = FileModule.resolve(first, interpreter: interpreter)
-            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw interpreter.error("No such file or directory @ rb_sysopen - \(first)", at: location, className: "Errno::ENOENT")
-            }
-            text = contents
+            text = try FileModule.readText(first, interpreter: interpreter, at: location)
         case "load", "safe_load", "unsafe_load":
             text = first
         default:

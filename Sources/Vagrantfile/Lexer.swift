@@ -197,11 +197,11 @@ struct Lexer {
             if peek() == "@" { name.append(advance()) }
             while let next = peek(), next.isLetter || next.isNumber || next == "_" { name.append(advance()) }
             append(.instanceVariable(name), at: start, space: space)
-        } else if character == "%", !valueEnded || (space && peek(1).map { !$0.isWhitespace } == true), let kind = peek(1), "wWiIqQ([{<|!/".contains(kind) {
+        } else if character == "%", !valueEnded || (space && peek(1).map { !$0.isWhitespace } == true), let kind = peek(1), "wWiIqQxrs([{<|!/".contains(kind) {
             try lexPercentLiteral(start: start, space: space)
         } else if character == "/", !valueEnded || (space && peek(1) != " " && peek(1) != "=") {
             advance()
-            let parts = try lexQuoted(close: "/", open: nil, interpolate: true, start: start)
+            let parts = try lexQuoted(close: "/", open: nil, interpolate: true, start: start, regex: true)
             var options = ""
             while let next = peek(), "imxo".contains(next) { options.append(advance()) }
             guard case .success(let pattern) = Self.plainText(parts) else {
@@ -342,7 +342,7 @@ struct Lexer {
         case "x":
             throw VagrantfileError(.unsupported, at: start, "%x (running a shell command) is not supported by boxer", hint: "boxer does not run programs while reading a Vagrantfile; use ENV or a file read with File.read instead")
         case "r":
-            let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: false, start: start)
+            let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: false, start: start, regex: true)
             guard case .success(let text) = Self.plainText(parts) else { throw error("bad %r literal", at: start) }
             var options = ""
             while let next = peek(), "imxo".contains(next) { options.append(advance()) }
@@ -354,7 +354,7 @@ struct Lexer {
 
     /// Reads a quoted literal after its opening delimiter, up to `close`, with escapes and
     /// (when `interpolate`) `#{…}` parts.
-    private mutating func lexQuoted(close: Character, open: Character?, interpolate: Bool, start: SourceLocation) throws(VagrantfileError) -> [StringPart] {
+    private mutating func lexQuoted(close: Character, open: Character?, interpolate: Bool, start: SourceLocation, regex: Bool = false) throws(VagrantfileError) -> [StringPart] {
         var parts: [StringPart] = []
         var text = ""
         var depth = 0
@@ -372,7 +372,11 @@ struct Lexer {
                 advance()
                 guard let escaped = peek() else { break }
                 advance()
-                if interpolate {
+                if regex {
+                    // Regular expressions keep their escapes (\d, \.); only the delimiter is unescaped.
+                    if escaped != close { text.append("\\") }
+                    text.append(escaped)
+                } else if interpolate {
                     text += Self.escape(escaped)
                 } else if escaped == close || escaped == "\\" || (open != nil && escaped == open) {
                     text.append(escaped)

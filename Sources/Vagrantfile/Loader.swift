@@ -66,18 +66,59 @@ public struct VagrantfileLoader: Sendable {
 
     /// Evaluates Vagrantfiles in merge order (lowest first) into one environment.
     public static func evaluate(_ files: [URL], root: URL, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
-        let collector = ConfigurationCollector()
-        let host = VagrantHost(configurator: collector)
-        var interpreters: [Interpreter] = []
+        var sources: [(path: String, text: String)] = []
         for file in files {
-            let source: String
             do {
-                source = try String(contentsOf: file, encoding: .utf8)
+                sources.append((file.path, try String(contentsOf: file, encoding: .utf8)))
             } catch {
                 throw VagrantfileError(.notFound, at: nil, "cannot read \(file.path): \(error.localizedDescription)")
             }
-            let interpreter = Interpreter(file: file.path, environment: environment, host: host)
-            try interpreter.run(try Parser.parse(source, file: file.path))
+        }
+        return try evaluate(sources: sources, root: root.standardizedFileURL.path, environment: environment)
+    }
+
+    /// Evaluates Vagrantfile source held in memory (tests, fuzzing); `directory` anchors relative paths.
+    public static func evaluate(source: String, file: String = "Vagrantfile", directory: String = FileManager.default.temporaryDirectory.path, environment: [String: String] = [:]) throws(VagrantfileError) -> VagrantEnvironment {
+        try evaluate(sources: [(directory + "/" + file, source)], root: directory, environment: environment)
+    }
+
+    /// Runs on a thread with a 64 MiB stack: the parser and evaluator recurse, and their own depth
+    /// limits are set well inside that, so no input can overflow the stack of whatever thread
+    /// called (Swift's concurrency threads have small ones).
+    static func evaluate(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
+        final class Outcome: @unchecked Sendable {
+            var result: Result<VagrantEnvironment, VagrantfileError>?
+        }
+        let outcome = Outcome()
+        let finished = DispatchSemaphore(value: 0)
+        let sendableSources = sources.map { SendableSource(path: $0.path, text: $0.text) }
+        let thread = Thread {
+            outcome.result = Result { () throws(VagrantfileError) -> VagrantEnvironment in
+                try evaluateNow(sources: sendableSources.map { ($0.path, $0.text) }, root: root, environment: environment)
+            }
+            finished.signal()
+        }
+        thread.stackSize = 64 << 20
+        thread.start()
+        finished.wait()
+        guard let result = outcome.result else {
+            throw VagrantfileError(.runtime, at: nil, "the Vagrantfile evaluation thread ended without a result")
+        }
+        return try result.get()
+    }
+
+    private struct SendableSource: Sendable {
+        let path: String
+        let text: String
+    }
+
+    private static func evaluateNow(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
+        let collector = ConfigurationCollector()
+        let host = VagrantHost(configurator: collector)
+        var interpreters: [Interpreter] = []
+        for source in sources {
+            let interpreter = Interpreter(file: source.path, environment: environment, host: host)
+            try interpreter.run(try Parser.parse(source.text, file: source.path))
             interpreters.append(interpreter)
         }
         guard let last = interpreters.last else {
@@ -97,26 +138,13 @@ public struct VagrantfileLoader: Sendable {
         }
         var warnings = collector.warnings
         if !collector.configured {
-            warnings.append(Diagnostic(location: SourceLocation(file: files.last?.path ?? "Vagrantfile", line: 1, column: 1), message: "this Vagrantfile never calls Vagrant.configure(\"2\"); it describes no machines"))
+            warnings.append(Diagnostic(location: SourceLocation(file: sources.last?.path ?? "Vagrantfile", line: 1, column: 1), message: "this Vagrantfile never calls Vagrant.configure(\"2\"); it describes no machines"))
         }
         return VagrantEnvironment(
-            vagrantfile: files.last?.path,
-            root: root.standardizedFileURL.path,
+            vagrantfile: sources.last?.path,
+            root: root,
             machines: machines,
             warnings: warnings,
             output: interpreters.flatMap(\.output))
-    }
-
-    /// Evaluates Vagrantfile source directly (tests, fuzzing).
-    public static func evaluate(source: String, file: String = "Vagrantfile", environment: [String: String] = [:]) throws(VagrantfileError) -> VagrantEnvironment {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-vagrantfile-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try source.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
-        } catch {
-            throw VagrantfileError(.notFound, at: nil, "cannot write a temporary Vagrantfile: \(error)")
-        }
-        defer { try? FileManager.default.removeItem(at: directory) }
-        return try evaluate([directory.appendingPathComponent(file)], root: directory, environment: environment)
     }
 }

@@ -10,6 +10,9 @@ struct Parser {
     /// Inside command arguments a `do` belongs to the outer command, not to an argument.
     private var noDoBlock = 0
     private let file: String
+    /// Recursion depth of the parser; deep nesting is refused instead of exhausting the stack.
+    private var nesting = 0
+    static let nestingLimit = 400
 
     init(tokens: [Token], file: String) {
         self.tokens = tokens
@@ -160,6 +163,11 @@ struct Parser {
 
     /// An expression with assignment (right-associative), `a, b = …` included.
     private mutating func parseExpression() throws(VagrantfileError) -> Node {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Self.nestingLimit {
+            throw VagrantfileError(.syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+        }
         let start = position
         let location = current.location
         // `a, b = 1, 2`
@@ -317,6 +325,11 @@ struct Parser {
     }
 
     private mutating func parseUnary() throws(VagrantfileError) -> Node {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Self.nestingLimit {
+            throw VagrantfileError(.syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+        }
         let location = current.location
         if accept("!") { return Node(.not(try parseUnary()), at: location) }
         if accept("+") { return try parseUnary() }
@@ -325,7 +338,7 @@ struct Parser {
             let parenthesized = accept("(")
             let operand = try parseExpression()
             if parenthesized { try expect(")", "')'") }
-            return Node(.defined(operand), at: location)
+            return try parsePostfix(Node(.defined(operand), at: location))
         }
         return try parsePostfix(try parsePrimary())
     }
@@ -341,6 +354,7 @@ struct Parser {
                 let safe = isOp("&.")
                 next()
                 skipNewlines()
+                let location = current.location
                 let name: String
                 switch current.kind {
                 case .identifier(let text), .constant(let text): name = text
@@ -356,6 +370,7 @@ struct Parser {
                     throw unexpected(expecting: "a method name after '.'")
                 }
                 next()
+                if !["system", "open", "exec", "load", "sleep", "exit"].contains(name) { try refuseForbidden(name, at: location) }
                 node = try finishCall(receiver: node, name: name, location: location, safe: safe)
             } else if isOp("::") {
                 next()
@@ -696,6 +711,7 @@ struct Parser {
             case .code(let code, let location):
                 var parser = Parser(tokens: try Lexer.tokenize(code, file: file, line: location.line, column: location.column), file: file)
                 parser.scopes = scopes
+                parser.nesting = nesting
                 let body = try parser.parseStatements(until: [])
                 guard case .eof = parser.current.kind else { throw parser.unexpected() }
                 result.append(.code(body.count == 1 ? body[0] : Node(.sequence(body), at: location)))
@@ -704,7 +720,8 @@ struct Parser {
         return result
     }
 
-    private mutating func parseIdentifier(_ name: String, location: SourceLocation) throws(VagrantfileError) -> Node {
+    /// Names boxer refuses wherever they are called, with or without a receiver.
+    private func refuseForbidden(_ name: String, at location: SourceLocation) throws(VagrantfileError) {
         switch name {
         case "system", "exec", "spawn", "fork", "syscall":
             throw unsupported("'\(name)' (running a program)", at: location, hint: "boxer does not run programs while reading a Vagrantfile; use a shell provisioner to run commands in the machine")
@@ -719,6 +736,10 @@ struct Parser {
         default:
             break
         }
+    }
+
+    private mutating func parseIdentifier(_ name: String, location: SourceLocation) throws(VagrantfileError) -> Node {
+        try refuseForbidden(name, at: location)
         if isLocal(name), !(isOp("(") && !current.spaceBefore) {
             return Node(.name(name), at: location)
         }

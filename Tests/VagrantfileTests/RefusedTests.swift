@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import Vagrantfile
+
+/// Constructs boxer refuses on purpose: each fails with `Vagrantfile:LINE:COL: … is not supported by boxer` and a hint.
+@Suite struct RefusedTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let source: String
+        let line: Int
+        let column: Int
+        let message: String
+        var testDescription: String { message }
+    }
+
+    static let prefix = "Vagrant.configure(\"2\") do |config|\n"
+    static let cases: [Case] = [
+        Case(source: "  config.vm.box = `uname -m`.strip\nend\n", line: 2, column: 19, message: "backticks (running a shell command) is not supported by boxer"),
+        Case(source: "  arch = %x(uname -m)\nend\n", line: 2, column: 10, message: "%x (running a shell command) is not supported by boxer"),
+        Case(source: "  system(\"ls\")\nend\n", line: 2, column: 3, message: "'system' (running a program) is not supported by boxer"),
+        Case(source: "  x = 1\n  exec \"ls\"\nend\n", line: 3, column: 3, message: "'exec' (running a program) is not supported by boxer"),
+        Case(source: "  eval(\"config.vm.box = 'x'\")\nend\n", line: 2, column: 3, message: "'eval' is not supported by boxer"),
+        Case(source: "  config.instance_eval { }\nend\n", line: 2, column: 10, message: "'instance_eval' is not supported by boxer"),
+        Case(source: "  config.vm.send(:box=, 'x')\nend\n", line: 2, column: 13, message: "'send' (metaprogramming) is not supported by boxer"),
+        Case(source: "  define_method(:x) { }\nend\n", line: 2, column: 3, message: "'define_method' (metaprogramming) is not supported by boxer"),
+        Case(source: "  Klass = Class.new\nend\n", line: 2, column: 17, message: "Class.new is not supported by boxer"),
+        Case(source: "  require_relative \"lib/settings\"\nend\n", line: 2, column: 3, message: "'require_relative' (loading other Ruby files) is not supported by boxer"),
+        Case(source: "  load \"other.rb\"\nend\n", line: 2, column: 3, message: "'load' (loading other Ruby files) is not supported by boxer"),
+        Case(source: "  require \"net/http\"\nend\n", line: 2, column: 3, message: "require \"net/http\" is not supported by boxer"),
+        Case(source: "  File.write(\"/tmp/x\", \"y\")\nend\n", line: 2, column: 8, message: "File.write is not supported by boxer"),
+        Case(source: "  Process.spawn(\"ls\")\nend\n", line: 2, column: 11, message: "'spawn' (running a program) is not supported by boxer"),
+        Case(source: "  Process.pid\nend\n", line: 2, column: 11, message: "Process.pid is not supported by boxer"),
+        Case(source: "  open(\"|ls\")\nend\n", line: 2, column: 3, message: "'open' is not supported by boxer"),
+    ]
+
+    @Test(arguments: cases)
+    func refused(_ refused: Case) throws {
+        let error = try Self.failure(Self.prefix + refused.source)
+        #expect(error.kind == .unsupported, "\(error)")
+        #expect(error.location?.line == refused.line, "\(error)")
+        #expect(error.location?.column == refused.column, "\(error)")
+        #expect(error.message == refused.message, "\(error)")
+        #expect(error.hint != nil)
+        #expect(error.description.hasPrefix("\(error.location?.file ?? ""):\(refused.line):\(refused.column): \(refused.message)"))
+    }
+
+    @Test func classAndModuleDefinitionsAreRefused() throws {
+        let classError = try Self.failure("class Helper\nend\n")
+        #expect(classError.message == "defining a class is not supported by boxer")
+        #expect(classError.location?.line == 1)
+        #expect(classError.location?.column == 1)
+        let moduleError = try Self.failure("x = 1\n  module Helper\n  end\n")
+        #expect(moduleError.message == "defining a module is not supported by boxer")
+        #expect(moduleError.location?.line == 2)
+        #expect(moduleError.location?.column == 3)
+    }
+
+    static func failure(_ source: String) throws -> VagrantfileError {
+        do {
+            _ = try VagrantfileLoader.evaluate(source: source)
+        } catch {
+            return error
+        }
+        throw VagrantfileError(.runtime, at: nil, "expected a failure for:\n\(source)")
+    }
+}
+
+/// Syntax and runtime errors carry the file, line and column, and never crash the process.
+@Suite struct ErrorLocationTests {
+    @Test func syntaxErrorsNameThePlace() throws {
+        let unclosed = try RefusedTests.failure("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"x\"\n")
+        #expect(unclosed.kind == .syntax)
+        #expect(unclosed.location?.line == 1)
+        #expect(unclosed.message.contains("never closed"))
+
+        let string = try RefusedTests.failure("x = \"abc\ny = 1\n")
+        #expect(string.kind == .syntax)
+        #expect(string.location?.line == 1)
+        #expect(string.location?.column == 5)
+
+        let heredoc = try RefusedTests.failure("s = <<~EOS\n  text\n")
+        #expect(heredoc.message.contains("EOS"))
+        #expect(heredoc.location?.line == 1)
+
+        let stray = try RefusedTests.failure("x = 1 +\n")
+        #expect(stray.kind == .syntax)
+    }
+
+    @Test func runtimeErrorsNameThePlace() throws {
+        let undefined = try RefusedTests.failure("Vagrant.configure(\"2\") do |config|\n  config.vm.box = box_name\nend\n")
+        #expect(undefined.kind == .runtime)
+        #expect(undefined.location?.line == 2)
+        #expect(undefined.location?.column == 19)
+        #expect(undefined.message == "undefined local variable or method 'box_name'")
+
+        let raised = try RefusedTests.failure("raise \"set BOX first\" unless ENV[\"BOX\"]\n")
+        #expect(raised.message == "set BOX first")
+        #expect(raised.location?.line == 1)
+
+        let version = try RefusedTests.failure("Vagrant.configure(\"1\") do |config|\nend\n")
+        #expect(version.kind == .configuration)
+
+        let required = try RefusedTests.failure("Vagrant.require_version \">= 3.0\"\n")
+        #expect(required.message.contains("requires Vagrant >= 3.0"))
+    }
+
+    @Test func configurationErrorsNameThePlace() throws {
+        let port = try RefusedTests.failure("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.network \"forwarded_port\", guest: 80\nend\n")
+        #expect(port.kind == .configuration)
+        #expect(port.location?.line == 3)
+        #expect(port.message.contains("forwarded_port needs"))
+
+        let network = try RefusedTests.failure("Vagrant.configure(\"2\") do |config|\n  config.vm.network \"private_network\", ip: \"300.1.1.1\"\nend\n")
+        #expect(network.message == "'300.1.1.1' is not an IP address")
+
+        let provisioner = try RefusedTests.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.provision \"shell\", run: \"sometimes\", inline: \"x\"\nend\n")
+        #expect(provisioner.location?.line == 2)
+        #expect(provisioner.message.contains("run: \"sometimes\""))
+    }
+
+    @Test func endlessLoopsAndRecursionStop() throws {
+        let loop = try RefusedTests.failure("loop do\nend\n")
+        #expect(loop.message.contains("runs too long"))
+        let recursion = try RefusedTests.failure("def f(n)\n  f(n + 1)\nend\nf(1)\n")
+        #expect(recursion.message.contains("nest more than"))
+    }
+
+    @Test func unknownSettingsWarnWithTheLine() throws {
+        let environment = try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.boxx = \"typo\"\n  config.ssh.usename = \"me\"\n  config.vm.provider \"virtualbox\" do |vb|\n    vb.memroy = 1\n  end\nend\n")
+        #expect(environment.warnings.map(\.message) == [
+            "The following settings shouldn't exist: vm.boxx",
+            "The following settings shouldn't exist: ssh.usename",
+            "The following settings shouldn't exist: virtualbox provider memroy",
+        ])
+        #expect(environment.warnings.map(\.location.line) == [3, 4, 6])
+    }
+}

@@ -309,10 +309,12 @@ enum Builtins {
             }
         }
         switch name {
-        case "+":
-            return .string(text + (try stringArg(0)))
+        case "+", "<<", "concat":
+            let other = try stringArg(0)
+            try checkSize(text.utf8.count + other.utf8.count, "string", interpreter: interpreter, at: location)
+            return .string(text + other)
         case "*":
-            guard case .int(let count) = args.first ?? .null, count >= 0, count < 1_000_000, text.count * count < 10_000_000 else {
+            guard case .int(let count) = args.first ?? .null, count >= 0, count < 1_000_000, text.utf8.count * count <= maximumStringBytes else {
                 throw interpreter.error("String#* needs a small non-negative integer", at: location, className: "ArgumentError")
             }
             return .string(String(repeating: text, count: count))
@@ -320,7 +322,6 @@ enum Builtins {
             let values: [Value]
             if case .array(let box) = args.first ?? .null { values = box.items } else { values = args }
             return .string(try Format.format(text, values, interpreter: interpreter, at: location))
-        case "<<", "concat": return .string(text + (try stringArg(0)))
         case "to_s", "to_str": return .string(text)
         case "to_sym", "intern": return .symbol(text)
         case "to_i":
@@ -527,7 +528,47 @@ enum Builtins {
         throw interpreter.error("comparison of \(a.typeName) with \(b.typeName) failed", at: location, className: "ArgumentError")
     }
 
+    /// Largest array or string a Vagrantfile may build; far above any real configuration.
+    static let maximumElements = 1_000_000
+    static let maximumStringBytes = 16 << 20
+
+    static func checkSize(_ count: Int, _ what: String, interpreter: Interpreter, at location: SourceLocation) throws {
+        if count > (what == "string" ? maximumStringBytes : maximumElements) {
+            throw interpreter.error("this \(what) grew past boxer's limit of \(what == "string" ? "16 MiB" : "1,000,000 elements")", at: location, className: "NoMemoryError")
+        }
+    }
+
+    /// Methods that change the array in place; handled before anything copies `box.items`, so an
+    /// append stays O(1).
+    private static func mutateArray(_ box: ArrayBox, _ name: String, _ args: [Value], interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
+        switch name {
+        case "<<", "push", "append":
+            try checkSize(box.items.count + max(1, args.count), "array", interpreter: interpreter, at: location)
+            if name == "<<" { box.items.append(args.first ?? .null) } else { box.items.append(contentsOf: args) }
+            return .array(box)
+        case "unshift", "prepend":
+            try checkSize(box.items.count + args.count, "array", interpreter: interpreter, at: location)
+            box.items.insert(contentsOf: args, at: 0)
+            return .array(box)
+        case "pop": return box.items.popLast() ?? .null
+        case "shift": return box.items.isEmpty ? .null : box.items.removeFirst()
+        case "concat":
+            for arg in args {
+                guard case .array(let other) = arg else { continue }
+                try checkSize(box.items.count + other.items.count, "array", interpreter: interpreter, at: location)
+                box.items += other.items
+            }
+            return .array(box)
+        case "clear":
+            box.items.removeAll()
+            return .array(box)
+        default:
+            return nil
+        }
+    }
+
     private static func array(_ box: ArrayBox, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
+        if let result = try mutateArray(box, name, args, interpreter: interpreter, at: location) { return result }
         let items = box.items
         switch name {
         case "each":
@@ -585,17 +626,6 @@ enum Builtins {
             if position >= 0, position < items.count { return items[position] }
             if args.count > 1 { return args[1] }
             throw interpreter.error("index \(position) outside of array bounds", at: location, className: "IndexError")
-        case "<<", "push", "append":
-            box.items.append(contentsOf: name == "<<" ? [args.first ?? .null] : args)
-            return .array(box)
-        case "unshift", "prepend":
-            box.items.insert(contentsOf: args, at: 0)
-            return .array(box)
-        case "pop": return box.items.popLast() ?? .null
-        case "shift": return box.items.isEmpty ? .null : box.items.removeFirst()
-        case "concat":
-            for arg in args { if case .array(let other) = arg { box.items += other.items } }
-            return .array(box)
         case "insert":
             guard case .int(let position) = args.first ?? .null, position >= 0, position <= items.count else { return nil }
             box.items.insert(contentsOf: args.dropFirst(), at: position)
@@ -608,11 +638,9 @@ enum Builtins {
         case "delete_at":
             guard case .int(let position) = args.first ?? .null, position >= 0, position < items.count else { return .null }
             return box.items.remove(at: position)
-        case "clear":
-            box.items = []
-            return .array(box)
         case "+":
             guard case .array(let other) = args.first ?? .null else { throw interpreter.error("no implicit conversion of \((args.first ?? .null).typeName) into Array", at: location, className: "TypeError") }
+            try checkSize(items.count + other.items.count, "array", interpreter: interpreter, at: location)
             return .array(items + other.items)
         case "-":
             guard case .array(let other) = args.first ?? .null else { return nil }
@@ -638,14 +666,19 @@ enum Builtins {
         case "rotate": return .array(items.isEmpty ? [] : Array(items[1...] + items[..<1]))
         case "compact": return .array(items.filter { if case .null = $0 { return false } else { return true } })
         case "flatten":
-            func flatten(_ values: [Value], depth: Int) -> [Value] {
-                values.flatMap { value -> [Value] in
-                    if case .array(let inner) = value, depth > 0 { return flatten(inner.items, depth: depth - 1) }
-                    return [value]
+            var flat: [Value] = []
+            func flatten(_ values: [Value], depth: Int) throws {
+                for value in values {
+                    if case .array(let inner) = value, depth > 0 {
+                        try flatten(inner.items, depth: depth - 1)
+                    } else {
+                        flat.append(value)
+                        try checkSize(flat.count, "array", interpreter: interpreter, at: location)
+                    }
                 }
             }
-            if case .int(let depth) = args.first ?? .null { return .array(flatten(items, depth: depth)) }
-            return .array(flatten(items, depth: 64))
+            if case .int(let depth) = args.first ?? .null { try flatten(items, depth: min(depth, 64)) } else { try flatten(items, depth: 64) }
+            return .array(flat)
         case "uniq" where block == nil: return .array(uniq(items))
         case "sort":
             if let block {

@@ -123,17 +123,20 @@ final class ConfigurationCollector {
 
 /// Converts interpreter values into settings values.
 enum Settings {
-    static func value(_ value: Value, at location: SourceLocation, interpreter: Interpreter) throws -> ConfigValue {
+    static func value(_ value: Value, at location: SourceLocation, interpreter: Interpreter, depth: Int = 0) throws -> ConfigValue {
+        guard depth < 32 else {
+            throw VagrantfileError(.configuration, at: location, "a setting's value is nested more than 32 levels deep (does an array contain itself?)")
+        }
         switch value {
         case .null: return .null
         case .bool(let v): return .bool(v)
         case .int(let v): return .int(v)
         case .float(let v): return .double(v)
         case .string(let v), .symbol(let v): return .string(v)
-        case .array(let box): return .array(try box.items.map { try Self.value($0, at: location, interpreter: interpreter) })
+        case .array(let box): return .array(try box.items.map { try Self.value($0, at: location, interpreter: interpreter, depth: depth + 1) })
         case .hash(let box):
             var object: [String: ConfigValue] = [:]
-            for pair in box.pairs { object[pair.key.text] = try Self.value(pair.value, at: location, interpreter: interpreter) }
+            for pair in box.pairs { object[pair.key.text] = try Self.value(pair.value, at: location, interpreter: interpreter, depth: depth + 1) }
             return .object(object)
         case .range(let low, let high, let exclusive):
             return .string("\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")")

@@ -98,6 +98,7 @@ final class Interpreter {
                 case .text(let value): text += value
                 case .code(let code): text += try stringify(try evaluate(code, scope: scope, selfValue: selfValue), at: code.location)
                 }
+                try Builtins.checkSize(text.utf8.count, "string", interpreter: self, at: location)
             }
             return .string(text)
         case .regex(let pattern, let options):
@@ -149,7 +150,9 @@ final class Interpreter {
             if safe, case .null = receiver { return .null }
             // `text << "more"` on a variable: strings are values here, so append by reassigning.
             if name == "<<", case .string(let text) = receiver, let target = try? assignableTarget(receiverNode) {
-                let appended = Value.string(text + (try stringify(arguments.positional.first ?? .null, at: location)))
+                let addition = try stringify(arguments.positional.first ?? .null, at: location)
+                try Builtins.checkSize(text.utf8.count + addition.utf8.count, "string", interpreter: self, at: location)
+                let appended = Value.string(text + addition)
                 try assign(target, appended, scope: scope, selfValue: selfValue, at: location)
                 return appended
             }

@@ -445,15 +445,16 @@ enum DataConversion {
     }
 
     static func json(_ value: Value, pretty: Bool, interpreter: Interpreter, at location: SourceLocation) throws -> String {
-        func convert(_ value: Value) throws -> Any {
+        func convert(_ value: Value, depth: Int = 0) throws -> Any {
+            guard depth < 64 else { throw interpreter.error("nesting of 64 is too deep", at: location, className: "JSON::NestingError") }
             switch value {
             case .null: return NSNull()
             case .bool(let v): return v
             case .int(let v): return v
             case .float(let v): return v
             case .string(let v), .symbol(let v): return v
-            case .array(let box): return try box.items.map(convert)
-            case .hash(let box): return Dictionary(try box.pairs.map { ($0.key.text, try convert($0.value)) }, uniquingKeysWith: { $1 })
+            case .array(let box): return try box.items.map { try convert($0, depth: depth + 1) }
+            case .hash(let box): return Dictionary(try box.pairs.map { ($0.key.text, try convert($0.value, depth: depth + 1)) }, uniquingKeysWith: { $1 })
             default: throw interpreter.error("cannot convert \(value.typeName) to JSON", at: location, className: "TypeError")
             }
         }

@@ -56,14 +56,24 @@ enum Value {
         }
     }
 
-    /// `inspect`.
-    var inspect: String {
+    /// `inspect`. Self-containing arrays and hashes print `[...]` as in Ruby, and very deep
+    /// nesting is cut short instead of exhausting the stack.
+    var inspect: String { inspect(seen: [], depth: 0) }
+
+    private func inspect(seen: Set<ObjectIdentifier>, depth: Int) -> String {
+        guard depth < 64 else { return "..." }
         switch self {
         case .null: return "nil"
         case .string(let value): return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
         case .symbol(let value): return ":" + value
-        case .array(let box): return "[" + box.items.map(\.inspect).joined(separator: ", ") + "]"
-        case .hash(let box): return "{" + box.pairs.map { "\($0.key.inspect) => \($0.value.inspect)" }.joined(separator: ", ") + "}"
+        case .array(let box):
+            let id = ObjectIdentifier(box)
+            if seen.contains(id) { return "[...]" }
+            return "[" + box.items.prefix(10_000).map { $0.inspect(seen: seen.union([id]), depth: depth + 1) }.joined(separator: ", ") + "]"
+        case .hash(let box):
+            let id = ObjectIdentifier(box)
+            if seen.contains(id) { return "{...}" }
+            return "{" + box.pairs.prefix(10_000).map { "\($0.key.inspect(seen: seen.union([id]), depth: depth + 1)) => \($0.value.inspect(seen: seen.union([id]), depth: depth + 1))" }.joined(separator: ", ") + "}"
         case .range(let low, let high, let exclusive): return "\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")"
         case .proc: return "#<Proc>"
         case .regex(let box): return "/\(box.pattern)/"
@@ -79,8 +89,9 @@ enum Value {
         return String(value)
     }
 
-    /// Ruby's `==`.
-    func equals(_ other: Value) -> Bool {
+    /// Ruby's `==` (nesting deeper than 64 compares unequal rather than recursing forever).
+    func equals(_ other: Value, depth: Int = 0) -> Bool {
+        guard depth < 64 else { return false }
         switch (self, other) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
@@ -89,9 +100,9 @@ enum Value {
         case let (.int(a), .float(b)), let (.float(b), .int(a)): return Double(a) == b
         case let (.string(a), .string(b)): return a == b
         case let (.symbol(a), .symbol(b)): return a == b
-        case let (.array(a), .array(b)): return a === b || (a.items.count == b.items.count && zip(a.items, b.items).allSatisfy { $0.equals($1) })
+        case let (.array(a), .array(b)): return a === b || (a.items.count == b.items.count && zip(a.items, b.items).allSatisfy { $0.equals($1, depth: depth + 1) })
         case let (.hash(a), .hash(b)):
-            return a === b || (a.count == b.count && a.pairs.allSatisfy { pair in b[pair.key].map { $0.equals(pair.value) } ?? false })
+            return a === b || (a.count == b.count && a.pairs.allSatisfy { pair in b[pair.key].map { $0.equals(pair.value, depth: depth + 1) } ?? false })
         case let (.range(a1, a2, ae), .range(b1, b2, be)): return a1 == b1 && a2 == b2 && ae == be
         case let (.object(a), .object(b)): return a === b
         case let (.proc(a), .proc(b)): return a === b
@@ -147,7 +158,7 @@ final class HashBox {
 enum HashKey: Hashable {
     case null, bool(Bool), int(Int), float(Double), string(String), symbol(String), array([HashKey]), identity(ObjectIdentifier)
 
-    init(_ value: Value) {
+    init(_ value: Value, depth: Int = 0) {
         switch value {
         case .null: self = .null
         case .bool(let v): self = .bool(v)
@@ -155,7 +166,7 @@ enum HashKey: Hashable {
         case .float(let v): self = v == v.rounded() && abs(v) < 1e18 ? .int(Int(v)) : .float(v)
         case .string(let v): self = .string(v)
         case .symbol(let v): self = .symbol(v)
-        case .array(let box): self = .array(box.items.map(HashKey.init))
+        case .array(let box): self = depth < 16 ? .array(box.items.map { HashKey($0, depth: depth + 1) }) : .identity(ObjectIdentifier(box))
         case .hash(let box): self = .identity(ObjectIdentifier(box))
         case .range(let a, let b, let e): self = .string("\(a ?? Int.min)\(e ? "..." : "..")\(b ?? Int.max)")
         case .proc(let closure): self = .identity(ObjectIdentifier(closure))

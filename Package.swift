@@ -57,6 +57,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "boxer", dependencies: ["BoxerCommands", "BoxerSupport"]),
+        // libFuzzer target for the Vagrantfile parser and evaluator (scripts/fuzz).
+        .executableTarget(name: "VagrantfileFuzz", dependencies: ["Vagrantfile"]),
         .target(name: "BoxerTestSupport", dependencies: ["CLibArchive", "BoxArchive", "BoxerSupport"], path: "Tests/BoxerTestSupport"),
         .testTarget(name: "BoxArchiveTests", dependencies: ["BoxArchive", "BoxerTestSupport"]),
         .testTarget(name: "VagrantfileTests", dependencies: ["Vagrantfile", "BoxerCommands", "BoxerTestSupport"]),

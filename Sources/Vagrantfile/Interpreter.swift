@@ -12,6 +12,8 @@ final class Interpreter {
     var globals: [String: Value] = [:]
     var constants: [String: Value] = [:]
     var output: [String] = []
+    /// Scopes captured by closures, cleared by `releaseCycles` so the interpreter's memory goes.
+    var closures: [Scope] = []
     private var steps = 0
     private var depth = 0
 
@@ -41,6 +43,16 @@ final class Interpreter {
         } catch {
             throw VagrantfileError(.runtime, at: nil, "\(error)")
         }
+    }
+
+    /// Called when the environment has been built: closures and the scopes they captured refer
+    /// to each other, and nothing needs them any more.
+    func releaseCycles() {
+        for scope in closures { scope.clear() }
+        closures.removeAll()
+        methods.removeAll()
+        globals.removeAll()
+        constants.removeAll()
     }
 
     func error(_ message: String, at location: SourceLocation, className: String = "RuntimeError") -> RubyError {

@@ -116,6 +116,7 @@ public struct VagrantfileLoader: Sendable {
         let collector = ConfigurationCollector()
         let host = VagrantHost(configurator: collector)
         var interpreters: [Interpreter] = []
+        defer { for interpreter in interpreters { interpreter.releaseCycles() } }
         for source in sources {
             let interpreter = Interpreter(file: source.path, environment: environment, host: host)
             try interpreter.run(try Parser.parse(source.text, file: source.path))

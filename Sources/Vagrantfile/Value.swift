@@ -205,6 +205,7 @@ final class Closure {
     unowned let interpreter: Interpreter
 
     init(_ literal: BlockLiteral, scope: Scope, selfValue: Value, isLambda: Bool, interpreter: Interpreter) {
+        interpreter.closures.append(scope)
         parameters = literal.parameters
         body = literal.body
         self.scope = scope
@@ -250,6 +251,9 @@ final class Scope {
 
     /// Declares in this scope (block parameters shadow outer variables).
     func declare(_ name: String, _ value: Value) { variables[name] = value }
+
+    /// Drops every variable: breaks closure → scope → closure cycles once evaluation is over.
+    func clear() { variables.removeAll() }
 }
 
 /// Arguments of a call as Ruby passes them: positional values, keyword pairs, a block.

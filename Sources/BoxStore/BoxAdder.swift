@@ -186,7 +186,7 @@ public struct BoxAdder: Sendable {
         let unpacked = try workspace.subfolder("box")
         let extractor = BoxExtractor(boxName: boxURL.isFileURL ? boxURL.path : boxURL.absoluteString, checksum: checksum?.type)
         // Unpacking blocks on disk I/O for seconds: keep it off the concurrency thread pool.
-        let extraction = await Self.onDedicatedThread { () throws(BoxArchiveError) -> ExtractionResult in
+        let extraction = await onDedicatedThread { () throws(BoxArchiveError) -> ExtractionResult in
             try extractor.extract(archive: archive, into: unpacked)
         }
         let result: ExtractionResult
@@ -214,14 +214,6 @@ public struct BoxAdder: Sendable {
         return installed
     }
 
-    /// Runs blocking work on a thread of its own and waits for it without holding a pool thread.
-    static func onDedicatedThread<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) -> T) async -> Result<T, E> {
-        await withCheckedContinuation { continuation in
-            Thread {
-                continuation.resume(returning: Result(catching: body))
-            }.start()
-        }
-    }
 
     /// Reads metadata.json; a bare `box.ovf` with none is an old VirtualBox box, as Vagrant treats it.
     static func metadata(of folder: URL, boxName: String) throws(BoxStoreError) -> BoxMetadata {

@@ -3,9 +3,6 @@ import BoxerSupport
 import Crypto
 import Foundation
 import Logging
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Receives download progress; the command line shows it as a progress bar on a terminal.
 public protocol DownloadProgressReporting: Sendable {
@@ -53,57 +50,60 @@ public struct PartialDownload: Sendable {
     }
 }
 
-/// HTTP(S) downloads that resume, retry, report progress and hash while receiving.
+/// HTTP(S) downloads through the curl program, as Vagrant does them: resumed with
+/// `--continue-at`, retried, hashed while the bytes arrive (curl writes to a pipe that boxer
+/// reads), with progress from the response headers.
+///
+/// curl runs as a child process rather than being linked: linking libcurl (through
+/// FoundationNetworking) loads some forty shared libraries into every boxer command, which
+/// doubled the start-up time of `boxer status`.
 public struct Downloader: Sendable {
     static let logger = Logger(label: "boxer.download")
+
     public var progress: (any DownloadProgressReporting)?
     /// Attempts per download; each after the first resumes from what was received.
     public var attempts = 3
-    public var userAgent = "boxer"
+    public var userAgent = "boxer/0.1"
+    /// The curl executable; `$BOXER_CURL` overrides the one found on PATH.
+    public var curl: String
 
-    public init(progress: (any DownloadProgressReporting)? = nil) {
+    public init(progress: (any DownloadProgressReporting)? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.progress = progress
+        curl = environment["BOXER_CURL"] ?? Self.find("curl", path: environment["PATH"]) ?? "/usr/bin/curl"
+    }
+
+    static func find(_ name: String, path: String?) -> String? {
+        for folder in (path ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
     }
 
     /// Whether `url` serves a catalog: a HEAD with `Accept: application/json` answered as JSON,
     /// the test Vagrant uses.
     public func isCatalog(_ url: URL) async throws(BoxStoreError) -> Bool {
-        var request = URLRequest(url: url)
-        request.httpMethod = "HEAD"
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        let response: URLResponse
-        do {
-            (_, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw .download(url: url.absoluteString, reason: error.localizedDescription)
+        let run = try await runCurl(["-I", "-H", "Accept: application/json", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", url.absoluteString], url: url)
+        let fields = String(decoding: run.output, as: UTF8.self).split(separator: " ", maxSplits: 1)
+        let code = fields.first.flatMap { Int($0) } ?? 0
+        guard (200..<300).contains(code) else {
+            throw .download(url: url.absoluteString, reason: code == 0 ? run.failure : "the server answered HTTP \(code)")
         }
-        guard let http = response as? HTTPURLResponse else { return false }
-        guard (200..<300).contains(http.statusCode) else {
-            throw .download(url: url.absoluteString, reason: "the server answered HTTP \(http.statusCode)")
-        }
-        return (http.value(forHTTPHeaderField: "Content-Type") ?? "").lowercased().contains("json")
+        return fields.count > 1 && fields[1].lowercased().contains("json")
     }
 
     /// Fetches a small document (a catalog) into memory.
     public func fetch(_ url: URL, limit: Int = 20 << 20) async throws(BoxStoreError) -> Data {
-        var request = URLRequest(url: url)
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        do {
-            let (data, response) = try await URLSession.shared.data(for: request)
-            if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                throw BoxStoreError.download(url: url.absoluteString, reason: "the server answered HTTP \(http.statusCode)")
+        let headers = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-headers-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: headers) }
+        let run = try await runCurl(["-H", "Accept: application/json", "--max-filesize", String(limit), "-D", headers.path, "-o", "-", url.absoluteString], url: url)
+        if run.status != 0 {
+            if let code = Self.lastStatus(in: headers), code >= 400 {
+                throw .download(url: url.absoluteString, reason: "the server answered HTTP \(code)")
             }
-            guard data.count <= limit else {
-                throw BoxStoreError.download(url: url.absoluteString, reason: "the document is larger than \(limit) bytes")
-            }
-            return data
-        } catch let error as BoxStoreError {
-            throw error
-        } catch {
-            throw .download(url: url.absoluteString, reason: error.localizedDescription)
+            throw .download(url: url.absoluteString, reason: run.failure)
         }
+        return run.output
     }
 
     /// Downloads into `partial.file`, resuming what an earlier attempt left, and returns the
@@ -114,15 +114,19 @@ public struct Downloader: Sendable {
             if let lastError {
                 Self.logger.info("download attempt \(number - 1) of \(partial.url.absoluteString) failed (\(lastError)); resuming")
             }
-            do {
-                let digest = try await attempt(partial, checksum: checksum)
+            let outcome = await onDedicatedThread { () throws(BoxStoreError) -> String? in
+                try attempt(partial, checksum: checksum)
+            }
+            switch outcome {
+            case .success(let digest):
                 progress?.finished()
                 return digest
-            } catch let error as BoxStoreError {
-                if case .download(_, let reason) = error, Self.isFinal(reason) { throw error }
+            case .failure(let error):
+                if case .download(_, let reason) = error, Self.isFinal(reason) {
+                    progress?.finished()
+                    throw error
+                }
                 lastError = error
-            } catch {
-                lastError = .download(url: partial.url.absoluteString, reason: error.localizedDescription)
             }
         }
         progress?.finished()
@@ -135,193 +139,156 @@ public struct Downloader: Sendable {
         return ![408, 416, 429].contains(code)
     }
 
-    private func attempt(_ partial: PartialDownload, checksum: ChecksumType?) async throws -> String? {
+    /// One curl run appending to the partial file. Blocking: call on a dedicated thread.
+    private func attempt(_ partial: PartialDownload, checksum: ChecksumType?) throws(BoxStoreError) -> String? {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: partial.file.path) {
             fileManager.createFile(atPath: partial.file.path, contents: nil)
         }
-        let handle = try FileHandle(forUpdating: partial.file)
-        defer { try? handle.close() }
-        let existing = Int64(try handle.seekToEnd())
-
-        var request = URLRequest(url: partial.url)
-        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        // Byte ranges and lengths must refer to the file itself, not a compressed transfer of it.
-        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
-        if existing > 0 {
-            request.setValue("bytes=\(existing)-", forHTTPHeaderField: "Range")
-        }
-        let receiver = DownloadReceiver(handle: handle, resumeFrom: existing, checksum: checksum, file: partial.file, progress: progress)
-        let session = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        try await receiver.run(session.dataTask(with: request))
-        return try receiver.finish(url: partial.url)
-    }
-}
-
-/// URLSession delegate that appends to the partial file and hashes what arrives.
-private final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    // URLSession calls the delegate serially on its queue; `state` is guarded for the reads from `finish`.
-    private let lock = NSLock()
-    private let handle: FileHandle
-    private let file: URL
-    private let checksumType: ChecksumType?
-    private let progress: (any DownloadProgressReporting)?
-    private var resumeFrom: Int64
-    private var digest: StreamingDigest?
-    private var received: Int64 = 0
-    private var expected: Int64?
-    private var failure: (any Error)?
-    /// The server said the partial file already holds everything (HTTP 416 on a resume).
-    private var alreadyComplete = false
-    private var continuation: CheckedContinuation<Void, any Error>?
-
-    init(handle: FileHandle, resumeFrom: Int64, checksum: ChecksumType?, file: URL, progress: (any DownloadProgressReporting)?) {
-        self.handle = handle
-        self.resumeFrom = resumeFrom
-        self.checksumType = checksum
-        self.file = file
-        self.progress = progress
-    }
-
-    func run(_ task: URLSessionDataTask) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            lock.withLock { self.continuation = continuation }
-            task.resume()
-        }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse, completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        // Decide under the lock, answer URLSession outside it.
-        let disposition: URLSession.ResponseDisposition = lock.withLock { accept(response) }
-        completionHandler(disposition)
-    }
-
-    private func accept(_ response: URLResponse) -> URLSession.ResponseDisposition {
-        guard let http = response as? HTTPURLResponse else {
-            beginFresh(expected: response.expectedContentLength)
-            return .allow
-        }
-        let url = response.url?.absoluteString ?? "?"
-        switch http.statusCode {
-        case 206 where resumeFrom > 0:
-            // The range must start where the partial file ends, or the pieces do not fit.
-            guard Self.rangeStart(fromContentRange: http.value(forHTTPHeaderField: "Content-Range")) == resumeFrom else {
-                try? handle.truncate(atOffset: 0)
-                failure = BoxStoreError.download(url: url, reason: "the server resumed at the wrong offset; starting over")
-                return .cancel
-            }
-            do {
-                try hashExistingPrefix()
-            } catch {
-                failure = error
-                return .cancel
-            }
-            received = resumeFrom
-            let remaining = http.expectedContentLength
-            expected = remaining >= 0 ? resumeFrom + remaining : nil
-            return .allow
-        case 200..<300:
-            beginFresh(expected: http.expectedContentLength)
-            return .allow
-        case 416 where resumeFrom > 0 && Self.totalLength(fromContentRange: http.value(forHTTPHeaderField: "Content-Range")) == resumeFrom:
-            // Nothing left to fetch: the partial file is the whole file. Verify it as it is.
-            do {
-                try hashExistingPrefix()
-                received = resumeFrom
-                expected = resumeFrom
-                alreadyComplete = true
-            } catch {
-                failure = error
-            }
-            return .cancel
-        default:
-            if http.statusCode == 416 {
-                // A stale partial file the server cannot resume: start over on the next attempt.
-                try? handle.truncate(atOffset: 0)
-            }
-            failure = BoxStoreError.download(url: url, reason: "the server answered HTTP \(http.statusCode)")
-            return .cancel
-        }
-    }
-
-    /// `bytes 100-199/200` → 100.
-    static func rangeStart(fromContentRange header: String?) -> Int64? {
-        guard let header, let space = header.firstIndex(of: " "), let dash = header.firstIndex(of: "-") , space < dash else { return nil }
-        return Int64(header[header.index(after: space)..<dash])
-    }
-
-    /// `bytes */1234` → 1234.
-    static func totalLength(fromContentRange header: String?) -> Int64? {
-        guard let header, let slash = header.lastIndex(of: "/") else { return nil }
-        return Int64(header[header.index(after: slash)...].trimmingCharacters(in: .whitespaces))
-    }
-
-    private func beginFresh(expected length: Int64) {
-        try? handle.truncate(atOffset: 0)
-        resumeFrom = 0
-        received = 0
-        digest = checksumType?.makeDigest()
-        expected = length >= 0 ? length : nil
-    }
-
-    private func hashExistingPrefix() throws {
-        digest = checksumType?.makeDigest()
-        guard digest != nil else { return }
-        let reader = try FileHandle(forReadingFrom: file)
-        defer { try? reader.close() }
-        var remaining = resumeFrom
-        while remaining > 0, let chunk = try reader.read(upToCount: Int(min(remaining, 1 << 20))), !chunk.isEmpty {
-            digest?.update(chunk)
-            remaining -= Int64(chunk.count)
-        }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard failure == nil else { return }
+        let headers = URL(fileURLWithPath: partial.file.path + ".headers")
+        defer { try? fileManager.removeItem(at: headers) }
+        let handle: FileHandle
+        let existing: Int64
         do {
-            try handle.write(contentsOf: data)
+            handle = try FileHandle(forUpdating: partial.file)
+            existing = Int64(try handle.seekToEnd())
         } catch {
-            failure = BoxStoreError.io("Cannot write \(file.path): \(error)")
-            dataTask.cancel()
-            return
+            throw .io("Cannot open \(partial.file.path): \(error)")
         }
-        digest?.update(data)
-        received += Int64(data.count)
-        progress?.progress(received: received, total: expected)
-    }
+        defer { try? handle.close() }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        lock.lock()
-        let continuation = self.continuation
-        self.continuation = nil
-        let failure = self.failure
-        let alreadyComplete = self.alreadyComplete
-        let complete = expected == nil || received == expected
-        lock.unlock()
-        let url = task.originalRequest?.url?.absoluteString ?? "?"
-        if let failure {
-            continuation?.resume(throwing: failure)
-        } else if alreadyComplete {
-            continuation?.resume()
-        } else if let error {
-            continuation?.resume(throwing: BoxStoreError.download(url: url, reason: error.localizedDescription))
-        } else if !complete {
-            continuation?.resume(throwing: BoxStoreError.download(url: url, reason: "the connection closed early"))
-        } else {
-            continuation?.resume()
+        var digest = checksum?.makeDigest()
+        if existing > 0, digest != nil {
+            // Resuming: the checksum covers the whole file, so hash what is already there.
+            guard let reader = try? FileHandle(forReadingFrom: partial.file) else { throw .io("Cannot read \(partial.file.path)") }
+            defer { try? reader.close() }
+            var remaining = existing
+            while remaining > 0, let chunk = try? reader.read(upToCount: Int(min(remaining, 1 << 20))), !chunk.isEmpty {
+                digest?.update(chunk)
+                remaining -= Int64(chunk.count)
+            }
         }
-    }
+        var arguments = ["-D", headers.path, "-o", "-"]
+        if existing > 0 { arguments += ["--continue-at", String(existing)] }
+        arguments.append(partial.url.absoluteString)
 
-    func finish(url: URL) throws -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let expected, received != expected {
-            throw BoxStoreError.download(url: url.absoluteString, reason: "received \(received) of \(expected) bytes")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: curl)
+        process.arguments = baseArguments + arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw .download(url: partial.url.absoluteString, reason: "cannot run \(curl) (\(error.localizedDescription)); install curl (Debian: apt-get install curl)")
         }
-        try handle.synchronize()
+        var received = existing
+        var total: Int64?
+        var writeError: (any Error)?
+        let reader = output.fileHandleForReading
+        while true {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            if total == nil { total = Self.expectedTotal(headers: headers, resumedFrom: existing) }
+            guard writeError == nil else { continue }
+            do {
+                try handle.write(contentsOf: chunk)
+            } catch {
+                writeError = error
+                process.terminate()
+                continue
+            }
+            digest?.update(chunk)
+            received += Int64(chunk.count)
+            progress?.progress(received: received, total: total)
+        }
+        let failure = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        if let writeError { throw .io("Cannot write \(partial.file.path): \(writeError)") }
+        let status = process.terminationStatus
+        guard status == 0 else {
+            let code = Self.lastStatus(in: headers)
+            if code == 416 || status == 33 {
+                // A partial file the server cannot resume: start over on the next attempt.
+                try? handle.truncate(atOffset: 0)
+            }
+            if let code, code >= 400 {
+                throw .download(url: partial.url.absoluteString, reason: "the server answered HTTP \(code)")
+            }
+            throw .download(url: partial.url.absoluteString, reason: failure.isEmpty ? "curl exited with status \(status)" : failure)
+        }
+        if let total, received != total {
+            throw .download(url: partial.url.absoluteString, reason: "received \(received) of \(total) bytes")
+        }
+        do {
+            try handle.synchronize()
+        } catch {
+            throw .io("Cannot write \(partial.file.path): \(error)")
+        }
         return digest?.finalizeHex()
     }
+
+    /// Flags every curl run gets: quiet but with errors, follow redirects, fail on HTTP errors,
+    /// never read ~/.curlrc, no compression (byte ranges must refer to the file itself).
+    private var baseArguments: [String] {
+        ["-q", "--silent", "--show-error", "--location", "--fail", "--user-agent", userAgent, "--connect-timeout", "30"]
+    }
+
+    private func runCurl(_ arguments: [String], url: URL) async throws(BoxStoreError) -> (status: Int32, output: Data, failure: String) {
+        let curl = self.curl
+        let all = baseArguments + arguments
+        let outcome = await onDedicatedThread { () throws(BoxStoreError) -> (Int32, Data, String) in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: curl)
+            process.arguments = all
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            process.standardInput = FileHandle.nullDevice
+            do {
+                try process.run()
+            } catch {
+                throw .download(url: url.absoluteString, reason: "cannot run \(curl) (\(error.localizedDescription)); install curl (Debian: apt-get install curl)")
+            }
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let failure = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            process.waitUntilExit()
+            return (process.terminationStatus, data, failure)
+        }
+        switch outcome {
+        case .success(let result): return (result.0, result.1, result.2)
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The status of the last response in a curl header dump (after redirects).
+    static func lastStatus(in headers: URL) -> Int? {
+        guard let text = try? String(contentsOf: headers, encoding: .utf8) else { return nil }
+        let statusLines = text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("HTTP/") }
+        guard let last = statusLines.last else { return nil }
+        let fields = last.split(separator: " ")
+        return fields.count > 1 ? Int(fields[1]) : nil
+    }
+
+    /// The full size of the file from the last response's headers: Content-Range's total for a
+    /// resumed (206) answer, else existing bytes plus Content-Length.
+    static func expectedTotal(headers: URL, resumedFrom existing: Int64) -> Int64? {
+        guard let text = try? String(contentsOf: headers, encoding: .utf8) else { return nil }
+        let blocks = text.components(separatedBy: "\r\n\r\n").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        guard let last = blocks.last else { return nil }
+        var length: Int64?
+        var rangeTotal: Int64?
+        for line in last.split(whereSeparator: \.isNewline) {
+            let lower = line.lowercased()
+            if lower.hasPrefix("content-length:") { length = Int64(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) }
+            if lower.hasPrefix("content-range:"), let slash = line.lastIndex(of: "/") { rangeTotal = Int64(line[line.index(after: slash)...].trimmingCharacters(in: .whitespaces)) }
+        }
+        if let rangeTotal { return rangeTotal }
+        return length.map { $0 + existing }
+    }
+
 }

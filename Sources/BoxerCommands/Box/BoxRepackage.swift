@@ -51,7 +51,7 @@ struct BoxRepackage: AsyncParsableCommand {
             throw BoxStoreError.notInstalled(name: name, detail: " for '\(provider)' at version \(version)\(architecture.map { " (\($0))" } ?? "")")
         }
         guard matches.count == 1 else {
-            throw ValidationError("'\(name)' \(version) for '\(provider)' is installed for several architectures (\(matches.compactMap(\.architecture).joined(separator: ", "))); choose one with --architecture.")
+            throw CommandError("'\(name)' \(version) for '\(provider)' is installed for several architectures (\(matches.compactMap(\.architecture).joined(separator: ", "))); choose one with --architecture.")
         }
         let method: BoxCompression
         switch compression {

@@ -30,7 +30,7 @@ struct Init: AsyncParsableCommand {
         }
         let target = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         if FileManager.default.fileExists(atPath: target.path), !force {
-            throw ValidationError("\(target.path) already exists. Remove it or run `boxer init --force` to overwrite it.")
+            throw CommandError("\(target.path) already exists. Remove it or run `boxer init --force` to overwrite it.")
         }
         try text.write(to: target, atomically: true, encoding: .utf8)
         print("A `Vagrantfile` has been placed in this directory. You are now\nready to `boxer up` your first virtual environment!")

@@ -33,7 +33,7 @@ func select(_ names: [String], from environment: VagrantEnvironment) throws -> [
     guard !names.isEmpty else { return environment.machines }
     return try names.map { name in
         guard let machine = environment.machine(named: name) else {
-            throw ValidationError("The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", ")).")
+            throw CommandError("The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", ")).")
         }
         return machine
     }

@@ -1,0 +1,6 @@
+/// A failure a command reports as it is, without ArgumentParser's usage text (that is for
+/// malformed command lines, `ValidationError`).
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

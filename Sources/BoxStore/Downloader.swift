@@ -172,19 +172,7 @@ public struct Downloader: Sendable {
         if existing > 0 { arguments += ["--continue-at", String(existing)] }
         arguments.append(partial.url.absoluteString)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: curl)
-        process.arguments = baseArguments + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw .download(url: partial.url.absoluteString, reason: "cannot run \(curl) (\(error.localizedDescription)); install curl (Debian: apt-get install curl)")
-        }
+        let (process, output, errors) = try Self.startCurl(curl, baseArguments + arguments, url: partial.url)
         var received = existing
         var total: Int64?
         var writeError: (any Error)?
@@ -241,19 +229,7 @@ public struct Downloader: Sendable {
         let curl = self.curl
         let all = baseArguments + arguments
         let outcome = await onDedicatedThread { () throws(BoxStoreError) -> (Int32, Data, String) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: curl)
-            process.arguments = all
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = FileHandle.nullDevice
-            do {
-                try process.run()
-            } catch {
-                throw .download(url: url.absoluteString, reason: "cannot run \(curl) (\(error.localizedDescription)); install curl (Debian: apt-get install curl)")
-            }
+            let (process, output, errors) = try Self.startCurl(curl, all, url: url)
             let data = output.fileHandleForReading.readDataToEndOfFile()
             let failure = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             process.waitUntilExit()
@@ -263,6 +239,24 @@ public struct Downloader: Sendable {
         case .success(let result): return (result.0, result.1, result.2)
         case .failure(let error): throw error
         }
+    }
+
+    /// Starts curl with its output and errors on pipes.
+    static func startCurl(_ curl: String, _ arguments: [String], url: URL) throws(BoxStoreError) -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: curl)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw .download(url: url.absoluteString, reason: "cannot run \(curl) (\(error.localizedDescription)); install curl (Debian: apt-get install curl)")
+        }
+        return (process, output, errors)
     }
 
     /// The status of the last response in a curl header dump (after redirects).

@@ -236,33 +236,17 @@ final class Interpreter {
             }
             return try otherwise.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null
         case .loop(let condition, let body, let until):
-            do {
-                while try evaluate(condition, scope: scope, selfValue: selfValue).isTruthy != until {
-                    do {
-                        _ = try evaluate(body, scope: scope, selfValue: selfValue)
-                    } catch ControlFlow.nextValue {
-                        continue
-                    }
-                }
-            } catch ControlFlow.breakValue(let value) {
-                return value
+            return try loopBody(body, scope: scope, selfValue: selfValue, finished: .null) {
+                try self.evaluate(condition, scope: scope, selfValue: selfValue).isTruthy != until
             }
-            return .null
         case .forIn(let target, let sequenceNode, let body):
             let sequence = try evaluate(sequenceNode, scope: scope, selfValue: selfValue)
-            do {
-                for item in try Builtins.elements(of: sequence, interpreter: self, at: location) {
-                    try assign(target, item, scope: scope, selfValue: selfValue, at: location)
-                    do {
-                        _ = try evaluate(body, scope: scope, selfValue: selfValue)
-                    } catch ControlFlow.nextValue {
-                        continue
-                    }
-                }
-            } catch ControlFlow.breakValue(let value) {
-                return value
+            var items = try Builtins.elements(of: sequence, interpreter: self, at: location)[...]
+            return try loopBody(body, scope: scope, selfValue: selfValue, finished: sequence) {
+                guard let item = items.popFirst() else { return false }
+                try self.assign(target, item, scope: scope, selfValue: selfValue, at: location)
+                return true
             }
-            return sequence
         case .define(let name, let parameters, let body):
             methods[name] = (parameters, body)
             return .symbol(name)
@@ -301,6 +285,23 @@ final class Interpreter {
         case .sequence(let body):
             return try evaluate(body, scope: scope, selfValue: selfValue)
         }
+    }
+
+    /// Runs `body` while `proceed` says so, with `next` skipping to the following round and
+    /// `break` leaving with its value.
+    private func loopBody(_ body: [Node], scope: Scope, selfValue: Value, finished: Value, proceed: () throws -> Bool) throws -> Value {
+        do {
+            while try proceed() {
+                do {
+                    _ = try evaluate(body, scope: scope, selfValue: selfValue)
+                } catch ControlFlow.nextValue {
+                    continue
+                }
+            }
+        } catch ControlFlow.breakValue(let value) {
+            return value
+        }
+        return finished
     }
 
     private func rangeBound(_ value: Value, at location: SourceLocation) throws -> Int? {

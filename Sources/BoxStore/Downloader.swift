@@ -122,7 +122,7 @@ public struct Downloader: Sendable {
                 progress?.finished()
                 return digest
             case .failure(let error):
-                if case .download(_, let reason) = error, Self.isFinal(reason) {
+                if Self.isFinal(error) {
                     progress?.finished()
                     throw error
                 }
@@ -133,17 +133,24 @@ public struct Downloader: Sendable {
         throw lastError ?? .download(url: partial.url.absoluteString, reason: "unknown error")
     }
 
-    /// Client errors other than a timeout, a stale range or rate limiting will not change on retry.
-    static func isFinal(_ reason: String) -> Bool {
-        guard reason.hasPrefix("the server answered HTTP 4"), let code = Int(reason.suffix(3)) else { return false }
-        return ![408, 416, 429].contains(code)
+    /// Errors a retry cannot mend: local I/O (a full disk), no curl, and client errors other than a
+    /// timeout, a stale range or rate limiting.
+    static func isFinal(_ error: BoxStoreError) -> Bool {
+        switch error {
+        case .io: return true
+        case .download(_, let reason):
+            if reason.hasPrefix("cannot run") { return true }
+            guard reason.hasPrefix("the server answered HTTP 4"), let code = Int(reason.suffix(3)) else { return false }
+            return ![408, 416, 429].contains(code)
+        default: return false
+        }
     }
 
     /// One curl run appending to the partial file. Blocking: call on a dedicated thread.
     private func attempt(_ partial: PartialDownload, checksum: ChecksumType?) throws(BoxStoreError) -> String? {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: partial.file.path) {
-            fileManager.createFile(atPath: partial.file.path, contents: nil)
+            _ = fileManager.createFile(atPath: partial.file.path, contents: nil)
         }
         let headers = URL(fileURLWithPath: partial.file.path + ".headers")
         defer { try? fileManager.removeItem(at: headers) }
@@ -172,14 +179,22 @@ public struct Downloader: Sendable {
         if existing > 0 { arguments += ["--continue-at", String(existing)] }
         arguments.append(partial.url.absoluteString)
 
-        let (process, output, errors) = try Self.startCurl(curl, baseArguments + arguments, url: partial.url)
+        let run = try Self.startCurl(curl, baseArguments + arguments, url: partial.url)
+        let process = run.process
         var received = existing
         var total: Int64?
         var writeError: (any Error)?
-        let reader = output.fileHandleForReading
+        let reader = run.output.fileHandleForReading
         while true {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
+            let chunk: Data
+            do {
+                guard let next = try reader.read(upToCount: 1 << 20), !next.isEmpty else { break }
+                chunk = next
+            } catch {
+                writeError = error
+                process.terminate()
+                break
+            }
             if total == nil { total = Self.expectedTotal(headers: headers, resumedFrom: existing) }
             guard writeError == nil else { continue }
             do {
@@ -193,10 +208,21 @@ public struct Downloader: Sendable {
             received += Int64(chunk.count)
             progress?.progress(received: received, total: total)
         }
-        let failure = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         process.waitUntilExit()
+        let failure = run.failure()
         if let writeError { throw .io("Cannot write \(partial.file.path): \(writeError)") }
         let status = process.terminationStatus
+        if status == 0, Self.lastStatus(in: headers) == 416 {
+            // With --continue-at curl takes "416 Range Not Satisfiable" as success: the partial file
+            // is complete only if the server's total says so; else it is stale, so start over.
+            let whole = Self.expectedTotal(headers: headers, resumedFrom: 0)
+            if whole != existing {
+                try? handle.truncate(atOffset: 0)
+                throw .download(url: partial.url.absoluteString, reason: "the partial download does not match the file on the server; starting over")
+            }
+            total = existing
+        }
+        if total == nil { total = Self.expectedTotal(headers: headers, resumedFrom: existing) }
         guard status == 0 else {
             let code = Self.lastStatus(in: headers)
             if code == 416 || status == 33 {
@@ -222,18 +248,19 @@ public struct Downloader: Sendable {
     /// Flags every curl run gets: quiet but with errors, follow redirects, fail on HTTP errors,
     /// never read ~/.curlrc, no compression (byte ranges must refer to the file itself).
     private var baseArguments: [String] {
-        ["-q", "--silent", "--show-error", "--location", "--fail", "--user-agent", userAgent, "--connect-timeout", "30"]
+        ["-q", "--silent", "--show-error", "--location", "--fail", "--user-agent", userAgent, "--connect-timeout", "30",
+         // A transfer that stalls (under 1 byte/s for a minute) fails and is resumed.
+         "--speed-limit", "1", "--speed-time", "60"]
     }
 
     private func runCurl(_ arguments: [String], url: URL) async throws(BoxStoreError) -> (status: Int32, output: Data, failure: String) {
         let curl = self.curl
         let all = baseArguments + arguments
         let outcome = await onDedicatedThread { () throws(BoxStoreError) -> (Int32, Data, String) in
-            let (process, output, errors) = try Self.startCurl(curl, all, url: url)
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            let failure = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            process.waitUntilExit()
-            return (process.terminationStatus, data, failure)
+            let run = try Self.startCurl(curl, all, url: url)
+            let data = ((try? run.output.fileHandleForReading.readToEnd()) ?? nil) ?? Data()
+            run.process.waitUntilExit()
+            return (run.process.terminationStatus, data, run.failure())
         }
         switch outcome {
         case .success(let result): return (result.0, result.1, result.2)
@@ -241,22 +268,41 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// Starts curl with its output and errors on pipes.
-    static func startCurl(_ curl: String, _ arguments: [String], url: URL) throws(BoxStoreError) -> (Process, Pipe, Pipe) {
+    /// A running curl: its output on a pipe, its messages in a file (a second pipe could fill up
+    /// while the first is being read, and both processes would wait forever).
+    struct CurlRun {
+        let process: Process
+        let output: Pipe
+        let errorFile: URL
+        let errorHandle: FileHandle?
+
+        /// curl's message, once it has exited; the file is removed.
+        func failure() -> String {
+            try? errorHandle?.close()
+            defer { try? FileManager.default.removeItem(at: errorFile) }
+            return ((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// Starts curl with its output on a pipe.
+    static func startCurl(_ curl: String, _ arguments: [String], url: URL) throws(BoxStoreError) -> CurlRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: curl)
         process.arguments = arguments
         let output = Pipe()
-        let errors = Pipe()
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-curl-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        let errorHandle = try? FileHandle(forWritingTo: errorFile)
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = errorHandle ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
+            try? FileManager.default.removeItem(at: errorFile)
             throw .download(url: url.absoluteString, reason: "cannot run \(curl) (\(error.localizedDescription)); install curl (Debian: apt-get install curl)")
         }
-        return (process, output, errors)
+        return CurlRun(process: process, output: output, errorFile: errorFile, errorHandle: errorHandle)
     }
 
     /// The status of the last response in a curl header dump (after redirects).

@@ -267,11 +267,12 @@ enum Builtins {
             case "*": return .int(a &* b)
             case "/", "%", "divmod":
                 guard b != 0 else { throw interpreter.error("divided by 0", at: location, className: "ZeroDivisionError") }
-                guard !(a == Int.min && b == -1) else { return .int(Int.max) }
-                let quotient = Int((Double(a) / Double(b)).rounded(.down))
-                let floorQuotient = (a % b != 0 && ((a < 0) != (b < 0))) ? a / b - 1 : a / b
-                _ = quotient
-                let modulo = a - floorQuotient * b
+                guard !(a == Int.min && b == -1) else { return name == "%" ? .int(0) : .int(Int.max) }
+                // Ruby rounds division toward minus infinity; the remainder takes the divisor's sign.
+                let remainder = a % b
+                let adjust = remainder != 0 && (remainder < 0) != (b < 0)
+                let floorQuotient = adjust ? a / b - 1 : a / b
+                let modulo = adjust ? remainder + b : remainder
                 if name == "/" { return .int(floorQuotient) }
                 if name == "%" { return .int(modulo) }
                 return .array([.int(floorQuotient), .int(modulo)])
@@ -417,7 +418,7 @@ enum Builtins {
             for character in text where result.last != character { result.append(character) }
             return .string(result)
         case "center", "ljust", "rjust":
-            guard case .int(let width) = args.first ?? .null, width < 100_000 else { return .string(text) }
+            guard case .int(let width) = args.first ?? .null, width < 100_000, width > text.count else { return .string(text) }
             let pad = args.count > 1 ? try stringArg(1) : " "
             let missing = Swift.max(0, width - text.count)
             guard missing > 0, !pad.isEmpty else { return .string(text) }
@@ -504,7 +505,7 @@ enum Builtins {
             if start < 0 { start += items.count }
             var end = high ?? (items.count - 1)
             if high != nil, end < 0 { end += items.count }
-            if exclusive, high != nil { end -= 1 }
+            if exclusive, high != nil { end = end &- 1 }
             guard start >= 0, start <= items.count else { return .null }
             end = Swift.min(end, items.count - 1)
             return result(end < start ? [] : Array(items[start...end]))
@@ -918,7 +919,7 @@ enum Builtins {
             return low.map { .int($0) } ?? .null
         case "last", "end", "max":
             guard let high else { return .null }
-            return .int(exclusive && name != "end" ? high - 1 : high)
+            return .int(exclusive && name != "end" ? high &- 1 : high)
         case "include?", "member?", "cover?", "===":
             guard let number = numeric(args.first ?? .null) else { return .bool(false) }
             return .bool(inRange(number, low, high, exclusive))
@@ -929,7 +930,7 @@ enum Builtins {
             return overflow ? .null : .int(Swift.max(0, span &+ 1))
         case "step":
             guard case .int(let step) = args.first ?? .null, step > 0, let low, let high else { throw interpreter.error("step needs a positive integer", at: location, className: "ArgumentError") }
-            let values = Array(stride(from: low, through: exclusive ? high - 1 : high, by: step)).prefix(1_000_000).map { Value.int($0) }
+            let values = stride(from: low, through: exclusive ? high &- 1 : high, by: step).prefix(1_000_000).map { Value.int($0) }
             return try iterate(values, block, interpreter: interpreter, at: location) ?? .range(low, high, exclusive: exclusive)
         default:
             let items = try elements(of: .range(low, high, exclusive: exclusive), interpreter: interpreter, at: location)

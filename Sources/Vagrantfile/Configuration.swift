@@ -127,6 +127,7 @@ enum Settings {
         guard depth < 32 else {
             throw VagrantfileError(.configuration, at: location, "a setting's value is nested more than 32 levels deep (does an array contain itself?)")
         }
+        try interpreter.tick(at: location)
         switch value {
         case .null: return .null
         case .bool(let v): return .bool(v)
@@ -350,7 +351,8 @@ final class VMConfigObject: RubyObject {
         let host = arguments.positional[0].text
         let guest = arguments.positional[1].text
         let options = try Settings.options(arguments, at: location, interpreter: interpreter)
-        let id = options["id"]?.string ?? guest
+        // Vagrant merges folders by `name:` (else the guest path); `id:` is the provider's share name.
+        let id = options["name"]?.string ?? guest
         if let index = box.draft.syncedFolders.firstIndex(where: { $0.id == id }) {
             box.draft.syncedFolders[index].hostPath = host
             box.draft.syncedFolders[index].guestPath = guest
@@ -372,7 +374,6 @@ final class VMConfigObject: RubyObject {
             name = first
             type = given
         }
-        if let preserve = options.removeValue(forKey: "name")?.string, name == nil { name = preserve }
         let provisioner = ProvisionerConfigObject(type: type, options: options, collector: collector)
         if let block = arguments.block {
             _ = try block.call([.object(provisioner)], at: location)

@@ -17,7 +17,7 @@ final class Interpreter {
     private var steps = 0
     private var depth = 0
 
-    static let stepLimit = 2_000_000
+    static let stepLimit = 1_500_000
     static let depthLimit = 150
 
     init(file: String, environment: [String: String], host: VagrantHost) {

@@ -42,7 +42,7 @@ enum Format {
                 case .string(let v): guard let parsed = Int(v) else { throw interpreter.error("invalid value for Integer(): \"\(v)\"", at: location, className: "ArgumentError") }; number = parsed
                 default: throw interpreter.error("can't convert \(value.typeName) into Integer", at: location, className: "TypeError")
                 }
-                body = String(abs(number))
+                body = String(number.magnitude)
                 if let precision, body.count < min(precision, 10_000) { body = String(repeating: "0", count: min(precision, 10_000) - body.count) + body }
                 if number < 0 { body = "-" + body } else if flags.contains("+") { body = "+" + body } else if flags.contains(" ") { body = " " + body }
             case "f", "e", "g":
@@ -53,7 +53,7 @@ enum Format {
             case "x", "X", "o", "b":
                 guard case .int(let number) = value else { throw interpreter.error("can't convert \(value.typeName) into Integer", at: location, className: "TypeError") }
                 let radix = conversion == "o" ? 8 : conversion == "b" ? 2 : 16
-                body = String(abs(number), radix: radix, uppercase: conversion == "X")
+                body = String(number.magnitude, radix: radix, uppercase: conversion == "X")
                 if let precision, body.count < min(precision, 10_000) { body = String(repeating: "0", count: min(precision, 10_000) - body.count) + body }
                 if number < 0 { body = "-" + body }
             case "c": body = value.text.prefix(1).description
@@ -272,7 +272,8 @@ enum VersionCheck {
                 case "~>":
                     var upper = parts(target)
                     if upper.count > 1 { upper.removeLast() }
-                    upper[upper.count - 1] += 1
+                    guard let last = upper.indices.last else { return false }
+                    upper[last] = upper[last] &+ 1
                     return order >= 0 && compare(version, upper.map(String.init).joined(separator: ".")) < 0
                 default: return order == 0
                 }
@@ -424,8 +425,16 @@ enum DataConversion {
         }
     }
 
+    /// Converts a YAML document; aliases share nodes, so a "billion laughs" document is cut off
+    /// after a million converted nodes instead of exhausting memory.
     static func yaml(_ node: Yams.Node?) -> Value {
-        guard let node else { return .null }
+        var budget = 1_000_000
+        return yaml(node, budget: &budget)
+    }
+
+    private static func yaml(_ node: Yams.Node?, budget: inout Int) -> Value {
+        guard let node, budget > 0 else { return .null }
+        budget -= 1
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain {
@@ -436,9 +445,13 @@ enum DataConversion {
             }
             return .string(scalar.string)
         case .mapping(let mapping):
-            return .hash(HashBox(mapping.map { (yaml($0.key), yaml($0.value)) }))
+            var pairs: [(Value, Value)] = []
+            for pair in mapping { pairs.append((yaml(pair.key, budget: &budget), yaml(pair.value, budget: &budget))) }
+            return .hash(HashBox(pairs))
         case .sequence(let sequence):
-            return .array(sequence.map { yaml($0) })
+            var items: [Value] = []
+            for item in sequence { items.append(yaml(item, budget: &budget)) }
+            return .array(items)
         case .alias:
             return .null
         }
@@ -447,6 +460,7 @@ enum DataConversion {
     static func json(_ value: Value, pretty: Bool, interpreter: Interpreter, at location: SourceLocation) throws -> String {
         func convert(_ value: Value, depth: Int = 0) throws -> Any {
             guard depth < 64 else { throw interpreter.error("nesting of 64 is too deep", at: location, className: "JSON::NestingError") }
+            try interpreter.tick(at: location)
             switch value {
             case .null: return NSNull()
             case .bool(let v): return v

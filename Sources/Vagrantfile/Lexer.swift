@@ -51,7 +51,8 @@ struct Lexer {
     private var pendingHeredocs: [(terminator: String, squiggly: Bool, dash: Bool, interpolate: Bool, tokenIndex: Int, location: SourceLocation)] = []
 
     init(source: String, file: String, line: Int = 1, column: Int = 1) {
-        chars = Array(source)
+        // "\r\n" is one Character in Swift: fold Windows line ends so comments end at them.
+        chars = Array(source.contains("\r\n") ? source.replacingOccurrences(of: "\r\n", with: "\n") : source)
         self.file = file
         self.line = line
         self.column = column

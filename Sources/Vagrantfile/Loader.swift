@@ -82,7 +82,7 @@ public struct VagrantfileLoader: Sendable {
         try evaluate(sources: [(directory + "/" + file, source)], root: directory, environment: environment)
     }
 
-    /// Runs on a thread with a 64 MiB stack: the parser and evaluator recurse, and their own depth
+    /// Runs on a thread with a 256 MiB stack (reserved, touched only as used): the parser and evaluator recurse, and their own depth
     /// limits are set well inside that, so no input can overflow the stack of whatever thread
     /// called (Swift's concurrency threads have small ones).
     static func evaluate(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
@@ -98,7 +98,7 @@ public struct VagrantfileLoader: Sendable {
             }
             finished.signal()
         }
-        thread.stackSize = 64 << 20
+        thread.stackSize = 256 << 20
         thread.start()
         finished.wait()
         guard let result = outcome.result else {

@@ -11,14 +11,15 @@ enum MachineBuilder {
         ], location: SourceLocation(file: "(default)", line: 0, column: 0))
         var entries = draft.networks
         if let index = entries.firstIndex(where: { $0.type == "forwarded_port" && $0.id == "ssh" }) {
-            var merged = sshDefault
-            merged.options.merge(entries[index].options) { $1 }
-            merged.location = entries[index].location
-            entries.remove(at: index)
-            entries.insert(merged, at: 0)  // the ssh forward is listed first, changed or not
-        } else if vm["communicator"]?.string ?? "ssh" == "ssh" {
+            // Written by the user: used as given (Vagrant adds its default only when there is none),
+            // listed first.
+            let own = entries.remove(at: index)
+            entries.insert(own, at: 0)
+        } else {
             entries.insert(sshDefault, at: 0)
         }
+        // `disabled: true` removes a forward, the default ssh one included.
+        entries.removeAll { $0.type == "forwarded_port" && $0.options["disabled"]?.bool == true }
         for entry in entries {
             networks.append(try network(entry))
         }
@@ -33,15 +34,15 @@ enum MachineBuilder {
         }
 
         var folders = draft.syncedFolders
-        if !folders.contains(where: { $0.id == "/vagrant" }) {
+        if !folders.contains(where: { $0.guestPath == "/vagrant" }) {
             folders.insert(.init(id: "/vagrant", hostPath: ".", guestPath: "/vagrant", options: [:], location: SourceLocation(file: "(default)", line: 0, column: 0)), at: 0)
         }
         let syncedFolders = folders.map { entry -> SyncedFolder in
             var options = entry.options
             let disabled = options.removeValue(forKey: "disabled")?.bool ?? false
-            let type = options.removeValue(forKey: "type")?.string
-            options.removeValue(forKey: "id")
-            return SyncedFolder(id: entry.id, hostPath: entry.hostPath, guestPath: entry.guestPath, disabled: disabled, type: type, options: options)
+            var type = options.removeValue(forKey: "type")?.string
+            if type == nil, options["nfs"]?.bool == true { type = "nfs" }
+            return SyncedFolder(id: options["id"]?.string ?? entry.id, hostPath: entry.hostPath, guestPath: entry.guestPath, disabled: disabled, type: type, options: options)
         }
 
         let provisioners = try draft.provisioners.map { entry -> Provisioner in
@@ -118,6 +119,7 @@ enum MachineBuilder {
     static func network(_ entry: MachineDraft.NetworkEntry) throws -> Network {
         var options = entry.options
         options.removeValue(forKey: "id")
+        options.removeValue(forKey: "disabled")
         switch entry.type {
         case "forwarded_port":
             guard let guest = options.removeValue(forKey: "guest")?.int, let host = options.removeValue(forKey: "host")?.int else {

@@ -153,7 +153,16 @@ struct Parser {
         }
     }
 
+    private mutating func enterNesting() throws(VagrantfileError) {
+        nesting += 1
+        if nesting > Self.nestingLimit {
+            throw VagrantfileError(.syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+        }
+    }
+
     private mutating func parseNotExpression() throws(VagrantfileError) -> Node {
+        try enterNesting()
+        defer { nesting -= 1 }
         let location = current.location
         if acceptKeyword("not") {
             return Node(.not(try parseNotExpression()), at: location)
@@ -248,6 +257,8 @@ struct Parser {
     // MARK: - Operators
 
     private mutating func parseTernary() throws(VagrantfileError) -> Node {
+        try enterNesting()
+        defer { nesting -= 1 }
         let condition = try parseRange()
         let location = current.location
         guard accept("?") else { return condition }
@@ -301,6 +312,8 @@ struct Parser {
     }
 
     private mutating func parseUnaryMinus() throws(VagrantfileError) -> Node {
+        try enterNesting()
+        defer { nesting -= 1 }
         let location = current.location
         if isOp("-") {
             next()
@@ -915,6 +928,8 @@ struct Parser {
     }
 
     private mutating func parseElse(opened: SourceLocation) throws(VagrantfileError) -> [Node]? {
+        try enterNesting()
+        defer { nesting -= 1 }
         let location = current.location
         if acceptKeyword("elsif") {
             let condition = try parseExpressionStatement()

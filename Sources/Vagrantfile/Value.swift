@@ -58,10 +58,16 @@ enum Value {
 
     /// `inspect`. Self-containing arrays and hashes print `[...]` as in Ruby, and very deep
     /// nesting is cut short instead of exhausting the stack.
-    var inspect: String { inspect(seen: [], depth: 0) }
+    var inspect: String {
+        var budget = 100_000
+        return inspect(seen: [], depth: 0, budget: &budget)
+    }
 
-    private func inspect(seen: Set<ObjectIdentifier>, depth: Int) -> String {
-        guard depth < 64 else { return "..." }
+    /// `budget` bounds the nodes printed: `a = [a, a]` sixty times over shares nodes and would
+    /// otherwise print 2^60 of them.
+    private func inspect(seen: Set<ObjectIdentifier>, depth: Int, budget: inout Int) -> String {
+        budget -= 1
+        guard depth < 64, budget > 0 else { return "..." }
         switch self {
         case .null: return "nil"
         case .string(let value): return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
@@ -69,11 +75,18 @@ enum Value {
         case .array(let box):
             let id = ObjectIdentifier(box)
             if seen.contains(id) { return "[...]" }
-            return "[" + box.items.prefix(10_000).map { $0.inspect(seen: seen.union([id]), depth: depth + 1) }.joined(separator: ", ") + "]"
+            var parts: [String] = []
+            for item in box.items.prefix(10_000) { parts.append(item.inspect(seen: seen.union([id]), depth: depth + 1, budget: &budget)) }
+            return "[" + parts.joined(separator: ", ") + "]"
         case .hash(let box):
             let id = ObjectIdentifier(box)
             if seen.contains(id) { return "{...}" }
-            return "{" + box.pairs.prefix(10_000).map { "\($0.key.inspect(seen: seen.union([id]), depth: depth + 1)) => \($0.value.inspect(seen: seen.union([id]), depth: depth + 1))" }.joined(separator: ", ") + "}"
+            var parts: [String] = []
+            for pair in box.pairs.prefix(10_000) {
+                let key = pair.key.inspect(seen: seen.union([id]), depth: depth + 1, budget: &budget)
+                parts.append(key + " => " + pair.value.inspect(seen: seen.union([id]), depth: depth + 1, budget: &budget))
+            }
+            return "{" + parts.joined(separator: ", ") + "}"
         case .range(let low, let high, let exclusive): return "\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")"
         case .proc: return "#<Proc>"
         case .regex(let box): return "/\(box.pattern)/"
@@ -91,7 +104,13 @@ enum Value {
 
     /// Ruby's `==` (nesting deeper than 64 compares unequal rather than recursing forever).
     func equals(_ other: Value, depth: Int = 0) -> Bool {
-        guard depth < 64 else { return false }
+        var budget = 100_000
+        return equals(other, depth: depth, budget: &budget)
+    }
+
+    private func equals(_ other: Value, depth: Int, budget: inout Int) -> Bool {
+        budget -= 1
+        guard depth < 64, budget > 0 else { return false }
         switch (self, other) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
@@ -100,9 +119,17 @@ enum Value {
         case let (.int(a), .float(b)), let (.float(b), .int(a)): return Double(a) == b
         case let (.string(a), .string(b)): return a == b
         case let (.symbol(a), .symbol(b)): return a == b
-        case let (.array(a), .array(b)): return a === b || (a.items.count == b.items.count && zip(a.items, b.items).allSatisfy { $0.equals($1, depth: depth + 1) })
+        case let (.array(a), .array(b)): return a === b || (a.items.count == b.items.count && {
+            for (left, right) in zip(a.items, b.items) where !left.equals(right, depth: depth + 1, budget: &budget) { return false }
+            return true
+        }())
         case let (.hash(a), .hash(b)):
-            return a === b || (a.count == b.count && a.pairs.allSatisfy { pair in b[pair.key].map { $0.equals(pair.value, depth: depth + 1) } ?? false })
+            return a === b || (a.count == b.count && {
+            for pair in a.pairs {
+                guard let value = b[pair.key], value.equals(pair.value, depth: depth + 1, budget: &budget) else { return false }
+            }
+            return true
+        }())
         case let (.range(a1, a2, ae), .range(b1, b2, be)): return a1 == b1 && a2 == b2 && ae == be
         case let (.object(a), .object(b)): return a === b
         case let (.proc(a), .proc(b)): return a === b
@@ -166,7 +193,7 @@ enum HashKey: Hashable {
         case .float(let v): self = v == v.rounded() && abs(v) < 1e18 ? .int(Int(v)) : .float(v)
         case .string(let v): self = .string(v)
         case .symbol(let v): self = .symbol(v)
-        case .array(let box): self = depth < 16 ? .array(box.items.map { HashKey($0, depth: depth + 1) }) : .identity(ObjectIdentifier(box))
+        case .array(let box): self = depth < 4 && box.items.count <= 64 ? .array(box.items.map { HashKey($0, depth: depth + 1) }) : .identity(ObjectIdentifier(box))
         case .hash(let box): self = .identity(ObjectIdentifier(box))
         case .range(let a, let b, let e): self = .string("\(a ?? Int.min)\(e ? "..." : "..")\(b ?? Int.max)")
         case .proc(let closure): self = .identity(ObjectIdentifier(closure))

@@ -89,7 +89,8 @@ import Vagrantfile
         let machine = try #require(try Self.load("forwarded-ports").machines.first)
         let ports = Self.ports(machine)
         #expect(ports.map(\.id) == ["ssh", "tcp8080", "127.0.0.1tcp8443", "udp5353", "web"])
-        #expect(ports[0] == ForwardedPort(id: "ssh", guest: 22, host: 2200, hostIP: "127.0.0.1", guestIP: nil, proto: "tcp", autoCorrect: true))
+        // A forward written with id "ssh" replaces Vagrant's default as given (no auto_correct here).
+        #expect(ports[0] == ForwardedPort(id: "ssh", guest: 22, host: 2200, hostIP: "127.0.0.1", guestIP: nil, proto: "tcp", autoCorrect: false))
         #expect(ports[2].autoCorrect)
         #expect(ports[2].hostIP == "127.0.0.1")
         #expect(ports[3].proto == "udp")

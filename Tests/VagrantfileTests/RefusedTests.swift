@@ -134,3 +134,24 @@ import Vagrantfile
         #expect(environment.warnings.map(\.location.line) == [3, 4, 6])
     }
 }
+
+/// Semantics the review found missing: disabled forwards, folder keys, CRLF files.
+@Suite struct SemanticsTests {
+    @Test func disabledForwardsAndFoldersAndWindowsLineEnds() throws {
+        let source = "# -*- mode: ruby -*-\r\nVagrant.configure(\"2\") do |config|\r\n  config.vm.box = \"b\"\r\n  config.vm.network \"forwarded_port\", id: \"ssh\", guest: 22, host: 2222, disabled: true\r\n  config.vm.synced_folder \".\", \"/vagrant\", id: \"vagrant-root\", disabled: true\r\n  config.vm.synced_folder \"data\", \"/data\", nfs: true\r\n  config.vm.provision \"shell\", name: \"one\", inline: \"a\"\r\n  config.vm.provision \"shell\", name: \"one\", inline: \"b\"\r\nend\r\n"
+        let machine = try #require(try VagrantfileLoader.evaluate(source: source).machines.first)
+        #expect(machine.box == "b")
+        #expect(machine.networks.isEmpty)
+        #expect(machine.syncedFolders.map(\.guestPath) == ["/vagrant", "/data"])
+        #expect(machine.syncedFolders[0].disabled)
+        #expect(machine.syncedFolders[0].id == "vagrant-root")
+        #expect(machine.syncedFolders[1].type == "nfs")
+        // `name:` only labels a shell step; both steps stay.
+        #expect(machine.provisioners.map(\.inline) == ["a", "b"])
+    }
+
+    @Test func integerEdgeCasesDoNotTrap() throws {
+        let output = try VagrantfileLoader.evaluate(source: "puts 9223372036854775807 / 1, -7 % 3, 7 % -3, (-9223372036854775807 - 1) % 9223372036854775807, format(\"%d|%x\", -9223372036854775807 - 1, -1), \"ab\".rjust(-9223372036854775807)").output
+        #expect(output == ["9223372036854775807\n2\n-2\n9223372036854775806\n-9223372036854775808|-1\nab"])
+    }
+}

@@ -49,7 +49,7 @@ public struct BoxMetadata: Sendable, Equatable {
             throw .missingMetadataField(box: source, field: "provider")
         }
         guard let provider = providerValue as? String, !provider.isEmpty,
-              provider.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil
+              provider.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) })
         else {
             throw .corruptMetadata(box: source, reason: "the field \"provider\" must be a provider name such as \"libvirt\", found \(providerValue)")
         }

@@ -292,7 +292,8 @@ final class VMConfigObject: RubyObject {
             guard let name = arguments.positional.first?.text, !name.isEmpty else {
                 throw VagrantfileError(.configuration, at: location, "config.vm.define needs a machine name")
             }
-            guard name.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil else {
+            // A plain character check: a regular expression here would start ICU on every `status`.
+            guard name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) }) else {
                 throw VagrantfileError(.configuration, at: location, "'\(name)' is not a valid machine name: use letters, digits, '.', '_' and '-'")
             }
             collector.define(name, options: try Settings.options(arguments, at: location, interpreter: interpreter), block: arguments.block, at: location)

@@ -437,9 +437,8 @@ struct Parser {
         if isOp("{") {
             block = try parseBraceBlock()
         } else if isKeyword("do"), noDoBlock == 0 {
+            // Inside command arguments (noDoBlock > 0) a `do` is left for the command itself.
             block = try parseDoBlock()
-        } else if isKeyword("do"), arguments.isEmpty, noDoBlock > 0 {
-            // `foo do … end` inside a command argument still belongs to the command.
         }
         if let blockPass = arguments.last, case .blockPass = blockPass, block != nil {
             throw VagrantfileError(.syntax, at: location, "both a block argument and a block were given")

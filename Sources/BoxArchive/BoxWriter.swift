@@ -287,9 +287,10 @@ final class ArchiveOutput {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
         var done = 0
         while done < bytes.count {
-            let count = systemWrite(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            let count = systemWrite(descriptor, base + done, bytes.count - done)
             if count < 0 {
                 if errno == EINTR { continue }
                 writeError = errno

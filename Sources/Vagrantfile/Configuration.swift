@@ -153,7 +153,6 @@ enum Settings {
         for pair in arguments.keywords?.pairs ?? [] {
             options[pair.key.text] = try value(pair.value, at: location, interpreter: interpreter)
         }
-        // A hash passed positionally after the fixed arguments counts too.
         return options
     }
 

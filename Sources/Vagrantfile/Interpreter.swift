@@ -13,7 +13,7 @@ final class Interpreter {
     var constants: [String: Value] = [:]
     var output: [String] = []
     /// Scopes captured by closures, cleared by `releaseCycles` so the interpreter's memory goes.
-    var closures: [Scope] = []
+    var capturedScopes: [Scope] = []
     private var steps = 0
     private var depth = 0
 
@@ -48,8 +48,8 @@ final class Interpreter {
     /// Called when the environment has been built: closures and the scopes they captured refer
     /// to each other, and nothing needs them any more.
     func releaseCycles() {
-        for scope in closures { scope.clear() }
-        closures.removeAll()
+        for scope in capturedScopes { scope.clear() }
+        capturedScopes.removeAll()
         methods.removeAll()
         globals.removeAll()
         constants.removeAll()

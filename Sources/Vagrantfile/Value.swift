@@ -232,7 +232,7 @@ final class Closure {
     unowned let interpreter: Interpreter
 
     init(_ literal: BlockLiteral, scope: Scope, selfValue: Value, isLambda: Bool, interpreter: Interpreter) {
-        interpreter.closures.append(scope)
+        interpreter.capturedScopes.append(scope)
         parameters = literal.parameters
         body = literal.body
         self.scope = scope

@@ -3,17 +3,16 @@
 # in the same run. Prints mean wall times (hyperfine), the ratios and boxer's peak memory.
 # Targets (issue 3): boxer <= 1/50 of vagrant's wall time, peak memory < 15 MiB.
 #
-# boxer is built the way it ships: release, the Swift runtime and Foundation linked statically
-# (--static-swift-stdlib) and as a non-PIE executable (-no-pie), so start-up applies no
-# relocations to its data; set BOXER to measure another build.
+# boxer is built the way it ships (scripts/release): release, the Swift runtime, Foundation and
+# libarchive linked statically, non-PIE and exporting no dynamic symbols, so start-up loads four
+# system libraries and applies no relocations to its own data; set BOXER to measure another build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in hyperfine /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "status bench: $tool is missing; run scripts/bootstrap" >&2; exit 2; }
 done
 if [ -z "${BOXER:-}" ]; then
-  swift build -c release --product boxer --static-swift-stdlib --scratch-path .build-static -Xlinker -no-pie >&2
-  BOXER=$PWD/.build-static/release/boxer
+  BOXER=$(scripts/release)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/boxer-status-bench.XXXXXX")

@@ -4,21 +4,26 @@ import Foundation
 ///
 /// The layout under it follows `~/.vagrant.d` so that `BOXER_HOME=~/.vagrant.d` shares boxes with Vagrant.
 public struct BoxerHome: Sendable, Equatable {
-    public let root: URL
+    /// The absolute, normalized path of the folder. It is kept as a path, not a URL, because
+    /// commands that never touch the store (`status`) still work out where it is.
+    public let path: String
+
+    public var root: URL { URL(fileURLWithPath: path, isDirectory: true) }
 
     public init(root: URL) {
-        self.root = root.standardizedFileURL
+        self.path = root.standardizedFileURL.path
     }
 
-    /// `$BOXER_HOME` if set, else `~/.boxer`.
+    /// `$BOXER_HOME` if set (relative to the current folder), else `~/.boxer`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let folder: String
         if let configured = environment["BOXER_HOME"], !configured.isEmpty {
-            self.init(root: URL(fileURLWithPath: configured, isDirectory: true))
+            folder = configured
         } else {
-            let home = environment["HOME"].map { URL(fileURLWithPath: $0, isDirectory: true) }
-                ?? FileManager.default.homeDirectoryForCurrentUser
-            self.init(root: home.appendingPathComponent(".boxer", isDirectory: true))
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.path
+            folder = home + "/.boxer"
         }
+        self.path = HostFiles.absolute(folder, relativeTo: HostFiles.currentDirectory())
     }
 
     /// Installed boxes, in Vagrant's layout.

@@ -326,11 +326,11 @@ enum Builtins {
         case "to_s", "to_str": return .string(text)
         case "to_sym", "intern": return .symbol(text)
         case "to_i":
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = text.rubyStripped()
             let digits = trimmed.prefix { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "_" }.filter { $0 != "_" }
             return .int(Int(digits) ?? Int(digits.prefix(18)) ?? 0)
         case "to_f":
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = text.rubyStripped()
             let prefix = trimmed.prefix { $0.isNumber || "-+.eE".contains($0) }
             return .float(Double(prefix) ?? 0)
         case "length", "size": return .int(text.count)
@@ -340,7 +340,7 @@ enum Builtins {
         case "downcase": return .string(text.lowercased())
         case "capitalize": return .string(text.prefix(1).uppercased() + text.dropFirst().lowercased())
         case "swapcase": return .string(String(text.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) }))
-        case "strip": return .string(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        case "strip": return .string(text.rubyStripped())
         case "lstrip": return .string(String(text.drop { $0.isWhitespace }))
         case "rstrip": return .string(String(text.reversed().drop { $0.isWhitespace }.reversed()))
         case "chomp":

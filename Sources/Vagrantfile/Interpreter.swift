@@ -1,4 +1,5 @@
 import Foundation
+import BoxerSupport
 
 /// Evaluates a parsed Vagrantfile. One interpreter per file: it knows the file's path (for
 /// `__FILE__`, `__dir__` and relative `File.read`), the environment, and the methods the file
@@ -22,7 +23,7 @@ final class Interpreter {
 
     init(file: String, environment: [String: String], host: VagrantHost) {
         self.file = file
-        self.directory = (file as NSString).deletingLastPathComponent
+        self.directory = HostFiles.parent(of: file)
         self.environment = environment
         self.host = host
     }

@@ -1,4 +1,5 @@
 import Foundation
+import BoxerSupport
 import Yams
 
 /// `format`/`sprintf`/`String#%`: %s %d %i %f %x %o %b %e %% with flags, width and precision.
@@ -109,7 +110,7 @@ enum Kernel {
             case .int(let value): return .int(value)
             case .float(let value) where value.isFinite && abs(value) < 9e18: return .int(Int(value))
             case .string(let text):
-                let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+                let trimmed = text.rubyStripped().replacingOccurrences(of: "_", with: "")
                 if let value = Int(trimmed) ?? (trimmed.hasPrefix("0x") ? Int(trimmed.dropFirst(2), radix: 16) : nil) { return .int(value) }
                 if args.count > 1, case .hash(let options)? = args.last, options[.symbol("exception")]?.isTruthy == false { return .null }
                 throw interpreter.error("invalid value for Integer(): \"\(text)\"", at: location, className: "ArgumentError")
@@ -118,7 +119,7 @@ enum Kernel {
             }
         case "Float":
             if let number = Builtins.numeric(args.first ?? .null) { return .float(number) }
-            if case .string(let text)? = args.first, let number = Double(text.trimmingCharacters(in: .whitespaces)) { return .float(number) }
+            if case .string(let text)? = args.first, let number = Double(text.rubyStripped()) { return .float(number) }
             throw interpreter.error("invalid value for Float()", at: location, className: "ArgumentError")
         case "String": return .string(try interpreter.stringify(args.first ?? .null, at: location))
         case "Array":
@@ -259,9 +260,9 @@ enum VersionCheck {
 
     static func satisfies(_ version: String, _ requirement: String) -> Bool {
         requirement.split(separator: ",").allSatisfy { clause in
-            let text = clause.trimmingCharacters(in: .whitespaces)
+            let text = clause.rubyStripped()
             for op in [">=", "<=", "~>", "!=", ">", "<", "="] where text.hasPrefix(op) {
-                let target = text.dropFirst(op.count).trimmingCharacters(in: .whitespaces)
+                let target = text.dropFirst(op.count).rubyStripped()
                 let order = compare(version, target)
                 switch op {
                 case ">=": return order >= 0
@@ -322,20 +323,19 @@ final class FileModule: RubyObject {
     static let readLimit = 16 << 20
 
     static func readText(_ name: String, interpreter: Interpreter, at location: SourceLocation) throws -> String {
-        let path = resolve(name, interpreter: interpreter)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+        do {
+            return try HostFiles.readText(at: resolve(name, interpreter: interpreter), limit: readLimit)
+        } catch .missing {
             throw interpreter.error("No such file or directory @ rb_sysopen - \(name)", at: location, className: "Errno::ENOENT")
-        }
-        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+        } catch .notRegularFile {
             throw interpreter.error("\(name) is not a regular file", at: location, className: "Errno::EINVAL")
-        }
-        guard let size = (attributes[.size] as? NSNumber)?.intValue, size <= readLimit else {
+        } catch .tooLarge {
             throw interpreter.error("\(name) is larger than \(readLimit >> 20) MiB", at: location, className: "IOError")
-        }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        } catch .notUTF8 {
             throw interpreter.error("\(name) is not UTF-8 text", at: location, className: "IOError")
+        } catch {
+            throw interpreter.error("\(name): \(error.explanation)", at: location, className: "IOError")
         }
-        return text
     }
 
     static func resolve(_ path: String, interpreter: Interpreter) -> String {
@@ -349,7 +349,11 @@ final class FileModule: RubyObject {
         let args = arguments.positional.map(\.text)
         let first = args.first ?? ""
         switch method {
-        case "join": return .string(args.flatMap { $0.isEmpty ? [] : [$0] }.enumerated().map { $0.offset == 0 ? $0.element : $0.element.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }.joined(separator: "/").replacingOccurrences(of: "//", with: "/"))
+        case "join":
+            let joined = args.filter { !$0.isEmpty }.enumerated().map { $0.offset == 0 ? $0.element : $0.element.trimming("/") }.joined(separator: "/")
+            var collapsed = ""
+            for character in joined where !(character == "/" && collapsed.last == "/") { collapsed.append(character) }
+            return .string(collapsed)
         case "dirname": return .string((first as NSString).deletingLastPathComponent.isEmpty ? "." : (first as NSString).deletingLastPathComponent)
         case "basename":
             var base = (first as NSString).lastPathComponent
@@ -366,13 +370,12 @@ final class FileModule: RubyObject {
             }
             return .string(Self.resolve(first, interpreter: interpreter))
         case "exist?", "exists?":
-            return .bool(FileManager.default.fileExists(atPath: Self.resolve(first, interpreter: interpreter)))
+            return .bool(HostFiles.exists(Self.resolve(first, interpreter: interpreter)))
         case "file?", "readable?":
-            var isDirectory: ObjCBool = false
-            return .bool(FileManager.default.fileExists(atPath: Self.resolve(first, interpreter: interpreter), isDirectory: &isDirectory) && !isDirectory.boolValue)
+            let kind = HostFiles.kind(of: Self.resolve(first, interpreter: interpreter))
+            return .bool(kind != nil && kind != .directory)
         case "directory?":
-            var isDirectory: ObjCBool = false
-            return .bool(FileManager.default.fileExists(atPath: Self.resolve(first, interpreter: interpreter), isDirectory: &isDirectory) && isDirectory.boolValue)
+            return .bool(HostFiles.kind(of: Self.resolve(first, interpreter: interpreter)) == .directory)
         case "read", "readlines", "foreach":
             let text = try Self.readText(first, interpreter: interpreter, at: location)
             if method == "read" { return .string(text) }
@@ -393,8 +396,7 @@ final class DirModule: RubyObject {
         switch method {
         case "pwd", "getwd": return .string(interpreter.directory)
         case "exist?", "exists?":
-            var isDirectory: ObjCBool = false
-            return .bool(FileManager.default.fileExists(atPath: FileModule.resolve(first, interpreter: interpreter), isDirectory: &isDirectory) && isDirectory.boolValue)
+            return .bool(HostFiles.kind(of: FileModule.resolve(first, interpreter: interpreter)) == .directory)
         case "home": return .string(interpreter.environment["HOME"] ?? NSHomeDirectory())
         case "glob", "[]":
             let pattern = FileModule.resolve(first, interpreter: interpreter)

@@ -52,7 +52,7 @@ struct Lexer {
 
     init(source: String, file: String, line: Int = 1, column: Int = 1) {
         // "\r\n" is one Character in Swift: fold Windows line ends so comments end at them.
-        chars = Array(source.contains("\r\n") ? source.replacingOccurrences(of: "\r\n", with: "\n") : source)
+        chars = source.utf8.contains(13) ? Array(source).map { $0 == "\r\n" ? "\n" : $0 } : Array(source)
         self.file = file
         self.line = line
         self.column = column
@@ -482,7 +482,7 @@ struct Lexer {
                 var text = ""
                 while let next = peek(), next != "\n" { text.append(advance()) }
                 if peek() == "\n" { advance() }
-                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                let trimmed = text.rubyStripped()
                 if (heredoc.squiggly || heredoc.dash) ? trimmed == heredoc.terminator : text == heredoc.terminator {
                     closed = true
                     break
@@ -493,7 +493,7 @@ struct Lexer {
                 throw error("the heredoc started here is never closed (missing \(heredoc.terminator))", at: heredoc.location)
             }
             if heredoc.squiggly {
-                let indents = lines.filter { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }
+                let indents = lines.filter { !$0.text.rubyStripped().isEmpty }
                     .map { $0.text.prefix { $0 == " " || $0 == "\t" }.count }
                 let strip = indents.min() ?? 0
                 lines = lines.map { (String($0.text.dropFirst(min(strip, $0.text.prefix { $0 == " " || $0 == "\t" }.count))), $0.location) }

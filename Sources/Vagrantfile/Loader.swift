@@ -2,12 +2,16 @@ import BoxerSupport
 import Foundation
 
 /// Finds and reads Vagrantfiles the way Vagrant does, and evaluates them into an environment.
+///
+/// Paths are plain strings here: this is the path of every `boxer status`, which must take a
+/// few milliseconds.
 public struct VagrantfileLoader: Sendable {
     public var environment: [String: String]
-    public var currentDirectory: URL
+    /// An absolute path.
+    public var currentDirectory: String
     public var home: BoxerHome
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), home: BoxerHome? = nil) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, currentDirectory: String = HostFiles.currentDirectory(), home: BoxerHome? = nil) {
         self.environment = environment
         self.currentDirectory = currentDirectory
         self.home = home ?? BoxerHome(environment: environment)
@@ -19,62 +23,59 @@ public struct VagrantfileLoader: Sendable {
     }
 
     /// Where the search starts: `$BOXER_CWD` / `$VAGRANT_CWD`, else the current folder.
-    public var startDirectory: URL {
+    public var startDirectory: String {
         if let configured = environment["BOXER_CWD"] ?? environment["VAGRANT_CWD"], !configured.isEmpty {
-            return URL(fileURLWithPath: configured, relativeTo: currentDirectory).standardizedFileURL
+            return HostFiles.absolute(configured, relativeTo: currentDirectory)
         }
-        return currentDirectory.standardizedFileURL
+        return HostFiles.absolute(".", relativeTo: currentDirectory)
     }
 
     /// The project Vagrantfile: the first one found walking up from the start folder.
-    public func locate() throws(VagrantfileError) -> URL {
+    public func locate() throws(VagrantfileError) -> String {
         let start = startDirectory
-        if environment["BOXER_CWD"] ?? environment["VAGRANT_CWD"] != nil {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: start.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw VagrantfileError(.notFound, at: nil, "the folder \(start.path) named by VAGRANT_CWD/BOXER_CWD does not exist")
-            }
+        if environment["BOXER_CWD"] ?? environment["VAGRANT_CWD"] != nil, HostFiles.kind(of: start) != .directory {
+            throw VagrantfileError(.notFound, at: nil, "the folder \(start) named by VAGRANT_CWD/BOXER_CWD does not exist")
         }
         var folder = start
         while true {
-            let candidate = folder.appendingPathComponent(fileName)
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            let lower = folder.appendingPathComponent(fileName.lowercased())
-            if FileManager.default.fileExists(atPath: lower.path) { return lower }
-            let parent = folder.deletingLastPathComponent()
-            if parent.path == folder.path { break }
+            for name in [fileName, fileName.lowercased()] {
+                let candidate = HostFiles.absolute(name, relativeTo: folder)
+                if HostFiles.exists(candidate) { return candidate }
+            }
+            let parent = HostFiles.parent(of: folder)
+            if parent == folder { break }
             folder = parent
         }
-        throw VagrantfileError(.notFound, at: nil, "A Vagrantfile is required, but none was found in \(start.path) or above it.", hint: "run `boxer init` to create one, or set VAGRANT_CWD to the project folder")
+        throw VagrantfileError(.notFound, at: nil, "A Vagrantfile is required, but none was found in \(start) or above it.", hint: "run `boxer init` to create one, or set VAGRANT_CWD to the project folder")
     }
 
     /// Reads the project's Vagrantfile (with `$BOXER_HOME/Vagrantfile` beneath it) into machines.
     public func load() throws(VagrantfileError) -> VagrantEnvironment {
-        let vagrantfile = try locate()
-        return try load(vagrantfile: vagrantfile)
+        try load(vagrantfile: try locate())
     }
 
-    public func load(vagrantfile: URL) throws(VagrantfileError) -> VagrantEnvironment {
-        var sources: [URL] = []
-        let homeFile = home.root.appendingPathComponent("Vagrantfile")
-        if FileManager.default.fileExists(atPath: homeFile.path), homeFile.standardizedFileURL != vagrantfile.standardizedFileURL {
+    public func load(vagrantfile: String) throws(VagrantfileError) -> VagrantEnvironment {
+        let vagrantfile = HostFiles.absolute(vagrantfile, relativeTo: currentDirectory)
+        var sources: [String] = []
+        let homeFile = HostFiles.absolute("Vagrantfile", relativeTo: home.path)
+        if HostFiles.exists(homeFile), homeFile != vagrantfile {
             sources.append(homeFile)
         }
         sources.append(vagrantfile)
-        return try Self.evaluate(sources, root: vagrantfile.deletingLastPathComponent(), environment: environment)
+        return try Self.evaluate(sources, root: HostFiles.parent(of: vagrantfile), environment: environment)
     }
 
     /// Evaluates Vagrantfiles in merge order (lowest first) into one environment.
-    public static func evaluate(_ files: [URL], root: URL, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
+    public static func evaluate(_ files: [String], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
         var sources: [(path: String, text: String)] = []
         for file in files {
             do {
-                sources.append((file.path, try String(contentsOf: file, encoding: .utf8)))
+                sources.append((file, try HostFiles.readText(at: file, limit: FileModule.readLimit)))
             } catch {
-                throw VagrantfileError(.notFound, at: nil, "cannot read \(file.path): \(error.localizedDescription)")
+                throw VagrantfileError(.notFound, at: nil, "cannot read \(file): \(error.explanation)")
             }
         }
-        return try evaluate(sources: sources, root: root.standardizedFileURL.path, environment: environment)
+        return try evaluate(sources: sources, root: root, environment: environment)
     }
 
     /// Evaluates Vagrantfile source held in memory (tests, fuzzing); `directory` anchors relative paths.
@@ -86,30 +87,9 @@ public struct VagrantfileLoader: Sendable {
     /// limits are set well inside that, so no input can overflow the stack of whatever thread
     /// called (Swift's concurrency threads have small ones).
     static func evaluate(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
-        final class Outcome: @unchecked Sendable {
-            var result: Result<VagrantEnvironment, VagrantfileError>?
+        try onThreadWaiting(stackSize: 256 << 20) { () throws(VagrantfileError) -> VagrantEnvironment in
+            try evaluateNow(sources: sources, root: root, environment: environment)
         }
-        let outcome = Outcome()
-        let finished = DispatchSemaphore(value: 0)
-        let sendableSources = sources.map { SendableSource(path: $0.path, text: $0.text) }
-        let thread = Thread {
-            outcome.result = Result { () throws(VagrantfileError) -> VagrantEnvironment in
-                try evaluateNow(sources: sendableSources.map { ($0.path, $0.text) }, root: root, environment: environment)
-            }
-            finished.signal()
-        }
-        thread.stackSize = 256 << 20
-        thread.start()
-        finished.wait()
-        guard let result = outcome.result else {
-            throw VagrantfileError(.runtime, at: nil, "the Vagrantfile evaluation thread ended without a result")
-        }
-        return try result.get()
-    }
-
-    private struct SendableSource: Sendable {
-        let path: String
-        let text: String
     }
 
     private static func evaluateNow(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {

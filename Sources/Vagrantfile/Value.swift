@@ -329,3 +329,19 @@ enum ControlFlow: Error {
     case nextValue(Value)
     case breakValue(Value)
 }
+
+extension StringProtocol {
+    /// Without leading and trailing whitespace as Ruby's `strip` sees it (space, \t \n \v \f \r and
+    /// NUL), in the standard library alone: Foundation's CharacterSet costs every `boxer status`.
+    func rubyStripped() -> String {
+        let isBlank: (Character) -> Bool = { ($0.isWhitespace && $0.isASCII) || $0 == "\0" }
+        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(self[first...last])
+    }
+
+    /// Without leading and trailing `character`s.
+    func trimming(_ character: Character) -> String {
+        guard let first = firstIndex(where: { $0 != character }), let last = lastIndex(where: { $0 != character }) else { return "" }
+        return String(self[first...last])
+    }
+}

@@ -10,7 +10,7 @@ import Vagrantfile
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-examples-home-\(UUID().uuidString)")
         var environment = ["HOME": home.path, "BOXER_HOME": home.path]
         environment.merge(extra) { $1 }
-        let loader = VagrantfileLoader(environment: environment, currentDirectory: examples.appendingPathComponent(name))
+        let loader = VagrantfileLoader(environment: environment, currentDirectory: examples.appendingPathComponent(name).path)
         return try loader.load()
     }
 

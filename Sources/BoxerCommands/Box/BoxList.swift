@@ -20,7 +20,7 @@ struct BoxList: AsyncParsableCommand {
         }
         let width = boxes.map(\.name.count).max() ?? 0
         for box in boxes {
-            print(box.name.padding(toLength: width, withPad: " ", startingAt: 0) + " " + box.summary)
+            print(box.name.padded(to: width) + " " + box.summary)
             if boxInfo {
                 for line in Self.infoLines(box) { print(line) }
             }

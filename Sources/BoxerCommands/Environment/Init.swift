@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-struct Init: AsyncParsableCommand {
+struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a Vagrantfile in the current folder.",
         discussion: "Writes a commented Vagrantfile for BOX (or a minimal one with --minimal), as `vagrant init` does. Refuses to overwrite an existing one unless --force."
@@ -22,7 +22,7 @@ struct Init: AsyncParsableCommand {
     @Option(help: "Where to write the Vagrantfile ('-' for standard output).")
     var output = "Vagrantfile"
 
-    func run() async throws {
+    func run() throws {
         let text = minimal ? Self.minimalTemplate(box: box, url: url) : Self.fullTemplate(box: box, url: url)
         if output == "-" {
             print(text, terminator: "")

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Vagrantfile
 
-struct Status: AsyncParsableCommand {
+struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the state of the machines in this environment.",
         discussion: "Reads the Vagrantfile and lists each machine with its state and provider, as `vagrant status` does."
@@ -11,13 +11,13 @@ struct Status: AsyncParsableCommand {
     @Argument(help: "Machines to show (default: all).")
     var names: [String] = []
 
-    func run() async throws {
+    func run() throws {
         let environment = try VagrantfileLoader().load()
         let machines = try select(names, from: environment)
         print("Current machine states:\n")
         for machine in machines {
             let provider = DefaultProvider.choose(for: machine)
-            print(machine.name.padding(toLength: max(25, machine.name.count + 1), withPad: " ", startingAt: 0) + " not created (\(provider))")
+            print(machine.name.padded(to: max(25, machine.name.count + 1)) + " not created (\(provider))")
         }
         print("")
         if machines.count == 1 {

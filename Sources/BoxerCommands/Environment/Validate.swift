@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Vagrantfile
 
-struct Validate: AsyncParsableCommand {
+struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the Vagrantfile.",
         discussion: """
@@ -15,7 +15,7 @@ struct Validate: AsyncParsableCommand {
     @Flag(help: "Print the machines and their settings as JSON.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         let environment = try VagrantfileLoader().load()
         for warning in environment.warnings {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))

@@ -1,0 +1,94 @@
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small, direct file-system questions for the paths every command takes (finding and reading
+/// the Vagrantfile). They are plain system calls: `FileManager` and `URL` are far more machinery
+/// than a `stat` needs, and `boxer status` must start in milliseconds.
+public enum HostFiles {
+    public enum Kind: Sendable, Equatable {
+        case regular, directory, other
+    }
+
+    /// What is at `path` (following symbolic links), or nil when nothing is.
+    public static func kind(of path: String) -> Kind? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return .regular
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool { kind(of: path) != nil }
+
+    public enum ReadError: Error, Sendable, Equatable {
+        case missing, notRegularFile, tooLarge(limit: Int), notUTF8, failed(errno: Int32)
+    }
+
+    /// The UTF-8 text of a regular file of at most `limit` bytes.
+    public static func readText(at path: String, limit: Int) throws(ReadError) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw errno == ENOENT ? .missing : .failed(errno: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .failed(errno: errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
+        guard status.st_size <= limit else { throw .tooLarge(limit: limit) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(status.st_size))
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .failed(errno: errno)
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            guard bytes.count <= limit else { throw .tooLarge(limit: limit) }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8 }
+        return text
+    }
+
+    /// The folder containing `path` ("." for a bare name), as `dirname` prints it.
+    public static func parent(of path: String) -> String {
+        let parent = FilePath(path).removingLastComponent()
+        return parent.isEmpty ? "." : parent.string
+    }
+
+    /// `path` made absolute against `base` and lexically normalized ("." and ".." resolved,
+    /// repeated slashes dropped), without touching the file system.
+    public static func absolute(_ path: String, relativeTo base: String) -> String {
+        var result = FilePath(base)
+        result.push(FilePath(path))
+        result.lexicallyNormalize()
+        return result.string
+    }
+
+    /// The current working folder.
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension HostFiles.ReadError {
+    /// The reason in words, for messages that already name the file.
+    public var explanation: String {
+        switch self {
+        case .missing: "no such file"
+        case .notRegularFile: "not a regular file"
+        case .tooLarge(let limit): "larger than \(limit >> 20) MiB"
+        case .notUTF8: "not UTF-8 text"
+        case .failed(let code): String(cString: strerror(code))
+        }
+    }
+}

@@ -38,7 +38,8 @@ public struct BoxStore: Sendable {
 
     /// Vagrant's folder name for a box name: "/" → "-VAGRANTSLASH-".
     public static func folderName(for boxName: String) -> String {
-        boxName.replacingOccurrences(of: "/", with: "-VAGRANTSLASH-")
+        // Standard library only: this runs on every `boxer status` (box Vagrantfile lookup).
+        boxName.split(separator: "/", omittingEmptySubsequences: false).joined(separator: "-VAGRANTSLASH-")
     }
 
     public static func boxName(forFolder folder: String) -> String {

@@ -142,7 +142,7 @@ enum Builtins {
             guard let range = Range(match.range(at: index), in: text) else { return .null }
             return .string(String(text[range]))
         }
-        for (index, group) in groups.enumerated() where index > 0 { interpreter.globals["$\(index)"] = group }
+        for (index, group) in groups.enumerated() where index > 0 { interpreter.host.globals["$\(index)"] = group }
         if name == "=~" { return .int(text.distance(from: text.startIndex, to: Range(match.range, in: text)?.lowerBound ?? text.startIndex)) }
         return .array(groups)
     }

@@ -9,10 +9,7 @@ final class Interpreter {
     let directory: String
     let environment: [String: String]
     let host: VagrantHost
-    var methods: [String: (parameters: [Parameter], body: [Node])] = [:]
-    var globals: [String: Value] = [:]
     var constants: [String: Value] = [:]
-    var output: [String] = []
     /// Scopes captured by closures, cleared by `releaseCycles` so the interpreter's memory goes.
     var capturedScopes: [Scope] = []
     private var steps = 0
@@ -51,8 +48,6 @@ final class Interpreter {
     func releaseCycles() {
         for scope in capturedScopes { scope.clear() }
         capturedScopes.removeAll()
-        methods.removeAll()
-        globals.removeAll()
         constants.removeAll()
     }
 
@@ -148,9 +143,9 @@ final class Interpreter {
             if let value = host.constant(name, interpreter: self) { return value }
             throw error("uninitialized constant \(name)", at: location, className: "NameError")
         case .global(let name):
-            return globals[name] ?? .null
+            return host.globals[name] ?? .null
         case .instanceVariable(let name):
-            return globals["@" + name] ?? .null
+            return host.globals["@" + name] ?? .null
         case .call(let receiverNode, let name, let argumentNodes, let blockLiteral, let safe):
             var arguments = try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location)
             if let blockLiteral {
@@ -210,8 +205,8 @@ final class Interpreter {
             switch operand.kind {
             case .name(let name):
                 if scope.has(name) { return .string("local-variable") }
-                return methods[name] != nil ? .string("method") : .null
-            case .global(let name): return globals[name] == nil ? .null : .string("global-variable")
+                return host.methods[name] != nil ? .string("method") : .null
+            case .global(let name): return host.globals[name] == nil ? .null : .string("global-variable")
             case .constant(nil, let name): return (constants[name] ?? host.constant(name, interpreter: self)) == nil ? .null : .string("constant")
             default:
                 do {
@@ -249,7 +244,7 @@ final class Interpreter {
                 return true
             }
         case .define(let name, let parameters, let body):
-            methods[name] = (parameters, body)
+            host.methods[name] = (parameters, body)
             return .symbol(name)
         case .returnValue(let value):
             throw ControlFlow.returnValue(try value.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null)
@@ -374,8 +369,8 @@ final class Interpreter {
     func read(_ target: Node.Target, scope: Scope, selfValue: Value, at location: SourceLocation) throws -> Value {
         switch target {
         case .local(let name): return scope.lookup(name) ?? .null
-        case .global(let name): return globals[name] ?? .null
-        case .instanceVariable(let name): return globals["@" + name] ?? .null
+        case .global(let name): return host.globals[name] ?? .null
+        case .instanceVariable(let name): return host.globals["@" + name] ?? .null
         case .constant(let name): return constants[name] ?? .null
         case .attribute(let receiverNode, let name):
             return try Builtins.call(try evaluate(receiverNode, scope: scope, selfValue: selfValue), name, Arguments(), interpreter: self, at: location)
@@ -390,8 +385,8 @@ final class Interpreter {
     func assign(_ target: Node.Target, _ value: Value, scope: Scope, selfValue: Value, at location: SourceLocation) throws {
         switch target {
         case .local(let name): scope.assign(name, value)
-        case .global(let name): globals[name] = value
-        case .instanceVariable(let name): globals["@" + name] = value
+        case .global(let name): host.globals[name] = value
+        case .instanceVariable(let name): host.globals["@" + name] = value
         case .constant(let name): constants[name] = value
         case .attribute(let receiverNode, let name):
             let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
@@ -423,7 +418,7 @@ final class Interpreter {
 
     /// A call without a receiver: a method the file defined, else a Kernel function.
     func callFunction(_ name: String, _ arguments: Arguments, scope: Scope, selfValue: Value, at location: SourceLocation) throws -> Value {
-        if let method = methods[name] {
+        if let method = host.methods[name] {
             return try invoke(name, parameters: method.parameters, body: method.body, arguments, at: location)
         }
         if case .object(let object) = selfValue, !(object is MainObject) {

@@ -80,6 +80,40 @@ enum Format {
 
 /// Functions called without a receiver: `puts`, `raise`, `require`, `format`, `Integer()`, …
 enum Kernel {
+    /// How deep `load` may nest and how many files one reading may load in all: loading is for
+    /// box Vagrantfiles (`load include/_Vagrantfile`) and split project files, not for loops.
+    static let loadDepthLimit = 8
+    static let loadCountLimit = 64
+
+    /// `load "file"` / `require_relative "file"`: reads another Ruby-subset file and runs it at
+    /// top level with an interpreter of its own (its own `__FILE__`, locals and methods), adding
+    /// to the same configuration. `require_relative` names files relative to the calling file,
+    /// may leave out ".rb", and loads each file once.
+    static func load(_ name: String, relative: Bool, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        var path = FileModule.resolve(name, interpreter: interpreter)
+        if relative, !path.hasSuffix(".rb"), HostFiles.kind(of: path) != .regular { path += ".rb" }
+        let host = interpreter.host
+        if relative, host.loadedFiles.contains(path) { return .bool(false) }
+        guard host.loadDepth < loadDepthLimit, host.loadedFiles.count < loadCountLimit else {
+            throw interpreter.error("too many nested or repeated loads (at \(name)); at most \(loadDepthLimit) deep and \(loadCountLimit) in all", at: location, className: "LoadError")
+        }
+        let text: String
+        do {
+            text = try HostFiles.readText(at: path, limit: FileModule.readLimit)
+        } catch .missing {
+            throw interpreter.error("cannot load such file -- \(name)", at: location, className: "LoadError")
+        } catch {
+            throw interpreter.error("cannot load \(name): \(error.explanation)", at: location, className: "LoadError")
+        }
+        host.loadedFiles.insert(path)
+        let loaded = Interpreter(file: path, environment: interpreter.environment, host: host)
+        host.loadedInterpreters.append(loaded)
+        host.loadDepth += 1
+        defer { host.loadDepth -= 1 }
+        try loaded.run(try Parser.parse(text, file: path))
+        return .bool(true)
+    }
+
     static let allowedLibraries: Set<String> = ["yaml", "json", "fileutils", "pathname", "set", "securerandom", "ipaddr", "rbconfig", "etc", "uri", "socket", "open3", "erb", "date", "time", "psych", "digest", "base64"]
 
     static func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, scope: Scope, at location: SourceLocation) throws -> Value {
@@ -88,7 +122,7 @@ enum Kernel {
         case "puts", "print", "p", "pp", "warn", "say":
             // Kept, not printed: `boxer status` output must stay clean. `boxer validate` shows them.
             let line = try args.map { name == "p" || name == "pp" ? $0.inspect : try interpreter.stringify($0, at: location) }.joined(separator: name == "print" ? "" : "\n")
-            interpreter.output.append(line)
+            interpreter.host.output.append(line)
             return name == "p" ? (args.first ?? .null) : .null
         case "raise", "fail":
             var message = "unhandled exception"
@@ -97,6 +131,9 @@ enum Kernel {
             else if case .object(let type as TypeObject)? = args.first { className = type.name; message = type.name }
             else if let first = args.first { message = try interpreter.stringify(first, at: location) }
             throw RubyError(message, at: location, className: className)
+        case "load", "require_relative":
+            guard case .string(let file)? = args.first else { throw interpreter.error("\(name) needs a file name", at: location, className: "TypeError") }
+            return try load(file, relative: name == "require_relative", interpreter: interpreter, at: location)
         case "require":
             guard case .string(let library)? = args.first else { throw interpreter.error("require needs a library name", at: location, className: "ArgumentError") }
             if allowedLibraries.contains(library) { return .bool(true) }
@@ -165,9 +202,30 @@ final class VagrantHost {
 
     let configurator: ConfigurationCollector
     private var cache: [String: Value] = [:]
+    /// Files read with `load`/`require_relative`, their interpreters (released with the rest
+    /// when the environment is built) and how deep the current load is.
+    var loadedFiles: Set<String> = []
+    /// Methods defined with `def` at top level and `$globals` belong to the whole program, as in
+    /// Ruby: a helper defined in a loaded file is callable from the Vagrantfile that loaded it.
+    var methods: [String: (parameters: [Parameter], body: [Node])] = [:]
+    var globals: [String: Value] = [:]
+    /// What `puts` and friends printed, in order, from every file.
+    var output: [String] = []
+    var loadedInterpreters: [Interpreter] = []
+    var loadDepth = 0
 
     init(configurator: ConfigurationCollector) {
         self.configurator = configurator
+    }
+
+    /// Drops what the program defined once the environment has been built (closures in it
+    /// refer back to scopes).
+    func release() {
+        for interpreter in loadedInterpreters { interpreter.releaseCycles() }
+        loadedInterpreters.removeAll()
+        methods.removeAll()
+        globals.removeAll()
+        cache.removeAll()
     }
 
     func constant(_ name: String, interpreter: Interpreter) -> Value? {

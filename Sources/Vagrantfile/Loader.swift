@@ -10,11 +10,16 @@ public struct VagrantfileLoader: Sendable {
     /// An absolute path.
     public var currentDirectory: String
     public var home: BoxerHome
+    /// Finds the Vagrantfile packaged in the box a machine uses, if that box is installed and has
+    /// one: the lowest layer of the machine's configuration, as in Vagrant. The box store lives in
+    /// another module, so the caller supplies the lookup.
+    public var boxVagrantfile: (@Sendable (Machine) -> String?)?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, currentDirectory: String = HostFiles.currentDirectory(), home: BoxerHome? = nil) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, currentDirectory: String = HostFiles.currentDirectory(), home: BoxerHome? = nil, boxVagrantfile: (@Sendable (Machine) -> String?)? = nil) {
         self.environment = environment
         self.currentDirectory = currentDirectory
         self.home = home ?? BoxerHome(environment: environment)
+        self.boxVagrantfile = boxVagrantfile
     }
 
     /// The file name to look for: `$BOXER_VAGRANTFILE` / `$VAGRANT_VAGRANTFILE`, else `Vagrantfile`.
@@ -49,7 +54,8 @@ public struct VagrantfileLoader: Sendable {
         throw VagrantfileError(.notFound, at: nil, "A Vagrantfile is required, but none was found in \(start) or above it.", hint: "run `boxer init` to create one, or set VAGRANT_CWD to the project folder")
     }
 
-    /// Reads the project's Vagrantfile (with `$BOXER_HOME/Vagrantfile` beneath it) into machines.
+    /// Reads the project's Vagrantfile into machines, with `$BOXER_HOME/Vagrantfile` beneath it
+    /// and, per machine, its box's Vagrantfile beneath that.
     public func load() throws(VagrantfileError) -> VagrantEnvironment {
         try load(vagrantfile: try locate())
     }
@@ -62,7 +68,23 @@ public struct VagrantfileLoader: Sendable {
             sources.append(homeFile)
         }
         sources.append(vagrantfile)
-        return try Self.evaluate(sources, root: HostFiles.parent(of: vagrantfile), environment: environment)
+        let root = HostFiles.parent(of: vagrantfile)
+        var result = try Self.evaluate(sources, root: root, environment: environment)
+        guard let boxVagrantfile else { return result }
+        // Which box a machine uses is known only once the files above have been read; as Vagrant
+        // does, the files are then read again with that box's Vagrantfile first. Machines that
+        // share a box share that second reading.
+        var layered: [String: VagrantEnvironment] = [:]
+        for (index, machine) in result.machines.enumerated() {
+            guard let boxFile = boxVagrantfile(machine) else { continue }
+            if layered[boxFile] == nil {
+                layered[boxFile] = try Self.evaluate([boxFile] + sources, root: root, environment: environment)
+            }
+            guard let withBox = layered[boxFile] else { continue }
+            if let replaced = withBox.machine(named: machine.name) { result.machines[index] = replaced }
+            for warning in withBox.warnings where !result.warnings.contains(warning) { result.warnings.append(warning) }
+        }
+        return result
     }
 
     /// Evaluates Vagrantfiles in merge order (lowest first) into one environment.
@@ -96,7 +118,10 @@ public struct VagrantfileLoader: Sendable {
         let collector = ConfigurationCollector()
         let host = VagrantHost(configurator: collector)
         var interpreters: [Interpreter] = []
-        defer { for interpreter in interpreters { interpreter.releaseCycles() } }
+        defer {
+            for interpreter in interpreters { interpreter.releaseCycles() }
+            host.release()
+        }
         for source in sources {
             let interpreter = Interpreter(file: source.path, environment: environment, host: host)
             try interpreter.run(try Parser.parse(source.text, file: source.path))
@@ -126,6 +151,6 @@ public struct VagrantfileLoader: Sendable {
             root: root,
             machines: machines,
             warnings: warnings,
-            output: interpreters.flatMap(\.output))
+            output: host.output)
     }
 }

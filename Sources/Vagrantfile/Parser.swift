@@ -741,8 +741,8 @@ struct Parser {
             throw unsupported("'\(name)'", at: location, hint: "write the configuration out instead of generating code")
         case "define_method", "send", "public_send", "method_missing", "const_set", "remove_method", "undef_method", "alias_method", "instance_variable_set":
             throw unsupported("'\(name)' (metaprogramming)", at: location, hint: "write the configuration out; plain methods defined with def are supported")
-        case "load", "require_relative", "autoload":
-            throw unsupported("'\(name)' (loading other Ruby files)", at: location, hint: "boxer reads one Vagrantfile; keep settings in a YAML or JSON file and read it with YAML.load_file or JSON.parse(File.read(...))")
+        case "autoload":
+            throw unsupported("'\(name)' (loading Ruby files on demand)", at: location, hint: "load the file with load or require_relative, or keep settings in a YAML or JSON file")
         case "open", "trap", "at_exit", "exit", "exit!", "abort", "sleep", "gets", "srand", "rand":
             throw unsupported("'\(name)'", at: location, hint: "a Vagrantfile read by boxer describes machines; it does not interact with the host")
         default:

@@ -1,4 +1,5 @@
 import Foundation
+import BoxerTestSupport
 import Testing
 import Vagrantfile
 
@@ -58,5 +59,45 @@ import Vagrantfile
     ])
     func evaluates(_ source: String, _ expected: String) throws {
         #expect(try Self.output(source, environment: ["SET": "yes"]).joined(separator: "\n") == expected)
+    }
+}
+
+/// `load` and `require_relative`: other files run at top level into the same configuration.
+@Suite struct LoadTests {
+    @Test func loadAndRequireRelative() throws {
+        let temporary = try TemporaryFolder("boxer-load")
+        try Data("$loaded = ($loaded || 0) + 1\nputs \"loaded #{File.basename(__FILE__)}\"\ndef helper\n  \"from helper\"\nend\n".utf8).write(to: temporary.path("lib.rb"))
+        try Data("Vagrant.configure(\"2\") { |c| c.vm.hostname = \"set-by-part\" }\n".utf8).write(to: temporary.path("part.rb"))
+        let source = """
+            require_relative "lib"
+            require_relative "lib.rb"
+            load File.join(__dir__, "lib.rb")
+            puts $loaded
+            Vagrant.configure("2") do |config|
+              config.vm.box = "b"
+            end
+            load "part.rb"
+            """
+        let environment = try VagrantfileLoader.evaluate(source: source, directory: temporary.url.path)
+        #expect(environment.output == ["loaded lib.rb", "loaded lib.rb", "2"])
+        #expect(environment.machines.first?.hostname == "set-by-part")
+    }
+
+    @Test func missingAndRunawayLoadsAreErrorsWithTheirLine() throws {
+        let temporary = try TemporaryFolder("boxer-load-errors")
+        #expect(throws: VagrantfileError.self) { try VagrantfileLoader.evaluate(source: "x = 1\nload \"nope.rb\"\n", directory: temporary.url.path) }
+        do {
+            _ = try VagrantfileLoader.evaluate(source: "x = 1\nload \"nope.rb\"\n", directory: temporary.url.path)
+        } catch {
+            #expect("\(error)".contains("Vagrantfile:2:1"), "\(error)")
+            #expect("\(error)".contains("cannot load such file -- nope.rb"), "\(error)")
+        }
+        try Data("load __FILE__\n".utf8).write(to: temporary.path("self.rb"))
+        do {
+            _ = try VagrantfileLoader.evaluate(source: "load \"self.rb\"\n", directory: temporary.url.path)
+            Issue.record("a file that loads itself must stop")
+        } catch {
+            #expect("\(error)".contains("too many nested or repeated loads"), "\(error)")
+        }
     }
 }

@@ -12,7 +12,7 @@ struct Status: ParsableCommand {
     var names: [String] = []
 
     func run() throws {
-        let environment = try VagrantfileLoader().load()
+        let environment = try VagrantfileLoader.forProject().load()
         let machines = try select(names, from: environment)
         print("Current machine states:\n")
         for machine in machines {

@@ -16,7 +16,7 @@ struct Validate: ParsableCommand {
     var json = false
 
     func run() throws {
-        let environment = try VagrantfileLoader().load()
+        let environment = try VagrantfileLoader.forProject().load()
         for warning in environment.warnings {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }

@@ -29,6 +29,26 @@ struct BoxRepackage: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the box.")
     var output = "package.box"
 
+    @OptionGroup var compression: CompressionOptions
+
+    func run() async throws {
+        let store = try openStore()
+        let matches = store.find(name: name, version: version, provider: provider, architecture: architecture)
+        guard let box = matches.first else {
+            throw BoxStoreError.notInstalled(name: name, detail: " for '\(provider)' at version \(version)\(architecture.map { " (\($0))" } ?? "")")
+        }
+        guard matches.count == 1 else {
+            throw CommandError("'\(name)' \(version) for '\(provider)' is installed for several architectures (\(matches.compactMap(\.architecture).joined(separator: ", "))); choose one with --architecture.")
+        }
+        let destination = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        let written = try BoxWriter(compression: compression.method, checksums: [.sha256]).write(folder: box.directory, to: destination)
+        print("==> box: Repackaged '\(box.name)' (v\(box.version)) for '\(box.provider)' into \(destination.path)")
+        print("    box: \(written.bytes) bytes, sha256 \(written.checksums[.sha256] ?? "")")
+    }
+}
+
+/// `--compression` and `--level`, shared by the commands that write boxes.
+struct CompressionOptions: ParsableArguments {
     @Option(help: "gzip, zstd or none.")
     var compression = "gzip"
 
@@ -44,24 +64,11 @@ struct BoxRepackage: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let store = try openStore()
-        let matches = store.find(name: name, version: version, provider: provider, architecture: architecture)
-        guard let box = matches.first else {
-            throw BoxStoreError.notInstalled(name: name, detail: " for '\(provider)' at version \(version)\(architecture.map { " (\($0))" } ?? "")")
-        }
-        guard matches.count == 1 else {
-            throw CommandError("'\(name)' \(version) for '\(provider)' is installed for several architectures (\(matches.compactMap(\.architecture).joined(separator: ", "))); choose one with --architecture.")
-        }
-        let method: BoxCompression
+    var method: BoxCompression {
         switch compression {
-        case "zstd": method = .zstd(level: level ?? 3)
-        case "none": method = .none
-        default: method = .gzip(level: level ?? 6)
+        case "zstd": .zstd(level: level ?? 3)
+        case "none": .none
+        default: .gzip(level: level ?? 6)
         }
-        let destination = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
-        let written = try BoxWriter(compression: method, checksums: [.sha256]).write(folder: box.directory, to: destination)
-        print("==> box: Repackaged '\(box.name)' (v\(box.version)) for '\(box.provider)' into \(destination.path)")
-        print("    box: \(written.bytes) bytes, sha256 \(written.checksums[.sha256] ?? "")")
     }
 }

@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // libarchive, from Debian's libarchive-dev (Homebrew's libarchive on macOS). The library is
@@ -72,6 +73,25 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // Machines: the provider protocol, machine folders and index, the SSH communicator,
+        // NoCloud seeds, provisioners and the lifecycle that `up`, `halt` and `destroy` drive.
+        .target(
+            name: "Machines",
+            dependencies: [
+                "BoxerSupport", "BoxStore", "BoxArchive", "CLibArchive", "Vagrantfile",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The hypervisor backends: QEMU (runs here), VirtualBox, VMware and Parallels drivers.
+        .target(
+            name: "Providers",
+            dependencies: [
+                "Machines", "BoxerSupport", "BoxStore", "Vagrantfile",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // One ArgumentParser command per file; the executable only calls into here.
         .target(
             name: "BoxerCommands",
@@ -80,6 +100,8 @@ let package = Package(
                 "BoxArchive",
                 "BoxerSupport",
                 "Vagrantfile",
+                "Machines",
+                "Providers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,6 +10,14 @@ public struct BoxMatch: Sendable, Equatable {
     /// The provider folder: `metadata.json`, the disk image and, when the box has one, `Vagrantfile`.
     public let path: String
 
+    public init(name: String, version: String, architecture: String?, provider: String, path: String) {
+        self.name = name
+        self.version = version
+        self.architecture = architecture
+        self.provider = provider
+        self.path = path
+    }
+
     public var vagrantfile: String? {
         let file = path + "/Vagrantfile"
         return HostFiles.kind(of: file) == .regular ? file : nil

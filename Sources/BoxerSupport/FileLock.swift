@@ -10,7 +10,8 @@ import Darwin
 ///
 /// Because the kernel drops the lock when its holder dies, a lock that can be taken proves that
 /// whoever created the locked thing is gone: boxer uses that to find work left by killed runs.
-public final class FileLock {
+// Sendable: it is a file descriptor; flock calls on it are safe from any thread.
+public final class FileLock: @unchecked Sendable {
     public enum Mode: Sendable { case shared, exclusive }
 
     public let url: URL

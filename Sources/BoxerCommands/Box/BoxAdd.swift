@@ -15,8 +15,11 @@ struct BoxAdd: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Box file, URL, catalog, or org/name.")
+    @Argument(help: "Box file, URL, catalog, or org/name; or, as `vagrant box add NAME URL` takes them, the name followed by the file or URL.")
     var source: String
+
+    @Argument(help: "The file or URL, when the first argument is the name.")
+    var location: String?
 
     @Option(help: "Name of the box (required for box files).")
     var name: String?
@@ -43,6 +46,9 @@ struct BoxAdd: AsyncParsableCommand {
     var clean = false
 
     func validate() throws {
+        if location != nil, name != nil {
+            throw ValidationError("Give the name either as the first argument or with --name, not both.")
+        }
         if (checksum == nil) != (checksumType == nil) {
             throw ValidationError("--checksum and --checksum-type go together.")
         }
@@ -52,8 +58,8 @@ struct BoxAdd: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var request = BoxAddRequest(source: source)
-        request.name = name
+        var request = BoxAddRequest(source: location ?? source)
+        request.name = location == nil ? name : source
         request.versionRequirement = boxVersion
         request.providers = provider
         request.architecture = architecture

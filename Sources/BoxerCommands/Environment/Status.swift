@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoxerSupport
 import Foundation
 import Vagrantfile
 
@@ -14,16 +15,37 @@ struct Status: ParsableCommand {
     func run() throws {
         let environment = try VagrantfileLoader.forProject().load()
         let machines = try select(names, from: environment)
+        let states = MachineStates.read(machines, root: environment.root)
         print("Current machine states:\n")
-        for machine in machines {
-            let provider = DefaultProvider.choose(for: machine)
-            print(machine.name.padded(to: max(25, machine.name.count + 1)) + " not created (\(provider))")
+        for (machine, state) in zip(machines, states) {
+            print(machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(state.provider))")
         }
         print("")
-        if machines.count == 1 {
-            print("The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment.")
+        if machines.count == 1, let only = states.first {
+            print(only.explanation)
         } else {
             print("This environment represents multiple VMs. The VMs are all listed\nabove with their current state. For more information about a specific\nVM, run `boxer status NAME`.")
+        }
+    }
+}
+
+/// Each machine's state for `status`. A project with no `.vagrant/machines` folder has nothing
+/// created, and is answered without asking any provider: that is every `status` before the first
+/// `up`, and it stays a few milliseconds.
+enum MachineStates {
+    struct Entry {
+        let provider: String
+        let state: String
+        let explanation: String
+    }
+
+    static func read(_ machines: [Machine], root: String) -> [Entry] {
+        let notCreated = "The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment."
+        guard HostFiles.kind(of: root + "/.vagrant/machines") == .directory else {
+            return machines.map { Entry(provider: DefaultProvider.choose(for: $0), state: "not created", explanation: notCreated) }
+        }
+        return onThreadWaiting(stackSize: 1 << 20) {
+            liveStates(machines, root: root, notCreated: notCreated)
         }
     }
 }

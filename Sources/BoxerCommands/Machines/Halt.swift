@@ -1,0 +1,22 @@
+import ArgumentParser
+import Machines
+
+struct Halt: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stop the machines of this environment.",
+        discussion: "Asks each guest to shut down (ACPI power button) and waits up to config.vm.graceful_halt_timeout (60 s), then powers it off. --force powers off at once."
+    )
+
+    @Argument(help: "Machines to stop (default: all).")
+    var names: [String] = []
+
+    @Flag(name: .shortAndLong, help: "Power off without asking the guest.")
+    var force = false
+
+    func run() async throws {
+        let environment = try openMachineEnvironment()
+        try await withEnvironmentLock(environment) {
+            try await environment.halt(names, force: force)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import BoxerSupport
+import Foundation
+import Machines
+import Providers
+import Vagrantfile
+
+/// Vagrant-style output shared by the machine commands: `==> name: text` on stdout, provisioner
+/// output indented, warnings on stderr. Lines from machines running in parallel never mix.
+struct ConsoleMachineOutput: MachineOutput {
+    private static let lock = NSLock()
+
+    func say(_ machine: String, _ text: String) { write("==> \(machine): ", text, error: false) }
+    func detail(_ machine: String, _ text: String) { write("    \(machine): ", text, error: false) }
+    func warn(_ machine: String, _ text: String) { write("==> \(machine): WARNING: ", text, error: true) }
+
+    private func write(_ prefix: String, _ text: String, error: Bool) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n") + "\n"
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        FileHandle(fileDescriptor: error ? STDERR_FILENO : STDOUT_FILENO).write(Data(lines.utf8))
+    }
+}
+
+/// The providers boxer has, for this host.
+func availableProviders(home: BoxerHome) -> [any Provider] {
+    [QEMUProvider(home: home)]
+}
+
+/// The project's machines, ready for the lifecycle commands.
+func openMachineEnvironment(provider requested: String? = nil, environment variables: [String: String] = ProcessInfo.processInfo.environment) throws -> MachineEnvironment {
+    let loader = VagrantfileLoader.forProject(environment: variables)
+    let environment = try loader.load()
+    for warning in environment.warnings {
+        FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+    }
+    let home = loader.home
+    let providers = availableProviders(home: home)
+    if let requested, !providers.contains(where: { $0.name == requested }) {
+        throw CommandError("The provider '\(requested)' is not available. boxer runs machines with: \(providers.map(\.name).joined(separator: ", ")).")
+    }
+    return MachineEnvironment(environment: environment, home: home, providers: providers, defaultProvider: { machine in
+        requested ?? DefaultProvider.choose(for: machine, environment: variables)
+    }, output: ConsoleMachineOutput())
+}
+
+/// Holds `.vagrant/boxer.lock` while a command changes the project's machines; a second
+/// command on the same project waits for the first (and says so) rather than racing it.
+func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body: () async throws -> T) async throws -> T {
+    let folder = environment.environment.root + "/.vagrant"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let url = URL(fileURLWithPath: folder + "/boxer.lock")
+    var lock = try FileLock.acquire(url, wait: false)
+    if lock == nil {
+        FileHandle.standardError.write(Data("Another boxer command is changing the machines of \(environment.environment.root); waiting for it to finish...\n".utf8))
+        let waited = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
+        lock = try waited.get()
+    }
+    defer { lock?.unlock() }
+    return try await body()
+}
+
+/// States from the providers, for `status` once machines exist.
+func liveStates(_ machines: [Machine], root: String, notCreated: String) -> [MachineStates.Entry] {
+    let results = UncheckedResults()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do {
+            let environment = try openMachineEnvironment()
+            for machine in machines {
+                let (provider, state) = await environment.state(of: machine)
+                let explanation: String
+                switch state {
+                case .notCreated: explanation = notCreated
+                case .running: explanation = "The VM is running. To stop this VM, you can run `boxer halt` to\nshut it down forcefully, or you can run `boxer suspend` to simply\nsuspend the virtual machine. In either case, to restart it again,\nsimply run `boxer up`."
+                case .poweroff: explanation = "The VM is powered off. To restart the VM, simply run `boxer up`"
+                case .paused: explanation = "The VM is paused. Run `boxer resume` (or `boxer up`) to continue it."
+                case .aborted: explanation = "The VM's hypervisor process is gone although nobody halted it (it crashed or was killed).\nRun `boxer up` to start it again, or `boxer destroy` to remove it."
+                }
+                results.entries.append(MachineStates.Entry(provider: provider, state: state.shortDescription, explanation: explanation))
+            }
+        } catch {
+            results.entries = machines.map { MachineStates.Entry(provider: DefaultProvider.choose(for: $0), state: "unknown (\(error))", explanation: "") }
+        }
+        done.signal()
+    }
+    done.wait()
+    return results.entries
+}
+
+private final class UncheckedResults: @unchecked Sendable {
+    var entries: [MachineStates.Entry] = []
+}

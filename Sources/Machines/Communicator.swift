@@ -1,0 +1,137 @@
+import BoxerSupport
+import Foundation
+import Vagrantfile
+
+/// SSH into a machine through the OpenSSH client: key authentication only, host keys not
+/// recorded (every machine makes new ones), the machine's own key first and Vagrant's insecure
+/// key for boxes that have not had theirs replaced yet.
+public struct Communicator: Sendable {
+    public let endpoint: SSHEndpoint
+    public let user: String
+    /// Private key files to offer, in order.
+    public let identities: [String]
+    public let forwardAgent: Bool
+
+    public init(endpoint: SSHEndpoint, user: String, identities: [String], forwardAgent: Bool = false) {
+        self.endpoint = endpoint
+        self.user = user
+        self.identities = identities
+        self.forwardAgent = forwardAgent
+    }
+
+    /// The `-o` options every connection uses; `ssh-config` prints the same ones.
+    public var options: [(String, String)] {
+        [("StrictHostKeyChecking", "no"), ("UserKnownHostsFile", "/dev/null"), ("IdentitiesOnly", "yes"),
+         ("PasswordAuthentication", "no"), ("LogLevel", "FATAL"), ("ConnectTimeout", "5"),
+         ("ServerAliveInterval", "10"), ("ServerAliveCountMax", "3")]
+    }
+
+    /// `ssh` arguments up to the destination; append `--` and a command, or nothing for a shell.
+    public func sshArguments(tty: Bool = false, batch: Bool = true, extra: [String] = []) -> [String] {
+        var arguments = ["-p", String(endpoint.port)]
+        for (key, value) in options { arguments += ["-o", "\(key)=\(value)"] }
+        if batch { arguments += ["-o", "BatchMode=yes"] }
+        for identity in identities { arguments += ["-i", identity] }
+        if forwardAgent { arguments.append("-A") }
+        arguments.append(tty ? "-t" : "-T")
+        arguments += extra
+        arguments.append("\(user)@\(endpoint.host)")
+        return arguments
+    }
+
+    /// Runs a command in the machine; each line of output goes to `line`. Returns its exit status
+    /// (255: the connection failed).
+    public func run(_ command: String, line: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) async throws(MachineError) -> Int32 {
+        try await Programs.stream(Self.ssh, sshArguments() + [command], line: line)
+    }
+
+    /// Runs a command and collects its output.
+    public func capture(_ command: String) async throws(MachineError) -> Programs.Result {
+        try await Programs.run(Self.ssh, sshArguments() + [command])
+    }
+
+    /// Whether the machine answers and lets us in.
+    public func isReady() async -> Bool {
+        (try? await Programs.run(Self.ssh, sshArguments(extra: ["-o", "ConnectTimeout=3"]) + ["true"]).succeeded) ?? false
+    }
+
+    /// Waits until SSH lets us in, polling briskly at first (boot-to-SSH is what users wait
+    /// for), then backing off; fails after `timeout` seconds with the console's last lines.
+    public func waitUntilReady(timeout: Double, stillRunning: @Sendable () async -> Bool, consoleTail: @Sendable () -> String) async throws(MachineError) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var pause = 0.1
+        while Date() < deadline {
+            if await isReady() { return }
+            guard await stillRunning() else {
+                throw MachineError(.bootTimeout, "the machine stopped while boxer waited for SSH. Its console ended with:\n\(consoleTail())")
+            }
+            try? await Task.sleep(for: .seconds(pause))
+            if Date().timeIntervalSince(deadline.addingTimeInterval(-timeout)) > 20 { pause = min(pause * 1.5, 2) }
+        }
+        throw MachineError(.bootTimeout, "the machine did not answer SSH on \(endpoint.host):\(endpoint.port) within \(Int(timeout)) s (config.vm.boot_timeout). Its console ended with:\n\(consoleTail())")
+    }
+
+    /// Copies a file or folder into the machine with scp (SFTP mode, which needs only the
+    /// guest's sftp-server).
+    public func upload(_ local: String, to remote: String) async throws(MachineError) {
+        var arguments = ["-P", String(endpoint.port), "-r", "-q"]
+        for (key, value) in options { arguments += ["-o", "\(key)=\(value)"] }
+        arguments += ["-o", "BatchMode=yes"]
+        for identity in identities { arguments += ["-i", identity] }
+        arguments += [local, "\(user)@\(endpoint.host):\(remote)"]
+        let result = try await Programs.run(Self.scp, arguments)
+        guard result.succeeded else {
+            throw MachineError(.communicator, "cannot copy \(local) to the machine's \(remote): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+
+    public static let ssh = Programs.find("ssh") ?? "ssh"
+    static let scp = Programs.find("scp") ?? "scp"
+
+    /// A single-quoted shell word.
+    public static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// The machine's own key pair and Vagrant's insecure one.
+public enum MachineKeys {
+    /// Makes the machine's ed25519 key (private_key, 0600, and private_key.pub) unless it exists.
+    public static func ensure(in folder: MachineFolder) async throws(MachineError) -> String {
+        let publicFile = folder.privateKey + ".pub"
+        if let existing = try? HostFiles.readText(at: publicFile, limit: 64 << 10), HostFiles.exists(folder.privateKey) {
+            return existing.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        } catch {
+            throw MachineError(.io, "cannot create \(folder.path): \(error.localizedDescription)")
+        }
+        unlink(folder.privateKey)
+        unlink(publicFile)
+        let result = try await Programs.run(Programs.find("ssh-keygen") ?? "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "boxer-\(folder.machineName)", "-f", folder.privateKey])
+        guard result.succeeded, let text = try? HostFiles.readText(at: publicFile, limit: 64 << 10) else {
+            throw MachineError(.toolMissing, "ssh-keygen could not make the machine's key: \(result.error) (Debian: apt-get install openssh-client)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `$BOXER_HOME/insecure_private_key`, written (0600) when missing.
+    public static func insecurePrivateKey(home: BoxerHome) throws(MachineError) -> String {
+        let path = home.path + "/insecure_private_key"
+        if HostFiles.kind(of: path) == .regular { return path }
+        do {
+            try FileManager.default.createDirectory(atPath: home.path, withIntermediateDirectories: true)
+        } catch {
+            throw MachineError(.io, "cannot create \(home.path): \(error.localizedDescription)")
+        }
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((VagrantInsecureKey.privateKey + "\n").utf8), attributes: [.posixPermissions: 0o600]),
+              rename(temporary, path) == 0 else {
+            throw MachineError(.io, "cannot write \(path)")
+        }
+        return path
+    }
+
+    public static var insecurePublicKey: String { VagrantInsecureKey.publicKey }
+}

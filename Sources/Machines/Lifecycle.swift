@@ -1,0 +1,448 @@
+import BoxStore
+import BoxerSupport
+import Foundation
+import Vagrantfile
+
+/// Lines for the user, Vagrant-style: `==> web: Booting…` and, for provisioner output,
+/// `    web: line`. Called from several machines' tasks at once.
+public protocol MachineOutput: Sendable {
+    func say(_ machine: String, _ text: String)
+    func detail(_ machine: String, _ text: String)
+    func warn(_ machine: String, _ text: String)
+}
+
+/// One project's machines and what can be done to them: the lifecycle behind `up`, `halt`,
+/// `destroy`, `status`, `provision`, `ssh`. Holds no state of its own beyond the configuration;
+/// each machine's state is in its folder and with its hypervisor.
+public struct MachineEnvironment: Sendable {
+    public let environment: VagrantEnvironment
+    public let home: BoxerHome
+    public let providers: [String: any Provider]
+    /// The provider a machine that is not created yet gets (`--provider`, the defaults).
+    public let defaultProvider: @Sendable (Machine) -> String
+    public let output: any MachineOutput
+    let ports: PortAllocator
+    let index: MachineIndex
+
+    public init(environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider], defaultProvider: @escaping @Sendable (Machine) -> String, output: any MachineOutput) {
+        self.environment = environment
+        self.home = home
+        self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.defaultProvider = defaultProvider
+        self.output = output
+        self.ports = PortAllocator(home: home)
+        self.index = MachineIndex(home: home)
+    }
+
+    // MARK: Machines and their providers
+
+    /// The machines named (all when none), or an error naming the unknown one.
+    public func machines(_ names: [String], onlyAutostart: Bool = false) throws(MachineError) -> [Machine] {
+        if names.isEmpty {
+            return environment.machines.filter { !onlyAutostart || $0.autostart }
+        }
+        var selected: [Machine] = []
+        for name in names {
+            guard let machine = environment.machine(named: name) else {
+                throw MachineError(.configuration, "The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", ")).")
+            }
+            selected.append(machine)
+        }
+        return selected
+    }
+
+    /// The provider a machine runs with: the one it was created with, if any, else the default.
+    public func providerName(for machine: Machine) -> String {
+        let machinesFolder = environment.root + "/.vagrant/machines/" + machine.name
+        for name in HostFiles.entries(of: machinesFolder) where HostFiles.kind(of: machinesFolder + "/" + name + "/id") == .regular {
+            return name
+        }
+        return defaultProvider(machine)
+    }
+
+    public func context(for machine: Machine) throws(MachineError) -> (any Provider, MachineContext) {
+        let name = providerName(for: machine)
+        guard let provider = providers[name] else {
+            throw MachineError(.configuration, "The provider '\(name)' for machine '\(machine.name)' is not available. Providers: \(providers.keys.sorted().joined(separator: ", ")).")
+        }
+        let resolved = machine.resolved(for: name)
+        let folder = MachineFolder(projectRoot: environment.root, machineName: machine.name, provider: name)
+        return (provider, MachineContext(machine: resolved, folder: folder, box: recordedBox(folder) ?? findBox(for: resolved, provider: provider)))
+    }
+
+    /// The installed box a machine uses, as Vagrant picks it.
+    public func findBox(for machine: Machine, provider: any Provider) -> BoxMatch? {
+        guard let name = machine.box, !name.isEmpty else { return nil }
+        let architecture = machine.boxArchitecture.flatMap { $0 == "auto" || $0.isEmpty ? nil : $0 } ?? HostArchitecture.current()
+        return BoxStore.find(in: home, name: name, versionRequirement: machine.boxVersion, providers: provider.boxFormats, architecture: architecture)
+    }
+
+    /// The box a created machine was made from (`box_meta`), while it is still installed.
+    func recordedBox(_ folder: MachineFolder) -> BoxMatch? {
+        guard folder.id != nil, let text = folder.read("box_meta"),
+              let meta = try? JSONDecoder().decode(BoxMeta.self, from: Data(text.utf8)),
+              let directory = meta.directory, HostFiles.kind(of: directory + "/metadata.json") == .regular else { return nil }
+        return BoxMatch(name: meta.name, version: meta.version, architecture: meta.architecture, provider: meta.provider, path: directory)
+    }
+
+    struct BoxMeta: Codable {
+        var name: String
+        var version: String
+        var provider: String
+        var architecture: String?
+        var directory: String?
+    }
+
+    public func state(of machine: Machine) async -> (provider: String, state: MachineState) {
+        guard let (provider, context) = try? context(for: machine) else { return (defaultProvider(machine), .notCreated) }
+        return (provider.name, await provider.state(context))
+    }
+
+    // MARK: up
+
+    public struct UpOptions: Sendable {
+        /// nil: provision on first boot only (and `run: "always"` provisioners every time).
+        public var provision: Bool?
+        public var provisionWith: [String]
+        public var parallel: Bool
+
+        public init(provision: Bool? = nil, provisionWith: [String] = [], parallel: Bool = true) {
+            self.provision = provision
+            self.provisionWith = provisionWith
+            self.parallel = parallel
+        }
+    }
+
+    /// Brings machines up, in parallel unless told not to. Every machine is tried; the errors
+    /// of those that failed are thrown together at the end.
+    public func up(_ names: [String], options: UpOptions) async throws(MachineError) {
+        let selected = try machines(names, onlyAutostart: names.isEmpty)
+        try await forEach(selected, parallel: options.parallel) { machine throws(MachineError) in
+            try await up(machine, options: options)
+        }
+    }
+
+    func up(_ machine: Machine, options: UpOptions) async throws(MachineError) {
+        let (provider, initial) = try context(for: machine)
+        var context = initial
+        let name = machine.name
+        try provider.checkUsable()
+        var state = await provider.state(context)
+        var firstBoot = false
+        switch state {
+        case .running:
+            output.say(name, "Machine already provisioned. Run `boxer provision` or use the `--provision`\nflag to force provisioning. Provisioners marked to run always will still run.")
+        case .paused:
+            output.say(name, "Resuming suspended VM...")
+            try await provider.resume(context)
+            state = .running
+        case .notCreated, .poweroff, .aborted:
+            if state == .notCreated {
+                context = try await create(machine: context.machine, provider: provider, context: context)
+                firstBoot = true
+            } else if state == .aborted {
+                output.say(name, "The machine's QEMU had stopped without being halted; starting it again.")
+            }
+            try await boot(provider: provider, context: &context)
+        }
+        try await connectAndPrepare(provider: provider, context: context)
+        try await updateIndex(context, provider: provider, state: .running)
+        let provisionAll = options.provision ?? (firstBoot || context.folder.read("action_provision") == nil)
+        try await runProvisioners(context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)
+    }
+
+    func create(machine: Machine, provider: any Provider, context: MachineContext) async throws(MachineError) -> MachineContext {
+        let name = machine.name
+        guard let boxName = machine.box, !boxName.isEmpty else {
+            throw MachineError(.configuration, "The machine '\(name)' has no box: set config.vm.box in \(environment.vagrantfile ?? "the Vagrantfile").")
+        }
+        guard let box = context.box else {
+            let add = machine.boxURL.first.map { "boxer box add \(boxName) \($0)" } ?? "boxer box add \(boxName) <file or URL of the .box>"
+            throw MachineError(.boxMissing, "The box '\(boxName)'\(machine.boxVersion.map { " (\($0))" } ?? "") is not installed for the \(provider.name) provider (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())). Add it first:\n    \(add)")
+        }
+        output.say(name, "Creating the machine from box '\(box.name)' (v\(box.version), \(box.provider))...")
+        var created = context
+        let id = try await provider.create(created)
+        try created.folder.write("id", id)
+        let uuid = created.folder.indexUUID ?? UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try created.folder.write("index_uuid", uuid)
+        try created.folder.write("creator_uid", String(getuid()))
+        try created.folder.write("vagrant_cwd", environment.root)
+        let meta = BoxMeta(name: box.name, version: box.version, provider: box.provider, architecture: box.architecture, directory: box.path)
+        try created.folder.write("box_meta", String(decoding: (try? JSONEncoder().encode(meta)) ?? Data(), as: UTF8.self))
+        created.box = box
+        try await updateIndex(created, provider: provider, state: .poweroff)
+        return created
+    }
+
+    func boot(provider: any Provider, context: inout MachineContext) async throws(MachineError) {
+        let name = context.machine.name
+        let publicKey = try await MachineKeys.ensure(in: context.folder)
+        guard let id = context.folder.id else { throw MachineError(.provider, "machine '\(name)' has no id") }
+        let seedPath = context.folder.file("seed.iso")
+        let seed = NoCloudSeed(
+            instanceID: id, hostname: context.machine.hostname ?? name,
+            user: context.machine.ssh.username ?? "vagrant", authorizedKeys: [publicKey])
+        try seed.write(to: seedPath)
+        context.seed = seedPath
+        let machine = context.machine
+        let base = context
+        do {
+            context = try await ports.withPorts(for: machine) { forwards in
+                var started = base
+                started.forwards = forwards
+                for forward in forwards {
+                    self.output.say(name, "Forwarding port \(forward.guest) (guest) => \(forward.host) (host, \(forward.hostIP))\(forward.id == "ssh" ? " [ssh]" : "")")
+                }
+                self.output.say(name, "Booting VM...")
+                try await provider.start(started)
+                return started
+            }
+        } catch let error as MachineError {
+            throw error
+        } catch {
+            throw MachineError(.provider, "machine '\(name)' did not start: \(error)")
+        }
+    }
+
+    /// Waits for SSH, replaces the insecure key with the machine's own, syncs folders.
+    func connectAndPrepare(provider: any Provider, context: MachineContext) async throws(MachineError) {
+        let name = context.machine.name
+        guard let endpoint = provider.sshEndpoint(context) else {
+            throw MachineError(.communicator, "machine '\(name)' has no SSH port forward")
+        }
+        output.say(name, "Waiting for machine to boot. This may take a few minutes...")
+        output.detail(name, "SSH address: \(endpoint.host):\(endpoint.port)")
+        let communicator = try communicator(for: context, endpoint: endpoint)
+        let started = Date()
+        let stillRunning: @Sendable () async -> Bool = { await provider.state(context) == .running }
+        try await communicator.waitUntilReady(timeout: Double(context.machine.bootTimeout), stillRunning: stillRunning) {
+            provider.consoleTail(context, lines: 15)
+        }
+        output.say(name, "Machine booted and ready! (SSH after \(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+        if context.machine.ssh.insertKey {
+            try await insertMachineKey(context, endpoint: endpoint)
+        }
+        try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
+    }
+
+    /// If the machine let us in only with Vagrant's insecure key, its authorized_keys becomes
+    /// the machine's own key, and the insecure key stops working for it (as in Vagrant).
+    func insertMachineKey(_ context: MachineContext, endpoint: SSHEndpoint) async throws(MachineError) {
+        let user = context.machine.ssh.username ?? "vagrant"
+        let own = Communicator(endpoint: endpoint, user: user, identities: [context.folder.privateKey])
+        if await own.isReady() { return }
+        output.detail(context.machine.name, "Vagrant insecure key detected. Replacing it with a newly generated keypair...")
+        let publicKey = try await MachineKeys.ensure(in: context.folder)
+        let insecure = Communicator(endpoint: endpoint, user: user, identities: [try MachineKeys.insecurePrivateKey(home: home)])
+        let script = "mkdir -p ~/.ssh && chmod 700 ~/.ssh && printf '%s\\n' \(Communicator.quote(publicKey)) > ~/.ssh/authorized_keys.boxer && chmod 600 ~/.ssh/authorized_keys.boxer && mv ~/.ssh/authorized_keys.boxer ~/.ssh/authorized_keys"
+        let result = try await insecure.capture(script)
+        guard result.succeeded, await own.isReady() else {
+            throw MachineError(.communicator, "could not replace the insecure key in machine '\(context.machine.name)': \(result.error)")
+        }
+    }
+
+    public func communicator(for context: MachineContext, endpoint: SSHEndpoint) throws(MachineError) -> Communicator {
+        var identities = [context.folder.privateKey]
+        identities += context.machine.ssh.privateKeyPath.map { HostFiles.absolute(($0 as NSString).expandingTildeInPath, relativeTo: environment.root) }
+        identities.append(try MachineKeys.insecurePrivateKey(home: home))
+        return Communicator(endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: identities, forwardAgent: context.machine.ssh.forwardAgent)
+    }
+
+    public func communicator(for machine: Machine) async throws(MachineError) -> (Communicator, MachineContext) {
+        let (provider, context) = try context(for: machine)
+        guard await provider.state(context) == .running, let endpoint = provider.sshEndpoint(context) else {
+            throw MachineError(.communicator, "The machine '\(machine.name)' is not running. Run `boxer up \(machine.name)` first.")
+        }
+        return (try communicator(for: context, endpoint: endpoint), context)
+    }
+
+    // MARK: Synced folders
+
+    func syncFolders(_ context: MachineContext, communicator: Communicator) async throws(MachineError) {
+        let name = context.machine.name
+        for folder in context.machine.syncedFolders where !folder.disabled {
+            let type = folder.type ?? "rsync"
+            guard type == "rsync" else {
+                output.warn(name, "Synced folder \(folder.hostPath) => \(folder.guestPath) has type '\(type)', which the \(context.folder.provider) provider does not do; it is skipped. Use type: \"rsync\".")
+                continue
+            }
+            guard let rsync = Programs.find("rsync") else {
+                output.warn(name, "rsync is not installed on this host, so \(folder.hostPath) is not synced to \(folder.guestPath) (Debian: apt-get install rsync).")
+                continue
+            }
+            let check = try await communicator.capture("command -v rsync")
+            guard check.succeeded else {
+                output.warn(name, "The guest has no rsync, so \(folder.hostPath) is not synced to \(folder.guestPath). Install rsync in the box, or disable the folder with `disabled: true`.")
+                continue
+            }
+            let source = HostFiles.absolute(folder.hostPath, relativeTo: environment.root)
+            output.say(name, "Rsyncing folder: \(source)/ => \(folder.guestPath)")
+            _ = try await communicator.capture("sudo mkdir -p \(Communicator.quote(folder.guestPath)) && sudo chown \(communicator.user) \(Communicator.quote(folder.guestPath))")
+            let ssh = ([Communicator.ssh] + communicator.sshArguments().dropLast()).map(Communicator.quote).joined(separator: " ")
+            let result = try await Programs.run(rsync, ["--archive", "--delete", "--compress", "--copy-links", "--exclude", ".vagrant/", "-e", ssh, source + "/", "\(communicator.user)@\(communicator.endpoint.host):\(folder.guestPath)"])
+            guard result.succeeded else {
+                throw MachineError(.communicator, "rsync of \(source) to \(folder.guestPath) failed: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+        }
+    }
+
+    // MARK: Provisioning
+
+    public func provision(_ names: [String], only: [String]) async throws(MachineError) {
+        let selected = try machines(names)
+        try await forEach(selected, parallel: true) { machine throws(MachineError) in
+            let (communicator, context) = try await communicator(for: machine)
+            _ = communicator
+            let (provider, _) = try self.context(for: machine)
+            try await runProvisioners(context, provider: provider, all: true, only: only, skipAll: false)
+        }
+    }
+
+    func runProvisioners(_ context: MachineContext, provider: any Provider, all: Bool, only: [String], skipAll: Bool) async throws(MachineError) {
+        guard !skipAll else { return }
+        let name = context.machine.name
+        guard let endpoint = provider.sshEndpoint(context) else { return }
+        let communicator = try communicator(for: context, endpoint: endpoint)
+        var ran = false
+        for provisioner in context.machine.provisioners {
+            let label = provisioner.name ?? provisioner.type
+            if !only.isEmpty {
+                guard only.contains(label) || only.contains(provisioner.type) else { continue }
+            } else {
+                switch provisioner.run {
+                case "never": continue
+                case "always": break
+                default: if !all { continue }
+                }
+            }
+            output.say(name, "Running provisioner: \(label) (\(provisioner.type))...")
+            switch provisioner.type {
+            case "shell": try await runShell(provisioner, context: context, communicator: communicator)
+            case "file": try await runFile(provisioner, context: context, communicator: communicator)
+            default:
+                output.warn(name, "The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
+            }
+            ran = true
+        }
+        if all || ran, let id = context.folder.id {
+            try context.folder.write("action_provision", "1.5:\(id)")
+        }
+    }
+
+    func runShell(_ provisioner: Provisioner, context: MachineContext, communicator: Communicator) async throws(MachineError) {
+        let name = context.machine.name
+        let script: String
+        if let inline = provisioner.inline {
+            script = inline
+        } else if let path = provisioner.path {
+            let file = HostFiles.absolute(path, relativeTo: environment.root)
+            guard let text = try? HostFiles.readText(at: file, limit: 16 << 20) else {
+                throw MachineError(.provisioner, "The shell provisioner's script \(file) cannot be read (path: \"\(path)\").")
+            }
+            script = text
+        } else {
+            throw MachineError(.provisioner, "A shell provisioner of machine '\(name)' has neither inline nor path.")
+        }
+        let upload = provisioner.options["upload_path"]?.string ?? "/tmp/vagrant-shell"
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-shell-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: local, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw MachineError(.io, "cannot write \(local)")
+        }
+        defer { unlink(local) }
+        try await communicator.upload(local, to: upload)
+        let environment = provisioner.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Communicator.quote($0.value))" }.joined(separator: " ")
+        let arguments = provisioner.arguments.map(Communicator.quote).joined(separator: " ")
+        var command = "chmod +x \(upload) && "
+        command += provisioner.privileged ? "sudo -E env \(environment) \(upload) \(arguments)" : "env \(environment) \(upload) \(arguments)"
+        let output = self.output
+        let status = try await communicator.run(command) { line, isError in
+            if isError { output.warn(name, line) } else { output.detail(name, line) }
+        }
+        guard status == 0 else {
+            throw MachineError(.provisioner, "The shell provisioner\(provisioner.name.map { " '\($0)'" } ?? "") of machine '\(name)' exited with status \(status). The output above shows why.")
+        }
+    }
+
+    func runFile(_ provisioner: Provisioner, context: MachineContext, communicator: Communicator) async throws(MachineError) {
+        guard let source = provisioner.source, let destination = provisioner.destination else {
+            throw MachineError(.provisioner, "A file provisioner of machine '\(context.machine.name)' needs source and destination.")
+        }
+        let local = HostFiles.absolute((source as NSString).expandingTildeInPath, relativeTo: environment.root)
+        guard HostFiles.exists(local) else {
+            throw MachineError(.provisioner, "The file provisioner's source \(local) does not exist.")
+        }
+        try await communicator.upload(local, to: destination)
+    }
+
+    // MARK: halt, destroy
+
+    public func halt(_ names: [String], force: Bool) async throws(MachineError) {
+        let selected = try machines(names).reversed()
+        try await forEach(Array(selected), parallel: true) { machine throws(MachineError) in
+            let (provider, context) = try context(for: machine)
+            let state = await provider.state(context)
+            guard state == .running || state == .paused else {
+                if state != .notCreated { output.say(machine.name, "The machine is already halted.") }
+                return
+            }
+            output.say(machine.name, force ? "Forcing shutdown of VM..." : "Attempting graceful shutdown of VM...")
+            let timeout = machine.settings["graceful_halt_timeout"]?.int ?? 60
+            try await provider.stop(context, force: force, timeout: Double(timeout))
+            try await updateIndex(context, provider: provider, state: .poweroff)
+        }
+    }
+
+    public func destroy(_ names: [String]) async throws(MachineError) {
+        let selected = try machines(names).reversed()
+        try await forEach(Array(selected), parallel: true) { machine throws(MachineError) in
+            let (provider, context) = try context(for: machine)
+            guard context.folder.id != nil else {
+                output.say(machine.name, "VM not created. Moving on...")
+                return
+            }
+            if await provider.state(context) == .running { output.say(machine.name, "Forcing shutdown of VM...") }
+            output.say(machine.name, "Destroying VM and associated drives...")
+            try await provider.destroy(context)
+            if let uuid = context.folder.indexUUID { try index.remove(uuid) }
+            context.folder.removeAll()
+        }
+    }
+
+    // MARK: Helpers
+
+    func updateIndex(_ context: MachineContext, provider: any Provider, state: MachineState) async throws(MachineError) {
+        guard let uuid = context.folder.indexUUID else { return }
+        let box = context.box.map { MachineIndex.Entry.BoxReference(name: $0.name, provider: $0.provider, version: $0.version) }
+        try index.set(uuid, MachineIndex.Entry(
+            name: context.machine.name, provider: provider.name, architecture: context.box?.architecture, state: state.rawValue,
+            vagrantfilePath: environment.root, localDataPath: environment.root + "/.vagrant", box: box))
+    }
+
+    /// Runs `body` for each machine, concurrently or in order, trying all of them; throws one
+    /// error naming every machine that failed.
+    func forEach(_ machines: [Machine], parallel: Bool, _ body: @escaping @Sendable (Machine) async throws(MachineError) -> Void) async throws(MachineError) {
+        var failures: [(String, MachineError)] = []
+        if parallel && machines.count > 1 {
+            failures = await withTaskGroup(of: (String, MachineError)?.self) { group in
+                for machine in machines {
+                    group.addTask {
+                        do throws(MachineError) { try await body(machine); return nil } catch { return (machine.name, error) }
+                    }
+                }
+                var collected: [(String, MachineError)] = []
+                for await failure in group { if let failure { collected.append(failure) } }
+                return collected
+            }
+        } else {
+            for machine in machines {
+                do throws(MachineError) { try await body(machine) } catch { failures.append((machine.name, error)) }
+            }
+        }
+        guard !failures.isEmpty else { return }
+        if failures.count == 1, let only = failures.first {
+            throw MachineError(only.1.kind, "\(only.0): \(only.1.message)")
+        }
+        throw MachineError(failures[0].1.kind, failures.map { "\($0.0): \($0.1.message)" }.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,16 @@
+/// Everything that goes wrong bringing machines up or down, with what to do about it.
+public struct MachineError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable {
+        case boxMissing, toolMissing, configuration, portInUse, bootTimeout, provider, communicator, provisioner, locked, io
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,88 @@
+import BoxerSupport
+import Foundation
+import Vagrantfile
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Chooses host ports for a machine's forwarded ports as Vagrant does: the configured port when
+/// it is free, else (with `auto_correct`) the first free one of `config.vm.usable_port_range`
+/// (2200..2250), else an error naming the port. Choosing and binding (starting the machine)
+/// happen under one lock, in this process and across boxer processes, so two machines never
+/// pick the same port.
+public final class PortAllocator: Sendable {
+    let inProcess = AsyncLock()
+    let lockFile: String
+
+    public init(home: BoxerHome) {
+        lockFile = home.path + "/data/ports.lock"
+    }
+
+    /// Runs `body` (which starts the machine) with the ports chosen and the lock held.
+    public func withPorts<T: Sendable>(for machine: Machine, _ body: @Sendable ([PortForward]) async throws -> T) async throws -> T {
+        try await inProcess.withLock {
+            let path = lockFile
+            let locked = await onDedicatedThread { () throws -> FileLock? in
+                try FileManager.default.createDirectory(atPath: HostFiles.parent(of: path), withIntermediateDirectories: true)
+                return try FileLock.acquire(URL(fileURLWithPath: path))
+            }
+            let lock = try locked.get()
+            defer { lock?.unlock() }
+            return try await body(try Self.choose(for: machine))
+        }
+    }
+
+    static func choose(for machine: Machine) throws(MachineError) -> [PortForward] {
+        var chosen: [PortForward] = []
+        let range = usableRange(machine)
+        for network in machine.networks {
+            guard case .forwardedPort(let port) = network else { continue }
+            let hostIP = port.hostIP ?? "127.0.0.1"
+            let proto = port.proto.isEmpty ? "tcp" : port.proto
+            var host = port.host
+            if !isFree(host, hostIP: hostIP, proto: proto) || chosen.contains(where: { $0.host == host && $0.proto == proto }) {
+                guard port.autoCorrect else {
+                    throw MachineError(.portInUse, "The forwarded port \(host) (guest \(port.guest)) of machine '\(machine.name)' is already in use on \(hostIP). Stop what uses it, choose another host port, or add `auto_correct: true` to its forwarded_port line.")
+                }
+                guard let free = range.first(where: { candidate in
+                    isFree(candidate, hostIP: hostIP, proto: proto) && !chosen.contains(where: { $0.host == candidate && $0.proto == proto })
+                }) else {
+                    throw MachineError(.portInUse, "No free port for forwarded port \(port.host) (guest \(port.guest)) of machine '\(machine.name)' in \(range.lowerBound)..\(range.upperBound) (config.vm.usable_port_range).")
+                }
+                host = free
+            }
+            chosen.append(PortForward(id: port.id, hostIP: hostIP, host: host, guest: port.guest, proto: proto))
+        }
+        return chosen
+    }
+
+    static func usableRange(_ machine: Machine) -> ClosedRange<Int> {
+        if case .string(let text)? = machine.settings["usable_port_range"] {
+            let parts = text.components(separatedBy: "..").compactMap { Int($0) }
+            if parts.count == 2, parts[0] <= parts[1] { return parts[0]...parts[1] }
+        }
+        return 2200...2250
+    }
+
+    /// Whether a port can be bound on the address now.
+    static func isFree(_ port: Int, hostIP: String, proto: String) -> Bool {
+        #if canImport(Glibc)
+        let kind = Int32(proto == "udp" ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
+        #else
+        let kind = proto == "udp" ? SOCK_DGRAM : SOCK_STREAM
+        #endif
+        let descriptor = socket(AF_INET, kind, 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, hostIP, &address.sin_addr) == 1 else { return false }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}

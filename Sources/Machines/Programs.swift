@@ -1,0 +1,72 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// The host programs machines need (qemu-img, qemu-system-*, ssh, ssh-keygen, scp), run with
+/// swift-subprocess. Output is collected, or streamed a line at a time.
+public enum Programs {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let output: String
+        public let error: String
+        public var succeeded: Bool { status == 0 }
+    }
+
+    /// Where `name` is on PATH, or nil.
+    public static func find(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        for folder in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs a program to the end and collects what it printed (at most 4 MiB of each stream).
+    public static func run(_ program: String, _ arguments: [String], workingDirectory: String? = nil) async throws(MachineError) -> Result {
+        do {
+            let result = try await Subprocess.run(
+                executable(program), arguments: Arguments(arguments),
+                workingDirectory: workingDirectory.map { FilePath($0) },
+                output: .string(limit: 4 << 20), error: .string(limit: 4 << 20))
+            return Result(status: code(result.terminationStatus), output: result.standardOutput, error: result.standardError)
+        } catch {
+            throw MachineError(.toolMissing, "cannot run \(program): \(error)")
+        }
+    }
+
+    /// Runs a program and hands each line of its output and error streams to `line` as it comes.
+    public static func stream(_ program: String, _ arguments: [String], line: @escaping @Sendable (String, _ isError: Bool) -> Void) async throws(MachineError) -> Int32 {
+        do {
+            let result = try await Subprocess.run(
+                executable(program), arguments: Arguments(arguments),
+                input: .none, output: .sequence, error: .sequence
+            ) { execution in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { for try await text in execution.standardOutput.strings() { line(text, false) } }
+                    group.addTask { for try await text in execution.standardError.strings() { line(text, true) } }
+                    try await group.waitForAll()
+                }
+            }
+            return code(result.terminationStatus)
+        } catch {
+            throw MachineError(.toolMissing, "cannot run \(program): \(error)")
+        }
+    }
+
+    static func executable(_ program: String) -> Executable {
+        program.hasPrefix("/") ? .path(FilePath(program)) : .name(program)
+    }
+
+    static func code(_ status: TerminationStatus) -> Int32 {
+        switch status {
+        case .exited(let code): return Int32(code)
+        case .signaled(let signal): return 128 + Int32(signal)
+        }
+    }
+}

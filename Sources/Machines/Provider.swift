@@ -1,0 +1,129 @@
+import BoxStore
+import Vagrantfile
+
+/// What a machine is doing, as `boxer status` and the machine index report it. The raw values
+/// are Vagrant's state ids.
+public enum MachineState: String, Sendable, Codable, Equatable {
+    case notCreated = "not_created"
+    case running
+    case poweroff
+    case paused
+    /// The hypervisor process is gone without having been asked to stop.
+    case aborted
+
+    /// The words `status` prints.
+    public var shortDescription: String {
+        switch self {
+        case .notCreated: "not created"
+        case .running: "running"
+        case .poweroff: "poweroff"
+        case .paused: "paused"
+        case .aborted: "aborted"
+        }
+    }
+}
+
+/// One cell of a provider's capability matrix: can this host do this, and why (not).
+public struct Capability: Sendable, Equatable, Codable {
+    public let feature: String
+    public let available: Bool
+    public let reason: String
+
+    public init(_ feature: String, available: Bool, reason: String) {
+        self.feature = feature
+        self.available = available
+        self.reason = reason
+    }
+}
+
+/// A port on the host that reaches a port in the machine (NIC1's NAT).
+public struct PortForward: Sendable, Equatable, Codable {
+    public var id: String
+    public var hostIP: String
+    public var host: Int
+    public var guest: Int
+    public var proto: String
+
+    public init(id: String, hostIP: String, host: Int, guest: Int, proto: String) {
+        self.id = id
+        self.hostIP = hostIP
+        self.host = host
+        self.guest = guest
+        self.proto = proto
+    }
+}
+
+/// Where to reach a machine's SSH server from the host.
+public struct SSHEndpoint: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Everything a provider needs to act on one machine: its resolved configuration, the box it
+/// was made from, and its folder under `.vagrant/machines/<name>/<provider>/`.
+public struct MachineContext: Sendable {
+    public var machine: Machine
+    public var folder: MachineFolder
+    public var box: BoxMatch?
+    /// Forwarded ports as chosen at start (auto_correct applied), NIC1.
+    public var forwards: [PortForward]
+    /// The environment's internal network (NIC2), when it has one.
+    public var internalNetwork: InternalNetworkAttachment?
+    /// The NoCloud seed for this boot, when the provider attaches one.
+    public var seed: String?
+
+    public init(machine: Machine, folder: MachineFolder, box: BoxMatch?, forwards: [PortForward] = [], internalNetwork: InternalNetworkAttachment? = nil, seed: String? = nil) {
+        self.machine = machine
+        self.folder = folder
+        self.box = box
+        self.forwards = forwards
+        self.internalNetwork = internalNetwork
+        self.seed = seed
+    }
+}
+
+/// How a machine's second NIC joins the environment's internal network.
+public struct InternalNetworkAttachment: Sendable, Equatable {
+    /// The switch's socket for userspace providers (QEMU), or the network's name for the
+    /// hypervisors that have their own (VirtualBox intnet, VMware vmnet, Parallels host-only).
+    public var endpoint: String
+    public var mac: String
+
+    public init(endpoint: String, mac: String) {
+        self.endpoint = endpoint
+        self.mac = mac
+    }
+}
+
+/// One hypervisor backend. Implementations hold no per-machine state: everything about a
+/// machine lives in its folder, so any boxer process can pick up where another left off.
+public protocol Provider: Sendable {
+    /// The name used in `--provider`, `config.vm.provider` and `.vagrant/machines/*/<name>`.
+    var name: String { get }
+    /// Box provider folders this provider can run, most preferred first.
+    var boxFormats: [String] { get }
+    /// What works on this host, each with its reason: the capability matrix row.
+    func capabilities() -> [Capability]
+    /// Fails with what to install when the hypervisor's tools are missing.
+    func checkUsable() throws(MachineError)
+    /// Makes the machine's disks from the box (a linked clone where the hypervisor can) and
+    /// returns the hypervisor's id for it.
+    func create(_ context: MachineContext) async throws(MachineError) -> String
+    /// Boots the machine; returns once the hypervisor runs it (not once the guest is up).
+    func start(_ context: MachineContext) async throws(MachineError)
+    /// Asks the guest to shut down and waits up to `timeout` seconds; `force` powers it off.
+    func stop(_ context: MachineContext, force: Bool, timeout: Double) async throws(MachineError)
+    func suspend(_ context: MachineContext) async throws(MachineError)
+    func resume(_ context: MachineContext) async throws(MachineError)
+    /// Removes everything the provider made for the machine. The machine must be stopped.
+    func destroy(_ context: MachineContext) async throws(MachineError)
+    func state(_ context: MachineContext) async -> MachineState
+    func sshEndpoint(_ context: MachineContext) -> SSHEndpoint?
+    /// A few last lines of the machine's console, for errors (a guest that never answers SSH).
+    func consoleTail(_ context: MachineContext, lines: Int) -> String
+}

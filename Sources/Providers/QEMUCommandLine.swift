@@ -1,0 +1,68 @@
+import Machines
+
+/// The `qemu-system-*` command line for one machine: a value, so tests check exactly what
+/// boxer runs.
+public struct QEMUCommandLine: Sendable, Equatable {
+    public enum Firmware: Sendable, Equatable {
+        case bios
+        case uefi(code: String, vars: String)
+    }
+
+    public var binary: String
+    public var guestArchitecture: String
+    public var accelerator: QEMUHost.Accelerator
+    public var name: String
+    public var memoryMiB: Int
+    public var cpus: Int
+    public var disk: String
+    public var seed: String?
+    public var firmware: Firmware
+    public var forwards: [PortForward]
+    /// `restrict=on` on the NAT: the guest reaches nothing but the forwarded ports.
+    public var restrictNAT: Bool
+    public var natMAC: String
+    /// NIC2: the environment switch's unix socket (QEMU `-netdev stream`), with the NIC's MAC.
+    public var internalNetwork: InternalNetworkAttachment?
+    public var qmpSocket: String
+    public var consoleLog: String
+    public var pidFile: String
+    public var extraArguments: [String]
+
+    public var arguments: [String] {
+        var arguments = ["-name", "boxer-\(name),process=boxer-\(name)"]
+        if guestArchitecture == "arm64" {
+            arguments += ["-machine", "virt", "-cpu", accelerator == .tcg ? "cortex-a72" : "host"]
+        } else {
+            arguments += ["-machine", "q35"]
+            if accelerator != .tcg { arguments += ["-cpu", "host"] }
+        }
+        arguments += ["-accel", accelerator.rawValue, "-m", "\(memoryMiB)M", "-smp", "\(cpus)"]
+        if case .uefi(let code, let vars) = firmware {
+            arguments += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=\(escaped(code))",
+                          "-drive", "if=pflash,format=raw,unit=1,file=\(escaped(vars))"]
+        }
+        arguments += ["-drive", "file=\(escaped(disk)),if=virtio,format=qcow2,discard=unmap"]
+        if let seed { arguments += ["-drive", "file=\(escaped(seed)),if=virtio,format=raw,readonly=on"] }
+        // Entropy: without it the guest's first SSH host key waits seconds for the RNG.
+        arguments += ["-device", "virtio-rng-pci"]
+        var nat = "user,id=nat"
+        if restrictNAT { nat += ",restrict=on" }
+        for forward in forwards {
+            nat += ",hostfwd=\(forward.proto):\(forward.hostIP):\(forward.host)-:\(forward.guest)"
+        }
+        arguments += ["-netdev", nat, "-device", "virtio-net-pci,netdev=nat,mac=\(natMAC)"]
+        if let internalNetwork {
+            arguments += ["-netdev", "stream,id=internal,server=off,addr.type=unix,addr.path=\(internalNetwork.endpoint)",
+                          "-device", "virtio-net-pci,netdev=internal,mac=\(internalNetwork.mac)"]
+        }
+        arguments += ["-qmp", "unix:\(qmpSocket),server=on,wait=off",
+                      "-chardev", "file,id=console,path=\(consoleLog)", "-serial", "chardev:console",
+                      "-display", "none", "-daemonize", "-pidfile", pidFile]
+        return arguments + extraArguments
+    }
+
+    /// QEMU option values separate fields with commas; a comma in a path is written twice.
+    private func escaped(_ path: String) -> String {
+        path.replacingOccurrences(of: ",", with: ",,")
+    }
+}

@@ -1,0 +1,277 @@
+import BoxStore
+import BoxerSupport
+import Foundation
+import Machines
+import Vagrantfile
+
+/// The QEMU provider: libvirt/qemu boxes (`box.img`, qcow2) run by `qemu-system-*` directly,
+/// daemonized, one qcow2 overlay per machine backed by the box's image (a linked clone),
+/// controlled over QMP. Everything about a machine is in its folder: `disk.qcow2`, `seed.iso`,
+/// `efivars.fd`, `console.log`, `qemu.pid`, `ports.json`; its QMP socket is in a short runtime
+/// folder (unix socket paths are limited to 108 bytes).
+public struct QEMUProvider: Provider {
+    public let name = "qemu"
+    public let boxFormats = ["libvirt", "qemu"]
+    public let host: QEMUHost
+    public let home: BoxerHome
+
+    public init(home: BoxerHome, host: QEMUHost = QEMUHost()) {
+        self.home = home
+        self.host = host
+    }
+
+    // MARK: Capabilities
+
+    public func capabilities() -> [Capability] {
+        var cells: [Capability] = []
+        for architecture in ["amd64", "arm64"] {
+            let binary = host.binary(for: architecture)
+            let found = Programs.find(binary, environment: host.environment)
+            cells.append(Capability("\(architecture) guests", available: found != nil,
+                                    reason: found.map { "\($0)" } ?? "\(binary) is not installed: \(host.package(for: architecture))"))
+            let (accelerator, reason) = host.accelerator(for: architecture)
+            cells.append(Capability("\(architecture) accelerator: \(accelerator.rawValue)", available: true, reason: reason))
+            cells.append(Capability("\(architecture) UEFI", available: host.uefiFirmware(for: architecture) != nil,
+                                    reason: host.uefiFirmware(for: architecture)?.code ?? "no UEFI firmware found (Debian: \(architecture == "arm64" ? "qemu-efi-aarch64" : "ovmf"))"))
+        }
+        cells.append(Capability("NAT with forwarded ports (NIC1)", available: true, reason: "QEMU user-mode networking, hostfwd on 127.0.0.1"))
+        cells.append(Capability("internal network (NIC2)", available: true, reason: "-netdev stream to boxer's userspace switch: no root, no bridge"))
+        #if os(macOS)
+        cells.append(Capability("vmnet networking", available: false, reason: "vmnet needs the com.apple.vm.networking entitlement, which QEMU's binary does not carry"))
+        #endif
+        cells.append(Capability("suspend/resume", available: true, reason: "QMP stop/cont (in memory; the machine keeps running as a process)"))
+        cells.append(Capability("synced folders: rsync", available: true, reason: "rsync over SSH, when the guest has rsync"))
+        return cells
+    }
+
+    public func checkUsable() throws(MachineError) {
+        guard Programs.find("qemu-img", environment: host.environment) != nil else {
+            throw MachineError(.toolMissing, "qemu-img is not installed; it makes the machines' disks. Debian: apt-get install qemu-utils; macOS: brew install qemu")
+        }
+    }
+
+    // MARK: Files
+
+    func diskPath(_ context: MachineContext) -> String { context.folder.file("disk.qcow2") }
+    func pidPath(_ context: MachineContext) -> String { context.folder.file("qemu.pid") }
+    func consolePath(_ context: MachineContext) -> String { context.folder.file("console.log") }
+    func varsPath(_ context: MachineContext) -> String { context.folder.file("efivars.fd") }
+    /// Written when boxer stops the machine on purpose; a machine whose QEMU is gone without it
+    /// has crashed (state "aborted").
+    func stoppedMarker(_ context: MachineContext) -> String { context.folder.file("stopped") }
+
+    /// `$BOXER_HOME/run/<id>` when that keeps socket paths short enough, else under /tmp.
+    func runtimeFolder(_ id: String) -> String {
+        let preferred = home.path + "/run/" + id
+        if (preferred + "/qmp.sock").utf8.count < 100 { return preferred }
+        return "/tmp/boxer-\(getuid())/" + id
+    }
+
+    func qmpSocket(_ context: MachineContext) -> String? {
+        context.folder.id.map { runtimeFolder($0) + "/qmp.sock" }
+    }
+
+    func guestArchitecture(_ context: MachineContext) -> String {
+        context.box.flatMap { $0.architecture } ?? boxMetadataArchitecture(context) ?? host.hostArchitecture
+    }
+
+    private func boxMetadataArchitecture(_ context: MachineContext) -> String? {
+        guard let path = context.box?.path,
+              let data = FileManager.default.contents(atPath: path + "/metadata.json"),
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let architecture = object["architecture"] as? String, architecture != "unknown" else { return nil }
+        return architecture
+    }
+
+    private func setting(_ context: MachineContext, _ key: String) -> ConfigValue? {
+        context.machine.providers["qemu"]?.values[key] ?? context.machine.providers["libvirt"]?.values[key]
+    }
+
+    // MARK: Lifecycle
+
+    public func create(_ context: MachineContext) async throws(MachineError) -> String {
+        guard let box = context.box else { throw MachineError(.boxMissing, "the machine has no box to be made from") }
+        let image = box.path + "/box.img"
+        guard HostFiles.kind(of: image) == .regular else {
+            throw MachineError(.boxMissing, "the box \(box.name) (\(box.provider), \(box.version)) has no box.img; QEMU runs libvirt boxes, whose disk is box.img (qcow2)")
+        }
+        let id = UUID().uuidString.lowercased()
+        do {
+            try FileManager.default.createDirectory(atPath: context.folder.path, withIntermediateDirectories: true)
+        } catch {
+            throw MachineError(.io, "cannot create \(context.folder.path): \(error.localizedDescription)")
+        }
+        let disk = diskPath(context)
+        unlink(disk)
+        var arguments = ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, disk]
+        if let size = setting(context, "disk_size")?.string ?? setting(context, "machine_virtual_size")?.int.map({ "\($0)G" }) {
+            arguments.append(size)
+        }
+        let result = try await Programs.run("qemu-img", arguments)
+        guard result.succeeded else {
+            throw MachineError(.provider, "qemu-img could not make the machine's disk from \(image): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        if guestArchitecture(context) == "arm64" || setting(context, "firmware")?.string == "uefi" {
+            guard let firmware = host.uefiFirmware(for: guestArchitecture(context)) else {
+                throw MachineError(.toolMissing, "no UEFI firmware for \(guestArchitecture(context)) guests: \(host.package(for: guestArchitecture(context)))")
+            }
+            do {
+                try? FileManager.default.removeItem(atPath: varsPath(context))
+                try FileManager.default.copyItem(atPath: firmware.vars, toPath: varsPath(context))
+            } catch {
+                throw MachineError(.io, "cannot copy the UEFI variables template \(firmware.vars): \(error.localizedDescription)")
+            }
+        }
+        return id
+    }
+
+    public func commandLine(_ context: MachineContext) throws(MachineError) -> QEMUCommandLine {
+        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        let architecture = guestArchitecture(context)
+        let binary = Programs.find(host.binary(for: architecture), environment: host.environment)
+        guard let binary else {
+            throw MachineError(.toolMissing, "\(host.binary(for: architecture)) is not installed, and the box \(context.box?.name ?? "") is for \(architecture): \(host.package(for: architecture))")
+        }
+        let (accelerator, _) = host.accelerator(for: architecture, requested: setting(context, "accel")?.string ?? setting(context, "accelerator")?.string)
+        var firmware = QEMUCommandLine.Firmware.bios
+        if HostFiles.kind(of: varsPath(context)) == .regular, let uefi = host.uefiFirmware(for: architecture) {
+            firmware = .uefi(code: uefi.code, vars: varsPath(context))
+        }
+        let restrict = host.environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? (setting(context, "restrict")?.bool ?? false)
+        let runtime = runtimeFolder(id)
+        var extra: [String] = []
+        if case .array(let items)? = setting(context, "extra_qemu_args") ?? setting(context, "extra_args") {
+            extra = items.compactMap(\.string)
+        }
+        return QEMUCommandLine(
+            binary: binary, guestArchitecture: architecture, accelerator: accelerator, name: context.folder.machineName,
+            memoryMiB: context.machine.providers["qemu"]?.memory ?? context.machine.providers["libvirt"]?.memory ?? 1024,
+            cpus: context.machine.providers["qemu"]?.cpus ?? context.machine.providers["libvirt"]?.cpus ?? 1,
+            disk: diskPath(context), seed: context.seed, firmware: firmware, forwards: context.forwards,
+            restrictNAT: restrict, natMAC: Self.mac(for: id, nic: 1), internalNetwork: context.internalNetwork,
+            qmpSocket: runtime + "/qmp.sock", consoleLog: consolePath(context), pidFile: pidPath(context), extraArguments: extra)
+    }
+
+    public func start(_ context: MachineContext) async throws(MachineError) {
+        let command = try commandLine(context)
+        do {
+            try FileManager.default.createDirectory(atPath: HostFiles.parent(of: command.qmpSocket), withIntermediateDirectories: true)
+        } catch {
+            throw MachineError(.io, "cannot create \(HostFiles.parent(of: command.qmpSocket)): \(error.localizedDescription)")
+        }
+        unlink(command.qmpSocket)
+        unlink(stoppedMarker(context))
+        try? context.folder.write("ports.json", String(decoding: (try? JSONEncoder().encode(context.forwards)) ?? Data("[]".utf8), as: UTF8.self))
+        // -daemonize: QEMU returns once the machine runs (ports bound, disks open), or fails first.
+        let result = try await Programs.run(command.binary, command.arguments)
+        guard result.succeeded else {
+            let message = result.error.trimmingCharacters(in: .whitespacesAndNewlines)
+            if message.contains("Could not set up host forwarding rule") {
+                throw MachineError(.portInUse, "QEMU could not forward a port (\(message)): another program took it. Free it, pick another `host:` port or set `auto_correct: true`.")
+            }
+            throw MachineError(.provider, "QEMU did not start: \(message)")
+        }
+    }
+
+    public func stop(_ context: MachineContext, force: Bool, timeout: Double) async throws(MachineError) {
+        guard let pid = runningPID(context) else { return }
+        try? context.folder.write("stopped", "")
+        if !force, let socket = qmpSocket(context), (try? QMPClient(socketPath: socket).execute("system_powerdown")) != nil {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if !isAlive(pid) { return cleanRuntime(context) }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        if let socket = qmpSocket(context) { _ = try? QMPClient(socketPath: socket, timeout: 2).execute("quit") }
+        for _ in 0..<25 where isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }
+        if isAlive(pid) { kill(pid, SIGKILL) }
+        for _ in 0..<50 where isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }
+        cleanRuntime(context)
+    }
+
+    public func suspend(_ context: MachineContext) async throws(MachineError) {
+        guard let socket = qmpSocket(context), runningPID(context) != nil else { throw MachineError(.provider, "the machine is not running") }
+        try QMPClient(socketPath: socket).execute("stop")
+    }
+
+    public func resume(_ context: MachineContext) async throws(MachineError) {
+        guard let socket = qmpSocket(context), runningPID(context) != nil else { throw MachineError(.provider, "the machine is not running") }
+        try QMPClient(socketPath: socket).execute("cont")
+    }
+
+    public func destroy(_ context: MachineContext) async throws(MachineError) {
+        try await stop(context, force: true, timeout: 0)
+        for file in ["disk.qcow2", "seed.iso", "efivars.fd", "console.log", "qemu.pid", "ports.json", "stopped"] {
+            context.folder.remove(file)
+        }
+        if let id = context.folder.id { try? FileManager.default.removeItem(atPath: runtimeFolder(id)) }
+    }
+
+    public func state(_ context: MachineContext) async -> MachineState {
+        guard context.folder.id != nil, HostFiles.kind(of: diskPath(context)) == .regular else { return .notCreated }
+        if runningPID(context) != nil {
+            if let socket = qmpSocket(context),
+               let status = (try? QMPClient(socketPath: socket, timeout: 2).execute("query-status")) as? [String: Any],
+               let state = status["status"] as? String, state == "paused" {
+                return .paused
+            }
+            return .running
+        }
+        return HostFiles.exists(stoppedMarker(context)) ? .poweroff : .aborted
+    }
+
+    public func sshEndpoint(_ context: MachineContext) -> SSHEndpoint? {
+        let forwards = context.forwards.isEmpty ? recordedForwards(context) : context.forwards
+        guard let ssh = forwards.first(where: { $0.id == "ssh" }) else { return nil }
+        return SSHEndpoint(host: ssh.hostIP == "0.0.0.0" ? "127.0.0.1" : ssh.hostIP, port: ssh.host)
+    }
+
+    public func recordedForwards(_ context: MachineContext) -> [PortForward] {
+        guard let text = context.folder.read("ports.json") else { return [] }
+        return (try? JSONDecoder().decode([PortForward].self, from: Data(text.utf8))) ?? []
+    }
+
+    public func consoleTail(_ context: MachineContext, lines: Int) -> String {
+        guard let data = FileManager.default.contents(atPath: consolePath(context)) else { return "(no console output)" }
+        let text = String(decoding: data.suffix(64 << 10), as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
+    // MARK: Processes
+
+    /// The machine's QEMU, when it runs: the pidfile's process, checked to be QEMU with this
+    /// machine's disk (a recycled PID is not mistaken for it).
+    func runningPID(_ context: MachineContext) -> pid_t? {
+        guard let text = context.folder.read("qemu.pid"), let pid = pid_t(text), pid > 0, isAlive(pid) else { return nil }
+        #if os(Linux)
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        let commandLine = String(decoding: data, as: UTF8.self)
+        guard commandLine.contains(diskPath(context)) else { return nil }
+        #endif
+        return pid
+    }
+
+    func isAlive(_ pid: pid_t) -> Bool {
+        if kill(pid, 0) != 0 { return errno == EPERM }
+        #if os(Linux)
+        // A zombie (exited, not yet reaped by its parent) is not running.
+        if let stat = try? HostFiles.readText(at: "/proc/\(pid)/stat", limit: 4096),
+           let close = stat.lastIndex(of: ")"), stat.index(close, offsetBy: 2) < stat.endIndex,
+           stat[stat.index(close, offsetBy: 2)] == "Z" { return false }
+        #endif
+        return true
+    }
+
+    func cleanRuntime(_ context: MachineContext) {
+        context.folder.remove("qemu.pid")
+        if let id = context.folder.id { try? FileManager.default.removeItem(atPath: runtimeFolder(id)) }
+    }
+
+    /// A stable locally administered MAC per machine and NIC (52:54:00 is QEMU's prefix).
+    public static func mac(for id: String, nic: Int) -> String {
+        var hash: UInt32 = 2166136261
+        for byte in (id + "/\(nic)").utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
+        return String(format: "52:54:00:%02x:%02x:%02x", (hash >> 16) & 0xff, (hash >> 8) & 0xff, hash & 0xff)
+    }
+}

@@ -116,5 +116,6 @@ let package = Package(
         .testTarget(name: "BoxArchiveTests", dependencies: ["BoxArchive", "BoxerTestSupport"]),
         .testTarget(name: "VagrantfileTests", dependencies: ["Vagrantfile", "BoxerCommands", "BoxerTestSupport"]),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machines", "Providers", "BoxStore", "BoxerTestSupport"]),
     ]
 )

@@ -25,7 +25,7 @@ import Vagrantfile
     @Test func everyExampleHasAReadmeLineAndIsCovered() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { !$0.hasSuffix(".md") }.sorted()
         #expect(folders.count >= 12)
-        let covered: Set<String> = ["boxer-defaults", "cluster-helpers", "file-provisioning", "forwarded-ports", "json-and-env", "multi-machine-loop", "private-networks", "provider-parallels", "provider-qemu-libvirt", "provider-virtualbox", "provider-vmware", "shell-provisioning", "single-machine", "yaml-settings"]
+        let covered: Set<String> = ["boxer-defaults", "cluster-helpers", "file-provisioning", "forwarded-ports", "json-and-env", "multi-machine-loop", "private-networks", "provider-parallels", "provider-qemu-libvirt", "provider-virtualbox", "provider-vmware", "quickstart", "shell-provisioning", "single-machine", "yaml-settings"]
         #expect(Set(folders) == covered, "a new example needs assertions here")
         for folder in folders {
             let readme = try String(contentsOf: Self.examples.appendingPathComponent(folder).appendingPathComponent("README.md"), encoding: .utf8)
@@ -41,6 +41,23 @@ import Vagrantfile
         #expect(machine.hostname == "single")
         #expect(machine.providers["qemu"]?.memory == 256)
         #expect(machine.providers["qemu"]?.cpus == 1)
+        #expect(environment.warnings.isEmpty)
+    }
+
+    @Test func quickstart() throws {
+        let environment = try Self.load("quickstart")
+        #expect(environment.machines.map(\.name) == ["web", "db"])
+        #expect(environment.primaryMachine?.name == "web")
+        let web = try #require(environment.machine(named: "web"))
+        #expect(web.box == "boxer/tiny")
+        #expect(web.hostname == "web")
+        #expect(web.providers["qemu"]?.memory == 256)
+        #expect(Self.ports(web).map { "\($0.guest)->\($0.host) \($0.autoCorrect)" } == ["22->2222 true", "80->8080 true"])
+        #expect(web.provisioners.map(\.name) == ["hello", "boot-count"])
+        #expect(web.provisioners.map(\.run) == ["once", "always"])
+        #expect(web.provisioners.first?.environment == ["GREETING": "boxer"])
+        #expect(web.provisioners.first?.inline?.contains("provisioned $(hostname) for $GREETING") == true)
+        #expect(environment.machine(named: "db")?.hostname == "db")
         #expect(environment.warnings.isEmpty)
     }
 

@@ -1,0 +1,70 @@
+import BoxerTestSupport
+import Foundation
+import Testing
+
+/// Real machines: the tiny box booted under QEMU (TCG here, KVM where it works), driven only
+/// through the `boxer` binary, logged into with the OpenSSH client. Serialized: each test boots
+/// guests, and the host has two cores.
+@Suite(.serialized) struct EndToEndTests {
+    static let quickstart = try! String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vagrantfile.examples/quickstart/Vagrantfile"), encoding: .utf8)
+
+    /// up → ssh -c → provision → halt → up → destroy on the two-machine quickstart, leaving no
+    /// QEMU and no file behind.
+    @Test func twoMachineLifecycle() throws {
+        let project = try MachineProject(vagrantfile: Self.quickstart)
+
+        let up = try project.boxer(["up"])
+        #expect(up.status == 0, "up failed:\n\(up.output)\n\(up.error)")
+        #expect(up.output.contains("==> web: Machine booted and ready!"))
+        #expect(up.output.contains("==> db: Machine booted and ready!"))
+        #expect(up.output.contains("    web: hello from web"), "the once provisioner's output, prefixed")
+        #expect(up.output.contains("    db: boots: 1"))
+        #expect(project.qemuPIDs.count == 2)
+
+        let status = try project.boxer(["status"])
+        #expect(status.output.contains("web                       running (qemu)"), "\(status.output)")
+        #expect(status.output.contains("db                        running (qemu)"))
+
+        let hostname = try project.boxer(["ssh", "web", "-c", "hostname; cat /tmp/provisioned"])
+        #expect(hostname.status == 0, "\(hostname.error)")
+        #expect(hostname.output == "web\nprovisioned web for boxer\n")
+        // The machine's own key was put in place; the insecure key no longer gets in.
+        let keys = try project.boxer(["ssh", "db", "-c", "cat ~/.ssh/authorized_keys"])
+        let ownKey = try String(contentsOf: project.root.appendingPathComponent(".vagrant/machines/db/qemu/private_key.pub"), encoding: .utf8)
+        #expect(keys.output.trimmingCharacters(in: .whitespacesAndNewlines) == ownKey.trimmingCharacters(in: .whitespacesAndNewlines))
+        let privateKeyMode = try FileManager.default.attributesOfItem(atPath: project.root.appendingPathComponent(".vagrant/machines/db/qemu/private_key").path)[.posixPermissions] as? Int
+        #expect(privateKeyMode == 0o600)
+        // The machine's disk (its overlay) keeps what is written to it across halt and up.
+        #expect(try project.boxer(["ssh", "web", "-c", "echo kept > /boot/marker && sync"]).status == 0)
+        let failing = try project.boxer(["ssh", "db", "-c", "exit 7"])
+        #expect(failing.status == 7, "ssh -c exits with the command's status")
+
+        let provision = try project.boxer(["provision", "db", "--provision-with", "hello"])
+        #expect(provision.status == 0, "\(provision.error)")
+        #expect(provision.output.contains("    db: hello from db"))
+        #expect(!provision.output.contains("boots:"), "--provision-with runs only the named provisioner")
+
+        let halt = try project.boxer(["halt"])
+        #expect(halt.status == 0, "\(halt.error)")
+        #expect(project.qemuPIDs.isEmpty, "halt stops every QEMU")
+        #expect(try project.boxer(["status", "web"]).output.contains("web                       poweroff (qemu)"))
+
+        let again = try project.boxer(["up"])
+        #expect(again.status == 0, "\(again.error)")
+        #expect(!again.output.contains("Running provisioner: hello"), "once provisioners do not run on a second up")
+        #expect(again.output.contains("==> web: Running provisioner: boot-count"), "run: always provisioners do")
+        #expect(try project.boxer(["ssh", "web", "-c", "cat /boot/marker"]).output == "kept\n")
+        let port = try project.boxer(["port", "web", "--guest", "80"])
+        #expect(port.status == 0 && Int(port.output.trimmingCharacters(in: .whitespacesAndNewlines)).map { $0 == 8080 || (2200...2250).contains($0) } == true, "port: \(port.output)")
+
+        let destroy = try project.boxer(["destroy", "-f"])
+        #expect(destroy.status == 0, "\(destroy.error)")
+        #expect(project.qemuPIDs.isEmpty)
+        let left = TemporaryFolder.tree(project.root.appendingPathComponent(".vagrant/machines"))
+        #expect(left.isEmpty, "destroy leaves nothing: \(left)")
+        let runtime = TemporaryFolder.tree(project.home.appendingPathComponent("run"))
+        #expect(runtime.isEmpty, "no sockets left: \(runtime)")
+        let index = try String(contentsOf: project.home.appendingPathComponent("data/machine-index/index"), encoding: .utf8)
+        #expect(index.contains("\"machines\":{}"), "index entries removed: \(index)")
+    }
+}

@@ -1,0 +1,72 @@
+import BoxerTestSupport
+import Foundation
+import Testing
+
+/// A project with its own BOXER_HOME, driven through the real `boxer` binary, with the tiny
+/// test box added. Every QEMU it started is stopped when the value goes away, even when the
+/// test failed half-way: `destroy -f`, then SIGKILL for any pidfile left.
+final class MachineProject: @unchecked Sendable {
+    let temporary: TemporaryFolder
+    let home: URL
+    let root: URL
+    let binary: String
+
+    /// The tiny box for `architecture`, built once by scripts/testbox.sh (cached under .cache).
+    static func testBox(_ name: String = "tiny-amd64") throws -> String {
+        let binary = try #require(BoxerBinary.url, "build boxer first (swift build)").path
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let run = try ProgramRun.run(repository.appendingPathComponent("scripts/testbox.sh").path, [name],
+                                     environment: ProcessInfo.processInfo.environment.merging(["BOXER": binary]) { $1 })
+        guard run.status == 0, let path = run.output.split(separator: "\n").last.map(String.init), FileManager.default.fileExists(atPath: path) else {
+            throw TestFailure("scripts/testbox.sh \(name) failed (\(run.status)):\n\(run.error.suffix(3000))")
+        }
+        return path
+    }
+
+    init(vagrantfile: String, box: String = "tiny-amd64", boxName: String = "boxer/tiny") throws {
+        binary = try #require(BoxerBinary.url, "build boxer first (swift build)").path
+        temporary = try TemporaryFolder("boxer-machines")
+        home = try temporary.folder("home")
+        root = try temporary.folder("project")
+        try Data(vagrantfile.utf8).write(to: root.appendingPathComponent("Vagrantfile"))
+        let add = try boxer(["box", "add", boxName, try Self.testBox(box)])
+        guard add.status == 0 else { throw TestFailure("box add failed: \(add.error)") }
+    }
+
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["BOXER_HOME"] = home.path
+        // Tests reach nothing beyond the machines' forwarded ports.
+        environment["BOXER_QEMU_RESTRICT"] = "1"
+        environment["VAGRANT_CWD"] = nil
+        environment["BOXER_CWD"] = nil
+        return environment
+    }
+
+    @discardableResult
+    func boxer(_ arguments: [String]) throws -> ProgramRun {
+        try ProgramRun.run(binary, arguments, environment: environment, directory: root)
+    }
+
+    /// PIDs of QEMUs this project's machines run (from their pidfiles, checked to be alive).
+    var qemuPIDs: [Int32] {
+        let machines = root.appendingPathComponent(".vagrant/machines")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: machines.path)) ?? []
+        return names.compactMap { name in
+            let pidFile = machines.appendingPathComponent("\(name)/qemu/qemu.pid")
+            guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
+                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else { return nil }
+            return pid
+        }
+    }
+
+    deinit {
+        _ = try? boxer(["destroy", "-f"])
+        for pid in qemuPIDs { kill(pid, SIGKILL) }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

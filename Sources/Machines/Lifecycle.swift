@@ -131,7 +131,11 @@ public struct MachineEnvironment: Sendable {
         var firstBoot = false
         switch state {
         case .running:
-            output.say(name, "Machine already provisioned. Run `boxer provision` or use the `--provision`\nflag to force provisioning. Provisioners marked to run always will still run.")
+            if context.folder.read("action_provision") != nil {
+                output.say(name, "Machine already provisioned. Run `boxer provision` or use the `--provision`\nflag to force provisioning. Provisioners marked to run always will still run.")
+            } else {
+                output.say(name, "Machine already running.")
+            }
         case .paused:
             output.say(name, "Resuming suspended VM...")
             try await provider.resume(context)

@@ -1,0 +1,121 @@
+import BoxerTestSupport
+import Foundation
+import Testing
+
+/// What goes wrong, for real: a missing box, a taken port, a guest that never answers SSH, a
+/// QEMU that dies under a running machine, boxer killed in the middle of `up`.
+@Suite(.serialized) struct FaultTests {
+    static let single = """
+        Vagrant.configure("2") do |config|
+          config.vm.box = "boxer/tiny"
+          config.vm.provider "qemu" do |qemu|
+            qemu.memory = 256
+          end
+        end
+        """
+
+    @Test func missingBoxOffersTheAddCommand() throws {
+        let project = try MachineProject(vagrantfile: Self.single.replacingOccurrences(of: "boxer/tiny", with: "acme/absent"))
+        let up = try project.boxer(["up"])
+        #expect(up.status != 0)
+        #expect(up.error.contains("The box 'acme/absent' is not installed for the qemu provider"), "\(up.error)")
+        #expect(up.error.contains("boxer box add acme/absent"))
+        #expect(project.qemuPIDs.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: project.root.appendingPathComponent(".vagrant/machines/default/qemu/id").path), "nothing half-created")
+    }
+
+    @Test func takenPortWithoutAutoCorrectIsNamed() throws {
+        let listener = try LoopbackListener()
+        let project = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/tiny"
+              config.vm.network "forwarded_port", guest: 80, host: \(listener.port)
+            end
+            """)
+        let up = try project.boxer(["up"])
+        #expect(up.status != 0)
+        #expect(up.error.contains("The forwarded port \(listener.port) (guest 80) of machine 'default' is already in use"), "\(up.error)")
+        #expect(up.error.contains("auto_correct: true"))
+        #expect(project.qemuPIDs.isEmpty, "no machine left running")
+    }
+
+    @Test func guestThatNeverAnswersSSHShowsItsConsole() throws {
+        // The machine boots, but SSH is asked on a guest port nothing listens on.
+        let project = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/tiny"
+              config.vm.boot_timeout = 20
+              config.ssh.guest_port = 2022
+              config.vm.network "forwarded_port", id: "ssh", guest: 2022, host: 2222, auto_correct: true
+            end
+            """)
+        let up = try project.boxer(["up"])
+        #expect(up.status != 0)
+        #expect(up.error.contains("did not answer SSH"), "\(up.error)")
+        #expect(up.error.contains("within 20 s (config.vm.boot_timeout)"))
+        #expect(up.error.contains("tinyvm["), "the console's last lines are shown: \(up.error)")
+        #expect(try project.boxer(["destroy", "-f"]).status == 0)
+        #expect(project.qemuPIDs.isEmpty)
+    }
+
+    @Test func deadQEMUIsReportedAndRestarted() throws {
+        let project = try MachineProject(vagrantfile: Self.single)
+        #expect(try project.boxer(["up"]).status == 0)
+        let pids = project.qemuPIDs
+        try #require(pids.count == 1)
+        kill(pids[0], SIGKILL)
+        for _ in 0..<50 where kill(pids[0], 0) == 0 { usleep(100_000) }
+        let status = try project.boxer(["status"])
+        #expect(status.output.contains("default                   aborted (qemu)"), "\(status.output)")
+        let up = try project.boxer(["up"])
+        #expect(up.status == 0, "\(up.error)")
+        #expect(up.output.contains("stopped without being halted"))
+        #expect(try project.boxer(["ssh", "-c", "true"]).status == 0)
+    }
+
+    @Test func boxerKilledDuringUpLeavesAMachineTheNextCommandAdopts() throws {
+        let project = try MachineProject(vagrantfile: Self.single)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: project.binary)
+        process.arguments = ["up"]
+        process.environment = project.environment
+        process.currentDirectoryURL = project.root
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill boxer once QEMU runs (while it waits for SSH).
+        let deadline = Date().addingTimeInterval(60)
+        while project.qemuPIDs.isEmpty && Date() < deadline { usleep(50_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try #require(project.qemuPIDs.count == 1, "QEMU was started before boxer was killed")
+        let status = try project.boxer(["status"])
+        #expect(status.output.contains("default                   running (qemu)"), "the running QEMU is found: \(status.output)")
+        let up = try project.boxer(["up"])
+        #expect(up.status == 0, "\(up.error)")
+        #expect(project.qemuPIDs.count == 1, "adopted, not started twice")
+        #expect(try project.boxer(["ssh", "-c", "true"]).status == 0)
+    }
+}
+
+/// A TCP listener on 127.0.0.1 holding a port, for "port already in use".
+final class LoopbackListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, listen(descriptor, 1) == 0 else { throw TestFailure("cannot listen on 127.0.0.1") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
+}

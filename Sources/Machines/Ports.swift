@@ -31,11 +31,11 @@ public final class PortAllocator: Sendable {
             }
             let lock = try locked.get()
             defer { lock?.unlock() }
-            return try await body(try Self.choose(for: machine))
+            return try await body(try Self.choosePorts(for: machine))
         }
     }
 
-    static func choose(for machine: Machine) throws(MachineError) -> [PortForward] {
+    public static func choosePorts(for machine: Machine) throws(MachineError) -> [PortForward] {
         var chosen: [PortForward] = []
         let range = usableRange(machine)
         for network in machine.networks {

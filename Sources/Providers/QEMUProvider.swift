@@ -111,6 +111,8 @@ public struct QEMUProvider: Provider {
         guard result.succeeded else {
             throw MachineError(.provider, "qemu-img could not make the machine's disk from \(image): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        // Created and off, not crashed.
+        try context.folder.write("stopped", "")
         if guestArchitecture(context) == "arm64" || setting(context, "firmware")?.string == "uefi" {
             guard let firmware = host.uefiFirmware(for: guestArchitecture(context)) else {
                 throw MachineError(.toolMissing, "no UEFI firmware for \(guestArchitecture(context)) guests: \(host.package(for: guestArchitecture(context)))")

@@ -1,0 +1,109 @@
+import BoxerSupport
+import BoxerTestSupport
+import Foundation
+import Machines
+@testable import Providers
+import Testing
+import Vagrantfile
+
+@Suite struct QEMUCommandLineTests {
+    static func line(architecture: String = "amd64", accelerator: QEMUHost.Accelerator = .tcg, firmware: QEMUCommandLine.Firmware = .bios, restrict: Bool = true) -> QEMUCommandLine {
+        QEMUCommandLine(
+            binary: "/usr/bin/qemu-system-x86_64", guestArchitecture: architecture, accelerator: accelerator, name: "web",
+            memoryMiB: 512, cpus: 2, disk: "/p/.vagrant/machines/web/qemu/disk.qcow2", seed: "/p/seed,1.iso", firmware: firmware,
+            forwards: [PortForward(id: "ssh", hostIP: "127.0.0.1", host: 2222, guest: 22, proto: "tcp"),
+                       PortForward(id: "tcp8080", hostIP: "127.0.0.1", host: 8080, guest: 80, proto: "tcp")],
+            restrictNAT: restrict, natMAC: "52:54:00:12:34:56",
+            internalNetwork: InternalNetworkAttachment(endpoint: "/run/switch.sock", mac: "52:54:00:ab:cd:ef"),
+            qmpSocket: "/run/qmp.sock", consoleLog: "/p/console.log", pidFile: "/p/qemu.pid", extraArguments: ["-s"])
+    }
+
+    @Test func x86WithTCGAndBIOS() {
+        let arguments = Self.line().arguments
+        #expect(arguments.joined(separator: " ") == [
+            "-name boxer-web,process=boxer-web", "-machine q35", "-accel tcg -m 512M -smp 2",
+            "-drive file=/p/.vagrant/machines/web/qemu/disk.qcow2,if=virtio,format=qcow2,discard=unmap",
+            "-drive file=/p/seed,,1.iso,if=virtio,format=raw,readonly=on",
+            "-device virtio-rng-pci",
+            "-netdev user,id=nat,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=tcp:127.0.0.1:8080-:80",
+            "-device virtio-net-pci,netdev=nat,mac=52:54:00:12:34:56",
+            "-netdev stream,id=internal,server=off,addr.type=unix,addr.path=/run/switch.sock",
+            "-device virtio-net-pci,netdev=internal,mac=52:54:00:ab:cd:ef",
+            "-qmp unix:/run/qmp.sock,server=on,wait=off",
+            "-chardev file,id=console,path=/p/console.log -serial chardev:console",
+            "-display none -daemonize -pidfile /p/qemu.pid -s",
+        ].joined(separator: " "))
+    }
+
+    @Test func kvmUsesTheHostCPUAndUnrestrictedNAT() {
+        let arguments = Self.line(accelerator: .kvm, restrict: false).arguments.joined(separator: " ")
+        #expect(arguments.contains("-machine q35 -cpu host -accel kvm"))
+        #expect(arguments.contains("-netdev user,id=nat,hostfwd="))
+    }
+
+    @Test func arm64UsesVirtAndUEFIWithItsOwnVariables() {
+        let arguments = Self.line(architecture: "arm64", firmware: .uefi(code: "/usr/share/AAVMF/AAVMF_CODE.fd", vars: "/p/efivars.fd")).arguments.joined(separator: " ")
+        #expect(arguments.contains("-machine virt -cpu cortex-a72 -accel tcg"))
+        #expect(arguments.contains("-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd -drive if=pflash,format=raw,unit=1,file=/p/efivars.fd"))
+    }
+
+    @Test func acceleratorFollowsTheHostAndTheOverride() {
+        let host = QEMUHost(environment: ["BOXER_HOST_ARCHITECTURE": "amd64"])
+        #expect(host.accelerator(for: "arm64").0 == .tcg, "another architecture is emulated")
+        #expect(host.accelerator(for: "arm64").1.contains("emulated"))
+        #expect(host.accelerator(for: "amd64", requested: "kvm").0 == .kvm)
+        #expect(QEMUHost(environment: ["BOXER_HOST_ARCHITECTURE": "amd64", "BOXER_QEMU_ACCEL": "tcg"]).accelerator(for: "amd64").0 == .tcg)
+        // On this host: KVM only when it really works (kvm_pvm does not count).
+        let (chosen, reason) = host.accelerator(for: "amd64")
+        if HostFiles.kind(of: "/sys/module/kvm_pvm") == .directory { #expect(chosen == .tcg && reason.contains("kvm_pvm")) }
+        #expect(!reason.isEmpty)
+    }
+
+    @Test func macAddressesAreStableAndLocal() {
+        let mac = QEMUProvider.mac(for: "abc", nic: 1)
+        #expect(mac == QEMUProvider.mac(for: "abc", nic: 1))
+        #expect(mac != QEMUProvider.mac(for: "abc", nic: 2))
+        #expect(mac.hasPrefix("52:54:00:") && mac.count == 17)
+    }
+}
+
+@Suite struct NoCloudSeedTests {
+    @Test func seedIsAnISOLabelledCidataWithTheKeysAndHostname() throws {
+        let folder = try TemporaryFolder("boxer-seed")
+        let path = folder.path("seed.iso").path
+        try NoCloudSeed(instanceID: "i-1", hostname: "web", user: "vagrant", authorizedKeys: ["ssh-ed25519 AAAAC3Nza boxer-web"]).write(to: path)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        // ISO9660: the primary volume descriptor at 32 KiB; libarchive upper-cases its label, and
+        // the Joliet descriptor carries "cidata" as cloud-init and blkid read it.
+        #expect(String(decoding: data[32769..<32774], as: UTF8.self) == "CD001")
+        #expect(String(decoding: data[32808..<32814], as: UTF8.self) == "CIDATA")
+        let extract = try folder.folder("x")
+        let run = try ProgramRun.run("bsdtar", ["-xf", path, "-C", extract.path])
+        #expect(run.status == 0, "\(run.error)")
+        let userData = try String(contentsOf: extract.appendingPathComponent("user-data"), encoding: .utf8)
+        #expect(userData.hasPrefix("#cloud-config\n"))
+        #expect(userData.contains("  - name: vagrant\n"))
+        #expect(userData.contains("      - ssh-ed25519 AAAAC3Nza boxer-web\n"))
+        let metaData = try String(contentsOf: extract.appendingPathComponent("meta-data"), encoding: .utf8)
+        #expect(metaData == "instance-id: i-1\nlocal-hostname: web\n")
+    }
+}
+
+@Suite struct PortAllocationTests {
+    static func machine(_ source: String) throws -> Machine {
+        try #require(try VagrantfileLoader.evaluate(source: source).machines.first)
+    }
+
+    @Test func takenPortsMoveOnlyWithAutoCorrect() throws {
+        let listener = try LoopbackListener()
+        let corrected = try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: \(listener.port), auto_correct: true }")
+        let ports = try PortAllocator.choosePorts(for: corrected)
+        let web = try #require(ports.first { $0.guest == 80 })
+        #expect(web.host != listener.port && (2200...2250).contains(web.host))
+        #expect(ports.first { $0.id == "ssh" }?.guest == 22)
+        #expect(Set(ports.map(\.host)).count == ports.count, "no two forwards share a host port")
+
+        let fixed = try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: \(listener.port) }")
+        #expect(throws: MachineError.self) { try PortAllocator.choosePorts(for: fixed) }
+    }
+}

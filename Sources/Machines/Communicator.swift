@@ -57,12 +57,25 @@ public struct Communicator: Sendable {
 
     /// Waits until SSH lets us in, polling briskly at first (boot-to-SSH is what users wait
     /// for), then backing off; fails after `timeout` seconds with the console's last lines.
-    public func waitUntilReady(timeout: Double, stillRunning: @Sendable () async -> Bool, consoleTail: @Sendable () -> String) async throws(MachineError) {
+    /// Returns whether the first identity (the machine's own key) got in; when only another one
+    /// did (Vagrant's insecure key), the caller replaces it.
+    @discardableResult
+    public func waitUntilReady(timeout: Double, stillRunning: @Sendable () async -> Bool, consoleTail: @Sendable () -> String) async throws(MachineError) -> Bool {
+        let first = Communicator(endpoint: endpoint, user: user, identities: Array(identities.prefix(1)), forwardAgent: forwardAgent)
         let deadline = Date().addingTimeInterval(timeout)
         var pause = 0.1
+        var attempts = 0
         while Date() < deadline {
-            if await isReady() { return }
-            guard await stillRunning() else {
+            attempts += 1
+            // Knock first, in process: an SSH server greets with "SSH-" before anything else. Only
+            // then start the ssh client, a process per try that costs a slow (emulated) guest a
+            // key exchange: with several machines booting on few cores that matters.
+            if await SSHBanner.present(at: endpoint, within: 0.3) {
+                if await first.isReady() { return true }
+                if identities.count > 1, await isReady() { return false }
+            }
+            // Whether the machine still runs is asked about once a second, not on every knock.
+            if attempts % 10 == 0, !(await stillRunning()) {
                 throw MachineError(.bootTimeout, "the machine stopped while boxer waited for SSH. Its console ended with:\n\(consoleTail())")
             }
             try? await Task.sleep(for: .seconds(pause))
@@ -134,4 +147,45 @@ public enum MachineKeys {
     }
 
     public static var insecurePublicKey: String { VagrantInsecureKey.publicKey }
+}
+
+/// Whether an SSH server answers at an address: its greeting ("SSH-2.0-…") arrives within
+/// the time given. With QEMU's user networking the TCP connect always succeeds at once; the
+/// greeting comes only when the guest's server runs.
+enum SSHBanner {
+    static func present(at endpoint: SSHEndpoint, within seconds: Double) async -> Bool {
+        await onDedicatedThread { () -> Bool in probe(endpoint, seconds) }.get()
+    }
+
+    static func probe(_ endpoint: SSHEndpoint, _ seconds: Double) -> Bool {
+        #if canImport(Glibc)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var wait = timeval()
+        wait.tv_sec = Int(seconds)
+        wait.tv_usec = .init((seconds - Double(Int(seconds))) * 1_000_000)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(endpoint.port).bigEndian)
+        guard inet_pton(AF_INET, endpoint.host, &address.sin_addr) == 1 else { return true }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 4)
+        var received = 0
+        while received < 4 {
+            let offset = received
+            let count = buffer.withUnsafeMutableBytes { raw in read(descriptor, raw.baseAddress.map { $0 + offset }, 4 - offset) }
+            guard count > 0 else { return false }
+            received += count
+        }
+        return buffer == Array("SSH-".utf8)
+    }
 }

@@ -183,12 +183,22 @@ public struct MachineEnvironment: Sendable {
         let name = context.machine.name
         let publicKey = try await MachineKeys.ensure(in: context.folder)
         guard let id = context.folder.id else { throw MachineError(.provider, "machine '\(name)' has no id") }
+        // The NoCloud seed gives cloud-init guests their hostname, user and the machine's key
+        // before SSH comes up. `cloud_init = false` in the provider block leaves it out (boxes
+        // that must not see one); such a machine is let in with Vagrant's insecure key, which
+        // is then replaced.
         let seedPath = context.folder.file("seed.iso")
-        let seed = NoCloudSeed(
-            instanceID: id, hostname: context.machine.hostname ?? name,
-            user: context.machine.ssh.username ?? "vagrant", authorizedKeys: [publicKey])
-        try seed.write(to: seedPath)
-        context.seed = seedPath
+        let providerSettings = context.machine.providers[context.folder.provider]?.values ?? [:]
+        if providerSettings["cloud_init"]?.bool ?? true {
+            let seed = NoCloudSeed(
+                instanceID: id, hostname: context.machine.hostname ?? name,
+                user: context.machine.ssh.username ?? "vagrant", authorizedKeys: [publicKey])
+            try seed.write(to: seedPath)
+            context.seed = seedPath
+        } else {
+            context.folder.remove("seed.iso")
+            context.seed = nil
+        }
         let machine = context.machine
         let base = context
         do {
@@ -220,11 +230,11 @@ public struct MachineEnvironment: Sendable {
         let communicator = try communicator(for: context, endpoint: endpoint)
         let started = Date()
         let stillRunning: @Sendable () async -> Bool = { await provider.state(context) == .running }
-        try await communicator.waitUntilReady(timeout: Double(context.machine.bootTimeout), stillRunning: stillRunning) {
+        let ownKey = try await communicator.waitUntilReady(timeout: Double(context.machine.bootTimeout), stillRunning: stillRunning) {
             provider.consoleTail(context, lines: 15)
         }
         output.say(name, "Machine booted and ready! (SSH after \(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
-        if context.machine.ssh.insertKey {
+        if context.machine.ssh.insertKey && !ownKey {
             try await insertMachineKey(context, endpoint: endpoint)
         }
         try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
@@ -235,7 +245,6 @@ public struct MachineEnvironment: Sendable {
     func insertMachineKey(_ context: MachineContext, endpoint: SSHEndpoint) async throws(MachineError) {
         let user = context.machine.ssh.username ?? "vagrant"
         let own = Communicator(endpoint: endpoint, user: user, identities: [context.folder.privateKey])
-        if await own.isReady() { return }
         output.detail(context.machine.name, "Vagrant insecure key detected. Replacing it with a newly generated keypair...")
         let publicKey = try await MachineKeys.ensure(in: context.folder)
         let insecure = Communicator(endpoint: endpoint, user: user, identities: [try MachineKeys.insecurePrivateKey(home: home)])

@@ -67,4 +67,28 @@ import Testing
         let index = try String(contentsOf: project.home.appendingPathComponent("data/machine-index/index"), encoding: .utf8)
         #expect(index.contains("\"machines\":{}"), "index entries removed: \(index)")
     }
+
+    /// A box without a seed keeps Vagrant's insecure key: boxer gets in with it, puts the
+    /// machine's own key in its place, and the insecure key no longer works.
+    @Test func insecureKeyIsReplaced() throws {
+        let project = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/tiny"
+              config.vm.provider "qemu" do |qemu|
+                qemu.cloud_init = false
+              end
+            end
+            """)
+        let up = try project.boxer(["up"])
+        #expect(up.status == 0, "\(up.error)")
+        #expect(up.output.contains("Vagrant insecure key detected. Replacing it with a newly generated keypair..."), "\(up.output)")
+        let keys = try project.boxer(["ssh", "-c", "cat ~/.ssh/authorized_keys"])
+        let ownKey = try String(contentsOf: project.root.appendingPathComponent(".vagrant/machines/default/qemu/private_key.pub"), encoding: .utf8)
+        #expect(keys.output.trimmingCharacters(in: .whitespacesAndNewlines) == ownKey.trimmingCharacters(in: .whitespacesAndNewlines))
+        let port = try #require(Int(try project.boxer(["port", "--guest", "22"]).output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let insecure = try ProgramRun.run("ssh", ["-p", "\(port)", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                                                  "-o", "IdentitiesOnly=yes", "-i", project.home.appendingPathComponent("insecure_private_key").path, "vagrant@127.0.0.1", "true"])
+        #expect(insecure.status != 0, "the insecure key is refused once replaced")
+        #expect(try project.boxer(["destroy", "-f"]).status == 0)
+    }
 }

@@ -31,6 +31,9 @@ start=$(date +%s.%N)
 "$recipe/build.sh" "$arch" "$work/box" >&2
 kernel=$(cat "$work/box/kernel-version"); rm "$work/box/kernel-version"
 virtual_gb=1
+# AAVMF (arm64 UEFI) fails with a synchronous exception below 512 MiB; BIOS x86 boots in 256.
+memory=256
+[ "$arch" = arm64 ] && memory=512
 printf '{\n  "provider": "libvirt",\n  "format": "qcow2",\n  "virtual_size": %d,\n  "architecture": "%s"\n}\n' "$virtual_gb" "$arch" > "$work/box/metadata.json"
 cat > "$work/box/Vagrantfile" <<VAGRANTFILE
 # boxer tiny test box ($arch, kernel $kernel): busybox + dropbear. No rsync or bash in the guest,
@@ -39,7 +42,7 @@ Vagrant.configure("2") do |config|
   config.vm.synced_folder ".", "/vagrant", disabled: true
   config.vm.boot_timeout = 120
   config.vm.provider "qemu" do |qemu|
-    qemu.memory = 256
+    qemu.memory = $memory
     qemu.cpus = 1
   end
 end

@@ -91,4 +91,22 @@ import Testing
         #expect(insecure.status != 0, "the insecure key is refused once replaced")
         #expect(try project.boxer(["destroy", "-f"]).status == 0)
     }
+
+    /// An arm64 box runs under qemu-system-aarch64 with UEFI (AAVMF, per-machine variables),
+    /// emulated on an x86 host.
+    @Test func arm64MachineBootsUnderUEFI() throws {
+        let project = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/tiny-arm64"
+              config.vm.hostname = "armed"
+            end
+            """, box: "tiny-arm64", boxName: "boxer/tiny-arm64")
+        let up = try project.boxer(["up"])
+        #expect(up.status == 0, "\(up.output)\n\(up.error)")
+        let run = try project.boxer(["ssh", "-c", "uname -m; hostname"])
+        #expect(run.output == "aarch64\narmed\n", "\(run.error)")
+        #expect(FileManager.default.fileExists(atPath: project.root.appendingPathComponent(".vagrant/machines/default/qemu/efivars.fd").path))
+        #expect(try project.boxer(["destroy", "-f"]).status == 0)
+        #expect(project.qemuPIDs.isEmpty)
+    }
 }

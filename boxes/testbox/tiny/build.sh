@@ -13,7 +13,7 @@ cd "$work"
 
 kernel_meta=linux-image-cloud-$arch
 [ "$arch" = arm64 ] && kernel_meta=linux-image-arm64
-kernel_package=$(apt-cache depends "$kernel_meta:$arch" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+kernel_package=$(apt-cache depends "$kernel_meta:$arch" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {sub(/:.*/, "", $2); print $2; exit}')
 [ -n "$kernel_package" ] || { echo "testbox: cannot find the kernel package behind $kernel_meta:$arch (apt-get update? dpkg --add-architecture $arch?)" >&2; exit 1; }
 payload=(busybox-static dropbear-bin libtomcrypt1 libtommath1 zlib1g libcrypt1 libc6 libgmp10 openssh-sftp-server "$kernel_package")
 [ "$arch" = arm64 ] && payload+=(grub-efi-arm64-bin)

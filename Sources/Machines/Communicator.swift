@@ -92,7 +92,12 @@ public struct Communicator: Sendable {
         arguments += ["-o", "BatchMode=yes"]
         for identity in identities { arguments += ["-i", identity] }
         arguments += [local, "\(user)@\(endpoint.host):\(remote)"]
-        let result = try await Programs.run(Self.scp, arguments)
+        var result = try await Programs.run(Self.scp, arguments)
+        // 255: the connection dropped (a guest that just booted may restart its SSH server).
+        for _ in 0..<3 where result.status == 255 {
+            try? await Task.sleep(for: .seconds(2))
+            result = try await Programs.run(Self.scp, arguments)
+        }
         guard result.succeeded else {
             throw MachineError(.communicator, "cannot copy \(local) to the machine's \(remote): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
         }

@@ -293,7 +293,14 @@ public struct MachineEnvironment: Sendable {
             output.say(name, "Rsyncing folder: \(source)/ => \(folder.guestPath)")
             _ = try await communicator.capture("sudo mkdir -p \(Communicator.quote(folder.guestPath)) && sudo chown \(communicator.user) \(Communicator.quote(folder.guestPath))")
             let ssh = ([Communicator.ssh] + communicator.sshArguments().dropLast()).map(Communicator.quote).joined(separator: " ")
-            let result = try await Programs.run(rsync, ["--archive", "--delete", "--compress", "--copy-links", "--exclude", ".vagrant/", "-e", ssh, source + "/", "\(communicator.user)@\(communicator.endpoint.host):\(folder.guestPath)"])
+            let arguments = ["--archive", "--delete", "--compress", "--copy-links", "--exclude", ".vagrant/", "-e", ssh, source + "/", "\(communicator.user)@\(communicator.endpoint.host):\(folder.guestPath)"]
+            var result = try await Programs.run(rsync, arguments)
+            // 255: the SSH connection dropped. A guest that has just booted may still be
+            // restarting its SSH server (cloud-init does, after writing host keys); try again.
+            for _ in 0..<4 where result.status == 255 {
+                try? await Task.sleep(for: .seconds(2))
+                result = try await Programs.run(rsync, arguments)
+            }
             guard result.succeeded else {
                 throw MachineError(.communicator, "rsync of \(source) to \(folder.guestPath) failed: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
             }

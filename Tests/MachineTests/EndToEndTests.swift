@@ -109,4 +109,30 @@ import Testing
         #expect(try project.boxer(["destroy", "-f"]).status == 0)
         #expect(project.qemuPIDs.isEmpty)
     }
+
+    /// A real Debian 12 guest with cloud-init: boxer's NoCloud seed gives it its hostname, the
+    /// `vagrant` user with sudo and the machine's key; `.` is rsynced to /vagrant; a privileged
+    /// shell provisioner runs as root; halt is a graceful ACPI shutdown.
+    @Test func debianWithCloudInit() throws {
+        let project = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/debian"
+              config.vm.hostname = "deb1"
+              config.vm.provision "shell", inline: "cloud-init status --wait >/dev/null; echo provisioned as $(id -un) on $(hostname)"
+            end
+            """, box: "debian-amd64", boxName: "boxer/debian")
+        try Data("synced from the host\n".utf8).write(to: project.root.appendingPathComponent("hello.txt"))
+        let up = try project.boxer(["up"])
+        #expect(up.status == 0, "\(up.output)\n\(up.error)")
+        #expect(up.output.contains("==> default: Rsyncing folder: \(project.root.path)/ => /vagrant"))
+        #expect(up.output.contains("    default: provisioned as root on deb1"), "\(up.output)")
+        let checks = try project.boxer(["ssh", "-c", "cloud-init status; id -un; hostname; sudo -n true && echo sudo; cat /vagrant/hello.txt; cat ~/.ssh/authorized_keys"])
+        let ownKey = try String(contentsOf: project.root.appendingPathComponent(".vagrant/machines/default/qemu/private_key.pub"), encoding: .utf8)
+        #expect(checks.output == "status: done\nvagrant\ndeb1\nsudo\nsynced from the host\n\(ownKey.trimmingCharacters(in: .whitespacesAndNewlines))\n", "\(checks.output)\n\(checks.error)")
+        let halt = try project.boxer(["halt"])
+        #expect(halt.status == 0 && halt.output.contains("Attempting graceful shutdown"))
+        #expect(try project.boxer(["status"]).output.contains("default                   poweroff (qemu)"))
+        #expect(try project.boxer(["destroy", "-f"]).status == 0)
+        #expect(project.qemuPIDs.isEmpty)
+    }
 }

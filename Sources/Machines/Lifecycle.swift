@@ -162,6 +162,10 @@ public struct MachineEnvironment: Sendable {
         }
         guard let box = context.box else {
             let add = machine.boxURL.first.map { "boxer box add \(boxName) \($0)" } ?? "boxer box add \(boxName) <file or URL of the .box>"
+            let installed = (try? BoxStore(home: home).list().filter { $0.name == boxName }) ?? []
+            if !installed.isEmpty {
+                throw MachineError(.boxMissing, "The box '\(boxName)' is installed, but not in a form the \(provider.name) provider runs (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())\(machine.boxVersion.map { ", version \($0)" } ?? "")). Installed: \(installed.map { "\($0.provider) \($0.version)\($0.architecture.map { " \($0)" } ?? "")" }.joined(separator: "; ")). Add the right one:\n    \(add) --provider \(provider.boxFormats[0])")
+            }
             throw MachineError(.boxMissing, "The box '\(boxName)'\(machine.boxVersion.map { " (\($0))" } ?? "") is not installed for the \(provider.name) provider (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())). Add it first:\n    \(add)")
         }
         output.say(name, "Creating the machine from box '\(box.name)' (v\(box.version), \(box.provider))...")

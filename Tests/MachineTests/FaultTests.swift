@@ -73,6 +73,26 @@ import Testing
         #expect(try project.boxer(["ssh", "-c", "true"]).status == 0)
     }
 
+    @Test func concurrentUpsOnOneProjectWaitForEachOther() throws {
+        let project = try MachineProject(vagrantfile: Self.single)
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: project.binary)
+        first.arguments = ["up"]
+        first.environment = project.environment
+        first.currentDirectoryURL = project.root
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        usleep(300_000)
+        let second = try project.boxer(["up"])
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(second.status == 0, "\(second.error)")
+        #expect(second.error.contains("Another boxer command is changing the machines"), "the second one waited: \(second.error)")
+        #expect(second.output.contains("Machine already provisioned") || second.output.contains("Machine already running"))
+        #expect(project.qemuPIDs.count == 1, "one machine, not two")
+    }
+
     @Test func boxerKilledDuringUpLeavesAMachineTheNextCommandAdopts() throws {
         let project = try MachineProject(vagrantfile: Self.single)
         let process = Process()
@@ -118,4 +138,38 @@ final class LoopbackListener {
     }
 
     deinit { close(descriptor) }
+}
+
+/// Faults that need no guest to boot.
+@Suite struct SetupFaultTests {
+    @Test func boxForAnotherArchitectureIsExplained() throws {
+        let project = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/tiny"
+              config.vm.box_version = ">= 2"
+            end
+            """)
+        let up = try project.boxer(["up"])
+        #expect(up.status != 0)
+        #expect(up.error.contains("The box 'boxer/tiny' is installed, but not in a form the qemu provider runs"), "\(up.error)")
+        #expect(up.error.contains("version >= 2"))
+        #expect(up.error.contains("Installed: libvirt 0"))
+    }
+
+    @Test func missingQEMUNamesThePackage() throws {
+        let project = try MachineProject(vagrantfile: FaultTests.single)
+        // A PATH with everything boxer needs but qemu-system-x86_64.
+        let bin = try project.temporary.folder("bin")
+        for tool in ["qemu-img", "ssh", "ssh-keygen", "scp"] {
+            let target = try #require(ProgramRun.find(tool))
+            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent(tool).path, withDestinationPath: target)
+        }
+        var environment = project.environment
+        environment["PATH"] = bin.path
+        let up = try ProgramRun.run(project.binary, ["up"], environment: environment, directory: project.root)
+        #expect(up.status != 0)
+        #expect(up.error.contains("qemu-system-x86_64 is not installed"), "\(up.error)")
+        #expect(up.error.contains("apt-get install qemu-system-x86"))
+        #expect(project.qemuPIDs.isEmpty)
+    }
 }

@@ -203,6 +203,7 @@ public struct MachineEnvironment: Sendable {
             context.folder.remove("seed.iso")
             context.seed = nil
         }
+        context.shares = shares(for: context, provider: provider)
         let machine = context.machine
         let base = context
         do {
@@ -276,10 +277,33 @@ public struct MachineEnvironment: Sendable {
 
     // MARK: Synced folders
 
+    func providerMount(_ context: MachineContext, _ share: SharedFolder) -> String {
+        providers[context.folder.provider]?.mountCommand(for: share) ?? "false"
+    }
+
+    /// The synced folders the hypervisor shares itself, with a tag each (9p tags are at most
+    /// 31 bytes).
+    func shares(for context: MachineContext, provider: any Provider) -> [SharedFolder] {
+        context.machine.syncedFolders.enumerated().compactMap { index, folder in
+            guard !folder.disabled, let type = folder.type, provider.sharedFolderTypes.contains(type) else { return nil }
+            let mode = folder.options["accessmode"]?.string.map { $0 == "mapped" ? "mapped-xattr" : $0 } ?? "mapped-xattr"
+            return SharedFolder(tag: "boxer\(index)", hostPath: HostFiles.absolute(folder.hostPath, relativeTo: environment.root), guestPath: folder.guestPath, accessMode: mode)
+        }
+    }
+
     func syncFolders(_ context: MachineContext, communicator: Communicator) async throws(MachineError) {
         let name = context.machine.name
+        for share in context.shares {
+            let mounted = try await communicator.capture("sudo sh -c \(Communicator.quote(providerMount(context, share)))")
+            if mounted.succeeded {
+                output.say(name, "Mounting shared folder: \(share.hostPath) => \(share.guestPath) (9p)")
+            } else {
+                output.warn(name, "The guest could not mount \(share.hostPath) at \(share.guestPath) over 9p (\(mounted.error.trimmingCharacters(in: .whitespacesAndNewlines))); its kernel may lack the 9p and 9pnet_virtio modules. The folder is not shared; use type: \"rsync\" for this box.")
+            }
+        }
         for folder in context.machine.syncedFolders where !folder.disabled {
             let type = folder.type ?? "rsync"
+            if context.shares.contains(where: { $0.guestPath == folder.guestPath }) { continue }
             guard type == "rsync" else {
                 output.warn(name, "Synced folder \(folder.hostPath) => \(folder.guestPath) has type '\(type)', which the \(context.folder.provider) provider does not do; it is skipped. Use type: \"rsync\".")
                 continue

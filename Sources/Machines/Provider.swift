@@ -76,6 +76,9 @@ public struct MachineContext: Sendable {
     public var internalNetwork: InternalNetworkAttachment?
     /// The NoCloud seed for this boot, when the provider attaches one.
     public var seed: String?
+    /// Host folders the hypervisor shares into the guest (synced folders of a type the provider
+    /// lists in `sharedFolderTypes`), mounted by tag once the guest is up.
+    public var shares: [SharedFolder] = []
 
     public init(machine: Machine, folder: MachineFolder, box: BoxMatch?, forwards: [PortForward] = [], internalNetwork: InternalNetworkAttachment? = nil, seed: String? = nil) {
         self.machine = machine
@@ -84,6 +87,22 @@ public struct MachineContext: Sendable {
         self.forwards = forwards
         self.internalNetwork = internalNetwork
         self.seed = seed
+    }
+}
+
+/// A host folder shared into the guest by the hypervisor (QEMU: virtio-9p).
+public struct SharedFolder: Sendable, Equatable {
+    public var tag: String
+    public var hostPath: String
+    public var guestPath: String
+    /// 9p security model: "mapped-xattr" (default), "passthrough", "mapped-file" or "none".
+    public var accessMode: String
+
+    public init(tag: String, hostPath: String, guestPath: String, accessMode: String = "mapped-xattr") {
+        self.tag = tag
+        self.hostPath = hostPath
+        self.guestPath = guestPath
+        self.accessMode = accessMode
     }
 }
 
@@ -107,6 +126,10 @@ public protocol Provider: Sendable {
     var name: String { get }
     /// Box provider folders this provider can run, most preferred first.
     var boxFormats: [String] { get }
+    /// Synced folder types the hypervisor shares itself (besides rsync, which works for all).
+    var sharedFolderTypes: Set<String> { get }
+    /// The guest command that mounts a share at its guest path (run with sudo).
+    func mountCommand(for share: SharedFolder) -> String
     /// What works on this host, each with its reason: the capability matrix row.
     func capabilities() -> [Capability]
     /// Fails with what to install when the hypervisor's tools are missing.

@@ -16,6 +16,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var cpus: Int
     public var disk: String
     public var seed: String?
+    public var shares: [SharedFolder] = []
     public var firmware: Firmware
     public var forwards: [PortForward]
     /// `restrict=on` on the NAT: the guest reaches nothing but the forwarded ports.
@@ -43,6 +44,9 @@ public struct QEMUCommandLine: Sendable, Equatable {
         }
         arguments += ["-drive", "file=\(escaped(disk)),if=virtio,format=qcow2,discard=unmap"]
         if let seed { arguments += ["-drive", "file=\(escaped(seed)),if=virtio,format=raw,readonly=on"] }
+        for share in shares {
+            arguments += ["-virtfs", "local,path=\(escaped(share.hostPath)),mount_tag=\(share.tag),security_model=\(share.accessMode),id=\(share.tag)"]
+        }
         // Entropy: without it the guest's first SSH host key waits seconds for the RNG.
         arguments += ["-device", "virtio-rng-pci"]
         var nat = "user,id=nat"

@@ -12,12 +12,17 @@ import Vagrantfile
 public struct QEMUProvider: Provider {
     public let name = "qemu"
     public let boxFormats = ["libvirt", "qemu"]
+    public let sharedFolderTypes: Set<String> = ["9p"]
     public let host: QEMUHost
     public let home: BoxerHome
 
     public init(home: BoxerHome, host: QEMUHost = QEMUHost()) {
         self.home = home
         self.host = host
+    }
+
+    public func mountCommand(for share: SharedFolder) -> String {
+        "mkdir -p \(Communicator.quote(share.guestPath)) && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 \(share.tag) \(Communicator.quote(share.guestPath))"
     }
 
     // MARK: Capabilities
@@ -41,6 +46,7 @@ public struct QEMUProvider: Provider {
         #endif
         cells.append(Capability("suspend/resume", available: true, reason: "QMP stop/cont (in memory; the machine keeps running as a process)"))
         cells.append(Capability("synced folders: rsync", available: true, reason: "rsync over SSH, when the guest has rsync"))
+        cells.append(Capability("synced folders: 9p", available: true, reason: "virtio-9p (-virtfs), when the guest kernel has 9p and 9pnet_virtio"))
         return cells
     }
 
@@ -149,7 +155,7 @@ public struct QEMUProvider: Provider {
             binary: binary, guestArchitecture: architecture, accelerator: accelerator, name: context.folder.machineName,
             memoryMiB: context.machine.providers["qemu"]?.memory ?? context.machine.providers["libvirt"]?.memory ?? 1024,
             cpus: context.machine.providers["qemu"]?.cpus ?? context.machine.providers["libvirt"]?.cpus ?? 1,
-            disk: diskPath(context), seed: context.seed, firmware: firmware, forwards: context.forwards,
+            disk: diskPath(context), seed: context.seed, shares: context.shares, firmware: firmware, forwards: context.forwards,
             restrictNAT: restrict, natMAC: Self.mac(for: id, nic: 1), internalNetwork: context.internalNetwork,
             qmpSocket: runtime + "/qmp.sock", consoleLog: consolePath(context), pidFile: pidPath(context), extraArguments: extra)
     }

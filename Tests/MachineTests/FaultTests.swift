@@ -58,6 +58,19 @@ import Testing
         #expect(project.qemuPIDs.isEmpty)
     }
 
+    @Test func guestWithout9pGetsAWarningNotAHang() throws {
+        let project = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/tiny"
+              config.vm.synced_folder ".", "/shared", type: "9p"
+            end
+            """)
+        let up = try project.boxer(["up"])
+        #expect(up.status == 0, "\(up.error)")
+        #expect(up.error.contains("could not mount \(project.root.path) at /shared over 9p"), "\(up.error)")
+        #expect(up.error.contains("use type: \"rsync\""))
+    }
+
     @Test func deadQEMUIsReportedAndRestarted() throws {
         let project = try MachineProject(vagrantfile: Self.single)
         #expect(try project.boxer(["up"]).status == 0)

@@ -35,6 +35,12 @@ import Vagrantfile
         ].joined(separator: " "))
     }
 
+    @Test func sharedFoldersAreVirtFS() {
+        var line = Self.line()
+        line.shares = [SharedFolder(tag: "boxer0", hostPath: "/home/me/project", guestPath: "/vagrant")]
+        #expect(line.arguments.joined(separator: " ").contains("-virtfs local,path=/home/me/project,mount_tag=boxer0,security_model=mapped-xattr,id=boxer0 -device virtio-rng-pci"))
+    }
+
     @Test func kvmUsesTheHostCPUAndUnrestrictedNAT() {
         let arguments = Self.line(accelerator: .kvm, restrict: false).arguments.joined(separator: " ")
         #expect(arguments.contains("-machine q35 -cpu host -accel kvm"))

@@ -21,6 +21,12 @@ cache=${BOXER_TEST_CACHE:-$PWD/.cache/testbox}
 hash=$(cat scripts/testbox.sh "$recipe"/* | sha256sum | cut -c1-16)
 box=$cache/$name-$hash.box
 if [ -s "$box" ]; then echo "$box"; exit 0; fi
+# One build per box at a time (tests may ask for the same box at once); the others wait and
+# find it built.
+mkdir -p "$cache"
+exec 9>"$cache/.lock-$name"
+flock 9
+if [ -s "$box" ]; then echo "$box"; exit 0; fi
 
 if [ "$arch" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
   echo "testbox: arm64 packages need 'dpkg --add-architecture arm64 && apt-get update' (scripts/bootstrap does it)" >&2; exit 1

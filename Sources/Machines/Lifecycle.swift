@@ -239,7 +239,8 @@ public struct MachineEnvironment: Sendable {
             provider.consoleTail(context, lines: 15)
         }
         output.say(name, "Machine booted and ready! (SSH after \(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
-        if context.machine.ssh.insertKey && !ownKey {
+        // Vagrant inserts a key only when the user named none of their own.
+        if context.machine.ssh.insertKey && context.machine.ssh.privateKeyPath.isEmpty && !ownKey {
             try await insertMachineKey(context, endpoint: endpoint)
         }
         try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
@@ -301,9 +302,11 @@ public struct MachineEnvironment: Sendable {
                 output.warn(name, "The guest could not mount \(share.hostPath) at \(share.guestPath) over 9p (\(mounted.error.trimmingCharacters(in: .whitespacesAndNewlines))); its kernel may lack the 9p and 9pnet_virtio modules. The folder is not shared; use type: \"rsync\" for this box.")
             }
         }
+        let hypervisorTypes = providers[context.folder.provider]?.sharedFolderTypes ?? []
         for folder in context.machine.syncedFolders where !folder.disabled {
             let type = folder.type ?? "rsync"
-            if context.shares.contains(where: { $0.guestPath == folder.guestPath }) { continue }
+            // Shared by the hypervisor: mounted above at boot (and still mounted on a later `up`).
+            if hypervisorTypes.contains(type) { continue }
             guard type == "rsync" else {
                 output.warn(name, "Synced folder \(folder.hostPath) => \(folder.guestPath) has type '\(type)', which the \(context.folder.provider) provider does not do; it is skipped. Use type: \"rsync\".")
                 continue
@@ -400,9 +403,17 @@ public struct MachineEnvironment: Sendable {
         defer { unlink(local) }
         try await communicator.upload(local, to: upload)
         let environment = provisioner.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Communicator.quote($0.value))" }.joined(separator: " ")
-        let arguments = provisioner.arguments.map(Communicator.quote).joined(separator: " ")
-        var command = "chmod +x \(upload) && "
-        command += provisioner.privileged ? "sudo -E env \(environment) \(upload) \(arguments)" : "env \(environment) \(upload) \(arguments)"
+        // Vagrant passes an `args` string to the script as written (the shell splits it) and an
+        // array as one argument per item.
+        let arguments: String
+        if case .string(let raw)? = provisioner.options["args"] {
+            arguments = raw
+        } else {
+            arguments = provisioner.arguments.map(Communicator.quote).joined(separator: " ")
+        }
+        let uploaded = Communicator.quote(upload)
+        var command = "chmod +x \(uploaded) && "
+        command += provisioner.privileged ? "sudo -E env \(environment) \(uploaded) \(arguments)" : "env \(environment) \(uploaded) \(arguments)"
         let output = self.output
         let status = try await communicator.run(command) { line, isError in
             if isError { output.warn(name, line) } else { output.detail(name, line) }

@@ -12,7 +12,8 @@ public struct MachineIndex: Sendable {
         public var state: String
         /// The project folder.
         public var vagrantfilePath: String
-        public var vagrantfileName: String?
+        /// Vagrant writes a list here when VAGRANT_VAGRANTFILE names the file.
+        public var vagrantfileName: [String]?
         /// The project's `.vagrant` folder.
         public var localDataPath: String
         public var updatedAt: String?
@@ -47,11 +48,6 @@ public struct MachineIndex: Sendable {
         }
     }
 
-    struct Document: Codable {
-        var version: Int
-        var machines: [String: Entry]
-    }
-
     public let folder: String
 
     public init(home: BoxerHome) {
@@ -60,28 +56,44 @@ public struct MachineIndex: Sendable {
 
     var file: String { folder + "/index" }
 
-    /// Every machine, by index UUID.
+    /// Every machine, by index UUID (entries boxer cannot read are left out here, and kept).
     public func entries() -> [String: Entry] {
-        (try? withLock(.shared) { read() }) ?? [:]
+        guard let machines = try? withLock(.shared, { try readRaw() }) else { return [:] }
+        return machines.compactMapValues { raw in
+            guard let data = try? JSONSerialization.data(withJSONObject: raw) else { return nil }
+            return try? JSONDecoder().decode(Entry.self, from: data)
+        }
     }
 
     /// Adds or replaces one machine's entry.
     public func set(_ uuid: String, _ entry: Entry) throws(MachineError) {
-        try update { $0[uuid] = entry }
+        let encoded: Any
+        do {
+            encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(entry))
+        } catch {
+            throw MachineError(.io, "cannot encode the machine index entry of \(entry.name): \(error)")
+        }
+        try updateRaw { $0[uuid] = encoded }
     }
 
     public func remove(_ uuid: String) throws(MachineError) {
-        try update { $0[uuid] = nil }
+        try updateRaw { $0[uuid] = nil }
     }
 
-    public func update(_ change: (inout [String: Entry]) -> Void) throws(MachineError) {
+    /// Removes entries.
+    public func remove(_ uuids: [String]) throws(MachineError) {
+        try updateRaw { machines in for uuid in uuids { machines[uuid] = nil } }
+    }
+
+    /// Read-modify-write of the raw entries: the index is shared with Vagrant
+    /// (`BOXER_HOME=~/.vagrant.d`), so entries and keys boxer does not know are written back as
+    /// they were, and a file that cannot be read is left alone rather than replaced.
+    private func updateRaw(_ change: (inout [String: Any]) -> Void) throws(MachineError) {
         do {
             try withLock(.exclusive) {
-                var machines = read()
+                var machines = try readRaw()
                 change(&machines)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                let data = try encoder.encode(Document(version: 1, machines: machines))
+                let data = try JSONSerialization.data(withJSONObject: ["version": 1, "machines": machines], options: [.sortedKeys])
                 let temporary = file + ".tmp-\(getpid())"
                 try data.write(to: URL(fileURLWithPath: temporary))
                 guard rename(temporary, file) == 0 else { throw MachineError(.io, "cannot replace \(file)") }
@@ -93,10 +105,13 @@ public struct MachineIndex: Sendable {
         }
     }
 
-    private func read() -> [String: Entry] {
-        guard let data = FileManager.default.contents(atPath: file),
-              let document = try? JSONDecoder().decode(Document.self, from: data) else { return [:] }
-        return document.machines
+    /// The `machines` object of the index; empty when there is no index yet.
+    private func readRaw() throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: file), !data.isEmpty else { return [:] }
+        guard let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw MachineError(.io, "the machine index \(file) is not JSON boxer can read; it is left as it is. Move it away to start a new one.")
+        }
+        return document["machines"] as? [String: Any] ?? [:]
     }
 
     private func withLock<T>(_ mode: FileLock.Mode, _ body: () throws -> T) throws -> T {

@@ -37,9 +37,12 @@ public final class PortAllocator: Sendable {
 
     public static func choosePorts(for machine: Machine) throws(MachineError) -> [PortForward] {
         var chosen: [PortForward] = []
-        let range = usableRange(machine)
+        let range = try usableRange(machine)
         for network in machine.networks {
             guard case .forwardedPort(let port) = network else { continue }
+            guard (1...65535).contains(port.host), (1...65535).contains(port.guest) else {
+                throw MachineError(.configuration, "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' is not a valid port pair (1..65535).")
+            }
             let hostIP = port.hostIP ?? "127.0.0.1"
             let proto = port.proto.isEmpty ? "tcp" : port.proto
             var host = port.host
@@ -59,12 +62,14 @@ public final class PortAllocator: Sendable {
         return chosen
     }
 
-    static func usableRange(_ machine: Machine) -> ClosedRange<Int> {
-        if case .string(let text)? = machine.settings["usable_port_range"] {
-            let parts = text.components(separatedBy: "..").compactMap { Int($0) }
-            if parts.count == 2, parts[0] <= parts[1] { return parts[0]...parts[1] }
+    static func usableRange(_ machine: Machine) throws(MachineError) -> ClosedRange<Int> {
+        guard case .string(let text)? = machine.settings["usable_port_range"] else { return 2200...2250 }
+        let exclusive = text.contains("...")
+        let parts = text.components(separatedBy: exclusive ? "..." : "..").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, 1 <= parts[0], parts[1] <= 65535, parts[0] <= parts[1] - (exclusive ? 1 : 0) else {
+            throw MachineError(.configuration, "config.vm.usable_port_range of machine '\(machine.name)' is \(text); it must be a range of ports within 1..65535, e.g. 2200..2250.")
         }
-        return 2200...2250
+        return parts[0]...(parts[1] - (exclusive ? 1 : 0))
     }
 
     /// Whether a port can be bound on the address now.

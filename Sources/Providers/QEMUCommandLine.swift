@@ -56,11 +56,11 @@ public struct QEMUCommandLine: Sendable, Equatable {
         }
         arguments += ["-netdev", nat, "-device", "virtio-net-pci,netdev=nat,mac=\(natMAC)"]
         if let internalNetwork {
-            arguments += ["-netdev", "stream,id=internal,server=off,addr.type=unix,addr.path=\(internalNetwork.endpoint)",
+            arguments += ["-netdev", "stream,id=internal,server=off,addr.type=unix,addr.path=\(escaped(internalNetwork.endpoint))",
                           "-device", "virtio-net-pci,netdev=internal,mac=\(internalNetwork.mac)"]
         }
-        arguments += ["-qmp", "unix:\(qmpSocket),server=on,wait=off",
-                      "-chardev", "file,id=console,path=\(consoleLog)", "-serial", "chardev:console",
+        arguments += ["-qmp", "unix:\(escaped(qmpSocket)),server=on,wait=off",
+                      "-chardev", "file,id=console,path=\(escaped(consoleLog))", "-serial", "chardev:console",
                       "-display", "none", "-daemonize", "-pidfile", pidFile]
         return arguments + extraArguments
     }

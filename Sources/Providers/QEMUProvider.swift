@@ -173,6 +173,8 @@ public struct QEMUProvider: Provider {
         // -daemonize: QEMU returns once the machine runs (ports bound, disks open), or fails first.
         let result = try await Programs.run(command.binary, command.arguments)
         guard result.succeeded else {
+            // It never ran: off, not crashed.
+            try? context.folder.write("stopped", "")
             let message = result.error.trimmingCharacters(in: .whitespacesAndNewlines)
             if message.contains("Could not set up host forwarding rule") {
                 throw MachineError(.portInUse, "QEMU could not forward a port (\(message)): another program took it. Free it, pick another `host:` port or set `auto_correct: true`.")
@@ -182,30 +184,52 @@ public struct QEMUProvider: Provider {
     }
 
     public func stop(_ context: MachineContext, force: Bool, timeout: Double) async throws(MachineError) {
-        guard let pid = runningPID(context) else { return }
+        let socket = qmpSocket(context)
+        guard let pid = runningPID(context) else {
+            // No QEMU holds the pidfile; if something still answers on the control socket
+            // (a pidfile removed by hand), ask it to quit rather than leave it running.
+            if let socket { _ = try? await qmp(socket, "quit", timeout: 2) }
+            return cleanRuntime(context)
+        }
         try? context.folder.write("stopped", "")
-        if !force, let socket = qmpSocket(context), (try? QMPClient(socketPath: socket).execute("system_powerdown")) != nil {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
-                if !isAlive(pid) { return cleanRuntime(context) }
-                try? await Task.sleep(for: .milliseconds(200))
+        if !force, let socket {
+            // A paused guest cannot handle the power button: let it run first.
+            if let status = (try? await qmp(socket, "query-status")) as? [String: Any], status["status"] as? String == "paused" {
+                _ = try? await qmp(socket, "cont")
+            }
+            if (try? await qmp(socket, "system_powerdown")) != nil {
+                let deadline = Date().addingTimeInterval(timeout)
+                while Date() < deadline {
+                    if !isAlive(pid) { return cleanRuntime(context) }
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
             }
         }
-        if let socket = qmpSocket(context) { _ = try? QMPClient(socketPath: socket, timeout: 2).execute("quit") }
+        if let socket { _ = try? await qmp(socket, "quit", timeout: 2) }
         for _ in 0..<25 where isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }
-        if isAlive(pid) { kill(pid, SIGKILL) }
+        if isAlive(pid), runningPID(context) == pid { kill(pid, SIGKILL) }
         for _ in 0..<50 where isAlive(pid) { try? await Task.sleep(for: .milliseconds(100)) }
         cleanRuntime(context)
     }
 
     public func suspend(_ context: MachineContext) async throws(MachineError) {
         guard let socket = qmpSocket(context), runningPID(context) != nil else { throw MachineError(.provider, "the machine is not running") }
-        try QMPClient(socketPath: socket).execute("stop")
+        try await qmp(socket, "stop")
     }
 
     public func resume(_ context: MachineContext) async throws(MachineError) {
         guard let socket = qmpSocket(context), runningPID(context) != nil else { throw MachineError(.provider, "the machine is not running") }
-        try QMPClient(socketPath: socket).execute("cont")
+        try await qmp(socket, "cont")
+    }
+
+    /// One QMP command, on a thread of its own: the socket serves one client at a time, and a
+    /// wait for it must not hold one of the few threads that run every machine's work.
+    @discardableResult
+    func qmp(_ socket: String, _ command: String, timeout: Double = 5) async throws(MachineError) -> Any {
+        let outcome = await onDedicatedThread { () throws(MachineError) -> QMPReply in
+            QMPReply(value: try QMPClient(socketPath: socket, timeout: timeout).execute(command))
+        }
+        return try outcome.get().value
     }
 
     public func destroy(_ context: MachineContext) async throws(MachineError) {
@@ -216,17 +240,21 @@ public struct QEMUProvider: Provider {
         if let id = context.folder.id { try? FileManager.default.removeItem(atPath: runtimeFolder(id)) }
     }
 
+    /// Running (or paused) while a QEMU holds the machine's pidfile lock. Otherwise: QEMU removes
+    /// its pidfile when it exits normally (guest power-off, `halt`), so a pidfile nobody holds
+    /// means it died (killed, crashed): "aborted".
     public func state(_ context: MachineContext) async -> MachineState {
         guard context.folder.id != nil, HostFiles.kind(of: diskPath(context)) == .regular else { return .notCreated }
         if runningPID(context) != nil {
             if let socket = qmpSocket(context),
-               let status = (try? QMPClient(socketPath: socket, timeout: 2).execute("query-status")) as? [String: Any],
-               let state = status["status"] as? String, state == "paused" {
+               let status = (try? await qmp(socket, "query-status", timeout: 2)) as? [String: Any],
+               status["status"] as? String == "paused" {
                 return .paused
             }
             return .running
         }
-        return HostFiles.exists(stoppedMarker(context)) ? .poweroff : .aborted
+        if HostFiles.exists(pidPath(context)) && !HostFiles.exists(stoppedMarker(context)) { return .aborted }
+        return .poweroff
     }
 
     public func sshEndpoint(_ context: MachineContext) -> SSHEndpoint? {
@@ -248,15 +276,19 @@ public struct QEMUProvider: Provider {
 
     // MARK: Processes
 
-    /// The machine's QEMU, when it runs: the pidfile's process, checked to be QEMU with this
-    /// machine's disk (a recycled PID is not mistaken for it).
+    /// The machine's QEMU, when it runs: the process that holds the lock QEMU keeps on its
+    /// pidfile for as long as it lives. A stale pidfile (a reboot, a recycled PID) names a
+    /// process that holds no such lock, so it is never mistaken for the machine.
     func runningPID(_ context: MachineContext) -> pid_t? {
-        guard let text = context.folder.read("qemu.pid"), let pid = pid_t(text), pid > 0, isAlive(pid) else { return nil }
-        #if os(Linux)
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-        let commandLine = String(decoding: data, as: UTF8.self)
-        guard commandLine.contains(diskPath(context)) else { return nil }
-        #endif
+        let path = pidPath(context)
+        guard let text = context.folder.read("qemu.pid"), let pid = pid_t(text), pid > 0 else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var query = flock()
+        query.l_type = Int16(F_WRLCK)
+        query.l_whence = Int16(SEEK_SET)
+        guard fcntl(descriptor, F_GETLK, &query) == 0, query.l_type != Int16(F_UNLCK), query.l_pid == pid else { return nil }
         return pid
     }
 
@@ -269,6 +301,11 @@ public struct QEMUProvider: Provider {
            stat[stat.index(close, offsetBy: 2)] == "Z" { return false }
         #endif
         return true
+    }
+
+    /// QMP replies are JSON values; this carries one back from the thread that read it.
+    struct QMPReply: @unchecked Sendable {
+        let value: Any
     }
 
     func cleanRuntime(_ context: MachineContext) {

@@ -95,7 +95,7 @@ import Glibc
                 sawWork = true
                 break
             }
-            try await Task.sleep(nanoseconds: 2_000_000)
+            usleep(2_000)   // keep this thread: a starved pool must not let the add finish unseen
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

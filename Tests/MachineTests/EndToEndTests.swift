@@ -5,7 +5,8 @@ import Testing
 /// Real machines: the tiny box booted under QEMU (TCG here, KVM where it works), driven only
 /// through the `boxer` binary, logged into with the OpenSSH client. Serialized: each test boots
 /// guests, and the host has two cores.
-@Suite(.serialized) struct EndToEndTests {
+extension MachineSuites {
+@Suite struct EndToEndTests {
     static let quickstart = try! String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vagrantfile.examples/quickstart/Vagrantfile"), encoding: .utf8)
 
     /// up → ssh -c → provision → halt → up → destroy on the two-machine quickstart, leaving no
@@ -43,6 +44,15 @@ import Testing
         #expect(provision.status == 0, "\(provision.error)")
         #expect(provision.output.contains("    db: hello from db"))
         #expect(!provision.output.contains("boots:"), "--provision-with runs only the named provisioner")
+
+        // A guest that powers itself off is "poweroff", not "aborted"; reload brings back only
+        // the machine named.
+        _ = try project.boxer(["ssh", "db", "-c", "poweroff"])   // the connection may drop as it goes
+        for _ in 0..<100 where project.qemuPIDs.count == 2 { usleep(100_000) }
+        #expect(try project.boxer(["status", "db"]).output.contains("db                        poweroff (qemu)"))
+        let reload = try project.boxer(["reload", "db"])
+        #expect(reload.status == 0, "\(reload.error)")
+        #expect(try project.boxer(["status"]).output.contains("db                        running (qemu)"))
 
         let halt = try project.boxer(["halt"])
         #expect(halt.status == 0, "\(halt.error)")
@@ -135,4 +145,5 @@ import Testing
         #expect(try project.boxer(["destroy", "-f"]).status == 0)
         #expect(project.qemuPIDs.isEmpty)
     }
+}
 }

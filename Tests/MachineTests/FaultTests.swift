@@ -4,7 +4,8 @@ import Testing
 
 /// What goes wrong, for real: a missing box, a taken port, a guest that never answers SSH, a
 /// QEMU that dies under a running machine, boxer killed in the middle of `up`.
-@Suite(.serialized) struct FaultTests {
+extension MachineSuites {
+@Suite struct FaultTests {
     static let single = """
         Vagrant.configure("2") do |config|
           config.vm.box = "boxer/tiny"
@@ -130,6 +131,7 @@ import Testing
         #expect(try project.boxer(["ssh", "-c", "true"]).status == 0)
     }
 }
+}
 
 /// A TCP listener on 127.0.0.1 holding a port, for "port already in use".
 final class LoopbackListener {
@@ -153,6 +155,7 @@ final class LoopbackListener {
     deinit { close(descriptor) }
 }
 
+extension MachineSuites {
 /// Faults that need no guest to boot.
 @Suite struct SetupFaultTests {
     @Test func boxForAnotherArchitectureIsExplained() throws {
@@ -185,4 +188,5 @@ final class LoopbackListener {
         #expect(up.error.contains("apt-get install qemu-system-x86"))
         #expect(project.qemuPIDs.isEmpty)
     }
+}
 }

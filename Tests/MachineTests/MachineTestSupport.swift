@@ -2,6 +2,11 @@ import BoxerTestSupport
 import Foundation
 import Testing
 
+/// Every suite that boots guests, one test at a time: the tests wait on real processes from
+/// the threads Swift Testing runs them on, and the host has two cores, so running them side by
+/// side would only starve each other and the rest of the suite.
+@Suite(.serialized) struct MachineSuites {}
+
 /// A project with its own BOXER_HOME, driven through the real `boxer` binary, with the tiny
 /// test box added. Every QEMU it started is stopped when the value goes away, even when the
 /// test failed half-way: `destroy -f`, then SIGKILL for any pidfile left.

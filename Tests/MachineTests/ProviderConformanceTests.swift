@@ -11,7 +11,8 @@ import Vagrantfile
 /// start, state, SSH endpoint, suspend/resume, stop (graceful and forced) and destroy, leaving
 /// nothing behind. QEMU runs it for real here; hypervisors that cannot run on this host are
 /// not listed (their drivers are checked against recorded command lines instead).
-@Suite(.serialized) struct ProviderConformanceTests {
+extension MachineSuites {
+@Suite struct ProviderConformanceTests {
     /// A machine of the tiny box, in a fresh project and home, for the provider under test.
     struct Setup {
         let temporary: TemporaryFolder
@@ -100,6 +101,7 @@ import Vagrantfile
         let left = (try? FileManager.default.contentsOfDirectory(atPath: context.folder.path)) ?? []
         #expect(Set(left).isSubset(of: ["private_key", "private_key.pub"]), "the provider's files are gone: \(left)")
     }
+}
 }
 
 struct ProviderCase: CustomTestStringConvertible, Sendable {

@@ -112,4 +112,49 @@ import Vagrantfile
         let fixed = try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: \(listener.port) }")
         #expect(throws: MachineError.self) { try PortAllocator.choosePorts(for: fixed) }
     }
+
+    @Test func portsOutsideTheValidRangeAreConfigurationErrors() throws {
+        // Refused where it is written, with its line; the allocator checks again for machines
+        // described some other way.
+        #expect(throws: VagrantfileError.self) { try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: 70000 }") }
+        var machine = try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: 8080 }")
+        machine.networks = machine.networks.map { network in
+            guard case .forwardedPort(var port) = network, port.guest == 80 else { return network }
+            port.host = 70000
+            return .forwardedPort(port)
+        }
+        #expect(throws: MachineError.self) { try PortAllocator.choosePorts(for: machine) }
+        machine.settings["usable_port_range"] = .string("60000..70000")
+        #expect(throws: MachineError.self) { try PortAllocator.choosePorts(for: machine) }
+    }
+}
+
+@Suite struct MachineIndexTests {
+    /// The index is shared with Vagrant: entries boxer cannot decode (Vagrant writes a list for
+    /// vagrantfile_name) and keys it does not know survive boxer's writes.
+    @Test func foreignEntriesSurviveUpdates() throws {
+        let folder = try TemporaryFolder("boxer-index")
+        let home = BoxerHome(root: folder.url)
+        let indexFolder = try folder.folder("data/machine-index")
+        let vagrantEntry = #"{"local_data_path":"/p/.vagrant","name":"old","provider":"virtualbox","state":"running","vagrantfile_name":["Custom.rb"],"vagrantfile_path":"/p","updated_at":null,"extra_data":{"box":{"name":"b","provider":"virtualbox","version":"1"}},"future_key":7}"#
+        try Data(#"{"version":1,"machines":{"aaaa":\#(vagrantEntry)}}"#.utf8).write(to: indexFolder.appendingPathComponent("index"))
+        let index = MachineIndex(home: home)
+        #expect(index.entries()["aaaa"]?.vagrantfileName == ["Custom.rb"])
+        try index.set("bbbb", MachineIndex.Entry(name: "web", provider: "qemu", architecture: "amd64", state: "running", vagrantfilePath: "/q", localDataPath: "/q/.vagrant", box: nil))
+        let written = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: indexFolder.appendingPathComponent("index"))) as? [String: Any])
+        let machines = try #require(written["machines"] as? [String: [String: Any]])
+        #expect(machines["aaaa"]?["future_key"] as? Int == 7, "unknown keys kept")
+        #expect(machines["bbbb"]?["vagrantfile_path"] as? String == "/q")
+        try index.remove("bbbb")
+        #expect(Set(index.entries().keys) == ["aaaa"])
+    }
+
+    @Test func unreadableIndexIsLeftAlone() throws {
+        let folder = try TemporaryFolder("boxer-index-bad")
+        let indexFolder = try folder.folder("data/machine-index")
+        try Data("not json".utf8).write(to: indexFolder.appendingPathComponent("index"))
+        let index = MachineIndex(home: BoxerHome(root: folder.url))
+        #expect(throws: MachineError.self) { try index.remove("x") }
+        #expect(try String(contentsOf: indexFolder.appendingPathComponent("index"), encoding: .utf8) == "not json")
+    }
 }

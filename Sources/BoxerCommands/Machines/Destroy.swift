@@ -14,7 +14,7 @@ struct Destroy: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Destroy without asking.")
     var force = false
 
-    @Flag(name: .shortAndLong, help: "Destroy the machines in parallel (the default; accepted for Vagrant compatibility).")
+    @Flag(name: .shortAndLong, help: "Shut the machines down gracefully before destroying them.")
     var graceful = false
 
     func run() async throws {
@@ -31,6 +31,7 @@ struct Destroy: AsyncParsableCommand {
             }
         }
         try await withEnvironmentLock(environment) {
+            if graceful { try await environment.halt(names, force: false) }
             try await environment.destroy(names)
         }
     }

@@ -22,7 +22,7 @@ struct GlobalStatus: AsyncParsableCommand {
                 let folder = MachineFolder(projectRoot: entry.vagrantfilePath, machineName: entry.name, provider: entry.provider)
                 return folder.indexUUID != uuid
             }.map(\.key)
-            try index.update { machines in for uuid in gone { machines[uuid] = nil } }
+            try index.remove(gone)
             entries = index.entries()
         }
         print("id       name        provider   state        directory")

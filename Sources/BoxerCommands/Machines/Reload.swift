@@ -10,14 +10,24 @@ struct Reload: AsyncParsableCommand {
     @Argument(help: "Machines to reload (default: all).")
     var names: [String] = []
 
-    @Flag(inversion: .prefixedNo, help: "Run the provisioners.")
-    var provision = false
+    @Flag(inversion: .prefixedNo, help: "Run the provisioners (default: only those marked run: \"always\").")
+    var provision: Bool?
 
     func run() async throws {
         let environment = try openMachineEnvironment()
         try await withEnvironmentLock(environment) {
-            try await environment.halt(names, force: false)
-            try await environment.up(names, options: .init(provision: provision ? true : nil))
+            // Only machines that exist are reloaded; the others are left as they are, as Vagrant does.
+            var created: [String] = []
+            for machine in try environment.machines(names) {
+                if await environment.state(of: machine).state == .notCreated {
+                    ConsoleMachineOutput().say(machine.name, "VM not created. Moving on...")
+                } else {
+                    created.append(machine.name)
+                }
+            }
+            guard !created.isEmpty else { return }
+            try await environment.halt(created, force: false)
+            try await environment.up(created, options: .init(provision: provision))
         }
     }
 }

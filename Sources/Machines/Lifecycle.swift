@@ -434,7 +434,27 @@ public struct MachineEnvironment: Sendable {
         try await communicator.upload(local, to: destination)
     }
 
-    // MARK: halt, destroy
+    // MARK: suspend, resume, halt, destroy
+
+    /// Pauses running machines (their memory kept).
+    public func suspend(_ names: [String]) async throws(MachineError) {
+        try await forEach(try machines(names), parallel: true) { machine throws(MachineError) in
+            let (provider, context) = try context(for: machine)
+            guard await provider.state(context) == .running else { return }
+            output.say(machine.name, "Saving VM state and suspending execution...")
+            try await provider.suspend(context)
+        }
+    }
+
+    /// Continues paused machines.
+    public func resume(_ names: [String]) async throws(MachineError) {
+        try await forEach(try machines(names), parallel: true) { machine throws(MachineError) in
+            let (provider, context) = try context(for: machine)
+            guard await provider.state(context) == .paused else { return }
+            output.say(machine.name, "Resuming suspended VM...")
+            try await provider.resume(context)
+        }
+    }
 
     public func halt(_ names: [String], force: Bool) async throws(MachineError) {
         let selected = try machines(names).reversed()

@@ -89,14 +89,7 @@ extension MachineSuites {
 
     @Test func concurrentUpsOnOneProjectWaitForEachOther() throws {
         let project = try MachineProject(vagrantfile: Self.single)
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: project.binary)
-        first.arguments = ["up"]
-        first.environment = project.environment
-        first.currentDirectoryURL = project.root
-        first.standardOutput = FileHandle.nullDevice
-        first.standardError = FileHandle.nullDevice
-        try first.run()
+        let first = try project.startBoxer(["up"])
         usleep(300_000)
         let second = try project.boxer(["up"])
         first.waitUntilExit()
@@ -109,14 +102,7 @@ extension MachineSuites {
 
     @Test func boxerKilledDuringUpLeavesAMachineTheNextCommandAdopts() throws {
         let project = try MachineProject(vagrantfile: Self.single)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: project.binary)
-        process.arguments = ["up"]
-        process.environment = project.environment
-        process.currentDirectoryURL = project.root
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try project.startBoxer(["up"])
         // Kill boxer once QEMU runs (while it waits for SSH).
         let deadline = Date().addingTimeInterval(60)
         while project.qemuPIDs.isEmpty && Date() < deadline { usleep(50_000) }

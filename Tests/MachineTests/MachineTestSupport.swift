@@ -48,6 +48,19 @@ final class MachineProject: @unchecked Sendable {
         return environment
     }
 
+    /// Starts boxer without waiting for it (its output discarded), to race or kill it.
+    func startBoxer(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = root
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     @discardableResult
     func boxer(_ arguments: [String]) throws -> ProgramRun {
         try ProgramRun.run(binary, arguments, environment: environment, directory: root)

@@ -13,12 +13,7 @@ struct Suspend: AsyncParsableCommand {
     func run() async throws {
         let environment = try openMachineEnvironment()
         try await withEnvironmentLock(environment) {
-            for machine in try environment.machines(names) {
-                let (provider, context) = try environment.context(for: machine)
-                guard await provider.state(context) == .running else { continue }
-                ConsoleMachineOutput().say(machine.name, "Saving VM state and suspending execution...")
-                try await provider.suspend(context)
-            }
+            try await environment.suspend(names)
         }
     }
 }
@@ -35,12 +30,7 @@ struct Resume: AsyncParsableCommand {
     func run() async throws {
         let environment = try openMachineEnvironment()
         try await withEnvironmentLock(environment) {
-            for machine in try environment.machines(names) {
-                let (provider, context) = try environment.context(for: machine)
-                guard await provider.state(context) == .paused else { continue }
-                ConsoleMachineOutput().say(machine.name, "Resuming suspended VM...")
-                try await provider.resume(context)
-            }
+            try await environment.resume(names)
         }
     }
 }

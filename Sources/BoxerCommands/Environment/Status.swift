@@ -15,7 +15,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let environment = try VagrantfileLoader.forProject().load()
         let machines = try select(names, from: environment)
-        let states = MachineStates.read(machines, root: environment.root)
+        let states = MachineStates.read(machines, in: environment)
         print("Current machine states:\n")
         for (machine, state) in zip(machines, states) {
             print(machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(state.provider))")
@@ -39,14 +39,12 @@ enum MachineStates {
         let explanation: String
     }
 
-    static func read(_ machines: [Machine], root: String) -> [Entry] {
+    static func read(_ machines: [Machine], in environment: VagrantEnvironment) -> [Entry] {
         let notCreated = "The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment."
-        guard HostFiles.kind(of: root + "/.vagrant/machines") == .directory else {
+        guard HostFiles.kind(of: environment.root + "/.vagrant/machines") == .directory else {
             return machines.map { Entry(provider: DefaultProvider.choose(for: $0), state: "not created", explanation: notCreated) }
         }
-        return onThreadWaiting(stackSize: 1 << 20) {
-            liveStates(machines, root: root, notCreated: notCreated)
-        }
+        return liveStates(machines, in: environment, notCreated: notCreated)
     }
 }
 

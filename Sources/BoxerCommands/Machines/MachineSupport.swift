@@ -27,12 +27,18 @@ func availableProviders(home: BoxerHome) -> [any Provider] {
     [QEMUProvider(home: home)]
 }
 
-/// The project's machines, ready for the lifecycle commands.
-func openMachineEnvironment(provider requested: String? = nil, environment variables: [String: String] = ProcessInfo.processInfo.environment) throws -> MachineEnvironment {
+/// The project's machines, ready for the lifecycle commands. `loaded` is the project's
+/// environment when the caller has read it already.
+func openMachineEnvironment(provider requested: String? = nil, environment variables: [String: String] = ProcessInfo.processInfo.environment, loaded: VagrantEnvironment? = nil) throws -> MachineEnvironment {
     let loader = VagrantfileLoader.forProject(environment: variables)
-    let environment = try loader.load()
-    for warning in environment.warnings {
-        FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+    let environment: VagrantEnvironment
+    if let loaded {
+        environment = loaded
+    } else {
+        environment = try loader.load()
+        for warning in environment.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
     }
     let home = loader.home
     let providers = availableProviders(home: home)
@@ -60,13 +66,14 @@ func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body:
     return try await body()
 }
 
-/// States from the providers, for `status` once machines exist.
-func liveStates(_ machines: [Machine], root: String, notCreated: String) -> [MachineStates.Entry] {
+/// States from the providers, for `status` once machines exist: asked from a task (providers
+/// are async) that the synchronous `status` waits for.
+func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated: String) -> [MachineStates.Entry] {
     let results = UncheckedResults()
     let done = DispatchSemaphore(value: 0)
     Task {
         do {
-            let environment = try openMachineEnvironment()
+            let environment = try openMachineEnvironment(loaded: loaded)
             for machine in machines {
                 let (provider, state) = await environment.state(of: machine)
                 let explanation: String

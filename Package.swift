@@ -73,6 +73,8 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // Environment networks: the subnet registry, the DHCP server and the userspace switch.
+        .target(name: "Networks", dependencies: ["BoxerSupport"]),
         // Machines: the provider protocol, machine folders and index, the SSH communicator,
         // NoCloud seeds, provisioners and the lifecycle that `up`, `halt` and `destroy` drive.
         .target(
@@ -116,6 +118,7 @@ let package = Package(
         .testTarget(name: "BoxArchiveTests", dependencies: ["BoxArchive", "BoxerTestSupport"]),
         .testTarget(name: "VagrantfileTests", dependencies: ["Vagrantfile", "BoxerCommands", "BoxerTestSupport"]),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Networks", "BoxerSupport", "BoxerTestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machines", "Providers", "BoxStore", "BoxerTestSupport"]),
     ]
 )

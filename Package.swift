@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "Machines",
             dependencies: [
-                "BoxerSupport", "BoxStore", "BoxArchive", "CLibArchive", "Vagrantfile",
+                "BoxerSupport", "BoxStore", "BoxArchive", "CLibArchive", "Vagrantfile", "Networks",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,6 +104,7 @@ let package = Package(
                 "Vagrantfile",
                 "Machines",
                 "Providers",
+                "Networks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

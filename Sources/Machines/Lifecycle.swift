@@ -21,10 +21,14 @@ public struct MachineEnvironment: Sendable {
     /// The provider a machine that is not created yet gets (`--provider`, the defaults).
     public let defaultProvider: @Sendable (Machine) -> String
     public let output: any MachineOutput
+    /// The `boxer` executable, which runs environment network switches; nil: machines get no
+    /// internal network (NIC2).
+    public let switchExecutable: String?
     let ports: PortAllocator
     let index: MachineIndex
 
-    public init(environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider], defaultProvider: @escaping @Sendable (Machine) -> String, output: any MachineOutput) {
+    public init(environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider], defaultProvider: @escaping @Sendable (Machine) -> String, output: any MachineOutput, switchExecutable: String? = nil) {
+        self.switchExecutable = switchExecutable
         self.environment = environment
         self.home = home
         self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -204,6 +208,12 @@ public struct MachineEnvironment: Sendable {
             context.seed = nil
         }
         context.shares = shares(for: context, provider: provider)
+        if provider.attachesToUserspaceSwitch, let executable = switchExecutable {
+            let network = EnvironmentNetwork(home: home, project: environment.root, executable: executable)
+            let (subnet, socket) = try await network.ensure()
+            context.internalNetwork = InternalNetworkAttachment(endpoint: socket, mac: MachineFolder.mac(for: id, nic: 2))
+            output.detail(name, "Internal network: 192.168.\(subnet).0/24 (NIC2, DHCP from 192.168.\(subnet).1)")
+        }
         let machine = context.machine
         let base = context
         do {
@@ -485,6 +495,13 @@ public struct MachineEnvironment: Sendable {
             try await provider.destroy(context)
             if let uuid = context.folder.indexUUID { try index.remove(uuid) }
             context.folder.removeAll()
+        }
+        // The environment network goes with the environment's last machine.
+        let remaining = environment.machines.contains { machine in
+            (try? self.context(for: machine))?.1.folder.id != nil
+        }
+        if !remaining, let executable = switchExecutable {
+            await EnvironmentNetwork(home: home, project: environment.root, executable: executable).release()
         }
     }
 

@@ -126,6 +126,9 @@ public protocol Provider: Sendable {
     var name: String { get }
     /// Box provider folders this provider can run, most preferred first.
     var boxFormats: [String] { get }
+    /// Whether NIC2 joins the environment network through boxer's userspace switch (QEMU), rather
+    /// than a network the hypervisor makes itself.
+    var attachesToUserspaceSwitch: Bool { get }
     /// Synced folder types the hypervisor shares itself (besides rsync, which works for all).
     var sharedFolderTypes: Set<String> { get }
     /// The guest command that mounts a share at its guest path (run with sudo).

@@ -13,6 +13,7 @@ public struct QEMUProvider: Provider {
     public let name = "qemu"
     public let boxFormats = ["libvirt", "qemu"]
     public let sharedFolderTypes: Set<String> = ["9p"]
+    public let attachesToUserspaceSwitch = true
     public let host: QEMUHost
     public let home: BoxerHome
 
@@ -315,8 +316,6 @@ public struct QEMUProvider: Provider {
 
     /// A stable locally administered MAC per machine and NIC (52:54:00 is QEMU's prefix).
     public static func mac(for id: String, nic: Int) -> String {
-        var hash: UInt32 = 2166136261
-        for byte in (id + "/\(nic)").utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
-        return String(format: "52:54:00:%02x:%02x:%02x", (hash >> 16) & 0xff, (hash >> 8) & 0xff, hash & 0xff)
+        MachineFolder.mac(for: id, nic: nic)
     }
 }

@@ -145,5 +145,46 @@ extension MachineSuites {
         #expect(try project.boxer(["destroy", "-f"]).status == 0)
         #expect(project.qemuPIDs.isEmpty)
     }
+
+    /// NIC2: two machines of one environment get 192.168.X.2 and .3 by DHCP from the switch at
+    /// 192.168.X.1 and ping each other; a machine of a second environment gets another X and
+    /// cannot reach them; destroying an environment's last machine stops its switch and frees X.
+    @Test func environmentNetworks() throws {
+        let first = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/tiny"
+              config.vm.define "one"
+              config.vm.define "two"
+            end
+            """)
+        #expect(try first.boxer(["up"]).status == 0)
+        let one = try first.boxer(["ssh", "one", "-c", "ip -4 -o addr show eth1"])
+        let two = try first.boxer(["ssh", "two", "-c", "ip -4 -o addr show eth1"])
+        let addresses = [one.output, two.output].compactMap { $0.split(separator: " ").first { $0.hasPrefix("192.168.") } }.map(String.init).sorted()
+        #expect(addresses.count == 2 && addresses.allSatisfy { $0.hasSuffix("/24") }, "\(one.output) \(two.output)")
+        let subnet = try #require(addresses.first?.split(separator: ".").dropFirst(2).first.flatMap { Int($0) })
+        #expect(Set(addresses) == ["192.168.\(subnet).2/24", "192.168.\(subnet).3/24"])
+        let otherAddress = two.output.contains("192.168.\(subnet).2/") ? "192.168.\(subnet).2" : "192.168.\(subnet).3"
+        #expect(try first.boxer(["ssh", "one", "-c", "ping -c 2 -W 3 \(otherAddress) >/dev/null && ping -c 1 -W 3 192.168.\(subnet).1 >/dev/null && echo reached"]).output == "reached\n")
+        #expect(first.switchPIDs.count == 1)
+
+        // A second environment, sharing the same BOXER_HOME (the registry lives there).
+        let secondRoot = try first.temporary.folder("second")
+        try Data("Vagrant.configure(\"2\") { |config| config.vm.box = \"boxer/tiny\" }\n".utf8).write(to: secondRoot.appendingPathComponent("Vagrantfile"))
+        let up = try ProgramRun.run(first.binary, ["up"], environment: first.environment, directory: secondRoot)
+        defer { _ = try? ProgramRun.run(first.binary, ["destroy", "-f"], environment: first.environment, directory: secondRoot) }
+        #expect(up.status == 0, "\(up.error)")
+        let third = try ProgramRun.run(first.binary, ["ssh", "-c", "ip -4 -o addr show eth1; ping -c 1 -W 2 \(otherAddress) >/dev/null 2>&1 || echo isolated"], environment: first.environment, directory: secondRoot)
+        #expect(!third.output.contains("192.168.\(subnet)."), "another environment, another network: \(third.output)")
+        #expect(third.output.contains("isolated"))
+        #expect(first.switchPIDs.count == 2)
+
+        #expect(try first.boxer(["destroy", "-f"]).status == 0)
+        #expect(first.switchPIDs.count == 1, "the first environment's switch stopped with its last machine")
+        let registry = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: first.home.appendingPathComponent("data/networks.json"))) as? [String: Any])
+        let environments = try #require(registry["environments"] as? [String: Int])
+        #expect(environments[first.root.path] == nil, "and its subnet is free again")
+        #expect(environments[secondRoot.path] != nil && environments[secondRoot.path] != subnet)
+    }
 }
 }

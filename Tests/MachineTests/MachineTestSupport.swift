@@ -78,9 +78,21 @@ final class MachineProject: @unchecked Sendable {
         }
     }
 
+    /// PIDs of environment network switches started under this home.
+    var switchPIDs: [Int32] {
+        let run = home.appendingPathComponent("run")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []
+        return names.filter { $0.hasPrefix("net-") }.compactMap { name in
+            guard let text = try? String(contentsOf: run.appendingPathComponent("\(name)/switch.pid"), encoding: .utf8),
+                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else { return nil }
+            return pid
+        }
+    }
+
     deinit {
         _ = try? boxer(["destroy", "-f"])
         for pid in qemuPIDs { kill(pid, SIGKILL) }
+        for pid in switchPIDs { kill(pid, SIGKILL) }
     }
 }
 

@@ -47,7 +47,7 @@ func openMachineEnvironment(provider requested: String? = nil, environment varia
     }
     return MachineEnvironment(environment: environment, home: home, providers: providers, defaultProvider: { machine in
         requested ?? DefaultProvider.choose(for: machine, environment: variables)
-    }, output: ConsoleMachineOutput())
+    }, output: ConsoleMachineOutput(), switchExecutable: currentExecutable())
 }
 
 /// Holds `.vagrant/boxer.lock` while a command changes the project's machines; a second
@@ -97,4 +97,14 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
 
 private final class UncheckedResults: @unchecked Sendable {
     var entries: [MachineStates.Entry] = []
+}
+
+/// This program's own path, for the helper processes it starts (the network switch).
+func currentExecutable() -> String {
+    #if os(Linux)
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+    #endif
+    return CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
 }

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Networks
+
+struct NetworkSwitch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "network-switch",
+        abstract: "Run an environment's internal network switch (started by `boxer up`).",
+        discussion: """
+            Serves 192.168.X.0/24 on a unix socket for the environment's machines' second NICs, \
+            answering as 192.168.X.1 (ARP, ping, DHCP). boxer starts it with an environment's first \
+            machine and stops it with the last; it holds a lock on its pidfile while it runs.
+            """,
+        shouldDisplay: false
+    )
+
+    @Option(help: "X in 192.168.X.0/24.")
+    var subnet: Int
+
+    @Option(help: "The unix socket machines connect to.")
+    var socket: String
+
+    @Option(help: "Where leases are kept.")
+    var leases: String
+
+    @Option(help: "The pidfile, locked while the switch runs.")
+    var pidfile: String
+
+    func validate() throws {
+        guard (1...254).contains(subnet) else { throw ValidationError("--subnet must be 1...254") }
+    }
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        var stopping = sigset_t()
+        sigemptyset(&stopping)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopping, signal) }
+        sigprocmask(SIG_UNBLOCK, &stopping, nil)
+        let descriptor = open(pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0, lockf(descriptor, F_TLOCK, 0) == 0 else {
+            throw CommandError("another switch holds \(pidfile)")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        let environmentSwitch = EnvironmentSwitch(subnet: subnet, socketPath: socket, leasesPath: leases)
+        try environmentSwitch.start()
+        // Until boxer stops it (SIGTERM ends the process; leases are on disk after every change).
+        environmentSwitch.run()
+    }
+}

@@ -45,9 +45,16 @@ public struct Communicator: Sendable {
         try await Programs.stream(Self.ssh, sshArguments() + [command], line: line)
     }
 
-    /// Runs a command and collects its output.
+    /// Runs a command and collects its output. Exit status 255 is ssh's own (the connection
+    /// failed, e.g. a guest that just booted restarting its SSH server, as cloud-init does); it
+    /// is tried again a few times before it counts.
     public func capture(_ command: String) async throws(MachineError) -> Programs.Result {
-        try await Programs.run(Self.ssh, sshArguments() + [command])
+        var result = try await Programs.run(Self.ssh, sshArguments() + [command])
+        for _ in 0..<4 where result.status == 255 {
+            try? await Task.sleep(for: .seconds(2))
+            result = try await Programs.run(Self.ssh, sshArguments() + [command])
+        }
+        return result
     }
 
     /// Whether the machine answers and lets us in.

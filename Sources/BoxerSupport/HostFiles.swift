@@ -86,6 +86,20 @@ public enum HostFiles {
         return names.sorted()
     }
 
+    /// The process that holds a POSIX record lock (`lockf`/`fcntl`) on the file, if one does:
+    /// how QEMU and boxer's network switch say they are alive through their pidfiles. A stale
+    /// pidfile names no lock holder, so a recycled PID is never taken for them.
+    public static func lockHolder(of path: String) -> pid_t? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var query = flock()
+        query.l_type = Int16(F_WRLCK)
+        query.l_whence = Int16(SEEK_SET)
+        guard fcntl(descriptor, F_GETLK, &query) == 0, query.l_type != Int16(F_UNLCK) else { return nil }
+        return query.l_pid
+    }
+
     /// The current working folder.
     public static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

@@ -68,14 +68,7 @@ public struct EnvironmentNetwork: Sendable {
 
     /// The switch's process, while it holds the lock on its pidfile.
     public func switchPID(_ subnet: Int) -> pid_t? {
-        let descriptor = open(pidfile(subnet), O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var query = flock()
-        query.l_type = Int16(F_WRLCK)
-        query.l_whence = Int16(SEEK_SET)
-        guard fcntl(descriptor, F_GETLK, &query) == 0, query.l_type != Int16(F_UNLCK) else { return nil }
-        return query.l_pid
+        HostFiles.lockHolder(of: pidfile(subnet))
     }
 
     /// Starts `boxer network-switch` in a session of its own (it outlives this command and is

@@ -281,15 +281,8 @@ public struct QEMUProvider: Provider {
     /// pidfile for as long as it lives. A stale pidfile (a reboot, a recycled PID) names a
     /// process that holds no such lock, so it is never mistaken for the machine.
     func runningPID(_ context: MachineContext) -> pid_t? {
-        let path = pidPath(context)
-        guard let text = context.folder.read("qemu.pid"), let pid = pid_t(text), pid > 0 else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var query = flock()
-        query.l_type = Int16(F_WRLCK)
-        query.l_whence = Int16(SEEK_SET)
-        guard fcntl(descriptor, F_GETLK, &query) == 0, query.l_type != Int16(F_UNLCK), query.l_pid == pid else { return nil }
+        guard let text = context.folder.read("qemu.pid"), let pid = pid_t(text), pid > 0,
+              HostFiles.lockHolder(of: pidPath(context)) == pid else { return nil }
         return pid
     }
 

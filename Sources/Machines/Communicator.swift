@@ -157,8 +157,6 @@ public enum MachineKeys {
         }
         return path
     }
-
-    public static var insecurePublicKey: String { VagrantInsecureKey.publicKey }
 }
 
 /// Whether an SSH server answers at an address: its greeting ("SSH-2.0-…") arrives within

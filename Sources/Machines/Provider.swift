@@ -150,6 +150,8 @@ public protocol Provider: Sendable {
     func destroy(_ context: MachineContext) async throws(MachineError)
     func state(_ context: MachineContext) async -> MachineState
     func sshEndpoint(_ context: MachineContext) -> SSHEndpoint?
+    /// The ports the running machine forwards, as chosen when it started (auto_correct applied).
+    func forwardedPorts(_ context: MachineContext) -> [PortForward]
     /// A few last lines of the machine's console, for errors (a guest that never answers SSH).
     func consoleTail(_ context: MachineContext, lines: Int) -> String
 }

@@ -264,7 +264,11 @@ public struct QEMUProvider: Provider {
         return SSHEndpoint(host: ssh.hostIP == "0.0.0.0" ? "127.0.0.1" : ssh.hostIP, port: ssh.host)
     }
 
-    public func recordedForwards(_ context: MachineContext) -> [PortForward] {
+    public func forwardedPorts(_ context: MachineContext) -> [PortForward] {
+        recordedForwards(context)
+    }
+
+    func recordedForwards(_ context: MachineContext) -> [PortForward] {
         guard let text = context.folder.read("ports.json") else { return [] }
         return (try? JSONDecoder().decode([PortForward].self, from: Data(text.utf8))) ?? []
     }

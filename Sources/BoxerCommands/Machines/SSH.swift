@@ -106,7 +106,7 @@ struct Port: AsyncParsableCommand {
         guard await provider.state(context) == .running else {
             throw CommandError("The machine '\(machine.name)' is not running, so it forwards no ports.")
         }
-        let forwards = (try? JSONDecoder().decode([PortForward].self, from: Data((context.folder.read("ports.json") ?? "[]").utf8))) ?? []
+        let forwards = provider.forwardedPorts(context)
         if let guest {
             guard let forward = forwards.first(where: { $0.guest == guest }) else {
                 throw CommandError("The machine '\(machine.name)' forwards nothing to guest port \(guest).")

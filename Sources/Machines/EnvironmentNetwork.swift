@@ -10,8 +10,8 @@ import Darwin
 
 /// An environment's internal network (NIC2): 192.168.X.0/24 from the subnet registry and the
 /// switch process that serves it, started with the environment's first machine and stopped
-/// with its last. Files: `$BOXER_HOME/run/net-X/{switch.sock,switch.pid}` and
-/// `$BOXER_HOME/data/networks/X-leases.json`.
+/// with its last. Files: `$BOXER_HOME/run/net-X/{switch.sock,switch.pid,ports/}` and
+/// `$BOXER_HOME/data/networks/X-{leases,reservations}.json`.
 public struct EnvironmentNetwork: Sendable {
     public let home: BoxerHome
     public let project: String
@@ -28,42 +28,103 @@ public struct EnvironmentNetwork: Sendable {
     func runtime(_ subnet: Int) -> String { home.path + "/run/net-\(subnet)" }
     func socket(_ subnet: Int) -> String { runtime(subnet) + "/switch.sock" }
     func pidfile(_ subnet: Int) -> String { runtime(subnet) + "/switch.pid" }
-    func leases(_ subnet: Int) -> String { home.path + "/data/networks/\(subnet)-leases.json" }
+    func portsFolder(_ subnet: Int) -> String { runtime(subnet) + "/ports" }
+    var dataFolder: String { home.path + "/data/networks" }
+    func leases(_ subnet: Int) -> String { dataFolder + "/\(subnet)-leases.json" }
+    func reservations(_ subnet: Int) -> String { dataFolder + "/\(subnet)-reservations.json" }
 
-    /// The network's subnet and switch socket, starting the switch when it does not run.
-    public func ensure() async throws(MachineError) -> (subnet: Int, socket: String) {
+    /// The environment's X, if it has one now.
+    public var subnet: Int? { registry.subnet(for: project) }
+
+    /// How a machine's NIC2 (with this MAC) joins the network: the switch's socket, and a socket
+    /// of the machine's own in the ports folder for the switch to send to.
+    public func attachment(subnet: Int, mac: String) -> InternalNetworkAttachment {
+        InternalNetworkAttachment(endpoint: socket(subnet), machineSocket: portsFolder(subnet) + "/" + mac.replacingOccurrences(of: ":", with: "") + ".sock",
+                                  mac: mac, subnet: subnet)
+    }
+
+    /// The network's subnet, starting the switch when it does not run (the first machine, or a
+    /// switch that died: its leases are on disk and it takes them up again). `requiredSubnet`:
+    /// the X that the environment's static addresses are in.
+    public func ensure(requiredSubnet: Int? = nil) async throws(MachineError) -> Int {
+        let previous = registry.subnet(for: project)
         let subnet: Int
         do {
-            subnet = try registry.allocate(for: project)
+            subnet = try registry.allocate(for: project, requiring: requiredSubnet)
         } catch {
             throw MachineError(.configuration, error.message)
         }
-        if switchPID(subnet) != nil, HostFiles.exists(socket(subnet)) { return (subnet, socket(subnet)) }
+        if previous == nil {
+            // A fresh X: anything left there belongs to an environment that is gone.
+            await stopSwitch(subnet)
+            unlink(leases(subnet))
+        }
+        if switchPID(subnet) != nil, HostFiles.exists(socket(subnet)) { return subnet }
         do {
-            try FileManager.default.createDirectory(atPath: runtime(subnet), withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: home.path + "/data/networks", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: portsFolder(subnet), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
         } catch {
             throw MachineError(.io, "cannot create the network's folders: \(error.localizedDescription)")
         }
         try spawnSwitch(subnet)
-        for _ in 0..<100 {
-            if switchPID(subnet) != nil, HostFiles.exists(socket(subnet)) { return (subnet, socket(subnet)) }
+        for _ in 0..<150 {
+            if switchPID(subnet) != nil, HostFiles.exists(socket(subnet)) { return subnet }
             try? await Task.sleep(for: .milliseconds(20))
         }
         throw MachineError(.provider, "the network switch for 192.168.\(subnet).0/24 did not start (\(executable) network-switch)")
     }
 
+    /// Writes the static addresses the switch's DHCP server hands out: `reserved` by NIC2 MAC,
+    /// and every static address of the environment kept out of the pool.
+    public func setReservations(subnet: Int, reserved: [String: String], excluded: [String]) throws(MachineError) {
+        var byMAC: [MACAddress: IPv4Address] = [:]
+        for (mac, address) in reserved {
+            if let mac = MACAddress(mac), let address = IPv4Address(address) { byMAC[mac] = address }
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
+            try NetworkReservations(reserved: byMAC, excluded: excluded.compactMap(IPv4Address.init)).write(to: reservations(subnet))
+        } catch let error as NetworkError {
+            throw MachineError(.io, error.message)
+        } catch {
+            throw MachineError(.io, "cannot create \(dataFolder): \(error.localizedDescription)")
+        }
+    }
+
+    /// The address the switch leased to a NIC (nil: none yet).
+    public func leasedAddress(subnet: Int, mac: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: leases(subnet)),
+              let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: data),
+              let lease = leases[mac.lowercased()] else { return nil }
+        return lease.address.description
+    }
+
+    /// The static address reserved for a NIC, if any.
+    public func reservedAddress(subnet: Int, mac: String) -> String? {
+        guard let mac = MACAddress(mac) else { return nil }
+        return NetworkReservations.read(reservations(subnet))?.byMAC[mac]?.description
+    }
+
     /// Stops the switch and frees the subnet; for when the environment's last machine is gone.
     public func release() async {
         guard let subnet = registry.subnet(for: project) else { return }
-        if let pid = switchPID(subnet) {
-            kill(pid, SIGTERM)
-            for _ in 0..<50 where switchPID(subnet) != nil { try? await Task.sleep(for: .milliseconds(20)) }
-            if let pid = switchPID(subnet) { kill(pid, SIGKILL) }
-        }
+        await stopSwitch(subnet)
         try? FileManager.default.removeItem(atPath: runtime(subnet))
         unlink(leases(subnet))
+        unlink(reservations(subnet))
         try? registry.release(project)
+    }
+
+    /// Forgets a destroyed machine's socket.
+    public func removePort(subnet: Int, mac: String) {
+        if let path = attachment(subnet: subnet, mac: mac).machineSocket { unlink(path) }
+    }
+
+    func stopSwitch(_ subnet: Int) async {
+        guard let pid = switchPID(subnet) else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<50 where switchPID(subnet) != nil { try? await Task.sleep(for: .milliseconds(20)) }
+        if let pid = switchPID(subnet) { kill(pid, SIGKILL) }
     }
 
     /// The switch's process, while it holds the lock on its pidfile.
@@ -75,7 +136,8 @@ public struct EnvironmentNetwork: Sendable {
     /// not hit by the terminal's signals), its output to /dev/null.
     func spawnSwitch(_ subnet: Int) throws(MachineError) {
         let arguments = [executable, "network-switch", "--subnet", String(subnet), "--socket", socket(subnet),
-                         "--leases", leases(subnet), "--pidfile", pidfile(subnet)]
+                         "--ports", portsFolder(subnet), "--leases", leases(subnet), "--reservations", reservations(subnet),
+                         "--pidfile", pidfile(subnet)]
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

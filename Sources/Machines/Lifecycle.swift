@@ -1,6 +1,7 @@
 import BoxStore
 import BoxerSupport
 import Foundation
+import Networks
 import Vagrantfile
 
 /// Lines for the user, Vagrant-style: `==> web: Booting…` and, for provisioner output,
@@ -26,6 +27,10 @@ public struct MachineEnvironment: Sendable {
     public let switchExecutable: String?
     let ports: PortAllocator
     let index: MachineIndex
+    /// Joining the environment network is one step at a time within this process (the first
+    /// machine starts the switch; the others must not race it). Other processes are kept out by
+    /// the environment lock.
+    let networkLock = AsyncLock()
 
     public init(environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider], defaultProvider: @escaping @Sendable (Machine) -> String, output: any MachineOutput, switchExecutable: String? = nil) {
         self.switchExecutable = switchExecutable
@@ -127,6 +132,14 @@ public struct MachineEnvironment: Sendable {
     }
 
     func up(_ machine: Machine, options: UpOptions) async throws(MachineError) {
+        // Static addresses are checked before anything is created or started.
+        let plan = try staticAddresses()
+        if let network, let required = plan.subnet {
+            do throws(NetworkError) { try network.registry.check(for: environment.root, requiring: required) } catch {
+                let place = plan.addresses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                throw MachineError(.configuration, "The static addresses of \(environment.vagrantfile ?? "the Vagrantfile") (\(place)) cannot be used: \(error.message)")
+            }
+        }
         let (provider, initial) = try context(for: machine)
         var context = initial
         let name = machine.name
@@ -152,6 +165,14 @@ public struct MachineEnvironment: Sendable {
                 output.say(name, "The machine's QEMU had stopped without being halted; starting it again.")
             }
             try await boot(provider: provider, context: &context)
+        }
+        if context.internalNetwork == nil, let id = context.folder.id {
+            // Already running: the network may have lost its switch (killed); starting it again
+            // heals every machine's NIC2, since QEMU keeps sending to the same socket path.
+            if provider.attachesToUserspaceSwitch, let network, let subnet = network.subnet, network.switchPID(subnet) == nil {
+                output.say(name, "The environment network's switch (192.168.\(subnet).0/24) was not running; starting it again. Machines keep their addresses.")
+            }
+            context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id)
         }
         try await connectAndPrepare(provider: provider, context: context)
         try await updateIndex(context, provider: provider, state: .running)
@@ -208,11 +229,9 @@ public struct MachineEnvironment: Sendable {
             context.seed = nil
         }
         context.shares = shares(for: context, provider: provider)
-        if provider.attachesToUserspaceSwitch, let executable = switchExecutable {
-            let network = EnvironmentNetwork(home: home, project: environment.root, executable: executable)
-            let (subnet, socket) = try await network.ensure()
-            context.internalNetwork = InternalNetworkAttachment(endpoint: socket, mac: MachineFolder.mac(for: id, nic: 2))
-            output.detail(name, "Internal network: 192.168.\(subnet).0/24 (NIC2, DHCP from 192.168.\(subnet).1)")
+        if let attachment = try await joinNetwork(provider: provider, machine: context.machine, id: id) {
+            context.internalNetwork = attachment
+            output.detail(name, "Internal network: 192.168.\(attachment.subnet).0/24 (NIC2 \(attachment.mac), DHCP from 192.168.\(attachment.subnet).1)")
         }
         let machine = context.machine
         let base = context
@@ -253,7 +272,45 @@ public struct MachineEnvironment: Sendable {
         if context.machine.ssh.insertKey && context.machine.ssh.privateKeyPath.isEmpty && !ownKey {
             try await insertMachineKey(context, endpoint: endpoint)
         }
+        if let attachment = context.internalNetwork {
+            try await configureInternalNIC(context, attachment: attachment, communicator: try self.communicator(for: context, endpoint: endpoint))
+        }
         try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
+    }
+
+    /// Makes sure the guest's NIC2 has its address on the environment network, as Vagrant
+    /// configures private networks after boot: a box that already asks for it by DHCP (the
+    /// test boxes, a cloud image with a catch-all network config) is left alone; otherwise the
+    /// NIC is brought up and asked by the guest's DHCP client (dhclient, udhcpc or dhcpcd; the
+    /// switch answers with the machine's static address if it has one), and a static address
+    /// is set by hand as the last resort. Done on every `up`; a failure is a warning, since
+    /// NIC1 and SSH work without it.
+    func configureInternalNIC(_ context: MachineContext, attachment: InternalNetworkAttachment, communicator: Communicator) async throws(MachineError) {
+        let name = context.machine.name
+        let staticAddress = (try? staticAddresses())?.addresses[name] ?? ""
+        let script = """
+            mac=\(attachment.mac); prefix=192.168.\(attachment.subnet).; static=\(staticAddress)
+            dev=; for d in /sys/class/net/*; do [ "$(cat "$d/address" 2>/dev/null)" = "$mac" ] && dev=${d##*/}; done
+            [ -n "$dev" ] || { echo "no network interface has the MAC address $mac" >&2; exit 3; }
+            has() { ip -4 -o addr show dev "$dev" 2>/dev/null | grep -q "inet $prefix"; }
+            ip link set "$dev" up
+            i=0; while [ $i -lt 6 ] && ! has; do sleep 1; i=$((i+1)); done
+            if ! has; then
+              if command -v dhclient >/dev/null 2>&1; then timeout 20 dhclient -1 "$dev" >/dev/null 2>&1
+              elif command -v udhcpc >/dev/null 2>&1; then udhcpc -i "$dev" -n -q -t 5 >/dev/null 2>&1
+              elif command -v dhcpcd >/dev/null 2>&1; then timeout 20 dhcpcd -1 -4 "$dev" >/dev/null 2>&1
+              fi
+            fi
+            if ! has && [ -n "$static" ]; then ip addr add "$static/24" dev "$dev"; fi
+            has || { echo "$dev has no address in ${prefix}0/24" >&2; exit 4; }
+            ip -4 -o addr show dev "$dev" | sed -n "s/.*inet \\($prefix[0-9]*\\).*/$dev \\1/p" | head -n 1
+            """
+        let result = try await communicator.capture("sudo sh -c \(Communicator.quote(script))")
+        if result.succeeded {
+            output.detail(name, "NIC2 \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) on 192.168.\(attachment.subnet).0/24")
+        } else {
+            output.warn(name, "The guest's second NIC (\(attachment.mac)) has no address on 192.168.\(attachment.subnet).0/24: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines)). The machine runs, but cannot reach the environment's other machines; its box needs a DHCP client (dhclient, udhcpc or dhcpcd) or the `ip` command.")
+        }
     }
 
     /// If the machine let us in only with Vagrant's insecure key, its authorized_keys becomes
@@ -284,6 +341,85 @@ public struct MachineEnvironment: Sendable {
             throw MachineError(.communicator, "The machine '\(machine.name)' is not running. Run `boxer up \(machine.name)` first.")
         }
         return (try communicator(for: context, endpoint: endpoint), context)
+    }
+
+    // MARK: The environment network (NIC2)
+
+    /// The static NIC2 addresses of the environment's machines, checked.
+    public func staticAddresses() throws(MachineError) -> StaticAddresses {
+        try StaticAddresses.plan(environment.machines.map { $0.resolved(for: providerName(for: $0)) })
+    }
+
+    func folder(of machine: Machine) -> MachineFolder {
+        MachineFolder(projectRoot: environment.root, machineName: machine.name, provider: providerName(for: machine))
+    }
+
+    public var network: EnvironmentNetwork? {
+        switchExecutable.map { EnvironmentNetwork(home: home, project: environment.root, executable: $0) }
+    }
+
+    /// Puts the environment's network in place for a machine about to boot (its X, the switch
+    /// or the hypervisor's network, the static addresses) and says how NIC2 attaches; nil when
+    /// this boxer runs without environment networks.
+    func joinNetwork(provider: any Provider, machine: Machine, id: String) async throws(MachineError) -> InternalNetworkAttachment? {
+        guard let network else { return nil }
+        let plan = try staticAddresses()
+        let mac = MachineFolder.mac(for: id, nic: 2)
+        let environment = self.environment
+        let result = await networkLock.withLock { () async -> Result<InternalNetworkAttachment, MachineError> in
+            do throws(MachineError) {
+                let subnet: Int
+                if provider.attachesToUserspaceSwitch {
+                    subnet = try await network.ensure(requiredSubnet: plan.subnet)
+                } else {
+                    do throws(NetworkError) { subnet = try network.registry.allocate(for: environment.root, requiring: plan.subnet) } catch { throw MachineError(.configuration, error.message) }
+                }
+                var reserved: [String: String] = [:]
+                for other in environment.machines {
+                    if let address = plan.addresses[other.name], let otherID = other.name == machine.name ? id : self.folder(of: other).id {
+                        reserved[MachineFolder.mac(for: otherID, nic: 2)] = address
+                    }
+                }
+                try network.setReservations(subnet: subnet, reserved: reserved, excluded: plan.addresses.values.sorted())
+                if provider.attachesToUserspaceSwitch {
+                    return .success(network.attachment(subnet: subnet, mac: mac))
+                }
+                let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet, reservations: reserved)
+                try await provider.ensureInternalNetwork(hypervisorNetwork)
+                return .success(InternalNetworkAttachment(endpoint: hypervisorNetwork.name, mac: mac, subnet: subnet))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// What `status` says about the environment network.
+    public struct NetworkReport: Sendable {
+        public var subnet: Int
+        /// The switch's process (nil: not running), for userspace networks.
+        public var switchPID: Int32?
+        public var usesSwitch: Bool
+        /// Machine name → NIC2 address and how it got it ("dhcp" or "static").
+        public var addresses: [String: (address: String, kind: String)]
+    }
+
+    public func networkReport(_ machines: [Machine]) -> NetworkReport? {
+        guard let network, let subnet = network.subnet else { return nil }
+        var addresses: [String: (address: String, kind: String)] = [:]
+        var usesSwitch = false
+        for machine in machines {
+            let folder = folder(of: machine)
+            guard let id = folder.id else { continue }
+            if providers[folder.provider]?.attachesToUserspaceSwitch == true { usesSwitch = true }
+            let mac = MachineFolder.mac(for: id, nic: 2)
+            if let address = network.reservedAddress(subnet: subnet, mac: mac) {
+                addresses[machine.name] = (address, "static")
+            } else if let address = network.leasedAddress(subnet: subnet, mac: mac) {
+                addresses[machine.name] = (address, "dhcp")
+            }
+        }
+        return NetworkReport(subnet: subnet, switchPID: network.switchPID(subnet), usesSwitch: usesSwitch, addresses: addresses)
     }
 
     // MARK: Synced folders
@@ -484,6 +620,7 @@ public struct MachineEnvironment: Sendable {
 
     public func destroy(_ names: [String]) async throws(MachineError) {
         let selected = try machines(names).reversed()
+        let usedProviders = Set(selected.map { providerName(for: $0) })
         try await forEach(Array(selected), parallel: true) { machine throws(MachineError) in
             let (provider, context) = try context(for: machine)
             guard context.folder.id != nil else {
@@ -494,14 +631,23 @@ public struct MachineEnvironment: Sendable {
             output.say(machine.name, "Destroying VM and associated drives...")
             try await provider.destroy(context)
             if let uuid = context.folder.indexUUID { try index.remove(uuid) }
+            if let network, let subnet = network.subnet, let id = context.folder.id {
+                network.removePort(subnet: subnet, mac: MachineFolder.mac(for: id, nic: 2))
+            }
             context.folder.removeAll()
         }
         // The environment network goes with the environment's last machine.
         let remaining = environment.machines.contains { machine in
             (try? self.context(for: machine))?.1.folder.id != nil
         }
-        if !remaining, let executable = switchExecutable {
-            await EnvironmentNetwork(home: home, project: environment.root, executable: executable).release()
+        if !remaining, let network {
+            if let subnet = network.subnet {
+                let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet)
+                for provider in providers.values where usedProviders.contains(provider.name) && !provider.attachesToUserspaceSwitch {
+                    await provider.removeInternalNetwork(hypervisorNetwork)
+                }
+            }
+            await network.release()
         }
     }
 

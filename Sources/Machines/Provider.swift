@@ -111,11 +111,17 @@ public struct InternalNetworkAttachment: Sendable, Equatable {
     /// The switch's socket for userspace providers (QEMU), or the network's name for the
     /// hypervisors that have their own (VirtualBox intnet, VMware vmnet, Parallels host-only).
     public var endpoint: String
+    /// The machine's own datagram socket, where the switch sends its frames (userspace only).
+    public var machineSocket: String?
     public var mac: String
+    /// X of 192.168.X.0/24.
+    public var subnet: Int
 
-    public init(endpoint: String, mac: String) {
+    public init(endpoint: String, machineSocket: String? = nil, mac: String, subnet: Int) {
         self.endpoint = endpoint
+        self.machineSocket = machineSocket
         self.mac = mac
+        self.subnet = subnet
     }
 }
 
@@ -154,4 +160,45 @@ public protocol Provider: Sendable {
     func forwardedPorts(_ context: MachineContext) -> [PortForward]
     /// A few last lines of the machine's console, for errors (a guest that never answers SSH).
     func consoleTail(_ context: MachineContext, lines: Int) -> String
+    /// For hypervisors with networks of their own (not `attachesToUserspaceSwitch`): makes sure
+    /// the environment's internal network exists with its DHCP server at 192.168.X.1 and the
+    /// static addresses reserved. Called before each of the environment's machines boots.
+    func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError)
+    /// Removes what `ensureInternalNetwork` made; called when the environment's last machine is
+    /// destroyed.
+    func removeInternalNetwork(_ network: InternalNetwork) async
+}
+
+extension Provider {
+    public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {}
+    public func removeInternalNetwork(_ network: InternalNetwork) async {}
+}
+
+/// An environment's internal network as a hypervisor with its own networks makes it.
+public struct InternalNetwork: Sendable, Equatable {
+    /// One name per environment (VirtualBox `--intnet2`, its DHCP server's `--netname`).
+    public var name: String
+    /// X of 192.168.X.0/24.
+    public var subnet: Int
+    /// NIC2 MAC → static address (`private_network ip:`).
+    public var reservations: [String: String]
+
+    public init(name: String, subnet: Int, reservations: [String: String] = [:]) {
+        self.name = name
+        self.subnet = subnet
+        self.reservations = reservations
+    }
+
+    public var gateway: String { "192.168.\(subnet).1" }
+    public var lowest: String { "192.168.\(subnet).2" }
+    public var highest: String { "192.168.\(subnet).254" }
+
+    /// "boxer-X-<hash of the project folder>": never VirtualBox's shared "intnet", and not
+    /// mistaken for another environment's network that once had the same X.
+    public static func name(subnet: Int, project: String) -> String {
+        var hash: UInt32 = 2166136261
+        for byte in project.utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
+        let hex = String(hash, radix: 16)
+        return "boxer-\(subnet)-" + String(repeating: "0", count: 8 - hex.count) + hex
+    }
 }

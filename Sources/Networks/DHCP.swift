@@ -104,6 +104,8 @@ public struct DHCPServer: Sendable {
     public var leases: [MACAddress: DHCPLease]
     /// Static addresses, by the NIC's hardware address.
     public var reservations: [MACAddress: IPv4Address]
+    /// Static addresses of machines not created yet: offered to nobody.
+    public var excluded: Set<IPv4Address> = []
     /// Addresses a client found in use (DECLINE): not offered again while the server runs.
     public var declined: Set<IPv4Address> = []
     public var leaseSeconds: UInt32
@@ -121,7 +123,7 @@ public struct DHCPServer: Sendable {
     /// Whether `address` may go to `client` now.
     func isAvailable(_ address: IPv4Address, for client: MACAddress, now: Date) -> Bool {
         if let reserved = reservations[client] { return reserved == address }
-        guard pool.contains(address.value), !declined.contains(address),
+        guard pool.contains(address.value), !declined.contains(address), !excluded.contains(address),
               !reservations.contains(where: { $0.key != client && $0.value == address }) else { return false }
         return !leases.contains { $0.key != client && $0.value.address == address && $0.value.expires > now }
     }

@@ -8,65 +8,75 @@ import Darwin
 #endif
 
 /// The userspace Ethernet switch of one environment network, 192.168.X.0/24: QEMU's second NICs
-/// connect to its unix socket (`-netdev stream`, frames as a 4-byte big-endian length and the
-/// frame); it learns where each MAC address is, forwards unicast to that port and floods the
-/// rest, and answers as 192.168.X.1 itself: ARP, ICMP echo, and DHCP (leases persisted). No host
-/// interface and no root: the addresses exist only inside the guests and here.
+/// send it their frames as unix datagrams (`-netdev dgram`, one frame per datagram, from a
+/// socket of their own in `portsFolder`); it learns where each MAC address is, forwards unicast
+/// to that port and floods the rest, and answers as 192.168.X.1 itself: ARP, ICMP echo, and DHCP
+/// (leases persisted, static reservations re-read when their file changes). No host interface
+/// and no root: the addresses exist only inside the guests and here.
 ///
-/// One thread, `poll`, non-blocking sockets. A port whose queue passes 4 MiB (a guest flooding
-/// faster than another reads) loses frames, not the switch; a port that sends a length no
-/// Ethernet frame has cannot be resynchronised and is closed.
+/// Datagrams, not a stream, so the network heals by itself: a switch that died and was started
+/// again binds the same path, every QEMU keeps sending there, and the switch finds the machines'
+/// sockets in `portsFolder`. One thread, `poll`, a non-blocking socket. A port that reads more
+/// slowly than others send gets a bounded queue and then loses frames (Ethernet may), never
+/// holding up the rest; a datagram that is not an Ethernet frame is ignored.
 public final class EnvironmentSwitch {
     public let subnet: Int
     public let socketPath: String
+    public let portsFolder: String
     public let leasesPath: String
+    public let reservationsPath: String?
     public private(set) var dhcp: DHCPServer
     public let gatewayMAC: MACAddress
     var gatewayAddress: IPv4Address { dhcp.serverAddress }
 
-    private var listener: Int32 = -1
-    private var ports: [Int32: Port] = [:]
-    private var table: [MACAddress: Int32] = [:]
-    static let maximumFrame = 65_535 + 18
-    static let queueLimit = 4 << 20
+    private var socketDescriptor: Int32 = -1
+    /// Machines' socket paths → frames waiting for room in their receive queue.
+    private var ports: [String: [[UInt8]]] = [:]
+    private var table: [MACAddress: String] = [:]
+    private var reservationsStamp: [Int] = []
+    private var buffer = [UInt8](repeating: 0, count: 65_536 + 18)
+    static let minimumFrame = 14
+    static let queueLimit = 512
 
-    final class Port {
-        var input: [UInt8] = []
-        var output: [UInt8] = []
-    }
-
-    public init(subnet: Int, socketPath: String, leasesPath: String, reservations: [MACAddress: IPv4Address] = [:]) {
+    public init(subnet: Int, socketPath: String, portsFolder: String, leasesPath: String, reservationsPath: String? = nil) {
         self.subnet = subnet
         self.socketPath = socketPath
+        self.portsFolder = portsFolder
         self.leasesPath = leasesPath
+        self.reservationsPath = reservationsPath
         self.gatewayMAC = MACAddress(bytes: [0x52, 0x54, 0x00, 0xfe, 0x00, UInt8(truncatingIfNeeded: subnet)][...]) ?? .broadcast
         let leases = (try? JSONDecoder().decode([String: DHCPLease].self, from: Data(contentsOf: URL(fileURLWithPath: leasesPath)))) ?? [:]
         var known: [MACAddress: DHCPLease] = [:]
         for (text, lease) in leases { if let mac = MACAddress(text) { known[mac] = lease } }
-        dhcp = DHCPServer(subnet: subnet, leases: known, reservations: reservations)
+        dhcp = DHCPServer(subnet: subnet, leases: known)
+        reloadReservations()
     }
 
-    /// Opens the socket (replacing a stale one) so machines can connect.
+    /// Binds the socket (replacing a stale one) and finds the machines that are already there.
     public func start() throws(NetworkError) {
         unlink(socketPath)
         #if canImport(Glibc)
-        listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        socketDescriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         #else
-        listener = socket(AF_UNIX, SOCK_STREAM, 0)
+        socketDescriptor = socket(AF_UNIX, SOCK_DGRAM, 0)
         #endif
-        guard listener >= 0 else { throw NetworkError("cannot create the switch socket") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = Array(socketPath.utf8)
-        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else { throw NetworkError("the switch socket path \(socketPath) is too long") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (index, byte) in path.enumerated() { raw[index] = byte } }
+        guard socketDescriptor >= 0 else { throw NetworkError("cannot create the switch socket") }
+        guard var address = Self.address(socketPath) else { throw NetworkError("the switch socket path \(socketPath) is too long (unix sockets allow 107 bytes); use a shorter BOXER_HOME") }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard bound == 0, listen(listener, 64) == 0 else {
-            throw NetworkError("cannot listen on \(socketPath): \(String(cString: strerror(errno)))")
+        guard bound == 0 else {
+            throw NetworkError("cannot bind \(socketPath): \(String(cString: strerror(errno)))")
         }
-        setNonBlocking(listener)
+        _ = fcntl(socketDescriptor, F_SETFL, fcntl(socketDescriptor, F_GETFL) | O_NONBLOCK)
+        var size: Int32 = 4 << 20
+        _ = setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(socketDescriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        // After a restart: the machines that were connected are silent until they send, so
+        // their sockets are found where boxer puts them.
+        for name in HostFiles.entries(of: portsFolder) where name.hasSuffix(".sock") {
+            ports[portsFolder + "/" + name] = ports[portsFolder + "/" + name] ?? []
+        }
     }
 
     /// Serves until `shouldStop` says so (checked at least every `tick` milliseconds).
@@ -74,110 +84,141 @@ public final class EnvironmentSwitch {
         while !shouldStop() { step(timeout: tick) }
     }
 
-    /// One round of the event loop.
+    /// One round of the event loop: wait for frames (or for room to send queued ones), handle
+    /// what arrived, retry the queues.
     public func step(timeout: Int32) {
-        var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-        for (fd, port) in ports {
-            descriptors.append(pollfd(fd: fd, events: Int16(POLLIN) | (port.output.isEmpty ? 0 : Int16(POLLOUT)), revents: 0))
-        }
-        guard poll(&descriptors, nfds_t(descriptors.count), timeout) > 0 else { return }
-        for entry in descriptors where entry.revents != 0 {
-            if entry.fd == listener {
-                acceptAll()
-            } else {
-                if entry.revents & Int16(POLLOUT) != 0 { flush(entry.fd) }
-                if entry.revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 { receive(entry.fd) }
+        let waiting = ports.values.contains { !$0.isEmpty }
+        var entry = pollfd(fd: socketDescriptor, events: Int16(POLLIN), revents: 0)
+        if poll(&entry, 1, waiting ? min(timeout, 1) : timeout) > 0 {
+            // A bounded batch, so queued frames get their turn under a flood.
+            for _ in 0..<256 {
+                guard let (frame, sender) = receiveOne() else { break }
+                if let sender, ports[sender] == nil { ports[sender] = [] }
+                handle(frame, from: sender)
             }
         }
+        if waiting { flushQueues() }
     }
 
-    /// Closes every connection and the socket.
+    /// Closes the socket.
     public func stop() {
-        for fd in ports.keys { close(fd) }
-        ports.removeAll()
-        if listener >= 0 { close(listener) }
+        if socketDescriptor >= 0 { close(socketDescriptor) }
+        socketDescriptor = -1
         unlink(socketPath)
     }
 
-    // MARK: Connections
+    /// The ports (machines' sockets) the switch knows.
+    public var knownPorts: [String] { ports.keys.sorted() }
 
-    private func acceptAll() {
-        while true {
-            let fd = accept(listener, nil, nil)
-            guard fd >= 0 else { return }
-            setNonBlocking(fd)
-            ports[fd] = Port()
-        }
+    // MARK: Datagrams
+
+    static func address(_ path: String) -> sockaddr_un? {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (index, byte) in bytes.enumerated() { raw[index] = byte } }
+        return address
     }
 
-    private func drop(_ fd: Int32) {
-        close(fd)
-        ports[fd] = nil
-        table = table.filter { $0.value != fd }
-    }
-
-    private func receive(_ fd: Int32) {
-        guard let port = ports[fd] else { return }
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { return drop(fd) }
-            if count < 0 {
-                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { break }
-                return drop(fd)
+    private func receiveOne() -> ([UInt8], String?)? {
+        var from = sockaddr_un()
+        var length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        let count = buffer.withUnsafeMutableBytes { raw in
+            withUnsafeMutablePointer(to: &from) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(socketDescriptor, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, &length) }
             }
-            port.input += chunk[0..<count]
         }
-        var offset = 0
-        while port.input.count - offset >= 4 {
-            let length = port.input[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
-            guard length >= 14, length <= Self.maximumFrame else { return drop(fd) }
-            guard port.input.count - offset - 4 >= length else { break }
-            let frame = Array(port.input[offset + 4..<offset + 4 + length])
-            offset += 4 + length
-            handle(frame, from: fd)
+        guard count >= 0 else { return nil }
+        let pathLength = Int(length) - MemoryLayout.offset(of: \sockaddr_un.sun_path)!
+        var sender: String?
+        if pathLength > 0 {
+            sender = withUnsafeBytes(of: &from.sun_path) { raw in
+                let bytes = raw.prefix(pathLength).prefix { $0 != 0 }
+                return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+            }
         }
-        port.input.removeFirst(offset)
+        return (Array(buffer[0..<count]), sender)
     }
 
-    private func send(_ frame: [UInt8], to fd: Int32) {
-        guard let port = ports[fd], port.output.count + frame.count + 4 <= Self.queueLimit else { return }
-        let length = UInt32(frame.count)
-        port.output += [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)] + frame
-        flush(fd)
+    /// Sends now, or queues behind what waits for that port; a port whose socket is gone (its
+    /// machine stopped) is forgotten.
+    private func send(_ frame: [UInt8], to port: String) {
+        guard var queue = ports[port] else { return }
+        if !queue.isEmpty {
+            if queue.count < Self.queueLimit { queue.append(frame); ports[port] = queue }
+            return
+        }
+        switch transmit(frame, to: port) {
+        case .sent: break
+        case .full: ports[port] = [frame]
+        case .gone: forget(port)
+        }
     }
 
-    private func flush(_ fd: Int32) {
-        guard let port = ports[fd], !port.output.isEmpty else { return }
-        // MSG_NOSIGNAL: a machine that went away is an error here, not SIGPIPE for the switch.
-        let written = port.output.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        if written > 0 { port.output.removeFirst(written) }
-        else if written < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { drop(fd) }
+    private func flushQueues() {
+        for (port, queue) in ports where !queue.isEmpty {
+            var remaining = queue[...]
+            loop: while let frame = remaining.first {
+                switch transmit(frame, to: port) {
+                case .sent: remaining = remaining.dropFirst()
+                case .full: break loop
+                case .gone: forget(port); remaining = []; break loop
+                }
+            }
+            if ports[port] != nil { ports[port] = Array(remaining) }
+        }
+    }
+
+    enum Outcome { case sent, full, gone }
+
+    private func transmit(_ frame: [UInt8], to port: String) -> Outcome {
+        guard var address = Self.address(port) else { return .gone }
+        let sent = frame.withUnsafeBytes { raw in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(socketDescriptor, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL), $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+        }
+        if sent >= 0 { return .sent }
+        switch errno {
+        case EAGAIN, EWOULDBLOCK, ENOBUFS, EINTR: return .full
+        case ECONNREFUSED, ENOENT, ENOTDIR, EPERM, EACCES: return .gone
+        default: return .full
+        }
+    }
+
+    private func forget(_ port: String) {
+        ports[port] = nil
+        table = table.filter { $0.value != port }
     }
 
     // MARK: Frames
 
-    func handle(_ frame: [UInt8], from fd: Int32) {
-        guard let destination = MACAddress(bytes: frame[0..<6]), let source = MACAddress(bytes: frame[6..<12]) else { return }
-        if !source.isMulticast { table[source] = fd }
-        if destination == gatewayMAC || destination.isMulticast { answer(frame, from: fd, source: source) }
+    /// A frame from a machine's port (nil: a sender without an address, which can be answered
+    /// by nobody but still reaches the others).
+    func handle(_ frame: [UInt8], from port: String?) {
+        guard frame.count >= Self.minimumFrame, let destination = MACAddress(bytes: frame[0..<6]), let source = MACAddress(bytes: frame[6..<12]) else { return }
+        if !source.isMulticast, let port { table[source] = port }
+        if let port, destination == gatewayMAC || destination.isMulticast { answer(frame, from: port, source: source) }
         if destination == gatewayMAC { return }
         if !destination.isMulticast, let target = table[destination], ports[target] != nil {
-            if target != fd { send(frame, to: target) }
+            if target != port { send(frame, to: target) }
             return
         }
-        for other in ports.keys where other != fd { send(frame, to: other) }
+        for other in ports.keys where other != port { send(frame, to: other) }
     }
 
     /// Frames for 192.168.X.1: ARP requests, ICMP echo requests, DHCP.
-    func answer(_ frame: [UInt8], from fd: Int32, source: MACAddress) {
+    func answer(_ frame: [UInt8], from port: String, source: MACAddress) {
         guard let type = Frames.u16(frame, 12) else { return }
         if type == Frames.arp {
             // Request (op 1) for the gateway's address → reply.
             guard frame.count >= 42, Frames.u16(frame, 20) == 1,
                   let target = IPv4Address(bytes: frame[38..<42]), target == gatewayAddress else { return }
             let arp: [UInt8] = [0, 1, 8, 0, 6, 4, 0, 2] + gatewayMAC.bytes + gatewayAddress.bytes + Array(frame[22..<28]) + Array(frame[28..<32])
-            send(Frames.ethernet(destination: source, source: gatewayMAC, type: Frames.arp, payload: arp), to: fd)
+            send(Frames.ethernet(destination: source, source: gatewayMAC, type: Frames.arp, payload: arp), to: port)
             return
         }
         guard type == Frames.ipv4, frame.count >= 34, frame[14] >> 4 == 4 else { return }
@@ -195,14 +236,16 @@ public final class EnvironmentSwitch {
             reply[2] = UInt8(sum >> 8)
             reply[3] = UInt8(sum & 0xff)
             let packet = Frames.ipv4Packet(source: gatewayAddress, destination: sender, protocolNumber: 1, payload: reply)
-            send(Frames.ethernet(destination: source, source: gatewayMAC, type: Frames.ipv4, payload: packet), to: fd)
+            send(Frames.ethernet(destination: source, source: gatewayMAC, type: Frames.ipv4, payload: packet), to: port)
         case 17 where payload.count >= 8 && Frames.u16(payload, 2) == 67:
-            guard let message = DHCPMessage.parse(Array(payload[8...])), let reply = dhcp.handle(message) else { return }
+            guard let message = DHCPMessage.parse(Array(payload[8...])) else { return }
+            reloadReservations()
+            guard let reply = dhcp.handle(message) else { return }
             saveLeases()
             let broadcast = reply.flags & 0x8000 != 0 || reply.yourAddress.value == 0 || reply.kind == .nak
             let packet = Frames.ipv4Packet(source: gatewayAddress, destination: broadcast ? IPv4Address(0xffff_ffff) : reply.yourAddress, protocolNumber: 17,
                                            payload: Frames.udp(sourcePort: 67, destinationPort: 68, payload: reply.serialized()))
-            send(Frames.ethernet(destination: broadcast ? .broadcast : message.clientHardware, source: gatewayMAC, type: Frames.ipv4, payload: packet), to: fd)
+            send(Frames.ethernet(destination: broadcast ? .broadcast : message.clientHardware, source: gatewayMAC, type: Frames.ipv4, payload: packet), to: port)
         default:
             return
         }
@@ -220,7 +263,16 @@ public final class EnvironmentSwitch {
         if (try? data.write(to: URL(fileURLWithPath: temporary))) != nil { rename(temporary, leasesPath) }
     }
 
-    private func setNonBlocking(_ fd: Int32) {
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    /// Static addresses, read again when `boxer up` has changed the file (checked per DHCP
+    /// message, which is rare).
+    func reloadReservations() {
+        guard let reservationsPath else { return }
+        var status = stat()
+        let stamp = stat(reservationsPath, &status) == 0 ? [Int(status.st_ino), Int(status.st_size), Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec)] : []
+        guard stamp != reservationsStamp else { return }
+        reservationsStamp = stamp
+        let reservations = NetworkReservations.read(reservationsPath) ?? NetworkReservations()
+        dhcp.reservations = reservations.byMAC
+        dhcp.excluded = Set(reservations.excluded)
     }
 }

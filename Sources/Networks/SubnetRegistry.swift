@@ -20,10 +20,19 @@ public struct SubnetRegistry: Sendable {
         var environments: [String: Int] = [:]
     }
 
-    /// The environment's X: the one it has, else the lowest free one.
-    public func allocate(for project: String) throws(NetworkError) -> Int {
+    /// The environment's X: the one it has, else `required` (the subnet its static addresses
+    /// are in) or the lowest free one.
+    public func allocate(for project: String, requiring required: Int? = nil) throws(NetworkError) -> Int {
         try update { (document: inout Document) throws(NetworkError) -> Int in
-            if let existing = document.environments[project] { return existing }
+            if let existing = document.environments[project] {
+                if let required, required != existing { throw Self.notOnNetwork(existing: existing, required: required) }
+                return existing
+            }
+            if let required {
+                if let (other, _) = document.environments.first(where: { $0.value == required }) { throw Self.taken(required, by: other) }
+                document.environments[project] = required
+                return required
+            }
             let taken = Set(document.environments.values)
             guard let free = (1...254).first(where: { !taken.contains($0) }) else {
                 throw NetworkError("All 254 internal networks (192.168.1-254.0/24) are in use by other environments; destroy the machines of one you no longer need (boxer global-status lists them).")
@@ -31,6 +40,25 @@ public struct SubnetRegistry: Sendable {
             document.environments[project] = free
             return free
         }
+    }
+
+    /// Whether `allocate(for:requiring:)` would refuse, without changing anything: for checking
+    /// before a machine is created.
+    public func check(for project: String, requiring required: Int) throws(NetworkError) {
+        let environments = all()
+        if let existing = environments[project] {
+            if existing != required { throw Self.notOnNetwork(existing: existing, required: required) }
+        } else if let (other, _) = environments.first(where: { $0.value == required }) {
+            throw Self.taken(required, by: other)
+        }
+    }
+
+    static func notOnNetwork(existing: Int, required: Int) -> NetworkError {
+        NetworkError("this environment's internal network is 192.168.\(existing).0/24 (chosen when its first machine came up), so an address in 192.168.\(required).0/24 is not on it. Use an address in 192.168.\(existing).2-254, or `boxer destroy` every machine so the network can be chosen again.")
+    }
+
+    static func taken(_ subnet: Int, by other: String) -> NetworkError {
+        NetworkError("192.168.\(subnet).0/24 is the internal network of another environment (\(other)); every environment has its own. Use addresses in a free 192.168.X.0/24 (boxer global-status lists the environments), or destroy that environment's machines.")
     }
 
     /// Gives the environment's X back (its last machine is gone).

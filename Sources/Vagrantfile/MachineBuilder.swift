@@ -142,7 +142,7 @@ enum MachineBuilder {
             if let ip, !isIPv4(ip), !ip.contains(":") {
                 throw VagrantfileError(.configuration, at: entry.location, "'\(ip)' is not an IP address")
             }
-            return .privateNetwork(PrivateNetwork(id: entry.id, ip: ip, dhcp: dhcp, netmask: options["netmask"]?.string, intnet: options["virtualbox__intnet"], options: options))
+            return .privateNetwork(PrivateNetwork(id: entry.id, ip: ip, dhcp: dhcp, netmask: options["netmask"]?.string, intnet: options["virtualbox__intnet"], options: options, location: entry.location))
         default:
             return .publicNetwork(PublicNetwork(id: entry.id, ip: options["ip"]?.string, bridge: options["bridge"], options: options))
         }

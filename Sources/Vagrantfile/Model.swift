@@ -179,6 +179,8 @@ public struct PrivateNetwork: Sendable, Equatable, Codable {
     /// `virtualbox__intnet`: true (Vagrant's shared "intnet") or a network name.
     public var intnet: ConfigValue?
     public var options: [String: ConfigValue]
+    /// Where the Vagrantfile says it, for errors found when the machine comes up.
+    public var location: SourceLocation?
 }
 
 public struct PublicNetwork: Sendable, Equatable, Codable {

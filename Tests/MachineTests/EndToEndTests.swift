@@ -186,5 +186,65 @@ extension MachineSuites {
         #expect(environments[first.root.path] == nil, "and its subnet is free again")
         #expect(environments[secondRoot.path] != nil && environments[secondRoot.path] != subnet)
     }
+
+    /// Static addresses by DHCP reservation, `status` and `ssh-config --internal` showing NIC2,
+    /// a switch killed with -9 while the machines run (seen by `status`, healed by `up` with the
+    /// leases kept and no machine restarted), and another environment refused the subnet.
+    @Test func staticAddressesAndAKilledSwitch() throws {
+        let project = try MachineProject(vagrantfile: """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "boxer/tiny"
+              config.vm.define "one" do |m|
+                m.vm.network "private_network", ip: "192.168.77.10"
+              end
+              config.vm.define "two" do |m|
+                m.vm.network "private_network", type: "dhcp"
+              end
+            end
+            """)
+        let up = try project.boxer(["up"])
+        #expect(up.status == 0, "\(up.output)\n\(up.error)")
+        #expect(up.output.contains("NIC2 eth1 192.168.77.10 on 192.168.77.0/24"), "\(up.output)")
+        let status = try project.boxer(["status"])
+        #expect(status.output.contains("Internal network 192.168.77.0/24 (switch pid"), "\(status.output)")
+        #expect(status.output.contains("one                     192.168.77.10 (static)"), "\(status.output)")
+        #expect(status.output.contains("two                     192.168.77.2 (dhcp)"), "\(status.output)")
+        let internalConfig = try project.boxer(["ssh-config", "--internal", "one"])
+        #expect(internalConfig.output.contains("HostName 192.168.77.10\n") && internalConfig.output.contains("Port 22\n"), "\(internalConfig.output)")
+        let reach = "ping -c 1 -W 3 192.168.77.2 >/dev/null && echo reached || echo unreachable"
+        #expect(try project.boxer(["ssh", "one", "-c", reach]).output == "reached\n")
+
+        // kill -9 of the switch while both machines run.
+        let switchPID = try #require(project.switchPIDs.first)
+        let qemus = Set(project.qemuPIDs)
+        kill(switchPID, SIGKILL)
+        for _ in 0..<50 where kill(switchPID, 0) == 0 { usleep(20_000) }
+        let broken = try project.boxer(["status"])
+        #expect(broken.output.contains("its switch is NOT running"), "\(broken.output)")
+        #expect(try project.boxer(["ssh", "one", "-c", reach]).output == "unreachable\n")
+
+        let repair = try project.boxer(["up"])
+        #expect(repair.status == 0, "\(repair.error)")
+        #expect(repair.output.contains("was not running; starting it again"), "\(repair.output)")
+        #expect(Set(project.qemuPIDs) == qemus, "no machine was restarted")
+        #expect(project.switchPIDs.count == 1 && project.switchPIDs.first != switchPID)
+        #expect(try project.boxer(["ssh", "one", "-c", reach]).output == "reached\n", "NIC2 heals without a reboot")
+        // The new switch took the leases up again: a renewal keeps .2 for two.
+        let renewed = try project.boxer(["ssh", "two", "-c", "kill -USR1 $(cat /run/udhcpc.eth1.pid); sleep 3; ip -4 -o addr show eth1"])
+        #expect(renewed.output.contains("192.168.77.2/24"), "\(renewed.output)")
+
+        // Another environment that writes addresses in this one's subnet is refused before
+        // anything is created.
+        let secondRoot = try project.temporary.folder("second")
+        try Data("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"boxer/tiny\"\n  config.vm.network \"private_network\", ip: \"192.168.77.20\"\nend\n".utf8)
+            .write(to: secondRoot.appendingPathComponent("Vagrantfile"))
+        let refused = try ProgramRun.run(project.binary, ["up"], environment: project.environment, directory: secondRoot)
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("192.168.77.0/24 is the internal network of another environment (\(project.root.path))"), "\(refused.error)")
+        #expect(!FileManager.default.fileExists(atPath: secondRoot.appendingPathComponent(".vagrant/machines/default/qemu/id").path), "nothing created")
+
+        #expect(try project.boxer(["destroy", "-f"]).status == 0)
+        #expect(project.switchPIDs.isEmpty)
+    }
 }
 }

@@ -14,7 +14,7 @@ import Vagrantfile
             forwards: [PortForward(id: "ssh", hostIP: "127.0.0.1", host: 2222, guest: 22, proto: "tcp"),
                        PortForward(id: "tcp8080", hostIP: "127.0.0.1", host: 8080, guest: 80, proto: "tcp")],
             restrictNAT: restrict, natMAC: "52:54:00:12:34:56",
-            internalNetwork: InternalNetworkAttachment(endpoint: "/run/switch.sock", mac: "52:54:00:ab:cd:ef"),
+            internalNetwork: InternalNetworkAttachment(endpoint: "/run/switch.sock", machineSocket: "/run/ports/525400abcdef.sock", mac: "52:54:00:ab:cd:ef", subnet: 7),
             qmpSocket: "/run/qmp.sock", consoleLog: "/p/console.log", pidFile: "/p/qemu.pid", extraArguments: ["-s"])
     }
 
@@ -27,7 +27,7 @@ import Vagrantfile
             "-device virtio-rng-pci",
             "-netdev user,id=nat,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=tcp:127.0.0.1:8080-:80",
             "-device virtio-net-pci,netdev=nat,mac=52:54:00:12:34:56",
-            "-netdev stream,id=internal,server=off,addr.type=unix,addr.path=/run/switch.sock",
+            "-netdev dgram,id=internal,local.type=unix,local.path=/run/ports/525400abcdef.sock,remote.type=unix,remote.path=/run/switch.sock",
             "-device virtio-net-pci,netdev=internal,mac=52:54:00:ab:cd:ef",
             "-qmp unix:/run/qmp.sock,server=on,wait=off",
             "-chardev file,id=console,path=/p/console.log -serial chardev:console",
@@ -156,5 +156,86 @@ import Vagrantfile
         let index = MachineIndex(home: BoxerHome(root: folder.url))
         #expect(throws: MachineError.self) { try index.remove("x") }
         #expect(try String(contentsOf: indexFolder.appendingPathComponent("index"), encoding: .utf8) == "not json")
+    }
+}
+
+/// Static `private_network ip:` addresses against boxer's environment networks: the errors name
+/// the Vagrantfile line and say what to write instead.
+@Suite struct StaticAddressTests {
+    static func plan(_ source: String) throws -> StaticAddresses {
+        try StaticAddresses.plan(try VagrantfileLoader.evaluate(source: source).machines)
+    }
+
+    static func failure(_ source: String) throws -> String {
+        do {
+            _ = try plan(source)
+        } catch let error as MachineError {
+            return error.message
+        }
+        Issue.record("no error for:\n\(source)")
+        return ""
+    }
+
+    @Test func addressesChooseTheSubnetAndMachinesWithoutOneUseDHCP() throws {
+        let plan = try Self.plan("""
+            Vagrant.configure("2") do |config|
+              config.vm.define "web" do |m|
+                m.vm.network "private_network", ip: "192.168.56.10"
+              end
+              config.vm.define "db" do |m|
+                m.vm.network :private_network, ip: "192.168.56.11", netmask: "255.255.255.0"
+              end
+              config.vm.define "worker" do |m|
+                m.vm.network "private_network", type: "dhcp"
+              end
+              config.vm.define "plain"
+            end
+            """)
+        #expect(plan.subnet == 56)
+        #expect(plan.addresses == ["web": "192.168.56.10", "db": "192.168.56.11"])
+        #expect(try Self.plan("Vagrant.configure(\"2\") { |c| c.vm.box = \"x\" }") == StaticAddresses(subnet: nil, addresses: [:]))
+    }
+
+    @Test func badAddressesAreRefusedWithTheirLine() throws {
+        let clash = try Self.failure("""
+            Vagrant.configure("2") do |config|
+              config.vm.define "a" do |m|
+                m.vm.network "private_network", ip: "192.168.56.10"
+              end
+              config.vm.define "b" do |m|
+                m.vm.network "private_network", ip: "192.168.56.10"
+              end
+            end
+            """)
+        #expect(clash.contains(":6: machine 'b' is given 192.168.56.10, which machine 'a' already has"), "\(clash)")
+        #expect(clash.contains(":3)"))
+
+        let twoSubnets = try Self.failure("""
+            Vagrant.configure("2") do |config|
+              config.vm.define "a" do |m|
+                m.vm.network "private_network", ip: "192.168.56.10"
+              end
+              config.vm.define "b" do |m|
+                m.vm.network "private_network", ip: "192.168.57.10"
+              end
+            end
+            """)
+        #expect(twoSubnets.contains("machine 'b' is given 192.168.57.10, but machine 'a' is given an address in 192.168.56.0/24"), "\(twoSubnets)")
+
+        let outside = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"10.10.0.5\"\nend\n")
+        #expect(outside.contains(":2: machine 'default': private_network ip 10.10.0.5 is outside boxer's internal networks"), "\(outside)")
+        #expect(outside.contains("192.168.X.2 to 192.168.X.254"))
+
+        let gateway = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"192.168.9.1\"\nend\n")
+        #expect(gateway.contains("is the network's own address"), "\(gateway)")
+
+        let mask = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"192.168.9.5\", netmask: \"255.255.0.0\"\nend\n")
+        #expect(mask.contains("netmask \"255.255.0.0\" is not supported"), "\(mask)")
+
+        let ipv6 = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"fd00::5\"\nend\n")
+        #expect(ipv6.contains("is not an IPv4 address"), "\(ipv6)")
+
+        let two = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", type: \"dhcp\"\n  c.vm.network \"private_network\", ip: \"192.168.9.5\"\nend\n")
+        #expect(two.contains(":3: machine 'default' has 2 private networks (also at"), "\(two)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import BoxerTestSupport
 import Networks
 import Testing
 
@@ -103,6 +104,58 @@ import Testing
         try registry.release("/a")
         #expect(try registry.allocate(for: "/c") == 1, "released networks are reused, lowest first")
         #expect(registry.subnet(for: "/b") == 2)
+    }
+
+    @Test func staticAddressesChooseTheSubnet() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-nets-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let registry = SubnetRegistry(home: .init(root: folder))
+        #expect(try registry.allocate(for: "/a") == 1)
+        #expect(try registry.allocate(for: "/b", requiring: 56) == 56, "the X of the Vagrantfile's addresses")
+        #expect(try registry.allocate(for: "/c") == 2, "the lowest free one otherwise")
+        #expect(throws: NetworkError.self) { try registry.allocate(for: "/d", requiring: 56) }
+        do {
+            _ = try registry.allocate(for: "/d", requiring: 56)
+        } catch {
+            #expect(error.message.contains("192.168.56.0/24 is the internal network of another environment (/b)"))
+        }
+        do {
+            _ = try registry.allocate(for: "/a", requiring: 33)
+        } catch {
+            #expect(error.message.contains("this environment's internal network is 192.168.1.0/24"))
+        }
+        #expect(registry.subnet(for: "/d") == nil, "a refused allocation leaves nothing behind")
+    }
+
+    /// Separate `boxer` processes allocating at once (`network-allocate`, what `up` does first):
+    /// every environment gets a distinct network, the lowest ones, and the file stays whole.
+    @Test func allocationsFromSeveralProcessesNeverCollide() throws {
+        let binary = try #require(BoxerBinary.url?.path, "the boxer executable is built")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-nets-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["BOXER_HOME"] = folder.path
+        var processes: [(Process, Pipe)] = []
+        for index in 0..<24 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["network-allocate", "/project\(index)"]
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            processes.append((process, output))
+        }
+        var subnets: [Int] = []
+        for (process, output) in processes {
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            if let subnet = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) { subnets.append(subnet) }
+        }
+        #expect(subnets.count == 24)
+        #expect(Set(subnets) == Set(1...24))
+        #expect(SubnetRegistry(home: .init(root: folder)).all().count == 24)
     }
 
     /// Many allocators at once, each with its own lock file description (as separate processes

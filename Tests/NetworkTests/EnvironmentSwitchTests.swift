@@ -2,50 +2,51 @@ import Foundation
 import Networks
 import Testing
 
-/// The switch driven through its real unix socket with frames as QEMU's `-netdev stream` sends
-/// them (4-byte big-endian length, then the frame), one event-loop step at a time.
+/// The switch driven through its real unix socket with frames as QEMU's `-netdev dgram` sends
+/// them (one frame per datagram, from a socket of the machine's own), one event-loop step at a
+/// time.
 @Suite struct EnvironmentSwitchTests {
     final class Client {
         let fd: Int32
-        init(_ path: String) throws {
-            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let path: String
+        let switchPath: String
+        init(_ switchPath: String, at path: String) throws {
+            self.path = path
+            self.switchPath = switchPath
+            fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            unlink(path)
+            var address = Self.address(path)
+            let status = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            guard status == 0 else { throw NetworkError("bind failed") }
+            // Non-blocking: the test and the switch share one thread, so a full queue must drop
+            // the datagram, not wait for a switch that cannot run.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        deinit { close(fd); unlink(path) }
+
+        static func address(_ path: String) -> sockaddr_un {
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
             withUnsafeMutableBytes(of: &address.sun_path) { raw in for (index, byte) in path.utf8.enumerated() { raw[index] = byte } }
-            let status = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-            guard status == 0 else { throw NetworkError("connect failed") }
-            // Non-blocking: the test and the switch share one thread, so a full socket buffer
-            // must drop the write, not wait for a switch that cannot run.
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            return address
         }
-        deinit { close(fd) }
 
         func send(_ frame: [UInt8]) {
-            let length = UInt32(frame.count)
-            let bytes = [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)] + frame
-            sendRaw(bytes)
+            var address = Self.address(switchPath)
+            _ = frame.withUnsafeBytes { raw in
+                withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            }
         }
-
-        /// MSG_NOSIGNAL: the switch may have closed this connection (that is the point of some tests).
-        func sendRaw(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
 
         /// Frames that arrived (reading what is there now).
         func received() -> [[UInt8]] {
-            var buffer: [UInt8] = []
+            var frames: [[UInt8]] = []
             var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             while poll(&entry, 1, 50) > 0 {
                 var chunk = [UInt8](repeating: 0, count: 65536)
-                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if count <= 0 { break }
-                buffer += chunk[0..<count]
-            }
-            var frames: [[UInt8]] = []
-            var offset = 0
-            while buffer.count - offset >= 4 {
-                let length = buffer[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
-                guard buffer.count - offset - 4 >= length else { break }
-                frames.append(Array(buffer[offset + 4..<offset + 4 + length]))
-                offset += 4 + length
+                let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if count < 0 { break }
+                frames.append(Array(chunk[0..<count]))
             }
             return frames
         }
@@ -69,7 +70,9 @@ import Testing
         let folder = "/tmp/boxer-sw-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let environmentSwitch = EnvironmentSwitch(subnet: 5, socketPath: folder + "/switch.sock", leasesPath: folder + "/leases.json")
+        try FileManager.default.createDirectory(atPath: folder + "/ports", withIntermediateDirectories: true)
+        let environmentSwitch = EnvironmentSwitch(subnet: 5, socketPath: folder + "/switch.sock", portsFolder: folder + "/ports", leasesPath: folder + "/leases.json",
+                                                  reservationsPath: folder + "/reservations.json")
         try environmentSwitch.start()
         defer { environmentSwitch.stop() }
         try body(environmentSwitch, folder)
@@ -79,8 +82,11 @@ import Testing
 
     @Test func dhcpArpPingAndForwarding() throws {
         try withSwitch { environmentSwitch, folder in
-            let a = try Client(folder + "/switch.sock"), b = try Client(folder + "/switch.sock")
+            let a = try Client(folder + "/switch.sock", at: folder + "/ports/a.sock"), b = try Client(folder + "/switch.sock", at: folder + "/ports/b.sock")
+            // B speaks first, so the switch knows its port (QEMU's guests do at boot: DHCP).
+            b.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macB + [0x88, 0xb5, 0])
             settle(environmentSwitch)
+            #expect(a.received().isEmpty, "A has not spoken yet, so the switch does not know its port")
 
             // DHCP: A's DISCOVER is answered with an OFFER of 192.168.5.2, and flooded to B.
             a.send(Self.dhcpDiscover(Self.macA))
@@ -118,7 +124,10 @@ import Testing
             b.send(Self.macA + Self.macB + [0x88, 0xb5, 1, 2, 3])
             settle(environmentSwitch)
             #expect(a.received().count == 1)
-            let c = try Client(folder + "/switch.sock")
+            let c = try Client(folder + "/switch.sock", at: folder + "/ports/c.sock")
+            c.send(Self.macB + [0x52, 0x54, 0, 0, 0, 0x0c] + [0x88, 0xb5, 9])
+            settle(environmentSwitch)
+            _ = b.received()
             settle(environmentSwitch)
             a.send(Self.macB + Self.macA + [0x88, 0xb5, 4, 5, 6])
             settle(environmentSwitch)
@@ -129,13 +138,15 @@ import Testing
 
     @Test func garbageAndFloodsDoNotStopTheSwitch() throws {
         try withSwitch { environmentSwitch, folder in
-            let bad = try Client(folder + "/switch.sock"), good = try Client(folder + "/switch.sock"), quiet = try Client(folder + "/switch.sock")
+            let bad = try Client(folder + "/switch.sock", at: folder + "/ports/bad.sock"), good = try Client(folder + "/switch.sock", at: folder + "/ports/good.sock"), quiet = try Client(folder + "/switch.sock", at: folder + "/ports/quiet.sock")
+            quiet.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + [0x52, 0x54, 0, 0, 0, 0x0e] + [0x88, 0xb5, 0])
             settle(environmentSwitch)
+            _ = good.received()
             // Frames too short to be Ethernet, junk payloads, and then a length no frame has.
             bad.send([1, 2, 3])
             settle(environmentSwitch)
             bad.send([UInt8](repeating: 0xff, count: 60))
-            bad.sendRaw([0xff, 0xff, 0xff, 0xff])
+            bad.send([])
             settle(environmentSwitch)
             // A flood nobody reads: the switch keeps serving.
             for round in 0..<3000 {
@@ -145,9 +156,9 @@ import Testing
             for _ in 0..<50 { environmentSwitch.step(timeout: 5) }
             _ = quiet
             good.send(Self.dhcpDiscover(Self.macA))
-            for _ in 0..<200 { environmentSwitch.step(timeout: 5); _ = good.received().isEmpty }
+            for _ in 0..<20 { environmentSwitch.step(timeout: 5); _ = good.received().isEmpty }
             // The switch answers a new client after all that.
-            let fresh = try Client(folder + "/switch.sock")
+            let fresh = try Client(folder + "/switch.sock", at: folder + "/ports/fresh.sock")
             settle(environmentSwitch)
             fresh.send(Self.dhcpDiscover(Self.macB))
             settle(environmentSwitch)
@@ -156,16 +167,60 @@ import Testing
         }
     }
 
+    @Test func aRestartedSwitchFindsTheMachinesAgain() throws {
+        try withSwitch { environmentSwitch, folder in
+            let a = try Client(folder + "/switch.sock", at: folder + "/ports/a.sock"), b = try Client(folder + "/switch.sock", at: folder + "/ports/b.sock")
+            // The switch is killed and started again at the same path; the machines' sockets
+            // stay where they were, and neither machine has spoken to the new switch.
+            environmentSwitch.stop()
+            let restarted = EnvironmentSwitch(subnet: 5, socketPath: folder + "/switch.sock", portsFolder: folder + "/ports", leasesPath: folder + "/leases.json")
+            try restarted.start()
+            defer { restarted.stop() }
+            #expect(restarted.knownPorts == [folder + "/ports/a.sock", folder + "/ports/b.sock"])
+            a.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macA + [0x88, 0xb5, 1])
+            settle(restarted)
+            #expect(b.received() == [[0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macA + [0x88, 0xb5, 1]])
+            // A port whose machine is gone (socket closed) is forgotten, not fatal.
+            let gone = try Client(folder + "/switch.sock", at: folder + "/ports/gone.sock")
+            gone.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + [0x52, 0x54, 0, 0, 0, 0x0f] + [0x88, 0xb5, 2])
+            settle(restarted)
+            close(gone.fd)
+            a.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macA + [0x88, 0xb5, 3])
+            settle(restarted)
+            #expect(!restarted.knownPorts.contains(folder + "/ports/gone.sock"))
+            #expect(b.received().count == 2)
+        }
+    }
+
+    @Test func staticReservationsAreReadWhenTheyChange() throws {
+        try withSwitch { environmentSwitch, folder in
+            let a = try Client(folder + "/switch.sock", at: folder + "/ports/a.sock"), b = try Client(folder + "/switch.sock", at: folder + "/ports/b.sock")
+            func offer(_ client: Client, _ mac: [UInt8]) throws -> IPv4Address? {
+                client.send(Self.dhcpDiscover(mac))
+                settle(environmentSwitch)
+                let frames = client.received().filter { $0.count > 42 && DHCPMessage.parse(Array($0[42...]))?.kind == .offer }
+                return try #require(frames.first.flatMap { DHCPMessage.parse(Array($0[42...])) }).yourAddress
+            }
+            #expect(try offer(a, Self.macA) == IPv4Address("192.168.5.2"))
+            // `boxer up` writes the reservations while the switch runs: A is given .20, and .2
+            // (another machine's static address, not created yet) is offered to nobody else.
+            try NetworkReservations(reserved: [MACAddress("52:54:00:00:00:0a")!: IPv4Address("192.168.5.20")!],
+                                    excluded: [IPv4Address("192.168.5.20")!, IPv4Address("192.168.5.2")!]).write(to: folder + "/reservations.json")
+            #expect(try offer(a, Self.macA) == IPv4Address("192.168.5.20"))
+            #expect(try offer(b, Self.macB) == IPv4Address("192.168.5.3"))
+        }
+    }
+
     @Test func leasesOutliveTheSwitch() throws {
         try withSwitch { environmentSwitch, folder in
-            let a = try Client(folder + "/switch.sock")
+            let a = try Client(folder + "/switch.sock", at: folder + "/ports/a.sock")
             settle(environmentSwitch)
             let request = DHCPServerTests.packet(3, client: Self.macA, options: [50, 4, 192, 168, 5, 9])
             let udp: [UInt8] = [0, 68, 0, 67, UInt8((8 + request.count) >> 8), UInt8((8 + request.count) & 0xff), 0, 0] + request
             a.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macA + [0x08, 0x00] + Self.ipv4([0, 0, 0, 0], [255, 255, 255, 255], 17, udp))
             settle(environmentSwitch)
             #expect(try #require(a.received().first).count > 42)
-            let restarted = EnvironmentSwitch(subnet: 5, socketPath: folder + "/other.sock", leasesPath: folder + "/leases.json")
+            let restarted = EnvironmentSwitch(subnet: 5, socketPath: folder + "/other.sock", portsFolder: folder + "/ports", leasesPath: folder + "/leases.json")
             #expect(restarted.dhcp.leases[MACAddress("52:54:00:00:00:0a")!]?.address == IPv4Address("192.168.5.9"))
         }
     }

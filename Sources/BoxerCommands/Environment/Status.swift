@@ -21,6 +21,10 @@ struct Status: ParsableCommand {
             print(machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(state.provider))")
         }
         print("")
+        if HostFiles.kind(of: environment.root + "/.vagrant/machines") == .directory {
+            let lines = networkLines(machines, states: states, in: environment)
+            if !lines.isEmpty { print(lines.joined(separator: "\n") + "\n") }
+        }
         if machines.count == 1, let only = states.first {
             print(only.explanation)
         } else {

@@ -95,6 +95,27 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
     return results.entries
 }
 
+/// `status`'s lines about the environment network: X, the switch, each machine's NIC2 address.
+/// A switch that should run and does not (killed) is said plainly, with the repair.
+func networkLines(_ machines: [Machine], states: [MachineStates.Entry], in loaded: VagrantEnvironment) -> [String] {
+    guard let environment = try? openMachineEnvironment(loaded: loaded), let report = environment.networkReport(machines) else { return [] }
+    let network = "192.168.\(report.subnet).0/24"
+    var lines: [String] = []
+    let running = states.contains { $0.state == MachineState.running.shortDescription }
+    if report.usesSwitch, report.switchPID == nil, running {
+        lines.append("Internal network \(network): its switch is NOT running (it stopped or was killed), so the")
+        lines.append("machines cannot reach each other over NIC2. Run `boxer up` to start it again; machines keep")
+        lines.append("their addresses.")
+    } else {
+        lines.append("Internal network \(network)" + (report.switchPID.map { " (switch pid \($0))" } ?? "") + ":")
+    }
+    for machine in machines {
+        guard let (address, kind) = report.addresses[machine.name] else { continue }
+        lines.append("  " + machine.name.padded(to: max(23, machine.name.count + 1)) + " \(address) (\(kind))")
+    }
+    return lines
+}
+
 private final class UncheckedResults: @unchecked Sendable {
     var entries: [MachineStates.Entry] = []
 }

@@ -7,7 +7,7 @@ struct NetworkSwitch: ParsableCommand {
         commandName: "network-switch",
         abstract: "Run an environment's internal network switch (started by `boxer up`).",
         discussion: """
-            Serves 192.168.X.0/24 on a unix socket for the environment's machines' second NICs, \
+            Serves 192.168.X.0/24 on a unix datagram socket for the environment's machines' second NICs, \
             answering as 192.168.X.1 (ARP, ping, DHCP). boxer starts it with an environment's first \
             machine and stops it with the last; it holds a lock on its pidfile while it runs.
             """,
@@ -17,8 +17,14 @@ struct NetworkSwitch: ParsableCommand {
     @Option(help: "X in 192.168.X.0/24.")
     var subnet: Int
 
-    @Option(help: "The unix socket machines connect to.")
+    @Option(help: "The unix datagram socket machines send their frames to.")
     var socket: String
+
+    @Option(help: "The folder of the machines' own sockets (found again after a restart).")
+    var ports: String
+
+    @Option(help: "The static addresses (re-read when changed).")
+    var reservations: String?
 
     @Option(help: "Where leases are kept.")
     var leases: String
@@ -43,7 +49,7 @@ struct NetworkSwitch: ParsableCommand {
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        let environmentSwitch = EnvironmentSwitch(subnet: subnet, socketPath: socket, leasesPath: leases)
+        let environmentSwitch = EnvironmentSwitch(subnet: subnet, socketPath: socket, portsFolder: ports, leasesPath: leases, reservationsPath: reservations)
         try environmentSwitch.start()
         // Until boxer stops it (SIGTERM ends the process; leases are on disk after every change).
         environmentSwitch.run()

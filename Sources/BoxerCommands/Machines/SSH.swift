@@ -64,15 +64,33 @@ struct SSHConfig: AsyncParsableCommand {
     @Option(help: "The Host name to print (single machine).")
     var host: String?
 
+    @Flag(help: ArgumentHelp("Use each machine's internal network (NIC2) address and port 22.", discussion: "For SSH from another machine of the environment, such as an Ansible controller; the host itself cannot reach 192.168.X addresses."))
+    var `internal` = false
+
     func run() async throws {
         let environment = try openMachineEnvironment()
         var printed = 0
-        for machine in try environment.machines(names) {
+        let selected = try environment.machines(names)
+        let report = `internal` ? environment.networkReport(selected) : nil
+        if `internal`, report == nil {
+            throw CommandError("This environment has no internal network yet. Run `boxer up` first.")
+        }
+        for machine in selected {
             guard let (communicator, _) = try? await environment.communicator(for: machine) else { continue }
+            var hostName = communicator.endpoint.host
+            var port = communicator.endpoint.port
+            if let report {
+                guard let address = report.addresses[machine.name]?.address else {
+                    FileHandle.standardError.write(Data("warning: machine '\(machine.name)' has no internal network address yet (its guest has not asked for one by DHCP); skipped.\n".utf8))
+                    continue
+                }
+                hostName = address
+                port = 22
+            }
             print("Host \(host ?? machine.name)")
-            print("  HostName \(communicator.endpoint.host)")
+            print("  HostName \(hostName)")
             print("  User \(communicator.user)")
-            print("  Port \(communicator.endpoint.port)")
+            print("  Port \(port)")
             for (key, value) in communicator.options where key != "ConnectTimeout" && key != "ServerAliveInterval" && key != "ServerAliveCountMax" {
                 print("  \(key) \(value)")
             }

@@ -1,0 +1,33 @@
+import ArgumentParser
+import BoxerSupport
+import Networks
+import Vagrantfile
+
+struct NetworkAllocate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "network-allocate",
+        abstract: "Give an environment its internal network 192.168.X.0/24 and print X.",
+        discussion: """
+            What `boxer up` does for an environment's first machine, without starting anything: \
+            the registry in $BOXER_HOME/data/networks.json gives the project folder the X it has, \
+            else --require X or the lowest free one. For scripts and for testing the registry \
+            across processes.
+            """,
+        shouldDisplay: false
+    )
+
+    @Argument(help: "The project folder.")
+    var project: String
+
+    @Option(help: "The X the environment's static addresses need.")
+    var require: Int?
+
+    func run() throws {
+        let home = VagrantfileLoader.forProject().home
+        do {
+            print(try SubnetRegistry(home: home).allocate(for: project, requiring: require))
+        } catch {
+            throw CommandError(error.message)
+        }
+    }
+}

@@ -15,6 +15,12 @@ public enum Programs {
         public let output: String
         public let error: String
         public var succeeded: Bool { status == 0 }
+
+        public init(status: Int32, output: String, error: String) {
+            self.status = status
+            self.output = output
+            self.error = error
+        }
     }
 
     /// Where `name` is on PATH, or nil.

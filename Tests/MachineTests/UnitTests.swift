@@ -196,6 +196,25 @@ import Vagrantfile
         #expect(try Self.plan("Vagrant.configure(\"2\") { |c| c.vm.box = \"x\" }") == StaticAddresses(subnet: nil, addresses: [:]))
     }
 
+    /// Every example that writes static addresses writes ones boxer can give.
+    @Test func theExamplesAddressesAreValid() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vagrantfile.examples")
+        var planned = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: examples.path).sorted()
+        where FileManager.default.fileExists(atPath: examples.appendingPathComponent(name + "/Vagrantfile").path) {
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-examples-home-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: home) }
+            let loader = VagrantfileLoader(environment: ["HOME": home.path, "BOXER_HOME": home.path], currentDirectory: examples.appendingPathComponent(name).path)
+            let environment = try loader.load()
+            // As each machine runs with its first provider block's overrides (VirtualBox's
+            // example sets its address in an override).
+            let machines = environment.machines.map { $0.resolved(for: $0.providerOrder.first ?? "qemu") }
+            let plan = try StaticAddresses.plan(machines)
+            if plan.subnet != nil { planned += 1 }
+        }
+        #expect(planned >= 4, "the examples with static addresses were read")
+    }
+
     @Test func badAddressesAreRefusedWithTheirLine() throws {
         let clash = try Self.failure("""
             Vagrant.configure("2") do |config|

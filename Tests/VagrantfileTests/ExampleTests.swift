@@ -99,7 +99,7 @@ import Vagrantfile
         #expect(!fixed.dhcp)
         let intnet = try #require(Self.privateNetworks(environment.machines[2]).first)
         #expect(intnet.intnet == .string("backend"))
-        #expect(intnet.ip == "10.10.0.5")
+        #expect(intnet.ip == "192.168.33.30")
     }
 
     @Test func forwardedPorts() throws {
@@ -231,7 +231,7 @@ import Vagrantfile
         let environment = try Self.load("cluster-helpers")
         #expect(environment.machines.map(\.name) == ["master-01", "worker-02", "worker-03"])
         #expect(environment.primaryMachine?.name == "master-01")
-        #expect(environment.machines.map { Self.privateNetworks($0).first?.ip } == ["10.0.5.100", "10.0.5.101", "10.0.5.102"])
+        #expect(environment.machines.map { Self.privateNetworks($0).first?.ip } == ["192.168.5.100", "192.168.5.101", "192.168.5.102"])
         #expect(environment.machines.map { $0.providers["qemu"]?.memory } == [1024, 768, 768])
         #expect(environment.machines.map { $0.provisioners.first?.inline } == ["echo init master-01", "echo join worker-02", "echo join worker-03"])
         #expect(!environment.machines[0].ssh.insertKey)

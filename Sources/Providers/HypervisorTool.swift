@@ -1,0 +1,43 @@
+import Machines
+
+/// A hypervisor's command-line tool (VBoxManage, vmrun, prlctl) as a driver runs it: the
+/// installed program, or in tests a recording stand-in that models the tool's state and
+/// refuses what the real one refuses.
+public protocol HypervisorTool: Sendable {
+    /// The program's name, for messages ("VBoxManage").
+    var name: String { get }
+    func run(_ arguments: [String]) async throws(MachineError) -> Programs.Result
+}
+
+/// The tool installed on this host.
+public struct InstalledTool: HypervisorTool {
+    public let name: String
+    public let path: String
+
+    public init(name: String, path: String) {
+        self.name = name
+        self.path = path
+    }
+
+    /// The program on PATH, or nil when it is not installed.
+    public static func find(_ name: String) -> InstalledTool? {
+        Programs.find(name).map { InstalledTool(name: name, path: $0) }
+    }
+
+    public func run(_ arguments: [String]) async throws(MachineError) -> Programs.Result {
+        try await Programs.run(path, arguments)
+    }
+}
+
+extension HypervisorTool {
+    /// Runs the tool and fails with its own words when it fails.
+    @discardableResult
+    func check(_ arguments: [String], doing what: String) async throws(MachineError) -> String {
+        let result = try await run(arguments)
+        guard result.succeeded else {
+            let said = (result.error.isEmpty ? result.output : result.error).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw MachineError(.provider, "\(name) could not \(what) (\(name) \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)")
+        }
+        return result.output
+    }
+}

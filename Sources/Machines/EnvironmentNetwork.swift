@@ -10,7 +10,7 @@ import Darwin
 
 /// An environment's internal network (NIC2): 192.168.X.0/24 from the subnet registry and the
 /// switch process that serves it, started with the environment's first machine and stopped
-/// with its last. Files: `$BOXER_HOME/run/net-X/{switch.sock,switch.pid,ports/}` and
+/// with its last. Files: `$BOXER_HOME/run/net-X/{switch.pid,ports/}` and
 /// `$BOXER_HOME/data/networks/X-{leases,reservations}.json`.
 public struct EnvironmentNetwork: Sendable {
     public let home: BoxerHome
@@ -26,7 +26,6 @@ public struct EnvironmentNetwork: Sendable {
 
     var registry: SubnetRegistry { SubnetRegistry(home: home) }
     func runtime(_ subnet: Int) -> String { home.path + "/run/net-\(subnet)" }
-    func socket(_ subnet: Int) -> String { runtime(subnet) + "/switch.sock" }
     func pidfile(_ subnet: Int) -> String { runtime(subnet) + "/switch.pid" }
     func portsFolder(_ subnet: Int) -> String { runtime(subnet) + "/ports" }
     var dataFolder: String { home.path + "/data/networks" }
@@ -36,11 +35,10 @@ public struct EnvironmentNetwork: Sendable {
     /// The environment's X, if it has one now.
     public var subnet: Int? { registry.subnet(for: project) }
 
-    /// How a machine's NIC2 (with this MAC) joins the network: the switch's socket, and a socket
-    /// of the machine's own in the ports folder for the switch to send to.
+    /// How a machine's NIC2 (with this MAC) joins the network: its QEMU listens on a socket in
+    /// the ports folder, which the switch finds and connects to.
     public func attachment(subnet: Int, mac: String) -> InternalNetworkAttachment {
-        InternalNetworkAttachment(endpoint: socket(subnet), machineSocket: portsFolder(subnet) + "/" + mac.replacingOccurrences(of: ":", with: "") + ".sock",
-                                  mac: mac, subnet: subnet)
+        InternalNetworkAttachment(endpoint: portsFolder(subnet) + "/" + mac.replacingOccurrences(of: ":", with: "") + ".sock", mac: mac, subnet: subnet)
     }
 
     /// The network's subnet, starting the switch when it does not run (the first machine, or a
@@ -59,7 +57,7 @@ public struct EnvironmentNetwork: Sendable {
             await stopSwitch(subnet)
             unlink(leases(subnet))
         }
-        if switchPID(subnet) != nil, HostFiles.exists(socket(subnet)) { return subnet }
+        if switchPID(subnet) != nil { return subnet }
         do {
             try FileManager.default.createDirectory(atPath: portsFolder(subnet), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
@@ -68,7 +66,7 @@ public struct EnvironmentNetwork: Sendable {
         }
         try spawnSwitch(subnet)
         for _ in 0..<150 {
-            if switchPID(subnet) != nil, HostFiles.exists(socket(subnet)) { return subnet }
+            if switchPID(subnet) != nil { return subnet }
             try? await Task.sleep(for: .milliseconds(20))
         }
         throw MachineError(.provider, "the network switch for 192.168.\(subnet).0/24 did not start (\(executable) network-switch)")
@@ -117,7 +115,7 @@ public struct EnvironmentNetwork: Sendable {
 
     /// Forgets a destroyed machine's socket.
     public func removePort(subnet: Int, mac: String) {
-        if let path = attachment(subnet: subnet, mac: mac).machineSocket { unlink(path) }
+        unlink(attachment(subnet: subnet, mac: mac).endpoint)
     }
 
     func stopSwitch(_ subnet: Int) async {
@@ -135,8 +133,7 @@ public struct EnvironmentNetwork: Sendable {
     /// Starts `boxer network-switch` in a session of its own (it outlives this command and is
     /// not hit by the terminal's signals), its output to /dev/null.
     func spawnSwitch(_ subnet: Int) throws(MachineError) {
-        let arguments = [executable, "network-switch", "--subnet", String(subnet), "--socket", socket(subnet),
-                         "--ports", portsFolder(subnet), "--leases", leases(subnet), "--reservations", reservations(subnet),
+        let arguments = [executable, "network-switch", "--subnet", String(subnet), "--ports", portsFolder(subnet), "--leases", leases(subnet), "--reservations", reservations(subnet),
                          "--pidfile", pidfile(subnet)]
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -108,18 +108,16 @@ public struct SharedFolder: Sendable, Equatable {
 
 /// How a machine's second NIC joins the environment's internal network.
 public struct InternalNetworkAttachment: Sendable, Equatable {
-    /// The switch's socket for userspace providers (QEMU), or the network's name for the
-    /// hypervisors that have their own (VirtualBox intnet, VMware vmnet, Parallels host-only).
+    /// For userspace providers (QEMU) the unix socket the machine listens on for the
+    /// environment's switch; for hypervisors with networks of their own, the network's name
+    /// (VirtualBox intnet, VMware vmnet, Parallels host-only).
     public var endpoint: String
-    /// The machine's own datagram socket, where the switch sends its frames (userspace only).
-    public var machineSocket: String?
     public var mac: String
     /// X of 192.168.X.0/24.
     public var subnet: Int
 
-    public init(endpoint: String, machineSocket: String? = nil, mac: String, subnet: Int) {
+    public init(endpoint: String, mac: String, subnet: Int) {
         self.endpoint = endpoint
-        self.machineSocket = machineSocket
         self.mac = mac
         self.subnet = subnet
     }

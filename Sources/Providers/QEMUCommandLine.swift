@@ -22,7 +22,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
     /// `restrict=on` on the NAT: the guest reaches nothing but the forwarded ports.
     public var restrictNAT: Bool
     public var natMAC: String
-    /// NIC2: the environment switch's unix socket (QEMU `-netdev dgram`), with the NIC's MAC.
+    /// NIC2: the environment switch's unix socket (QEMU `-netdev stream,server=on`), with the NIC's MAC.
     public var internalNetwork: InternalNetworkAttachment?
     public var qmpSocket: String
     public var consoleLog: String
@@ -56,9 +56,9 @@ public struct QEMUCommandLine: Sendable, Equatable {
         }
         arguments += ["-netdev", nat, "-device", "virtio-net-pci,netdev=nat,mac=\(natMAC)"]
         if let internalNetwork {
-            // Datagrams: a restarted switch is reached again without reconnecting.
-            let local = internalNetwork.machineSocket.map { "local.type=unix,local.path=\(escaped($0))," } ?? ""
-            arguments += ["-netdev", "dgram,id=internal,\(local)remote.type=unix,remote.path=\(escaped(internalNetwork.endpoint))",
+            // QEMU listens and the switch connects: QEMU listens again when the switch goes, so
+            // a restarted switch reaches every running machine.
+            arguments += ["-netdev", "stream,id=internal,server=on,addr.type=unix,addr.path=\(escaped(internalNetwork.endpoint))",
                           "-device", "virtio-net-pci,netdev=internal,mac=\(internalNetwork.mac)"]
         }
         arguments += ["-qmp", "unix:\(escaped(qmpSocket)),server=on,wait=off",

@@ -41,7 +41,7 @@ public struct QEMUProvider: Provider {
                                     reason: host.uefiFirmware(for: architecture)?.code ?? "no UEFI firmware found (Debian: \(architecture == "arm64" ? "qemu-efi-aarch64" : "ovmf"))"))
         }
         cells.append(Capability("NAT with forwarded ports (NIC1)", available: true, reason: "QEMU user-mode networking, hostfwd on 127.0.0.1"))
-        cells.append(Capability("internal network (NIC2)", available: true, reason: "-netdev dgram to boxer's userspace switch: no root, no bridge, heals when the switch restarts"))
+        cells.append(Capability("internal network (NIC2)", available: true, reason: "-netdev stream (QEMU listens, boxer's userspace switch connects): no root, no bridge, heals when the switch restarts"))
         #if os(macOS)
         cells.append(Capability("vmnet networking", available: false, reason: "vmnet needs the com.apple.vm.networking entitlement, which QEMU's binary does not carry"))
         #endif
@@ -171,7 +171,7 @@ public struct QEMUProvider: Provider {
         unlink(command.qmpSocket)
         unlink(stoppedMarker(context))
         // A socket left by this machine's last QEMU would stop the new one from binding it.
-        if let machineSocket = context.internalNetwork?.machineSocket { unlink(machineSocket) }
+        if let socket = context.internalNetwork?.endpoint { unlink(socket) }
         try? context.folder.write("ports.json", String(decoding: (try? JSONEncoder().encode(context.forwards)) ?? Data("[]".utf8), as: UTF8.self))
         // -daemonize: QEMU returns once the machine runs (ports bound, disks open), or fails first.
         let result = try await Programs.run(command.binary, command.arguments)

@@ -14,7 +14,7 @@ import Vagrantfile
             forwards: [PortForward(id: "ssh", hostIP: "127.0.0.1", host: 2222, guest: 22, proto: "tcp"),
                        PortForward(id: "tcp8080", hostIP: "127.0.0.1", host: 8080, guest: 80, proto: "tcp")],
             restrictNAT: restrict, natMAC: "52:54:00:12:34:56",
-            internalNetwork: InternalNetworkAttachment(endpoint: "/run/switch.sock", machineSocket: "/run/ports/525400abcdef.sock", mac: "52:54:00:ab:cd:ef", subnet: 7),
+            internalNetwork: InternalNetworkAttachment(endpoint: "/run/ports/525400abcdef.sock", mac: "52:54:00:ab:cd:ef", subnet: 7),
             qmpSocket: "/run/qmp.sock", consoleLog: "/p/console.log", pidFile: "/p/qemu.pid", extraArguments: ["-s"])
     }
 
@@ -27,7 +27,7 @@ import Vagrantfile
             "-device virtio-rng-pci",
             "-netdev user,id=nat,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=tcp:127.0.0.1:8080-:80",
             "-device virtio-net-pci,netdev=nat,mac=52:54:00:12:34:56",
-            "-netdev dgram,id=internal,local.type=unix,local.path=/run/ports/525400abcdef.sock,remote.type=unix,remote.path=/run/switch.sock",
+            "-netdev stream,id=internal,server=on,addr.type=unix,addr.path=/run/ports/525400abcdef.sock",
             "-device virtio-net-pci,netdev=internal,mac=52:54:00:ab:cd:ef",
             "-qmp unix:/run/qmp.sock,server=on,wait=off",
             "-chardev file,id=console,path=/p/console.log -serial chardev:console",

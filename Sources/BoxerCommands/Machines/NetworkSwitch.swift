@@ -7,7 +7,8 @@ struct NetworkSwitch: ParsableCommand {
         commandName: "network-switch",
         abstract: "Run an environment's internal network switch (started by `boxer up`).",
         discussion: """
-            Serves 192.168.X.0/24 on a unix datagram socket for the environment's machines' second NICs, \
+            Serves 192.168.X.0/24 for the environment's machines' second NICs, connecting to the unix \
+            socket each machine's QEMU listens on in --ports and \
             answering as 192.168.X.1 (ARP, ping, DHCP). boxer starts it with an environment's first \
             machine and stops it with the last; it holds a lock on its pidfile while it runs.
             """,
@@ -17,10 +18,7 @@ struct NetworkSwitch: ParsableCommand {
     @Option(help: "X in 192.168.X.0/24.")
     var subnet: Int
 
-    @Option(help: "The unix datagram socket machines send their frames to.")
-    var socket: String
-
-    @Option(help: "The folder of the machines' own sockets (found again after a restart).")
+    @Option(help: "The folder of the machines' sockets (QEMU listens, the switch connects).")
     var ports: String
 
     @Option(help: "The static addresses (re-read when changed).")
@@ -49,7 +47,7 @@ struct NetworkSwitch: ParsableCommand {
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        let environmentSwitch = EnvironmentSwitch(subnet: subnet, socketPath: socket, portsFolder: ports, leasesPath: leases, reservationsPath: reservations)
+        let environmentSwitch = EnvironmentSwitch(subnet: subnet, portsFolder: ports, leasesPath: leases, reservationsPath: reservations)
         try environmentSwitch.start()
         // Until boxer stops it (SIGTERM ends the process; leases are on disk after every change).
         environmentSwitch.run()

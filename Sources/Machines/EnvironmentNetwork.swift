@@ -166,5 +166,6 @@ public struct EnvironmentNetwork: Sendable {
         guard status == 0 else {
             throw MachineError(.provider, "cannot start the network switch (\(executable)): \(String(cString: strerror(status)))")
         }
+        ProcessPriority.normalize(pid)
     }
 }

@@ -184,6 +184,7 @@ public struct QEMUProvider: Provider {
             }
             throw MachineError(.provider, "QEMU did not start: \(message)")
         }
+        if let pid = runningPID(context) { ProcessPriority.normalize(pid) }
     }
 
     public func stop(_ context: MachineContext, force: Bool, timeout: Double) async throws(MachineError) {

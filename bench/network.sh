@@ -32,6 +32,7 @@
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 rounds=${ROUNDS:-3} size_mib=${SIZE_MIB:-32} pings=${PINGS:-20} dgram_reference=${DGRAM_REFERENCE:-0}
 for tool in qemu-img ssh ssh-keygen bsdtar python3 nice; do
   command -v "$tool" >/dev/null || { echo "network bench: $tool is missing; run scripts/bootstrap" >&2; exit 2; }
@@ -63,24 +64,7 @@ cleanup() {
 trap cleanup EXIT
 export BOXER_HOME=$work/home BOXER_QEMU_RESTRICT=1
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) {print "nan"; exit} print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# Waits until an SSH server greets on 127.0.0.1:PORT (at most 180 s).
-banner() { python3 - "$1" <<'PY'
-import socket, sys, time
-deadline = time.time() + 180
-while time.time() < deadline:
-    try:
-        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.3)
-        if s.recv(4) == b"SSH-":
-            sys.exit(0)
-    except OSError:
-        pass
-    time.sleep(0.1)
-sys.exit(1)
-PY
-}
 nice_of() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $17}'; }   # field 19, after "pid (comm)"
 ssh_options=(-q -T -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
              -o IdentitiesOnly=yes -o PasswordAuthentication=no -o ConnectTimeout=10)

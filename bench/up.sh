@@ -13,6 +13,7 @@
 # Environment: ROUNDS (default 3), BOXER (a boxer binary; scripts/release builds one when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 rounds=${ROUNDS:-3}
 for tool in qemu-system-x86_64 qemu-img ssh ssh-keygen bsdtar; do
   command -v "$tool" >/dev/null || { echo "up bench: $tool is missing; run scripts/bootstrap" >&2; exit 2; }
@@ -36,22 +37,6 @@ accel=$(BOXER_HOME=$work/home "$BOXER" --version >/dev/null; if [ -r /sys/module
 
 now() { date +%s.%N; }
 elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN {printf "%.3f", e - s}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-# Waits until an SSH server greets on 127.0.0.1:PORT: a TCP knock every 0.1 s, each waiting
-# at most 0.3 s for "SSH-" (QEMU's NAT accepts at once; the greeting comes only from the guest).
-banner() { python3 - "$1" <<'PY'
-import socket, sys, time
-while True:
-    try:
-        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.3)
-        if s.recv(4) == b"SSH-":
-            sys.exit(0)
-    except OSError:
-        pass
-    time.sleep(0.1)
-PY
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 raw_boot() { # dir: one raw machine from nothing to SSH (the pid is left in dir/qemu.pid)
   local dir=$1 port

@@ -91,10 +91,14 @@ public struct EnvironmentNetwork: Sendable {
 
     /// The address the switch leased to a NIC (nil: none yet).
     public func leasedAddress(subnet: Int, mac: String) -> String? {
+        lease(subnet: subnet, mac: mac)?.address.description
+    }
+
+    /// The switch's lease for a NIC.
+    public func lease(subnet: Int, mac: String) -> DHCPLease? {
         guard let data = FileManager.default.contents(atPath: leases(subnet)),
-              let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: data),
-              let lease = leases[mac.lowercased()] else { return nil }
-        return lease.address.description
+              let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: data) else { return nil }
+        return leases[mac.lowercased()]
     }
 
     /// The static address reserved for a NIC, if any.

@@ -146,6 +146,7 @@ public struct MachineEnvironment: Sendable {
         try provider.checkUsable()
         var state = await provider.state(context)
         var firstBoot = false
+        var bootedAt: Date?
         switch state {
         case .running:
             if context.folder.read("action_provision") != nil {
@@ -164,6 +165,7 @@ public struct MachineEnvironment: Sendable {
             } else if state == .aborted {
                 output.say(name, "The machine's QEMU had stopped without being halted; starting it again.")
             }
+            bootedAt = Date()
             try await boot(provider: provider, context: &context)
         }
         if context.internalNetwork == nil, let id = context.folder.id {
@@ -174,7 +176,7 @@ public struct MachineEnvironment: Sendable {
             }
             context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id)
         }
-        try await connectAndPrepare(provider: provider, context: context)
+        try await connectAndPrepare(provider: provider, context: context, bootedAt: bootedAt)
         try await updateIndex(context, provider: provider, state: .running)
         let provisionAll = options.provision ?? (firstBoot || context.folder.read("action_provision") == nil)
         try await runProvisioners(context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)
@@ -254,7 +256,7 @@ public struct MachineEnvironment: Sendable {
     }
 
     /// Waits for SSH, replaces the insecure key with the machine's own, syncs folders.
-    func connectAndPrepare(provider: any Provider, context: MachineContext) async throws(MachineError) {
+    func connectAndPrepare(provider: any Provider, context: MachineContext, bootedAt: Date? = nil) async throws(MachineError) {
         let name = context.machine.name
         guard let endpoint = provider.sshEndpoint(context) else {
             throw MachineError(.communicator, "machine '\(name)' has no SSH port forward")
@@ -273,7 +275,7 @@ public struct MachineEnvironment: Sendable {
             try await insertMachineKey(context, endpoint: endpoint)
         }
         if let attachment = context.internalNetwork {
-            try await configureInternalNIC(context, attachment: attachment, communicator: try self.communicator(for: context, endpoint: endpoint))
+            try await configureInternalNIC(context, attachment: attachment, bootedAt: bootedAt, communicator: try self.communicator(for: context, endpoint: endpoint))
         }
         try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
     }
@@ -285,8 +287,13 @@ public struct MachineEnvironment: Sendable {
     /// switch answers with the machine's static address if it has one), and a static address
     /// is set by hand as the last resort. Done on every `up`; a failure is a warning, since
     /// NIC1 and SSH work without it.
-    func configureInternalNIC(_ context: MachineContext, attachment: InternalNetworkAttachment, communicator: Communicator) async throws(MachineError) {
+    func configureInternalNIC(_ context: MachineContext, attachment: InternalNetworkAttachment, bootedAt: Date?, communicator: Communicator) async throws(MachineError) {
         let name = context.machine.name
+        // The guest asked the switch for its address during this boot: nothing to do in it.
+        if let bootedAt, let lease = network?.lease(subnet: attachment.subnet, mac: attachment.mac), let granted = lease.granted, granted >= bootedAt {
+            output.detail(name, "NIC2 \(lease.address) on 192.168.\(attachment.subnet).0/24")
+            return
+        }
         let staticAddress = (try? staticAddresses())?.addresses[name] ?? ""
         let script = """
             mac=\(attachment.mac); prefix=192.168.\(attachment.subnet).; static=\(staticAddress)
@@ -303,7 +310,7 @@ public struct MachineEnvironment: Sendable {
             fi
             if ! has && [ -n "$static" ]; then ip addr add "$static/24" dev "$dev"; fi
             has || { echo "$dev has no address in ${prefix}0/24" >&2; exit 4; }
-            ip -4 -o addr show dev "$dev" | sed -n "s/.*inet \\($prefix[0-9]*\\).*/$dev \\1/p" | head -n 1
+            ip -4 -o addr show dev "$dev" | sed -n "s/.*inet \\($prefix[0-9]*\\).*/\\1/p" | head -n 1
             """
         let result = try await communicator.capture("sudo sh -c \(Communicator.quote(script))")
         if result.succeeded {

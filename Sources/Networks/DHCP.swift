@@ -87,11 +87,14 @@ public struct DHCPLease: Sendable, Codable, Equatable {
     public var address: IPv4Address
     public var expires: Date
     public var hostname: String?
+    /// When the client last asked for it (REQUEST answered with ACK).
+    public var granted: Date?
 
-    public init(address: IPv4Address, expires: Date, hostname: String? = nil) {
+    public init(address: IPv4Address, expires: Date, hostname: String? = nil, granted: Date? = nil) {
         self.address = address
         self.expires = expires
         self.hostname = hostname
+        self.granted = granted
     }
 }
 
@@ -152,7 +155,7 @@ public struct DHCPServer: Sendable {
             guard asked.value != 0, isAvailable(asked, for: client, now: now) else {
                 return reply(.nak, to: message, address: IPv4Address(0))
             }
-            leases[client] = DHCPLease(address: asked, expires: now.addingTimeInterval(TimeInterval(leaseSeconds)), hostname: message.hostname)
+            leases[client] = DHCPLease(address: asked, expires: now.addingTimeInterval(TimeInterval(leaseSeconds)), hostname: message.hostname, granted: now)
             return reply(.ack, to: message, address: asked)
         case .decline:
             if let address = message.requestedAddress {

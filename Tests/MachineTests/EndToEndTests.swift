@@ -204,7 +204,7 @@ extension MachineSuites {
             """)
         let up = try project.boxer(["up"])
         #expect(up.status == 0, "\(up.output)\n\(up.error)")
-        #expect(up.output.contains("NIC2 eth1 192.168.77.10 on 192.168.77.0/24"), "\(up.output)")
+        #expect(up.output.contains("NIC2 192.168.77.10 on 192.168.77.0/24"), "\(up.output)")
         let status = try project.boxer(["status"])
         #expect(status.output.contains("Internal network 192.168.77.0/24 (switch pid"), "\(status.output)")
         #expect(status.output.contains("one                     192.168.77.10 (static)"), "\(status.output)")

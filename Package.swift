@@ -94,6 +94,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `boxer build`: templates, the source image, customization and one box per provider.
+        .target(
+            name: "Builder",
+            dependencies: [
+                "BoxerSupport", "BoxStore", "BoxArchive", "Machines",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // One ArgumentParser command per file; the executable only calls into here.
         .target(
             name: "BoxerCommands",
@@ -105,6 +114,7 @@ let package = Package(
                 "Machines",
                 "Providers",
                 "Networks",
+                "Builder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -120,6 +130,7 @@ let package = Package(
         .testTarget(name: "VagrantfileTests", dependencies: ["Vagrantfile", "BoxerCommands", "BoxerTestSupport"]),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),
         .testTarget(name: "NetworkTests", dependencies: ["Networks", "BoxerSupport", "BoxerTestSupport"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "BoxerTestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machines", "Providers", "BoxStore", "BoxerTestSupport"]),
     ]
 )

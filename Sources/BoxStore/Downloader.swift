@@ -17,6 +17,12 @@ public struct PartialDownload: Sendable {
     public let url: URL
     public let file: URL
 
+    /// A download into a file of the caller's choosing (the builder's image cache).
+    public init(url: URL, file: URL) {
+        self.url = url
+        self.file = file
+    }
+
     init(url: URL, home: BoxerHome) {
         self.url = url
         let key = Insecure.SHA1.hash(data: Data(url.absoluteString.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -1,0 +1,260 @@
+import BoxArchive
+import Foundation
+import Yams
+
+/// One box recipe under `boxes/` (documented in boxes/README.md): where the distribution's
+/// cloud image comes from and how to check it, what it runs on, how it is customized, and
+/// which boxes to make of it. Read from YAML; every problem names the file, line and field.
+public struct BoxTemplate: Sendable, Equatable {
+    public enum Architecture: String, Sendable, CaseIterable { case amd64, arm64 }
+    public enum Firmware: String, Sendable, CaseIterable { case bios, efi }
+    public enum BoxProvider: String, Sendable, CaseIterable { case libvirt, virtualbox, vmware_desktop, parallels }
+
+    public struct Source: Sendable, Equatable {
+        public var url: String
+        /// Inline, as `sha256:<hex>` in the file.
+        public var checksum: ExpectedChecksum?
+        /// A SHA256SUMS-style file (GNU or BSD lines) that names the image.
+        public var checksumURL: String?
+        /// qcow2 or raw.
+        public var format: String
+    }
+
+    public enum Step: Sendable, Equatable {
+        case shell(String)
+        /// A script file, relative to the template.
+        case script(String)
+    }
+
+    /// The file's name without `.yaml`, the name `boxer build` takes.
+    public var name: String
+    /// The catalog's box name (`boxer/debian-12`).
+    public var box: String
+    public var version: String
+    public var description: String?
+    public var osFamily: String
+    public var osRelease: String
+    public var architecture: Architecture
+    public var firmware: Firmware
+    public var source: Source
+    /// Bytes; one box per size.
+    public var diskSizes: [UInt64]
+    public var minimumCPUs: Int
+    public var minimumMemoryMiB: Int
+    public var provisioning: [Step]
+    public var providers: [BoxProvider]
+    /// The template file.
+    public var file: String
+
+    static let topKeys: Set<String> = ["name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning", "providers"]
+
+    /// Reads and checks a template file.
+    public static func load(_ path: String) throws(BuildError) -> BoxTemplate {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BuildError(.template, "cannot read the template \(path)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(BuildError) -> BoxTemplate {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw BuildError(.template, "\(file): the template is empty") }
+            root = node
+        } catch let error as BuildError {
+            throw error
+        } catch let error as YamlError {
+            throw BuildError(.template, "\(file): not valid YAML: \(error)")
+        } catch {
+            throw BuildError(.template, "\(file): not valid YAML: \(error)")
+        }
+        let reader = TemplateReader(file: file)
+        let top = try reader.mapping(root, "the template")
+        try reader.onlyKeys(top, Self.topKeys, in: root, "the template")
+        let baseName = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = try reader.string(top["name"], "name") ?? baseName
+
+        guard let osNode = top["os"] else { throw reader.missing("os", in: root) }
+        let os = try reader.mapping(osNode, "os")
+        try reader.onlyKeys(os, ["family", "release"], in: osNode, "os")
+        guard let family = try reader.string(os["family"], "os.family") else { throw reader.missing("os.family", in: osNode) }
+        guard let release = try reader.string(os["release"], "os.release") else { throw reader.missing("os.release", in: osNode) }
+
+        guard let architecture: Architecture = try reader.choice(top["architecture"], "architecture") else { throw reader.missing("architecture", in: root) }
+        let firmware: Firmware = try reader.choice(top["firmware"], "firmware") ?? (architecture == .arm64 ? .efi : .bios)
+        if architecture == .arm64, firmware == .bios {
+            throw reader.problem(top["firmware"], "firmware", "arm64 machines boot UEFI only; write firmware: efi (or leave it out)")
+        }
+
+        guard let sourceNode = top["source"] else { throw reader.missing("source", in: root) }
+        let sourceMap = try reader.mapping(sourceNode, "source")
+        try reader.onlyKeys(sourceMap, ["url", "checksum", "checksum_url", "format"], in: sourceNode, "source")
+        guard let url = try reader.string(sourceMap["url"], "source.url") else { throw reader.missing("source.url", in: sourceNode) }
+        guard let scheme = URL(string: url)?.scheme?.lowercased(), ["http", "https", "file"].contains(scheme) else {
+            throw reader.problem(sourceMap["url"], "source.url", "'\(url)' is not an http(s) or file URL")
+        }
+        var checksum: ExpectedChecksum?
+        if let text = try reader.string(sourceMap["checksum"], "source.checksum") {
+            checksum = try reader.checksum(text, node: sourceMap["checksum"])
+        }
+        let checksumURL = try reader.string(sourceMap["checksum_url"], "source.checksum_url")
+        switch (checksum, checksumURL) {
+        case (nil, nil):
+            throw reader.problem(sourceNode, "source", "needs checksum: (\"sha256:<hex>\") or checksum_url: (a SHA256SUMS file); boxer does not use an image it cannot check")
+        case (.some, .some):
+            throw reader.problem(sourceMap["checksum_url"], "source", "has both checksum and checksum_url; keep one")
+        default:
+            break
+        }
+        let format = try reader.string(sourceMap["format"], "source.format") ?? "qcow2"
+        guard format == "qcow2" || format == "raw" else {
+            throw reader.problem(sourceMap["format"], "source.format", "'\(format)' is not qcow2 or raw")
+        }
+
+        var sizes: [UInt64] = []
+        if let node = top["disk_sizes"] {
+            for item in try reader.sequence(node, "disk_sizes") {
+                guard let text = try reader.string(item, "disk_sizes"), let bytes = Self.size(text) else {
+                    throw reader.problem(item, "disk_sizes", "'\(item.string ?? "")' is not a size such as 10G or 512M")
+                }
+                guard bytes >= 1 << 30 else { throw reader.problem(item, "disk_sizes", "\(text) is too small for a system disk (1G at least)") }
+                sizes.append(bytes)
+            }
+            guard !sizes.isEmpty else { throw reader.problem(node, "disk_sizes", "is empty; list one size at least, e.g. [10G]") }
+        } else {
+            sizes = [10 << 30]
+        }
+
+        var cpus = 1, memory = 1024
+        if let node = top["minimum"] {
+            let minimum = try reader.mapping(node, "minimum")
+            try reader.onlyKeys(minimum, ["cpus", "memory"], in: node, "minimum")
+            cpus = try reader.integer(minimum["cpus"], "minimum.cpus", range: 1...64) ?? cpus
+            memory = try reader.integer(minimum["memory"], "minimum.memory", range: 256...65536) ?? memory
+        }
+
+        var steps: [Step] = []
+        if let node = top["provisioning"] {
+            for item in try reader.sequence(node, "provisioning") {
+                let step = try reader.mapping(item, "provisioning")
+                try reader.onlyKeys(step, ["shell", "script"], in: item, "provisioning")
+                switch (try reader.string(step["shell"], "provisioning.shell"), try reader.string(step["script"], "provisioning.script")) {
+                case (let shell?, nil): steps.append(.shell(shell))
+                case (nil, let script?): steps.append(.script(script))
+                default: throw reader.problem(item, "provisioning", "each step is either shell: (commands) or script: (a file next to the template)")
+                }
+            }
+        }
+
+        var providers: [BoxProvider] = []
+        if let node = top["providers"] {
+            for item in try reader.sequence(node, "providers") {
+                guard let provider: BoxProvider = try reader.choice(item, "providers") else { continue }
+                if !providers.contains(provider) { providers.append(provider) }
+            }
+            guard !providers.isEmpty else { throw reader.problem(node, "providers", "is empty; list one at least, e.g. [libvirt]") }
+        } else {
+            providers = BoxProvider.allCases
+        }
+
+        let box = try reader.string(top["box"], "box") ?? "boxer/\(name)"
+        let version = try reader.string(top["version"], "version") ?? "0"
+        guard version.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+            throw reader.problem(top["version"], "version", "'\(version)' is not a version such as 1.0.0 (numbers and dots, as Vagrant compares them)")
+        }
+        return BoxTemplate(
+            name: name, box: box, version: version, description: try reader.string(top["description"], "description"),
+            osFamily: family, osRelease: release, architecture: architecture, firmware: firmware,
+            source: Source(url: url, checksum: checksum, checksumURL: checksumURL, format: format),
+            diskSizes: sizes, minimumCPUs: cpus, minimumMemoryMiB: memory, provisioning: steps, providers: providers, file: file)
+    }
+
+    /// "10G", "512M", "1T" (binary units, as qemu-img reads them).
+    public static func size(_ text: String) -> UInt64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard let unit = trimmed.last, let number = UInt64(trimmed.dropLast()), number > 0 else { return nil }
+        switch unit {
+        case "M": return number << 20
+        case "G": return number << 30
+        case "T": return number << 40
+        default: return nil
+        }
+    }
+
+    /// "10G" for whole gibibytes, else mebibytes.
+    public static func sizeText(_ bytes: UInt64) -> String {
+        bytes % (1 << 30) == 0 ? "\(bytes >> 30)G" : "\(bytes >> 20)M"
+    }
+}
+
+/// Reads template nodes and words the errors: `file:line: field: problem`.
+struct TemplateReader {
+    let file: String
+
+    func place(_ node: Node?) -> String {
+        guard let line = node?.mark?.line else { return file }
+        return "\(file):\(line)"
+    }
+
+    func problem(_ node: Node?, _ field: String, _ text: String) -> BuildError {
+        BuildError(.template, "\(place(node)): \(field) \(text)")
+    }
+
+    func missing(_ field: String, in node: Node) -> BuildError {
+        BuildError(.template, "\(place(node)): \(field) is missing; see boxes/README.md for the template format")
+    }
+
+    func mapping(_ node: Node, _ field: String) throws(BuildError) -> [String: Node] {
+        guard let mapping = node.mapping else { throw problem(node, field, "should be a mapping (key: value lines)") }
+        var result: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { throw problem(key, field, "has a key that is not text") }
+            result[name] = value
+        }
+        return result
+    }
+
+    func onlyKeys(_ mapping: [String: Node], _ known: Set<String>, in node: Node, _ field: String) throws(BuildError) {
+        for key in mapping.keys.sorted() where !known.contains(key) {
+            let suggestion = known.sorted().first { $0.hasPrefix(String(key.prefix(3))) }.map { " (did you mean \($0)?)" } ?? ""
+            throw problem(node.mapping?.keys.first { $0.string == key } ?? node, field, "has an unknown key '\(key)'\(suggestion); known: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func sequence(_ node: Node, _ field: String) throws(BuildError) -> [Node] {
+        guard let sequence = node.sequence else { throw problem(node, field, "should be a list ([a, b] or - lines)") }
+        return Array(sequence)
+    }
+
+    func string(_ node: Node?, _ field: String) throws(BuildError) -> String? {
+        guard let node else { return nil }
+        guard let scalar = node.scalar else { throw problem(node, field, "should be a single value") }
+        return scalar.string
+    }
+
+    func integer(_ node: Node?, _ field: String, range: ClosedRange<Int>) throws(BuildError) -> Int? {
+        guard let text = try string(node, field) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw problem(node, field, "'\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, _ field: String) throws(BuildError) -> T? where T.RawValue == String {
+        guard let text = try string(node, field) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw problem(node, field, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    func checksum(_ text: String, node: Node?) throws(BuildError) -> ExpectedChecksum {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let lengths: [ChecksumType: Int] = [.md5: 32, .sha1: 40, .sha256: 64, .sha384: 96, .sha512: 128]
+        guard parts.count == 2, let type = ChecksumType(vagrantName: parts[0].lowercased()), let length = lengths[type],
+              parts[1].count == length, parts[1].allSatisfy(\.isHexDigit) else {
+            throw problem(node, "source.checksum", "'\(text)' is not <type>:<hex> with type md5, sha1, sha256, sha384 or sha512 and a digest of that length")
+        }
+        return ExpectedChecksum(type: type, value: parts[1])
+    }
+}

@@ -1,0 +1,148 @@
+import BoxArchive
+import BoxStore
+import BoxerSupport
+import Crypto
+import Foundation
+
+/// The first build step: the template's cloud image, downloaded into
+/// `$BOXER_HOME/cache/images/<hash of the URL>/` (resumed after an interruption, shared by
+/// every build that uses it) and checked against the template's checksum before anything uses
+/// it. A mismatch deletes the download. `mirror` serves offline builds: the image's (and the
+/// checksum file's) scheme and host are replaced by the mirror's URL, the path kept.
+public struct SourceImage: Sendable {
+    public let home: BoxerHome
+    public var downloader: Downloader
+    public var mirror: String?
+
+    public init(home: BoxerHome, downloader: Downloader = Downloader(), mirror: String? = nil) {
+        self.home = home
+        self.downloader = downloader
+        self.mirror = mirror
+    }
+
+    /// `url` as fetched: through the mirror when there is one.
+    public func effectiveURL(_ url: String) -> String {
+        guard let mirror, let parsed = URL(string: url), parsed.scheme != "file" else { return url }
+        var path = parsed.path
+        if let query = parsed.query { path += "?" + query }
+        return (mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror) + path
+    }
+
+    func cacheFolder(for url: String) -> String {
+        let digest = SHA256.hash(data: Data(url.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return home.path + "/cache/images/" + digest
+    }
+
+    /// The verified image on disk.
+    public func fetch(_ source: BoxTemplate.Source) async throws(BuildError) -> String {
+        let expected = try await expectedChecksum(source)
+        let url = effectiveURL(source.url)
+        guard let parsed = URL(string: url) else { throw BuildError(.template, "source.url \(url) is not a URL") }
+        if parsed.scheme == "file" {
+            // A local image is checked where it is, not copied.
+            let actual = try Self.digest(of: parsed.path, type: expected.type)
+            guard expected.matches(actual) else {
+                throw BuildError(.checksum, "The image \(parsed.path) does not match its checksum: expected \(expected.type.rawValue) \(expected.value), got \(actual).")
+            }
+            return parsed.path
+        }
+        let folder = cacheFolder(for: source.url)
+        let name = parsed.lastPathComponent.isEmpty ? "image" : parsed.lastPathComponent
+        let image = folder + "/" + name
+        let verified = image + ".verified"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw BuildError(.io, "cannot create \(folder): \(error.localizedDescription)")
+        }
+        // Cached and checked before, unchanged since: the stamp has its size, time and digest.
+        if let stamp = try? HostFiles.readText(at: verified, limit: 4096), stamp == Self.stamp(image, expected), HostFiles.kind(of: image) == .regular {
+            return image
+        }
+        let partial = PartialDownload(url: parsed, file: URL(fileURLWithPath: image + ".part"))
+        let lock: FileLock
+        do { lock = try partial.lock() } catch { throw BuildError(.io, error.description) }
+        defer { lock.unlock() }
+        let actual: String?
+        do {
+            actual = try await downloader.download(partial, checksum: expected.type)
+        } catch {
+            throw BuildError(.download, "Cannot download \(url): \(Self.reason(error)).\(mirror == nil ? " Without internet access, point --mirror at a mirror that has it (the URL's path is kept)." : " Check that the mirror \(mirror ?? "") has \(parsed.path).")")
+        }
+        guard let actual, expected.matches(actual) else {
+            partial.remove()
+            rmdir(folder)
+            throw BuildError(.checksum, "The download of \(url) does not match its checksum: expected \(expected.type.rawValue) \(expected.value), got \(actual ?? "nothing"). It was deleted; run the build again, or check the template's checksum.")
+        }
+        unlink(image)
+        guard rename(partial.file.path, image) == 0 else { throw BuildError(.io, "cannot move the download to \(image): \(String(cString: strerror(errno)))") }
+        try? Self.stamp(image, expected).write(toFile: verified, atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: partial.file.path + ".lock")
+        return image
+    }
+
+    /// The template's checksum, or the image's line in its checksum file.
+    func expectedChecksum(_ source: BoxTemplate.Source) async throws(BuildError) -> ExpectedChecksum {
+        if let checksum = source.checksum { return checksum }
+        guard let checksumURL = source.checksumURL else { throw BuildError(.template, "source has no checksum") }
+        let url = effectiveURL(checksumURL)
+        guard let parsed = URL(string: url) else { throw BuildError(.template, "source.checksum_url \(url) is not a URL") }
+        let text: String
+        if parsed.scheme == "file" {
+            guard let data = FileManager.default.contents(atPath: parsed.path) else { throw BuildError(.download, "Cannot read the checksum file \(parsed.path).") }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            do {
+                text = String(decoding: try await downloader.fetch(parsed, limit: 4 << 20), as: UTF8.self)
+            } catch {
+                throw BuildError(.download, "Cannot download the checksum file \(url): \(Self.reason(error)).\(mirror == nil ? " Without internet access, point --mirror at a mirror that has it." : "")")
+            }
+        }
+        let name = URL(string: source.url)?.lastPathComponent ?? source.url
+        guard let checksum = Self.checksum(named: name, in: text) else {
+            throw BuildError(.checksum, "The checksum file \(url) has no line for \(name).")
+        }
+        return checksum
+    }
+
+    /// A file's line in GNU (`<hex>  <name>`, `<hex> *<name>`) or BSD (`SHA256 (<name>) = <hex>`)
+    /// checksum lists; the type follows from the digest's length or the BSD tag.
+    public static func checksum(named name: String, in text: String) -> ExpectedChecksum? {
+        let byLength: [Int: ChecksumType] = [32: .md5, 40: .sha1, 64: .sha256, 96: .sha384, 128: .sha512]
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"), open < close,
+               let type = ChecksumType(vagrantName: line[..<open].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "")) {
+                let file = String(line[line.index(after: open)..<close])
+                let digest = line[line.index(after: close)...].drop { $0 == " " || $0 == "=" }.trimmingCharacters(in: .whitespaces)
+                if file == name { return ExpectedChecksum(type: type, value: digest) }
+                continue
+            }
+            let fields = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard fields.count == 2, let type = byLength[fields[0].count], fields[0].allSatisfy(\.isHexDigit) else { continue }
+            var file = fields[1].trimmingCharacters(in: .whitespaces)
+            if file.hasPrefix("*") { file.removeFirst() }
+            if file == name || (file as NSString).lastPathComponent == name { return ExpectedChecksum(type: type, value: String(fields[0])) }
+        }
+        return nil
+    }
+
+    static func digest(of path: String, type: ChecksumType) throws(BuildError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BuildError(.io, "cannot read \(path)") }
+        defer { try? handle.close() }
+        var digest = type.makeDigest()
+        while let chunk = try? handle.read(upToCount: 4 << 20), !chunk.isEmpty { digest.update(chunk) }
+        return digest.finalizeHex()
+    }
+
+    static func stamp(_ path: String, _ expected: ExpectedChecksum) -> String {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return "" }
+        return "\(status.st_size) \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec) \(expected.type.rawValue):\(expected.value)\n"
+    }
+
+    static func reason(_ error: BoxStoreError) -> String {
+        if case .download(_, let reason) = error { return reason }
+        return error.description
+    }
+}

@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "Builder",
             dependencies: [
-                "BoxerSupport", "BoxStore", "BoxArchive", "Machines",
+                "BoxerSupport", "BoxStore", "BoxArchive", "Machines", "Providers",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -176,7 +176,7 @@ public struct MachineEnvironment: Sendable {
             }
             context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id)
         }
-        try await connectAndPrepare(provider: provider, context: context, bootedAt: bootedAt)
+        try await connectAndPrepare(provider: provider, context: context, bootedAt: bootedAt, firstBoot: firstBoot)
         try await updateIndex(context, provider: provider, state: .running)
         let provisionAll = options.provision ?? (firstBoot || context.folder.read("action_provision") == nil)
         try await runProvisioners(context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)
@@ -256,7 +256,7 @@ public struct MachineEnvironment: Sendable {
     }
 
     /// Waits for SSH, replaces the insecure key with the machine's own, syncs folders.
-    func connectAndPrepare(provider: any Provider, context: MachineContext, bootedAt: Date? = nil) async throws(MachineError) {
+    func connectAndPrepare(provider: any Provider, context: MachineContext, bootedAt: Date? = nil, firstBoot: Bool = false) async throws(MachineError) {
         let name = context.machine.name
         guard let endpoint = provider.sshEndpoint(context) else {
             throw MachineError(.communicator, "machine '\(name)' has no SSH port forward")
@@ -273,6 +273,15 @@ public struct MachineEnvironment: Sendable {
         // Vagrant inserts a key only when the user named none of their own.
         if context.machine.ssh.insertKey && context.machine.ssh.privateKeyPath.isEmpty && !ownKey {
             try await insertMachineKey(context, endpoint: endpoint)
+        } else if context.machine.ssh.insertKey && context.machine.ssh.privateKeyPath.isEmpty && firstBoot {
+            // The seed let the machine's own key in, but a box may also carry Vagrant's insecure
+            // key (boxes from `boxer build` and Packer do): it goes, as Vagrant's replacement does.
+            let own = Communicator(endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: [context.folder.privateKey])
+            let material = VagrantInsecureKey.publicKey.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            let removed = try await own.capture("f=~/.ssh/authorized_keys; if [ -f \"$f\" ] && grep -qF \(Communicator.quote(material)) \"$f\"; then grep -vF \(Communicator.quote(material)) \"$f\" > \"$f.boxer\"; chmod 600 \"$f.boxer\"; mv \"$f.boxer\" \"$f\"; echo removed; fi")
+            if removed.output.contains("removed") {
+                output.detail(name, "Vagrant insecure key removed from the box's authorized keys.")
+            }
         }
         if let attachment = context.internalNetwork {
             try await configureInternalNIC(context, attachment: attachment, bootedAt: bootedAt, communicator: try self.communicator(for: context, endpoint: endpoint))

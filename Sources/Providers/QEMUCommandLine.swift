@@ -72,3 +72,13 @@ public struct QEMUCommandLine: Sendable, Equatable {
         path.replacingOccurrences(of: ",", with: ",,")
     }
 }
+
+extension QEMUCommandLine {
+    public init(binary: String, guestArchitecture: String, accelerator: QEMUHost.Accelerator, name: String, memoryMiB: Int, cpus: Int, disk: String,
+                seed: String?, firmware: Firmware, forwards: [PortForward], restrictNAT: Bool, natMAC: String,
+                qmpSocket: String, consoleLog: String, pidFile: String) {
+        self.init(binary: binary, guestArchitecture: guestArchitecture, accelerator: accelerator, name: name, memoryMiB: memoryMiB, cpus: cpus,
+                  disk: disk, seed: seed, shares: [], firmware: firmware, forwards: forwards, restrictNAT: restrictNAT, natMAC: natMAC,
+                  internalNetwork: nil, qmpSocket: qmpSocket, consoleLog: consoleLog, pidFile: pidFile, extraArguments: [])
+    }
+}

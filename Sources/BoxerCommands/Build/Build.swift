@@ -9,11 +9,13 @@ struct Build: AsyncParsableCommand {
         abstract: "Build boxes from a distribution's cloud image (box templates).",
         discussion: """
             Templates are the YAML files of the repository's boxes/ folder (or $BOXER_TEMPLATES); \
-            boxes/README.md documents the format. `boxer build --list` shows them, with the \
-            providers and disk sizes each one makes. The source image is downloaded into \
-            $BOXER_HOME/cache/images (resumed, shared between builds) and checked against the \
-            template's checksum before use; --mirror fetches it (and its checksum file) from a \
-            mirror instead, keeping the URL's path.
+            boxes/README.md documents the format, and `boxer build --list` shows them. A build \
+            fetches the source image into $BOXER_HOME/cache/images (resumed, shared, checked \
+            against the template's checksum), converts and grows it with qemu-img, boots it in \
+            QEMU with a NoCloud seed that creates the vagrant user with Vagrant's insecure key, \
+            runs the template's provisioning over SSH, cleans the guest up and powers it off, and \
+            writes one box per provider and disk size into --output, with SHA512SUM, MD5SUM and \
+            a catalog per box name for `boxer box add` or `vagrant box add`.
             """
     )
 
@@ -23,8 +25,22 @@ struct Build: AsyncParsableCommand {
     @Argument(help: "A template name (see --list) or the path of a template file.")
     var template: String?
 
+    @Option(name: .customLong("provider"), parsing: .singleValue, help: "Only these providers (libvirt, virtualbox, vmware_desktop, parallels); repeat or separate with commas.")
+    var providers: [String] = []
+
+    @Option(name: .customLong("disk-size"), parsing: .singleValue, help: "Only these disk sizes (e.g. 10G); repeat or separate with commas.")
+    var diskSizes: [String] = []
+
+    @Option(help: "Where the boxes go.")
+    var output = "output"
+
     @Option(help: "A mirror of the source image's server (its scheme and host replace the template URL's).")
     var mirror: String?
+
+    @Flag(help: "Keep the build folder when a step fails.")
+    var keepOnError = false
+
+    @OptionGroup var compression: CompressionOptions
 
     func validate() throws {
         if !list, template == nil { throw ValidationError("Name a template (boxer build --list shows them).") }
@@ -34,30 +50,68 @@ struct Build: AsyncParsableCommand {
         guard let library = TemplateLibrary.locate(executable: currentExecutable()) else {
             throw CommandError("No box templates found: boxer looks in ./boxes, next to its executable, and in $BOXER_TEMPLATES.")
         }
-        if list {
-            let templates: [BoxTemplate]
-            do { templates = try library.all() } catch { throw CommandError(error.message) }
-            let width = max(20, (templates.map(\.name.count).max() ?? 0) + 2)
-            print("Templates in \(library.folder):\n")
-            let columns: [(String, Int)] = [("NAME", width), ("BOX", 22), ("VERSION", 10), ("ARCH", 7), ("FIRMWARE", 10), ("DISKS", 14)]
-            print(columns.map { $0.0.padded(to: $0.1) }.joined() + "PROVIDERS")
-            for template in templates {
-                let disks: String = template.diskSizes.map(BoxTemplate.sizeText).joined(separator: ",")
-                let providers: String = template.providers.map(\.rawValue).joined(separator: ",")
-                var line: String = template.name.padded(to: width) + template.box.padded(to: 22)
-                line += template.version.padded(to: 10) + template.architecture.rawValue.padded(to: 7)
-                line += template.firmware.rawValue.padded(to: 10) + disks.padded(to: 14) + providers
-                print(line)
-            }
-            return
-        }
+        if list { return try printList(library) }
         let chosen: BoxTemplate
         do { chosen = try library.template(template ?? "") } catch { throw CommandError(error.message) }
-        let source = SourceImage(home: BoxerHome(), downloader: Downloader(progress: TerminalProgress.ifTerminal()), mirror: mirror)
-        print("==> \(chosen.name): Fetching \(source.effectiveURL(chosen.source.url))")
-        let image: String
-        do { image = try await source.fetch(chosen.source) } catch { throw CommandError(error.message) }
-        print("==> \(chosen.name): Source image verified: \(image)")
-        throw CommandError("The next build steps (convert, customize in QEMU, package one box per provider) are not in this version of boxer yet; only the fetch and check of the source image ran.")
+        var selectedProviders: [BoxTemplate.BoxProvider]?
+        if !providers.isEmpty {
+            selectedProviders = try providers.flatMap { $0.split(separator: ",") }.map { name in
+                guard let provider = BoxTemplate.BoxProvider(rawValue: String(name)) else {
+                    throw ValidationError("--provider \(name) is not one of \(BoxTemplate.BoxProvider.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return provider
+            }
+        }
+        var sizes: [UInt64]?
+        if !diskSizes.isEmpty {
+            sizes = try diskSizes.flatMap { $0.split(separator: ",") }.map { text in
+                guard let bytes = BoxTemplate.size(String(text)), bytes >= 1 << 30 else { throw ValidationError("--disk-size \(text) is not a size of 1G or more, such as 20G.") }
+                return bytes
+            }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let restrict = environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? false
+        let options = BoxBuilder.Options(
+            providers: selectedProviders, diskSizes: sizes, output: HostFiles.absolute(output, relativeTo: HostFiles.currentDirectory()),
+            mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict)
+        let builder = BoxBuilder(home: BoxerHome(), log: ConsoleBuildLog(name: chosen.name), downloader: Downloader(progress: TerminalProgress.ifTerminal()))
+        let started = Date()
+        let built: [BuiltBox]
+        do { built = try await builder.build(chosen, options: options) } catch { throw CommandError(error.message) }
+        print("==> \(chosen.name): Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
+        for box in built { print("    \(box.file)") }
+    }
+
+    func printList(_ library: TemplateLibrary) throws {
+        let templates: [BoxTemplate]
+        do { templates = try library.all() } catch { throw CommandError(error.message) }
+        let width = max(20, (templates.map(\.name.count).max() ?? 0) + 2)
+        print("Templates in \(library.folder):\n")
+        let columns: [(String, Int)] = [("NAME", width), ("BOX", 22), ("VERSION", 10), ("ARCH", 7), ("FIRMWARE", 10), ("DISKS", 14)]
+        print(columns.map { $0.0.padded(to: $0.1) }.joined() + "PROVIDERS")
+        for template in templates {
+            let disks: String = template.diskSizes.map(BoxTemplate.sizeText).joined(separator: ",")
+            let providers: String = template.providers.map(\.rawValue).joined(separator: ",")
+            var line: String = template.name.padded(to: width) + template.box.padded(to: 22)
+            line += template.version.padded(to: 10) + template.architecture.rawValue.padded(to: 7)
+            line += template.firmware.rawValue.padded(to: 10) + disks.padded(to: 14) + providers
+            print(line)
+        }
+    }
+}
+
+/// Build steps as `==> name: step`, the guest's output indented, warnings on standard error.
+struct ConsoleBuildLog: BuildLog {
+    let name: String
+    private static let lock = NSLock()
+
+    func step(_ text: String) { write("==> \(name): \(text)\n", error: false) }
+    func detail(_ text: String) { write("    \(name): \(text)\n", error: false) }
+    func warn(_ text: String) { write("==> \(name): WARNING: \(text)\n", error: true) }
+
+    private func write(_ line: String, error: Bool) {
+        Self.lock.withLock {
+            FileHandle(fileDescriptor: error ? STDERR_FILENO : STDOUT_FILENO).write(Data(line.utf8))
+        }
     }
 }

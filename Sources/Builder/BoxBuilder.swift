@@ -1,0 +1,218 @@
+import BoxArchive
+import BoxStore
+import BoxerSupport
+import Foundation
+import Machines
+import Providers
+
+/// One box that a build wrote.
+public struct BuiltBox: Sendable, Equatable {
+    public var provider: BoxTemplate.BoxProvider
+    public var diskBytes: UInt64
+    /// The box name in its catalog (`boxer/debian-12`, or `boxer/debian-12-20G` for the other sizes).
+    public var boxName: String
+    public var file: String
+    public var sha512: String
+    public var md5: String
+}
+
+/// `boxer build`: fetch → convert and resize → customize in QEMU → one box per provider and
+/// disk size → SHA512SUM, MD5SUM and a catalog per box name. The work happens in a folder of
+/// its own beside the output (removed at the end, kept with `keepOnError` when a step fails);
+/// every box is written under a temporary name and renamed when whole, so the output folder
+/// never holds half a box.
+public struct BoxBuilder: Sendable {
+    public struct Options: Sendable {
+        public var providers: [BoxTemplate.BoxProvider]?
+        public var diskSizes: [UInt64]?
+        public var output: String
+        public var mirror: String?
+        public var keepOnError: Bool
+        public var compression: BoxCompression
+        public var restrictNAT: Bool
+
+        public init(providers: [BoxTemplate.BoxProvider]? = nil, diskSizes: [UInt64]? = nil, output: String, mirror: String? = nil,
+                    keepOnError: Bool = false, compression: BoxCompression = .gzip(), restrictNAT: Bool = false) {
+            self.providers = providers
+            self.diskSizes = diskSizes
+            self.output = output
+            self.mirror = mirror
+            self.keepOnError = keepOnError
+            self.compression = compression
+            self.restrictNAT = restrictNAT
+        }
+    }
+
+    public var home: BoxerHome
+    public var log: any BuildLog
+    public var downloader: Downloader
+    public var host: QEMUHost
+
+    public init(home: BoxerHome, log: any BuildLog, downloader: Downloader = Downloader(), host: QEMUHost = QEMUHost()) {
+        self.home = home
+        self.log = log
+        self.downloader = downloader
+        self.host = host
+    }
+
+    public func build(_ template: BoxTemplate, options: Options) async throws(BuildError) -> [BuiltBox] {
+        let providers = options.providers ?? template.providers
+        let sizes = (options.diskSizes ?? template.diskSizes).sorted()
+        guard let qemuImg = Programs.find("qemu-img", environment: host.environment) else {
+            throw BuildError(.tool, "qemu-img is not installed (Debian: apt-get install qemu-utils).")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+        } catch {
+            throw BuildError(.io, "cannot create the output folder \(options.output): \(error.localizedDescription)")
+        }
+        let work = options.output + "/.boxer-build-\(template.name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: work)
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        } catch {
+            throw BuildError(.io, "cannot create \(work): \(error.localizedDescription)")
+        }
+        var succeeded = false
+        defer {
+            if succeeded || !options.keepOnError {
+                try? FileManager.default.removeItem(atPath: work)
+            } else {
+                log.warn("The build folder is kept for inspection: \(work)")
+            }
+        }
+
+        log.step("Fetching \(SourceImage(home: home, mirror: options.mirror).effectiveURL(template.source.url))")
+        let source = try await SourceImage(home: home, downloader: downloader, mirror: options.mirror).fetch(template.source)
+
+        let disk = work + "/disk.qcow2"
+        log.step("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
+        try await run(qemuImg, ["convert", "-f", template.source.format, "-O", "qcow2", source, disk], "convert the source image")
+        try await run(qemuImg, ["resize", disk, String(sizes[0])], "resize the disk")
+
+        try await Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT).customize(disk: disk, template: template, work: work)
+
+        // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.
+        let compact = work + "/compact.qcow2"
+        log.step("Compacting the disk")
+        try await run(qemuImg, ["convert", "-O", "qcow2", disk, compact], "compact the disk")
+        unlink(disk)
+
+        var built: [BuiltBox] = []
+        for (index, size) in sizes.enumerated() {
+            let sized = work + "/disk-\(BoxTemplate.sizeText(size)).qcow2"
+            if index == 0 {
+                guard rename(compact, sized) == 0 else { throw BuildError(.io, "cannot rename \(compact)") }
+            } else {
+                try await run(qemuImg, ["convert", "-O", "qcow2", work + "/disk-\(BoxTemplate.sizeText(sizes[0])).qcow2", sized], "copy the disk")
+                try await run(qemuImg, ["resize", sized, String(size)], "resize the disk to \(BoxTemplate.sizeText(size))")
+            }
+            let boxName = index == 0 ? template.box : "\(template.box)-\(BoxTemplate.sizeText(size))"
+            for provider in providers {
+                built.append(try await package(template, provider: provider, size: size, disk: sized, boxName: boxName, qemuImg: qemuImg, work: work, options: options))
+            }
+        }
+        try writeChecksums(built, output: options.output)
+        try writeCatalogs(built, template: template, output: options.output)
+        succeeded = true
+        return built
+    }
+
+    func package(_ template: BoxTemplate, provider: BoxTemplate.BoxProvider, size: UInt64, disk: String, boxName: String,
+                 qemuImg: String, work: String, options: Options) async throws(BuildError) -> BuiltBox {
+        let sizeText = BoxTemplate.sizeText(size)
+        let folder = work + "/\(provider.rawValue)-\(sizeText)"
+        let architecture = template.architecture.rawValue
+        log.step("Packaging the \(provider.rawValue) box (\(sizeText))")
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw BuildError(.io, "cannot create \(folder): \(error.localizedDescription)")
+        }
+        let machine = Packaging.Machine(name: boxName.replacingOccurrences(of: "/", with: "-"), template: template, diskBytes: size,
+                                        baseMAC: Self.baseMAC(for: boxName + sizeText))
+        switch provider {
+        case .libvirt:
+            try await run(qemuImg, ["convert", "-O", "qcow2", disk, folder + "/box.img"], "write box.img")
+            let gigabytes = Int((size + (1 << 30) - 1) >> 30)
+            try write(Packaging.metadata(provider: "libvirt", extra: ["format": "qcow2", "virtual_size": gigabytes], architecture: architecture), to: folder + "/metadata.json")
+        case .virtualbox:
+            let vmdk = "box-disk001.vmdk"
+            try await run(qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=streamOptimized", disk, folder + "/" + vmdk], "write the VirtualBox disk")
+            let fileBytes = UInt64((try? FileManager.default.attributesOfItem(atPath: folder + "/" + vmdk)[.size] as? NSNumber)??.uint64Value ?? 0)
+            try write(Data(Packaging.ovf(machine, disk: vmdk, diskFileBytes: fileBytes).utf8), to: folder + "/box.ovf")
+            try write(Data(Packaging.virtualBoxVagrantfile(baseMAC: machine.baseMAC).utf8), to: folder + "/Vagrantfile")
+            try write(Packaging.metadata(provider: "virtualbox", architecture: architecture), to: folder + "/metadata.json")
+        case .vmware_desktop:
+            try await run(qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=monolithicSparse", disk, folder + "/disk.vmdk"], "write the VMware disk")
+            try write(Data(Packaging.vmx(machine, disk: "disk.vmdk").utf8), to: folder + "/\(machine.name).vmx")
+            try write(Packaging.metadata(provider: "vmware_desktop", architecture: architecture), to: folder + "/metadata.json")
+        case .parallels:
+            throw BuildError(.tool, "Parallels boxes are not made by this version of boxer yet; leave parallels out (--provider libvirt,virtualbox,vmware_desktop).")
+        }
+        let file = options.output + "/\(template.name)-\(sizeText)-\(provider.rawValue).box"
+        let partial = options.output + "/.\(template.name)-\(sizeText)-\(provider.rawValue).box.partial"
+        let written: WrittenBox
+        do {
+            written = try BoxWriter(compression: options.compression, checksums: [.sha512, .md5]).write(folder: URL(fileURLWithPath: folder), to: URL(fileURLWithPath: partial))
+        } catch {
+            unlink(partial)
+            throw BuildError(.io, "cannot write \(file): \(error)")
+        }
+        guard rename(partial, file) == 0 else {
+            unlink(partial)
+            throw BuildError(.io, "cannot move the box to \(file): \(String(cString: strerror(errno)))")
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+        log.detail("\(file) (\(written.bytes >> 20) MiB)")
+        return BuiltBox(provider: provider, diskBytes: size, boxName: boxName, file: file,
+                        sha512: written.checksums[.sha512] ?? "", md5: written.checksums[.md5] ?? "")
+    }
+
+    /// `SHA512SUM` and `MD5SUM` in the output folder, in the form `sha512sum -c` reads.
+    func writeChecksums(_ boxes: [BuiltBox], output: String) throws(BuildError) {
+        let names = boxes.map { ($0, ($0.file as NSString).lastPathComponent) }
+        try write(Data(names.map { "\($0.0.sha512)  \($0.1)\n" }.joined().utf8), to: output + "/SHA512SUM")
+        try write(Data(names.map { "\($0.0.md5)  \($0.1)\n" }.joined().utf8), to: output + "/MD5SUM")
+    }
+
+    /// One catalog per box name (a disk size), with an entry per provider: what `boxer box add`
+    /// and `vagrant box add` read. URLs are relative to the catalog.
+    func writeCatalogs(_ boxes: [BuiltBox], template: BoxTemplate, output: String) throws(BuildError) {
+        for boxName in Array(Set(boxes.map(\.boxName))).sorted() {
+            let entries = boxes.filter { $0.boxName == boxName }.map { box -> [String: Any] in
+                ["name": box.provider.rawValue, "url": (box.file as NSString).lastPathComponent, "checksum_type": "sha512", "checksum": box.sha512,
+                 "architecture": template.architecture.rawValue, "default_architecture": true]
+            }
+            var catalog: [String: Any] = ["name": boxName, "versions": [["version": template.version, "providers": entries]]]
+            if let description = template.description { catalog["description"] = description }
+            guard let data = try? JSONSerialization.data(withJSONObject: catalog, options: [.sortedKeys, .prettyPrinted]) else {
+                throw BuildError(.io, "cannot encode the catalog of \(boxName)")
+            }
+            let suffix = boxName == template.box ? "" : "-" + String(boxName.dropFirst(template.box.count + 1))
+            try write(data, to: output + "/\(template.name)\(suffix).json")
+        }
+    }
+
+    func run(_ program: String, _ arguments: [String], _ what: String) async throws(BuildError) {
+        let result: Programs.Result
+        do { result = try await Programs.run(program, arguments) } catch { throw BuildError(.tool, error.message) }
+        guard result.succeeded else {
+            let said = result.error.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw BuildError(said.contains("No space left") ? .io : .tool, "cannot \(what) (\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))): \(said)")
+        }
+    }
+
+    func write(_ data: Data, to path: String) throws(BuildError) {
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw BuildError(.io, "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// VirtualBox's OUI (08:00:27) and three bytes from the box's name: stable per box.
+    static func baseMAC(for name: String) -> String {
+        var hash: UInt32 = 2166136261
+        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
+        return String(format: "080027%02X%02X%02X", (hash >> 16) & 0xff, (hash >> 8) & 0xff, hash & 0xff)
+    }
+}

@@ -1,0 +1,219 @@
+import BoxerSupport
+import Foundation
+import Machines
+import Providers
+
+/// Where a build says what it does: steps, and the guest's output line by line.
+public protocol BuildLog: Sendable {
+    func step(_ text: String)
+    func detail(_ text: String)
+    func warn(_ text: String)
+}
+
+/// The customization step: boots the image in QEMU (KVM, HVF or TCG, as the host allows) with a
+/// NoCloud seed whose user-data creates the `vagrant` user with Vagrant's insecure key, runs the
+/// template's provisioning over SSH as root, cleans the guest up for reuse (cloud-init state,
+/// SSH host keys, machine-id, logs, free space trimmed) and powers it off. The seed is a plain
+/// data disk, not a boot device, and the guest is never rebooted here, so there is no CD-ROM
+/// boot loop to fall into.
+public struct Customizer: Sendable {
+    public var host: QEMUHost
+    public var home: BoxerHome
+    public var log: any BuildLog
+    /// `restrict=on` for the NAT (tests; `$BOXER_QEMU_RESTRICT=1`). Real builds usually need the
+    /// guest to reach its package mirrors.
+    public var restrictNAT: Bool
+    public var bootTimeout: Double = 900
+    public var powerOffTimeout: Double = 300
+
+    public init(host: QEMUHost = QEMUHost(), home: BoxerHome, log: any BuildLog, restrictNAT: Bool) {
+        self.host = host
+        self.home = home
+        self.log = log
+        self.restrictNAT = restrictNAT
+    }
+
+    /// What the guest runs last, as root: nothing of this build (or of this machine) is left for
+    /// the boxes made from it.
+    static let cleanup = """
+        set +e
+        command -v cloud-init >/dev/null 2>&1 && cloud-init clean --logs --seed >/dev/null 2>&1
+        rm -f /etc/ssh/ssh_host_*
+        [ -f /etc/machine-id ] && : > /etc/machine-id
+        rm -f /var/lib/dbus/machine-id
+        find /var/log -type f -exec truncate -s 0 {} + 2>/dev/null
+        rm -rf /tmp/* /var/tmp/* 2>/dev/null
+        rm -f /root/.bash_history /home/*/.bash_history
+        command -v fstrim >/dev/null 2>&1 && fstrim -a >/dev/null 2>&1
+        sync
+        # Powering off is part of this script: with the host keys gone, no new SSH session
+        # would be let in. A timer outside this session, so its end does not cancel it.
+        if command -v systemd-run >/dev/null 2>&1; then
+          systemd-run --quiet --on-active=2 /bin/systemctl poweroff >/dev/null 2>&1 || systemctl --no-block poweroff
+        else
+          setsid sh -c 'sleep 2; poweroff' >/dev/null 2>&1 < /dev/null &
+        fi
+        exit 0
+        """
+
+    /// Boots `disk` and customizes it; `work` holds the seed, console log and QEMU's files.
+    public func customize(disk: String, template: BoxTemplate, work: String) async throws(BuildError) {
+        let architecture = template.architecture.rawValue
+        guard let binary = Programs.find(host.binary(for: architecture), environment: host.environment) else {
+            throw BuildError(.tool, "\(host.binary(for: architecture)) is not installed, and \(template.name) is an \(architecture) image: \(host.package(for: architecture))")
+        }
+        let (accelerator, why) = host.accelerator(for: architecture, requested: host.environment["BOXER_QEMU_ACCEL"])
+        var firmware = QEMUCommandLine.Firmware.bios
+        if template.firmware == .efi {
+            guard let uefi = host.uefiFirmware(for: architecture) else {
+                throw BuildError(.tool, "\(template.name) boots UEFI, and no UEFI firmware for \(architecture) is installed (Debian: apt-get install \(architecture == "arm64" ? "qemu-efi-aarch64" : "ovmf")).")
+            }
+            let vars = work + "/efivars.fd"
+            do {
+                try? FileManager.default.removeItem(atPath: vars)
+                try FileManager.default.copyItem(atPath: uefi.vars, toPath: vars)
+            } catch {
+                throw BuildError(.io, "cannot copy the UEFI variables to \(vars): \(error.localizedDescription)")
+            }
+            firmware = .uefi(code: uefi.code, vars: vars)
+        }
+        let seed = work + "/seed.iso"
+        do {
+            try NoCloudSeed(instanceID: "boxer-build-\(UUID().uuidString.prefix(8).lowercased())", hostname: template.osFamily,
+                            user: "vagrant", authorizedKeys: [VagrantInsecureKey.publicKey]).write(to: seed)
+        } catch {
+            throw BuildError(.io, error.message)
+        }
+        let port = try Self.freePort()
+        let pidFile = work + "/qemu.pid"
+        let console = work + "/console.log"
+        let command = QEMUCommandLine(
+            binary: binary, guestArchitecture: architecture, accelerator: accelerator, name: "build-\(template.name)",
+            memoryMiB: max(template.minimumMemoryMiB, 1024), cpus: max(template.minimumCPUs, 1), disk: disk, seed: seed, firmware: firmware,
+            forwards: [PortForward(id: "ssh", hostIP: "127.0.0.1", host: port, guest: 22, proto: "tcp")],
+            restrictNAT: restrictNAT, natMAC: "52:54:00:b0:0b:01", qmpSocket: work + "/qmp.sock", consoleLog: console, pidFile: pidFile)
+        log.step("Booting \(template.name) in QEMU (\(accelerator.rawValue): \(why))")
+        let started: Programs.Result
+        do { started = try await Programs.run(command.binary, command.arguments) } catch { throw BuildError(.tool, error.message) }
+        guard started.succeeded, let pid = Self.pid(pidFile) else {
+            throw BuildError(.tool, "QEMU did not start: \(started.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        ProcessPriority.normalize(pid)
+        var poweredOff = false
+        defer { if !poweredOff { Self.stop(pid) } }
+
+        let key: String
+        do { key = try MachineKeys.insecurePrivateKey(home: home) } catch { throw BuildError(.io, error.message) }
+        let communicator = Communicator(endpoint: SSHEndpoint(host: "127.0.0.1", port: port), user: "vagrant", identities: [key])
+        let consoleTail: @Sendable () -> String = { Self.tail(console, lines: 20) }
+        log.step("Waiting for SSH (cloud-init creates the vagrant user)")
+        do {
+            try await communicator.waitUntilReady(timeout: bootTimeout, stillRunning: { kill(pid, 0) == 0 }, consoleTail: consoleTail)
+        } catch {
+            throw BuildError(.guest, "The guest did not come up: \(error.message)")
+        }
+        // cloud-init may still be at work (packages, users); provisioning waits for it.
+        _ = try? await communicator.capture("command -v cloud-init >/dev/null 2>&1 && sudo cloud-init status --wait >/dev/null 2>&1; true")
+
+        let folder = HostFiles.parent(of: template.file)
+        for (index, step) in template.provisioning.enumerated() {
+            let number = index + 1
+            let script: String
+            let label: String
+            switch step {
+            case .shell(let text):
+                script = text
+                label = "shell step \(number)"
+            case .script(let path):
+                let file = HostFiles.absolute(path, relativeTo: folder)
+                do { script = try HostFiles.readText(at: file, limit: 16 << 20) } catch {
+                    throw BuildError(.template, "\(template.file): provisioning step \(number): cannot read the script \(file)")
+                }
+                label = "script \(path)"
+            }
+            log.step("Provisioning: \(label)")
+            try await run(script, named: "step-\(number)", label: label, work: work, communicator: communicator)
+        }
+        log.step("Cleaning up the guest for reuse and powering off")
+        try await run(Self.cleanup, named: "cleanup", label: "cleanup", work: work, communicator: communicator)
+        let deadline = Date().addingTimeInterval(powerOffTimeout)
+        while kill(pid, 0) == 0, Date() < deadline { try? await Task.sleep(for: .milliseconds(250)) }
+        if kill(pid, 0) == 0 {
+            Self.stop(pid)
+            log.warn("The guest did not power off within \(Int(powerOffTimeout)) s; QEMU was stopped by force (its disks were synced first).")
+        }
+        poweredOff = true
+    }
+
+    /// Uploads and runs a script as root, its output in the log; a failure carries the status
+    /// and the last lines.
+    func run(_ script: String, named name: String, label: String, work: String, communicator: Communicator) async throws(BuildError) {
+        let local = work + "/\(name).sh"
+        guard FileManager.default.createFile(atPath: local, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw BuildError(.io, "cannot write \(local)")
+        }
+        let remote = "/tmp/boxer-\(name).sh"
+        let lines = LastLines()
+        let log = self.log
+        let status: Int32
+        do {
+            try await communicator.upload(local, to: remote)
+            status = try await communicator.run("sudo sh \(remote)") { line, _ in
+                lines.append(line)
+                log.detail(line)
+            }
+        } catch {
+            throw BuildError(.guest, "\(label): \(error.message)")
+        }
+        guard status == 0 else {
+            throw BuildError(.guest, "\(label) failed in the guest with exit status \(status). Its last lines:\n\(lines.text)")
+        }
+    }
+
+    static func freePort() throws(BuildError) -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw BuildError(.io, "cannot create a socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw BuildError(.io, "cannot find a free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func pid(_ file: String) -> pid_t? {
+        (try? HostFiles.readText(at: file, limit: 64)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Ends the build's QEMU: SIGTERM, then SIGKILL after 10 s.
+    static func stop(_ pid: pid_t) {
+        kill(pid, SIGTERM)
+        for _ in 0..<100 where kill(pid, 0) == 0 { usleep(100_000) }
+        if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+    }
+
+    static func tail(_ path: String, lines: Int) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "(no console output)" }
+        return String(decoding: data.suffix(32 << 10), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+/// The last lines a guest printed, for errors.
+final class LastLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) {
+        lock.withLock {
+            lines.append(line)
+            if lines.count > 20 { lines.removeFirst(lines.count - 20) }
+        }
+    }
+
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+}

@@ -58,6 +58,10 @@ public struct BoxBuilder: Sendable {
     public func build(_ template: BoxTemplate, options: Options) async throws(BuildError) -> [BuiltBox] {
         let providers = options.providers ?? template.providers
         let sizes = (options.diskSizes ?? template.diskSizes).sorted()
+        // Refused before anything is fetched or booted, not after the other boxes are made.
+        if providers.contains(.parallels) {
+            throw BuildError(.tool, "Parallels boxes are not made by this version of boxer yet; leave parallels out (--provider \(providers.filter { $0 != .parallels }.map(\.rawValue).joined(separator: ",")))).")
+        }
         guard let qemuImg = Programs.find("qemu-img", environment: host.environment) else {
             throw BuildError(.tool, "qemu-img is not installed (Debian: apt-get install qemu-utils).")
         }

@@ -166,3 +166,25 @@ import Testing
         #expect(FileManager.default.contents(atPath: path) == image)
     }
 }
+
+/// What a build refuses before it fetches or boots anything.
+@Suite struct BuildRefusalTests {
+    struct SilentLog: BuildLog {
+        func step(_ text: String) {}
+        func detail(_ text: String) {}
+        func warn(_ text: String) {}
+    }
+
+    @Test func parallelsIsRefusedUpFront() async throws {
+        let home = try TemporaryFolder()
+        let template = try BoxTemplate.parse(TemplateTests.good.replacingOccurrences(of: "[libvirt, virtualbox]", with: "[libvirt, parallels]"), file: "/t/x.yaml")
+        let output = home.url.appendingPathComponent("out").path
+        do {
+            _ = try await BoxBuilder(home: BoxerHome(root: home.url), log: SilentLog()).build(template, options: .init(output: output))
+            Issue.record("a parallels build was started")
+        } catch {
+            #expect(error.message.contains("Parallels boxes are not made by this version of boxer yet; leave parallels out (--provider libvirt)"), "\(error.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output), "nothing was started")
+    }
+}

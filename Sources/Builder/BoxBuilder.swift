@@ -215,8 +215,7 @@ public struct BoxBuilder: Sendable {
 
     /// VirtualBox's OUI (08:00:27) and three bytes from the box's name: stable per box.
     static func baseMAC(for name: String) -> String {
-        var hash: UInt32 = 2166136261
-        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
+        let hash = StableHash.fnv1a(name)
         return String(format: "080027%02X%02X%02X", (hash >> 16) & 0xff, (hash >> 8) & 0xff, hash & 0xff)
     }
 }

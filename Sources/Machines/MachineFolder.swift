@@ -67,8 +67,7 @@ public struct MachineFolder: Sendable, Equatable {
     /// A stable locally administered MAC address for one of the machine's NICs, derived from
     /// its id (52:54:00 is QEMU's prefix; other providers take it as given).
     public static func mac(for id: String, nic: Int) -> String {
-        var hash: UInt32 = 2166136261
-        for byte in (id + "/\(nic)").utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
+        let hash = StableHash.fnv1a(id + "/\(nic)")
         return String(format: "52:54:00:%02x:%02x:%02x", (hash >> 16) & 0xff, (hash >> 8) & 0xff, hash & 0xff)
     }
 }

@@ -1,3 +1,4 @@
+import BoxerSupport
 import BoxStore
 import Vagrantfile
 
@@ -194,9 +195,7 @@ public struct InternalNetwork: Sendable, Equatable {
     /// "boxer-X-<hash of the project folder>": never VirtualBox's shared "intnet", and not
     /// mistaken for another environment's network that once had the same X.
     public static func name(subnet: Int, project: String) -> String {
-        var hash: UInt32 = 2166136261
-        for byte in project.utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
-        let hex = String(hash, radix: 16)
+        let hex = String(StableHash.fnv1a(project), radix: 16)
         return "boxer-\(subnet)-" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 }

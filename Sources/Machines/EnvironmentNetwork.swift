@@ -89,22 +89,21 @@ public struct EnvironmentNetwork: Sendable {
         }
     }
 
-    /// The address the switch leased to a NIC (nil: none yet).
-    public func leasedAddress(subnet: Int, mac: String) -> String? {
-        lease(subnet: subnet, mac: mac)?.address.description
+    /// The switch's leases, by MAC ("52:54:00:…", lower case).
+    public func leases(subnet: Int) -> [String: DHCPLease] {
+        guard let data = FileManager.default.contents(atPath: leases(subnet)),
+              let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: data) else { return [:] }
+        return leases
     }
 
     /// The switch's lease for a NIC.
     public func lease(subnet: Int, mac: String) -> DHCPLease? {
-        guard let data = FileManager.default.contents(atPath: leases(subnet)),
-              let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: data) else { return nil }
-        return leases[mac.lowercased()]
+        leases(subnet: subnet)[mac.lowercased()]
     }
 
-    /// The static address reserved for a NIC, if any.
-    public func reservedAddress(subnet: Int, mac: String) -> String? {
-        guard let mac = MACAddress(mac) else { return nil }
-        return NetworkReservations.read(reservations(subnet))?.byMAC[mac]?.description
+    /// The static addresses reserved for NICs.
+    public func reservations(subnet: Int) -> [MACAddress: IPv4Address] {
+        NetworkReservations.read(reservations(subnet))?.byMAC ?? [:]
     }
 
     /// Stops the switch and frees the subnet; for when the environment's last machine is gone.

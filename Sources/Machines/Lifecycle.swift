@@ -166,7 +166,7 @@ public struct MachineEnvironment: Sendable {
                 output.say(name, "The machine's QEMU had stopped without being halted; starting it again.")
             }
             bootedAt = Date()
-            try await boot(provider: provider, context: &context)
+            try await boot(provider: provider, context: &context, plan: plan)
         }
         if context.internalNetwork == nil, let id = context.folder.id {
             // Already running: the network may have lost its switch (killed); starting it again
@@ -174,9 +174,9 @@ public struct MachineEnvironment: Sendable {
             if provider.attachesToUserspaceSwitch, let network, let subnet = network.subnet, network.switchPID(subnet) == nil {
                 output.say(name, "The environment network's switch (192.168.\(subnet).0/24) was not running; starting it again. Machines keep their addresses.")
             }
-            context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id)
+            context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan)
         }
-        try await connectAndPrepare(provider: provider, context: context, bootedAt: bootedAt, firstBoot: firstBoot)
+        try await connectAndPrepare(provider: provider, context: context, bootedAt: bootedAt, firstBoot: firstBoot, staticAddress: plan.addresses[name])
         try await updateIndex(context, provider: provider, state: .running)
         let provisionAll = options.provision ?? (firstBoot || context.folder.read("action_provision") == nil)
         try await runProvisioners(context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)
@@ -210,7 +210,7 @@ public struct MachineEnvironment: Sendable {
         return created
     }
 
-    func boot(provider: any Provider, context: inout MachineContext) async throws(MachineError) {
+    func boot(provider: any Provider, context: inout MachineContext, plan: StaticAddresses) async throws(MachineError) {
         let name = context.machine.name
         let publicKey = try await MachineKeys.ensure(in: context.folder)
         guard let id = context.folder.id else { throw MachineError(.provider, "machine '\(name)' has no id") }
@@ -231,7 +231,7 @@ public struct MachineEnvironment: Sendable {
             context.seed = nil
         }
         context.shares = shares(for: context, provider: provider)
-        if let attachment = try await joinNetwork(provider: provider, machine: context.machine, id: id) {
+        if let attachment = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan) {
             context.internalNetwork = attachment
             output.detail(name, "Internal network: 192.168.\(attachment.subnet).0/24 (NIC2 \(attachment.mac), DHCP from 192.168.\(attachment.subnet).1)")
         }
@@ -256,7 +256,7 @@ public struct MachineEnvironment: Sendable {
     }
 
     /// Waits for SSH, replaces the insecure key with the machine's own, syncs folders.
-    func connectAndPrepare(provider: any Provider, context: MachineContext, bootedAt: Date? = nil, firstBoot: Bool = false) async throws(MachineError) {
+    func connectAndPrepare(provider: any Provider, context: MachineContext, bootedAt: Date? = nil, firstBoot: Bool = false, staticAddress: String? = nil) async throws(MachineError) {
         let name = context.machine.name
         guard let endpoint = provider.sshEndpoint(context) else {
             throw MachineError(.communicator, "machine '\(name)' has no SSH port forward")
@@ -284,7 +284,7 @@ public struct MachineEnvironment: Sendable {
             }
         }
         if let attachment = context.internalNetwork {
-            try await configureInternalNIC(context, attachment: attachment, bootedAt: bootedAt, communicator: try self.communicator(for: context, endpoint: endpoint))
+            try await configureInternalNIC(context, attachment: attachment, bootedAt: bootedAt, staticAddress: staticAddress, communicator: try self.communicator(for: context, endpoint: endpoint))
         }
         try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
     }
@@ -296,16 +296,15 @@ public struct MachineEnvironment: Sendable {
     /// switch answers with the machine's static address if it has one), and a static address
     /// is set by hand as the last resort. Done on every `up`; a failure is a warning, since
     /// NIC1 and SSH work without it.
-    func configureInternalNIC(_ context: MachineContext, attachment: InternalNetworkAttachment, bootedAt: Date?, communicator: Communicator) async throws(MachineError) {
+    func configureInternalNIC(_ context: MachineContext, attachment: InternalNetworkAttachment, bootedAt: Date?, staticAddress: String?, communicator: Communicator) async throws(MachineError) {
         let name = context.machine.name
         // The guest asked the switch for its address during this boot: nothing to do in it.
         if let bootedAt, let lease = network?.lease(subnet: attachment.subnet, mac: attachment.mac), let granted = lease.granted, granted >= bootedAt {
             output.detail(name, "NIC2 \(lease.address) on 192.168.\(attachment.subnet).0/24")
             return
         }
-        let staticAddress = (try? staticAddresses())?.addresses[name] ?? ""
         let script = """
-            mac=\(attachment.mac); prefix=192.168.\(attachment.subnet).; static=\(staticAddress)
+            mac=\(attachment.mac); prefix=192.168.\(attachment.subnet).; static=\(staticAddress ?? "")
             dev=; for d in /sys/class/net/*; do [ "$(cat "$d/address" 2>/dev/null)" = "$mac" ] && dev=${d##*/}; done
             [ -n "$dev" ] || { echo "no network interface has the MAC address $mac" >&2; exit 3; }
             has() { ip -4 -o addr show dev "$dev" 2>/dev/null | grep -q "inet $prefix"; }
@@ -377,9 +376,8 @@ public struct MachineEnvironment: Sendable {
     /// Puts the environment's network in place for a machine about to boot (its X, the switch
     /// or the hypervisor's network, the static addresses) and says how NIC2 attaches; nil when
     /// this boxer runs without environment networks.
-    func joinNetwork(provider: any Provider, machine: Machine, id: String) async throws(MachineError) -> InternalNetworkAttachment? {
+    func joinNetwork(provider: any Provider, machine: Machine, id: String, plan: StaticAddresses) async throws(MachineError) -> InternalNetworkAttachment? {
         guard let network else { return nil }
-        let plan = try staticAddresses()
         let mac = MachineFolder.mac(for: id, nic: 2)
         let environment = self.environment
         let result = await networkLock.withLock { () async -> Result<InternalNetworkAttachment, MachineError> in
@@ -424,15 +422,18 @@ public struct MachineEnvironment: Sendable {
         guard let network, let subnet = network.subnet else { return nil }
         var addresses: [String: (address: String, kind: String)] = [:]
         var usesSwitch = false
+        // Each file read once, however many machines.
+        let reserved = network.reservations(subnet: subnet)
+        let leases = network.leases(subnet: subnet)
         for machine in machines {
             let folder = folder(of: machine)
             guard let id = folder.id else { continue }
             if providers[folder.provider]?.attachesToUserspaceSwitch == true { usesSwitch = true }
             let mac = MachineFolder.mac(for: id, nic: 2)
-            if let address = network.reservedAddress(subnet: subnet, mac: mac) {
-                addresses[machine.name] = (address, "static")
-            } else if let address = network.leasedAddress(subnet: subnet, mac: mac) {
-                addresses[machine.name] = (address, "dhcp")
+            if let address = MACAddress(mac).flatMap({ reserved[$0] }) {
+                addresses[machine.name] = (address.description, "static")
+            } else if let lease = leases[mac] {
+                addresses[machine.name] = (lease.address.description, "dhcp")
             }
         }
         return NetworkReport(subnet: subnet, switchPID: network.switchPID(subnet), usesSwitch: usesSwitch, addresses: addresses)

@@ -64,6 +64,7 @@ public struct BoxWriter: Sendable {
         let partial = output.deletingLastPathComponent()
             .appendingPathComponent(".\(output.lastPathComponent).partial-\(getpid())")
         let sink = try ArchiveOutput(path: partial.path, checksums: checksums)
+        if case .gzip(let level) = compression { sink.gzip = ParallelGzip(level: level) }
         var finished = false
         defer {
             if !finished { unlink(partial.path) }
@@ -83,7 +84,10 @@ public struct BoxWriter: Sendable {
             try add(relative, from: folder, to: writer, output: output)
         }
         guard archive_write_close(writer) == ARCHIVE_OK, sink.writeError == 0 else {
-            throw .writeFailed(path: output.path, reason: sink.writeError != 0 ? String(cString: strerror(sink.writeError)) : Self.message(writer))
+            throw .writeFailed(path: output.path, reason: sink.failure ?? Self.message(writer))
+        }
+        guard sink.finishCompression() else {
+            throw .writeFailed(path: output.path, reason: sink.failure ?? "gzip failed")
         }
         try sink.finish()
         guard rename(partial.path, output.path) == 0 else {
@@ -95,12 +99,14 @@ public struct BoxWriter: Sendable {
 
     private func configureCompression(_ writer: OpaquePointer, output: URL) throws(BoxArchiveError) {
         switch compression {
-        case .gzip(let level):
-            archive_write_add_filter_gzip(writer)
-            try option(writer, "gzip", "compression-level", String(level), output: output)
+        case .gzip:
+            // boxer deflates on every core itself (ParallelGzip); libarchive writes the plain tar.
+            archive_write_add_filter_none(writer)
         case .zstd(let level):
             archive_write_add_filter_zstd(writer)
             try option(writer, "zstd", "compression-level", String(level), output: output)
+            // zstd's own worker threads (libarchive 3.6+); an older libarchive compresses on one.
+            _ = archive_write_set_filter_option(writer, "zstd", "threads", String(ProcessInfo.processInfo.activeProcessorCount))
         case .none:
             archive_write_add_filter_none(writer)
         }
@@ -273,6 +279,9 @@ final class ArchiveOutput {
     private var digests: [StreamingDigest]
     private(set) var bytesWritten: Int64 = 0
     private(set) var writeError: Int32 = 0
+    private var compressionFailed = false
+    /// Set for gzip boxes: the tar stream goes through it on its way to the file.
+    var gzip: ParallelGzip?
 
     init(path: String, checksums: [ChecksumType]) throws(BoxArchiveError) {
         self.path = path
@@ -286,7 +295,33 @@ final class ArchiveOutput {
         if descriptor >= 0 { close(descriptor) }
     }
 
+    /// What went wrong, when a write or the compression failed.
+    var failure: String? {
+        if writeError != 0 { return String(cString: strerror(writeError)) }
+        return compressionFailed ? "zlib could not compress a block (out of memory?)" : nil
+    }
+
+    /// Takes the tar stream from libarchive.
     func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let gzip else { return writeFile(bytes) }
+        guard gzip.append(bytes, emit: { writeFile($0) == $0.count }) else {
+            if writeError == 0 { compressionFailed = true }
+            return -1
+        }
+        return bytes.count
+    }
+
+    /// Compresses the rest and writes gzip's trailer (nothing to do for other compressions).
+    func finishCompression() -> Bool {
+        guard let gzip else { return true }
+        guard gzip.finish(emit: { writeFile($0) == $0.count }) else {
+            if writeError == 0 { compressionFailed = true }
+            return false
+        }
+        return true
+    }
+
+    private func writeFile(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
         var done = 0
         while done < bytes.count {

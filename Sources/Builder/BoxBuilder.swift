@@ -30,9 +30,13 @@ public struct BoxBuilder: Sendable {
         public var keepOnError: Bool
         public var compression: BoxCompression
         public var restrictNAT: Bool
+        /// Where the boxes will be served from; the catalogs' URLs are this plus the file name.
+        /// Nil: file:// URLs of the output folder.
+        public var baseURL: String?
 
         public init(providers: [BoxTemplate.BoxProvider]? = nil, diskSizes: [UInt64]? = nil, output: String, mirror: String? = nil,
-                    keepOnError: Bool = false, compression: BoxCompression = .gzip(), restrictNAT: Bool = false) {
+                    keepOnError: Bool = false, compression: BoxCompression = .gzip(), restrictNAT: Bool = false, baseURL: String? = nil) {
+            self.baseURL = baseURL
             self.providers = providers
             self.diskSizes = diskSizes
             self.output = output
@@ -58,10 +62,6 @@ public struct BoxBuilder: Sendable {
     public func build(_ template: BoxTemplate, options: Options) async throws(BuildError) -> [BuiltBox] {
         let providers = options.providers ?? template.providers
         let sizes = (options.diskSizes ?? template.diskSizes).sorted()
-        // Refused before anything is fetched or booted, not after the other boxes are made.
-        if providers.contains(.parallels) {
-            throw BuildError(.tool, "Parallels boxes are not made by this version of boxer yet; leave parallels out (--provider \(providers.filter { $0 != .parallels }.map(\.rawValue).joined(separator: ",")))).")
-        }
         guard let qemuImg = Programs.find("qemu-img", environment: host.environment) else {
             throw BuildError(.tool, "qemu-img is not installed (Debian: apt-get install qemu-utils).")
         }
@@ -86,8 +86,17 @@ public struct BoxBuilder: Sendable {
             }
         }
 
-        log.step("Fetching \(SourceImage(home: home, mirror: options.mirror).effectiveURL(template.source.url))")
-        let source = try await SourceImage(home: home, downloader: downloader, mirror: options.mirror).fetch(template.source)
+        // Read before anything is fetched: a missing file is a template error, not a late failure.
+        var boxVagrantfile: String?
+        if let path = template.vagrantfile {
+            let file = HostFiles.absolute(path, relativeTo: HostFiles.parent(of: template.file))
+            do { boxVagrantfile = try HostFiles.readText(at: file, limit: 1 << 20) } catch {
+                throw BuildError(.template, "\(template.file): vagrantfile: cannot read \(file)")
+            }
+        }
+        let sourceImage = SourceImage(home: home, downloader: downloader, mirror: options.mirror, environment: host.environment)
+        log.step(sourceImage.describe(template))
+        let source = try await sourceImage.image(for: template, log: log)
 
         let disk = work + "/disk.qcow2"
         log.step("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
@@ -113,16 +122,17 @@ public struct BoxBuilder: Sendable {
             }
             let boxName = index == 0 ? template.box : "\(template.box)-\(BoxTemplate.sizeText(size))"
             for provider in providers {
-                built.append(try await package(template, provider: provider, size: size, disk: sized, boxName: boxName, qemuImg: qemuImg, work: work, options: options))
+                built.append(try await package(template, provider: provider, size: size, disk: sized, boxName: boxName, vagrantfile: boxVagrantfile,
+                                               qemuImg: qemuImg, work: work, options: options))
             }
         }
         try writeChecksums(built, output: options.output)
-        try writeCatalogs(built, template: template, output: options.output)
+        try writeCatalogs(built, template: template, output: options.output, baseURL: options.baseURL)
         succeeded = true
         return built
     }
 
-    func package(_ template: BoxTemplate, provider: BoxTemplate.BoxProvider, size: UInt64, disk: String, boxName: String,
+    func package(_ template: BoxTemplate, provider: BoxTemplate.BoxProvider, size: UInt64, disk: String, boxName: String, vagrantfile: String?,
                  qemuImg: String, work: String, options: Options) async throws(BuildError) -> BuiltBox {
         let sizeText = BoxTemplate.sizeText(size)
         let folder = work + "/\(provider.rawValue)-\(sizeText)"
@@ -145,14 +155,29 @@ public struct BoxBuilder: Sendable {
             try await run(qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=streamOptimized", disk, folder + "/" + vmdk], "write the VirtualBox disk")
             let fileBytes = UInt64((try? FileManager.default.attributesOfItem(atPath: folder + "/" + vmdk)[.size] as? NSNumber)??.uint64Value ?? 0)
             try write(Data(Packaging.ovf(machine, disk: vmdk, diskFileBytes: fileBytes).utf8), to: folder + "/box.ovf")
-            try write(Data(Packaging.virtualBoxVagrantfile(baseMAC: machine.baseMAC).utf8), to: folder + "/Vagrantfile")
+            // base_mac first; the template's own settings after it, as Packer's vagrantfile_template.
+            let combined = Packaging.virtualBoxVagrantfile(baseMAC: machine.baseMAC) + (vagrantfile.map { "\n" + $0 } ?? "")
+            try write(Data(combined.utf8), to: folder + "/Vagrantfile")
             try write(Packaging.metadata(provider: "virtualbox", architecture: architecture), to: folder + "/metadata.json")
         case .vmware_desktop:
             try await run(qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=monolithicSparse", disk, folder + "/disk.vmdk"], "write the VMware disk")
             try write(Data(Packaging.vmx(machine, disk: "disk.vmdk").utf8), to: folder + "/\(machine.name).vmx")
             try write(Packaging.metadata(provider: "vmware_desktop", architecture: architecture), to: folder + "/metadata.json")
         case .parallels:
-            throw BuildError(.tool, "Parallels boxes are not made by this version of boxer yet; leave parallels out (--provider libvirt,virtualbox,vmware_desktop).")
+            let hdd = folder + "/box.pvm/" + Packaging.parallelsDiskFolder
+            do {
+                try FileManager.default.createDirectory(atPath: hdd, withIntermediateDirectories: true)
+            } catch {
+                throw BuildError(.io, "cannot create \(hdd): \(error.localizedDescription)")
+            }
+            try await run(qemuImg, ["convert", "-O", "parallels", disk, hdd + "/" + Packaging.parallelsImageFile], "write the Parallels disk")
+            try write(Data(Packaging.parallelsDiskDescriptor(diskBytes: size, uid: UUID()).utf8), to: hdd + "/DiskDescriptor.xml")
+            let mac = "001C42" + String(machine.baseMAC.suffix(6))
+            try write(Data(Packaging.parallelsConfig(machine, vmUUID: UUID(), diskUUID: UUID(), mac: mac).utf8), to: folder + "/box.pvm/config.pvs")
+            try write(Packaging.metadata(provider: "parallels", architecture: architecture), to: folder + "/metadata.json")
+        }
+        if let vagrantfile, provider != .virtualbox {
+            try write(Data(vagrantfile.utf8), to: folder + "/Vagrantfile")
         }
         let file = options.output + "/\(template.name)-\(sizeText)-\(provider.rawValue).box"
         let partial = options.output + "/.\(template.name)-\(sizeText)-\(provider.rawValue).box.partial"
@@ -181,11 +206,13 @@ public struct BoxBuilder: Sendable {
     }
 
     /// One catalog per box name (a disk size), with an entry per provider: what `boxer box add`
-    /// and `vagrant box add` read. URLs are relative to the catalog.
-    func writeCatalogs(_ boxes: [BuiltBox], template: BoxTemplate, output: String) throws(BuildError) {
+    /// and `vagrant box add` read. URLs are absolute: Vagrant 2.3 resolves a relative one
+    /// against its working folder, not against the catalog.
+    func writeCatalogs(_ boxes: [BuiltBox], template: BoxTemplate, output: String, baseURL: String?) throws(BuildError) {
+        let base = baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? URL(fileURLWithPath: output, isDirectory: true).absoluteString
         for boxName in Array(Set(boxes.map(\.boxName))).sorted() {
             let entries = boxes.filter { $0.boxName == boxName }.map { box -> [String: Any] in
-                ["name": box.provider.rawValue, "url": (box.file as NSString).lastPathComponent, "checksum_type": "sha512", "checksum": box.sha512,
+                ["name": box.provider.rawValue, "url": base + (box.file as NSString).lastPathComponent, "checksum_type": "sha512", "checksum": box.sha512,
                  "architecture": template.architecture.rawValue, "default_architecture": true]
             }
             var catalog: [String: Any] = ["name": boxName, "versions": [["version": template.version, "providers": entries]]]

@@ -18,6 +18,10 @@ public struct BoxTemplate: Sendable, Equatable {
         public var checksumURL: String?
         /// qcow2 or raw.
         public var format: String
+        /// Instead of a URL: a script next to the template that builds the image from local
+        /// parts (`<script> <architecture> <folder>` writes `<folder>/box.img`). Used by the
+        /// offline test boxes, whose images are made from Debian packages.
+        public var recipe: String? = nil
     }
 
     public enum Step: Sendable, Equatable {
@@ -43,10 +47,13 @@ public struct BoxTemplate: Sendable, Equatable {
     public var minimumMemoryMiB: Int
     public var provisioning: [Step]
     public var providers: [BoxProvider]
+    /// A Vagrantfile next to the template that every box carries (Packer's
+    /// `vagrantfile_template`); VirtualBox boxes get their base_mac after it.
+    public var vagrantfile: String?
     /// The template file.
     public var file: String
 
-    static let topKeys: Set<String> = ["name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning", "providers"]
+    static let topKeys: Set<String> = ["name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning", "providers", "vagrantfile"]
 
     /// Reads and checks a template file.
     public static func load(_ path: String) throws(BuildError) -> BoxTemplate {
@@ -88,23 +95,32 @@ public struct BoxTemplate: Sendable, Equatable {
 
         guard let sourceNode = top["source"] else { throw reader.missing("source", in: root) }
         let sourceMap = try reader.mapping(sourceNode, "source")
-        try reader.onlyKeys(sourceMap, ["url", "checksum", "checksum_url", "format"], in: sourceNode, "source")
-        guard let url = try reader.string(sourceMap["url"], "source.url") else { throw reader.missing("source.url", in: sourceNode) }
-        guard let scheme = URL(string: url)?.scheme?.lowercased(), ["http", "https", "file"].contains(scheme) else {
-            throw reader.problem(sourceMap["url"], "source.url", "'\(url)' is not an http(s) or file URL")
-        }
+        try reader.onlyKeys(sourceMap, ["url", "checksum", "checksum_url", "format", "recipe"], in: sourceNode, "source")
+        let recipe = try reader.string(sourceMap["recipe"], "source.recipe")
+        let url = try reader.string(sourceMap["url"], "source.url")
         var checksum: ExpectedChecksum?
         if let text = try reader.string(sourceMap["checksum"], "source.checksum") {
             checksum = try reader.checksum(text, node: sourceMap["checksum"])
         }
         let checksumURL = try reader.string(sourceMap["checksum_url"], "source.checksum_url")
-        switch (checksum, checksumURL) {
-        case (nil, nil):
-            throw reader.problem(sourceNode, "source", "needs checksum: (\"sha256:<hex>\") or checksum_url: (a SHA256SUMS file); boxer does not use an image it cannot check")
-        case (.some, .some):
-            throw reader.problem(sourceMap["checksum_url"], "source", "has both checksum and checksum_url; keep one")
-        default:
-            break
+        if recipe != nil {
+            // Built here from verified packages: nothing to download, nothing to check against.
+            guard url == nil, checksum == nil, checksumURL == nil else {
+                throw reader.problem(sourceMap["recipe"], "source", "has a recipe and also url or checksum; an image is either downloaded or built, keep one")
+            }
+        } else {
+            guard let url else { throw reader.missing("source.url", in: sourceNode) }
+            guard let scheme = URL(string: url)?.scheme?.lowercased(), ["http", "https", "file"].contains(scheme) else {
+                throw reader.problem(sourceMap["url"], "source.url", "'\(url)' is not an http(s) or file URL")
+            }
+            switch (checksum, checksumURL) {
+            case (nil, nil):
+                throw reader.problem(sourceNode, "source", "needs checksum: (\"sha256:<hex>\") or checksum_url: (a SHA256SUMS file); boxer does not use an image it cannot check")
+            case (.some, .some):
+                throw reader.problem(sourceMap["checksum_url"], "source", "has both checksum and checksum_url; keep one")
+            default:
+                break
+            }
         }
         let format = try reader.string(sourceMap["format"], "source.format") ?? "qcow2"
         guard format == "qcow2" || format == "raw" else {
@@ -165,8 +181,9 @@ public struct BoxTemplate: Sendable, Equatable {
         return BoxTemplate(
             name: name, box: box, version: version, description: try reader.string(top["description"], "description"),
             osFamily: family, osRelease: release, architecture: architecture, firmware: firmware,
-            source: Source(url: url, checksum: checksum, checksumURL: checksumURL, format: format),
-            diskSizes: sizes, minimumCPUs: cpus, minimumMemoryMiB: memory, provisioning: steps, providers: providers, file: file)
+            source: Source(url: url ?? "", checksum: checksum, checksumURL: checksumURL, format: format, recipe: recipe),
+            diskSizes: sizes, minimumCPUs: cpus, minimumMemoryMiB: memory, provisioning: steps, providers: providers,
+            vagrantfile: try reader.string(top["vagrantfile"], "vagrantfile"), file: file)
     }
 
     /// "10G", "512M", "1T" (binary units, as qemu-img reads them).

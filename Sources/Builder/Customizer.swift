@@ -106,7 +106,7 @@ public struct Customizer: Sendable {
         do { key = try MachineKeys.insecurePrivateKey(home: home) } catch { throw BuildError(.io, error.message) }
         let communicator = Communicator(endpoint: SSHEndpoint(host: "127.0.0.1", port: port), user: "vagrant", identities: [key])
         let consoleTail: @Sendable () -> String = { Self.tail(console, lines: 20) }
-        log.step("Waiting for SSH (cloud-init creates the vagrant user)")
+        log.step("Waiting for SSH (the NoCloud seed creates the vagrant user)")
         do {
             try await communicator.waitUntilReady(timeout: bootTimeout, stillRunning: { kill(pid, 0) == 0 }, consoleTail: consoleTail)
         } catch {

@@ -3,21 +3,100 @@ import BoxStore
 import BoxerSupport
 import Crypto
 import Foundation
+import Machines
 
 /// The first build step: the template's cloud image, downloaded into
 /// `$BOXER_HOME/cache/images/<hash of the URL>/` (resumed after an interruption, shared by
 /// every build that uses it) and checked against the template's checksum before anything uses
 /// it. A mismatch deletes the download. `mirror` serves offline builds: the image's (and the
 /// checksum file's) scheme and host are replaced by the mirror's URL, the path kept.
+/// `$BOXER_IMAGE_CACHE` moves the cache, so that several boxer homes (or CI runs) share it.
 public struct SourceImage: Sendable {
     public let home: BoxerHome
     public var downloader: Downloader
     public var mirror: String?
+    /// Where images are cached.
+    public var cacheRoot: String
 
-    public init(home: BoxerHome, downloader: Downloader = Downloader(), mirror: String? = nil) {
+    public init(home: BoxerHome, downloader: Downloader = Downloader(), mirror: String? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.home = home
         self.downloader = downloader
         self.mirror = mirror
+        cacheRoot = environment["BOXER_IMAGE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? home.path + "/cache/images"
+    }
+
+    /// What the fetch step says it does.
+    public func describe(_ template: BoxTemplate) -> String {
+        if let recipe = template.source.recipe { return "Building the source image with \(recipe) (\(template.architecture.rawValue))" }
+        return "Fetching \(effectiveURL(template.source.url))"
+    }
+
+    /// The template's source image on disk, fetched and checked, or built by its recipe.
+    public func image(for template: BoxTemplate, log: any BuildLog) async throws(BuildError) -> String {
+        guard let recipe = template.source.recipe else { return try await fetch(template.source) }
+        return try await build(recipe: HostFiles.absolute(recipe, relativeTo: HostFiles.parent(of: template.file)),
+                               architecture: template.architecture.rawValue, log: log)
+    }
+
+    /// Runs a recipe, or reuses its image: the cache is keyed by every file in the recipe's
+    /// folder and the architecture, so a changed recipe builds again. One build at a time per
+    /// key; a second build waits for the first and reuses its image.
+    func build(recipe script: String, architecture: String, log: any BuildLog) async throws(BuildError) -> String {
+        guard FileManager.default.isExecutableFile(atPath: script) else {
+            throw BuildError(.template, "The source recipe \(script) does not exist or is not executable.")
+        }
+        let recipeFolder = HostFiles.parent(of: script)
+        var hasher = SHA256()
+        hasher.update(data: Data("\(architecture)\n\((script as NSString).lastPathComponent)\n".utf8))
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: recipeFolder)) ?? []).sorted()
+        for name in names where HostFiles.kind(of: recipeFolder + "/" + name) == .regular {
+            hasher.update(data: Data(name.utf8))
+            hasher.update(data: FileManager.default.contents(atPath: recipeFolder + "/" + name) ?? Data())
+        }
+        let key = hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+        let folder = cacheRoot + "/recipe-\((recipeFolder as NSString).lastPathComponent)-\(architecture)-\(key)"
+        let image = folder + "/box.img"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw BuildError(.io, "cannot create \(folder): \(error.localizedDescription)")
+        }
+        let lockURL = URL(fileURLWithPath: folder + ".lock")
+        let lock: FileLock
+        do {
+            lock = try await onDedicatedThread { () throws -> FileLock in
+                guard let lock = try FileLock.acquire(lockURL) else { throw SystemError(operation: "lock", path: lockURL.path, code: EAGAIN) }
+                return lock
+            }.get()
+        } catch {
+            throw BuildError(.io, "cannot lock \(lockURL.path): \(error)")
+        }
+        defer { lock.unlock() }
+        if HostFiles.kind(of: image) == .regular {
+            log.detail("reusing \(image), built before by the same recipe")
+            return image
+        }
+        let scratch = folder + "/.building"
+        try? FileManager.default.removeItem(atPath: scratch)
+        let lines = LastLines()
+        let status: Int32
+        do {
+            status = try await Programs.stream(script, [architecture, scratch]) { line, _ in
+                lines.append(line)
+                log.detail(line)
+            }
+        } catch {
+            throw BuildError(.tool, "cannot run the source recipe \(script): \(error.message)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        guard status == 0 else {
+            throw BuildError(.tool, "The source recipe \(script) failed with exit status \(status). Its last lines:\n\(lines.text)")
+        }
+        guard rename(scratch + "/box.img", image) == 0 else {
+            throw BuildError(.tool, "The source recipe \(script) ended without writing box.img into the folder it was given.")
+        }
+        return image
     }
 
     /// `url` as fetched: through the mirror when there is one.
@@ -30,7 +109,7 @@ public struct SourceImage: Sendable {
 
     func cacheFolder(for url: String) -> String {
         let digest = SHA256.hash(data: Data(url.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return home.path + "/cache/images/" + digest
+        return cacheRoot + "/" + digest
     }
 
     /// The verified image on disk.

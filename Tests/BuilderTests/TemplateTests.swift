@@ -38,9 +38,9 @@ import Testing
     @Test func theRepositoryTemplatesAreValid() throws {
         let library = TemplateLibrary(folder: Self.repository.appendingPathComponent("boxes").path)
         let templates = try library.all()
-        #expect(Set(library.names).isSuperset(of: ["ubuntu-20.04-amd64", "ubuntu-20.04-arm64", "ubuntu-22.04-amd64", "ubuntu-22.04-arm64", "debian-12-amd64", "debian-12-arm64", "centos-8-amd64"]))
+        #expect(Set(library.names).isSuperset(of: ["ubuntu-20.04-amd64", "ubuntu-20.04-arm64", "ubuntu-22.04-amd64", "ubuntu-22.04-arm64", "debian-12-amd64", "debian-12-arm64", "centos-8-amd64", "testbox-amd64", "testbox-arm64"]))
         for template in templates {
-            #expect(template.source.checksumURL != nil || template.source.checksum != nil)
+            #expect(template.source.checksumURL != nil || template.source.checksum != nil || template.source.recipe != nil)
             #expect(template.architecture == .arm64 ? template.firmware == .efi : true)
             #expect(template.providers == [.libvirt, .virtualbox, .vmware_desktop, .parallels])
         }
@@ -50,6 +50,24 @@ import Testing
         } catch {
             #expect(error.message.contains("Known: centos-8-amd64, debian-12-amd64"))
         }
+    }
+
+    @Test func aRecipeReplacesURLAndChecksum() throws {
+        let recipe = """
+            os: {family: testbox, release: "1"}
+            architecture: arm64
+            source:
+              recipe: testbox/tiny/build.sh
+            vagrantfile: testbox/testbox.Vagrantfile
+
+            """
+        let template = try BoxTemplate.parse(recipe, file: "/t/x.yaml")
+        #expect(template.source.recipe == "testbox/tiny/build.sh" && template.source.url.isEmpty && template.firmware == .efi)
+        #expect(template.vagrantfile == "testbox/testbox.Vagrantfile")
+        let both = Self.failure(recipe.replacingOccurrences(of: "  recipe: testbox/tiny/build.sh", with: "  recipe: testbox/tiny/build.sh\n  url: https://example.com/x.img"))
+        #expect(both.contains("/t/x.yaml:4: source has a recipe and also url or checksum"), "\(both)")
+        let neither = Self.failure(recipe.replacingOccurrences(of: "  recipe: testbox/tiny/build.sh", with: "  format: raw"))
+        #expect(neither.contains("source.url is missing"), "\(neither)")
     }
 
     @Test func aTemplateReadsWithItsDefaults() throws {
@@ -175,16 +193,16 @@ import Testing
         func warn(_ text: String) {}
     }
 
-    @Test func parallelsIsRefusedUpFront() async throws {
+    @Test func aMissingBoxVagrantfileIsATemplateErrorBeforeAnyFetch() async throws {
         let home = try TemporaryFolder()
-        let template = try BoxTemplate.parse(TemplateTests.good.replacingOccurrences(of: "[libvirt, virtualbox]", with: "[libvirt, parallels]"), file: "/t/x.yaml")
+        let template = try BoxTemplate.parse(TemplateTests.good + "\nvagrantfile: missing.Vagrantfile\n", file: home.url.appendingPathComponent("x.yaml").path)
         let output = home.url.appendingPathComponent("out").path
         do {
             _ = try await BoxBuilder(home: BoxerHome(root: home.url), log: SilentLog()).build(template, options: .init(output: output))
-            Issue.record("a parallels build was started")
+            Issue.record("the build went on without its Vagrantfile")
         } catch {
-            #expect(error.message.contains("Parallels boxes are not made by this version of boxer yet; leave parallels out (--provider libvirt)"), "\(error.message)")
+            #expect(error.message.contains("x.yaml: vagrantfile: cannot read \(home.url.path)/missing.Vagrantfile"), "\(error.message)")
         }
-        #expect(!FileManager.default.fileExists(atPath: output), "nothing was started")
+        #expect(!FileManager.default.fileExists(atPath: home.url.appendingPathComponent("cache/images").path), "nothing was fetched")
     }
 }

@@ -40,7 +40,7 @@ extension MachineSuites {
             minimum: {cpus: 1, memory: 768}
             provisioning:
               - shell: echo "built by boxer" > /etc/boxer-built && echo provisioned as $(id -un)
-            providers: [libvirt, virtualbox, vmware_desktop]
+            providers: [libvirt, virtualbox, vmware_desktop, parallels]
 
             """.utf8).write(to: template)
         let home = try temporary.folder("home")
@@ -55,13 +55,13 @@ extension MachineSuites {
 
         // What came out: three boxes, checksums that sha512sum and md5sum accept, a catalog.
         let files = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-        #expect(files == ["MD5SUM", "SHA512SUM", "debian-test-4G-libvirt.box", "debian-test-4G-virtualbox.box", "debian-test-4G-vmware_desktop.box", "debian-test.json"], "\(files)")
+        #expect(files == ["MD5SUM", "SHA512SUM", "debian-test-4G-libvirt.box", "debian-test-4G-virtualbox.box", "debian-test-4G-parallels.box", "debian-test-4G-vmware_desktop.box", "debian-test.json"], "\(files)")
         #expect(try ProgramRun.run("sha512sum", ["-c", "SHA512SUM"], directory: output).status == 0)
         #expect(try ProgramRun.run("md5sum", ["-c", "MD5SUM"], directory: output).status == 0)
         let catalog = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("debian-test.json"))) as? [String: Any])
         #expect(catalog["name"] as? String == "test/debian")
         let providers = ((catalog["versions"] as? [[String: Any]])?.first?["providers"] as? [[String: Any]]) ?? []
-        #expect(Set(providers.compactMap { $0["name"] as? String }) == ["libvirt", "virtualbox", "vmware_desktop"])
+        #expect(Set(providers.compactMap { $0["name"] as? String }) == ["libvirt", "parallels", "virtualbox", "vmware_desktop"])
         #expect(providers.allSatisfy { $0["architecture"] as? String == "amd64" && $0["checksum_type"] as? String == "sha512" })
 
         // Each box's layout, its disk as qemu-img sees it, and the OVF as XML.

@@ -37,6 +37,9 @@ struct Build: AsyncParsableCommand {
     @Option(help: "A mirror of the source image's server (its scheme and host replace the template URL's).")
     var mirror: String?
 
+    @Option(help: ArgumentHelp("Where the boxes will be published: the catalogs' URLs are this plus the box's file name.", discussion: "By default they are file:// URLs of --output, which `boxer box add` and `vagrant box add` read from any folder (Vagrant resolves a relative URL against its working folder, not the catalog)."))
+    var baseURL: String?
+
     @Flag(help: "Keep the build folder when a step fails.")
     var keepOnError = false
 
@@ -44,6 +47,9 @@ struct Build: AsyncParsableCommand {
 
     func validate() throws {
         if !list, template == nil { throw ValidationError("Name a template (boxer build --list shows them).") }
+        if let baseURL, URL(string: baseURL)?.scheme == nil {
+            throw ValidationError("--base-url \(baseURL) is not a URL such as https://example.com/boxes/.")
+        }
     }
 
     func run() async throws {
@@ -73,7 +79,7 @@ struct Build: AsyncParsableCommand {
         let restrict = environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? false
         let options = BoxBuilder.Options(
             providers: selectedProviders, diskSizes: sizes, output: HostFiles.absolute(output, relativeTo: HostFiles.currentDirectory()),
-            mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict)
+            mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
         let builder = BoxBuilder(home: BoxerHome(), log: ConsoleBuildLog(name: chosen.name), downloader: Downloader(progress: TerminalProgress.ifTerminal()))
         let started = Date()
         let built: [BuiltBox]

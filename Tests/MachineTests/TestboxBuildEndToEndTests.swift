@@ -1,0 +1,151 @@
+import BoxerTestSupport
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+extension MachineSuites {
+/// `boxer build` of the repository's own offline templates, testbox-amd64 and testbox-arm64:
+/// the recipe builds the source image from Debian packages (cached under .cache), QEMU boots
+/// it (TCG here; arm64 with UEFI), the template's provisioning writes to the disk, and the
+/// boxes come out. The amd64 build makes all four providers' boxes, whose layouts are checked
+/// against their formats; both then go through `boxer box add` of the catalog and `boxer up`
+/// to SSH. When Debian's vagrant is installed, `vagrant box add` takes the catalog too.
+@Suite struct TestboxBuildEndToEndTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let insecureKeyFragment = "AAAAB3NzaC1yc2EAAAABIwAAAQEA6NF8iallvQVp22WDkTkyrtvp"
+
+    static func environment(home: URL) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["BOXER_HOME"] = home.path
+        environment["BOXER_QEMU_RESTRICT"] = "1"
+        environment["BOXER_TEMPLATES"] = repository.appendingPathComponent("boxes").path
+        let cache = environment["BOXER_TEST_CACHE"] ?? repository.appendingPathComponent(".cache/testbox").path
+        environment["BOXER_IMAGE_CACHE"] = cache + "/images"
+        environment["VAGRANT_CWD"] = nil
+        environment["BOXER_CWD"] = nil
+        return environment
+    }
+
+    @Test(arguments: ["amd64", "arm64"])
+    func testboxTemplateBuildsAndBoots(architecture: String) throws {
+        let temporary = try TemporaryFolder("boxer-testbox-build")
+        let binary = try #require(BoxerBinary.url?.path)
+        let home = try temporary.folder("home")
+        let environment = Self.environment(home: home)
+        let output = temporary.path("out")
+        let name = "testbox-\(architecture)"
+        let providers = architecture == "amd64" ? ["libvirt", "parallels", "virtualbox", "vmware_desktop"] : ["libvirt"]
+        let build = try ProgramRun.run(binary, ["build", name, "--output", output.path, "--level", "1", "--provider", providers.joined(separator: ",")],
+                                       environment: environment, directory: temporary.url)
+        try #require(build.status == 0, "\(build.output)\n\(build.error)")
+        #expect(build.output.contains("\(name): customized by boxer build on"), "the provisioning ran in the guest: \(build.output)")
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
+        #expect(files == ["MD5SUM", "SHA512SUM"] + providers.map { "\(name)-1G-\($0).box" } + ["\(name).json"], "\(files)")
+        #expect(try ProgramRun.run("sha512sum", ["-c", "SHA512SUM"], directory: output).status == 0)
+        #expect(try ProgramRun.run("md5sum", ["-c", "MD5SUM"], directory: output).status == 0)
+        let catalog = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("\(name).json"))) as? [String: Any])
+        let entries = ((catalog["versions"] as? [[String: Any]])?.first?["providers"] as? [[String: Any]]) ?? []
+        #expect(entries.allSatisfy { ($0["url"] as? String)?.hasPrefix("file:///") == true && $0["architecture"] as? String == architecture }, "\(entries)")
+        if architecture == "amd64" {
+            try Self.checkLayouts(output: output, name: name, in: temporary)
+        }
+
+        // boxer box add of the catalog, from another folder (the URLs are absolute), and up. As
+        // in Vagrant, a box of another architecture than the host's is asked for by name.
+        let add = try ProgramRun.run(binary, ["box", "add", output.appendingPathComponent("\(name).json").path, "--provider", "libvirt", "--architecture", architecture],
+                                     environment: environment, directory: home)
+        #expect(add.status == 0, "\(add.output)\n\(add.error)")
+        let project = try temporary.folder("project")
+        try Data("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"boxer/testbox\"\n  config.vm.box_architecture = \"\(architecture)\"\nend\n".utf8)
+            .write(to: project.appendingPathComponent("Vagrantfile"))
+        defer { _ = try? ProgramRun.run(binary, ["destroy", "-f"], environment: environment, directory: project) }
+        let up = try ProgramRun.run(binary, ["up"], environment: environment, directory: project)
+        #expect(up.status == 0, "\(up.output)\n\(up.error)")
+        let check = try ProgramRun.run(binary, ["ssh", "-c", "cat /boot/boxer-build; grep -c \(Self.insecureKeyFragment) ~/.ssh/authorized_keys"], environment: environment, directory: project)
+        #expect(check.output.hasPrefix("customized by boxer build on") && check.output.contains("for \(architecture)\n0\n"), "\(check.output)\n\(check.error)")
+        #expect(try ProgramRun.run(binary, ["destroy", "-f"], environment: environment, directory: project).status == 0)
+
+        // Real Vagrant reads the same catalog, from a folder of its own.
+        if architecture == "amd64", let vagrant = ProgramRun.find("vagrant") {
+            var vagrantEnvironment = environment
+            vagrantEnvironment["VAGRANT_HOME"] = try temporary.folder("vagrant.d").path
+            vagrantEnvironment["VAGRANT_CHECKPOINT_DISABLE"] = "1"
+            for provider in ["libvirt", "virtualbox"] {
+                let added = try ProgramRun.run(vagrant, ["box", "add", output.appendingPathComponent("\(name).json").path, "--provider", provider],
+                                               environment: vagrantEnvironment, directory: home)
+                #expect(added.status == 0, "vagrant box add --provider \(provider): \(added.output)\n\(added.error)")
+            }
+            let list = try ProgramRun.run(vagrant, ["box", "list"], environment: vagrantEnvironment, directory: home)
+            #expect(list.output.contains("boxer/testbox (libvirt, 1.0.0)") && list.output.contains("boxer/testbox (virtualbox, 1.0.0)"), "\(list.output)")
+        }
+    }
+
+    /// Every provider's layout: qemu-img on every disk, the XML files parsed, the vmx read.
+    static func checkLayouts(output: URL, name: String, in temporary: TemporaryFolder) throws {
+        for provider in ["libvirt", "parallels", "virtualbox", "vmware_desktop"] {
+            let folder = try temporary.folder("unpacked/\(provider)")
+            #expect(try ProgramRun.run("bsdtar", ["-xf", output.appendingPathComponent("\(name)-1G-\(provider).box").path, "-C", folder.path]).status == 0)
+            let metadata = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("metadata.json"))) as? [String: Any])
+            #expect(metadata["provider"] as? String == provider && metadata["architecture"] as? String == "amd64", "\(metadata)")
+            #expect(try String(contentsOf: folder.appendingPathComponent("Vagrantfile"), encoding: .utf8).contains("config.vm.synced_folder \".\", \"/vagrant\", disabled: true"),
+                    "the template's Vagrantfile is in the \(provider) box")
+        }
+        let unpacked = temporary.path("unpacked")
+        func info(_ path: String) throws -> String { try ProgramRun.run("qemu-img", ["info", unpacked.appendingPathComponent(path).path]).output }
+        #expect(try info("libvirt/box.img").contains("file format: qcow2"))
+        #expect(try info("virtualbox/box-disk001.vmdk").contains("streamOptimized"))
+        #expect(try info("vmware_desktop/disk.vmdk").contains("monolithicSparse"))
+        let hds = "parallels/box.pvm/harddisk.hdd/harddisk.hdd.0.{5fbaabe3-6958-40ff-92a7-860e329aab41}.hds"
+        let parallelsInfo = try info(hds)
+        #expect(parallelsInfo.contains("file format: parallels") && parallelsInfo.contains("virtual size: 1 GiB"), "\(parallelsInfo)")
+
+        // XML: the OVF envelope, Parallels' disk descriptor and VM configuration.
+        let ovf = try XMLValues(unpacked.appendingPathComponent("virtualbox/box.ovf"))
+        #expect(ovf.attributes["File"]?["ovf:href"] == "box-disk001.vmdk")
+        #expect(ovf.attributes["Disk"]?["ovf:capacity"] == "1073741824")
+        let descriptor = try XMLValues(unpacked.appendingPathComponent("parallels/box.pvm/harddisk.hdd/DiskDescriptor.xml"))
+        #expect(descriptor.attributes["Parallels_disk_image"]?["Version"] == "1.0")
+        let sectors = Int(descriptor.text["Disk_size"] ?? "") ?? -1
+        #expect(sectors == 2_097_152 && descriptor.text["End"] == String(sectors))
+        let geometry: [Int] = ["Cylinders", "Heads", "Sectors"].map { Int(descriptor.text[$0] ?? "") ?? 0 }
+        #expect(geometry.reduce(1, *) == sectors, "cylinders × heads × sectors is the disk size: \(geometry)")
+        #expect(descriptor.text["File"] == "harddisk.hdd.0.{5fbaabe3-6958-40ff-92a7-860e329aab41}.hds" && descriptor.text["Type"] == "Compressed")
+        let config = try XMLValues(unpacked.appendingPathComponent("parallels/box.pvm/config.pvs"))
+        #expect(config.text["SystemName"] == "harddisk.hdd" && config.text["Size"] == "1024")
+        #expect(config.text["MAC"]?.hasPrefix("001C42") == true && config.text["OsType"] == "9" && config.text["EfiEnabled"] == "0")
+        let vmx = try String(contentsOf: unpacked.appendingPathComponent("vmware_desktop/boxer-testbox.vmx"), encoding: .utf8)
+        #expect(vmx.contains("guestOS = \"other6xlinux-64\"") && vmx.contains("sata0:0.fileName = \"disk.vmdk\""), "\(vmx)")
+    }
+}
+}
+
+/// An XML file read with Foundation's parser: each element's last text and attributes by name.
+/// Parsing fails (and throws) on anything that is not well-formed.
+final class XMLValues: NSObject, XMLParserDelegate {
+    private(set) var text: [String: String] = [:]
+    private(set) var attributes: [String: [String: String]] = [:]
+    private var current = ""
+
+    init(_ file: URL) throws {
+        super.init()
+        let parser = XMLParser(data: try Data(contentsOf: file))
+        parser.delegate = self
+        guard parser.parse() else { throw TestFailure("\(file.lastPathComponent) is not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")") }
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        self.attributes[name] = attributes
+        current = ""
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        let value = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !value.isEmpty { text[name] = value }
+        current = ""
+    }
+}

@@ -78,9 +78,14 @@ public struct BoxBuilder: Sendable {
             throw BuildError(.io, "cannot create \(work): \(error.localizedDescription)")
         }
         var succeeded = false
+        var built: [BuiltBox] = []
         defer {
-            if succeeded || !options.keepOnError {
+            // Ctrl-C cleans up even with --keep-on-error, which is for failures.
+            if succeeded || !options.keepOnError || Task.isCancelled {
                 try? FileManager.default.removeItem(atPath: work)
+                // A failed build leaves no partial set either: the boxes it already wrote go,
+                // as Packer removes its artifacts.
+                if !succeeded { for box in built { unlink(box.file) } }
             } else {
                 log.warn("The build folder is kept for inspection: \(work)")
             }
@@ -97,21 +102,23 @@ public struct BoxBuilder: Sendable {
         let sourceImage = SourceImage(home: home, downloader: downloader, mirror: options.mirror, environment: host.environment)
         log.step(sourceImage.describe(template))
         let source = try await sourceImage.image(for: template, log: log)
+        try BuildError.checkCancellation("the conversion")
 
         let disk = work + "/disk.qcow2"
         log.step("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
         try await run(qemuImg, ["convert", "-f", template.source.format, "-O", "qcow2", source, disk], "convert the source image")
         try await run(qemuImg, ["resize", disk, String(sizes[0])], "resize the disk")
 
+        try BuildError.checkCancellation("the customization")
         try await Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT).customize(disk: disk, template: template, work: work)
 
+        try BuildError.checkCancellation("the compaction")
         // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.
         let compact = work + "/compact.qcow2"
         log.step("Compacting the disk")
         try await run(qemuImg, ["convert", "-O", "qcow2", disk, compact], "compact the disk")
         unlink(disk)
 
-        var built: [BuiltBox] = []
         for (index, size) in sizes.enumerated() {
             let sized = work + "/disk-\(BoxTemplate.sizeText(size)).qcow2"
             if index == 0 {
@@ -122,6 +129,7 @@ public struct BoxBuilder: Sendable {
             }
             let boxName = index == 0 ? template.box : "\(template.box)-\(BoxTemplate.sizeText(size))"
             for provider in providers {
+                try BuildError.checkCancellation("the \(provider.rawValue) box")
                 built.append(try await package(template, provider: provider, size: size, disk: sized, boxName: boxName, vagrantfile: boxVagrantfile,
                                                qemuImg: qemuImg, work: work, options: options))
             }
@@ -187,6 +195,10 @@ public struct BoxBuilder: Sendable {
         } catch {
             unlink(partial)
             throw BuildError(.io, "cannot write \(file): \(error)")
+        }
+        if Task.isCancelled {
+            unlink(partial)
+            throw BuildError(.interrupted, "The build was interrupted while writing \(file).")
         }
         guard rename(partial, file) == 0 else {
             unlink(partial)

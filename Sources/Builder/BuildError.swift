@@ -2,7 +2,7 @@
 /// and says what to do.
 public struct BuildError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: Sendable, Equatable {
-        case template, unknownTemplate, download, checksum, tool, guest, io
+        case template, unknownTemplate, download, checksum, tool, guest, io, interrupted
     }
 
     public let kind: Kind
@@ -14,4 +14,9 @@ public struct BuildError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     public var description: String { message }
+
+    /// Thrown between steps once the build was cancelled (Ctrl-C), so that nothing new starts.
+    static func checkCancellation(_ step: String) throws(BuildError) {
+        if Task.isCancelled { throw BuildError(.interrupted, "The build was interrupted before \(step).") }
+    }
 }

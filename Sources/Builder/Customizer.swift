@@ -110,6 +110,7 @@ public struct Customizer: Sendable {
         do {
             try await communicator.waitUntilReady(timeout: bootTimeout, stillRunning: { kill(pid, 0) == 0 }, consoleTail: consoleTail)
         } catch {
+            try BuildError.checkCancellation("the guest came up")
             throw BuildError(.guest, "The guest did not come up: \(error.message)")
         }
         // cloud-init may still be at work (packages, users); provisioning waits for it.
@@ -131,13 +132,16 @@ public struct Customizer: Sendable {
                 }
                 label = "script \(path)"
             }
+            try BuildError.checkCancellation("provisioning \(label)")
             log.step("Provisioning: \(label)")
             try await run(script, named: "step-\(number)", label: label, work: work, communicator: communicator)
         }
+        try BuildError.checkCancellation("the cleanup")
         log.step("Cleaning up the guest for reuse and powering off")
         try await run(Self.cleanup, named: "cleanup", label: "cleanup", work: work, communicator: communicator)
         let deadline = Date().addingTimeInterval(powerOffTimeout)
-        while kill(pid, 0) == 0, Date() < deadline { try? await Task.sleep(for: .milliseconds(250)) }
+        while kill(pid, 0) == 0, Date() < deadline, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(250)) }
+        try BuildError.checkCancellation("the guest powered off")
         if kill(pid, 0) == 0 {
             Self.stop(pid)
             log.warn("The guest did not power off within \(Int(powerOffTimeout)) s; QEMU was stopped by force (its disks were synced first).")
@@ -163,8 +167,10 @@ public struct Customizer: Sendable {
                 log.detail(line)
             }
         } catch {
+            try BuildError.checkCancellation("\(label) ended")
             throw BuildError(.guest, "\(label): \(error.message)")
         }
+        try BuildError.checkCancellation("\(label) ended")
         guard status == 0 else {
             throw BuildError(.guest, "\(label) failed in the guest with exit status \(status). Its last lines:\n\(lines.text)")
         }

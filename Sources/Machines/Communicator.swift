@@ -72,7 +72,7 @@ public struct Communicator: Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         var pause = 0.1
         var attempts = 0
-        while Date() < deadline {
+        while Date() < deadline, !Task.isCancelled {
             attempts += 1
             // Knock first, in process: an SSH server greets with "SSH-" before anything else. Only
             // then start the ssh client, a process per try that costs a slow (emulated) guest a
@@ -88,6 +88,7 @@ public struct Communicator: Sendable {
             try? await Task.sleep(for: .seconds(pause))
             if Date().timeIntervalSince(deadline.addingTimeInterval(-timeout)) > 20 { pause = min(pause * 1.5, 2) }
         }
+        if Task.isCancelled { throw MachineError(.cancelled, "stopped waiting for SSH: cancelled") }
         throw MachineError(.bootTimeout, "the machine did not answer SSH on \(endpoint.host):\(endpoint.port) within \(Int(timeout)) s (config.vm.boot_timeout). Its console ended with:\n\(consoleTail())")
     }
 

@@ -1,7 +1,7 @@
 /// Everything that goes wrong bringing machines up or down, with what to do about it.
 public struct MachineError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
-        case boxMissing, toolMissing, configuration, portInUse, bootTimeout, provider, communicator, provisioner, locked, io
+        case boxMissing, toolMissing, configuration, portInUse, bootTimeout, provider, communicator, provisioner, locked, io, cancelled
     }
 
     public let kind: Kind

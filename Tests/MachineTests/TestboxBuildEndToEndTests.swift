@@ -83,6 +83,52 @@ extension MachineSuites {
         }
     }
 
+    /// Ctrl-C at three points of a build: waiting for SSH, while the guest runs the
+    /// provisioning, and after the first box was written. Each time boxer exits 130, no QEMU of
+    /// the build is left, and the output folder holds neither the build folder nor any box.
+    @Test(arguments: ["Waiting for SSH", "Provisioning: shell step 1", "Packaging the parallels box"])
+    func ctrlCStopsQEMUAndLeavesNothing(at step: String) throws {
+        let temporary = try TemporaryFolder("boxer-testbox-interrupt")
+        let binary = try #require(BoxerBinary.url?.path)
+        let environment = Self.environment(home: try temporary.folder("home"))
+        let output = temporary.path("out")
+        let log = temporary.path("build.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["build", "testbox-amd64", "--output", output.path, "--level", "1", "--provider", "libvirt,parallels"]
+        process.environment = environment
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        try process.run()
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            for pid in Self.qemuPIDs(mentioning: output.path) { kill(pid, SIGKILL) }
+        }
+        let deadline = Date().addingTimeInterval(180)
+        while process.isRunning, Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains(step) { usleep(50_000) }
+        try #require(process.isRunning, "the build ended before '\(step)': \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        kill(process.processIdentifier, SIGINT)
+        let stopBy = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < stopBy { usleep(50_000) }
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        try #require(!process.isRunning, "boxer did not stop within 60 s of SIGINT:\n\(text)")
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("the build was interrupted by SIGINT"), "\(text)")
+        #expect(Self.qemuPIDs(mentioning: output.path).isEmpty, "the build's QEMU was stopped")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
+        #expect(left.isEmpty, "the output folder still holds \(left)")
+    }
+
+    /// QEMU processes whose command line names `path` (the build's folder is inside it).
+    static func qemuPIDs(mentioning path: String) -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+            let commandLine = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return commandLine.contains("qemu-system") && commandLine.contains(path) ? pid : nil
+        }
+    }
+
     /// Every provider's layout: qemu-img on every disk, the XML files parsed, the vmx read.
     static func checkLayouts(output: URL, name: String, in temporary: TemporaryFolder) throws {
         for provider in ["libvirt", "parallels", "virtualbox", "vmware_desktop"] {

@@ -83,7 +83,16 @@ struct Build: AsyncParsableCommand {
         let builder = BoxBuilder(home: BoxerHome(), log: ConsoleBuildLog(name: chosen.name), downloader: Downloader(progress: TerminalProgress.ifTerminal()))
         let started = Date()
         let built: [BuiltBox]
-        do { built = try await builder.build(chosen, options: options) } catch { throw CommandError(error.message) }
+        do {
+            built = try await Interruption.cancelling(onSignal: { signal in
+                FileHandle.standardError.write(Data("==> \(chosen.name): \(signal.name): stopping the build (QEMU, temporary files); press Ctrl-C again to quit at once.\n".utf8))
+            }) {
+                do { return try await builder.build(chosen, options: options) } catch let error as BuildError { throw CommandError(error.message) }
+            }
+        } catch let interrupted as Interruption.Interrupted {
+            FileHandle.standardError.write(Data("Error: \(chosen.name): the build was \(interrupted). QEMU was stopped, the build folder removed, and no box of this build is left in \(options.output).\n".utf8))
+            throw ExitCode(interrupted.exitCode)
+        }
         print("==> \(chosen.name): Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
         for box in built { print("    \(box.file)") }
     }

@@ -238,6 +238,7 @@ public struct BoxBuilder: Sendable {
     }
 
     func run(_ program: String, _ arguments: [String], _ what: String) async throws(BuildError) {
+        log.trace("run: \(([program] + arguments).joined(separator: " "))")
         let result: Programs.Result
         do { result = try await Programs.run(program, arguments) } catch { throw BuildError(.tool, error.message) }
         guard result.succeeded else {

@@ -3,11 +3,61 @@ import Foundation
 import Machines
 import Providers
 
-/// Where a build says what it does: steps, and the guest's output line by line.
+/// Where a build says what it does: steps, and the guest's output line by line. `trace` is the
+/// full story for `--log FILE` and `BOXER_LOG=1`: every command run, and the guest's serial
+/// console as it prints.
 public protocol BuildLog: Sendable {
     func step(_ text: String)
     func detail(_ text: String)
     func warn(_ text: String)
+    func trace(_ text: String)
+}
+
+extension BuildLog {
+    public func trace(_ text: String) {}
+}
+
+/// Follows a file that QEMU appends to (the serial console) and traces each whole line.
+final class ConsoleFollower: @unchecked Sendable {
+    private let path: String
+    private let log: any BuildLog
+    private let lock = NSLock()
+    private var offset: UInt64 = 0
+    private var pending = Data()
+
+    init(path: String, log: any BuildLog) {
+        self.path = path
+        self.log = log
+    }
+
+    /// Traces what was added since the last look.
+    func poll(final: Bool = false) {
+        lock.withLock {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return }
+            defer { try? handle.close() }
+            try? handle.seek(toOffset: offset)
+            let data = (try? handle.readToEnd()) ?? Data()
+            offset += UInt64(data.count)
+            pending.append(data)
+            while let newline = pending.firstIndex(of: 10) {
+                let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self).trimmingCharacters(in: .controlCharacters)
+                log.trace("console: \(line)")
+                pending.removeSubrange(pending.startIndex...newline)
+            }
+            if final, !pending.isEmpty {
+                log.trace("console: \(String(decoding: pending, as: UTF8.self))")
+                pending.removeAll()
+            }
+        }
+    }
+
+    /// Polls every 250 ms until cancelled.
+    func follow() async {
+        while !Task.isCancelled {
+            poll()
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
 }
 
 /// The customization step: boots the image in QEMU (KVM, HVF or TCG, as the host allows) with a
@@ -93,6 +143,7 @@ public struct Customizer: Sendable {
             forwards: [PortForward(id: "ssh", hostIP: "127.0.0.1", host: port, guest: 22, proto: "tcp")],
             restrictNAT: restrictNAT, natMAC: "52:54:00:b0:0b:01", qmpSocket: work + "/qmp.sock", consoleLog: console, pidFile: pidFile)
         log.step("Booting \(template.name) in QEMU (\(accelerator.rawValue): \(why))")
+        log.trace("run: \(([command.binary] + command.arguments).joined(separator: " "))")
         let started: Programs.Result
         do { started = try await Programs.run(command.binary, command.arguments) } catch { throw BuildError(.tool, error.message) }
         guard started.succeeded, let pid = Self.pid(pidFile) else {
@@ -100,7 +151,13 @@ public struct Customizer: Sendable {
         }
         ProcessPriority.normalize(pid)
         var poweredOff = false
-        defer { if !poweredOff { Self.stop(pid) } }
+        let follower = ConsoleFollower(path: console, log: log)
+        let following = Task { await follower.follow() }
+        defer {
+            if !poweredOff { Self.stop(pid) }
+            following.cancel()
+            follower.poll(final: true)
+        }
 
         let key: String
         do { key = try MachineKeys.insecurePrivateKey(home: home) } catch { throw BuildError(.io, error.message) }
@@ -160,6 +217,7 @@ public struct Customizer: Sendable {
         let lines = LastLines()
         let log = self.log
         let status: Int32
+        log.trace("run as root in the guest (\(remote)):\n\(script)")
         do {
             try await communicator.upload(local, to: remote)
             status = try await communicator.run("sudo sh \(remote)") { line, _ in

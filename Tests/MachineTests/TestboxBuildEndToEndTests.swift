@@ -37,10 +37,18 @@ extension MachineSuites {
         let output = temporary.path("out")
         let name = "testbox-\(architecture)"
         let providers = architecture == "amd64" ? ["libvirt", "parallels", "virtualbox", "vmware_desktop"] : ["libvirt"]
-        let build = try ProgramRun.run(binary, ["build", name, "--output", output.path, "--level", "1", "--provider", providers.joined(separator: ",")],
+        let trace = temporary.path("build.log")
+        let build = try ProgramRun.run(binary, ["build", name, "--output", output.path, "--level", "1", "--provider", providers.joined(separator: ","), "--log", trace.path],
                                        environment: environment, directory: temporary.url)
         try #require(build.status == 0, "\(build.output)\n\(build.error)")
         #expect(build.output.contains("\(name): customized by boxer build on"), "the provisioning ran in the guest: \(build.output)")
+        // --log: the steps, the commands, the script and the guest's serial console.
+        let traced = try String(contentsOf: trace, encoding: .utf8)
+        #expect(traced.contains("] ==> Booting \(name) in QEMU"), "\(traced.prefix(2000))")
+        #expect(traced.contains("run: /usr/bin/qemu-system-\(architecture == "amd64" ? "x86_64" : "aarch64") "))
+        #expect(traced.contains("run: ") && traced.contains("qemu-img convert"))
+        #expect(traced.contains("console: ") && traced.contains("TINYVM-READY"), "the serial console is in the trace")
+        #expect(traced.contains("run as root in the guest (/tmp/boxer-step-1.sh):"))
 
         let files = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
         #expect(files == ["MD5SUM", "SHA512SUM"] + providers.map { "\(name)-1G-\($0).box" } + ["\(name).json"], "\(files)")

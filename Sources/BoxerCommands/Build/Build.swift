@@ -40,6 +40,9 @@ struct Build: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the boxes will be published: the catalogs' URLs are this plus the box's file name.", discussion: "By default they are file:// URLs of --output, which `boxer box add` and `vagrant box add` read from any folder (Vagrant resolves a relative URL against its working folder, not the catalog)."))
     var baseURL: String?
 
+    @Option(help: ArgumentHelp("Also write a full trace to this file: every step and command, and the guest's serial console.", discussion: "BOXER_LOG=1 prints the same trace on standard error."))
+    var log: String?
+
     @Flag(help: "Keep the build folder when a step fails.")
     var keepOnError = false
 
@@ -80,7 +83,17 @@ struct Build: AsyncParsableCommand {
         let options = BoxBuilder.Options(
             providers: selectedProviders, diskSizes: sizes, output: HostFiles.absolute(output, relativeTo: HostFiles.currentDirectory()),
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
-        let builder = BoxBuilder(home: BoxerHome(), log: ConsoleBuildLog(name: chosen.name), downloader: Downloader(progress: TerminalProgress.ifTerminal()))
+        var trace: BuildTrace?
+        if let log {
+            let path = HostFiles.absolute(log, relativeTo: HostFiles.currentDirectory())
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw CommandError("Cannot write the log file \(path).")
+            }
+            trace = BuildTrace(handle: handle, copiesSteps: true)
+        } else if ["1", "true", "debug"].contains(environment["BOXER_LOG"]?.lowercased() ?? "") {
+            trace = BuildTrace(handle: FileHandle.standardError, copiesSteps: false)
+        }
+        let builder = BoxBuilder(home: BoxerHome(), log: ConsoleBuildLog(name: chosen.name, trace: trace), downloader: Downloader(progress: TerminalProgress.ifTerminal()))
         let started = Date()
         let built: [BuiltBox]
         do {
@@ -118,15 +131,51 @@ struct Build: AsyncParsableCommand {
 /// Build steps as `==> name: step`, the guest's output indented, warnings on standard error.
 struct ConsoleBuildLog: BuildLog {
     let name: String
+    var trace: BuildTrace?
     private static let lock = NSLock()
 
-    func step(_ text: String) { write("==> \(name): \(text)\n", error: false) }
-    func detail(_ text: String) { write("    \(name): \(text)\n", error: false) }
-    func warn(_ text: String) { write("==> \(name): WARNING: \(text)\n", error: true) }
+    func step(_ text: String) {
+        write("==> \(name): \(text)\n", error: false)
+        trace?.step("==> \(text)")
+    }
+
+    func detail(_ text: String) {
+        write("    \(name): \(text)\n", error: false)
+        trace?.step("    \(text)")
+    }
+
+    func warn(_ text: String) {
+        write("==> \(name): WARNING: \(text)\n", error: true)
+        trace?.step("WARNING: \(text)")
+    }
+
+    func trace(_ text: String) { trace?.write(text) }
 
     private func write(_ line: String, error: Bool) {
         Self.lock.withLock {
             FileHandle(fileDescriptor: error ? STDERR_FILENO : STDOUT_FILENO).write(Data(line.utf8))
         }
+    }
+}
+
+/// The full trace of a build, each line stamped with the seconds since the build started.
+/// A file also gets the steps the terminal shows; standard error (BOXER_LOG=1) only the rest.
+final class BuildTrace: @unchecked Sendable {
+    private let handle: FileHandle
+    private let copiesSteps: Bool
+    private let started = Date()
+    private let lock = NSLock()
+
+    init(handle: FileHandle, copiesSteps: Bool) {
+        self.handle = handle
+        self.copiesSteps = copiesSteps
+    }
+
+    func step(_ text: String) { if copiesSteps { write(text) } }
+
+    func write(_ text: String) {
+        let stamp = String(format: "[%8.2f] ", Date().timeIntervalSince(started))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { stamp + $0 }.joined(separator: "\n")
+        lock.withLock { handle.write(Data((lines + "\n").utf8)) }
     }
 }

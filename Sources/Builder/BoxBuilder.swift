@@ -33,6 +33,8 @@ public struct BoxBuilder: Sendable {
         /// Where the boxes will be served from; the catalogs' URLs are this plus the file name.
         /// Nil: file:// URLs of the output folder.
         public var baseURL: String?
+        /// Tools ISOs named on the command line (`--guest-tools virtualbox=PATH`).
+        public var guestToolsISOs: [BoxTemplate.BoxProvider: String] = [:]
 
         public init(providers: [BoxTemplate.BoxProvider]? = nil, diskSizes: [UInt64]? = nil, output: String, mirror: String? = nil,
                     keepOnError: Bool = false, compression: BoxCompression = .gzip(), restrictNAT: Bool = false, baseURL: String? = nil) {
@@ -99,6 +101,12 @@ public struct BoxBuilder: Sendable {
                 throw BuildError(.template, "\(template.file): vagrantfile: cannot read \(file)")
             }
         }
+        var tools: [GuestTools] = []
+        if template.guestTools {
+            let plan = try GuestTools.plan(providers: providers, architecture: template.architecture, given: options.guestToolsISOs, environment: host.environment)
+            tools = plan.tools
+            plan.warnings.forEach(log.warn)
+        }
         let sourceImage = SourceImage(home: home, downloader: downloader, mirror: options.mirror, environment: host.environment)
         log.step(sourceImage.describe(template))
         let source = try await sourceImage.image(for: template, log: log)
@@ -110,7 +118,7 @@ public struct BoxBuilder: Sendable {
         try await run(qemuImg, ["resize", disk, String(sizes[0])], "resize the disk")
 
         try BuildError.checkCancellation("the customization")
-        try await Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT).customize(disk: disk, template: template, work: work)
+        try await Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT).customize(disk: disk, template: template, work: work, tools: tools)
 
         try BuildError.checkCancellation("the compaction")
         // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.

@@ -50,10 +50,13 @@ public struct BoxTemplate: Sendable, Equatable {
     /// A Vagrantfile next to the template that every box carries (Packer's
     /// `vagrantfile_template`); VirtualBox boxes get their base_mac after it.
     public var vagrantfile: String?
+    /// Whether the providers' guest tools go into the image (`guest_tools: false` for guests
+    /// that cannot build or install them, such as the busybox test boxes).
+    public var guestTools: Bool = true
     /// The template file.
     public var file: String
 
-    static let topKeys: Set<String> = ["name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning", "providers", "vagrantfile"]
+    static let topKeys: Set<String> = ["name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning", "providers", "vagrantfile", "guest_tools"]
 
     /// Reads and checks a template file.
     public static func load(_ path: String) throws(BuildError) -> BoxTemplate {
@@ -183,7 +186,7 @@ public struct BoxTemplate: Sendable, Equatable {
             osFamily: family, osRelease: release, architecture: architecture, firmware: firmware,
             source: Source(url: url ?? "", checksum: checksum, checksumURL: checksumURL, format: format, recipe: recipe),
             diskSizes: sizes, minimumCPUs: cpus, minimumMemoryMiB: memory, provisioning: steps, providers: providers,
-            vagrantfile: try reader.string(top["vagrantfile"], "vagrantfile"), file: file)
+            vagrantfile: try reader.string(top["vagrantfile"], "vagrantfile"), guestTools: try reader.boolean(top["guest_tools"], "guest_tools") ?? true, file: file)
     }
 
     /// "10G", "512M", "1T" (binary units, as qemu-img reads them).
@@ -247,6 +250,15 @@ struct TemplateReader {
         guard let node else { return nil }
         guard let scalar = node.scalar else { throw problem(node, field, "should be a single value") }
         return scalar.string
+    }
+
+    func boolean(_ node: Node?, _ field: String) throws(BuildError) -> Bool? {
+        guard let text = try string(node, field) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw problem(node, field, "'\(text)' is not true or false")
+        }
     }
 
     func integer(_ node: Node?, _ field: String, range: ClosedRange<Int>) throws(BuildError) -> Int? {

@@ -107,7 +107,7 @@ public struct Customizer: Sendable {
         """
 
     /// Boots `disk` and customizes it; `work` holds the seed, console log and QEMU's files.
-    public func customize(disk: String, template: BoxTemplate, work: String) async throws(BuildError) {
+    public func customize(disk: String, template: BoxTemplate, work: String, tools: [GuestTools] = []) async throws(BuildError) {
         let architecture = template.architecture.rawValue
         guard let binary = Programs.find(host.binary(for: architecture), environment: host.environment) else {
             throw BuildError(.tool, "\(host.binary(for: architecture)) is not installed, and \(template.name) is an \(architecture) image: \(host.package(for: architecture))")
@@ -137,11 +137,15 @@ public struct Customizer: Sendable {
         let port = try Self.freePort()
         let pidFile = work + "/qemu.pid"
         let console = work + "/console.log"
-        let command = QEMUCommandLine(
+        var command = QEMUCommandLine(
             binary: binary, guestArchitecture: architecture, accelerator: accelerator, name: "build-\(template.name)",
             memoryMiB: max(template.minimumMemoryMiB, 1024), cpus: max(template.minimumCPUs, 1), disk: disk, seed: seed, firmware: firmware,
             forwards: [PortForward(id: "ssh", hostIP: "127.0.0.1", host: port, guest: 22, proto: "tcp")],
             restrictNAT: restrictNAT, natMAC: "52:54:00:b0:0b:01", qmpSocket: work + "/qmp.sock", consoleLog: console, pidFile: pidFile)
+        // The tools' ISOs as read-only disks after the system disk and the seed.
+        for iso in tools.compactMap(\.iso) {
+            command.extraArguments += ["-drive", "file=\(iso.replacingOccurrences(of: ",", with: ",,")),if=virtio,format=raw,readonly=on"]
+        }
         log.step("Booting \(template.name) in QEMU (\(accelerator.rawValue): \(why))")
         log.trace("run: \(([command.binary] + command.arguments).joined(separator: " "))")
         let started: Programs.Result
@@ -192,6 +196,17 @@ public struct Customizer: Sendable {
             try BuildError.checkCancellation("provisioning \(label)")
             log.step("Provisioning: \(label)")
             try await run(script, named: "step-\(number)", label: label, work: work, communicator: communicator)
+        }
+        for tool in tools {
+            try BuildError.checkCancellation("the guest tools")
+            log.step("Guest tools: \(tool.label)")
+            // A box without its tools still works (without shared folders or clean shutdown
+            // from the hypervisor's UI), so a failure here is a warning, not a failed build.
+            do {
+                try await run(tool.script, named: "tools-\(tool.provider.rawValue)", label: "guest tools for \(tool.provider.rawValue)", work: work, communicator: communicator)
+            } catch where error.kind == .guest {
+                log.warn("The \(tool.provider.rawValue) box gets no guest tools: \(error.message)")
+            }
         }
         try BuildError.checkCancellation("the cleanup")
         log.step("Cleaning up the guest for reuse and powering off")

@@ -206,3 +206,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: home.url.appendingPathComponent("cache/images").path), "nothing was fetched")
     }
 }
+
+@Suite struct GuestToolsPlanTests {
+    @Test func eachProviderGetsItsToolsOrAWarning() throws {
+        let plan = try GuestTools.plan(providers: [.libvirt, .virtualbox, .vmware_desktop, .parallels], architecture: .arm64, given: [:], environment: [:])
+        #expect(plan.tools == [GuestTools(provider: .vmware_desktop, iso: nil)], "libvirt needs none; the ISOs are not on this machine")
+        #expect(plan.warnings.count == 2)
+        #expect(plan.warnings[0].hasPrefix("The virtualbox box gets no VirtualBox Guest Additions (VBoxGuestAdditions.iso): the ISO is not on this machine (looked in /usr/share/virtualbox/VBoxGuestAdditions.iso"), "\(plan.warnings[0])")
+        #expect(plan.warnings[0].hasSuffix("Pass --guest-tools virtualbox=PATH to install them."))
+        #expect(plan.warnings[1].contains("Parallels Tools (prl-tools-lin-arm.iso)"), "arm64 asks for the arm ISO: \(plan.warnings[1])")
+
+        let temp = try TemporaryFolder()
+        let iso = temp.path("additions.iso")
+        try Data("x".utf8).write(to: iso)
+        let found = try GuestTools.plan(providers: [.virtualbox], architecture: .amd64, given: [:], environment: ["BOXER_VIRTUALBOX_ADDITIONS": iso.path])
+        #expect(found.tools == [GuestTools(provider: .virtualbox, iso: iso.path)] && found.warnings.isEmpty)
+        #expect(throws: BuildError.self) {
+            try GuestTools.plan(providers: [.parallels], architecture: .amd64, given: [.parallels: "/nonexistent/prl.iso"], environment: [:])
+        }
+        let none = try GuestTools.plan(providers: [.libvirt], architecture: .amd64, given: [:], environment: [:])
+        #expect(none.tools.isEmpty && none.warnings.isEmpty)
+    }
+}

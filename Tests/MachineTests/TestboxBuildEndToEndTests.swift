@@ -91,6 +91,65 @@ extension MachineSuites {
         }
     }
 
+    /// The guest tools step, with stand-ins for the vendors' installers (VirtualBox's
+    /// VBoxLinuxAdditions.run and Parallels' install are not available here): boxer attaches
+    /// each ISO to the build machine, the guest finds and runs the installer with the vendor's
+    /// unattended flags, what it wrote is in every box's disk; open-vm-tools, which needs a
+    /// package manager that busybox lacks, is reported as a warning, again after the summary.
+    @Test func guestToolsComeFromTheirISOs() throws {
+        let temporary = try TemporaryFolder("boxer-testbox-tools")
+        let binary = try #require(BoxerBinary.url?.path)
+        let environment = Self.environment(home: try temporary.folder("home"))
+        func standInISO(_ name: String, installer: String, record: String) throws -> URL {
+            let folder = try temporary.folder("iso-\(name)")
+            let script = folder.appendingPathComponent(installer)
+            try Data("""
+                #!/bin/sh
+                # STAND-IN for the vendor's installer (not available here): records how it was run.
+                echo "\(installer) stand-in ran with: $*" | tee /boot/\(record)
+                [ "\(installer)" = VBoxLinuxAdditions.run ] && exit 2
+                exit 0
+
+                """.utf8).write(to: script)
+            chmod(script.path, 0o755)
+            let iso = temporary.path("\(name).iso")
+            let made = try ProgramRun.run("bsdtar", ["--format", "iso9660", "-cf", iso.path, "-C", folder.path, installer])
+            try #require(made.status == 0, "\(made.error)")
+            return iso
+        }
+        let vbox = try standInISO("vbox", installer: "VBoxLinuxAdditions.run", record: "vbox-additions")
+        let parallels = try standInISO("prl", installer: "install", record: "parallels-tools")
+        let boxes = Self.repository.appendingPathComponent("boxes").path
+        let template = temporary.path("tools-test.yaml")
+        let text = try String(contentsOfFile: boxes + "/testbox-amd64.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "recipe: testbox/", with: "recipe: \(boxes)/testbox/")
+            .replacingOccurrences(of: "vagrantfile: testbox/", with: "vagrantfile: \(boxes)/testbox/")
+            .replacingOccurrences(of: "guest_tools: false", with: "guest_tools: true")
+        try Data(text.utf8).write(to: template)
+        let output = temporary.path("out")
+        let build = try ProgramRun.run(binary, ["build", template.path, "--output", output.path, "--level", "1",
+                                                "--guest-tools", "virtualbox=\(vbox.path)", "--guest-tools", "parallels=\(parallels.path)"],
+                                       environment: environment, directory: temporary.url)
+        try #require(build.status == 0, "\(build.output)\n\(build.error)")
+        #expect(build.output.contains("==> tools-test: Guest tools: VirtualBox Guest Additions from \(vbox.path)"), "\(build.output)")
+        #expect(build.output.contains("VBoxLinuxAdditions.run stand-in ran with: --nox11"), "\(build.output)")
+        #expect(build.output.contains("install stand-in ran with: --install-unattended-with-deps"), "\(build.output)")
+        #expect(build.output.contains("boxer: no apt-get, dnf or yum in the guest: nothing installed for building the tools"))
+        let warning = "The vmware_desktop box gets no guest tools"
+        #expect(build.error.components(separatedBy: warning).count == 3, "warned during the build and again after the summary: \(build.error)")
+        #expect(build.error.contains("no apt-get, dnf or yum in the guest: open-vm-tools cannot be installed"), "\(build.error)")
+
+        // What the installers wrote is on the disk of the boxes (the FAT partition at 1 MiB).
+        let unpacked = try temporary.folder("unpacked")
+        #expect(try ProgramRun.run("bsdtar", ["-xf", output.appendingPathComponent("tools-test-1G-libvirt.box").path, "-C", unpacked.path]).status == 0)
+        let raw = unpacked.appendingPathComponent("disk.raw").path
+        #expect(try ProgramRun.run("qemu-img", ["convert", "-O", "raw", unpacked.appendingPathComponent("box.img").path, raw]).status == 0)
+        let additions = try ProgramRun.run("mtype", ["-i", raw + "@@1M", "::/vbox-additions"])
+        #expect(additions.output == "VBoxLinuxAdditions.run stand-in ran with: --nox11\n", "\(additions.output)\(additions.error)")
+        let tools = try ProgramRun.run("mtype", ["-i", raw + "@@1M", "::/parallels-tools"])
+        #expect(tools.output == "install stand-in ran with: --install-unattended-with-deps\n", "\(tools.output)\(tools.error)")
+    }
+
     /// Ctrl-C at three points of a build: waiting for SSH, while the guest runs the
     /// provisioning, and after the first box was written. Each time boxer exits 130, no QEMU of
     /// the build is left, and the output folder holds neither the build folder nor any box.

@@ -40,6 +40,9 @@ struct Build: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the boxes will be published: the catalogs' URLs are this plus the box's file name.", discussion: "By default they are file:// URLs of --output, which `boxer box add` and `vagrant box add` read from any folder (Vagrant resolves a relative URL against its working folder, not the catalog)."))
     var baseURL: String?
 
+    @Option(name: .customLong("guest-tools"), parsing: .singleValue, help: ArgumentHelp("A guest tools ISO: virtualbox=PATH (VBoxGuestAdditions.iso) or parallels=PATH (prl-tools-lin.iso); repeatable.", discussion: "Without it boxer looks where VirtualBox and Parallels Desktop install them, and in $BOXER_VIRTUALBOX_ADDITIONS and $BOXER_PARALLELS_TOOLS. VMware's boxes get open-vm-tools from the distribution."))
+    var guestTools: [String] = []
+
     @Option(help: ArgumentHelp("Also write a full trace to this file: every step and command, and the guest's serial console.", discussion: "BOXER_LOG=1 prints the same trace on standard error."))
     var log: String?
 
@@ -78,11 +81,21 @@ struct Build: AsyncParsableCommand {
                 return bytes
             }
         }
+        var toolISOs: [BoxTemplate.BoxProvider: String] = [:]
+        for item in guestTools {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let provider = BoxTemplate.BoxProvider(rawValue: parts[0]), provider == .virtualbox || provider == .parallels else {
+                throw ValidationError("--guest-tools \(item) is not virtualbox=PATH or parallels=PATH.")
+            }
+            toolISOs[provider] = HostFiles.absolute(parts[1], relativeTo: HostFiles.currentDirectory())
+        }
         let environment = ProcessInfo.processInfo.environment
         let restrict = environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? false
-        let options = BoxBuilder.Options(
+        var settings = BoxBuilder.Options(
             providers: selectedProviders, diskSizes: sizes, output: HostFiles.absolute(output, relativeTo: HostFiles.currentDirectory()),
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
+        settings.guestToolsISOs = toolISOs
+        let options = settings
         var trace: BuildTrace?
         if let log {
             let path = HostFiles.absolute(log, relativeTo: HostFiles.currentDirectory())
@@ -93,7 +106,8 @@ struct Build: AsyncParsableCommand {
         } else if ["1", "true", "debug"].contains(environment["BOXER_LOG"]?.lowercased() ?? "") {
             trace = BuildTrace(handle: FileHandle.standardError, copiesSteps: false)
         }
-        let builder = BoxBuilder(home: BoxerHome(), log: ConsoleBuildLog(name: chosen.name, trace: trace), downloader: Downloader(progress: TerminalProgress.ifTerminal()))
+        let console = ConsoleBuildLog(name: chosen.name, trace: trace)
+        let builder = BoxBuilder(home: BoxerHome(), log: console, downloader: Downloader(progress: TerminalProgress.ifTerminal()))
         let started = Date()
         let built: [BuiltBox]
         do {
@@ -108,6 +122,8 @@ struct Build: AsyncParsableCommand {
         }
         print("==> \(chosen.name): Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
         for box in built { print("    \(box.file)") }
+        // Said again at the end, where they are seen: what the boxes lack.
+        for warning in console.warnings.all { console.warn(warning) }
     }
 
     func printList(_ library: TemplateLibrary) throws {
@@ -132,6 +148,7 @@ struct Build: AsyncParsableCommand {
 struct ConsoleBuildLog: BuildLog {
     let name: String
     var trace: BuildTrace?
+    let warnings = WarningList()
     private static let lock = NSLock()
 
     func step(_ text: String) {
@@ -145,6 +162,7 @@ struct ConsoleBuildLog: BuildLog {
     }
 
     func warn(_ text: String) {
+        warnings.add(text)
         write("==> \(name): WARNING: \(text)\n", error: true)
         trace?.step("WARNING: \(text)")
     }
@@ -178,4 +196,14 @@ final class BuildTrace: @unchecked Sendable {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { stamp + $0 }.joined(separator: "\n")
         lock.withLock { handle.write(Data((lines + "\n").utf8)) }
     }
+}
+
+/// The warnings of a build, each once, to repeat after the summary.
+final class WarningList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+
+    func add(_ text: String) { lock.withLock { if !items.contains(text) { items.append(text) } } }
+
+    var all: [String] { lock.withLock { items } }
 }

@@ -9,8 +9,9 @@ extension MachineSuites {
 /// `boxer build` for real, offline: the Debian 12 + cloud-init test image is served by a
 /// loopback HTTP server as a template's source (the first GET breaks off, so the fetch
 /// resumes; the checksum comes from a SHA256SUMS file), real cloud-init creates the vagrant
-/// user in QEMU, the template's provisioning runs, and the libvirt, VirtualBox and VMware boxes
-/// come out with checksums and a catalog. Then `boxer box add` of the catalog and `boxer up`
+/// user in QEMU, the template's provisioning runs, and the libvirt, VirtualBox, VMware and
+/// Parallels boxes come out with checksums and a catalog (the tools ISOs are not here, and
+/// open-vm-tools cannot be fetched offline: warnings). Then `boxer box add` of the catalog and `boxer up`
 /// of the libvirt box reach SSH as vagrant, with the insecure key replaced.
 @Suite struct BuildEndToEndTests {
     @Test func debianTemplateToBoxesToUp() throws {
@@ -52,10 +53,11 @@ extension MachineSuites {
         #expect(build.status == 0, "\(build.output)\n\(build.error)")
         #expect(build.output.contains("    debian-test: provisioned as root"), "\(build.output)")
         #expect(server.requests.contains { $0.path == "/cloud/debian-12-test.qcow2" && $0.range != nil }, "the fetch resumed")
+        #expect(build.error.contains("The vmware_desktop box gets no guest tools"), "offline, apt-get cannot fetch open-vm-tools: \(build.error)")
 
         // What came out: three boxes, checksums that sha512sum and md5sum accept, a catalog.
         let files = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-        #expect(files == ["MD5SUM", "SHA512SUM", "debian-test-4G-libvirt.box", "debian-test-4G-virtualbox.box", "debian-test-4G-parallels.box", "debian-test-4G-vmware_desktop.box", "debian-test.json"], "\(files)")
+        #expect(files == ["MD5SUM", "SHA512SUM", "debian-test-4G-libvirt.box", "debian-test-4G-parallels.box", "debian-test-4G-virtualbox.box", "debian-test-4G-vmware_desktop.box", "debian-test.json"], "\(files)")
         #expect(try ProgramRun.run("sha512sum", ["-c", "SHA512SUM"], directory: output).status == 0)
         #expect(try ProgramRun.run("md5sum", ["-c", "MD5SUM"], directory: output).status == 0)
         let catalog = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("debian-test.json"))) as? [String: Any])

@@ -111,6 +111,7 @@ public struct BoxBuilder: Sendable {
         log.step(sourceImage.describe(template))
         let source = try await sourceImage.image(for: template, log: log)
         try BuildError.checkCancellation("the conversion")
+        try checkSpace(source: source, work: work, boxes: providers.count * sizes.count)
 
         let disk = work + "/disk.qcow2"
         log.step("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
@@ -202,7 +203,8 @@ public struct BoxBuilder: Sendable {
             written = try BoxWriter(compression: options.compression, checksums: [.sha512, .md5]).write(folder: URL(fileURLWithPath: folder), to: URL(fileURLWithPath: partial))
         } catch {
             unlink(partial)
-            throw BuildError(.io, "cannot write \(file): \(error)")
+            let said = "\(error)"
+            throw BuildError(.io, "cannot write \(file): \(said)\(said.contains("No space left") ? Self.fullDiskAdvice(file) : "")")
         }
         if Task.isCancelled {
             unlink(partial)
@@ -251,13 +253,37 @@ public struct BoxBuilder: Sendable {
         do { result = try await Programs.run(program, arguments) } catch { throw BuildError(.tool, error.message) }
         guard result.succeeded else {
             let said = result.error.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw BuildError(said.contains("No space left") ? .io : .tool, "cannot \(what) (\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))): \(said)")
+            let full = said.contains("No space left")
+            throw BuildError(full ? .io : .tool, "cannot \(what) (\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))): \(said)\(full ? Self.fullDiskAdvice(arguments.last ?? "") : "")")
         }
     }
 
     func write(_ data: Data, to path: String) throws(BuildError) {
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw BuildError(.io, "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// What to do when the disk holding `path` is full, with what is free there now.
+    static func fullDiskAdvice(_ path: String) -> String {
+        let folder = HostFiles.parent(of: path)
+        let free = (try? DiskSpace.available(at: URL(fileURLWithPath: folder))).map { " (\(DiskSpace.format($0)) free now)" } ?? ""
+        return ". The disk holding \(folder) is full\(free): make room there, or build into a folder on a larger disk (--output). Nothing of this build was left in the output folder."
+    }
+
+    /// Refuses a build that cannot fit, before the first copy: the working disk alone needs the
+    /// source image's size. Warns when the whole build (a few copies of the disk, one box per
+    /// provider and size) likely will not fit.
+    func checkSpace(source: String, work: String, boxes: Int) throws(BuildError) {
+        let sourceBytes = Int64((try? FileManager.default.attributesOfItem(atPath: source)[.size] as? NSNumber)??.int64Value ?? 0)
+        guard let free = try? DiskSpace.available(at: URL(fileURLWithPath: work)) else { return }
+        let needed = sourceBytes + (64 << 20)
+        guard free >= needed else {
+            throw BuildError(.io, "The disk holding \(work) has \(DiskSpace.format(free)) free, and the build's working copy of the image alone needs \(DiskSpace.format(needed)). Make room there, or build into a folder on a larger disk (--output).")
+        }
+        let likely = sourceBytes * Int64(3 + 2 * boxes)
+        if free < likely {
+            log.warn("The disk holding \(work) has \(DiskSpace.format(free)) free; this build may need about \(DiskSpace.format(likely)) (the image, its copies and \(boxes) box\(boxes == 1 ? "" : "es")).")
         }
     }
 

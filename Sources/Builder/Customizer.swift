@@ -166,6 +166,16 @@ public struct Customizer: Sendable {
         let key: String
         do { key = try MachineKeys.insecurePrivateKey(home: home) } catch { throw BuildError(.io, error.message) }
         let communicator = Communicator(endpoint: SSHEndpoint(host: "127.0.0.1", port: port), user: "vagrant", identities: [key])
+        // QEMU pauses a guest whose disk cannot grow (werror=enospc), which would leave the
+        // build waiting on SSH for ever: the free space is watched while the guest runs.
+        try await Self.watchingFreeSpace(of: work) { () async throws(BuildError) in
+            try await session(pid: pid, console: console, communicator: communicator, template: template, work: work, tools: tools)
+        }
+        poweredOff = true
+    }
+
+    /// Everything done with the running guest: SSH, provisioning, tools, cleanup, power-off.
+    func session(pid: pid_t, console: String, communicator: Communicator, template: BoxTemplate, work: String, tools: [GuestTools]) async throws(BuildError) {
         let consoleTail: @Sendable () -> String = { Self.tail(console, lines: 20) }
         log.step("Waiting for SSH (the NoCloud seed creates the vagrant user)")
         do {
@@ -218,7 +228,32 @@ public struct Customizer: Sendable {
             Self.stop(pid)
             log.warn("The guest did not power off within \(Int(powerOffTimeout)) s; QEMU was stopped by force (its disks were synced first).")
         }
-        poweredOff = true
+    }
+
+    /// Runs `body` while a watchdog looks at the free space of the disk holding `folder` every
+    /// second; below `minimum` the body is cancelled and the build fails, saying so.
+    static func watchingFreeSpace(of folder: String, minimum: Int64 = 32 << 20, _ body: @escaping @Sendable () async throws(BuildError) -> Void) async throws(BuildError) {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    while !Task.isCancelled {
+                        if let free = try? DiskSpace.available(at: URL(fileURLWithPath: folder)), free < minimum {
+                            throw BuildError(.io, "The disk holding \(folder) is full (\(DiskSpace.format(free)) free): the guest's disk cannot grow. Make room there, or build into a folder on a larger disk (--output).")
+                        }
+                        try await Task.sleep(for: .seconds(1))
+                    }
+                }
+                // The first to end decides: the guest's work, or the watchdog's error.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch let error as BuildError {
+            throw error
+        } catch {
+            try BuildError.checkCancellation("the guest was done")
+            throw BuildError(.io, "\(error)")
+        }
     }
 
     /// Uploads and runs a script as root, its output in the log; a failure carries the status

@@ -187,6 +187,36 @@ extension MachineSuites {
         #expect(left.isEmpty, "the output folder still holds \(left)")
     }
 
+    /// A full disk, for real: the output folder on a small tmpfs. 30 MiB cannot even hold the
+    /// working copy (refused before anything runs); 100 MiB runs out while the boxes are
+    /// written. Either way the error names the full disk and --output, and the folder is empty.
+    @Test(.enabled(if: getuid() == 0, "mounting a tmpfs needs root"), arguments: [30, 100])
+    func aFullDiskFailsCleanly(megabytes: Int) throws {
+        let temporary = try TemporaryFolder("boxer-testbox-full")
+        let binary = try #require(BoxerBinary.url?.path)
+        let environment = Self.environment(home: try temporary.folder("home"))
+        let small = try temporary.folder("small")
+        let mount = try ProgramRun.run("mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", small.path])
+        try #require(mount.status == 0, "\(mount.error)")
+        defer {
+            for pid in Self.qemuPIDs(mentioning: small.path) { kill(pid, SIGKILL) }
+            _ = try? ProgramRun.run("umount", [small.path])
+        }
+        let output = small.appendingPathComponent("out")
+        let build = try ProgramRun.run(binary, ["build", "testbox-amd64", "--output", output.path, "--level", "1"], environment: environment, directory: temporary.url)
+        #expect(build.status != 0)
+        #expect(build.error.contains("The disk holding \(output.path)/.boxer-build-testbox-amd64-"), "\(build.error)")
+        #expect(build.error.contains("build into a folder on a larger disk (--output)"), "\(build.error)")
+        if megabytes == 30 {
+            #expect(build.error.contains("the build's working copy of the image alone needs"), "\(build.error)")
+        } else {
+            #expect(build.error.contains("No space left on device"), "\(build.error)")
+        }
+        #expect(Self.qemuPIDs(mentioning: small.path).isEmpty)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
+        #expect(left.isEmpty, "the output folder still holds \(left)")
+    }
+
     /// QEMU processes whose command line names `path` (the build's folder is inside it).
     static func qemuPIDs(mentioning path: String) -> [pid_t] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> pid_t? in

@@ -15,7 +15,7 @@
 # One difference is forced: dropbear 2022.83 (the guest's SSH server) offers ssh-rsa host keys
 # while it has only an ed25519 one, and Packer 1.6.6's Go SSH client, which prefers ssh-rsa and
 # cannot be told otherwise, makes it abort the handshake (rsa.c:164 `key != NULL`). So Packer's
-# guest gets a NoCloud seed (a CD-less virtio disk, as boxer's is) whose runcmd starts a second
+# guest gets a NoCloud seed (a read-only virtio disk, as boxer's is) whose runcmd starts a second
 # dropbear on port 2222 that also has an RSA host key (made here, untimed), and Packer's SSH
 # forward goes there. boxer's guest gets its own seed as usual.
 #
@@ -78,7 +78,8 @@ timed() { # log command...
   if [ -n "$(our_qemus)" ]; then echo "build bench: a QEMU outlived $*" >&2; exit 1; fi
 }
 boxer_build() { # dir
-  BOXER_HOME=$1/home "$BOXER" build testbox-amd64 --output "$1/out" --provider libvirt --compression gzip --level 6
+  # --no-cache: every round customizes (each has its own BOXER_HOME anyway).
+  BOXER_HOME=$1/home "$BOXER" build testbox-amd64 --output "$1/out" --provider libvirt --compression gzip --level 6 --no-cache
 }
 
 # Warm-up (untimed): builds the source image into the cache if needed and gives us the key.
@@ -106,8 +107,8 @@ grep -q ' /boot ' /proc/mounts
 echo "customized by boxer build on $(date -u +%Y-%m-%dT%H:%M:%SZ) for amd64" > /boot/boxer-build
 cat /boot/boxer-build
 EOF
-  # boxer's cleanup (Customizer.cleanup) up to its delayed poweroff; Packer's shutdown_command
-  # powers off.
+  # boxer's cleanup (Customizer.cleanup) without its fallback poweroff timer; boxer then presses
+  # the ACPI power button, Packer's shutdown_command powers off over SSH.
   cat > "$p/cleanup.sh" <<'EOF'
 #!/bin/sh
 set +e
@@ -178,8 +179,10 @@ EOF
   packer_build() { # dir
     mkdir -p "$1/tmp"
     packer_template "$1" > "$1/template.json"
-    HOME=$p/home PACKER_CONFIG_DIR=$p/home PACKER_CACHE_DIR=$p/cache TMPDIR=$1/tmp CHECKPOINT_DISABLE=1 \
-      PACKER_LOG=1 PACKER_LOG_PATH=$1/packer-debug.log "$packer" build -color=false -timestamp-ui "$1/template.json"
+    # Packer's debug log only when the logs are kept: it is not part of the work timed.
+    local debug=(); [ "${BENCH_KEEP:-0}" = 1 ] && debug=(PACKER_LOG=1 PACKER_LOG_PATH=$1/packer-debug.log)
+    env HOME=$p/home PACKER_CONFIG_DIR=$p/home PACKER_CACHE_DIR=$p/cache TMPDIR=$1/tmp CHECKPOINT_DISABLE=1 "${debug[@]}" \
+      "$packer" build -color=false -timestamp-ui "$1/template.json"
   }
 fi
 

@@ -35,6 +35,8 @@ public struct BoxBuilder: Sendable {
         public var baseURL: String?
         /// Tools ISOs named on the command line (`--guest-tools virtualbox=PATH`).
         public var guestToolsISOs: [BoxTemplate.BoxProvider: String] = [:]
+        /// Customize again even when an earlier build's customized image matches.
+        public var noCache = false
 
         public init(providers: [BoxTemplate.BoxProvider]? = nil, diskSizes: [UInt64]? = nil, output: String, mirror: String? = nil,
                     keepOnError: Bool = false, compression: BoxCompression = .gzip(), restrictNAT: Bool = false, baseURL: String? = nil) {
@@ -113,27 +115,37 @@ public struct BoxBuilder: Sendable {
         try BuildError.checkCancellation("the conversion")
         try checkSpace(source: source, work: work, boxes: providers.count * sizes.count)
 
-        let disk = work + "/disk.qcow2"
-        log.step("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
-        try await run(qemuImg, ["convert", "-f", template.source.format, "-O", "qcow2", source, disk], "convert the source image")
-        try await run(qemuImg, ["resize", disk, String(sizes[0])], "resize the disk")
+        let cache = CustomizedImageCache(home: home)
+        let key = try cache.key(template: template, source: source, firstSize: sizes[0], tools: tools)
+        let customized: String
+        if !options.noCache, let cached = cache.lookup(template, key: key) {
+            log.step("Reusing the customized image of an earlier build with the same source, provisioning and tools (--no-cache customizes again)")
+            log.detail(cached)
+            customized = cached
+        } else {
+            let disk = work + "/disk.qcow2"
+            log.step("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
+            try await run(qemuImg, ["convert", "-f", template.source.format, "-O", "qcow2", source, disk], "convert the source image")
+            try await run(qemuImg, ["resize", disk, String(sizes[0])], "resize the disk")
 
-        try BuildError.checkCancellation("the customization")
-        try await Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT).customize(disk: disk, template: template, work: work, tools: tools)
+            try BuildError.checkCancellation("the customization")
+            try await Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT).customize(disk: disk, template: template, work: work, tools: tools)
 
-        try BuildError.checkCancellation("the compaction")
-        // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.
-        let compact = work + "/compact.qcow2"
-        log.step("Compacting the disk")
-        try await run(qemuImg, ["convert", "-O", "qcow2", disk, compact], "compact the disk")
-        unlink(disk)
+            try BuildError.checkCancellation("the compaction")
+            // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.
+            let compact = work + "/compact.qcow2"
+            log.step("Compacting the disk")
+            try await run(qemuImg, ["convert", "-O", "qcow2", disk, compact], "compact the disk")
+            unlink(disk)
+            customized = try cache.store(compact, for: template, key: key)
+        }
 
         for (index, size) in sizes.enumerated() {
-            let sized = work + "/disk-\(BoxTemplate.sizeText(size)).qcow2"
-            if index == 0 {
-                guard rename(compact, sized) == 0 else { throw BuildError(.io, "cannot rename \(compact)") }
-            } else {
-                try await run(qemuImg, ["convert", "-O", "qcow2", work + "/disk-\(BoxTemplate.sizeText(sizes[0])).qcow2", sized], "copy the disk")
+            // The first size is the customized image itself (only read from here on).
+            var sized = customized
+            if index > 0 {
+                sized = work + "/disk-\(BoxTemplate.sizeText(size)).qcow2"
+                try await run(qemuImg, ["convert", "-O", "qcow2", customized, sized], "copy the disk")
                 try await run(qemuImg, ["resize", sized, String(size)], "resize the disk to \(BoxTemplate.sizeText(size))")
             }
             let boxName = index == 0 ? template.box : "\(template.box)-\(BoxTemplate.sizeText(size))"

@@ -96,12 +96,13 @@ public struct Customizer: Sendable {
         rm -f /root/.bash_history /home/*/.bash_history
         command -v fstrim >/dev/null 2>&1 && fstrim -a >/dev/null 2>&1
         sync
-        # Powering off is part of this script: with the host keys gone, no new SSH session
-        # would be let in. A timer outside this session, so its end does not cancel it.
+        # boxer presses the ACPI power button once this script returns; the timer is for guests
+        # that ignore it (no acpid or logind): with the host keys gone, no new SSH session would
+        # be let in to power off. It runs outside this session, so the session's end keeps it.
         if command -v systemd-run >/dev/null 2>&1; then
-          systemd-run --quiet --on-active=2 /bin/systemctl poweroff >/dev/null 2>&1 || systemctl --no-block poweroff
+          systemd-run --quiet --on-active=30 /bin/systemctl poweroff >/dev/null 2>&1
         else
-          setsid sh -c 'sleep 2; poweroff' >/dev/null 2>&1 < /dev/null &
+          setsid sh -c 'sleep 30; poweroff' >/dev/null 2>&1 < /dev/null &
         fi
         exit 0
         """
@@ -221,6 +222,9 @@ public struct Customizer: Sendable {
         try BuildError.checkCancellation("the cleanup")
         log.step("Cleaning up the guest for reuse and powering off")
         try await run(Self.cleanup, named: "cleanup", label: "cleanup", work: work, communicator: communicator)
+        // The ACPI power button: a clean shutdown, at once.
+        let qmp = QMPClient(socketPath: work + "/qmp.sock")
+        _ = await onDedicatedThread { () throws(MachineError) in _ = try qmp.execute("system_powerdown") }
         let deadline = Date().addingTimeInterval(powerOffTimeout)
         while kill(pid, 0) == 0, Date() < deadline, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(250)) }
         try BuildError.checkCancellation("the guest powered off")

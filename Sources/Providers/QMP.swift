@@ -9,13 +9,18 @@ import Darwin
 
 /// A QEMU Machine Protocol client over the machine's unix socket: one connection per command,
 /// greeting and capabilities negotiated, events skipped, every read bounded by a timeout.
-struct QMPClient {
-    let socketPath: String
-    var timeout: Double = 5
+public struct QMPClient: Sendable {
+    public let socketPath: String
+    public var timeout: Double = 5
+
+    public init(socketPath: String, timeout: Double = 5) {
+        self.socketPath = socketPath
+        self.timeout = timeout
+    }
 
     /// Runs `command` and returns its `return` value (as JSON), or throws QEMU's error.
     @discardableResult
-    func execute(_ command: String, arguments: [String: String] = [:]) throws(MachineError) -> Any {
+    public func execute(_ command: String, arguments: [String: String] = [:]) throws(MachineError) -> Any {
         let descriptor = try connect()
         defer { close(descriptor) }
         var reader = LineReader(descriptor: descriptor)

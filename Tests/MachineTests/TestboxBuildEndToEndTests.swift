@@ -150,6 +150,38 @@ extension MachineSuites {
         #expect(tools.output == "install stand-in ran with: --install-unattended-with-deps\n", "\(tools.output)\(tools.error)")
     }
 
+    /// The customized image is reused by a build with the same source, provisioning and tools
+    /// (it boots nothing), not after the provisioning changed, and not with --no-cache; one
+    /// image per template stays in the cache.
+    @Test func theCustomizedImageIsReusedUntilItsRecipeChanges() throws {
+        let temporary = try TemporaryFolder("boxer-testbox-cache")
+        let binary = try #require(BoxerBinary.url?.path)
+        let home = try temporary.folder("home")
+        let environment = Self.environment(home: home)
+        let boxes = Self.repository.appendingPathComponent("boxes").path
+        let template = temporary.path("cache-test.yaml")
+        let original = try String(contentsOfFile: boxes + "/testbox-amd64.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "recipe: testbox/", with: "recipe: \(boxes)/testbox/")
+            .replacingOccurrences(of: "vagrantfile: testbox/", with: "vagrantfile: \(boxes)/testbox/")
+        func build(_ output: String, provider: String, extra: [String] = []) throws -> ProgramRun {
+            let run = try ProgramRun.run(binary, ["build", template.path, "--output", temporary.path(output).path, "--level", "1", "--provider", provider] + extra,
+                                         environment: environment, directory: temporary.url)
+            #expect(run.status == 0, "\(run.output)\n\(run.error)")
+            return run
+        }
+        try Data(original.utf8).write(to: template)
+        #expect(try build("first", provider: "libvirt").output.contains("==> cache-test: Booting cache-test in QEMU"))
+        let second = try build("second", provider: "vmware_desktop")
+        #expect(second.output.contains("Reusing the customized image of an earlier build") && !second.output.contains("Booting"), "\(second.output)")
+        #expect(FileManager.default.fileExists(atPath: temporary.path("second/cache-test-1G-vmware_desktop.box").path))
+        try Data(original.replacingOccurrences(of: "cat /boot/boxer-build", with: "cat /boot/boxer-build; echo changed").utf8).write(to: template)
+        let third = try build("third", provider: "libvirt")
+        #expect(third.output.contains("Booting") && third.output.contains("    cache-test: changed"), "a changed step customizes again: \(third.output)")
+        #expect(try build("fourth", provider: "libvirt", extra: ["--no-cache"]).output.contains("Booting"))
+        let cached = try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("cache/builds").path)
+        #expect(cached.count == 1 && cached[0].hasPrefix("cache-test-") && cached[0].hasSuffix(".qcow2"), "\(cached)")
+    }
+
     /// Ctrl-C at three points of a build: waiting for SSH, while the guest runs the
     /// provisioning, and after the first box was written. Each time boxer exits 130, no QEMU of
     /// the build is left, and the output folder holds neither the build folder nor any box.

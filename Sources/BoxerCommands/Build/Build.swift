@@ -46,6 +46,9 @@ struct Build: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write a full trace to this file: every step and command, and the guest's serial console.", discussion: "BOXER_LOG=1 prints the same trace on standard error."))
     var log: String?
 
+    @Flag(help: ArgumentHelp("Customize the image again even when an earlier build's customized image matches.", discussion: "boxer keeps the last customized image of each template under $BOXER_HOME/cache/builds, keyed by the source image, disk size, provisioning and guest tools; a build that failed after customizing, or that only changes compression, output or the other disk sizes, starts from it (the guest tools are part of the key, so a different set of providers with tools customizes again)."))
+    var noCache = false
+
     @Flag(help: "Keep the build folder when a step fails.")
     var keepOnError = false
 
@@ -95,6 +98,7 @@ struct Build: AsyncParsableCommand {
             providers: selectedProviders, diskSizes: sizes, output: HostFiles.absolute(output, relativeTo: HostFiles.currentDirectory()),
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
         settings.guestToolsISOs = toolISOs
+        settings.noCache = noCache
         let options = settings
         var trace: BuildTrace?
         if let log {

@@ -1,0 +1,86 @@
+import BoxerSupport
+import Crypto
+import Foundation
+
+/// The customized, compacted disk of a build, kept under `$BOXER_HOME/cache/builds`: a build
+/// that failed after the customization (a full disk, a packaging error, Ctrl-C) or that only
+/// changes compression or output starts again from it instead of booting the guest again.
+/// The key is everything that goes into the image: the source image, the first disk size, the
+/// firmware, every provisioning step's text, the guest tools and boxer's cleanup script.
+/// One image per template is kept.
+struct CustomizedImageCache {
+    let folder: String
+
+    init(home: BoxerHome) {
+        folder = home.path + "/cache/builds"
+    }
+
+    func key(template: BoxTemplate, source: String, firstSize: UInt64, tools: [GuestTools]) throws(BuildError) -> String {
+        var hasher = SHA256()
+        func add(_ text: String) { hasher.update(data: Data((text + "\u{0}").utf8)) }
+        add("boxer customized image v1")
+        add(Customizer.cleanup)
+        add("\(template.architecture.rawValue) \(template.firmware.rawValue) \(template.osFamily) \(firstSize)")
+        add(Self.identity(of: source))
+        let folder = HostFiles.parent(of: template.file)
+        for step in template.provisioning {
+            switch step {
+            case .shell(let text):
+                add("shell " + text)
+            case .script(let path):
+                let file = HostFiles.absolute(path, relativeTo: folder)
+                guard let contents = FileManager.default.contents(atPath: file) else {
+                    throw BuildError(.template, "\(template.file): provisioning: cannot read the script \(file)")
+                }
+                add("script " + path)
+                hasher.update(data: contents)
+            }
+        }
+        for tool in tools {
+            add("tools \(tool.provider.rawValue) \(tool.iso.map(Self.identity(of:)) ?? "") \(tool.script)")
+        }
+        return hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A file by path, size and modification time: the source cache replaces a file only when
+    /// its content changed, so this is as good as its digest and costs nothing.
+    static func identity(of path: String) -> String {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return path }
+        return "\(path) \(status.st_size) \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
+    }
+
+    func path(for template: BoxTemplate, key: String) -> String {
+        folder + "/\(template.name)-\(key).qcow2"
+    }
+
+    func lookup(_ template: BoxTemplate, key: String) -> String? {
+        let path = path(for: template, key: key)
+        return HostFiles.kind(of: path) == .regular ? path : nil
+    }
+
+    /// Moves (or copies, across filesystems) `disk` into the cache and returns where it is.
+    /// Older images of the same template go.
+    func store(_ disk: String, for template: BoxTemplate, key: String) throws(BuildError) -> String {
+        let target = path(for: template, key: key)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasPrefix(template.name + "-") && name.hasSuffix(".qcow2") {
+                // Only this template's images: "<name>-<16 hex>.qcow2".
+                let rest = name.dropFirst(template.name.count + 1).dropLast(6)
+                if rest.count == 16, rest.allSatisfy(\.isHexDigit) { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
+            }
+            let partial = target + ".partial-\(getpid())"
+            if rename(disk, partial) != 0 {
+                guard errno == EXDEV else { throw BuildError(.io, "cannot move \(disk) to \(partial): \(String(cString: strerror(errno)))") }
+                try FileManager.default.copyItem(atPath: disk, toPath: partial)
+            }
+            guard rename(partial, target) == 0 else { throw BuildError(.io, "cannot move \(partial) to \(target): \(String(cString: strerror(errno)))") }
+        } catch let error as BuildError {
+            throw error
+        } catch {
+            throw BuildError(.io, "cannot keep the customized image in \(folder): \(error.localizedDescription)")
+        }
+        return target
+    }
+}

@@ -176,7 +176,11 @@ public struct BoxBuilder: Sendable {
                                         baseMAC: Self.baseMAC(for: boxName + sizeText))
         switch provider {
         case .libvirt:
-            try await run(qemuImg, ["convert", "-O", "qcow2", disk, folder + "/box.img"], "write box.img")
+            // The disk is a compacted qcow2 already, only read from here on: linked, not copied
+            // (a copy only when it sits on another filesystem).
+            if link(disk, folder + "/box.img") != 0 {
+                try await run(qemuImg, ["convert", "-O", "qcow2", disk, folder + "/box.img"], "write box.img")
+            }
             let gigabytes = Int((size + (1 << 30) - 1) >> 30)
             try write(Packaging.metadata(provider: "libvirt", extra: ["format": "qcow2", "virtual_size": gigabytes], architecture: architecture), to: folder + "/metadata.json")
         case .virtualbox:

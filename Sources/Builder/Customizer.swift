@@ -83,6 +83,21 @@ public struct Customizer: Sendable {
         self.restrictNAT = restrictNAT
     }
 
+    /// DHCP on whatever the NIC is called (eth0, ens3, enp0s2…): matched by name pattern, not by
+    /// a MAC or a fixed name that the image may not have, and optional, so that neither
+    /// cloud-init nor systemd-networkd-wait-online waits for a NIC that does not come.
+    static let networkConfig = """
+        version: 2
+        ethernets:
+          nics:
+            match:
+              name: "e*"
+            dhcp4: true
+            dhcp6: false
+            optional: true
+
+        """
+
     /// What the guest runs last, as root: nothing of this build (or of this machine) is left for
     /// the boxes made from it.
     static let cleanup = """
@@ -131,7 +146,7 @@ public struct Customizer: Sendable {
         let seed = work + "/seed.iso"
         do {
             try NoCloudSeed(instanceID: "boxer-build-\(UUID().uuidString.prefix(8).lowercased())", hostname: template.osFamily,
-                            user: "vagrant", authorizedKeys: [VagrantInsecureKey.publicKey]).write(to: seed)
+                            user: "vagrant", authorizedKeys: [VagrantInsecureKey.publicKey], networkConfig: Self.networkConfig).write(to: seed)
         } catch {
             throw BuildError(.io, error.message)
         }

@@ -129,7 +129,12 @@ public struct BoxBuilder: Sendable {
             try await run(qemuImg, ["resize", disk, String(sizes[0])], "resize the disk")
 
             try BuildError.checkCancellation("the customization")
-            try await Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT).customize(disk: disk, template: template, work: work, tools: tools)
+            var customizer = Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT)
+            // How long a guest gets to power off after the cleanup (seconds, default 300).
+            if let seconds = host.environment["BOXER_POWEROFF_TIMEOUT"].flatMap(Double.init), seconds > 0 {
+                customizer.powerOffTimeout = seconds
+            }
+            try await customizer.customize(disk: disk, template: template, work: work, tools: tools)
 
             try BuildError.checkCancellation("the compaction")
             // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.

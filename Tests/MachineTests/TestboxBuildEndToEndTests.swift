@@ -119,13 +119,7 @@ extension MachineSuites {
         }
         let vbox = try standInISO("vbox", installer: "VBoxLinuxAdditions.run", record: "vbox-additions")
         let parallels = try standInISO("prl", installer: "install", record: "parallels-tools")
-        let boxes = Self.repository.appendingPathComponent("boxes").path
-        let template = temporary.path("tools-test.yaml")
-        let text = try String(contentsOfFile: boxes + "/testbox-amd64.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "recipe: testbox/", with: "recipe: \(boxes)/testbox/")
-            .replacingOccurrences(of: "vagrantfile: testbox/", with: "vagrantfile: \(boxes)/testbox/")
-            .replacingOccurrences(of: "guest_tools: false", with: "guest_tools: true")
-        try Data(text.utf8).write(to: template)
+        let template = try Self.templateCopy(named: "tools-test", in: temporary) { $0.replacingOccurrences(of: "guest_tools: false", with: "guest_tools: true") }
         let output = temporary.path("out")
         let build = try ProgramRun.run(binary, ["build", template.path, "--output", output.path, "--level", "1",
                                                 "--guest-tools", "virtualbox=\(vbox.path)", "--guest-tools", "parallels=\(parallels.path)"],
@@ -158,18 +152,14 @@ extension MachineSuites {
         let binary = try #require(BoxerBinary.url?.path)
         let home = try temporary.folder("home")
         let environment = Self.environment(home: home)
-        let boxes = Self.repository.appendingPathComponent("boxes").path
-        let template = temporary.path("cache-test.yaml")
-        let original = try String(contentsOfFile: boxes + "/testbox-amd64.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "recipe: testbox/", with: "recipe: \(boxes)/testbox/")
-            .replacingOccurrences(of: "vagrantfile: testbox/", with: "vagrantfile: \(boxes)/testbox/")
+        let template = try Self.templateCopy(named: "cache-test", in: temporary) { $0 }
+        let original = try String(contentsOf: template, encoding: .utf8)
         func build(_ output: String, provider: String, extra: [String] = []) throws -> ProgramRun {
             let run = try ProgramRun.run(binary, ["build", template.path, "--output", temporary.path(output).path, "--level", "1", "--provider", provider] + extra,
                                          environment: environment, directory: temporary.url)
             #expect(run.status == 0, "\(run.output)\n\(run.error)")
             return run
         }
-        try Data(original.utf8).write(to: template)
         #expect(try build("first", provider: "libvirt").output.contains("==> cache-test: Booting cache-test in QEMU"))
         let second = try build("second", provider: "vmware_desktop")
         #expect(second.output.contains("Reusing the customized image of an earlier build") && !second.output.contains("Booting"), "\(second.output)")
@@ -180,6 +170,66 @@ extension MachineSuites {
         #expect(try build("fourth", provider: "libvirt", extra: ["--no-cache"]).output.contains("Booting"))
         let cached = try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("cache/builds").path)
         #expect(cached.count == 1 && cached[0].hasPrefix("cache-test-") && cached[0].hasSuffix(".qcow2"), "\(cached)")
+    }
+
+    /// A copy of testbox-amd64.yaml in `folder` with its paths made absolute and `edit` applied.
+    static func templateCopy(named name: String, in temporary: TemporaryFolder, edit: (String) -> String) throws -> URL {
+        let boxes = repository.appendingPathComponent("boxes").path
+        let text = try String(contentsOfFile: boxes + "/testbox-amd64.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "recipe: testbox/", with: "recipe: \(boxes)/testbox/")
+            .replacingOccurrences(of: "vagrantfile: testbox/", with: "vagrantfile: \(boxes)/testbox/")
+        let template = temporary.path("\(name).yaml")
+        try Data(edit(text).utf8).write(to: template)
+        return template
+    }
+
+    /// A provisioning step that fails: the build stops with the step's exit status and its last
+    /// lines, QEMU is stopped, and the output folder is empty, or, with --keep-on-error, holds
+    /// the build folder (with the guest's console) and says so.
+    @Test(arguments: [false, true])
+    func aFailingStepStopsTheBuildWithItsLastLines(keepOnError: Bool) throws {
+        let temporary = try TemporaryFolder("boxer-testbox-failure")
+        let binary = try #require(BoxerBinary.url?.path)
+        let environment = Self.environment(home: try temporary.folder("home"))
+        let template = try Self.templateCopy(named: "failing", in: temporary) { text in
+            text.replacingOccurrences(of: "      cat /boot/boxer-build\n", with: "      cat /boot/boxer-build\n      echo 'about to fail' >&2\n      exit 7\n")
+        }
+        let output = temporary.path("out")
+        let build = try ProgramRun.run(binary, ["build", template.path, "--output", output.path, "--level", "1"] + (keepOnError ? ["--keep-on-error"] : []),
+                                       environment: environment, directory: temporary.url)
+        #expect(build.status != 0)
+        #expect(build.error.contains("shell step 1 failed in the guest with exit status 7. Its last lines:"), "\(build.error)")
+        #expect(build.error.contains("about to fail"), "the step's last lines: \(build.error)")
+        #expect(Self.qemuPIDs(mentioning: output.path).isEmpty, "QEMU was stopped")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
+        if keepOnError {
+            let kept = try #require(left.first { $0.hasPrefix(".boxer-build-failing-") }, "\(left)")
+            #expect(left.count == 1, "only the build folder: \(left)")
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(kept + "/console.log").path))
+            #expect(build.error.contains("The build folder is kept for inspection: \(output.path)/\(kept)"), "\(build.error)")
+        } else {
+            #expect(left.isEmpty, "\(left)")
+        }
+    }
+
+    /// A guest that ignores the ACPI button and cannot power itself off: after the timeout
+    /// (BOXER_POWEROFF_TIMEOUT, 5 s here) QEMU is stopped, the build says so, and goes on.
+    @Test func aGuestThatNeverPowersOffIsStoppedAndReported() throws {
+        let temporary = try TemporaryFolder("boxer-testbox-poweroff")
+        let binary = try #require(BoxerBinary.url?.path)
+        var environment = Self.environment(home: try temporary.folder("home"))
+        environment["BOXER_POWEROFF_TIMEOUT"] = "5"
+        let template = try Self.templateCopy(named: "stubborn", in: temporary) { text in
+            // No acpid for the button, and a poweroff that does nothing for the fallback timer.
+            text.replacingOccurrences(of: "      cat /boot/boxer-build\n", with: "      cat /boot/boxer-build\n      killall acpid\n      rm -f /bin/poweroff /sbin/poweroff\n      printf '#!/bin/sh\\ntrue\\n' > /bin/poweroff\n      chmod 755 /bin/poweroff\n")
+        }
+        let output = temporary.path("out")
+        let build = try ProgramRun.run(binary, ["build", template.path, "--output", output.path, "--level", "1", "--provider", "libvirt"],
+                                       environment: environment, directory: temporary.url)
+        #expect(build.status == 0, "\(build.output)\n\(build.error)")
+        #expect(build.error.contains("The guest did not power off within 5 s; QEMU was stopped by force"), "\(build.error)")
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("stubborn-1G-libvirt.box").path))
+        #expect(Self.qemuPIDs(mentioning: output.path).isEmpty)
     }
 
     /// Ctrl-C at three points of a build: waiting for SSH, while the guest runs the

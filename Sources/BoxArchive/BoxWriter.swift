@@ -81,7 +81,7 @@ public struct BoxWriter: Sendable {
             throw .writeFailed(path: output.path, reason: Self.message(writer))
         }
         for relative in Self.ordered(files) {
-            try add(relative, from: folder, to: writer, output: output)
+            try add(relative, from: folder, to: writer, sink: sink, output: output)
         }
         guard archive_write_close(writer) == ARCHIVE_OK, sink.writeError == 0 else {
             throw .writeFailed(path: output.path, reason: sink.failure ?? Self.message(writer))
@@ -118,7 +118,7 @@ public struct BoxWriter: Sendable {
         }
     }
 
-    private func add(_ relative: String, from folder: URL, to writer: OpaquePointer, output: URL) throws(BoxArchiveError) {
+    private func add(_ relative: String, from folder: URL, to writer: OpaquePointer, sink: ArchiveOutput, output: URL) throws(BoxArchiveError) {
         let path = folder.appendingPathComponent(relative).path
         var info = stat()
         guard lstat(path, &info) == 0 else {
@@ -151,13 +151,13 @@ public struct BoxWriter: Sendable {
                 throw .writeFailed(path: output.path, reason: Self.message(writer))
             }
         case S_IFREG:
-            try addFile(path: path, info: info, entry: entry, writer: writer, output: output)
+            try addFile(path: path, info: info, entry: entry, writer: writer, sink: sink, output: output)
         default:
             throw .writeFailed(path: path, reason: "only files, folders and symbolic links can go into a box")
         }
     }
 
-    private func addFile(path: String, info: stat, entry: OpaquePointer, writer: OpaquePointer, output: URL) throws(BoxArchiveError) {
+    private func addFile(path: String, info: stat, entry: OpaquePointer, writer: OpaquePointer, sink: ArchiveOutput, output: URL) throws(BoxArchiveError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -180,7 +180,7 @@ public struct BoxWriter: Sendable {
         var position: Int64 = 0
         for segment in isSparse ? segments : [SparseMap.Segment(offset: 0, length: size)] {
             // The pax writer expects the whole stream and drops what falls in holes.
-            try writeZeros(count: segment.offset - position, writer: writer, buffer: buffer, output: output)
+            try writeZeros(count: segment.offset - position, writer: writer, sink: sink, buffer: buffer, output: output)
             var remaining = segment.length
             var offset = segment.offset
             while remaining > 0 {
@@ -190,24 +190,24 @@ public struct BoxWriter: Sendable {
                     throw .writeFailed(path: path, reason: count == 0 ? "the file shrank while being packed" : String(cString: strerror(errno)))
                 }
                 guard archive_write_data(writer, buffer.baseAddress, count) == count else {
-                    throw .writeFailed(path: output.path, reason: Self.message(writer))
+                    throw .writeFailed(path: output.path, reason: sink.failure ?? Self.message(writer))
                 }
                 remaining -= Int64(count)
                 offset += Int64(count)
             }
             position = segment.offset + segment.length
         }
-        try writeZeros(count: size - position, writer: writer, buffer: buffer, output: output)
+        try writeZeros(count: size - position, writer: writer, sink: sink, buffer: buffer, output: output)
     }
 
-    private func writeZeros(count: Int64, writer: OpaquePointer, buffer: UnsafeMutableRawBufferPointer, output: URL) throws(BoxArchiveError) {
+    private func writeZeros(count: Int64, writer: OpaquePointer, sink: ArchiveOutput, buffer: UnsafeMutableRawBufferPointer, output: URL) throws(BoxArchiveError) {
         guard count > 0 else { return }
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
         var remaining = count
         while remaining > 0 {
             let chunk = Int(min(Int64(buffer.count), remaining))
             guard archive_write_data(writer, buffer.baseAddress, chunk) == chunk else {
-                throw .writeFailed(path: output.path, reason: Self.message(writer))
+                throw .writeFailed(path: output.path, reason: sink.failure ?? Self.message(writer))
             }
             remaining -= Int64(chunk)
         }
@@ -280,6 +280,7 @@ final class ArchiveOutput {
     private(set) var bytesWritten: Int64 = 0
     private(set) var writeError: Int32 = 0
     private var compressionFailed = false
+    private var cancelled = false
     /// Set for gzip boxes: the tar stream goes through it on its way to the file.
     var gzip: ParallelGzip?
 
@@ -297,12 +298,18 @@ final class ArchiveOutput {
 
     /// What went wrong, when a write or the compression failed.
     var failure: String? {
+        if cancelled { return "cancelled" }
         if writeError != 0 { return String(cString: strerror(writeError)) }
         return compressionFailed ? "zlib could not compress a block (out of memory?)" : nil
     }
 
-    /// Takes the tar stream from libarchive.
+    /// Takes the tar stream from libarchive. A cancelled task (Ctrl-C) stops the box here, so
+    /// that a large box does not have to be finished first.
     func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if Task.isCancelled {
+            cancelled = true
+            return -1
+        }
         guard let gzip else { return writeFile(bytes) }
         guard gzip.append(bytes, emit: { writeFile($0) == $0.count }) else {
             if writeError == 0 { compressionFailed = true }

@@ -9,8 +9,11 @@ import Darwin
 
 /// Ctrl-C (and SIGTERM, SIGHUP) as task cancellation, so that a long command stops the way it
 /// fails: its `defer`s stop the processes it started and remove its temporary files. The first
-/// signal cancels; the default disposition is back for a second one, so a second Ctrl-C quits
-/// at once, as in Vagrant.
+/// signal cancels; a second one quits at once (exit 128 + signal), as in Vagrant. A signal the
+/// process ignored on entry (`nohup`, a background job) stays ignored.
+///
+/// One call at a time per process: libdispatch installs its handler for a signal once, and the
+/// dispositions found on entry are put back on return.
 public enum Interruption {
     /// The operation was cancelled by a signal (and has cleaned up).
     public struct Interrupted: Error, CustomStringConvertible, Sendable {
@@ -33,36 +36,65 @@ public enum Interruption {
         case signalled(Int32)
     }
 
+    /// The first signal seen, set on the signal queue as it arrives.
+    private final class Received: @unchecked Sendable {
+        private let lock = NSLock()
+        private var signals: [Int32] = []
+
+        /// Records `number`; returns how many signals came so far.
+        func add(_ number: Int32) -> Int { lock.withLock { signals.append(number); return signals.count } }
+        var first: Int32? { lock.withLock { signals.first } }
+    }
+
     /// Runs `operation`; a signal cancels it, waits for it to unwind and throws `Interrupted`.
-    /// `onSignal` is told at once (to say that boxer is stopping).
+    /// `onSignal` is told at once (to say that boxer is stopping). An operation that finished
+    /// anyway returns its value.
     public static func cancelling<T: Sendable>(
         on signals: [Int32] = [SIGINT, SIGTERM, SIGHUP],
         onSignal: @escaping @Sendable (Interrupted) -> Void = { _ in },
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        let (received, continuation) = AsyncStream<Int32>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let (stream, continuation) = AsyncStream<Int32>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let received = Received()
         let queue = DispatchQueue(label: "boxer.signals")
-        let sources = signals.map { number -> DispatchSourceSignal in
-            // The source sees the signal only while the default action (exit) is off.
-            systemSignal(number, SIG_IGN)
+        var saved: [(Int32, sigaction)] = []
+        var sources: [DispatchSourceSignal] = []
+        for number in signals {
+            var old = sigaction()
+            guard sigaction(number, nil, &old) == 0, !Self.isIgnored(old) else { continue }
+            saved.append((number, old))
+            // The default action (exit) off, so that the source sees the signal.
+            var ignore = sigaction()
+            Self.setIgnore(&ignore)
+            sigaction(number, &ignore, nil)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                for other in signals { systemSignal(other, SIG_DFL) }
+                if received.add(number) > 1 { exit(128 + number) }
                 continuation.yield(number)
             }
             source.resume()
-            return source
+            sources.append(source)
         }
+        // A mask inherited from the parent (test runners and some supervisors block SIGINT and
+        // SIGTERM in their children) would keep every signal away; this thread takes them.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for (number, _) in saved { sigaddset(&unblock, number) }
+        var previousMask = sigset_t()
+        pthread_sigmask(SIG_UNBLOCK, &unblock, &previousMask)
         defer {
             sources.forEach { $0.cancel() }
-            for number in signals { systemSignal(number, SIG_DFL) }
+            for (number, old) in saved {
+                var action = old
+                sigaction(number, &action, nil)
+            }
             continuation.finish()
         }
         var interrupted: Interrupted?
         let result: T? = try await withThrowingTaskGroup(of: Outcome<T>?.self) { group in
             group.addTask { .finished(try await operation()) }
             group.addTask {
-                for await number in received { return .signalled(number) }
+                for await number in stream { return .signalled(number) }
                 return nil
             }
             var value: T?
@@ -73,6 +105,7 @@ public enum Interruption {
                         value = result
                         group.cancelAll()
                     case .signalled(let number):
+                        guard value == nil else { break }
                         interrupted = Interrupted(signal: number)
                         onSignal(Interrupted(signal: number))
                         group.cancelAll()
@@ -81,19 +114,37 @@ public enum Interruption {
                     }
                 }
             } catch {
-                // The operation's own error after a signal is the interruption's consequence.
-                if interrupted == nil { throw error }
+                // A child program may die of the same Ctrl-C (same terminal) an instant before
+                // boxer's own signal is read: the failure is then the interruption's.
+                if interrupted == nil {
+                    try? await Task.sleep(for: .milliseconds(300))
+                    guard let number = received.first else { throw error }
+                    interrupted = Interrupted(signal: number)
+                    onSignal(Interrupted(signal: number))
+                }
             }
             return value
         }
+        if let result { return result }
         if let interrupted { throw interrupted }
-        guard let result else { throw CancellationError() }
-        return result
+        throw CancellationError()
     }
-}
 
-#if canImport(Glibc)
-private func systemSignal(_ number: Int32, _ handler: __sighandler_t?) { _ = Glibc.signal(number, handler) }
-#else
-private func systemSignal(_ number: Int32, _ handler: sig_t?) { _ = Darwin.signal(number, handler) }
-#endif
+    #if canImport(Glibc)
+    private static func isIgnored(_ action: sigaction) -> Bool {
+        unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == 1
+    }
+
+    private static func setIgnore(_ action: inout sigaction) {
+        action.__sigaction_handler.sa_handler = unsafeBitCast(1, to: __sighandler_t.self)
+    }
+    #else
+    private static func isIgnored(_ action: sigaction) -> Bool {
+        unsafeBitCast(action.__sigaction_u.__sa_handler, to: Int.self) == 1
+    }
+
+    private static func setIgnore(_ action: inout sigaction) {
+        action.__sigaction_u.__sa_handler = unsafeBitCast(1, to: (@convention(c) (Int32) -> Void).self)
+    }
+    #endif
+}

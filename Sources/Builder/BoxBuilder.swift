@@ -89,7 +89,9 @@ public struct BoxBuilder: Sendable {
                 try? FileManager.default.removeItem(atPath: work)
                 // A failed build leaves no partial set either: the boxes it already wrote go,
                 // as Packer removes its artifacts.
-                if !succeeded { for box in built { unlink(box.file) } }
+                // The boxes of a failed build never replaced anything: they are still under
+                // their temporary names, and go.
+                if !succeeded { for box in built { unlink(Self.partialName(of: box.file)) } }
             } else {
                 log.warn("The build folder is kept for inspection: \(work)")
             }
@@ -117,11 +119,15 @@ public struct BoxBuilder: Sendable {
 
         let cache = CustomizedImageCache(home: home)
         let key = try cache.key(template: template, source: source, firstSize: sizes[0], tools: tools)
-        let customized: String
-        if !options.noCache, let cached = cache.lookup(template, key: key) {
+        var customized: String
+        // Held to the end of the build: the cached image is not deleted while this build reads it.
+        var cacheLock: FileLock?
+        defer { cacheLock?.unlock() }
+        if !options.noCache, let cached = cache.lookup(template, key: key), let lock = cache.use(cached), cache.lookup(template, key: key) != nil {
             log.step("Reusing the customized image of an earlier build with the same source, provisioning and tools (--no-cache customizes again)")
             log.detail(cached)
             customized = cached
+            cacheLock = lock
         } else {
             let disk = work + "/disk.qcow2"
             log.step("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
@@ -134,7 +140,7 @@ public struct BoxBuilder: Sendable {
             if let seconds = host.environment["BOXER_POWEROFF_TIMEOUT"].flatMap(Double.init), seconds > 0 {
                 customizer.powerOffTimeout = seconds
             }
-            try await customizer.customize(disk: disk, template: template, work: work, tools: tools)
+            let outcome = try await customizer.customize(disk: disk, template: template, work: work, tools: tools)
 
             try BuildError.checkCancellation("the compaction")
             // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.
@@ -142,7 +148,17 @@ public struct BoxBuilder: Sendable {
             log.step("Compacting the disk")
             try await run(qemuImg, ["convert", "-O", "qcow2", disk, compact], "compact the disk")
             unlink(disk)
-            customized = try cache.store(compact, for: template, key: key)
+            customized = compact
+            if outcome.isClean {
+                do {
+                    (customized, cacheLock) = try cache.store(compact, for: template, key: key)
+                } catch {
+                    log.warn(error.message)
+                }
+            } else {
+                // Not a result to start from again: the next build must try its tools again.
+                log.detail("The customized image is not kept for later builds: \(outcome.problems.joined(separator: "; ")).")
+            }
         }
 
         for (index, size) in sizes.enumerated() {
@@ -158,6 +174,14 @@ public struct BoxBuilder: Sendable {
                 try BuildError.checkCancellation("the \(provider.rawValue) box")
                 built.append(try await package(template, provider: provider, size: size, disk: sized, boxName: boxName, vagrantfile: boxVagrantfile,
                                                qemuImg: qemuImg, work: work, options: options))
+            }
+        }
+        // Only now do the new boxes replace those of an earlier build, all together, so that
+        // a build that fails half-way leaves the earlier boxes and their catalog as they were.
+        try BuildError.checkCancellation("the boxes were put in place")
+        for box in built {
+            guard rename(Self.partialName(of: box.file), box.file) == 0 else {
+                throw BuildError(.io, "cannot move the box to \(box.file): \(String(cString: strerror(errno)))")
             }
         }
         try writeChecksums(built, output: options.output)
@@ -182,8 +206,9 @@ public struct BoxBuilder: Sendable {
         switch provider {
         case .libvirt:
             // The disk is a compacted qcow2 already, only read from here on: linked, not copied
-            // (a copy only when it sits on another filesystem).
-            if link(disk, folder + "/box.img") != 0 {
+            // (copied across filesystems, and when the build folder may be kept: a kept box.img
+            // that someone boots must not be the cached image).
+            if options.keepOnError || link(disk, folder + "/box.img") != 0 {
                 try await run(qemuImg, ["convert", "-O", "qcow2", disk, folder + "/box.img"], "write box.img")
             }
             let gigabytes = Int((size + (1 << 30) - 1) >> 30)
@@ -218,7 +243,7 @@ public struct BoxBuilder: Sendable {
             try write(Data(vagrantfile.utf8), to: folder + "/Vagrantfile")
         }
         let file = options.output + "/\(template.name)-\(sizeText)-\(provider.rawValue).box"
-        let partial = options.output + "/.\(template.name)-\(sizeText)-\(provider.rawValue).box.partial"
+        let partial = Self.partialName(of: file)
         let written: WrittenBox
         do {
             written = try BoxWriter(compression: options.compression, checksums: [.sha512, .md5]).write(folder: URL(fileURLWithPath: folder), to: URL(fileURLWithPath: partial))
@@ -230,10 +255,6 @@ public struct BoxBuilder: Sendable {
         if Task.isCancelled {
             unlink(partial)
             throw BuildError(.interrupted, "The build was interrupted while writing \(file).")
-        }
-        guard rename(partial, file) == 0 else {
-            unlink(partial)
-            throw BuildError(.io, "cannot move the box to \(file): \(String(cString: strerror(errno)))")
         }
         try? FileManager.default.removeItem(atPath: folder)
         log.detail("\(file) (\(written.bytes >> 20) MiB)")
@@ -275,7 +296,9 @@ public struct BoxBuilder: Sendable {
         guard result.succeeded else {
             let said = result.error.trimmingCharacters(in: .whitespacesAndNewlines)
             let full = said.contains("No space left")
-            throw BuildError(full ? .io : .tool, "cannot \(what) (\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))): \(said)\(full ? Self.fullDiskAdvice(arguments.last ?? "") : "")")
+            // The file written is the last path among the arguments (`resize DISK SIZE` ends in a size).
+            let written = arguments.last { $0.hasPrefix("/") } ?? ""
+            throw BuildError(full ? .io : .tool, "cannot \(what) (\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))): \(said)\(full ? Self.fullDiskAdvice(written) : "")")
         }
     }
 
@@ -285,11 +308,16 @@ public struct BoxBuilder: Sendable {
         }
     }
 
+    /// Where a box is written until the whole build succeeded: hidden, beside its final name.
+    static func partialName(of file: String) -> String {
+        HostFiles.parent(of: file) + "/." + (file as NSString).lastPathComponent + ".partial"
+    }
+
     /// What to do when the disk holding `path` is full, with what is free there now.
     static func fullDiskAdvice(_ path: String) -> String {
         let folder = HostFiles.parent(of: path)
         let free = (try? DiskSpace.available(at: URL(fileURLWithPath: folder))).map { " (\(DiskSpace.format($0)) free now)" } ?? ""
-        return ". The disk holding \(folder) is full\(free): make room there, or build into a folder on a larger disk (--output). Nothing of this build was left in the output folder."
+        return ". The disk holding \(folder) is full\(free): make room there, or build into a folder on a larger disk (--output)."
     }
 
     /// Refuses a build that cannot fit, before the first copy: the working disk alone needs the

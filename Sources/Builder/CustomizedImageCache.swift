@@ -1,13 +1,15 @@
 import BoxerSupport
 import Crypto
 import Foundation
+import Machines
 
 /// The customized, compacted disk of a build, kept under `$BOXER_HOME/cache/builds`: a build
 /// that failed after the customization (a full disk, a packaging error, Ctrl-C) or that only
 /// changes compression or output starts again from it instead of booting the guest again.
 /// The key is everything that goes into the image: the source image, the first disk size, the
 /// firmware, every provisioning step's text, the guest tools and boxer's cleanup script.
-/// One image per template is kept.
+/// One image per template is kept; a build holds a shared lock on the image it uses, so that
+/// another build of the same template never deletes it from under it.
 struct CustomizedImageCache {
     let folder: String
 
@@ -18,8 +20,11 @@ struct CustomizedImageCache {
     func key(template: BoxTemplate, source: String, firstSize: UInt64, tools: [GuestTools]) throws(BuildError) -> String {
         var hasher = SHA256()
         func add(_ text: String) { hasher.update(data: Data((text + "\u{0}").utf8)) }
-        add("boxer customized image v1")
+        add("boxer customized image v2")
+        // What boxer itself puts into the guest: the seed (user, key, network) and the cleanup.
         add(Customizer.cleanup)
+        add(Customizer.networkConfig)
+        add(VagrantInsecureKey.publicKey)
         add("\(template.architecture.rawValue) \(template.firmware.rawValue) \(template.osFamily) \(firstSize)")
         add(Self.identity(of: source))
         let folder = HostFiles.parent(of: template.file)
@@ -59,28 +64,39 @@ struct CustomizedImageCache {
         return HostFiles.kind(of: path) == .regular ? path : nil
     }
 
-    /// Moves (or copies, across filesystems) `disk` into the cache and returns where it is.
-    /// Older images of the same template go.
-    func store(_ disk: String, for template: BoxTemplate, key: String) throws(BuildError) -> String {
+    /// A shared lock on `image` for as long as a build uses it (nil if it cannot be taken).
+    func use(_ image: String) -> FileLock? {
+        try? FileLock.acquire(URL(fileURLWithPath: image + ".lock"), mode: .shared)
+    }
+
+    /// Moves (or copies, across filesystems) `disk` into the cache and returns where it is,
+    /// locked for this build. Older images of the same template go, unless a build uses them.
+    func store(_ disk: String, for template: BoxTemplate, key: String) throws(BuildError) -> (path: String, lock: FileLock?) {
         let target = path(for: template, key: key)
+        let partial = target + ".partial-\(getpid())"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasPrefix(template.name + "-") && name.hasSuffix(".qcow2") {
-                // Only this template's images: "<name>-<16 hex>.qcow2".
-                let rest = name.dropFirst(template.name.count + 1).dropLast(6)
-                if rest.count == 16, rest.allSatisfy(\.isHexDigit) { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
-            }
-            let partial = target + ".partial-\(getpid())"
             if rename(disk, partial) != 0 {
                 guard errno == EXDEV else { throw BuildError(.io, "cannot move \(disk) to \(partial): \(String(cString: strerror(errno)))") }
                 try FileManager.default.copyItem(atPath: disk, toPath: partial)
             }
             guard rename(partial, target) == 0 else { throw BuildError(.io, "cannot move \(partial) to \(target): \(String(cString: strerror(errno)))") }
-        } catch let error as BuildError {
-            throw error
         } catch {
-            throw BuildError(.io, "cannot keep the customized image in \(folder): \(error.localizedDescription)")
+            unlink(partial)
+            let reason = (error as? BuildError)?.message ?? error.localizedDescription
+            throw BuildError(.io, "The customized image was not kept for later builds (\(reason)); this build goes on without it.")
         }
-        return target
+        let lock = use(target)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(template.name + "-") && name.hasSuffix(".qcow2") {
+            // Only this template's images, "<name>-<16 hex>.qcow2", and none that a build holds.
+            let rest = name.dropFirst(template.name.count + 1).dropLast(6)
+            let image = folder + "/" + name
+            guard rest.count == 16, rest.allSatisfy(\.isHexDigit), image != target,
+                  let unused = try? FileLock.acquire(URL(fileURLWithPath: image + ".lock"), mode: .exclusive, wait: false) else { continue }
+            unlink(image)
+            unlink(image + ".lock")
+            unused.unlock()
+        }
+        return (target, lock)
     }
 }

@@ -123,7 +123,15 @@ public struct Customizer: Sendable {
         """
 
     /// Boots `disk` and customizes it; `work` holds the seed, console log and QEMU's files.
-    public func customize(disk: String, template: BoxTemplate, work: String, tools: [GuestTools] = []) async throws(BuildError) {
+    /// What did not go as planned in a customization that still succeeded.
+    public struct Outcome: Sendable {
+        public var problems: [String] = []
+        /// Nothing went wrong: the image may be kept for later builds.
+        public var isClean: Bool { problems.isEmpty }
+    }
+
+    @discardableResult
+    public func customize(disk: String, template: BoxTemplate, work: String, tools: [GuestTools] = []) async throws(BuildError) -> Outcome {
         let architecture = template.architecture.rawValue
         guard let binary = Programs.find(host.binary(for: architecture), environment: host.environment) else {
             throw BuildError(.tool, "\(host.binary(for: architecture)) is not installed, and \(template.name) is an \(architecture) image: \(host.package(for: architecture))")
@@ -165,8 +173,14 @@ public struct Customizer: Sendable {
         log.step("Booting \(template.name) in QEMU (\(accelerator.rawValue): \(why))")
         log.trace("run: \(([command.binary] + command.arguments).joined(separator: " "))")
         let started: Programs.Result
-        do { started = try await Programs.run(command.binary, command.arguments) } catch { throw BuildError(.tool, error.message) }
+        do { started = try await Programs.run(command.binary, command.arguments) } catch {
+            // The launcher may have been cancelled after its daemon was up.
+            if let pid = Self.pid(pidFile) { Self.stop(pid) }
+            throw BuildError(.tool, error.message)
+        }
         guard started.succeeded, let pid = Self.pid(pidFile) else {
+            if let pid = Self.pid(pidFile) { Self.stop(pid) }
+            try BuildError.checkCancellation("QEMU started")
             throw BuildError(.tool, "QEMU did not start: \(started.error.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         ProcessPriority.normalize(pid)
@@ -184,14 +198,17 @@ public struct Customizer: Sendable {
         let communicator = Communicator(endpoint: SSHEndpoint(host: "127.0.0.1", port: port), user: "vagrant", identities: [key])
         // QEMU pauses a guest whose disk cannot grow (werror=enospc), which would leave the
         // build waiting on SSH for ever: the free space is watched while the guest runs.
+        let outcome = OutcomeBox()
         try await Self.watchingFreeSpace(of: work) { () async throws(BuildError) in
-            try await session(pid: pid, console: console, communicator: communicator, template: template, work: work, tools: tools)
+            try await session(pid: pid, console: console, communicator: communicator, template: template, work: work, tools: tools, outcome: outcome)
         }
         poweredOff = true
+        return outcome.value
     }
 
     /// Everything done with the running guest: SSH, provisioning, tools, cleanup, power-off.
-    func session(pid: pid_t, console: String, communicator: Communicator, template: BoxTemplate, work: String, tools: [GuestTools]) async throws(BuildError) {
+    func session(pid: pid_t, console: String, communicator: Communicator, template: BoxTemplate, work: String, tools: [GuestTools],
+                 outcome: OutcomeBox) async throws(BuildError) {
         let consoleTail: @Sendable () -> String = { Self.tail(console, lines: 20) }
         log.step("Waiting for SSH (the NoCloud seed creates the vagrant user)")
         do {
@@ -232,6 +249,7 @@ public struct Customizer: Sendable {
                 try await run(tool.script, named: "tools-\(tool.provider.rawValue)", label: "guest tools for \(tool.provider.rawValue)", work: work, communicator: communicator)
             } catch where error.kind == .guest {
                 log.warn("The \(tool.provider.rawValue) box gets no guest tools: \(error.message)")
+                outcome.add("the \(tool.provider.rawValue) guest tools failed")
             }
         }
         try BuildError.checkCancellation("the cleanup")
@@ -246,6 +264,7 @@ public struct Customizer: Sendable {
         if kill(pid, 0) == 0 {
             Self.stop(pid)
             log.warn("The guest did not power off within \(Int(powerOffTimeout)) s; QEMU was stopped by force (its disks were synced first).")
+            outcome.add("the guest was stopped by force")
         }
     }
 
@@ -334,6 +353,15 @@ public struct Customizer: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return "(no console output)" }
         return String(decoding: data.suffix(32 << 10), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
+}
+
+/// The customization's outcome, filled in by the session.
+final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcome = Customizer.Outcome()
+
+    func add(_ problem: String) { lock.withLock { outcome.problems.append(problem) } }
+    var value: Customizer.Outcome { lock.withLock { outcome } }
 }
 
 /// The last lines a guest printed, for errors.

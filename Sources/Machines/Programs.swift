@@ -23,6 +23,18 @@ public enum Programs {
         }
     }
 
+    /// Set around work that handles Ctrl-C itself (`boxer build`): its programs start in process
+    /// groups of their own, so the terminal's SIGINT reaches boxer alone, which then cancels
+    /// them (swift-subprocess ends a cancelled program) after deciding what to clean up.
+    /// Otherwise a child dying of the same Ctrl-C could fail the step before boxer knew why.
+    @TaskLocal public static var ownProcessGroups = false
+
+    static var platformOptions: PlatformOptions {
+        var options = PlatformOptions()
+        if ownProcessGroups { options.processGroupID = 0 }
+        return options
+    }
+
     /// Where `name` is on PATH, or nil.
     public static func find(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
@@ -38,7 +50,7 @@ public enum Programs {
         do {
             let result = try await Subprocess.run(
                 executable(program), arguments: Arguments(arguments),
-                workingDirectory: workingDirectory.map { FilePath($0) },
+                workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: platformOptions,
                 output: .string(limit: 4 << 20), error: .string(limit: 4 << 20))
             return Result(status: code(result.terminationStatus), output: result.standardOutput, error: result.standardError)
         } catch {
@@ -50,7 +62,7 @@ public enum Programs {
     public static func stream(_ program: String, _ arguments: [String], line: @escaping @Sendable (String, _ isError: Bool) -> Void) async throws(MachineError) -> Int32 {
         do {
             let result = try await Subprocess.run(
-                executable(program), arguments: Arguments(arguments),
+                executable(program), arguments: Arguments(arguments), platformOptions: platformOptions,
                 input: .none, output: .sequence, error: .sequence
             ) { execution in
                 try await withThrowingTaskGroup(of: Void.self) { group in

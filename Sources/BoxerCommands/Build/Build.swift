@@ -3,6 +3,7 @@ import BoxStore
 import BoxerSupport
 import Builder
 import Foundation
+import Machines
 
 struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -118,7 +119,13 @@ struct Build: AsyncParsableCommand {
             built = try await Interruption.cancelling(onSignal: { signal in
                 FileHandle.standardError.write(Data("==> \(chosen.name): \(signal.name): stopping the build (QEMU, temporary files); press Ctrl-C again to quit at once.\n".utf8))
             }) {
-                do { return try await builder.build(chosen, options: options) } catch let error as BuildError { throw CommandError(error.message) }
+                do {
+                    return try await Programs.$ownProcessGroups.withValue(true) { () async throws(BuildError) -> [BuiltBox] in
+                        try await builder.build(chosen, options: options)
+                    }
+                } catch let error as BuildError {
+                    throw CommandError(error.message)
+                }
             }
         } catch let interrupted as Interruption.Interrupted {
             FileHandle.standardError.write(Data("Error: \(chosen.name): the build was \(interrupted). QEMU was stopped, the build folder removed, and no box of this build is left in \(options.output).\n".utf8))

@@ -19,8 +19,8 @@ public struct BuiltBox: Sendable, Equatable {
 /// `boxer build`: fetch → convert and resize → customize in QEMU → one box per provider and
 /// disk size → SHA512SUM, MD5SUM and a catalog per box name. The work happens in a folder of
 /// its own beside the output (removed at the end, kept with `keepOnError` when a step fails);
-/// every box is written under a temporary name and renamed when whole, so the output folder
-/// never holds half a box.
+/// every box is written under a temporary name, and all are renamed once all are whole, so the
+/// output folder never holds half a box or half a set.
 public struct BoxBuilder: Sendable {
     public struct Options: Sendable {
         public var providers: [BoxTemplate.BoxProvider]?
@@ -87,10 +87,8 @@ public struct BoxBuilder: Sendable {
             // Ctrl-C cleans up even with --keep-on-error, which is for failures.
             if succeeded || !options.keepOnError || Task.isCancelled {
                 try? FileManager.default.removeItem(atPath: work)
-                // A failed build leaves no partial set either: the boxes it already wrote go,
-                // as Packer removes its artifacts.
                 // The boxes of a failed build never replaced anything: they are still under
-                // their temporary names, and go.
+                // their temporary names, and go (as Packer removes its artifacts).
                 if !succeeded { for box in built { unlink(Self.partialName(of: box.file)) } }
             } else {
                 log.warn("The build folder is kept for inspection: \(work)")

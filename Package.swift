@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "VagrantfileTests", dependencies: ["Vagrantfile", "BoxerCommands", "BoxerTestSupport"]),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),
         .testTarget(name: "NetworkTests", dependencies: ["Networks", "BoxerSupport", "BoxerTestSupport"]),
-        .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "BoxerTestSupport"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machines", "Providers", "BoxStore", "BoxerTestSupport"]),
     ]
 )

@@ -19,14 +19,14 @@
 # dropbear on port 2222 that also has an RSA host key (made here, untimed), and Packer's SSH
 # forward goes there. boxer's guest gets its own seed as usual.
 #
-# Environment: ROUNDS (default 3), BENCH_CACHE (default ~/.cache/boxer-bench; the source image is
+# Environment: ROUNDS (default 4, even so that each tool goes first as often), BENCH_CACHE (default ~/.cache/boxer-bench; the source image is
 # built once under images/), BOXER (a release boxer; built when unset), PACKER (default: packer
 # on PATH; when missing only boxer is timed), BENCH_KEEP=1 keeps the work folder and its logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-4}
 cache=${BENCH_CACHE:-$HOME/.cache/boxer-bench}
 mkdir -p "$cache/images"
 for tool in qemu-system-x86_64 qemu-img bsdtar gzip openssl python3 sha256sum; do
@@ -63,6 +63,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 export BOXER_QEMU_RESTRICT=1 BOXER_IMAGE_CACHE=$cache/images
+# Neither side traces unless the logs are kept (BENCH_KEEP=1), and then both do.
+unset BOXER_LOG PACKER_LOG PACKER_LOG_PATH
 # Runs a tool in the background (so the trap can stop it by pid) with its output in LOG and
 # sets $elapsed to its wall time; on failure shows the log's end and stops the bench.
 timed() { # log command...
@@ -78,8 +80,10 @@ timed() { # log command...
   if [ -n "$(our_qemus)" ]; then echo "build bench: a QEMU outlived $*" >&2; exit 1; fi
 }
 boxer_build() { # dir
-  # --no-cache: every round customizes (each has its own BOXER_HOME anyway).
-  BOXER_HOME=$1/home "$BOXER" build testbox-amd64 --output "$1/out" --provider libvirt --compression gzip --level 6 --no-cache
+  # --no-cache: every round customizes (each has its own BOXER_HOME anyway). exec: the pid the
+  # bench waits for and signals is boxer's own, not a subshell's.
+  local trace=(); [ "${BENCH_KEEP:-0}" = 1 ] && trace=(--log "$1/boxer-trace.log")
+  BOXER_HOME=$1/home exec "$BOXER" build testbox-amd64 --output "$1/out" --provider libvirt --compression gzip --level 6 --no-cache "${trace[@]}"
 }
 
 # Warm-up (untimed): builds the source image into the cache if needed and gives us the key.
@@ -179,13 +183,19 @@ EOF
   packer_build() { # dir
     mkdir -p "$1/tmp"
     packer_template "$1" > "$1/template.json"
-    # Packer's debug log only when the logs are kept: it is not part of the work timed.
+    # Packer's debug log only when the logs are kept (and boxer's trace then too).
     local debug=(); [ "${BENCH_KEEP:-0}" = 1 ] && debug=(PACKER_LOG=1 PACKER_LOG_PATH=$1/packer-debug.log)
-    env HOME=$p/home PACKER_CONFIG_DIR=$p/home PACKER_CACHE_DIR=$p/cache TMPDIR=$1/tmp CHECKPOINT_DISABLE=1 "${debug[@]}" \
+    exec env HOME=$p/home PACKER_CONFIG_DIR=$p/home PACKER_CACHE_DIR=$p/cache TMPDIR=$1/tmp CHECKPOINT_DISABLE=1 "${debug[@]}" \
       "$packer" build -color=false -timestamp-ui "$1/template.json"
   }
 fi
 
+if [ -n "$packer" ]; then
+  # Packer gets an untimed warm-up too (its binary and plugins in the page cache).
+  echo "build bench: warm-up packer build..." >&2
+  mkdir -p "$work/warm-packer"
+  timed "$work/warm-packer/log" packer_build "$work/warm-packer"
+fi
 echo "build bench: testbox-amd64, libvirt, 1G, gzip level 6, QEMU ${accel:-?}, $(nproc) cores, $rounds rounds"
 [ -n "$packer" ] && echo "build bench: against $packer_version" || echo "build bench: packer is not installed (apt-get install packer); timing boxer only"
 boxer_times=() packer_times=()

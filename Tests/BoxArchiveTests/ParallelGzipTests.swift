@@ -44,6 +44,19 @@ import Testing
         #expect(compressed.count < input.count / 10, "\(compressed.count) bytes for \(input.count): blocks are not primed with their window")
     }
 
+    /// Random bytes do not compress: every block's output must still fit its buffer (the
+    /// deflate bound), across several batches of the real block size.
+    @Test func incompressibleDataFitsTheBlockBuffers() throws {
+        let temp = try TemporaryFolder()
+        var random = SystemRandomNumberGenerator()
+        var words = [UInt64](repeating: 0, count: (9 << 20) / 8)
+        for index in words.indices { words[index] = random.next() }
+        let input = words.withUnsafeBytes { Data($0) }
+        let compressed = try Self.compress(input, blockSize: 1 << 20, chunk: 300_000)
+        #expect(try Self.gunzip(compressed, in: temp, name: "random") == input)
+        #expect(compressed.count < input.count + input.count / 100, "\(compressed.count) bytes for \(input.count) random ones")
+    }
+
     @Test(arguments: [0, 1, 4096, 8 * 4096])
     func edgeLengths(length: Int) throws {
         let temp = try TemporaryFolder()

@@ -43,6 +43,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     public let port: UInt16
     private let listener: Int32
+    private var stopped = false
     private let lock = NSLock()
     private var routes: [String: Route] = [:]
     private var recorded: [Request] = []
@@ -76,9 +77,15 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         stop()
     }
 
+    /// Idempotent: `stop()` and then deinit must not close the descriptor number twice, which
+    /// by then may be another test's socket.
     public func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        lock.withLock {
+            guard !stopped else { return }
+            stopped = true
+            shutdown(listener, Int32(SHUT_RDWR))
+            close(listener)
+        }
     }
 
     public func url(_ path: String) -> URL {
@@ -94,10 +101,11 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     }
 
     private func acceptLoop() {
-        while true {
+        // Not once stopped: the descriptor number may be another socket's by then.
+        while !lock.withLock({ stopped }) {
             let client = accept(listener, nil, nil)
             if client < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR, !lock.withLock({ stopped }) { continue }
                 return
             }
             handle(client)

@@ -4,6 +4,7 @@ import BoxerSupport
 import BoxerTestSupport
 @testable import Builder
 import Foundation
+import Providers
 import Testing
 
 /// Box templates: the repository's own, and bad ones refused with file, line and field.
@@ -198,7 +199,9 @@ import Testing
         let template = try BoxTemplate.parse(TemplateTests.good + "\nvagrantfile: missing.Vagrantfile\n", file: home.url.appendingPathComponent("x.yaml").path)
         let output = home.url.appendingPathComponent("out").path
         do {
-            _ = try await BoxBuilder(home: BoxerHome(root: home.url), log: SilentLog()).build(template, options: .init(output: output))
+            // Only PATH from outside: an inherited $BOXER_IMAGE_CACHE would put a fetch elsewhere.
+            let host = QEMUHost(environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+            _ = try await BoxBuilder(home: BoxerHome(root: home.url), log: SilentLog(), host: host).build(template, options: .init(output: output))
             Issue.record("the build went on without its Vagrantfile")
         } catch {
             #expect(error.message.contains("x.yaml: vagrantfile: cannot read \(home.url.path)/missing.Vagrantfile"), "\(error.message)")

@@ -16,6 +16,7 @@ extension MachineSuites {
 @Suite struct BuildEndToEndTests {
     @Test func debianTemplateToBoxesToUp() throws {
         let temporary = try TemporaryFolder("boxer-build")
+        defer { TestboxBuildEndToEndTests.killQEMUs(under: temporary.url) }
         let binary = try #require(BoxerBinary.url?.path)
         let image = try temporary.folder("image")
         let extract = try ProgramRun.run("bsdtar", ["-xf", try MachineProject.testBox("debian-amd64"), "-C", image.path, "box.img"])

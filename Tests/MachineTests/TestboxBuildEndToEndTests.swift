@@ -25,12 +25,22 @@ extension MachineSuites {
         environment["BOXER_IMAGE_CACHE"] = cache + "/images"
         environment["VAGRANT_CWD"] = nil
         environment["BOXER_CWD"] = nil
+        // Nothing from the developer's shell that changes what a build does or prints.
+        for key in ["BOXER_LOG", "BOXER_VIRTUALBOX_ADDITIONS", "BOXER_PARALLELS_TOOLS", "BOXER_POWEROFF_TIMEOUT", "BOXER_QEMU_ACCEL"] { environment[key] = nil }
         return environment
+    }
+
+    /// Kills (by pid) any QEMU a test's build left under `folder` and waits until they are gone:
+    /// for the `defer` of every test that builds, so that a failure half-way leaves no guest.
+    static func killQEMUs(under folder: URL) {
+        for pid in qemuPIDs(mentioning: folder.path) { kill(pid, SIGKILL) }
+        for _ in 0..<100 where !qemuPIDs(mentioning: folder.path).isEmpty { usleep(50_000) }
     }
 
     @Test(arguments: ["amd64", "arm64"])
     func testboxTemplateBuildsAndBoots(architecture: String) throws {
         let temporary = try TemporaryFolder("boxer-testbox-build")
+        defer { Self.killQEMUs(under: temporary.url) }
         let binary = try #require(BoxerBinary.url?.path)
         let home = try temporary.folder("home")
         let environment = Self.environment(home: home)
@@ -56,7 +66,7 @@ extension MachineSuites {
         #expect(try ProgramRun.run("md5sum", ["-c", "MD5SUM"], directory: output).status == 0)
         let catalog = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("\(name).json"))) as? [String: Any])
         let entries = ((catalog["versions"] as? [[String: Any]])?.first?["providers"] as? [[String: Any]]) ?? []
-        #expect(entries.allSatisfy { ($0["url"] as? String)?.hasPrefix("file:///") == true && $0["architecture"] as? String == architecture }, "\(entries)")
+        #expect(entries.count == providers.count && entries.allSatisfy { ($0["url"] as? String)?.hasPrefix("file:///") == true && $0["architecture"] as? String == architecture }, "\(entries)")
         if architecture == "amd64" {
             try Self.checkLayouts(output: output, name: name, in: temporary)
         }
@@ -98,6 +108,7 @@ extension MachineSuites {
     /// package manager that busybox lacks, is reported as a warning, again after the summary.
     @Test func guestToolsComeFromTheirISOs() throws {
         let temporary = try TemporaryFolder("boxer-testbox-tools")
+        defer { Self.killQEMUs(under: temporary.url) }
         let binary = try #require(BoxerBinary.url?.path)
         let environment = Self.environment(home: try temporary.folder("home"))
         func standInISO(_ name: String, installer: String, record: String) throws -> URL {
@@ -149,6 +160,7 @@ extension MachineSuites {
     /// image per template stays in the cache.
     @Test func theCustomizedImageIsReusedUntilItsRecipeChanges() throws {
         let temporary = try TemporaryFolder("boxer-testbox-cache")
+        defer { Self.killQEMUs(under: temporary.url) }
         let binary = try #require(BoxerBinary.url?.path)
         let home = try temporary.folder("home")
         let environment = Self.environment(home: home)
@@ -163,7 +175,12 @@ extension MachineSuites {
         #expect(try build("first", provider: "libvirt").output.contains("==> cache-test: Booting cache-test in QEMU"))
         let second = try build("second", provider: "vmware_desktop")
         #expect(second.output.contains("Reusing the customized image of an earlier build") && !second.output.contains("Booting"), "\(second.output)")
-        #expect(FileManager.default.fileExists(atPath: temporary.path("second/cache-test-1G-vmware_desktop.box").path))
+        // The reused image is the customized one: the provisioning's file is on the box's disk.
+        let unpacked = try temporary.folder("second-unpacked")
+        #expect(try ProgramRun.run("bsdtar", ["-xf", temporary.path("second/cache-test-1G-vmware_desktop.box").path, "-C", unpacked.path]).status == 0)
+        let raw = unpacked.appendingPathComponent("disk.raw").path
+        #expect(try ProgramRun.run("qemu-img", ["convert", "-O", "raw", unpacked.appendingPathComponent("disk.vmdk").path, raw]).status == 0)
+        #expect(try ProgramRun.run("mtype", ["-i", raw + "@@1M", "::/boxer-build"]).output.hasPrefix("customized by boxer build on"))
         try Data(original.replacingOccurrences(of: "cat /boot/boxer-build", with: "cat /boot/boxer-build; echo changed").utf8).write(to: template)
         let third = try build("third", provider: "libvirt")
         #expect(third.output.contains("Booting") && third.output.contains("    cache-test: changed"), "a changed step customizes again: \(third.output)")
@@ -187,6 +204,7 @@ extension MachineSuites {
     /// catalog as they were: the new boxes replace the old ones only once all are written.
     @Test func aFailedRebuildKeepsTheEarlierBoxes() throws {
         let temporary = try TemporaryFolder("boxer-testbox-rebuild")
+        defer { Self.killQEMUs(under: temporary.url) }
         let binary = try #require(BoxerBinary.url?.path)
         let environment = Self.environment(home: try temporary.folder("home"))
         let output = temporary.path("out")
@@ -216,6 +234,7 @@ extension MachineSuites {
     @Test(arguments: [false, true])
     func aFailingStepStopsTheBuildWithItsLastLines(keepOnError: Bool) throws {
         let temporary = try TemporaryFolder("boxer-testbox-failure")
+        defer { Self.killQEMUs(under: temporary.url) }
         let binary = try #require(BoxerBinary.url?.path)
         let environment = Self.environment(home: try temporary.folder("home"))
         let template = try Self.templateCopy(named: "failing", in: temporary) { text in
@@ -243,6 +262,7 @@ extension MachineSuites {
     /// (BOXER_POWEROFF_TIMEOUT, 5 s here) QEMU is stopped, the build says so, and goes on.
     @Test func aGuestThatNeverPowersOffIsStoppedAndReported() throws {
         let temporary = try TemporaryFolder("boxer-testbox-poweroff")
+        defer { Self.killQEMUs(under: temporary.url) }
         let binary = try #require(BoxerBinary.url?.path)
         var environment = Self.environment(home: try temporary.folder("home"))
         environment["BOXER_POWEROFF_TIMEOUT"] = "5"
@@ -265,11 +285,16 @@ extension MachineSuites {
     /// The last case sends SIGINT to boxer's whole process group, as a terminal's Ctrl-C does:
     /// boxer's own programs (qemu-img here) run in groups of their own, so they do not die of it
     /// before boxer decides what to clean up.
-    @Test(arguments: [("Waiting for SSH", false), ("Provisioning: shell step 1", false), ("Packaging the parallels box", false), ("Provisioning: shell step 1", true)])
+    @Test(arguments: [("Waiting for SSH", false), ("Provisioning: shell step 1", false), ("Packaging the parallels box", false), ("boxer-test: sleeping", true)])
     func ctrlCStopsQEMUAndLeavesNothing(at step: String, toProcessGroup: Bool) throws {
         let temporary = try TemporaryFolder("boxer-testbox-interrupt")
+        defer { Self.killQEMUs(under: temporary.url) }
         let binary = try #require(BoxerBinary.url?.path)
         let environment = Self.environment(home: try temporary.folder("home"))
+        // The process-group case stops in a step that lasts, so that its ssh is surely running.
+        let template = toProcessGroup
+            ? try Self.templateCopy(named: "testbox-amd64", in: temporary) { $0.replacingOccurrences(of: "      cat /boot/boxer-build\n", with: "      cat /boot/boxer-build\n      echo 'boxer-test: sleeping'\n      sleep 60\n") }.path
+            : "testbox-amd64"
         let output = temporary.path("out")
         let log = temporary.path("build.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -279,7 +304,8 @@ extension MachineSuites {
         // terminal job has: the test runner's children inherit SIGINT ignored, and boxer leaves
         // an ignored signal ignored, as nohup wants.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["--default-signal=INT,TERM,HUP", binary, "build", "testbox-amd64", "--output", output.path, "--level", "1", "--provider", "libvirt,parallels"]
+        // Parallels before two more boxes: the window after its line lasts more than an instant.
+        process.arguments = ["--default-signal=INT,TERM,HUP", binary, "build", template, "--output", output.path, "--level", "1", "--provider", "libvirt,parallels,virtualbox,vmware_desktop"]
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = process.standardOutput
@@ -290,7 +316,15 @@ extension MachineSuites {
         }
         let deadline = Date().addingTimeInterval(180)
         while process.isRunning, Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains(step) { usleep(50_000) }
-        try #require(process.isRunning, "the build ended before '\(step)': \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let before = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        try #require(process.isRunning && before.contains(step), "the build ended or never reached '\(step)': \(before)")
+        if toProcessGroup {
+            // boxer's children (ssh, running the sleeping step) are in groups of their own, so
+            // the terminal-style SIGINT below reaches boxer alone.
+            let children = Self.children(of: process.processIdentifier)
+            #expect(!children.isEmpty, "boxer has a running child")
+            for child in children { #expect(Self.processGroup(of: child) != process.processIdentifier, "child \(child) is in boxer's process group") }
+        }
         kill(toProcessGroup ? -process.processIdentifier : process.processIdentifier, SIGINT)
         let stopBy = Date().addingTimeInterval(60)
         while process.isRunning, Date() < stopBy { usleep(50_000) }
@@ -315,8 +349,8 @@ extension MachineSuites {
         let mount = try ProgramRun.run("mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", small.path])
         try #require(mount.status == 0, "\(mount.error)")
         defer {
-            for pid in Self.qemuPIDs(mentioning: small.path) { kill(pid, SIGKILL) }
-            _ = try? ProgramRun.run("umount", [small.path])
+            Self.killQEMUs(under: small)
+            if (try? ProgramRun.run("umount", [small.path]))?.status != 0 { _ = try? ProgramRun.run("umount", ["-l", small.path]) }
         }
         let output = small.appendingPathComponent("out")
         let build = try ProgramRun.run(binary, ["build", "testbox-amd64", "--output", output.path, "--level", "1"], environment: environment, directory: temporary.url)
@@ -326,7 +360,9 @@ extension MachineSuites {
         if megabytes == 30 {
             #expect(build.error.contains("the build's working copy of the image alone needs"), "\(build.error)")
         } else {
-            #expect(build.error.contains("No space left on device"), "\(build.error)")
+            // The error itself, not the early warning, names the disk and --output.
+            let line = build.error.split(separator: "\n").first { $0.contains("No space left on device") } ?? ""
+            #expect(line.contains("The disk holding") && line.contains("(--output)"), "\(build.error)")
         }
         #expect(Self.qemuPIDs(mentioning: small.path).isEmpty)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
@@ -353,11 +389,29 @@ extension MachineSuites {
         }
         let deadline = Date().addingTimeInterval(180)
         while process.isRunning, Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("Provisioning") { usleep(50_000) }
+        try #require(process.isRunning && ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("Provisioning"), "the build ended or never reached the provisioning")
         kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
+        let stopBy = Date().addingTimeInterval(120)
+        while process.isRunning, Date() < stopBy { usleep(50_000) }
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        try #require(!process.isRunning, "the build did not end: \(text)")
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("testbox-amd64-1G-libvirt.box").path), "\(text)")
+    }
+
+    /// The pids whose parent is `parent` (from /proc/<pid>/stat).
+    static func children(of parent: pid_t) -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(pid_t.init).filter { statFields($0)?[1] == String(parent) }
+    }
+
+    static func processGroup(of pid: pid_t) -> pid_t? { statFields(pid).flatMap { pid_t($0[2]) } }
+
+    /// /proc/<pid>/stat after the command name: state, ppid, pgrp, …
+    static func statFields(_ pid: pid_t) -> [String]? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        return text[text.index(after: close)...].split(separator: " ").map(String.init)
     }
 
     /// QEMU processes whose command line names `path` (the build's folder is inside it).

@@ -7,7 +7,7 @@ import Testing
 /// frames go as a 4-byte big-endian length and the frame. One event-loop step at a time.
 @Suite struct EnvironmentSwitchTests {
     final class Client {
-        let listener: Int32
+        var listener: Int32
         var fd: Int32 = -1
         let path: String
         init(at path: String) throws {
@@ -23,16 +23,19 @@ import Testing
         }
         deinit { close(); unlink(path) }
 
+        /// Idempotent: `gone.close()` and then deinit must not close a descriptor number twice,
+        /// which by then may be another test's socket (an accept on it would block for ever).
         func close() {
             if fd >= 0 { Glibc.close(fd) }
-            Glibc.close(listener)
+            if listener >= 0 { Glibc.close(listener) }
             fd = -1
+            listener = -1
         }
 
         /// The switch's connection, accepted as QEMU accepts it.
         @discardableResult
         func connection() -> Int32? {
-            if fd < 0 {
+            if fd < 0, listener >= 0 {
                 fd = accept(listener, nil, nil)
                 // Non-blocking: the test and the switch share one thread, so a full socket
                 // buffer must drop the write, not wait for a switch that cannot run.

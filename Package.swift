@@ -92,6 +92,7 @@ let package = Package(
             dependencies: [
                 "Machines", "BoxerSupport", "BoxStore", "Vagrantfile",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // `boxer build`: templates, the source image, customization and one box per provider.

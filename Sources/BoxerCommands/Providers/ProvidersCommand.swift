@@ -1,0 +1,112 @@
+import ArgumentParser
+import BoxerSupport
+import Foundation
+import Providers
+
+struct ProvidersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "providers",
+        abstract: "Show what each provider can do on this host (or another), and why not.",
+        discussion: """
+            Reads the capability data of providers/ (or $BOXER_PROVIDERS): per host OS and CPU, \
+            per guest architecture and networking feature, supported, partial, blocked, \
+            unavailable or untested, with the reason and an upstream reference. For this host \
+            the providers' programs are looked up and asked their versions, and QEMU's \
+            accelerator is chosen as `boxer up` would; --host shows another host from the data \
+            alone (linux-amd64, linux-arm64, darwin-amd64, darwin-arm64, windows-amd64, \
+            windows-arm64).
+            """
+    )
+
+    @Option(help: "Another host, as OS-ARCH (e.g. darwin-arm64); default: this one, probed.")
+    var host: String?
+
+    @Flag(help: "Print JSON (for programs) instead of the table.")
+    var json = false
+
+    func validate() throws {
+        if let host, !ProviderCapabilities.hostNames.contains(host) {
+            throw ValidationError("--host \(host) is not one of \(ProviderCapabilities.hostNames.joined(separator: ", ")).")
+        }
+    }
+
+    func run() async throws {
+        guard let folder = CapabilityMatrix.locate(executable: currentExecutable()) else {
+            throw CommandError("No provider data found: boxer looks in ./providers, next to its executable, and in $BOXER_PROVIDERS.")
+        }
+        let matrix: CapabilityMatrix
+        do { matrix = try CapabilityMatrix.load(folder: folder) } catch { throw CommandError(error.message) }
+        let probe = CapabilityProbe()
+        let target = host ?? probe.currentHost()
+        var reports: [ProviderReport] = []
+        for capabilities in matrix.providers {
+            reports.append(await probe.report(capabilities, host: target, probe: host == nil))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(ProvidersOutput(host: target, probed: host == nil, data: folder, providers: reports))
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print(ProvidersTable.render(reports, host: target, probed: host == nil))
+    }
+}
+
+struct ProvidersOutput: Codable {
+    var host: String
+    var probed: Bool
+    var data: String
+    var providers: [ProviderReport]
+}
+
+/// The human form: one block per provider, a line per guest architecture and networking feature.
+enum ProvidersTable {
+    static let featureNames = ["nat_forwarded_ports": "NAT + forwarded ports", "intnet": "environment network", "vmnet": "vmnet"]
+
+    static func render(_ reports: [ProviderReport], host: String, probed: Bool) -> String {
+        var lines = [probed ? "Providers on \(host) (this machine, probed):" : "Providers on \(host) (from the capability data; nothing probed):", ""]
+        for report in reports {
+            var title = "\(report.provider) (\(report.name))"
+            if report.probed {
+                if report.installed.isEmpty {
+                    title += ": not installed (\(report.missing.joined(separator: ", ")) not found)" + (report.install.map { "; install: \($0)" } ?? "")
+                } else {
+                    title += ": " + report.installed.map { "\($0.program) \($0.version ?? "(version unknown)")" }.joined(separator: ", ")
+                    if !report.missing.isEmpty { title += "; missing \(report.missing.joined(separator: ", "))" }
+                }
+            }
+            lines.append(title)
+            if let unavailable = report.unavailable {
+                lines.append("  unavailable: \(unavailable)")
+                lines.append("")
+                continue
+            }
+            for guest in report.guests {
+                for (index, cell) in guest.cells.enumerated() {
+                    let label = index == 0 ? "\(guest.architecture) guests" : ""
+                    var text = cell.status.rawValue
+                    if let versions = cell.versions { text += " (\(report.name) \(versions))" }
+                    if index == 0, let accelerator = guest.accelerator {
+                        text += ", \(accelerator): \(guest.acceleratorReason ?? "")"
+                    } else if let accelerator = cell.accelerator {
+                        text += ", \(accelerator)"
+                    }
+                    if let why = cell.reason ?? cell.note { text += " — \(why)" }
+                    if let reference = cell.reference { text += " [\(reference)]" }
+                    lines.append("  " + label.padded(to: 24) + text)
+                }
+            }
+            for feature in ProviderCapabilities.networkingFeatures {
+                guard let cell = report.networking[feature] else { continue }
+                var text = cell.status.rawValue
+                if let why = cell.reason ?? cell.note { text += " — \(why)" }
+                if let reference = cell.reference { text += " [\(reference)]" }
+                lines.append("  " + (featureNames[feature] ?? feature).padded(to: 24) + text)
+            }
+            lines.append("  boxes: \(report.boxFormats.joined(separator: ", "))")
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -37,6 +37,9 @@ public struct BoxBuilder: Sendable {
         public var guestToolsISOs: [BoxTemplate.BoxProvider: String] = [:]
         /// Customize again even when an earlier build's customized image matches.
         public var noCache = false
+        /// QEMU's capability data (providers/qemu.yaml) and this host's name: a blocked guest
+        /// architecture is refused before anything starts, a partial one says why.
+        public var capabilities: (qemu: ProviderCapabilities, host: String)?
 
         public init(providers: [BoxTemplate.BoxProvider]? = nil, diskSizes: [UInt64]? = nil, output: String, mirror: String? = nil,
                     keepOnError: Bool = false, compression: BoxCompression = .gzip(), restrictNAT: Bool = false, baseURL: String? = nil) {
@@ -66,6 +69,16 @@ public struct BoxBuilder: Sendable {
     public func build(_ template: BoxTemplate, options: Options) async throws(BuildError) -> [BuiltBox] {
         let providers = options.providers ?? template.providers
         let sizes = (options.diskSizes ?? template.diskSizes).sorted()
+        if let (qemu, hostName) = options.capabilities {
+            let cell = qemu.guestCell(host: hostName, guest: template.architecture.rawValue)
+            let why = [cell.reason, cell.reference.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
+            switch cell.status {
+            case .supported: break
+            case .partial, .untested: log.step("\(template.architecture.rawValue) guests on \(hostName) with QEMU: \(cell.status.rawValue): \(why)")
+            case .blocked, .unavailable:
+                throw BuildError(.tool, "\(template.name) is an \(template.architecture.rawValue) image, and QEMU on \(hostName) cannot run it: \(why) (\(qemu.file)).")
+            }
+        }
         guard let qemuImg = Programs.find("qemu-img", environment: host.environment) else {
             throw BuildError(.tool, "qemu-img is not installed (Debian: apt-get install qemu-utils).")
         }

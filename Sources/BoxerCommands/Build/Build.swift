@@ -4,6 +4,7 @@ import BoxerSupport
 import Builder
 import Foundation
 import Machines
+import Providers
 
 struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -100,6 +101,17 @@ struct Build: AsyncParsableCommand {
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
         settings.guestToolsISOs = toolISOs
         settings.noCache = noCache
+        // The capability data says what QEMU does with this architecture here (skipped, with
+        // a word, when the data is not installed).
+        if let folder = CapabilityMatrix.locate(executable: currentExecutable()) {
+            do {
+                if let qemu = try CapabilityMatrix.load(folder: folder).provider("qemu") {
+                    settings.capabilities = (qemu, CapabilityProbe(environment: environment).currentHost())
+                }
+            } catch {
+                throw CommandError(error.message)
+            }
+        }
         let options = settings
         var trace: BuildTrace?
         if let log {

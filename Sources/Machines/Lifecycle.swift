@@ -31,6 +31,9 @@ public struct MachineEnvironment: Sendable {
     /// machine starts the switch; the others must not race it). Other processes are kept out by
     /// the environment lock.
     let networkLock = AsyncLock()
+    /// Asked before a machine is created: nil lets it be, else the reason it cannot run here
+    /// (provider, guest architecture). `boxer up` answers from the capability data.
+    public var admission: (@Sendable (_ provider: String, _ guestArchitecture: String) -> String?)?
 
     public init(environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider], defaultProvider: @escaping @Sendable (Machine) -> String, output: any MachineOutput, switchExecutable: String? = nil) {
         self.switchExecutable = switchExecutable
@@ -147,6 +150,12 @@ public struct MachineEnvironment: Sendable {
         var state = await provider.state(context)
         var firstBoot = false
         var bootedAt: Date?
+        if state == .notCreated, let admission {
+            let guest = context.box?.architecture ?? context.machine.boxArchitecture.flatMap { $0 == "auto" || $0.isEmpty ? nil : $0 } ?? HostArchitecture.current()
+            if let reason = admission(provider.name, guest) {
+                throw MachineError(.provider, "The machine '\(name)' cannot run here with \(provider.name): \(reason)")
+            }
+        }
         switch state {
         case .running:
             if context.folder.read("action_provision") != nil {

@@ -65,11 +65,21 @@ func select(_ names: [String], from environment: VagrantEnvironment) throws -> [
 
 /// Vagrant's default provider rules: $BOXER_DEFAULT_PROVIDER / $VAGRANT_DEFAULT_PROVIDER, then
 /// the machine's first provider block, then boxer's own (qemu).
+/// Vagrant's rules for a machine's provider when `--provider` is not given: the environment
+/// variable; else the Vagrantfile's provider blocks in order, the first usable one; else the
+/// preferred providers (`$BOXER_PREFERRED_PROVIDERS` / `$VAGRANT_PREFERRED_PROVIDERS`), the
+/// first usable; else the first usable provider boxer has (QEMU).
 enum DefaultProvider {
-    static func choose(for machine: Machine, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    static let known = ["qemu", "virtualbox", "vmware_desktop", "parallels"]
+
+    static func choose(for machine: Machine, environment: [String: String] = ProcessInfo.processInfo.environment, usable: (String) -> Bool = { $0 == "qemu" }) -> String {
         if let configured = environment["BOXER_DEFAULT_PROVIDER"] ?? environment["VAGRANT_DEFAULT_PROVIDER"], !configured.isEmpty {
             return configured
         }
-        return machine.providerOrder.first ?? "qemu"
+        if let first = machine.providerOrder.first(where: usable) { return first }
+        let preferred = (environment["BOXER_PREFERRED_PROVIDERS"] ?? environment["VAGRANT_PREFERRED_PROVIDERS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let first = preferred.first(where: usable) { return first }
+        // Nothing usable: the Vagrantfile's first block, so the error names what it asked for.
+        return known.first(where: usable) ?? machine.providerOrder.first ?? "qemu"
     }
 }

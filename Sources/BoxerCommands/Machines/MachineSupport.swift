@@ -45,9 +45,28 @@ func openMachineEnvironment(provider requested: String? = nil, environment varia
     if let requested, !providers.contains(where: { $0.name == requested }) {
         throw CommandError("The provider '\(requested)' is not available. boxer runs machines with: \(providers.map(\.name).joined(separator: ", ")).")
     }
-    return MachineEnvironment(environment: environment, home: home, providers: providers, defaultProvider: { machine in
-        requested ?? DefaultProvider.choose(for: machine, environment: variables)
+    let usable = Set(providers.filter { (try? $0.checkUsable()) != nil }.map(\.name))
+    var machines = MachineEnvironment(environment: environment, home: home, providers: providers, defaultProvider: { machine in
+        requested ?? DefaultProvider.choose(for: machine, environment: variables, usable: { usable.contains($0) })
     }, output: ConsoleMachineOutput(), switchExecutable: currentExecutable())
+    machines.admission = try capabilityAdmission(environment: variables)
+    return machines
+}
+
+/// The capability data's verdict for `boxer up`: a blocked or unavailable cell for the
+/// provider and the box's architecture on this host stops the machine before it is created,
+/// with the cell's reason. Without provider data there is no verdict.
+func capabilityAdmission(environment: [String: String]) throws -> (@Sendable (String, String) -> String?)? {
+    guard let folder = CapabilityMatrix.locate(environment: environment, executable: currentExecutable()) else { return nil }
+    let matrix: CapabilityMatrix
+    do { matrix = try CapabilityMatrix.load(folder: folder) } catch { throw CommandError(error.message) }
+    let host = CapabilityProbe(environment: environment).currentHost()
+    return { provider, guest in
+        guard let data = matrix.provider(provider) else { return nil }
+        let cell = data.guestCell(host: host, guest: guest)
+        guard !cell.status.isUsable else { return nil }
+        return "\(guest) guests on \(host) are \(cell.status.rawValue): \(cell.reason ?? "")\(cell.reference.map { " (\($0))" } ?? "") [\(data.file)]"
+    }
 }
 
 /// Holds `.vagrant/boxer.lock` while a command changes the project's machines; a second

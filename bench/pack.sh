@@ -50,7 +50,7 @@ run_boxer() {
   local start; start=$(date +%s.%N)
   /usr/bin/time -f %M -o "$work/rss" "$BOXER" box pack "$src" --output "$work/boxer.box" --compression gzip --level 6 >/dev/null
   t2=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {print e - s}'); boxer_times+=("$t2")
-  rss=$(cat "$work/rss"); [ "$rss" -gt "$peak" ] && peak=$rss
+  rss=$(cat "$work/rss"); if [ "$rss" -gt "$peak" ]; then peak=$rss; fi
 }
 for round in $(seq "$rounds"); do
   rm -f "$work"/*.box

@@ -9,7 +9,7 @@ import Foundation
 ///
 /// libarchive hands the tar stream over through a synchronous callback. Blocks are gathered in
 /// batches, and two batches take turns: while one is deflated by a fork-join over every core
-/// (`concurrentPerform`), libarchive fills the other. A batch is always joined before its
+/// (`concurrentPerform`), the other's output is written and hashed and then libarchive fills it. A batch is always joined before its
 /// buffers are refilled, before `finish` returns and before this object goes away, so no work
 /// outlives it, and the output is written in order.
 final class ParallelGzip {
@@ -61,12 +61,17 @@ final class ParallelGzip {
         return trailer.withUnsafeBytes(emit)
     }
 
-    /// Waits for the batch in flight and writes its blocks.
+    /// Waits for the batch in flight and writes its blocks (at the end of the stream).
     private func drain(emit: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         guard let group = inFlight else { return true }
         group.wait()
         inFlight = nil
-        for (job, result) in zip(compressing.jobs, compressing.results.all) {
+        return write(compressing, emit: emit)
+    }
+
+    /// Writes a compressed batch's blocks in order, folding their CRCs into the stream's.
+    private func write(_ batch: GzipBatch, emit: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        for (job, result) in zip(batch.jobs, batch.results.all) {
             guard let result else { return false }
             crc = crc32_combine(crc, result.crc, off_t(job.length))
             totalIn += UInt64(job.length)
@@ -75,8 +80,9 @@ final class ParallelGzip {
         return true
     }
 
-    /// Sends the filled batch off to be deflated (after writing out the one before it) and
-    /// starts filling the other buffer.
+    /// Sends the filled batch off to be deflated, then writes out the one before it while the
+    /// new one compresses (so the cores never wait for the writing and hashing), and makes
+    /// that one the next to fill.
     private func startBatch(final: Bool, emit: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         if !headerWritten {
             // No name, mtime 0 (the same box twice is the same bytes), OS unix; XFL as gzip sets it.
@@ -85,12 +91,13 @@ final class ParallelGzip {
             guard header.withUnsafeBytes(emit) else { return false }
             headerWritten = true
         }
-        guard drain(emit: emit) else { return false }
+        // The batch before: compressed once its group is done; its output is still to write.
+        let finished = inFlight != nil
+        inFlight?.wait()
+        inFlight = nil
         swap(&filling, &compressing)
         let batch = compressing
         batch.prepareJobs(final: final)
-        // The next batch's first block looks back into this one.
-        filling.prime(from: batch)
         let level = self.level
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
@@ -99,6 +106,10 @@ final class ParallelGzip {
             }
         }
         inFlight = group
+        // `filling` is the batch before (its input is free again, its output not yet written).
+        if finished, !write(filling, emit: emit) { return false }
+        // The next batch's first block looks back into this one (read only, as its jobs do).
+        filling.prime(from: batch)
         return true
     }
 }

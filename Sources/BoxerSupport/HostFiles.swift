@@ -73,6 +73,29 @@ public enum HostFiles {
     }
 
     /// The names in a folder, without "." and "..", sorted; empty when it cannot be read.
+    /// A folder of boxer's YAML data (`boxes`, `providers`): `$variable`, else `name/` in the
+    /// current folder or in the nearest folder above the executable that has one (a checkout's
+    /// `.build/…/boxer` finds the checkout's; an install's `share/boxer/name`). Nil when none
+    /// holds a `*.yaml` file.
+    public static func dataFolder(named name: String, variable: String, environment: [String: String], executable: String?) -> String? {
+        if let configured = environment[variable], !configured.isEmpty {
+            return absolute(configured, relativeTo: currentDirectory())
+        }
+        var candidates = [currentDirectory() + "/" + name]
+        if let executable {
+            var folder = parent(of: realpath(executable, nil).map { resolved in
+                defer { free(resolved) }
+                return String(cString: resolved)
+            } ?? executable)
+            for _ in 0..<6 {
+                candidates.append(folder + "/" + name)
+                candidates.append(folder + "/share/boxer/" + name)
+                folder = parent(of: folder)
+            }
+        }
+        return candidates.first { entries(of: $0).contains { $0.hasSuffix(".yaml") } }
+    }
+
     public static func entries(of folder: String) -> [String] {
         guard let stream = opendir(folder) else { return [] }
         defer { closedir(stream) }

@@ -13,19 +13,7 @@ public struct TemplateLibrary: Sendable {
     /// `$BOXER_TEMPLATES`, else `boxes/` in the current folder or in the nearest folder above
     /// the boxer executable that has one (a checkout's `.build/…/boxer` finds the checkout's).
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment, executable: String? = nil) -> TemplateLibrary? {
-        if let configured = environment["BOXER_TEMPLATES"], !configured.isEmpty {
-            return TemplateLibrary(folder: HostFiles.absolute(configured, relativeTo: HostFiles.currentDirectory()))
-        }
-        var candidates = [HostFiles.currentDirectory() + "/boxes"]
-        if let executable {
-            var folder = HostFiles.parent(of: (executable as NSString).resolvingSymlinksInPath)
-            for _ in 0..<6 {
-                candidates.append(folder + "/boxes")
-                candidates.append(folder + "/share/boxer/boxes")
-                folder = HostFiles.parent(of: folder)
-            }
-        }
-        return candidates.first { folder in HostFiles.entries(of: folder).contains { $0.hasSuffix(".yaml") } }.map(TemplateLibrary.init)
+        HostFiles.dataFolder(named: "boxes", variable: "BOXER_TEMPLATES", environment: environment, executable: executable).map(TemplateLibrary.init)
     }
 
     /// The template names, sorted.

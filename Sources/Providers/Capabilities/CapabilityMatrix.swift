@@ -10,19 +10,7 @@ public struct CapabilityMatrix: Sendable {
     /// `$BOXER_PROVIDERS`, else `providers/` in the current folder or in the nearest folder
     /// above the boxer executable that has one.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment, executable: String? = nil) -> String? {
-        if let configured = environment["BOXER_PROVIDERS"], !configured.isEmpty {
-            return HostFiles.absolute(configured, relativeTo: HostFiles.currentDirectory())
-        }
-        var candidates = [HostFiles.currentDirectory() + "/providers"]
-        if let executable {
-            var folder = HostFiles.parent(of: (executable as NSString).resolvingSymlinksInPath)
-            for _ in 0..<6 {
-                candidates.append(folder + "/providers")
-                candidates.append(folder + "/share/boxer/providers")
-                folder = HostFiles.parent(of: folder)
-            }
-        }
-        return candidates.first { folder in HostFiles.entries(of: folder).contains { $0.hasSuffix(".yaml") } }
+        HostFiles.dataFolder(named: "providers", variable: "BOXER_PROVIDERS", environment: environment, executable: executable)
     }
 
     public static func load(folder: String) throws(CapabilityError) -> CapabilityMatrix {

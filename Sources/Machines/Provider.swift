@@ -24,19 +24,6 @@ public enum MachineState: String, Sendable, Codable, Equatable {
     }
 }
 
-/// One cell of a provider's capability matrix: can this host do this, and why (not).
-public struct Capability: Sendable, Equatable, Codable {
-    public let feature: String
-    public let available: Bool
-    public let reason: String
-
-    public init(_ feature: String, available: Bool, reason: String) {
-        self.feature = feature
-        self.available = available
-        self.reason = reason
-    }
-}
-
 /// A port on the host that reaches a port in the machine (NIC1's NAT).
 public struct PortForward: Sendable, Equatable, Codable {
     public var id: String
@@ -138,8 +125,6 @@ public protocol Provider: Sendable {
     var sharedFolderTypes: Set<String> { get }
     /// The guest command that mounts a share at its guest path (run with sudo).
     func mountCommand(for share: SharedFolder) -> String
-    /// What works on this host, each with its reason: the capability matrix row.
-    func capabilities() -> [Capability]
     /// Fails with what to install when the hypervisor's tools are missing.
     func checkUsable() throws(MachineError)
     /// Makes the machine's disks from the box (a linked clone where the hypervisor can) and
@@ -159,6 +144,9 @@ public protocol Provider: Sendable {
     func forwardedPorts(_ context: MachineContext) -> [PortForward]
     /// A few last lines of the machine's console, for errors (a guest that never answers SSH).
     func consoleTail(_ context: MachineContext, lines: Int) -> String
+    /// NIC2's address as the hypervisor knows it (VirtualBox's guest properties, VMware's
+    /// tools), for providers whose DHCP server is not boxer's; nil when it does not know.
+    func internalAddress(_ context: MachineContext) async -> String?
     /// For hypervisors with networks of their own (not `attachesToUserspaceSwitch`): makes sure
     /// the environment's internal network exists with its DHCP server at 192.168.X.1 and the
     /// static addresses reserved. Called before each of the environment's machines boots.
@@ -169,6 +157,7 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
+    public func internalAddress(_ context: MachineContext) async -> String? { nil }
     public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {}
     public func removeInternalNetwork(_ network: InternalNetwork) async {}
 }

@@ -26,31 +26,6 @@ public struct QEMUProvider: Provider {
         "mkdir -p \(Communicator.quote(share.guestPath)) && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 \(share.tag) \(Communicator.quote(share.guestPath))"
     }
 
-    // MARK: Capabilities
-
-    public func capabilities() -> [Capability] {
-        var cells: [Capability] = []
-        for architecture in ["amd64", "arm64"] {
-            let binary = host.binary(for: architecture)
-            let found = Programs.find(binary, environment: host.environment)
-            cells.append(Capability("\(architecture) guests", available: found != nil,
-                                    reason: found.map { "\($0)" } ?? "\(binary) is not installed: \(host.package(for: architecture))"))
-            let (accelerator, reason) = host.accelerator(for: architecture)
-            cells.append(Capability("\(architecture) accelerator: \(accelerator.rawValue)", available: true, reason: reason))
-            cells.append(Capability("\(architecture) UEFI", available: host.uefiFirmware(for: architecture) != nil,
-                                    reason: host.uefiFirmware(for: architecture)?.code ?? "no UEFI firmware found (Debian: \(architecture == "arm64" ? "qemu-efi-aarch64" : "ovmf"))"))
-        }
-        cells.append(Capability("NAT with forwarded ports (NIC1)", available: true, reason: "QEMU user-mode networking, hostfwd on 127.0.0.1"))
-        cells.append(Capability("internal network (NIC2)", available: true, reason: "-netdev stream (QEMU listens, boxer's userspace switch connects): no root, no bridge, heals when the switch restarts"))
-        #if os(macOS)
-        cells.append(Capability("vmnet networking", available: false, reason: "vmnet needs the com.apple.vm.networking entitlement, which QEMU's binary does not carry"))
-        #endif
-        cells.append(Capability("suspend/resume", available: true, reason: "QMP stop/cont (in memory; the machine keeps running as a process)"))
-        cells.append(Capability("synced folders: rsync", available: true, reason: "rsync over SSH, when the guest has rsync"))
-        cells.append(Capability("synced folders: 9p", available: true, reason: "virtio-9p (-virtfs), when the guest kernel has 9p and 9pnet_virtio"))
-        return cells
-    }
-
     public func checkUsable() throws(MachineError) {
         guard Programs.find("qemu-img", environment: host.environment) != nil else {
             throw MachineError(.toolMissing, "qemu-img is not installed; it makes the machines' disks. Debian: apt-get install qemu-utils; macOS: brew install qemu")
@@ -103,11 +78,7 @@ public struct QEMUProvider: Provider {
             throw MachineError(.boxMissing, "the box \(box.name) (\(box.provider), \(box.version)) has no box.img; QEMU runs libvirt boxes, whose disk is box.img (qcow2)")
         }
         let id = UUID().uuidString.lowercased()
-        do {
-            try FileManager.default.createDirectory(atPath: context.folder.path, withIntermediateDirectories: true)
-        } catch {
-            throw MachineError(.io, "cannot create \(context.folder.path): \(error.localizedDescription)")
-        }
+        try MachineRecords.makeFolder(context)
         let disk = diskPath(context)
         unlink(disk)
         var arguments = ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, disk]
@@ -172,7 +143,7 @@ public struct QEMUProvider: Provider {
         unlink(stoppedMarker(context))
         // A socket left by this machine's last QEMU would stop the new one from binding it.
         if let socket = context.internalNetwork?.endpoint { unlink(socket) }
-        try? context.folder.write("ports.json", String(decoding: (try? JSONEncoder().encode(context.forwards)) ?? Data("[]".utf8), as: UTF8.self))
+        MachineRecords.writeForwards(context)
         // -daemonize: QEMU returns once the machine runs (ports bound, disks open), or fails first.
         let result = try await Programs.run(command.binary, command.arguments)
         guard result.succeeded else {
@@ -262,24 +233,15 @@ public struct QEMUProvider: Provider {
     }
 
     public func sshEndpoint(_ context: MachineContext) -> SSHEndpoint? {
-        let forwards = context.forwards.isEmpty ? recordedForwards(context) : context.forwards
-        guard let ssh = forwards.first(where: { $0.id == "ssh" }) else { return nil }
-        return SSHEndpoint(host: ssh.hostIP == "0.0.0.0" ? "127.0.0.1" : ssh.hostIP, port: ssh.host)
+        MachineRecords.sshEndpoint(context)
     }
 
     public func forwardedPorts(_ context: MachineContext) -> [PortForward] {
-        recordedForwards(context)
-    }
-
-    func recordedForwards(_ context: MachineContext) -> [PortForward] {
-        guard let text = context.folder.read("ports.json") else { return [] }
-        return (try? JSONDecoder().decode([PortForward].self, from: Data(text.utf8))) ?? []
+        MachineRecords.forwards(context)
     }
 
     public func consoleTail(_ context: MachineContext, lines: Int) -> String {
-        guard let data = FileManager.default.contents(atPath: consolePath(context)) else { return "(no console output)" }
-        let text = String(decoding: data.suffix(64 << 10), as: UTF8.self)
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        MachineRecords.tail(of: consolePath(context), lines: lines)
     }
 
     // MARK: Processes

@@ -494,7 +494,13 @@ final class ProviderConfigObject: RubyObject {
             guard case .array = list else {
                 throw VagrantfileError(.configuration, at: location, "customize needs an array of arguments, e.g. vb.customize [\"modifyvm\", :id, \"--memory\", \"2048\"]")
             }
-            guard case .array(let items) = try Settings.value(list, at: location, interpreter: interpreter) else { return .null }
+            guard case .array(let box) = list else { return .null }
+            // The symbol `:id` stands for the machine's id, which the driver puts in its place
+            // (a string "id" stays as written); other symbols are their names, as `to_s` gives.
+            let items = try box.items.map { item throws -> ConfigValue in
+                if case .symbol("id") = item { return .string(ProviderSettings.machineIDPlaceholder) }
+                return try Settings.value(item, at: location, interpreter: interpreter)
+            }
             settings.settings.customizations.append(items)
             return .null
         case "vmx":

@@ -214,8 +214,11 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
     public var cpus: Int? { values["cpus"]?.int }
     /// Every `p.key = value`, as written.
     public var values: [String: ConfigValue]
-    /// `customize [...]` calls (VirtualBox, Parallels), in order.
+    /// `customize [...]` calls (VirtualBox, Parallels), in order; `:id` is
+    /// `machineIDPlaceholder`.
     public var customizations: [[ConfigValue]]
+    /// What `:id` in a `customize` array is kept as, for the driver to replace with the VM's id.
+    public static let machineIDPlaceholder = ":id"
     /// VMware `vmx["key"] = "value"`.
     public var vmx: [String: String]
     /// Other method calls (`libvirt.storage :file, size: "20G"`), in order.

@@ -3,61 +3,69 @@ import BoxerSupport
 import BoxerTestSupport
 import Foundation
 import Machines
-import Providers
+@testable import Providers
 import Testing
 import Vagrantfile
 
 /// The contract every provider keeps, checked through the `Provider` protocol alone: create,
 /// start, state, SSH endpoint, suspend/resume, stop (graceful and forced) and destroy, leaving
-/// nothing behind. QEMU runs it for real here; hypervisors that cannot run on this host are
-/// not listed (their drivers are checked against recorded command lines instead).
+/// nothing behind, and capability data that names the provider and its box formats.
+///
+/// What runs for real: QEMU boots the tiny box and is logged into over SSH. VirtualBox, VMware
+/// and Parallels cannot be installed here, so their drivers run against the recording
+/// STAND-INS in StandIns/ (which keep the tools' state and refuse what the tools refuse); for
+/// them the suite checks every state the tool reports and that the tool holds nothing of the
+/// machine afterwards, but no guest boots and no SSH login happens.
 extension MachineSuites {
 @Suite struct ProviderConformanceTests {
-    /// A machine of the tiny box, in a fresh project and home, for the provider under test.
+    /// A machine of a box the provider runs, in a fresh project and home.
     struct Setup {
         let temporary: TemporaryFolder
         let home: BoxerHome
         let context: MachineContext
-
         let provider: any Provider
+        let subject: ProviderCase.Instance
 
-        init(_ subject: ProviderCase) throws {
+        init(_ providerCase: ProviderCase) async throws {
             temporary = try TemporaryFolder("boxer-conformance")
             home = BoxerHome(root: try temporary.folder("home"))
-            provider = subject.make(home)
+            subject = try await providerCase.make(home, temporary)
+            provider = subject.provider
             let project = try temporary.folder("project").path
-            let binary = try #require(BoxerBinary.url).path
-            let add = try ProgramRun.run(binary, ["box", "add", "boxer/tiny", try MachineProject.testBox()], environment: ["BOXER_HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home.path])
-            try #require(add.status == 0, "\(add.error)")
-            let box = try #require(BoxStore.find(in: home, name: "boxer/tiny", versionRequirement: nil, providers: subject.make(home).boxFormats, architecture: "amd64"))
-            var machine = try #require(try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"boxer/tiny\"; c.vm.provider(\"qemu\") { |q| q.memory = 256 } }", directory: project).machines.first)
+            let box: BoxMatch
+            if providerCase.bootsGuest {
+                let binary = try #require(BoxerBinary.url).path
+                let add = try ProgramRun.run(binary, ["box", "add", "boxer/tiny", try MachineProject.testBox()], environment: ["BOXER_HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home.path])
+                try #require(add.status == 0, "\(add.error)")
+                box = try #require(BoxStore.find(in: home, name: "boxer/tiny", versionRequirement: nil, providers: provider.boxFormats, architecture: "amd64"))
+            } else {
+                box = try StandInBoxes.make(format: provider.boxFormats[0], in: try temporary.folder("box"))
+            }
+            var machine = try #require(try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"boxer/tiny\"; c.vm.provider(\"\(provider.name)\") { |p| p.memory = 256 } }", directory: project).machines.first)
             machine.name = "conformance"
             let folder = MachineFolder(projectRoot: project, machineName: machine.name, provider: provider.name)
             context = MachineContext(machine: machine, folder: folder, box: box)
         }
     }
 
-    /// Providers that run on this host. Tests keep the NAT restricted (restrict=on).
-    static let cases = [
-        ProviderCase(name: "qemu") { home in
-            QEMUProvider(home: home, host: QEMUHost(environment: ProcessInfo.processInfo.environment.merging(["BOXER_QEMU_RESTRICT": "1"]) { $1 }))
-        },
-    ]
+    static let cases: [ProviderCase] = [.qemu, .virtualBoxStandIn]
 
     @Test(arguments: cases)
-    func lifecycle(_ subject: ProviderCase) async throws {
-        let setup = try Setup(subject)
+    func lifecycle(_ providerCase: ProviderCase) async throws {
+        let setup = try await Setup(providerCase)
         var context = setup.context
+        defer { setup.subject.cleanUp() }
         do {
-            try await exercise(setup.provider, &context)
+            try await exercise(setup, providerCase, &context)
         } catch {
             try? await setup.provider.destroy(context)
             throw error
         }
     }
 
-    func exercise(_ provider: any Provider, _ context: inout MachineContext) async throws {
-        #expect(provider.capabilities().contains { $0.feature.hasPrefix("amd64 accelerator") && !$0.reason.isEmpty }, "every capability cell has its reason")
+    func exercise(_ setup: Setup, _ providerCase: ProviderCase, _ context: inout MachineContext) async throws {
+        let provider = setup.provider
+        try checkCapabilityData(provider, setup.subject)
         try provider.checkUsable()
         #expect(await provider.state(context) == .notCreated)
 
@@ -77,11 +85,15 @@ extension MachineSuites {
         #expect(await provider.state(context) == .running)
         let endpoint = try #require(provider.sshEndpoint(context))
         #expect(endpoint == SSHEndpoint(host: "127.0.0.1", port: port))
-        let communicator = Communicator(endpoint: endpoint, user: "vagrant", identities: [context.folder.privateKey])
-        let started = context
-        try await communicator.waitUntilReady(timeout: 90, stillRunning: { true }, consoleTail: { provider.consoleTail(started, lines: 10) })
-        #expect(try await communicator.capture("hostname").output == "conformance\n")
-        #expect(provider.consoleTail(context, lines: 50).contains("TINYVM-READY"))
+        #expect(provider.forwardedPorts(context) == context.forwards)
+        if providerCase.bootsGuest {
+            let communicator = Communicator(endpoint: endpoint, user: "vagrant", identities: [context.folder.privateKey])
+            let started = context
+            try await communicator.waitUntilReady(timeout: 90, stillRunning: { true }, consoleTail: { provider.consoleTail(started, lines: 10) })
+            #expect(try await communicator.capture("hostname").output == "conformance\n")
+            #expect(provider.consoleTail(context, lines: 50).contains("TINYVM-READY"))
+        }
+        try setup.subject.checkRunning(context)
 
         try await provider.suspend(context)
         #expect(await provider.state(context) == .paused)
@@ -100,14 +112,69 @@ extension MachineSuites {
         #expect(await provider.state(context) == .notCreated)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: context.folder.path)) ?? []
         #expect(Set(left).isSubset(of: ["private_key", "private_key.pub"]), "the provider's files are gone: \(left)")
+        #expect(setup.subject.leftovers(id).isEmpty, "the hypervisor holds nothing of the machine: \(setup.subject.leftovers(id))")
+    }
+
+    /// The provider's capability data exists, names it and its box formats, and gives every
+    /// cell that is not supported its reason (the loader refuses such a file).
+    func checkCapabilityData(_ provider: any Provider, _ subject: ProviderCase.Instance) throws {
+        let data: ProviderCapabilities
+        if let declared = subject.declaredCapabilities {
+            data = declared
+        } else {
+            let matrix = try CapabilityTests.matrix()
+            data = try #require(matrix.provider(provider.name), "providers/ has no data for \(provider.name)")
+        }
+        #expect(data.provider == provider.name)
+        #expect(Set(provider.boxFormats).isSubset(of: Set(data.boxFormats)), "box formats \(provider.boxFormats) are in the data's \(data.boxFormats)")
+        let cell = data.guestCell(host: CapabilityProbe().currentHost(), guest: "amd64")
+        #expect(cell.status.isUsable || cell.reason?.isEmpty == false)
     }
 }
 }
 
+/// One provider under test: how to make it, and what the suite may ask of it beyond the
+/// protocol (a stand-in's tool state; a plugin's process).
 struct ProviderCase: CustomTestStringConvertible, Sendable {
+    struct Instance {
+        var provider: any Provider
+        /// Capabilities the provider declares itself (a plugin's handshake), instead of providers/.
+        var declaredCapabilities: ProviderCapabilities? = nil
+        /// Checks of the running machine that only the hypervisor's side can answer.
+        var checkRunning: (MachineContext) throws -> Void = { _ in }
+        /// What the hypervisor still holds of machine `id` (VMs, processes).
+        var leftovers: (String) -> [String] = { _ in [] }
+        var cleanUp: () -> Void = {}
+    }
+
     let name: String
-    let make: @Sendable (BoxerHome) -> any Provider
+    /// A real guest boots and SSH is tried (QEMU, the example plugin); not for stand-ins.
+    let bootsGuest: Bool
+    let make: @Sendable (BoxerHome, TemporaryFolder) async throws -> Instance
     var testDescription: String { name }
+
+    static let qemu = ProviderCase(name: "qemu", bootsGuest: true) { home, _ in
+        let provider = QEMUProvider(home: home, host: QEMUHost(environment: ProcessInfo.processInfo.environment.merging(["BOXER_QEMU_RESTRICT": "1"]) { $1 }))
+        return Instance(provider: provider, leftovers: { id in
+            // A QEMU still running for the machine would hold its runtime folder's socket.
+            HostFiles.exists(provider.runtimeFolder(id)) ? [provider.runtimeFolder(id)] : []
+        })
+    }
+
+    static let virtualBoxStandIn = ProviderCase(name: "virtualbox (VBoxManage stand-in)", bootsGuest: false) { home, _ in
+        let vboxmanage = VBoxManageStandIn()
+        return Instance(provider: VirtualBoxProvider(home: home, tool: vboxmanage), checkRunning: { context in
+            let id = try #require(context.folder.id)
+            let vm = try #require(vboxmanage.machine(id))
+            #expect(vm.natRules == ["ssh": "ssh,tcp,127.0.0.1,\(context.forwards[0].host),,22"])
+            #expect(vm.media["boxer seed:0:0"] == context.seed)
+            #expect(vm.extraData["VBoxInternal/Devices/pcbios/0/Config/DmiSystemSerial"]?.hasPrefix("ds=nocloud;") == true)
+            #expect(vm.settings["memory"] == "256")
+            #expect(vm.linkedTo?.hasPrefix("boxer-master-") == true, "a linked clone of the box's master VM")
+        }, leftovers: { id in
+            vboxmanage.machine(id).map { ["VM \($0.name) {\($0.uuid)}"] } ?? []
+        })
+    }
 }
 
 enum PortProbe {

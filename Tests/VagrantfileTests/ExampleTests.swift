@@ -125,8 +125,8 @@ import Vagrantfile
         #expect(vb.cpus == 2)
         #expect(vb.values["linked_clone"] == .bool(true))
         #expect(vb.customizations == [
-            [.string("modifyvm"), .string("id"), .string("--natdnshostresolver1"), .string("on")],
-            [.string("modifyvm"), .string("id"), .string("--ioapic"), .string("on")],
+            [.string("modifyvm"), .string(":id"), .string("--natdnshostresolver1"), .string("on")],
+            [.string("modifyvm"), .string(":id"), .string("--ioapic"), .string("on")],
         ])
         // The override applies only when the machine runs on VirtualBox.
         #expect(machine.box == "boxer/tiny")
@@ -155,7 +155,7 @@ import Vagrantfile
         #expect(settings.memory == 1024)
         #expect(settings.cpus == 2)
         #expect(settings.values["update_guest_tools"] == .bool(true))
-        #expect(settings.customizations == [[.string("set"), .string("id"), .string("--startup-view"), .string("headless")]])
+        #expect(settings.customizations == [[.string("set"), .string(":id"), .string("--startup-view"), .string("headless")]])
     }
 
     @Test func providerQemuAndLibvirt() throws {

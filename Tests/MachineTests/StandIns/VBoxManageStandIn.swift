@@ -4,11 +4,15 @@ import Providers
 
 /// A STAND-IN for VirtualBox's `VBoxManage`, not VirtualBox: VirtualBox cannot be installed on
 /// the machines these tests run on. It records every call, keeps the state the real tool keeps
-/// for what boxer uses (registered VMs and their NIC settings, DHCP servers with their fixed
-/// addresses), and refuses what the real tool refuses according to its manual (`VBoxManage
-/// dhcpserver`, `VBoxManage modifyvm`): unknown options, missing required ones, malformed
-/// addresses, a DHCP server added twice or changed when it does not exist, a VM that is not
-/// registered. Messages imitate VBoxManage's ("VBoxManage: error: …"), exit status 1.
+/// for what boxer uses (registered VMs with their settings, NAT rules, storage controllers and
+/// media, snapshots and run state; DHCP servers with their fixed addresses), and refuses what
+/// the real tool refuses according to its manual: unknown commands and options, missing
+/// required ones, malformed addresses, a DHCP server added twice or changed when it does not
+/// exist, a VM that is not registered, a name already taken, settings changed while the VM
+/// runs or is saved, a NAT rule whose name exists, a linked clone without a snapshot, a medium
+/// that is not a file, a running VM unregistered. Messages imitate VBoxManage's
+/// ("VBoxManage: error: …"), exit status 1. No guest runs: `startvm` only changes the state,
+/// and the "guest" obeys the ACPI power button unless `guestIgnoresPowerButton` is set.
 final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
     struct DHCPServer: Equatable {
         var ip: String
@@ -19,13 +23,53 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         var fixed: [String: String] = [:]
     }
 
+    struct VM: Equatable {
+        var uuid: String
+        var name: String
+        var state = "poweroff"
+        var settings: [String: String] = [:]
+        /// natpf1 rules by name, as VBoxManage lists them ("name,tcp,127.0.0.1,2222,,22").
+        var natRules: [String: String] = [:]
+        /// Controller name → port count.
+        var controllers: [String: Int] = [:]
+        /// "controller:port:device" → medium.
+        var media: [String: String] = [:]
+        var extraData: [String: String] = [:]
+        var snapshots: [String] = []
+        var guestProperties: [String: String] = [:]
+        /// The master and snapshot a linked clone was made from.
+        var linkedTo: String?
+    }
+
     let name = "VBoxManage"
     private let lock = NSLock()
     private(set) var calls: [[String]] = []
     private(set) var dhcpServers: [String: DHCPServer] = [:]
-    private(set) var vms: [String: [String: String]] = [:]
+    private(set) var machines: [VM] = []
+    var guestIgnoresPowerButton = false
 
-    func register(vm: String) { lock.withLock { vms[vm] = [:] } }
+    /// Each registered VM's settings by name.
+    var vms: [String: [String: String]] { lock.withLock { Dictionary(uniqueKeysWithValues: machines.map { ($0.name, $0.settings) }) } }
+
+    func register(vm: String) { lock.withLock { machines.append(VM(uuid: UUID().uuidString.lowercased(), name: vm)) } }
+
+    func machine(_ reference: String) -> VM? { lock.withLock { machines.first { $0.uuid == reference || $0.name == reference } } }
+
+    /// Sets a guest property as the guest additions would.
+    func setGuestProperty(_ vm: String, _ key: String, _ value: String) {
+        lock.withLock {
+            guard let index = machines.firstIndex(where: { $0.uuid == vm || $0.name == vm }) else { return }
+            machines[index].guestProperties[key] = value
+        }
+    }
+
+    /// The VM "dies" (its process is killed): VirtualBox reports it aborted.
+    func crash(_ vm: String) {
+        lock.withLock {
+            guard let index = machines.firstIndex(where: { $0.uuid == vm || $0.name == vm }) else { return }
+            machines[index].state = "aborted"
+        }
+    }
 
     func run(_ arguments: [String]) async throws(MachineError) -> Programs.Result {
         lock.withLock {
@@ -52,6 +96,47 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             return ""
         case ("modifyvm", let vm?):
             try modifyvm(vm, Array(arguments.dropFirst(2)))
+            return ""
+        case ("list", "vms"):
+            return machines.map { "\"\($0.name)\" {\($0.uuid)}\n" }.joined()
+        case ("list", "runningvms"):
+            return machines.filter { $0.state == "running" }.map { "\"\($0.name)\" {\($0.uuid)}\n" }.joined()
+        case ("import", _):
+            return try importOVF(Array(arguments.dropFirst()))
+        case ("snapshot", let vm?):
+            return try snapshot(vm, Array(arguments.dropFirst(2)))
+        case ("clonevm", let vm?):
+            return try clonevm(vm, Array(arguments.dropFirst(2)))
+        case ("showvminfo", let vm?):
+            guard arguments.dropFirst(2) == ["--machinereadable"] else { throw Refusal(text: "Syntax error: showvminfo takes --machinereadable (or --details, --log) after the VM") }
+            return try showvminfo(index(of: vm))
+        case ("storagectl", let vm?):
+            try storagectl(vm, Array(arguments.dropFirst(2)))
+            return ""
+        case ("storageattach", let vm?):
+            try storageattach(vm, Array(arguments.dropFirst(2)))
+            return ""
+        case ("setextradata", let vm?):
+            guard arguments.count == 4 else { throw Refusal(text: "Syntax error: setextradata <uuid|vmname|global> <key> [<value>]") }
+            machines[try index(of: vm)].extraData[arguments[2]] = arguments[3]
+            return ""
+        case ("startvm", let vm?):
+            try startvm(vm, Array(arguments.dropFirst(2)))
+            return ""
+        case ("controlvm", let vm?):
+            try controlvm(vm, Array(arguments.dropFirst(2)))
+            return ""
+        case ("discardstate", let vm?):
+            let index = try index(of: vm)
+            guard machines[index].state == "saved" else { throw Refusal(text: "Machine '\(machines[index].name)' is not in the saved state (state: \(machines[index].state))") }
+            machines[index].state = "poweroff"
+            return ""
+        case ("guestproperty", "get"):
+            guard arguments.count == 4 else { throw Refusal(text: "Syntax error: guestproperty get <uuid|vmname> <property> [--verbose]") }
+            let value = machines[try index(of: arguments[2])].guestProperties[arguments[3]]
+            return value.map { "Value: \($0)\n" } ?? "No value set!\n"
+        case ("unregistervm", let vm?):
+            try unregistervm(vm, Array(arguments.dropFirst(2)))
             return ""
         default:
             throw Refusal(text: "Syntax error: unknown command: \(arguments.prefix(2).joined(separator: " "))")
@@ -156,10 +241,270 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         guard Self.number(server.lower) <= Self.number(server.upper) else { throw Refusal(text: "lower IP above upper IP") }
     }
 
-    private func modifyvm(_ vm: String, _ arguments: [String]) throws(Refusal) {
-        guard var settings = vms[vm] else { throw Refusal(text: "Could not find a registered machine named '\(vm)'") }
-        let attachments: Set<String> = ["none", "null", "nat", "bridged", "intnet", "hostonly", "hostonlynet", "generic", "natnetwork"]
+    private func index(of reference: String) throws(Refusal) -> Int {
+        guard let index = machines.firstIndex(where: { $0.uuid == reference || $0.name == reference }) else {
+            throw Refusal(text: "Could not find a registered machine named '\(reference)'")
+        }
+        return index
+    }
+
+    /// VirtualBox changes a VM's settings only while it is off (poweroff or aborted).
+    private func mutable(_ reference: String) throws(Refusal) -> Int {
+        let index = try index(of: reference)
+        guard ["poweroff", "aborted"].contains(machines[index].state) else {
+            throw Refusal(text: "The machine is not mutable (state is \(machines[index].state))")
+        }
+        return index
+    }
+
+    private func importOVF(_ arguments: [String]) throws(Refusal) -> String {
+        guard let ovf = arguments.first, !ovf.hasPrefix("-") else { throw Refusal(text: "Syntax error: import needs an OVF or OVA file") }
+        guard let text = try? String(contentsOfFile: ovf, encoding: .utf8), text.contains("<Envelope") else {
+            throw Refusal(text: "Could not read OVF file '\(ovf)' (VERR_FILE_NOT_FOUND or not an OVF envelope)")
+        }
+        var name: String?
+        var index = 1
+        var system: String?
+        while index < arguments.count {
+            guard index + 1 < arguments.count else { throw Refusal(text: "Syntax error: missing value for \(arguments[index])") }
+            switch arguments[index] {
+            case "--vsys": system = arguments[index + 1]
+            case "--vmname":
+                guard system != nil else { throw Refusal(text: "Option \"--vmname\" requires preceding --vsys argument.") }
+                name = arguments[index + 1]
+            case "--basefolder": break
+            default: throw Refusal(text: "Syntax error: unknown option: \(arguments[index])")
+            }
+            index += 2
+        }
+        guard system == nil || system == "0" else { throw Refusal(text: "Invalid argument to '--vsys': the appliance has one virtual system (0)") }
+        let vmName = name ?? "vm"
+        guard !machines.contains(where: { $0.name == vmName }) else { throw Refusal(text: "A machine named '\(vmName)' already exists") }
+        machines.append(VM(uuid: UUID().uuidString.lowercased(), name: vmName, settings: ["memory": "1024", "cpus": "1", "nic1": "nat"]))
+        return "0%...10%...20%...30%...40%...50%...60%...70%...80%...90%...100%\nSuccessfully imported the appliance.\n"
+    }
+
+    private func snapshot(_ vm: String, _ arguments: [String]) throws(Refusal) -> String {
+        let index = try index(of: vm)
+        switch arguments.first {
+        case "take":
+            guard arguments.count >= 2 else { throw Refusal(text: "Syntax error: snapshot take needs a name") }
+            let rest = Array(arguments.dropFirst(2))
+            guard rest.isEmpty || (rest.count == 2 && rest[0] == "--description") else { throw Refusal(text: "Syntax error: invalid parameter '\(rest.joined(separator: " "))'") }
+            machines[index].snapshots.append(arguments[1])
+            return "0%...100%\nSnapshot taken. UUID: \(UUID().uuidString.lowercased())\n"
+        case "list":
+            guard !machines[index].snapshots.isEmpty else { throw Refusal(text: "This machine does not have any snapshots") }
+            return machines[index].snapshots.enumerated().map { "SnapshotName\($0.offset == 0 ? "" : "-\($0.offset)")=\"\($0.element)\"\n" }.joined()
+        default:
+            throw Refusal(text: "Syntax error: unknown snapshot subcommand: \(arguments.first ?? "")")
+        }
+    }
+
+    private func clonevm(_ vm: String, _ arguments: [String]) throws(Refusal) -> String {
+        let source = try index(of: vm)
+        var snapshot: String?
+        var options: [String] = []
+        var name: String?
+        var register = false
+        var index = 0
+        while index < arguments.count {
+            let option = arguments[index]
+            if option == "--register" { register = true; index += 1; continue }
+            guard index + 1 < arguments.count else { throw Refusal(text: "Syntax error: missing value for \(option)") }
+            let value = arguments[index + 1]
+            switch option {
+            case "--snapshot": snapshot = value
+            case "--options": options += value.split(separator: ",").map(String.init)
+            case "--name": name = value
+            case "--basefolder", "--mode", "--uuid": break
+            default: throw Refusal(text: "Syntax error: unknown option: \(option)")
+            }
+            index += 2
+        }
+        for option in options where !["link", "keepallmacs", "keepnatmacs", "keepdisknames", "keephwuuids"].contains(option) {
+            throw Refusal(text: "Invalid clone options '\(option)'")
+        }
+        if let snapshot, !machines[source].snapshots.contains(snapshot) {
+            throw Refusal(text: "Could not find a snapshot named '\(snapshot)'")
+        }
+        if options.contains("link"), snapshot == nil {
+            throw Refusal(text: "Linked clones need a snapshot to start from (--snapshot)")
+        }
+        let cloneName = name ?? machines[source].name + " Clone"
+        guard !machines.contains(where: { $0.name == cloneName }) else { throw Refusal(text: "A machine named '\(cloneName)' already exists") }
+        guard register else { return "Machine has been successfully cloned as \"\(cloneName)\"\n" }
+        var clone = VM(uuid: UUID().uuidString.lowercased(), name: cloneName, settings: machines[source].settings)
+        clone.linkedTo = options.contains("link") ? machines[source].name : nil
+        machines.append(clone)
+        return "0%...100%\nMachine has been successfully cloned as \"\(cloneName)\"\n"
+    }
+
+    private func showvminfo(_ index: Int) -> String {
+        let vm = machines[index]
+        var lines = ["name=\"\(vm.name)\"", "UUID=\"\(vm.uuid)\"", "VMState=\"\(vm.state)\""]
+        for key in vm.settings.keys.sorted() { lines.append("\(key)=\"\(vm.settings[key] ?? "")\"") }
+        for (offset, rule) in vm.natRules.keys.sorted().enumerated() { lines.append("Forwarding(\(offset))=\"\(vm.natRules[rule] ?? "")\"") }
+        for key in vm.media.keys.sorted() { lines.append("\"\(key.replacingOccurrences(of: ":", with: "-"))\"=\"\(vm.media[key] ?? "")\"") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func storagectl(_ vm: String, _ arguments: [String]) throws(Refusal) {
+        let index = try mutable(vm)
+        var name: String?
+        var bus: String?
+        var ports = 1
         for (option, value) in try options(arguments, flags: []) {
+            switch option {
+            case "--name": name = value
+            case "--add":
+                guard ["ide", "sata", "scsi", "floppy", "sas", "usb", "pcie", "virtio"].contains(value) else { throw Refusal(text: "Invalid --add argument '\(value)'") }
+                bus = value
+            case "--portcount":
+                guard let count = Int(value), (1...30).contains(count) else { throw Refusal(text: "Invalid --portcount argument '\(value)'") }
+                ports = count
+            case "--controller", "--hostiocache", "--bootable": break
+            default: throw Refusal(text: "Syntax error: unknown option: \(option)")
+            }
+        }
+        guard let name else { throw Refusal(text: "storagectl: --name is required") }
+        guard bus != nil else { throw Refusal(text: "storagectl: nothing to do for '\(name)' (--add, --remove or a setting)") }
+        guard machines[index].controllers[name] == nil else { throw Refusal(text: "Storage controller named '\(name)' already exists") }
+        machines[index].controllers[name] = ports
+    }
+
+    private func storageattach(_ vm: String, _ arguments: [String]) throws(Refusal) {
+        let index = try mutable(vm)
+        var values: [String: String] = [:]
+        for (option, value) in try options(arguments, flags: []) {
+            guard ["--storagectl", "--port", "--device", "--type", "--medium"].contains(option) else { throw Refusal(text: "Syntax error: unknown option: \(option)") }
+            values[option] = value
+        }
+        guard let controller = values["--storagectl"], let ports = machines[index].controllers[controller] else {
+            throw Refusal(text: "Could not find a controller named '\(values["--storagectl"] ?? "")'")
+        }
+        guard let port = values["--port"].flatMap(Int.init), (0..<ports).contains(port), let device = values["--device"].flatMap(Int.init), device == 0 else {
+            throw Refusal(text: "The port and/or device parameter are out of range: port=\(values["--port"] ?? "-") (0...\(ports - 1)), device=\(values["--device"] ?? "-") (0)")
+        }
+        guard let type = values["--type"], ["dvddrive", "hdd", "fdd"].contains(type) else { throw Refusal(text: "Invalid --type argument '\(values["--type"] ?? "")'") }
+        guard let medium = values["--medium"] else { throw Refusal(text: "Missing required option: --medium") }
+        if !["none", "emptydrive", "additions"].contains(medium) {
+            guard medium.hasPrefix("/"), FileManager.default.fileExists(atPath: medium) else {
+                throw Refusal(text: "Could not find file for the medium '\(medium)' (VERR_FILE_NOT_FOUND)")
+            }
+        }
+        machines[index].media["\(controller):\(port):\(device)"] = medium == "none" ? nil : medium
+    }
+
+    private func startvm(_ vm: String, _ arguments: [String]) throws(Refusal) {
+        let index = try index(of: vm)
+        guard arguments.isEmpty || (arguments.count == 2 && arguments[0] == "--type" && ["gui", "headless", "sdl", "separate"].contains(arguments[1])) else {
+            throw Refusal(text: "Syntax error: invalid startvm arguments: \(arguments.joined(separator: " "))")
+        }
+        guard ["poweroff", "saved", "aborted"].contains(machines[index].state) else {
+            throw Refusal(text: "The machine '\(machines[index].name)' is already locked by a session (or being locked or unlocked)")
+        }
+        machines[index].state = "running"
+    }
+
+    private func controlvm(_ vm: String, _ arguments: [String]) throws(Refusal) {
+        let index = try index(of: vm)
+        let state = machines[index].state
+        guard ["running", "paused"].contains(state) else { throw Refusal(text: "Machine '\(machines[index].name)' is not currently running") }
+        switch arguments {
+        case ["acpipowerbutton"]: if !guestIgnoresPowerButton, state == "running" { machines[index].state = "poweroff" }
+        case ["poweroff"]: machines[index].state = "poweroff"
+        case ["savestate"]: machines[index].state = "saved"
+        case ["pause"]: machines[index].state = "paused"
+        case ["resume"]:
+            guard state == "paused" else { throw Refusal(text: "VM is not paused") }
+            machines[index].state = "running"
+        default: throw Refusal(text: "Syntax error: invalid controlvm subcommand: \(arguments.joined(separator: " "))")
+        }
+    }
+
+    private func unregistervm(_ vm: String, _ arguments: [String]) throws(Refusal) {
+        let index = try index(of: vm)
+        guard arguments.isEmpty || arguments == ["--delete"] else { throw Refusal(text: "Syntax error: invalid parameter '\(arguments.joined(separator: " "))'") }
+        guard !["running", "paused"].contains(machines[index].state) else {
+            throw Refusal(text: "Cannot unregister the machine '\(machines[index].name)' while it is locked")
+        }
+        let name = machines[index].name
+        if machines.contains(where: { $0.linkedTo == name }) {
+            throw Refusal(text: "Cannot delete the machine '\(name)': linked clones of its snapshot exist")
+        }
+        machines.remove(at: index)
+    }
+
+    private func modifyvm(_ vm: String, _ arguments: [String]) throws(Refusal) {
+        let index = try mutable(vm)
+        var settings = machines[index].settings
+        var rules = machines[index].natRules
+        let attachments: Set<String> = ["none", "null", "nat", "bridged", "intnet", "hostonly", "hostonlynet", "generic", "natnetwork"]
+        var position = 0
+        while position < arguments.count {
+            let option = arguments[position]
+            // --uart1 takes two values (I/O base and IRQ), or "off".
+            if option == "--uart1" {
+                if arguments.dropFirst(position + 1).first == "off" { settings["uart1"] = "off"; position += 2; continue }
+                guard position + 2 < arguments.count, arguments[position + 1].hasPrefix("0x"), UInt16(arguments[position + 1].dropFirst(2), radix: 16) != nil,
+                      Int(arguments[position + 2]) != nil else { throw Refusal(text: "Syntax error: --uart1 needs an I/O base and an IRQ (e.g. 0x3F8 4), or off") }
+                settings["uart1"] = arguments[position + 1] + "," + arguments[position + 2]
+                position += 3
+                continue
+            }
+            if option == "--uartmode1" {
+                guard position + 1 < arguments.count else { throw Refusal(text: "Syntax error: missing value for --uartmode1") }
+                let mode = arguments[position + 1]
+                if ["file", "server", "client", "tcpserver", "tcpclient"].contains(mode) {
+                    guard position + 2 < arguments.count else { throw Refusal(text: "Syntax error: --uartmode1 \(mode) needs a path") }
+                    settings["uartmode1"] = mode + "," + arguments[position + 2]
+                    position += 3
+                } else {
+                    guard mode == "disconnected" else { throw Refusal(text: "Invalid --uartmode1 argument '\(mode)'") }
+                    settings["uartmode1"] = mode
+                    position += 2
+                }
+                continue
+            }
+            guard option.hasPrefix("--"), position + 1 < arguments.count else { throw Refusal(text: "Syntax error: invalid parameter '\(option)'") }
+            let value = arguments[position + 1]
+            position += 2
+            switch option {
+            case "--memory":
+                guard let megabytes = Int(value), megabytes >= 4 else { throw Refusal(text: "Invalid --memory argument '\(value)'") }
+                settings["memory"] = value
+                continue
+            case "--cpus":
+                guard let count = Int(value), (1...64).contains(count) else { throw Refusal(text: "Invalid --cpus argument '\(value)'") }
+                settings["cpus"] = value
+                continue
+            case "--ioapic", "--natdnshostresolver1", "--natdnsproxy1":
+                guard value == "on" || value == "off" else { throw Refusal(text: "Invalid \(option) argument '\(value)'") }
+                settings[String(option.dropFirst(2))] = value
+                continue
+            case "--natpf1":
+                if value == "delete" {
+                    guard position < arguments.count, rules[arguments[position]] != nil else { throw Refusal(text: "Code E_INVALIDARG: A NAT rule of this name does not exist") }
+                    rules[arguments[position]] = nil
+                    position += 1
+                    continue
+                }
+                let fields = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard fields.count == 6, !fields[0].isEmpty, ["tcp", "udp"].contains(fields[1]),
+                      fields[2].isEmpty || Self.isIPv4(fields[2]), let hostPort = Int(fields[3]), (1...65535).contains(hostPort),
+                      fields[4].isEmpty || Self.isIPv4(fields[4]), let guestPort = Int(fields[5]), (1...65535).contains(guestPort) else {
+                    throw Refusal(text: "Invalid NAT rule '\(value)': name,tcp|udp,[hostip],hostport,[guestip],guestport")
+                }
+                guard rules[fields[0]] == nil else { throw Refusal(text: "A NAT rule of this name already exists") }
+                guard !rules.values.contains(where: { $0.split(separator: ",", omittingEmptySubsequences: false)[3] == Substring(fields[3]) && $0.split(separator: ",", omittingEmptySubsequences: false)[1] == Substring(fields[1]) }) else {
+                    throw Refusal(text: "A NAT rule for this host port already exists")
+                }
+                rules[fields[0]] = value
+                continue
+            default:
+                break
+            }
             guard let slot = option.last.flatMap({ Int(String($0)) }), (1...8).contains(slot) else {
                 throw Refusal(text: "Syntax error: unknown option: \(option)")
             }
@@ -177,6 +522,7 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             }
             settings[String(option.dropFirst(2))] = value
         }
-        vms[vm] = settings
+        machines[index].settings = settings
+        machines[index].natRules = rules
     }
 }

@@ -1,0 +1,62 @@
+import BoxerSupport
+import Foundation
+import Machines
+import Vagrantfile
+
+/// Files every driver keeps the same way in a machine's folder: the forwarded ports chosen at
+/// start (`ports.json`), and the console log a few lines of which explain a guest that never
+/// answers.
+enum MachineRecords {
+    static func writeForwards(_ context: MachineContext) {
+        let data = (try? JSONEncoder().encode(context.forwards)) ?? Data("[]".utf8)
+        try? context.folder.write("ports.json", String(decoding: data, as: UTF8.self))
+    }
+
+    static func forwards(_ context: MachineContext) -> [PortForward] {
+        guard let text = context.folder.read("ports.json") else { return [] }
+        return (try? JSONDecoder().decode([PortForward].self, from: Data(text.utf8))) ?? []
+    }
+
+    /// The "ssh" forward: the one given for this start, else the one recorded at the last.
+    static func sshEndpoint(_ context: MachineContext) -> SSHEndpoint? {
+        let forwards = context.forwards.isEmpty ? forwards(context) : context.forwards
+        guard let ssh = forwards.first(where: { $0.id == "ssh" }) else { return nil }
+        return SSHEndpoint(host: ssh.hostIP == "0.0.0.0" ? "127.0.0.1" : ssh.hostIP, port: ssh.host)
+    }
+
+    static func tail(of path: String, lines: Int) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "(no console output)" }
+        let text = String(decoding: data.suffix(64 << 10), as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
+    static func makeFolder(_ context: MachineContext) throws(MachineError) {
+        do {
+            try FileManager.default.createDirectory(atPath: context.folder.path, withIntermediateDirectories: true)
+        } catch {
+            throw MachineError(.io, "cannot create \(context.folder.path): \(error.localizedDescription)")
+        }
+    }
+}
+
+extension MachineContext {
+    /// The `config.vm.provider "<name>"` block's settings, when the Vagrantfile has one.
+    func settings(_ provider: String) -> ProviderSettings? { machine.providers[provider] }
+
+    /// The box's disk folder, failing with what is wrong when the box lacks `file`.
+    func boxFile(_ file: String, provider: String) throws(MachineError) -> String {
+        guard let box else { throw MachineError(.boxMissing, "the machine has no box to be made from") }
+        let path = box.path + "/" + file
+        guard HostFiles.exists(path) else {
+            throw MachineError(.boxMissing, "the box \(box.name) (\(box.provider), \(box.version)) has no \(file), which the \(provider) provider needs: is it a \(provider) box?")
+        }
+        return path
+    }
+
+    /// `customize` calls with `:id` replaced by the hypervisor's id for the machine.
+    func customizations(_ provider: String, id: String) -> [[String]] {
+        (settings(provider)?.customizations ?? []).map { call in
+            call.map { $0.string == ProviderSettings.machineIDPlaceholder ? id : ($0.string ?? $0.description) }
+        }
+    }
+}

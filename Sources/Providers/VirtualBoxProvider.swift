@@ -1,0 +1,307 @@
+import BoxerSupport
+import BoxStore
+import Foundation
+import Machines
+import Vagrantfile
+
+/// The VirtualBox provider, driven through `VBoxManage` as Vagrant's own provider drives it.
+///
+/// - create: the box's `box.ovf` is imported once per box version as a master VM with a
+///   snapshot (`import`, `snapshot take`), and each machine is a linked clone of it (`clonevm
+///   --snapshot --options link --register`); `linked_clone = false` gives a full clone.
+/// - start: NIC1 NAT with its `natpf1` rules (old rules deleted first), NIC2 on the
+///   environment's `intnet` with its MAC, serial port 1 to `console.log`, the NoCloud seed as a
+///   DVD on a controller of its own, the seed's hostname and instance id in the DMI serial
+///   (`ds=nocloud;h=…;i=…`, which cloud-init reads before it looks for the DVD), memory, CPUs,
+///   the `customize` calls, then `startvm --type headless`.
+/// - stop: `acpipowerbutton`, then `poweroff` once `timeout` passes; suspend is `savestate`.
+/// - state: `showvminfo --machinereadable`'s VMState; destroy: `unregistervm --delete`.
+///
+/// Only the machine's VM id and what VirtualBox does not keep (ports chosen at start, the
+/// console log) are in the machine's folder; everything else is asked of VBoxManage.
+public struct VirtualBoxProvider: Provider {
+    public let name = "virtualbox"
+    public let boxFormats = ["virtualbox"]
+    public let attachesToUserspaceSwitch = false
+    public let sharedFolderTypes: Set<String> = ["virtualbox"]
+    /// VBoxManage, or nil when VirtualBox is not installed.
+    public let tool: (any HypervisorTool)?
+    public let home: BoxerHome
+
+    /// The storage controller boxer adds for the seed DVD, so the box's own controllers and
+    /// ports are never touched.
+    static let seedController = "boxer seed"
+    static let snapshotName = "boxer-base"
+
+    public init(home: BoxerHome, tool: (any HypervisorTool)? = InstalledTool.find("VBoxManage")) {
+        self.home = home
+        self.tool = tool
+    }
+
+    public func mountCommand(for share: SharedFolder) -> String {
+        "mkdir -p \(Communicator.quote(share.guestPath)) && mount -t vboxsf \(share.tag) \(Communicator.quote(share.guestPath))"
+    }
+
+    public func checkUsable() throws(MachineError) {
+        _ = try vboxmanage()
+    }
+
+    func vboxmanage() throws(MachineError) -> any HypervisorTool {
+        guard let tool else {
+            throw MachineError(.toolMissing, "VBoxManage is not installed, so VirtualBox machines cannot run here. Install VirtualBox (https://www.virtualbox.org/wiki/Downloads; Debian: the virtualbox package from contrib), or use --provider qemu.")
+        }
+        return tool
+    }
+
+    func consolePath(_ context: MachineContext) -> String { context.folder.file("console.log") }
+
+    // MARK: Create
+
+    public func create(_ context: MachineContext) async throws(MachineError) -> String {
+        let tool = try vboxmanage()
+        let ovf = try context.boxFile("box.ovf", provider: name)
+        try MachineRecords.makeFolder(context)
+        let settings = context.settings(name)
+        let vmName = settings?.values["name"]?.string ?? Self.vmName(context)
+        var clone = ["clonevm"]
+        if settings?.values["linked_clone"]?.bool ?? true {
+            let master = try await ensureMaster(ovf: ovf, box: context.box, tool: tool)
+            clone += [master, "--snapshot", Self.snapshotName, "--options", "link"]
+        } else {
+            // A full clone still starts from the imported master: importing per machine would
+            // copy the disk twice.
+            let master = try await ensureMaster(ovf: ovf, box: context.box, tool: tool)
+            clone += [master]
+        }
+        clone += ["--name", vmName, "--register"]
+        try await tool.check(clone, doing: "clone the box's VM for \(context.machine.name)")
+        let info = try await machineInfo(vmName, tool: tool)
+        guard let id = info["UUID"], !id.isEmpty else {
+            throw MachineError(.provider, "VBoxManage cloned \(vmName) but showvminfo gives no UUID for it")
+        }
+        do throws(MachineError) {
+            var modify = ["modifyvm", id, "--uart1", "0x3F8", "4", "--uartmode1", "file", consolePath(context)]
+            if let memory = settings?.memory { modify += ["--memory", String(memory)] }
+            if let cpus = settings?.cpus { modify += ["--cpus", String(cpus)] }
+            try await tool.check(modify, doing: "set up \(vmName)")
+            try await tool.check(["storagectl", id, "--name", Self.seedController, "--add", "sata", "--portcount", "1"], doing: "add the seed's controller to \(vmName)")
+        } catch {
+            _ = try? await tool.run(["unregistervm", id, "--delete"])
+            throw error
+        }
+        return id
+    }
+
+    /// "<project>_<machine>_<milliseconds>_<random>", as Vagrant names VMs: unique in
+    /// VirtualBox's global namespace, and telling in its GUI.
+    static func vmName(_ context: MachineContext) -> String {
+        let project = context.folder.projectRoot.split(separator: "/").last.map(String.init) ?? "boxer"
+        let millis = Int(Date().timeIntervalSince1970 * 1000)
+        return "\(project)_\(context.machine.name)_\(millis)_\(Int.random(in: 1000...99999))"
+    }
+
+    /// The box's master VM (imported once per box version and architecture, with its base
+    /// snapshot), imported now when VirtualBox does not have it. Two machines of the same box
+    /// made at once import it once: the import holds a lock in boxer's home.
+    func ensureMaster(ovf: String, box: BoxMatch?, tool: any HypervisorTool) async throws(MachineError) -> String {
+        let key = String(StableHash.fnv1a(HostFiles.parent(of: ovf)), radix: 16)
+        let master = "boxer-master-" + (box.map { "\($0.name.replacingOccurrences(of: "/", with: "-"))-\($0.version)-" } ?? "") + key
+        let locks = home.path + "/locks"
+        try? FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
+        let url = URL(fileURLWithPath: locks + "/virtualbox-\(key).lock")
+        let locked = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
+        guard case .success(let lock?) = locked else { throw MachineError(.io, "cannot lock \(url.path)") }
+        defer { lock.unlock() }
+        if try await registeredVMs(tool: tool).keys.contains(master) {
+            let snapshots = try await tool.run(["snapshot", master, "list", "--machinereadable"])
+            if snapshots.succeeded, snapshots.output.contains("\"\(Self.snapshotName)\"") { return master }
+            // An import that was interrupted before its snapshot: start it over.
+            _ = try? await tool.run(["unregistervm", master, "--delete"])
+        }
+        try await tool.check(["import", ovf, "--vsys", "0", "--vmname", master], doing: "import the box \(ovf)")
+        do throws(MachineError) {
+            try await tool.check(["snapshot", master, "take", Self.snapshotName, "--description", "boxer: linked clones start here"], doing: "snapshot the box's master VM \(master)")
+        } catch {
+            _ = try? await tool.run(["unregistervm", master, "--delete"])
+            throw error
+        }
+        return master
+    }
+
+    /// `list vms`: `"name" {uuid}` lines.
+    func registeredVMs(tool: any HypervisorTool) async throws(MachineError) -> [String: String] {
+        let output = try await tool.check(["list", "vms"], doing: "list its VMs")
+        var vms: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            guard line.hasPrefix("\""), let close = line.lastIndex(of: "\""), close > line.startIndex,
+                  let open = line.lastIndex(of: "{"), let end = line.lastIndex(of: "}") else { continue }
+            vms[String(line[line.index(after: line.startIndex)..<close])] = String(line[line.index(after: open)..<end])
+        }
+        return vms
+    }
+
+    /// `showvminfo --machinereadable`: `key="value"` lines (keys may be quoted too).
+    func machineInfo(_ vm: String, tool: any HypervisorTool) async throws(MachineError) -> [String: String] {
+        let output = try await tool.check(["showvminfo", vm, "--machinereadable"], doing: "describe \(vm)")
+        return Self.parseMachineReadable(output)
+    }
+
+    static func parseMachineReadable(_ output: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            values[unquote(line[..<equals])] = unquote(line[line.index(after: equals)...])
+        }
+        return values
+    }
+
+    static func unquote(_ text: Substring) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count >= 2, trimmed.hasPrefix("\""), trimmed.hasSuffix("\"") else { return trimmed }
+        return String(trimmed.dropFirst().dropLast())
+    }
+
+    // MARK: Start and stop
+
+    public func start(_ context: MachineContext) async throws(MachineError) {
+        let tool = try vboxmanage()
+        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        let info = try await machineInfo(id, tool: tool)
+        // A saved machine resumes as it was: VirtualBox refuses changes to it until then.
+        if info["VMState"] != "saved" {
+            try await configure(context, id: id, info: info, tool: tool)
+        }
+        let gui = context.settings(name)?.values["gui"]?.bool ?? false
+        try await startvm(id, type: gui ? "gui" : "headless", doing: "start \(context.machine.name)", tool: tool)
+    }
+
+    /// `startvm`, which on some hosts exits 1 although it started the VM (Vagrant checks the
+    /// words too).
+    func startvm(_ id: String, type: String, doing what: String, tool: any HypervisorTool) async throws(MachineError) {
+        let arguments = ["startvm", id, "--type", type]
+        let result = try await tool.run(arguments)
+        if result.succeeded || result.output.contains("has been successfully started") { return }
+        try await tool.check(["showvminfo", id, "--machinereadable"], doing: what)
+        let said = (result.error.isEmpty ? result.output : result.error).trimmingCharacters(in: .whitespacesAndNewlines)
+        throw MachineError(.provider, "VBoxManage could not \(what) (VBoxManage \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)")
+    }
+
+    /// Everything that is set while the machine is off, before each boot.
+    func configure(_ context: MachineContext, id: String, info: [String: String], tool: any HypervisorTool) async throws(MachineError) {
+        // NIC1 NAT with this start's forwards; the previous start's rules go first (VBoxManage
+        // refuses a rule whose name exists).
+        let oldRules = info.filter { $0.key.hasPrefix("Forwarding(") }.values.compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init) }
+        for rule in oldRules.sorted() {
+            try await tool.check(["modifyvm", id, "--natpf1", "delete", rule], doing: "remove the old forwarded port \(rule)")
+        }
+        var nics = ["modifyvm", id, "--nic1", "nat"]
+        if let attachment = context.internalNetwork {
+            nics = VirtualBoxNetwork.nicArguments(vm: id, attachment: attachment)
+        }
+        for forward in context.forwards {
+            let hostIP = forward.hostIP == "0.0.0.0" ? "" : forward.hostIP
+            nics += ["--natpf1", "\(forward.id),\(forward.proto),\(hostIP),\(forward.host),,\(forward.guest)"]
+        }
+        try await tool.check(nics, doing: "set up the network of \(context.machine.name)")
+        MachineRecords.writeForwards(context)
+
+        let medium = context.seed ?? "emptydrive"
+        try await tool.check(["storageattach", id, "--storagectl", Self.seedController, "--port", "0", "--device", "0", "--type", "dvddrive", "--medium", medium],
+                             doing: "attach the NoCloud seed to \(context.machine.name)")
+        if context.seed != nil {
+            let serial = "ds=nocloud;h=\(context.machine.hostname ?? context.machine.name);i=\(id)"
+            try await tool.check(["setextradata", id, "VBoxInternal/Devices/pcbios/0/Config/DmiSystemSerial", serial], doing: "set the DMI serial of \(context.machine.name)")
+        }
+        var resources = ["modifyvm", id]
+        if let memory = context.settings(name)?.memory { resources += ["--memory", String(memory)] }
+        if let cpus = context.settings(name)?.cpus { resources += ["--cpus", String(cpus)] }
+        if resources.count > 2 { try await tool.check(resources, doing: "set the memory and CPUs of \(context.machine.name)") }
+        for call in context.customizations(name, id: id) {
+            try await tool.check(call, doing: "apply the Vagrantfile's customize \(call.joined(separator: " "))")
+        }
+    }
+
+    public func stop(_ context: MachineContext, force: Bool, timeout: Double) async throws(MachineError) {
+        let tool = try vboxmanage()
+        guard let id = context.folder.id else { return }
+        switch await state(context) {
+        case .notCreated, .poweroff, .aborted:
+            return
+        case .paused:
+            if try await machineInfo(id, tool: tool)["VMState"] == "saved" {
+                // A saved machine has no guest to ask: its saved state goes.
+                try await tool.check(["discardstate", id], doing: "discard the saved state of \(context.machine.name)")
+                return
+            }
+            if !force { try await tool.check(["controlvm", id, "resume"], doing: "resume \(context.machine.name) to shut it down") }
+        case .running:
+            break
+        }
+        if !force, (try? await tool.check(["controlvm", id, "acpipowerbutton"], doing: "press the power button")) != nil {
+            let deadline = Date().addingTimeInterval(timeout)
+            repeat {
+                if await state(context) != .running { return }
+                try? await Task.sleep(for: .milliseconds(500))
+            } while Date() < deadline
+        }
+        try await tool.check(["controlvm", id, "poweroff"], doing: "power off \(context.machine.name)")
+    }
+
+    public func suspend(_ context: MachineContext) async throws(MachineError) {
+        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        try await vboxmanage().check(["controlvm", id, "savestate"], doing: "suspend \(context.machine.name)")
+    }
+
+    public func resume(_ context: MachineContext) async throws(MachineError) {
+        let tool = try vboxmanage()
+        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        if try await machineInfo(id, tool: tool)["VMState"] == "paused" {
+            try await tool.check(["controlvm", id, "resume"], doing: "resume \(context.machine.name)")
+        } else {
+            try await startvm(id, type: "headless", doing: "resume \(context.machine.name)", tool: tool)
+        }
+    }
+
+    public func destroy(_ context: MachineContext) async throws(MachineError) {
+        let tool = try vboxmanage()
+        if let id = context.folder.id, await state(context) != .notCreated {
+            try await stop(context, force: true, timeout: 0)
+            try await tool.check(["unregistervm", id, "--delete"], doing: "delete \(context.machine.name)")
+        }
+        for file in ["console.log", "ports.json", "seed.iso"] { context.folder.remove(file) }
+    }
+
+    /// VMState: running, paused and saved (suspended) as Vagrant reads them; "aborted" when the
+    /// VM process died; transient states (starting, stopping, saving) count as running.
+    public func state(_ context: MachineContext) async -> MachineState {
+        guard let tool, let id = context.folder.id,
+              let info = try? await machineInfo(id, tool: tool), let vmState = info["VMState"] else { return .notCreated }
+        switch vmState {
+        case "poweroff": return .poweroff
+        case "aborted", "gurumeditation": return .aborted
+        case "paused", "saved": return .paused
+        default: return .running
+        }
+    }
+
+    public func sshEndpoint(_ context: MachineContext) -> SSHEndpoint? { MachineRecords.sshEndpoint(context) }
+    public func forwardedPorts(_ context: MachineContext) -> [PortForward] { MachineRecords.forwards(context) }
+    public func consoleTail(_ context: MachineContext, lines: Int) -> String { MachineRecords.tail(of: consolePath(context), lines: lines) }
+
+    /// NIC2's address as the guest additions report it (`/VirtualBox/GuestInfo/Net/1/V4/IP`).
+    public func internalAddress(_ context: MachineContext) async -> String? {
+        guard let tool, let id = context.folder.id,
+              let result = try? await tool.run(["guestproperty", "get", id, "/VirtualBox/GuestInfo/Net/1/V4/IP"]), result.succeeded,
+              result.output.hasPrefix("Value: ") else { return nil }
+        return result.output.dropFirst("Value: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {
+        try await VirtualBoxNetwork(tool: vboxmanage()).ensure(network)
+    }
+
+    public func removeInternalNetwork(_ network: InternalNetwork) async {
+        guard let tool else { return }
+        await VirtualBoxNetwork(tool: tool).remove(network)
+    }
+}

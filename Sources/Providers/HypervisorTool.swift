@@ -41,3 +41,24 @@ extension HypervisorTool {
         return result.output
     }
 }
+
+extension HypervisorTool {
+    /// Runs the tool for at most `seconds`; nil when it did not finish by then (it is cancelled,
+    /// which ends the program). For calls that can wait forever: `vmrun getGuestIPAddress -wait`
+    /// on a guest without tools, `vmrun stop soft` on a guest that ignores it.
+    func run(_ arguments: [String], timeout seconds: Double) async throws(MachineError) -> Programs.Result? {
+        let outcome = await withTaskGroup(of: Result<Programs.Result, MachineError>?.self) { group in
+            group.addTask {
+                do throws(MachineError) { return .success(try await self.run(arguments)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        return try outcome?.get()
+    }
+}

@@ -48,7 +48,7 @@ extension MachineSuites {
         }
     }
 
-    static let cases: [ProviderCase] = [.qemu, .virtualBoxStandIn]
+    static let cases: [ProviderCase] = [.qemu, .virtualBoxStandIn, .vmwareStandIn, .parallelsStandIn]
 
     @Test(arguments: cases)
     func lifecycle(_ providerCase: ProviderCase) async throws {
@@ -84,8 +84,12 @@ extension MachineSuites {
         try await provider.start(context)
         #expect(await provider.state(context) == .running)
         let endpoint = try #require(provider.sshEndpoint(context))
-        #expect(endpoint == SSHEndpoint(host: "127.0.0.1", port: port))
-        #expect(provider.forwardedPorts(context) == context.forwards)
+        if providerCase.forwardsToLoopback {
+            #expect(endpoint == SSHEndpoint(host: "127.0.0.1", port: port))
+            #expect(provider.forwardedPorts(context) == context.forwards)
+        } else {
+            #expect(endpoint.port == 22 && provider.forwardedPorts(context).isEmpty, "the guest's own address, and no host port claimed to be forwarded")
+        }
         if providerCase.bootsGuest {
             let communicator = Communicator(endpoint: endpoint, user: "vagrant", identities: [context.folder.privateKey])
             let started = context
@@ -150,6 +154,9 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
     let name: String
     /// A real guest boots and SSH is tried (QEMU, the example plugin); not for stand-ins.
     let bootsGuest: Bool
+    /// SSH is a host port on loopback forwarded to the guest (all but VMware, which connects
+    /// to the guest's NAT address).
+    var forwardsToLoopback = true
     let make: @Sendable (BoxerHome, TemporaryFolder) async throws -> Instance
     var testDescription: String { name }
 
@@ -158,6 +165,32 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         return Instance(provider: provider, leftovers: { id in
             // A QEMU still running for the machine would hold its runtime folder's socket.
             HostFiles.exists(provider.runtimeFolder(id)) ? [provider.runtimeFolder(id)] : []
+        })
+    }
+
+    static let vmwareStandIn = ProviderCase(name: "vmware_desktop (vmrun stand-in)", bootsGuest: false, forwardsToLoopback: false) { home, _ in
+        let vmrun = VMRunStandIn()
+        return Instance(provider: VMwareProvider(home: home, tool: vmrun), checkRunning: { context in
+            let vmx = try VMXFile.read(try #require(context.folder.id))
+            #expect(vmx["ethernet0.connectionType"] == "nat" && vmx["sata1:0.fileName"] == context.seed && vmx["memsize"] == "256")
+            #expect(vmx["serial0.fileName"] == context.folder.file("console.log"))
+            #expect(vmrun.calls.contains { $0.contains("clone") && $0.contains("linked") && $0.contains("-snapshot=boxer-base") }, "a linked clone of the box's base snapshot")
+        }, leftovers: { vmx in
+            (vmrun.running.contains(vmx) ? ["running \(vmx)"] : []) + (FileManager.default.fileExists(atPath: vmx) ? [vmx] : [])
+        })
+    }
+
+    static let parallelsStandIn = ProviderCase(name: "parallels (prlctl stand-in)", bootsGuest: false) { home, _ in
+        let parallels = ParallelsStandIn()
+        return Instance(provider: ParallelsProvider(home: home, prlctl: parallels.prlctl, prlsrvctl: parallels.prlsrvctl), checkRunning: { context in
+            let id = try #require(context.folder.id)
+            let vm = try #require(parallels.vm(id.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))))
+            #expect(vm.hardware["cdrom0"]?["image"] == context.seed && vm.hardware["serial0"]?["output"] == context.folder.file("console.log") && vm.memory == 256)
+            #expect(parallels.networks["Shared"]?.tcpRules.values.contains("\(context.forwards[0].host),\(id),22") == true)
+            #expect(vm.linkedTo != nil, "a linked clone of the box's master VM")
+        }, leftovers: { id in
+            let bare = id.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+            return (parallels.vm(bare).map { ["VM \($0.name)"] } ?? []) + (parallels.networks["Shared"]?.tcpRules.keys.map { "NAT rule \($0)" } ?? [])
         })
     }
 

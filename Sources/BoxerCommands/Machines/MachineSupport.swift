@@ -25,7 +25,7 @@ struct ConsoleMachineOutput: MachineOutput {
 /// The providers boxer has. Each is listed whether or not its hypervisor is installed here, so
 /// that `--provider virtualbox` on a host without it says what to install.
 func availableProviders(home: BoxerHome) -> [any Provider] {
-    [QEMUProvider(home: home), VirtualBoxProvider(home: home)]
+    [QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home)]
 }
 
 /// The project's machines, ready for the lifecycle commands. `loaded` is the project's

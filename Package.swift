@@ -120,6 +120,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "boxer", dependencies: ["BoxerCommands", "BoxerSupport"]),
+        // An external provider plugin (providers/PLUGINS.md) that runs machines with QEMU.
+        .executableTarget(name: "boxer-provider-example", dependencies: ["Providers", "BoxerSupport"]),
         // libFuzzer target for the Vagrantfile parser and evaluator (scripts/fuzz).
         .executableTarget(name: "VagrantfileFuzz", dependencies: ["Vagrantfile"]),
         .target(

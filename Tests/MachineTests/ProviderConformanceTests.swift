@@ -41,14 +41,14 @@ extension MachineSuites {
             } else {
                 box = try StandInBoxes.make(format: provider.boxFormats[0], in: try temporary.folder("box"))
             }
-            var machine = try #require(try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"boxer/tiny\"; c.vm.provider(\"\(provider.name)\") { |p| p.memory = 256 } }", directory: project).machines.first)
+            var machine = try #require(try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"boxer/tiny\"; c.vm.provider(\"\(provider.name == "example" ? "qemu" : provider.name)\") { |p| p.memory = 256 } }", directory: project).machines.first)
             machine.name = "conformance"
             let folder = MachineFolder(projectRoot: project, machineName: machine.name, provider: provider.name)
             context = MachineContext(machine: machine, folder: folder, box: box)
         }
     }
 
-    static let cases: [ProviderCase] = [.qemu, .virtualBoxStandIn, .vmwareStandIn, .parallelsStandIn]
+    static let cases: [ProviderCase] = [.qemu, .examplePlugin, .virtualBoxStandIn, .vmwareStandIn, .parallelsStandIn]
 
     @Test(arguments: cases)
     func lifecycle(_ providerCase: ProviderCase) async throws {
@@ -165,6 +165,19 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         return Instance(provider: provider, leftovers: { id in
             // A QEMU still running for the machine would hold its runtime folder's socket.
             HostFiles.exists(provider.runtimeFolder(id)) ? [provider.runtimeFolder(id)] : []
+        })
+    }
+
+    /// The example plugin (boxer-provider-example, built with boxer), spoken to over the
+    /// plugin protocol: a real guest under QEMU, behind a process boundary.
+    static let examplePlugin = ProviderCase(name: "example (provider plugin)", bootsGuest: true) { home, _ in
+        let executable = try #require(BoxerBinary.url).deletingLastPathComponent().appendingPathComponent("boxer-provider-example").path
+        let environment = ProcessInfo.processInfo.environment.merging(["BOXER_HOME": home.path, "BOXER_QEMU_RESTRICT": "1"]) { $1 }
+        let provider = ExternalProvider(executable: executable, environment: environment)
+        try #require(provider.unusable == nil, "\(provider.unusable ?? "")")
+        let qemu = QEMUProvider(home: home)
+        return Instance(provider: provider, declaredCapabilities: provider.capabilities, leftovers: { id in
+            HostFiles.exists(qemu.runtimeFolder(id)) ? [qemu.runtimeFolder(id)] : []
         })
     }
 

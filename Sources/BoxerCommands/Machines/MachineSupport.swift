@@ -22,10 +22,18 @@ struct ConsoleMachineOutput: MachineOutput {
     }
 }
 
-/// The providers boxer has. Each is listed whether or not its hypervisor is installed here, so
-/// that `--provider virtualbox` on a host without it says what to install.
-func availableProviders(home: BoxerHome) -> [any Provider] {
-    [QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home)]
+/// The providers boxer has: the built-in ones, each listed whether or not its hypervisor is
+/// installed here (so that `--provider virtualbox` on a host without it says what to install),
+/// then the provider plugins found on PATH and in providers/.
+func availableProviders(home: BoxerHome, environment: [String: String] = ProcessInfo.processInfo.environment) -> [any Provider] {
+    let builtIn: [any Provider] = [QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home)]
+    return builtIn + providerPlugins(builtIn: Set(builtIn.map(\.name)), environment: environment)
+}
+
+/// `boxer-provider-<name>` programs on PATH and in providers/, each asked its hello.
+func providerPlugins(builtIn: Set<String>, environment: [String: String]) -> [ExternalProvider] {
+    let folders = ExternalProvider.searchFolders(environment: environment, providersFolder: CapabilityMatrix.locate(environment: environment, executable: currentExecutable()))
+    return ExternalProvider.discover(folders: folders, builtIn: builtIn, environment: environment)
 }
 
 /// The project's machines, ready for the lifecycle commands. `loaded` is the project's
@@ -42,7 +50,7 @@ func openMachineEnvironment(provider requested: String? = nil, environment varia
         }
     }
     let home = loader.home
-    let providers = availableProviders(home: home)
+    let providers = availableProviders(home: home, environment: variables)
     if let requested, !providers.contains(where: { $0.name == requested }) {
         throw CommandError("The provider '\(requested)' is not available. boxer runs machines with: \(providers.map(\.name).joined(separator: ", ")).")
     }
@@ -50,20 +58,25 @@ func openMachineEnvironment(provider requested: String? = nil, environment varia
     var machines = MachineEnvironment(environment: environment, home: home, providers: providers, defaultProvider: { machine in
         requested ?? DefaultProvider.choose(for: machine, environment: variables, usable: { usable.contains($0) })
     }, output: ConsoleMachineOutput(), switchExecutable: currentExecutable())
-    machines.admission = try capabilityAdmission(environment: variables)
+    let plugins = providers.compactMap { ($0 as? ExternalProvider)?.capabilities }
+    machines.admission = try capabilityAdmission(environment: variables, plugins: plugins)
     return machines
 }
 
 /// The capability data's verdict for `boxer up`: a blocked or unavailable cell for the
 /// provider and the box's architecture on this host stops the machine before it is created,
-/// with the cell's reason. Without provider data there is no verdict.
-func capabilityAdmission(environment: [String: String]) throws -> (@Sendable (String, String) -> String?)? {
-    guard let folder = CapabilityMatrix.locate(environment: environment, executable: currentExecutable()) else { return nil }
-    let matrix: CapabilityMatrix
-    do { matrix = try CapabilityMatrix.load(folder: folder) } catch { throw CommandError(error.message) }
+/// with the cell's reason. The data is providers/'s, and for plugins their hello's. Without
+/// data for the provider there is no verdict.
+func capabilityAdmission(environment: [String: String], plugins: [ProviderCapabilities] = []) throws -> (@Sendable (String, String) -> String?)? {
+    var found = plugins
+    if let folder = CapabilityMatrix.locate(environment: environment, executable: currentExecutable()) {
+        do { found += try CapabilityMatrix.load(folder: folder).providers } catch { throw CommandError(error.message) }
+    }
+    let known = found
+    guard !known.isEmpty else { return nil }
     let host = CapabilityProbe(environment: environment).currentHost()
     return { provider, guest in
-        guard let data = matrix.provider(provider) else { return nil }
+        guard let data = known.last(where: { $0.provider == provider }) else { return nil }
         let cell = data.guestCell(host: host, guest: guest)
         guard !cell.status.isUsable else { return nil }
         return "\(guest) guests on \(host) are \(cell.status.rawValue): \(cell.reason ?? "")\(cell.reference.map { " (\($0))" } ?? "") [\(data.file)]"

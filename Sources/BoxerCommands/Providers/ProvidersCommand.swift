@@ -42,6 +42,22 @@ struct ProvidersCommand: AsyncParsableCommand {
         for capabilities in matrix.providers {
             reports.append(await probe.report(capabilities, host: target, probe: host == nil))
         }
+        // Provider plugins, from their hello: the plugin is what is installed.
+        let environment = ProcessInfo.processInfo.environment
+        for plugin in providerPlugins(builtIn: Set(matrix.providers.map(\.provider)), environment: environment) {
+            guard let capabilities = plugin.capabilities, plugin.unusable == nil else {
+                reports.append(.unusablePlugin(plugin.name, executable: plugin.executable, host: target, boxFormats: plugin.boxFormats,
+                                               reason: plugin.unusable ?? "the plugin's hello has no capability data"))
+                continue
+            }
+            var report = await probe.report(capabilities, host: target, probe: false)
+            report.name += " (plugin \(plugin.executable))"
+            if host == nil {
+                report.probed = true
+                report.installed = [.init(program: plugin.executable.split(separator: "/").last.map(String.init) ?? plugin.name, path: plugin.executable, version: nil)]
+            }
+            reports.append(report)
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -68,7 +84,7 @@ enum ProvidersTable {
         var lines = [probed ? "Providers on \(host) (this machine, probed):" : "Providers on \(host) (from the capability data; nothing probed):", ""]
         for report in reports {
             var title = "\(report.provider) (\(report.name))"
-            if report.probed {
+            if report.probed, !(report.installed.isEmpty && report.missing.isEmpty) {
                 if report.installed.isEmpty {
                     title += ": not installed (\(report.missing.joined(separator: ", ")) not found)" + (report.install.map { "; install: \($0)" } ?? "")
                 } else {

@@ -33,6 +33,12 @@ public struct ProviderReport: Sendable, Codable {
         public var program: String
         public var path: String
         public var version: String?
+
+        public init(program: String, path: String, version: String?) {
+            self.program = program
+            self.path = path
+            self.version = version
+        }
     }
 
     public struct Guest: Sendable, Codable {
@@ -57,6 +63,12 @@ public struct ProviderReport: Sendable, Codable {
     public var guests: [Guest]
     public var networking: [String: ProviderCapabilities.Cell]
     public var unavailable: String?
+
+    /// A provider plugin that cannot be used (its hello failed), with why.
+    public static func unusablePlugin(_ provider: String, executable: String, host: String, boxFormats: [String], reason: String) -> ProviderReport {
+        ProviderReport(provider: provider, name: "provider plugin \(executable)", host: host, probed: true, boxFormats: boxFormats, installed: [], missing: [],
+                       install: nil, version: nil, guests: [], networking: [:], unavailable: reason)
+    }
 
     /// Whether a machine of `guest` can run with this provider here (probed: also installed).
     public func usable(guest: String) -> Bool {

@@ -387,7 +387,7 @@ public struct MachineEnvironment: Sendable {
     /// this boxer runs without environment networks.
     func joinNetwork(provider: any Provider, machine: Machine, id: String, plan: StaticAddresses) async throws(MachineError) -> InternalNetworkAttachment? {
         guard let network else { return nil }
-        let mac = MachineFolder.mac(for: id, nic: 2)
+        let mac = provider.macAddress(forMachine: id, nic: 2)
         let environment = self.environment
         let result = await networkLock.withLock { () async -> Result<InternalNetworkAttachment, MachineError> in
             do throws(MachineError) {
@@ -400,7 +400,8 @@ public struct MachineEnvironment: Sendable {
                 var reserved: [String: String] = [:]
                 for other in environment.machines {
                     if let address = plan.addresses[other.name], let otherID = other.name == machine.name ? id : self.folder(of: other).id {
-                        reserved[MachineFolder.mac(for: otherID, nic: 2)] = address
+                        let otherProvider = other.name == machine.name ? provider : self.providers[self.folder(of: other).provider]
+                        reserved[otherProvider?.macAddress(forMachine: otherID, nic: 2) ?? MachineFolder.mac(for: otherID, nic: 2)] = address
                     }
                 }
                 try network.setReservations(subnet: subnet, reserved: reserved, excluded: plan.addresses.values.sorted())
@@ -438,7 +439,7 @@ public struct MachineEnvironment: Sendable {
             let folder = folder(of: machine)
             guard let id = folder.id else { continue }
             if providers[folder.provider]?.attachesToUserspaceSwitch == true { usesSwitch = true }
-            let mac = MachineFolder.mac(for: id, nic: 2)
+            let mac = providers[folder.provider]?.macAddress(forMachine: id, nic: 2) ?? MachineFolder.mac(for: id, nic: 2)
             if let address = MACAddress(mac).flatMap({ reserved[$0] }) {
                 addresses[machine.name] = (address.description, "static")
             } else if let lease = leases[mac] {
@@ -658,7 +659,7 @@ public struct MachineEnvironment: Sendable {
             try await provider.destroy(context)
             if let uuid = context.folder.indexUUID { try index.remove(uuid) }
             if let network, let subnet = network.subnet, let id = context.folder.id {
-                network.removePort(subnet: subnet, mac: MachineFolder.mac(for: id, nic: 2))
+                network.removePort(subnet: subnet, mac: provider.macAddress(forMachine: id, nic: 2))
             }
             context.folder.removeAll()
         }

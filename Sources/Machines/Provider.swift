@@ -147,6 +147,10 @@ public protocol Provider: Sendable {
     /// NIC2's address as the hypervisor knows it (VirtualBox's guest properties, VMware's
     /// tools), for providers whose DHCP server is not boxer's; nil when it does not know.
     func internalAddress(_ context: MachineContext) async -> String?
+    /// The MAC address of the machine's NIC `nic` (1 or 2): stable per machine id. Most
+    /// hypervisors take any locally administered MAC (52:54:00:…); VMware allows static MACs
+    /// only in its own range.
+    func macAddress(forMachine id: String, nic: Int) -> String
     /// For hypervisors with networks of their own (not `attachesToUserspaceSwitch`): makes sure
     /// the environment's internal network exists with its DHCP server at 192.168.X.1 and the
     /// static addresses reserved. Called before each of the environment's machines boots.
@@ -158,6 +162,7 @@ public protocol Provider: Sendable {
 
 extension Provider {
     public func internalAddress(_ context: MachineContext) async -> String? { nil }
+    public func macAddress(forMachine id: String, nic: Int) -> String { MachineFolder.mac(for: id, nic: nic) }
     public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {}
     public func removeInternalNetwork(_ network: InternalNetwork) async {}
 }

@@ -164,12 +164,13 @@ public struct VMwareProvider: Provider {
         file["ethernet0.addressType"] = "static"
         file["ethernet0.address"] = Self.mac(for: id, nic: 1)
         file.removeAll(prefix: "ethernet1.")
-        if context.internalNetwork != nil {
+        if let attachment = context.internalNetwork {
             file["ethernet1.present"] = "TRUE"
             file["ethernet1.connectionType"] = "hostonly"
             file["ethernet1.virtualDev"] = context.box?.architecture == "arm64" ? "e1000e" : "vmxnet3"
             file["ethernet1.addressType"] = "static"
-            file["ethernet1.address"] = Self.mac(for: id, nic: 2)
+            // boxer chose it with macAddress(forMachine:nic:), in VMware's range.
+            file["ethernet1.address"] = attachment.mac
         }
         file.removeAll(prefix: "sata1:")
         if let seed = context.seed {
@@ -191,6 +192,8 @@ public struct VMwareProvider: Provider {
         let hash = StableHash.fnv1a(id + "/\(nic)")
         return String(format: "00:50:56:%02x:%02x:%02x", (hash >> 16) & 0x3f, (hash >> 8) & 0xff, hash & 0xff)
     }
+
+    public func macAddress(forMachine id: String, nic: Int) -> String { Self.mac(for: id, nic: nic) }
 
     func suspendFiles(_ vmx: String) -> [String] {
         let folder = HostFiles.parent(of: vmx)

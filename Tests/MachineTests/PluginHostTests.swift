@@ -103,7 +103,7 @@ import Vagrantfile
         read -r hello
         echo '\(Self.hello)'
         read -r request
-        id=$(printf '%s' "$request" | grep -o '"id":[0-9]*' | cut -d: -f2)
+        id=$(printf '%s' "$request" | grep -o '"id":[0-9][0-9]*' | head -n 1 | cut -d: -f2)
         echo '{"type":"log","message":"looking for the box"}'
         echo "{\\"type\\":\\"error\\",\\"id\\":$id,\\"kind\\":\\"box_missing\\",\\"message\\":\\"no box.img in the box\\"}"
         """

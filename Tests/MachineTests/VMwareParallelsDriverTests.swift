@@ -45,7 +45,12 @@ import Vagrantfile
         try context.folder.write("id", vmx)
         #expect(try VMXFile.read(vmx)["guestOS"] == "arm-other6xlinux-64")
         try Self.seed(&context)
+        // NIC2's MAC comes from the provider (VMware refuses 52:54:00:…), and the guest-side
+        // setup looks for the same one.
+        context.internalNetwork = InternalNetworkAttachment(endpoint: "boxer-4-00000000", mac: provider.macAddress(forMachine: vmx, nic: 2), subnet: 4)
         try await provider.start(context)
+        #expect(try VMXFile.read(vmx)["ethernet1.address"] == provider.macAddress(forMachine: vmx, nic: 2))
+        #expect(provider.macAddress(forMachine: vmx, nic: 2).hasPrefix("00:50:56:"))
         #expect(vmrun.calls.allSatisfy { $0.prefix(2) == ["-T", "fusion"] }, "-T comes before every command")
         #expect(vmrun.calls.filter { $0.contains("reset") } == [["-T", "fusion", "reset", vmx, "soft"]])
         let file = try VMXFile.read(vmx)

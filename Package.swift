@@ -24,12 +24,13 @@ let package = Package(
             name: "CLibArchive",
             providers: [.apt(["libarchive-dev", "libzstd-dev", "liblz4-dev", "liblzma-dev", "libbz2-dev", "zlib1g-dev", "nettle-dev"]), .brew(["libarchive"])]
         ),
-        // Paths, file locks, logging and process helpers shared by every module.
+        // Paths, file locks, logging, process helpers and the YAML field reader shared by every module.
         .target(
             name: "BoxerSupport",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The .box file format: streaming archive read/write, metadata, checksums.

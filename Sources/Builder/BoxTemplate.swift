@@ -1,4 +1,5 @@
 import BoxArchive
+import BoxerSupport
 import Foundation
 import Yams
 
@@ -208,73 +209,16 @@ public struct BoxTemplate: Sendable, Equatable {
 }
 
 /// Reads template nodes and words the errors: `file:line: field: problem`.
-struct TemplateReader {
-    let file: String
+/// The template file's fields, failing with `BuildError(.template)`.
+typealias TemplateReader = YAMLFields<BuildError>
 
-    func place(_ node: Node?) -> String {
-        guard let line = node?.mark?.line else { return file }
-        return "\(file):\(line)"
-    }
-
-    func problem(_ node: Node?, _ field: String, _ text: String) -> BuildError {
-        BuildError(.template, "\(place(node)): \(field) \(text)")
+extension YAMLFields where Failure == BuildError {
+    init(file: String) {
+        self.init(file: file) { BuildError(.template, $0) }
     }
 
     func missing(_ field: String, in node: Node) -> BuildError {
         BuildError(.template, "\(place(node)): \(field) is missing; see boxes/README.md for the template format")
-    }
-
-    func mapping(_ node: Node, _ field: String) throws(BuildError) -> [String: Node] {
-        guard let mapping = node.mapping else { throw problem(node, field, "should be a mapping (key: value lines)") }
-        var result: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string else { throw problem(key, field, "has a key that is not text") }
-            result[name] = value
-        }
-        return result
-    }
-
-    func onlyKeys(_ mapping: [String: Node], _ known: Set<String>, in node: Node, _ field: String) throws(BuildError) {
-        for key in mapping.keys.sorted() where !known.contains(key) {
-            let suggestion = known.sorted().first { $0.hasPrefix(String(key.prefix(3))) }.map { " (did you mean \($0)?)" } ?? ""
-            throw problem(node.mapping?.keys.first { $0.string == key } ?? node, field, "has an unknown key '\(key)'\(suggestion); known: \(known.sorted().joined(separator: ", "))")
-        }
-    }
-
-    func sequence(_ node: Node, _ field: String) throws(BuildError) -> [Node] {
-        guard let sequence = node.sequence else { throw problem(node, field, "should be a list ([a, b] or - lines)") }
-        return Array(sequence)
-    }
-
-    func string(_ node: Node?, _ field: String) throws(BuildError) -> String? {
-        guard let node else { return nil }
-        guard let scalar = node.scalar else { throw problem(node, field, "should be a single value") }
-        return scalar.string
-    }
-
-    func boolean(_ node: Node?, _ field: String) throws(BuildError) -> Bool? {
-        guard let text = try string(node, field) else { return nil }
-        switch text.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default: throw problem(node, field, "'\(text)' is not true or false")
-        }
-    }
-
-    func integer(_ node: Node?, _ field: String, range: ClosedRange<Int>) throws(BuildError) -> Int? {
-        guard let text = try string(node, field) else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            throw problem(node, field, "'\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
-    }
-
-    func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, _ field: String) throws(BuildError) -> T? where T.RawValue == String {
-        guard let text = try string(node, field) else { return nil }
-        guard let value = T(rawValue: text) else {
-            throw problem(node, field, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return value
     }
 
     func checksum(_ text: String, node: Node?) throws(BuildError) -> ExpectedChecksum {

@@ -194,42 +194,12 @@ public struct VersionRange: Sendable, Equatable, Codable, CustomStringConvertibl
 }
 
 /// Reads capability nodes; errors say `file:line: field: problem`.
-struct CapabilityReader {
-    let file: String
+/// A capability file's fields, failing with `CapabilityError`.
+typealias CapabilityReader = YAMLFields<CapabilityError>
 
-    func problem(_ node: Node?, _ field: String, _ text: String) -> CapabilityError {
-        CapabilityError("\(file)\(node?.mark.map { ":\($0.line)" } ?? ""): \(field) \(text)")
-    }
-
-    func pairs(_ node: Node, _ field: String) throws(CapabilityError) -> [(String, Node)] {
-        guard let mapping = node.mapping else { throw problem(node, field, "should be a mapping") }
-        var result: [(String, Node)] = []
-        for (key, value) in mapping {
-            guard let name = key.string else { throw problem(key, field, "has a key that is not text") }
-            result.append((name, value))
-        }
-        return result
-    }
-
-    func mapping(_ node: Node, _ field: String) throws(CapabilityError) -> [String: Node] {
-        Dictionary(try pairs(node, field), uniquingKeysWith: { first, _ in first })
-    }
-
-    func onlyKeys(_ map: [String: Node], _ known: Set<String>, in node: Node, _ field: String) throws(CapabilityError) {
-        for key in map.keys.sorted() where !known.contains(key) {
-            throw problem(node, field, "has an unknown key '\(key)'; known: \(known.sorted().joined(separator: ", "))")
-        }
-    }
-
-    func sequence(_ node: Node, _ field: String) throws(CapabilityError) -> [Node] {
-        guard let sequence = node.sequence else { throw problem(node, field, "should be a list") }
-        return Array(sequence)
-    }
-
-    func string(_ node: Node?, _ field: String) throws(CapabilityError) -> String? {
-        guard let node else { return nil }
-        guard let scalar = node.scalar else { throw problem(node, field, "should be a single value") }
-        return scalar.string
+extension YAMLFields where Failure == CapabilityError {
+    init(file: String) {
+        self.init(file: file) { CapabilityError($0) }
     }
 
     func host(_ node: Node, _ field: String) throws(CapabilityError) -> ProviderCapabilities.Host {

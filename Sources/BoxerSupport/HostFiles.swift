@@ -77,11 +77,13 @@ public enum HostFiles {
     /// current folder or in the nearest folder above the executable that has one (a checkout's
     /// `.build/…/boxer` finds the checkout's; an install's `share/boxer/name`). Nil when none
     /// holds a `*.yaml` file.
-    public static func dataFolder(named name: String, variable: String, environment: [String: String], executable: String?) -> String? {
+    /// `currentFolder: false` leaves the current folder out: programs are run from
+    /// `providers/` (plugins), and a project someone cloned must not bring its own.
+    public static func dataFolder(named name: String, variable: String, environment: [String: String], executable: String?, currentFolder: Bool = true) -> String? {
         if let configured = environment[variable], !configured.isEmpty {
             return absolute(configured, relativeTo: currentDirectory())
         }
-        var candidates = [currentDirectory() + "/" + name]
+        var candidates = currentFolder ? [currentDirectory() + "/" + name] : []
         if let executable {
             var folder = parent(of: realpath(executable, nil).map { resolved in
                 defer { free(resolved) }

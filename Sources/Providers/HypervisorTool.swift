@@ -30,10 +30,14 @@ public struct InstalledTool: HypervisorTool {
 }
 
 extension HypervisorTool {
-    /// Runs the tool and fails with its own words when it fails.
+    /// Runs the tool and fails with its own words when it fails. No call may take longer than
+    /// `timeout` (the tools are known to hang now and then: vmrun start, VBoxSVC, prlctl's
+    /// dispatcher); the program is ended then.
     @discardableResult
-    func check(_ arguments: [String], doing what: String) async throws(MachineError) -> String {
-        let result = try await run(arguments)
+    func check(_ arguments: [String], doing what: String, timeout: Double = 900) async throws(MachineError) -> String {
+        guard let result = try await run(arguments, timeout: timeout) else {
+            throw MachineError(.provider, "\(name) could not \(what): \(name) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was stopped")
+        }
         guard result.succeeded else {
             let said = (result.error.isEmpty ? result.output : result.error).trimmingCharacters(in: .whitespacesAndNewlines)
             throw MachineError(.provider, "\(name) could not \(what) (\(name) \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)")

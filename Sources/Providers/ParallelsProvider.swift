@@ -63,8 +63,8 @@ public struct ParallelsProvider: Provider {
         let destination = context.folder.file("vm")
         try? FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         try await prlctl.check(["clone", master, "--name", vmName, "--dst", destination, "--linked", "--id", snapshot], doing: "clone the box's VM for \(context.machine.name)")
-        // prlctl clone prints no id: the clone is found by its name.
-        guard let id = try await registeredVMs(prlctl)[vmName] else {
+        // prlctl clone prints no id: the clone is found by its name (made unique above).
+        guard let id = try await registeredVMs(prlctl).first(where: { $0.value == vmName })?.key else {
             throw MachineError(.provider, "prlctl cloned \(vmName) but does not list it")
         }
         do throws(MachineError) {
@@ -92,10 +92,10 @@ public struct ParallelsProvider: Provider {
         guard case .success(let lock?) = locked else { throw MachineError(.io, "cannot lock \(url.path)") }
         defer { lock.unlock() }
         let record = folder + "/parallels-\(key).master"
-        let vms = try await registeredVMs(tool)
+        let vms = Set(try await registeredVMs(tool).keys)
         if let text = try? HostFiles.readText(at: record, limit: 4096) {
             let parts = text.split(separator: " ").map(String.init)
-            if parts.count == 2, vms.values.contains(parts[0]) { return (parts[0], parts[1]) }
+            if parts.count == 2, vms.contains(parts[0]) { return (parts[0], parts[1]) }
         }
         let registered = try await tool.run(["register", pvm, "--preserve-uuid"])
         guard registered.succeeded else {
@@ -103,11 +103,20 @@ public struct ParallelsProvider: Provider {
             throw MachineError(.provider, "prlctl could not register the box \(pvm): \(said)\(said.contains("already registered") ? " (a VM from an earlier boxer home uses it: unregister it with `prlctl unregister`)" : "")")
         }
         // prlctl register prints no id: the master is the VM that was not there before.
-        guard let master = try await registeredVMs(tool).values.first(where: { !vms.values.contains($0) }) else {
+        guard let master = try await registeredVMs(tool).keys.first(where: { !vms.contains($0) }) else {
             throw MachineError(.provider, "prlctl registered \(pvm) but does not list a new VM")
         }
-        let output = try await tool.check(["snapshot", master, "--name", Self.snapshotName], doing: "snapshot the box's master VM")
+        let output: String
+        do throws(MachineError) {
+            output = try await tool.check(["snapshot", master, "--name", Self.snapshotName], doing: "snapshot the box's master VM")
+        } catch {
+            // Unregistered again, so that the next machine starts over instead of finding the
+            // box "already registered" for good.
+            _ = try? await tool.run(["unregister", master])
+            throw error
+        }
         guard let open = output.firstIndex(of: "{"), let close = output[open...].firstIndex(of: "}") else {
+            _ = try? await tool.run(["unregister", master])
             throw MachineError(.provider, "prlctl snapshot printed no snapshot id: \(output)")
         }
         let snapshot = String(output[output.index(after: open)..<close])
@@ -115,12 +124,12 @@ public struct ParallelsProvider: Provider {
         return (master, snapshot)
     }
 
-    /// `list --all --json -o name,uuid`: name → uuid.
+    /// `list --all --json -o name,uuid`: uuid → name (names need not be unique).
     func registeredVMs(_ tool: any HypervisorTool) async throws(MachineError) -> [String: String] {
         let output = try await tool.check(["list", "--all", "--no-header", "--json", "-o", "name,uuid"], doing: "list its VMs")
         guard let list = Self.json(output) as? [[String: Any]] else { throw MachineError(.provider, "prlctl list printed no JSON list: \(output.prefix(200))") }
         var vms: [String: String] = [:]
-        for entry in list { if let name = entry["name"] as? String, let uuid = entry["uuid"] as? String { vms[name] = uuid } }
+        for entry in list { if let name = entry["name"] as? String, let uuid = entry["uuid"] as? String { vms[uuid] = name } }
         return vms
     }
 
@@ -181,11 +190,12 @@ public struct ParallelsProvider: Provider {
         for old in MachineRecords.forwards(context) {
             _ = try? await tool.run(["net", "set", Self.sharedNetwork, "--nat-\(old.proto)-del", Self.ruleName(id: id, forward: old)])
         }
+        // Recorded first, so that rules added before a failure are removed next time.
+        MachineRecords.writeForwards(context)
         for forward in context.forwards {
             try await tool.check(["net", "set", Self.sharedNetwork, "--nat-\(forward.proto)-add", "\(Self.ruleName(id: id, forward: forward)),\(forward.host),\(id),\(forward.guest)"],
                                  doing: "forward host port \(forward.host) to \(context.machine.name)")
         }
-        MachineRecords.writeForwards(context)
     }
 
     static func ruleName(id: String, forward: PortForward) -> String {
@@ -230,8 +240,14 @@ public struct ParallelsProvider: Provider {
     }
 
     public func state(_ context: MachineContext) async -> MachineState {
-        guard let prlctl, let id = context.folder.id,
-              let result = try? await prlctl.run(["list", id, "--no-header", "-o", "status"]), result.succeeded else { return .notCreated }
+        guard let prlctl, let id = context.folder.id else { return .notCreated }
+        // Only a VM Parallels does not know is gone; a failing or hung prlctl ("Login failed:"
+        // from its dispatcher) leaves the machine "aborted", never taken for deleted.
+        guard let result = try? await prlctl.run(["list", id, "--no-header", "-o", "status"], timeout: 60) else { return .aborted }
+        guard result.succeeded else {
+            let said = result.error + result.output
+            return said.contains("could not be found") || said.contains("is not registered") ? .notCreated : .aborted
+        }
         switch result.output.trimmingCharacters(in: .whitespacesAndNewlines) {
         case "stopped": return .poweroff
         case "suspended", "paused": return .paused

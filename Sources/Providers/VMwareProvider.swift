@@ -156,34 +156,44 @@ public struct VMwareProvider: Provider {
         var file = try VMXFile.read(vmx)
         if let memory = context.settings(name)?.memory { file["memsize"] = String(memory) }
         if let cpus = context.settings(name)?.cpus { file["numvcpus"] = String(cpus) }
-        let id = vmx
-        file.removeAll(prefix: "ethernet0.")
+        // The box's NIC type and PCI slot stay as they are: either changing renames the guest's
+        // interface (ens33 → ens160) and its network configuration would miss it.
+        let defaultDevice = context.box?.architecture == "arm64" ? "e1000e" : "vmxnet3"
         file["ethernet0.present"] = "TRUE"
         file["ethernet0.connectionType"] = "nat"
-        file["ethernet0.virtualDev"] = context.box?.architecture == "arm64" ? "e1000e" : "vmxnet3"
+        if file["ethernet0.virtualDev"] == nil { file["ethernet0.virtualDev"] = defaultDevice }
+        file["ethernet0.generatedAddress"] = nil
         file["ethernet0.addressType"] = "static"
-        file["ethernet0.address"] = Self.mac(for: id, nic: 1)
-        file.removeAll(prefix: "ethernet1.")
+        file["ethernet0.address"] = Self.mac(for: vmx, nic: 1)
         if let attachment = context.internalNetwork {
             file["ethernet1.present"] = "TRUE"
             file["ethernet1.connectionType"] = "hostonly"
-            file["ethernet1.virtualDev"] = context.box?.architecture == "arm64" ? "e1000e" : "vmxnet3"
+            if file["ethernet1.virtualDev"] == nil { file["ethernet1.virtualDev"] = file["ethernet0.virtualDev"] ?? defaultDevice }
+            file["ethernet1.generatedAddress"] = nil
             file["ethernet1.addressType"] = "static"
             // boxer chose it with macAddress(forMachine:nic:), in VMware's range.
             file["ethernet1.address"] = attachment.mac
+        } else {
+            file["ethernet1.present"] = "FALSE"
         }
-        file.removeAll(prefix: "sata1:")
-        if let seed = context.seed {
-            file["sata1.present"] = "TRUE"
-            file["sata1:0.present"] = "TRUE"
-            file["sata1:0.deviceType"] = "cdrom-image"
-            file["sata1:0.fileName"] = seed
-            file["sata1:0.startConnected"] = "TRUE"
-        }
+        let slot = context.folder.read("seed_slot") ?? Self.freeCDROMSlot(file)
+        try context.folder.write("seed_slot", slot)
+        let bus = String(slot.prefix { $0 != ":" })
+        file["\(bus).present"] = "TRUE"
+        file["\(slot).present"] = context.seed == nil ? "FALSE" : "TRUE"
+        file["\(slot).deviceType"] = "cdrom-image"
+        file["\(slot).fileName"] = context.seed ?? ""
+        file["\(slot).startConnected"] = context.seed == nil ? "FALSE" : "TRUE"
         for (key, value) in context.settings(name)?.vmx.sorted(by: { $0.key < $1.key }) ?? [] {
             file[key] = value
         }
         try file.write(to: vmx)
+    }
+
+    /// A device slot the box does not use, for the seed's CD-ROM (never one of the box's disks).
+    static func freeCDROMSlot(_ file: VMXFile) -> String {
+        let candidates = ["sata1:0", "sata1:1", "ide1:1", "ide1:0", "sata2:0", "ide0:1"]
+        return candidates.first { file["\($0).present"] == nil && file["\($0).fileName"] == nil } ?? "sata3:0"
     }
 
     /// A static MAC in the range VMware allows for them, 00:50:56:00:00:00–00:50:56:3F:FF:FF
@@ -241,7 +251,7 @@ public struct VMwareProvider: Provider {
             try await vmrun(["deleteVM", vmx], doing: "delete \(context.machine.name)")
         }
         try? FileManager.default.removeItem(atPath: context.folder.file("vm"))
-        for file in ["console.log", "ports.json", "seed.iso", "guest_address", "booted"] { context.folder.remove(file) }
+        for file in ["console.log", "ports.json", "seed.iso", "guest_address", "booted", "seed_slot"] { context.folder.remove(file) }
     }
 
     public func state(_ context: MachineContext) async -> MachineState {

@@ -11,7 +11,7 @@ import Vagrantfile
 ///   --snapshot --options link --register`); `linked_clone = false` gives a full clone.
 /// - start: NIC1 NAT with its `natpf1` rules (old rules deleted first), NIC2 on the
 ///   environment's `intnet` with its MAC, serial port 1 to `console.log`, the NoCloud seed as a
-///   DVD on a controller of its own, the seed's hostname and instance id in the DMI serial
+///   DVD on a free port of the box's SATA controller, the seed's hostname and instance id in the DMI serial
 ///   (`ds=nocloud;h=…;i=…`, which cloud-init reads before it looks for the DVD), memory, CPUs,
 ///   the `customize` calls, then `startvm --type headless`.
 /// - stop: `acpipowerbutton`, then `poweroff` once `timeout` passes; suspend is `savestate`.
@@ -27,9 +27,10 @@ public struct VirtualBoxProvider: Provider {
     /// VBoxManage, or nil when VirtualBox is not installed.
     public let tool: (any HypervisorTool)?
     public let home: BoxerHome
+    /// How long a question (showvminfo, guestproperty) may take before the answer is "unknown".
+    public var queryTimeout: Double = 60
 
-    /// The storage controller boxer adds for the seed DVD, so the box's own controllers and
-    /// ports are never touched.
+    /// The storage controller boxer adds for the seed DVD when the box has no SATA controller.
     static let seedController = "boxer seed"
     static let snapshotName = "boxer-base"
 
@@ -84,12 +85,37 @@ public struct VirtualBoxProvider: Provider {
             if let memory = settings?.memory { modify += ["--memory", String(memory)] }
             if let cpus = settings?.cpus { modify += ["--cpus", String(cpus)] }
             try await tool.check(modify, doing: "set up \(vmName)")
-            try await tool.check(["storagectl", id, "--name", Self.seedController, "--add", "sata", "--portcount", "1"], doing: "add the seed's controller to \(vmName)")
+            let slot = try await seedSlot(id, tool: tool)
+            try context.folder.write("seed_slot", "\(slot.controller)\n\(slot.port)")
         } catch {
             _ = try? await tool.run(["unregistervm", id, "--delete"])
             throw error
         }
         return id
+    }
+
+    /// Where the seed DVD goes: a free port of the box's own SATA controller (VirtualBox's
+    /// default chipset allows one controller per bus, and most boxes have a SATA one), given one
+    /// more port when all are taken; a controller of boxer's own only when the box has none.
+    func seedSlot(_ id: String, tool: any HypervisorTool) async throws(MachineError) -> (controller: String, port: Int) {
+        let info = try await machineInfo(id, tool: tool)
+        for index in 0..<8 {
+            guard let name = info["storagecontrollername\(index)"] else { break }
+            guard info["storagecontrollertype\(index)"] == "IntelAhci" else { continue }
+            let ports = Int(info["storagecontrollerportcount\(index)"] ?? "") ?? 1
+            let maximum = Int(info["storagecontrollermaxportcount\(index)"] ?? "") ?? 30
+            let used = { (port: Int) -> Bool in
+                guard let medium = info["\(name)-\(port)-0"] else { return false }
+                return medium != "none" && medium != "emptydrive"
+            }
+            guard let port = (0..<maximum).first(where: { !used($0) }) else { continue }
+            if port >= ports {
+                try await tool.check(["storagectl", id, "--name", name, "--portcount", String(port + 1)], doing: "give \(name) a port for the seed")
+            }
+            return (name, port)
+        }
+        try await tool.check(["storagectl", id, "--name", Self.seedController, "--add", "sata", "--portcount", "1"], doing: "add a controller for the seed")
+        return (Self.seedController, 0)
     }
 
     /// "<project>_<machine>_<milliseconds>_<random>", as Vagrant names VMs: unique in
@@ -205,8 +231,9 @@ public struct VirtualBoxProvider: Provider {
         try await tool.check(nics, doing: "set up the network of \(context.machine.name)")
         MachineRecords.writeForwards(context)
 
-        let medium = context.seed ?? "emptydrive"
-        try await tool.check(["storageattach", id, "--storagectl", Self.seedController, "--port", "0", "--device", "0", "--type", "dvddrive", "--medium", medium],
+        let recorded = context.folder.read("seed_slot")?.split(separator: "\n").map(String.init) ?? []
+        let (controller, port) = recorded.count == 2 ? (recorded[0], Int(recorded[1]) ?? 0) : (Self.seedController, 0)
+        try await tool.check(["storageattach", id, "--storagectl", controller, "--port", String(port), "--device", "0", "--type", "dvddrive", "--medium", context.seed ?? "emptydrive"],
                              doing: "attach the NoCloud seed to \(context.machine.name)")
         if context.seed != nil {
             let serial = "ds=nocloud;h=\(context.machine.hostname ?? context.machine.name);i=\(id)"
@@ -244,7 +271,13 @@ public struct VirtualBoxProvider: Provider {
                 try? await Task.sleep(for: .milliseconds(500))
             } while Date() < deadline
         }
-        try await tool.check(["controlvm", id, "poweroff"], doing: "power off \(context.machine.name)")
+        do throws(MachineError) {
+            try await tool.check(["controlvm", id, "poweroff"], doing: "power off \(context.machine.name)")
+        } catch {
+            // The guest may have finished shutting down between the last look and poweroff.
+            if await state(context) == .poweroff { return }
+            throw error
+        }
     }
 
     public func suspend(_ context: MachineContext) async throws(MachineError) {
@@ -266,16 +299,33 @@ public struct VirtualBoxProvider: Provider {
         let tool = try vboxmanage()
         if let id = context.folder.id, await state(context) != .notCreated {
             try await stop(context, force: true, timeout: 0)
-            try await tool.check(["unregistervm", id, "--delete"], doing: "delete \(context.machine.name)")
+            // VirtualBox holds the VM's session for a moment after poweroff (Vagrant retries too).
+            var attempt = 0
+            while true {
+                do throws(MachineError) {
+                    try await tool.check(["unregistervm", id, "--delete"], doing: "delete \(context.machine.name)")
+                    break
+                } catch {
+                    attempt += 1
+                    guard attempt < 5, error.message.contains("locked") else { throw error }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
         }
-        for file in ["console.log", "ports.json", "seed.iso"] { context.folder.remove(file) }
+        for file in ["console.log", "ports.json", "seed.iso", "seed_slot"] { context.folder.remove(file) }
     }
 
     /// VMState: running, paused and saved (suspended) as Vagrant reads them; "aborted" when the
     /// VM process died; transient states (starting, stopping, saving) count as running.
     public func state(_ context: MachineContext) async -> MachineState {
-        guard let tool, let id = context.folder.id,
-              let info = try? await machineInfo(id, tool: tool), let vmState = info["VMState"] else { return .notCreated }
+        guard let tool, let id = context.folder.id else { return .notCreated }
+        // Only a VM VirtualBox does not know is gone; a VBoxManage that fails or hangs (VBoxSVC
+        // restarting) leaves the machine "aborted", so that nothing takes it for deleted.
+        guard let result = try? await tool.run(["showvminfo", id, "--machinereadable"], timeout: queryTimeout) else { return .aborted }
+        guard result.succeeded else {
+            return (result.error + result.output).contains("Could not find a registered machine") ? .notCreated : .aborted
+        }
+        guard let vmState = Self.parseMachineReadable(result.output)["VMState"] else { return .aborted }
         switch vmState {
         case "poweroff": return .poweroff
         case "aborted", "gurumeditation": return .aborted
@@ -291,9 +341,11 @@ public struct VirtualBoxProvider: Provider {
     /// NIC2's address as the guest additions report it (`/VirtualBox/GuestInfo/Net/1/V4/IP`).
     public func internalAddress(_ context: MachineContext) async -> String? {
         guard let tool, let id = context.folder.id,
-              let result = try? await tool.run(["guestproperty", "get", id, "/VirtualBox/GuestInfo/Net/1/V4/IP"]), result.succeeded,
+              let result = try? await tool.run(["guestproperty", "get", id, "/VirtualBox/GuestInfo/Net/1/V4/IP"], timeout: queryTimeout), result.succeeded,
               result.output.hasPrefix("Value: ") else { return nil }
-        return result.output.dropFirst("Value: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+        let address = result.output.dropFirst("Value: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The additions report 0.0.0.0 before DHCP answered (Vagrant GH-4658).
+        return address == "0.0.0.0" || address.isEmpty ? nil : address
     }
 
     public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {

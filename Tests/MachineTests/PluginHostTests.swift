@@ -56,10 +56,11 @@ import Vagrantfile
         let pidFile = try temporary.folder("pids").path + "/pid"
         // exec: the hanging program is the plugin's own process, the one boxer stops.
         let hangsInHello = try Self.plugin("sleepy", "echo $$ > \(pidFile)\nexec sleep 600", in: temporary)
-        let started = Date()
         let provider = ExternalProvider(executable: hangsInHello, timeouts: .init(hello: 1, query: 1, action: 1))
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(!FileManager.default.fileExists(atPath: pidFile), "a plugin is started only when it is needed")
+        let started = Date()
         #expect(provider.unusable?.contains("did not answer hello within 1 s, so boxer stopped it") == true, "\(provider.unusable ?? "")")
+        #expect(Date().timeIntervalSince(started) < 10)
         let pid = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(pid, 0) != 0, "the hung plugin is gone")
         let refused = await Self.message { try provider.checkUsable() }
@@ -75,6 +76,42 @@ import Vagrantfile
         // A machine the plugin cannot report on is not taken for gone.
         try context.folder.write("id", "m-1")
         #expect(await slow.state(context) == .aborted)
+
+        // What a hung plugin started in its process group goes with it (qemu-img, a vendor tool).
+        let childFile = try temporary.folder("pids").path + "/child"
+        let withChild = try Self.plugin("busy", "read -r hello\necho '\(Self.hello)'\nread -r request\nsleep 600 &\necho $! > \(childFile)\nwait", in: temporary)
+        let busy = ExternalProvider(executable: withChild, timeouts: .init(hello: 5, query: 1, action: 1))
+        let busyMessage = await Self.message { try busy.checkUsable() }
+        #expect(busyMessage.contains("did not answer check_usable within 1 s"), "\(busyMessage)")
+        let child = try #require(pid_t(try String(contentsOfFile: childFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var gone = false
+        // Gone, or a zombie its new parent has yet to reap.
+        for _ in 0..<100 where !gone {
+            let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
+            gone = kill(child, 0) != 0 || stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") == true
+            if !gone { usleep(20_000) }
+        }
+        #expect(gone, "the plugin's child is gone too")
+    }
+
+    /// A plugin that answers hello and then never reads: boxer's write of a large request
+    /// cannot block past the conversation's time.
+    @Test func aPluginThatStopsReadingCannotBlockBoxersWrite() async throws {
+        let temporary = try TemporaryFolder("boxer-plugins")
+        let pidFile = try temporary.folder("pids").path + "/pid"
+        let deaf = try Self.plugin("deaf", "read -r hello\necho '\(Self.hello)'\necho $$ > \(pidFile)\nexec sleep 600", in: temporary)
+        let provider = ExternalProvider(executable: deaf, timeouts: .init(hello: 5, query: 2, action: 2))
+        let project = try temporary.folder("project").path
+        // A 2 MiB inline script: far more than a socket buffer holds.
+        let big = String(repeating: "echo boxer; ", count: 180_000)
+        let machine = try #require(try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\"; c.vm.provision \"shell\", inline: \"\(big)\" }", directory: project).machines.first)
+        let context = MachineContext(machine: machine, folder: MachineFolder(projectRoot: project, machineName: machine.name, provider: "deaf"), box: nil)
+        let started = Date()
+        let message = await Self.message { _ = try await provider.create(context) }
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(message.contains("stopped reading its input") || message.contains("did not answer create"), "\(message)")
+        let pid = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) != 0)
     }
 
     @Test func garbageOtherVersionsAndOtherNamesAreRefused() async throws {
@@ -115,6 +152,10 @@ import Vagrantfile
         } catch {
             #expect(error.kind == .boxMissing && error.message == "picky (plugin): no box.img in the box")
         }
+        // An error without an id: the plugin could not take the request; its words are shown.
+        let old = try Self.plugin("old", "read -r hello\necho '\(Self.hello)'\nread -r request\necho '{\"type\":\"error\",\"message\":\"unknown operation check_usable\"}'", in: temporary)
+        let refused = await Self.message { try ExternalProvider(executable: old).checkUsable() }
+        #expect(refused.contains("refused check_usable: unknown operation check_usable"), "\(refused)")
         // An answer to another request is not taken for this one's.
         let confused = try Self.plugin("confused", "read -r hello\necho '\(Self.hello)'\nread -r request\necho '{\"type\":\"result\",\"id\":0,\"value\":null}'", in: temporary)
         let message = await Self.message { try ExternalProvider(executable: confused).checkUsable() }

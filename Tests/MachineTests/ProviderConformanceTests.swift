@@ -185,7 +185,9 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         let vmrun = VMRunStandIn()
         return Instance(provider: VMwareProvider(home: home, tool: vmrun), checkRunning: { context in
             let vmx = try VMXFile.read(try #require(context.folder.id))
-            #expect(vmx["ethernet0.connectionType"] == "nat" && vmx["sata1:0.fileName"] == context.seed && vmx["memsize"] == "256")
+            #expect(vmx["ethernet0.connectionType"] == "nat" && vmx["sata1:1.fileName"] == context.seed && vmx["memsize"] == "256")
+            #expect(vmx["sata1:0.fileName"] == "data.vmdk", "the box's second disk stays where it is")
+            #expect(vmx["ethernet0.virtualDev"] == "e1000" && vmx["ethernet0.pciSlotNumber"] == "33", "the box's NIC type and slot stay, so the guest's interface keeps its name")
             #expect(vmx["serial0.fileName"] == context.folder.file("console.log"))
             #expect(vmrun.calls.contains { $0.contains("clone") && $0.contains("linked") && $0.contains("-snapshot=boxer-base") }, "a linked clone of the box's base snapshot")
         }, leftovers: { vmx in
@@ -213,7 +215,7 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
             let id = try #require(context.folder.id)
             let vm = try #require(vboxmanage.machine(id))
             #expect(vm.natRules == ["ssh": "ssh,tcp,127.0.0.1,\(context.forwards[0].host),,22"])
-            #expect(vm.media["boxer seed:0:0"] == context.seed)
+            #expect(vm.media["SATA Controller:1:0"] == context.seed)
             #expect(vm.extraData["VBoxInternal/Devices/pcbios/0/Config/DmiSystemSerial"]?.hasPrefix("ds=nocloud;") == true)
             #expect(vm.settings["memory"] == "256")
             #expect(vm.linkedTo?.hasPrefix("boxer-master-") == true, "a linked clone of the box's master VM")

@@ -57,7 +57,9 @@ import Vagrantfile
         ])
         #expect(calls[3][7].hasPrefix("project_web_"), "named like Vagrant's VMs: project_machine_time_random")
         #expect(calls.contains(["modifyvm", id, "--uart1", "0x3F8", "4", "--uartmode1", "file", web.context.folder.file("console.log"), "--memory", "512", "--cpus", "2"]))
-        #expect(calls.last == ["storagectl", id, "--name", "boxer seed", "--add", "sata", "--portcount", "1"])
+        // The seed goes on the box's own SATA controller, given a second port (VirtualBox's
+        // default chipset refuses a second SATA controller).
+        #expect(calls.last == ["storagectl", id, "--name", "SATA Controller", "--portcount", "2"])
 
         // Start: NAT rules, NIC2 on the environment's intnet, the seed DVD, then the customize
         // call with :id replaced, then startvm.
@@ -72,7 +74,7 @@ import Vagrantfile
         let startCalls = Array(web.vboxmanage.calls[before...])
         #expect(startCalls.contains(["modifyvm", id, "--nic1", "nat", "--nic2", "intnet", "--intnet2", "boxer-3-0000abcd", "--macaddress2", "525400010203", "--cableconnected2", "on",
                                      "--natpf1", "ssh,tcp,127.0.0.1,2222,,22", "--natpf1", "tcp8080,tcp,,8080,,80"]))
-        #expect(startCalls.contains(["storageattach", id, "--storagectl", "boxer seed", "--port", "0", "--device", "0", "--type", "dvddrive", "--medium", seed]))
+        #expect(startCalls.contains(["storageattach", id, "--storagectl", "SATA Controller", "--port", "1", "--device", "0", "--type", "dvddrive", "--medium", seed]))
         #expect(startCalls.suffix(2).map { $0 } == [["modifyvm", id, "--ioapic", "on"], ["startvm", id, "--type", "headless"]])
         let vm = try #require(web.vboxmanage.machine(id))
         #expect(vm.settings["intnet2"] == "boxer-3-0000abcd" && vm.settings["ioapic"] == "on" && vm.settings["cpus"] == "2")
@@ -134,6 +136,40 @@ import Vagrantfile
         // Deleted behind boxer's back (in the VirtualBox GUI): not created, as Vagrant says.
         #expect(await machine.provider.state(machine.context) == .notCreated)
         try await machine.provider.destroy(machine.context)
+    }
+
+    /// A VBoxManage that fails or hangs says nothing about the machine: it is "aborted" (so
+    /// that `up` does not make a second VM and `destroy` does not forget the first), and a hung
+    /// call is stopped when its time is up.
+    @Test func aFailingOrHangingVBoxManageIsNotADeletedMachine() async throws {
+        var machine = try Machine()
+        let id = try await machine.create()
+        machine.vboxmanage.serviceDown = true
+        #expect(await machine.provider.state(machine.context) == .aborted)
+        machine.vboxmanage.serviceDown = false
+        #expect(await machine.provider.state(machine.context) == .poweroff)
+
+        var provider = machine.provider
+        provider.queryTimeout = 1
+        machine.vboxmanage.hanging = ["showvminfo", "startvm"]
+        let started = Date()
+        #expect(await provider.state(machine.context) == .aborted)
+        #expect(Date().timeIntervalSince(started) < 10)
+        do throws(MachineError) {
+            try await machine.vboxmanage.check(["startvm", id, "--type", "headless"], doing: "start it", timeout: 1)
+            Issue.record("a hung call should fail")
+        } catch {
+            #expect(error.message.contains("did not finish within 1 s and was stopped"), "\(error.message)")
+        }
+    }
+
+    /// A box without a SATA controller gets one of boxer's own for the seed.
+    @Test func aBoxWithoutSATAGetsAControllerForTheSeed() async throws {
+        let machine = try Machine()
+        machine.vboxmanage.register(vm: "bare")
+        let slot = try await machine.provider.seedSlot("bare", tool: machine.vboxmanage)
+        #expect(slot.controller == "boxer seed" && slot.port == 0)
+        #expect(machine.vboxmanage.machine("bare")?.controllers == ["boxer seed": 1])
     }
 
     @Test func refusalsSayWhatToDo() async throws {

@@ -32,7 +32,8 @@ func availableProviders(home: BoxerHome, environment: [String: String] = Process
 
 /// `boxer-provider-<name>` programs on PATH and in providers/, each asked its hello.
 func providerPlugins(builtIn: Set<String>, environment: [String: String]) -> [ExternalProvider] {
-    let folders = ExternalProvider.searchFolders(environment: environment, providersFolder: CapabilityMatrix.locate(environment: environment, executable: currentExecutable()))
+    let providersFolder = HostFiles.dataFolder(named: "providers", variable: "BOXER_PROVIDERS", environment: environment, executable: currentExecutable(), currentFolder: false)
+    let folders = ExternalProvider.searchFolders(environment: environment, providersFolder: providersFolder)
     return ExternalProvider.discover(folders: folders, builtIn: builtIn, environment: environment)
 }
 
@@ -54,12 +55,13 @@ func openMachineEnvironment(provider requested: String? = nil, environment varia
     if let requested, !providers.contains(where: { $0.name == requested }) {
         throw CommandError("The provider '\(requested)' is not available. boxer runs machines with: \(providers.map(\.name).joined(separator: ", ")).")
     }
-    let usable = Set(providers.filter { (try? $0.checkUsable()) != nil }.map(\.name))
+    // Asked only for the providers a machine's choice actually reaches (a plugin is started
+    // only then), once each.
+    let usable = UsableProviders(providers)
     var machines = MachineEnvironment(environment: environment, home: home, providers: providers, defaultProvider: { machine in
         requested ?? DefaultProvider.choose(for: machine, environment: variables, usable: { usable.contains($0) })
     }, output: ConsoleMachineOutput(), switchExecutable: currentExecutable())
-    let plugins = providers.compactMap { ($0 as? ExternalProvider)?.capabilities }
-    machines.admission = try capabilityAdmission(environment: variables, plugins: plugins)
+    machines.admission = try capabilityAdmission(environment: variables, plugins: providers.compactMap { $0 as? ExternalProvider })
     return machines
 }
 
@@ -67,16 +69,17 @@ func openMachineEnvironment(provider requested: String? = nil, environment varia
 /// provider and the box's architecture on this host stops the machine before it is created,
 /// with the cell's reason. The data is providers/'s, and for plugins their hello's. Without
 /// data for the provider there is no verdict.
-func capabilityAdmission(environment: [String: String], plugins: [ProviderCapabilities] = []) throws -> (@Sendable (String, String) -> String?)? {
-    var found = plugins
+func capabilityAdmission(environment: [String: String], plugins: [ExternalProvider] = []) throws -> (@Sendable (String, String) -> String?)? {
+    var found: [ProviderCapabilities] = []
     if let folder = CapabilityMatrix.locate(environment: environment, executable: currentExecutable()) {
-        do { found += try CapabilityMatrix.load(folder: folder).providers } catch { throw CommandError(error.message) }
+        do { found = try CapabilityMatrix.load(folder: folder).providers } catch { throw CommandError(error.message) }
     }
     let known = found
-    guard !known.isEmpty else { return nil }
+    guard !known.isEmpty || !plugins.isEmpty else { return nil }
     let host = CapabilityProbe(environment: environment).currentHost()
     return { provider, guest in
-        guard let data = known.last(where: { $0.provider == provider }) else { return nil }
+        // A plugin's own data (its hello) first.
+        guard let data = plugins.first(where: { $0.name == provider })?.capabilities ?? known.first(where: { $0.provider == provider }) else { return nil }
         let cell = data.guestCell(host: host, guest: guest)
         guard !cell.status.isUsable else { return nil }
         return "\(guest) guests on \(host) are \(cell.status.rawValue): \(cell.reason ?? "")\(cell.reference.map { " (\($0))" } ?? "") [\(data.file)]"
@@ -147,6 +150,24 @@ func networkLines(_ machines: [Machine], states: [MachineStates.Entry], in loade
         lines.append("  " + machine.name.padded(to: max(23, machine.name.count + 1)) + " \(address) (\(kind))")
     }
     return lines
+}
+
+/// Which providers `checkUsable` accepts, asked lazily and remembered.
+private final class UsableProviders: @unchecked Sendable {
+    private let providers: [any Provider]
+    private let lock = NSLock()
+    private var answers: [String: Bool] = [:]
+
+    init(_ providers: [any Provider]) { self.providers = providers }
+
+    func contains(_ name: String) -> Bool {
+        lock.withLock {
+            if let known = answers[name] { return known }
+            let answer = providers.first { $0.name == name }.map { (try? $0.checkUsable()) != nil } ?? false
+            answers[name] = answer
+            return answer
+        }
+    }
 }
 
 private final class UncheckedResults: @unchecked Sendable {

@@ -13,16 +13,11 @@ import Machines
 /// a plugin whose `hello` failed is listed as unusable with that error).
 public struct ExternalProvider: Provider {
     public let executable: String
+    /// From the file name; the plugin's hello must agree.
     public let name: String
-    public let boxFormats: [String]
-    public let attachesToUserspaceSwitch: Bool
-    public let sharedFolderTypes: Set<String>
-    /// The capability data from the plugin's hello, checked like providers/*.yaml.
-    public let capabilities: ProviderCapabilities?
-    /// Why the plugin cannot be used (its hello failed), when it cannot.
-    public let unusable: String?
     let environment: [String: String]
-    public var timeouts = Timeouts()
+    public let timeouts: Timeouts
+    let handshake: Handshake
     static let logger = Logger(label: "boxer.plugin")
 
     /// Seconds each kind of operation may take before the plugin is stopped.
@@ -40,46 +35,78 @@ public struct ExternalProvider: Provider {
         }
     }
 
-    /// Starts the plugin once for its hello. `name` is what its file name says; the hello must
-    /// agree.
+    /// What the plugin's hello said, asked the first time it is needed (a command that never
+    /// uses the plugin never starts it), then kept.
+    final class Handshake: @unchecked Sendable {
+        struct Outcome {
+            var hello = PluginProtocol.Hello()
+            var capabilities: ProviderCapabilities?
+            var unusable: String?
+        }
+
+        private let lock = NSLock()
+        private var outcome: Outcome?
+        private let ask: @Sendable () -> Outcome
+
+        init(_ ask: @escaping @Sendable () -> Outcome) { self.ask = ask }
+
+        var value: Outcome {
+            lock.withLock {
+                if let outcome { return outcome }
+                let asked = ask()
+                outcome = asked
+                return asked
+            }
+        }
+    }
+
     public init(executable: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeouts: Timeouts = Timeouts()) {
         self.executable = executable
         self.environment = environment
         self.timeouts = timeouts
         let fileName = executable.split(separator: "/").last.map(String.init) ?? executable
-        let expected = String(fileName.dropFirst(PluginProtocol.executablePrefix.count))
-        var problem: String?
-        var hello = PluginProtocol.Hello()
-        do throws(PluginClient.Failure) {
-            hello = try PluginClient(executable: executable, environment: environment).converse(request: nil, timeout: timeouts.hello).0
-        } catch {
-            problem = error.message
-        }
-        if problem == nil, hello.name != expected {
-            problem = "the provider plugin \(executable) calls itself '\(hello.name ?? "")', but its file name says '\(expected)'"
-        }
-        var capabilities: ProviderCapabilities?
-        if problem == nil, let data = hello.capabilities {
-            do {
-                let text = String(decoding: try JSONEncoder().encode(data), as: UTF8.self)
-                capabilities = try ProviderCapabilities.parse(text, file: "\(executable) (its hello's capabilities)")
-            } catch let error as CapabilityError {
-                problem = error.message
+        let name = String(fileName.dropFirst(PluginProtocol.executablePrefix.count))
+        self.name = name
+        handshake = Handshake {
+            var outcome = Handshake.Outcome()
+            do throws(PluginClient.Failure) {
+                outcome.hello = try PluginClient(executable: executable, environment: environment).converse(request: nil, timeout: timeouts.hello).0
             } catch {
-                problem = "cannot read the capabilities of \(executable): \(error)"
+                outcome.unusable = error.message
+                return outcome
             }
+            if outcome.hello.name != name {
+                outcome.unusable = "the provider plugin \(executable) calls itself '\(outcome.hello.name ?? "")', but its file name says '\(name)'"
+                return outcome
+            }
+            if let data = outcome.hello.capabilities {
+                do {
+                    let text = String(decoding: try JSONEncoder().encode(data), as: UTF8.self)
+                    outcome.capabilities = try ProviderCapabilities.parse(text, file: "\(executable) (its hello's capabilities)")
+                } catch let error as CapabilityError {
+                    outcome.unusable = error.message
+                } catch {
+                    outcome.unusable = "cannot read the capabilities of \(executable): \(error)"
+                }
+            }
+            if outcome.unusable == nil, outcome.hello.boxFormats?.isEmpty ?? true {
+                outcome.unusable = "the provider plugin \(executable) names no box formats in its hello"
+            }
+            return outcome
         }
-        name = expected
-        boxFormats = hello.boxFormats ?? []
-        attachesToUserspaceSwitch = hello.attachesToUserspaceSwitch ?? false
-        sharedFolderTypes = Set(hello.sharedFolderTypes ?? [])
-        self.capabilities = capabilities
-        unusable = problem ?? (boxFormats.isEmpty ? "the provider plugin \(executable) names no box formats in its hello" : nil)
     }
+
+    public var boxFormats: [String] { handshake.value.hello.boxFormats ?? [] }
+    public var attachesToUserspaceSwitch: Bool { handshake.value.hello.attachesToUserspaceSwitch ?? false }
+    public var sharedFolderTypes: Set<String> { Set(handshake.value.hello.sharedFolderTypes ?? []) }
+    /// The capability data from the plugin's hello, checked like providers/*.yaml.
+    public var capabilities: ProviderCapabilities? { handshake.value.capabilities }
+    /// Why the plugin cannot be used (its hello failed), when it cannot.
+    public var unusable: String? { handshake.value.unusable }
 
     /// Every `boxer-provider-*` program in `folders` (PATH's, then providers/), the first of
     /// each name winning; names of built-in providers are left to them.
-    public static func discover(folders: [String], builtIn: Set<String>, environment: [String: String] = ProcessInfo.processInfo.environment) -> [ExternalProvider] {
+    public static func discover(folders: [String], builtIn: Set<String>, environment: [String: String] = ProcessInfo.processInfo.environment, timeouts: Timeouts = Timeouts()) -> [ExternalProvider] {
         var seen = builtIn
         var found: [ExternalProvider] = []
         for folder in folders {
@@ -88,13 +115,14 @@ public struct ExternalProvider: Provider {
                 let name = String(entry.dropFirst(PluginProtocol.executablePrefix.count))
                 guard !seen.contains(name), HostFiles.kind(of: path) == .regular, access(path, X_OK) == 0 else { continue }
                 seen.insert(name)
-                found.append(ExternalProvider(executable: path, environment: environment))
+                found.append(ExternalProvider(executable: path, environment: environment, timeouts: timeouts))
             }
         }
         return found
     }
 
-    /// PATH's folders, then the providers/ folder when there is one.
+    /// PATH's folders, then the providers/ folder when there is one (`$BOXER_PROVIDERS` or the
+    /// one beside boxer: never the current folder's, so a project cannot bring programs).
     public static func searchFolders(environment: [String: String], providersFolder: String?) -> [String] {
         (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty } + (providersFolder.map { [$0] } ?? [])
     }
@@ -188,8 +216,8 @@ public struct ExternalProvider: Provider {
         _ = try await callAsync(request(.destroy, context), timeout: timeouts.action)
     }
 
-    /// A plugin that cannot say is reported as not created only when it is unusable; a failed
-    /// answer about a machine that exists is "aborted", so that nothing treats it as gone.
+    /// A machine without an id is not created; one the plugin cannot answer about is
+    /// "aborted", so that nothing takes it for gone.
     public func state(_ context: MachineContext) async -> MachineState {
         guard context.folder.id != nil else { return .notCreated }
         guard let reply = try? await callAsync(request(.state, context), timeout: timeouts.query),

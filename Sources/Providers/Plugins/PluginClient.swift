@@ -32,6 +32,10 @@ struct PluginClient {
         FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorLog) }
 
+        // A plugin that stops reading cannot hold boxer's writes past the conversation's time.
+        var limit = timeval(tv_sec: Int(timeout.rounded(.up)), tv_usec: 0)
+        setsockopt(ours, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = []
@@ -39,7 +43,9 @@ struct PluginClient {
         let handle = FileHandle(fileDescriptor: theirs, closeOnDealloc: false)
         process.standardInput = handle
         process.standardOutput = handle
-        process.standardError = try? FileHandle(forWritingTo: errorLog)
+        // Opened close-on-exec, so that programs other threads start do not inherit it.
+        let errorDescriptor = open(errorLog.path, O_WRONLY | O_CLOEXEC)
+        process.standardError = errorDescriptor >= 0 ? FileHandle(fileDescriptor: errorDescriptor, closeOnDealloc: true) : nil
         do {
             try process.run()
         } catch {
@@ -108,6 +114,10 @@ struct PluginClient {
             switch reply.type {
             case "log":
                 log(reply.message ?? "")
+            case "error" where reply.id == nil:
+                // The plugin could not take the request at all (it could not read it, or does
+                // not know the operation): its own words.
+                throw fail("refused \(request.operation.rawValue): \(reply.message ?? "(no message)")")
             case "result", "error":
                 guard reply.id == request.id else {
                     throw fail("answered request \(reply.id.map(String.init) ?? "(no id)") while boxer waited for request \(request.id)")
@@ -133,12 +143,15 @@ struct PluginClient {
         return true
     }
 
-    /// SIGTERM, then SIGKILL, to the plugin's own PID only (what it daemonized is not ours).
+    /// SIGTERM, then SIGKILL, to the plugin and the programs it runs in its process group
+    /// (Foundation starts it as the leader of a group of its own; a VM it daemonized into a
+    /// session of its own is not touched).
     static func end(_ process: Process, pid: pid_t) {
         guard process.isRunning else { return }
-        kill(pid, SIGTERM)
+        let target = getpgid(pid) == pid ? -pid : pid
+        kill(target, SIGTERM)
         for _ in 0..<50 where process.isRunning { usleep(20_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
+        if process.isRunning { kill(target, SIGKILL) }
         process.waitUntilExit()
     }
 }

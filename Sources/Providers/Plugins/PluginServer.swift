@@ -32,7 +32,9 @@ public struct PluginServer: Sendable {
                                   sharedFolderTypes: provider.sharedFolderTypes.sorted(), capabilities: capabilities))
         while let line = readLine() {
             guard let request = try? JSONDecoder().decode(PluginProtocol.Request.self, from: Data(line.utf8)) else {
-                send(PluginProtocol.Reply(type: "error", kind: "protocol", message: "not a request: \(line.prefix(200))"))
+                // Answered with the request's id when it has one (an operation of a newer boxer).
+                let id = (try? JSONDecoder().decode(RequestID.self, from: Data(line.utf8)))?.id
+                send(PluginProtocol.Reply(type: "error", id: id, kind: "unsupported", message: "\(name) cannot take this request (an unknown operation or fields): \(line.prefix(200))"))
                 continue
             }
             do throws(MachineError) {
@@ -80,6 +82,8 @@ public struct PluginServer: Sendable {
             return .null
         }
     }
+
+    struct RequestID: Decodable { var id: Int }
 
     static func kind(_ kind: MachineError.Kind) -> String {
         switch kind {

@@ -71,8 +71,20 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         }
     }
 
+    /// VBoxSVC is not answering: every call fails as VBoxManage does then.
+    var serviceDown = false
+    /// Commands that hang (until the caller gives up and cancels them).
+    var hanging: Set<String> = []
+
     func run(_ arguments: [String]) async throws(MachineError) -> Programs.Result {
-        lock.withLock {
+        if let command = arguments.first, lock.withLock({ hanging.contains(command) }) {
+            try? await Task.sleep(for: .seconds(3600))
+            return Programs.Result(status: 130, output: "", error: "")
+        }
+        if lock.withLock({ serviceDown }) {
+            return Programs.Result(status: 1, output: "", error: "VBoxManage: error: Failed to create the VirtualBox object!\nVBoxManage: error: The object is not ready\n")
+        }
+        return lock.withLock {
             calls.append(arguments)
             do throws(Refusal) {
                 return Programs.Result(status: 0, output: try perform(arguments), error: "")
@@ -280,7 +292,11 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         guard system == nil || system == "0" else { throw Refusal(text: "Invalid argument to '--vsys': the appliance has one virtual system (0)") }
         let vmName = name ?? "vm"
         guard !machines.contains(where: { $0.name == vmName }) else { throw Refusal(text: "A machine named '\(vmName)' already exists") }
-        machines.append(VM(uuid: UUID().uuidString.lowercased(), name: vmName, settings: ["memory": "1024", "cpus": "1", "nic1": "nat"]))
+        // As boxes come: the disk on port 0 of one SATA controller.
+        var vm = VM(uuid: UUID().uuidString.lowercased(), name: vmName, settings: ["memory": "1024", "cpus": "1", "nic1": "nat"])
+        vm.controllers["SATA Controller"] = 1
+        vm.media["SATA Controller:0:0"] = (ovf as NSString).deletingLastPathComponent + "/box-disk001.vmdk"
+        machines.append(vm)
         return "0%...10%...20%...30%...40%...50%...60%...70%...80%...90%...100%\nSuccessfully imported the appliance.\n"
     }
 
@@ -335,6 +351,8 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         guard !machines.contains(where: { $0.name == cloneName }) else { throw Refusal(text: "A machine named '\(cloneName)' already exists") }
         guard register else { return "Machine has been successfully cloned as \"\(cloneName)\"\n" }
         var clone = VM(uuid: UUID().uuidString.lowercased(), name: cloneName, settings: machines[source].settings)
+        clone.controllers = machines[source].controllers
+        clone.media = machines[source].media
         clone.linkedTo = options.contains("link") ? machines[source].name : nil
         machines.append(clone)
         return "0%...100%\nMachine has been successfully cloned as \"\(cloneName)\"\n"
@@ -345,6 +363,10 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         var lines = ["name=\"\(vm.name)\"", "UUID=\"\(vm.uuid)\"", "VMState=\"\(vm.state)\""]
         for key in vm.settings.keys.sorted() { lines.append("\(key)=\"\(vm.settings[key] ?? "")\"") }
         for (offset, rule) in vm.natRules.keys.sorted().enumerated() { lines.append("Forwarding(\(offset))=\"\(vm.natRules[rule] ?? "")\"") }
+        for (index, name) in vm.controllers.keys.sorted().enumerated() {
+            lines += ["storagecontrollername\(index)=\"\(name)\"", "storagecontrollertype\(index)=\"\(name == "IDE Controller" ? "PIIX4" : "IntelAhci")\"",
+                      "storagecontrollerportcount\(index)=\"\(vm.controllers[name] ?? 1)\"", "storagecontrollermaxportcount\(index)=\"30\""]
+        }
         for key in vm.media.keys.sorted() { lines.append("\"\(key.replacingOccurrences(of: ":", with: "-"))\"=\"\(vm.media[key] ?? "")\"") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -368,8 +390,18 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             }
         }
         guard let name else { throw Refusal(text: "storagectl: --name is required") }
-        guard bus != nil else { throw Refusal(text: "storagectl: nothing to do for '\(name)' (--add, --remove or a setting)") }
+        guard bus != nil else {
+            // Changing a controller that exists (its port count).
+            guard machines[index].controllers[name] != nil else { throw Refusal(text: "Could not find a storage controller named '\(name)'") }
+            machines[index].controllers[name] = ports
+            return
+        }
         guard machines[index].controllers[name] == nil else { throw Refusal(text: "Storage controller named '\(name)' already exists") }
+        // The default chipset (PIIX3) allows one controller per bus type; the stand-in's
+        // controllers are SATA (all but "IDE Controller").
+        if bus == "sata", machines[index].controllers.keys.contains(where: { $0 != "IDE Controller" }) {
+            throw Refusal(text: "Too many storage controllers of this type")
+        }
         machines[index].controllers[name] = ports
     }
 

@@ -142,7 +142,9 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
             }
         }
         for key in file.keys where key.lowercased().hasSuffix(".devicetype") && file[key] == "cdrom-image" {
-            let image = file[String(key.dropLast(".deviceType".count)) + ".fileName"] ?? ""
+            let slot = String(key.dropLast(".deviceType".count))
+            guard file[slot + ".present"]?.uppercased() == "TRUE" else { continue }
+            let image = file[slot + ".fileName"] ?? ""
             guard FileManager.default.fileExists(atPath: image) else { throw Refusal(text: "Failed to start the virtual machine: cannot open the CD-ROM image \(image)") }
         }
     }

@@ -237,7 +237,9 @@ public struct VirtualBoxProvider: Provider {
                              doing: "attach the NoCloud seed to \(context.machine.name)")
         if context.seed != nil {
             let serial = "ds=nocloud;h=\(context.machine.hostname ?? context.machine.name);i=\(id)"
-            try await tool.check(["setextradata", id, "VBoxInternal/Devices/pcbios/0/Config/DmiSystemSerial", serial], doing: "set the DMI serial of \(context.machine.name)")
+            // The DMI serial is the BIOS's on BIOS boxes and the EFI firmware's on EFI ones.
+            let firmware = (info["firmware"] ?? "BIOS").uppercased().hasPrefix("EFI") ? "efi" : "pcbios"
+            try await tool.check(["setextradata", id, "VBoxInternal/Devices/\(firmware)/0/Config/DmiSystemSerial", serial], doing: "set the DMI serial of \(context.machine.name)")
         }
         var resources = ["modifyvm", id]
         if let memory = context.settings(name)?.memory { resources += ["--memory", String(memory)] }

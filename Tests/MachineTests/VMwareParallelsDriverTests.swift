@@ -127,7 +127,9 @@ import Vagrantfile
         db.box = web.box
         let dbID = try await provider.create(db)
         #expect(parallels.calls.filter { $0.prefix(2) == ["prlctl", "register"] }.count == 1, "the box is registered once")
-        #expect(parallels.vm(dbID.trimmingCharacters(in: CharacterSet(charactersIn: "{}")))?.linkedTo == parallels.vm(id.trimmingCharacters(in: CharacterSet(charactersIn: "{}")))?.linkedTo)
+        let webMaster = try #require(parallels.vm(id.trimmingCharacters(in: CharacterSet(charactersIn: "{}")))?.linkedTo)
+        let dbMaster = try #require(parallels.vm(dbID.trimmingCharacters(in: CharacterSet(charactersIn: "{}")))?.linkedTo)
+        #expect(webMaster == dbMaster, "both are linked clones of the one master")
 
         try Self.seed(&web)
         web.internalNetwork = InternalNetworkAttachment(endpoint: network.name, mac: "52:54:00:0a:0b:0c", subnet: 7)

@@ -188,45 +188,17 @@ public enum PluginProtocol {
     }
 }
 
-/// Any JSON value, for the parts of messages whose shape depends on the operation.
-public enum JSONValue: Codable, Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+/// The parts of messages whose shape depends on the operation are any JSON value: the
+/// Vagrantfile model's `ConfigValue` (null, booleans, numbers, strings, arrays, objects).
+public typealias JSONValue = ConfigValue
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
+extension ConfigValue {
     /// A Codable value as JSON (results: an endpoint, forwarded ports).
     public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(value))
+        self = try JSONDecoder().decode(ConfigValue.self, from: try JSONEncoder().encode(value))
     }
 
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(type, from: try JSONEncoder().encode(self))
     }
-
-    public var string: String? { if case .string(let value) = self { value } else { nil } }
 }

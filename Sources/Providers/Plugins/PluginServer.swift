@@ -65,7 +65,7 @@ public struct PluginServer: Sendable {
         case .state: return .string(await provider.state(try context()).rawValue)
         case .sshEndpoint:
             guard let endpoint = provider.sshEndpoint(try context()) else { return .null }
-            return .object(["host": .string(endpoint.host), "port": .number(Double(endpoint.port))])
+            return .object(["host": .string(endpoint.host), "port": .int(endpoint.port)])
         case .forwardedPorts: return try encode(provider.forwardedPorts(try context()))
         case .consoleTail: return .string(provider.consoleTail(try context(), lines: request.lines ?? 20))
         case .mountCommand:

@@ -4,9 +4,9 @@ import Logging
 import Machines
 
 /// A provider that lives in another program: `boxer-provider-<name>`, found on PATH or in the
-/// providers/ folder, spoken to with the plugin protocol (PluginProtocol). Its name, box
-/// formats and capability data come from its `hello`, asked once when boxer looks for
-/// plugins; each operation is one conversation with a fresh plugin process.
+/// providers/ folder, spoken to with the plugin protocol (PluginProtocol). Its name comes from
+/// its file name; its box formats and capability data from its `hello`, asked the first time
+/// they are needed and kept. Each operation is one conversation with a fresh plugin process.
 ///
 /// A plugin that cannot be started, crashes, hangs past its time or prints garbage fails the
 /// operation with a `MachineError` that says which plugin did what; boxer itself goes on (and

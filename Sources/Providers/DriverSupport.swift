@@ -60,3 +60,17 @@ extension MachineContext {
         }
     }
 }
+
+extension BoxerHome {
+    /// `$BOXER_HOME/locks/<name>.lock`, held exclusively: one boxer at a time imports a box's
+    /// master VM or takes its base snapshot. The wait happens on a thread of its own, so it does
+    /// not hold one of the few threads that run every machine's work. Unlock when done.
+    func holdLock(_ name: String) async throws(MachineError) -> FileLock {
+        let folder = path + "/locks"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let url = URL(fileURLWithPath: folder + "/" + name + ".lock")
+        let locked = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
+        guard case .success(let lock?) = locked else { throw MachineError(.io, "cannot lock \(url.path)") }
+        return lock
+    }
+}

@@ -85,13 +85,9 @@ public struct ParallelsProvider: Provider {
     /// lock; the snapshot's id is kept next to the lock (prlctl prints it only when taking it).
     func ensureMaster(_ pvm: String, tool: any HypervisorTool) async throws(MachineError) -> (String, String) {
         let key = String(StableHash.fnv1a(pvm), radix: 16)
-        let folder = home.path + "/locks"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let url = URL(fileURLWithPath: folder + "/parallels-\(key).lock")
-        let locked = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
-        guard case .success(let lock?) = locked else { throw MachineError(.io, "cannot lock \(url.path)") }
+        let lock = try await home.holdLock("parallels-\(key)")
         defer { lock.unlock() }
-        let record = folder + "/parallels-\(key).master"
+        let record = home.path + "/locks/parallels-\(key).master"
         let vms = Set(try await registeredVMs(tool).keys)
         if let text = try? HostFiles.readText(at: record, limit: 4096) {
             let parts = text.split(separator: " ").map(String.init)

@@ -47,12 +47,6 @@ public struct VMXFile: Sendable, Equatable {
         }
     }
 
-    /// Removes every key that starts with `prefix` (a whole device: "ethernet1.").
-    public mutating func removeAll(prefix: String) {
-        let lowered = prefix.lowercased()
-        lines.removeAll { if case .entry(let name, _) = $0 { name.lowercased().hasPrefix(lowered) } else { false } }
-    }
-
     public var keys: [String] {
         lines.compactMap { if case .entry(let name, _) = $0 { name } else { nil } }
     }

@@ -101,11 +101,7 @@ public struct VMwareProvider: Provider {
 
     /// The snapshot every linked clone of the box starts from, taken once under a lock.
     func ensureBaseSnapshot(_ boxVMX: String, tool: any HypervisorTool) async throws(MachineError) {
-        let locks = home.path + "/locks"
-        try? FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
-        let url = URL(fileURLWithPath: locks + "/vmware-\(String(StableHash.fnv1a(boxVMX), radix: 16)).lock")
-        let locked = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
-        guard case .success(let lock?) = locked else { throw MachineError(.io, "cannot lock \(url.path)") }
+        let lock = try await home.holdLock("vmware-\(String(StableHash.fnv1a(boxVMX), radix: 16))")
         defer { lock.unlock() }
         let snapshots = try await vmrun(["listSnapshots", boxVMX], doing: "list the box's snapshots")
         if snapshots.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces) == Self.snapshotName }) { return }

@@ -64,17 +64,11 @@ public struct VirtualBoxProvider: Provider {
         try MachineRecords.makeFolder(context)
         let settings = context.settings(name)
         let vmName = settings?.values["name"]?.string ?? Self.vmName(context)
-        var clone = ["clonevm"]
-        if settings?.values["linked_clone"]?.bool ?? true {
-            let master = try await ensureMaster(ovf: ovf, box: context.box, tool: tool)
-            clone += [master, "--snapshot", Self.snapshotName, "--options", "link"]
-        } else {
-            // A full clone still starts from the imported master: importing per machine would
-            // copy the disk twice.
-            let master = try await ensureMaster(ovf: ovf, box: context.box, tool: tool)
-            clone += [master]
-        }
-        clone += ["--name", vmName, "--register"]
+        // A full clone (`linked_clone = false`) starts from the imported master too: importing
+        // per machine would copy the disk twice.
+        let master = try await ensureMaster(ovf: ovf, box: context.box, tool: tool)
+        let linked = settings?.values["linked_clone"]?.bool ?? true
+        let clone = ["clonevm", master] + (linked ? ["--snapshot", Self.snapshotName, "--options", "link"] : []) + ["--name", vmName, "--register"]
         try await tool.check(clone, doing: "clone the box's VM for \(context.machine.name)")
         let info = try await machineInfo(vmName, tool: tool)
         guard let id = info["UUID"], !id.isEmpty else {
@@ -132,11 +126,7 @@ public struct VirtualBoxProvider: Provider {
     func ensureMaster(ovf: String, box: BoxMatch?, tool: any HypervisorTool) async throws(MachineError) -> String {
         let key = String(StableHash.fnv1a(HostFiles.parent(of: ovf)), radix: 16)
         let master = "boxer-master-" + (box.map { "\($0.name.replacingOccurrences(of: "/", with: "-"))-\($0.version)-" } ?? "") + key
-        let locks = home.path + "/locks"
-        try? FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
-        let url = URL(fileURLWithPath: locks + "/virtualbox-\(key).lock")
-        let locked = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
-        guard case .success(let lock?) = locked else { throw MachineError(.io, "cannot lock \(url.path)") }
+        let lock = try await home.holdLock("virtualbox-\(key)")
         defer { lock.unlock() }
         if try await registeredVMs(tool: tool).keys.contains(master) {
             let snapshots = try await tool.run(["snapshot", master, "list", "--machinereadable"])

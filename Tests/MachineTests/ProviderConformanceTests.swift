@@ -29,7 +29,7 @@ extension MachineSuites {
         init(_ providerCase: ProviderCase) async throws {
             temporary = try TemporaryFolder("boxer-conformance")
             home = BoxerHome(root: try temporary.folder("home"))
-            subject = try await providerCase.make(home, temporary)
+            subject = try await providerCase.make(home)
             provider = subject.provider
             let project = try temporary.folder("project").path
             let box: BoxMatch
@@ -54,7 +54,6 @@ extension MachineSuites {
     func lifecycle(_ providerCase: ProviderCase) async throws {
         let setup = try await Setup(providerCase)
         var context = setup.context
-        defer { setup.subject.cleanUp() }
         do {
             try await exercise(setup, providerCase, &context)
         } catch {
@@ -148,7 +147,6 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         var checkRunning: (MachineContext) throws -> Void = { _ in }
         /// What the hypervisor still holds of machine `id` (VMs, processes).
         var leftovers: (String) -> [String] = { _ in [] }
-        var cleanUp: () -> Void = {}
     }
 
     let name: String
@@ -157,10 +155,10 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
     /// SSH is a host port on loopback forwarded to the guest (all but VMware, which connects
     /// to the guest's NAT address).
     var forwardsToLoopback = true
-    let make: @Sendable (BoxerHome, TemporaryFolder) async throws -> Instance
+    let make: @Sendable (BoxerHome) async throws -> Instance
     var testDescription: String { name }
 
-    static let qemu = ProviderCase(name: "qemu", bootsGuest: true) { home, _ in
+    static let qemu = ProviderCase(name: "qemu", bootsGuest: true) { home in
         let provider = QEMUProvider(home: home, host: QEMUHost(environment: ProcessInfo.processInfo.environment.merging(["BOXER_QEMU_RESTRICT": "1"]) { $1 }))
         return Instance(provider: provider, leftovers: { id in
             // A QEMU still running for the machine would hold its runtime folder's socket.
@@ -170,7 +168,7 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
 
     /// The example plugin (boxer-provider-example, built with boxer), spoken to over the
     /// plugin protocol: a real guest under QEMU, behind a process boundary.
-    static let examplePlugin = ProviderCase(name: "example (provider plugin)", bootsGuest: true) { home, _ in
+    static let examplePlugin = ProviderCase(name: "example (provider plugin)", bootsGuest: true) { home in
         let executable = try #require(BoxerBinary.url).deletingLastPathComponent().appendingPathComponent("boxer-provider-example").path
         let environment = ProcessInfo.processInfo.environment.merging(["BOXER_HOME": home.path, "BOXER_QEMU_RESTRICT": "1"]) { $1 }
         let provider = ExternalProvider(executable: executable, environment: environment)
@@ -181,7 +179,7 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         })
     }
 
-    static let vmwareStandIn = ProviderCase(name: "vmware_desktop (vmrun stand-in)", bootsGuest: false, forwardsToLoopback: false) { home, _ in
+    static let vmwareStandIn = ProviderCase(name: "vmware_desktop (vmrun stand-in)", bootsGuest: false, forwardsToLoopback: false) { home in
         let vmrun = VMRunStandIn()
         return Instance(provider: VMwareProvider(home: home, tool: vmrun), checkRunning: { context in
             let vmx = try VMXFile.read(try #require(context.folder.id))
@@ -195,7 +193,7 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         })
     }
 
-    static let parallelsStandIn = ProviderCase(name: "parallels (prlctl stand-in)", bootsGuest: false) { home, _ in
+    static let parallelsStandIn = ProviderCase(name: "parallels (prlctl stand-in)", bootsGuest: false) { home in
         let parallels = ParallelsStandIn()
         return Instance(provider: ParallelsProvider(home: home, prlctl: parallels.prlctl, prlsrvctl: parallels.prlsrvctl), checkRunning: { context in
             let id = try #require(context.folder.id)
@@ -209,7 +207,7 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         })
     }
 
-    static let virtualBoxStandIn = ProviderCase(name: "virtualbox (VBoxManage stand-in)", bootsGuest: false) { home, _ in
+    static let virtualBoxStandIn = ProviderCase(name: "virtualbox (VBoxManage stand-in)", bootsGuest: false) { home in
         let vboxmanage = VBoxManageStandIn()
         return Instance(provider: VirtualBoxProvider(home: home, tool: vboxmanage), checkRunning: { context in
             let id = try #require(context.folder.id)

@@ -304,23 +304,10 @@ extension MachineSuites {
             : "testbox-amd64"
         let output = temporary.path("out")
         let log = temporary.path("build.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        // Foundation starts boxer as the leader of a process group of its own, as a shell
-        // starts a foreground job; env (which execs it, same pid) gives it the dispositions a
-        // terminal job has: the test runner's children inherit SIGINT ignored, and boxer leaves
-        // an ignored signal ignored, as nohup wants.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // Parallels before two more boxes: the window after its line lasts more than an instant.
-        process.arguments = ["--default-signal=INT,TERM,HUP", binary, "build", template, "--output", output.path, "--level", "1", "--provider", "libvirt,parallels,virtualbox,vmware_desktop"]
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
-        try process.run()
-        defer {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            for pid in Self.qemuPIDs(mentioning: output.path) { kill(pid, SIGKILL) }
-        }
+        let process = try Self.startBuild(signals: "--default-signal=INT,TERM,HUP", [binary, "build", template, "--output", output.path, "--level", "1", "--provider", "libvirt,parallels,virtualbox,vmware_desktop"],
+                                          environment: environment, log: log)
+        defer { Self.end(process, output: output) }
         let deadline = Date().addingTimeInterval(180)
         while process.isRunning, Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains(step) { usleep(50_000) }
         let before = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -382,18 +369,9 @@ extension MachineSuites {
         let binary = try #require(BoxerBinary.url?.path)
         let output = temporary.path("out")
         let log = temporary.path("build.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["--ignore-signal=INT", binary, "build", "testbox-amd64", "--output", output.path, "--level", "1", "--provider", "libvirt"]
-        process.environment = Self.environment(home: try temporary.folder("home"))
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
-        try process.run()
-        defer {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            for pid in Self.qemuPIDs(mentioning: output.path) { kill(pid, SIGKILL) }
-        }
+        let process = try Self.startBuild(signals: "--ignore-signal=INT", [binary, "build", "testbox-amd64", "--output", output.path, "--level", "1", "--provider", "libvirt"],
+                                          environment: Self.environment(home: try temporary.folder("home")), log: log)
+        defer { Self.end(process, output: output) }
         let deadline = Date().addingTimeInterval(180)
         while process.isRunning, Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("Provisioning") { usleep(50_000) }
         try #require(process.isRunning && ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("Provisioning"), "the build ended or never reached the provisioning")
@@ -404,6 +382,29 @@ extension MachineSuites {
         try #require(!process.isRunning, "the build did not end: \(text)")
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("testbox-amd64-1G-libvirt.box").path), "\(text)")
+    }
+
+    /// `boxer build` started through env with `signals` (`--default-signal=…` or
+    /// `--ignore-signal=…`), its output in `log`. Foundation starts it as the leader of a process
+    /// group of its own, as a shell starts a foreground job; env (which execs it, same pid) gives
+    /// it the dispositions a terminal job has: the test runner's children inherit SIGINT
+    /// ignored, and boxer leaves an ignored signal ignored, as nohup wants.
+    static func startBuild(signals: String, _ arguments: [String], environment: [String: String], log: URL) throws -> Process {
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [signals] + arguments
+        process.environment = environment
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        try process.run()
+        return process
+    }
+
+    /// Kills a build that is still running, and any QEMU under its output folder.
+    static func end(_ process: Process, output: URL) {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for pid in qemuPIDs(mentioning: output.path) { kill(pid, SIGKILL) }
     }
 
     /// The pids whose parent is `parent` (from /proc/<pid>/stat).

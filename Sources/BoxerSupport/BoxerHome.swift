@@ -35,10 +35,49 @@ public struct BoxerHome: Sendable, Equatable {
     /// Indexes and locks, as Vagrant's `data/`.
     public var data: URL { root.appendingPathComponent("data", isDirectory: true) }
 
-    /// Creates the folders that every command expects.
+    /// Creates the folders that every command expects, closed to other users (0700).
     public func prepare() throws {
         for folder in [root, boxes, temporary, data] {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try PrivateFiles.makeFolders(folder.path)
         }
+    }
+
+    /// The folder of this user's that every `BOXER_HOME` shares: `/tmp/boxer-<uid>`. It holds
+    /// the host-wide locks (the forwarded-ports lock: two homes must not pick the same port)
+    /// and the runtime folders of homes whose own path is too long for sockets.
+    public static var userRuntimeFolder: String { "/tmp/boxer-\(getuid())" }
+
+    /// Where the sockets and pidfiles of running machines and switches live: `$BOXER_HOME/run`
+    /// while every socket path under it fits the unix limit (107 bytes; the longest is
+    /// `<run>/<machine uuid>/qmp.sock`, 46 more), else `/tmp/boxer-<uid>/<hash of the home>`.
+    public var runtime: String {
+        let preferred = path + "/run"
+        if preferred.utf8.count <= Self.longestRuntimePath { return preferred }
+        let hex = String(StableHash.fnv1a(path), radix: 16)
+        return Self.userRuntimeFolder + "/" + String(repeating: "0", count: 8 - hex.count) + hex
+    }
+
+    /// The longest runtime folder path that leaves room for every socket boxer makes in it.
+    public static let longestRuntimePath = 107 - 1 - 46
+
+    /// Creates the runtime folder (0700; a shared fallback is checked to be this user's) and
+    /// returns it.
+    @discardableResult
+    public func prepareRuntime() throws(PrivateFiles.Failure) -> String {
+        let folder = runtime
+        if folder.hasPrefix(Self.userRuntimeFolder + "/") {
+            try PrivateFiles.ownedFolder(Self.userRuntimeFolder)
+        }
+        try PrivateFiles.makeFolders(folder)
+        // Made by an older boxer under a lax umask: closed now.
+        chmod(folder, 0o700)
+        return folder
+    }
+
+    /// Prepares the user's shared runtime folder and returns it (for host-wide locks).
+    @discardableResult
+    public static func prepareUserRuntime() throws(PrivateFiles.Failure) -> String {
+        try PrivateFiles.ownedFolder(userRuntimeFolder)
+        return userRuntimeFolder
     }
 }

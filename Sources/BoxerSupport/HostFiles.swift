@@ -33,8 +33,16 @@ public enum HostFiles {
 
     /// The UTF-8 text of a regular file of at most `limit` bytes.
     public static func readText(at path: String, limit: Int) throws(ReadError) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw errno == ENOENT ? .missing : .failed(errno: errno) }
+        guard let text = String(validating: try readBytes(at: path, limit: limit), as: UTF8.self) else { throw .notUTF8 }
+        return text
+    }
+
+    /// The bytes of a regular file of at most `limit` bytes. The file is opened without blocking
+    /// and checked before a byte is read, so a FIFO, a device or a socket in its place fails at
+    /// once instead of hanging the command (a project folder can carry any of them).
+    public static func readBytes(at path: String, limit: Int) throws(ReadError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else { throw errno == ENOENT || errno == ENOTDIR ? .missing : .failed(errno: errno) }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .failed(errno: errno) }
@@ -53,8 +61,7 @@ public enum HostFiles {
             bytes.append(contentsOf: chunk[0..<count])
             guard bytes.count <= limit else { throw .tooLarge(limit: limit) }
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8 }
-        return text
+        return bytes
     }
 
     /// The folder containing `path` ("." for a bare name), as `dirname` prints it.
@@ -115,7 +122,7 @@ public enum HostFiles {
     /// how QEMU and boxer's network switch say they are alive through their pidfiles. A stale
     /// pidfile names no lock holder, so a recycled PID is never taken for them.
     public static func lockHolder(of path: String) -> pid_t? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var query = flock()
@@ -139,7 +146,7 @@ extension HostFiles.ReadError {
         switch self {
         case .missing: "no such file"
         case .notRegularFile: "not a regular file"
-        case .tooLarge(let limit): "larger than \(limit >> 20) MiB"
+        case .tooLarge(let limit): limit >= 1 << 20 ? "larger than \(limit >> 20) MiB" : "larger than \(limit) bytes"
         case .notUTF8: "not UTF-8 text"
         case .failed(let code): String(cString: strerror(code))
         }

@@ -10,7 +10,8 @@ import Darwin
 
 /// An environment's internal network (NIC2): 192.168.X.0/24 from the subnet registry and the
 /// switch process that serves it, started with the environment's first machine and stopped
-/// with its last. Files: `$BOXER_HOME/run/net-X/{switch.pid,ports/}` and
+/// with its last. Files: `<runtime>/net-X/{switch.pid,project,ports/}` (the home's runtime
+/// folder, see `BoxerHome.runtime`) and
 /// `$BOXER_HOME/data/networks/X-{leases,reservations}.json`.
 public struct EnvironmentNetwork: Sendable {
     public let home: BoxerHome
@@ -25,8 +26,8 @@ public struct EnvironmentNetwork: Sendable {
     }
 
     var registry: SubnetRegistry { SubnetRegistry(home: home) }
-    func runtime(_ subnet: Int) -> String { home.path + "/run/net-\(subnet)" }
-    func pidfile(_ subnet: Int) -> String { runtime(subnet) + "/switch.pid" }
+    func runtime(_ subnet: Int) -> String { registry.switchFolder(subnet) }
+    func pidfile(_ subnet: Int) -> String { registry.switchPidfile(subnet) }
     func portsFolder(_ subnet: Int) -> String { runtime(subnet) + "/ports" }
     var dataFolder: String { home.path + "/data/networks" }
     func leases(_ subnet: Int) -> String { dataFolder + "/\(subnet)-leases.json" }
@@ -52,17 +53,20 @@ public struct EnvironmentNetwork: Sendable {
         } catch {
             throw MachineError(.configuration, error.message)
         }
-        if previous == nil {
-            // A fresh X: anything left there belongs to an environment that is gone.
-            await stopSwitch(subnet)
-            unlink(leases(subnet))
-        }
+        // A fresh X is never one a running switch serves (the registry skips those), so only
+        // leases of an environment that is gone can be left there. No switch is ever stopped here.
+        if previous == nil, switchPID(subnet) == nil { unlink(leases(subnet)) }
         if switchPID(subnet) != nil { return subnet }
         do {
-            try FileManager.default.createDirectory(atPath: portsFolder(subnet), withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
+            try home.prepareRuntime()
+            try PrivateFiles.makeFolders(portsFolder(subnet))
+            // Made by an older boxer under a lax umask: another user could plant sockets there.
+            chmod(runtime(subnet), 0o700)
+            chmod(portsFolder(subnet), 0o700)
+            try PrivateFiles.makeFolders(dataFolder)
+            try PrivateFiles.writeAtomically(registry.switchProjectFile(subnet), project)
         } catch {
-            throw MachineError(.io, "cannot create the network's folders: \(error.localizedDescription)")
+            throw MachineError(.io, "cannot create the network's folders: \(error.description)")
         }
         try spawnSwitch(subnet)
         for _ in 0..<150 {
@@ -80,19 +84,19 @@ public struct EnvironmentNetwork: Sendable {
             if let mac = MACAddress(mac), let address = IPv4Address(address) { byMAC[mac] = address }
         }
         do {
-            try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
+            try PrivateFiles.makeFolders(dataFolder)
             try NetworkReservations(reserved: byMAC, excluded: excluded.compactMap(IPv4Address.init)).write(to: reservations(subnet))
         } catch let error as NetworkError {
             throw MachineError(.io, error.message)
         } catch {
-            throw MachineError(.io, "cannot create \(dataFolder): \(error.localizedDescription)")
+            throw MachineError(.io, "cannot create \(dataFolder): \(error)")
         }
     }
 
     /// The switch's leases, by MAC ("52:54:00:…", lower case).
     public func leases(subnet: Int) -> [String: DHCPLease] {
-        guard let data = FileManager.default.contents(atPath: leases(subnet)),
-              let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: data) else { return [:] }
+        guard let bytes = try? HostFiles.readBytes(at: leases(subnet), limit: DHCPLeases.fileLimit),
+              let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: Data(bytes)) else { return [:] }
         return leases
     }
 

@@ -66,7 +66,8 @@ public struct MachineEnvironment: Sendable {
     /// The provider a machine runs with: the one it was created with, if any, else the default.
     public func providerName(for machine: Machine) -> String {
         let machinesFolder = environment.root + "/.vagrant/machines/" + machine.name
-        for name in HostFiles.entries(of: machinesFolder) where HostFiles.kind(of: machinesFolder + "/" + name + "/id") == .regular {
+        // Any `id` entry counts, a damaged one too: its machine is not "not created".
+        for name in HostFiles.entries(of: machinesFolder) where MachineIDForm.read(machinesFolder + "/" + name + "/id") != .absent {
             return name
         }
         return defaultProvider(machine)
@@ -79,6 +80,7 @@ public struct MachineEnvironment: Sendable {
         }
         let resolved = machine.resolved(for: name)
         let folder = MachineFolder(projectRoot: environment.root, machineName: machine.name, provider: name)
+        _ = try verifiedID(folder, provider: provider)
         return (provider, MachineContext(machine: resolved, folder: folder, box: recordedBox(folder) ?? findBox(for: resolved, provider: provider)))
     }
 
@@ -105,8 +107,10 @@ public struct MachineEnvironment: Sendable {
         var directory: String?
     }
 
-    public func state(of machine: Machine) async -> (provider: String, state: MachineState) {
-        guard let (provider, context) = try? context(for: machine) else { return (defaultProvider(machine), .notCreated) }
+    /// The machine's provider and state; an error when its recorded state cannot be trusted
+    /// (a damaged id), which is never taken for "not created".
+    public func state(of machine: Machine) async throws(MachineError) -> (provider: String, state: MachineState) {
+        let (provider, context) = try context(for: machine)
         return (provider.name, await provider.state(context))
     }
 
@@ -206,15 +210,21 @@ public struct MachineEnvironment: Sendable {
         }
         output.say(name, "Creating the machine from box '\(box.name)' (v\(box.version), \(box.provider))...")
         var created = context
-        let id = try await provider.create(created)
-        try created.folder.write("id", id)
+        // The index entry comes first: killed at any point from here on, the machine is either
+        // in the global index (an entry `global-status --prune` drops while it has no id) or
+        // fully recorded, never created and unlisted.
         let uuid = created.folder.indexUUID ?? UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try created.folder.write("index_uuid", uuid)
+        created.box = box
+        try await updateIndex(created, provider: provider, state: .notCreated)
+        CrashPoint.reach("create-indexed")
+        let id = try await provider.create(created)
+        try created.folder.write("id", id)
+        CrashPoint.reach("create-id-written")
         try created.folder.write("creator_uid", String(getuid()))
         try created.folder.write("vagrant_cwd", environment.root)
         let meta = BoxMeta(name: box.name, version: box.version, provider: box.provider, architecture: box.architecture, directory: box.path)
         try created.folder.write("box_meta", String(decoding: (try? JSONEncoder().encode(meta)) ?? Data(), as: UTF8.self))
-        created.box = box
         try await updateIndex(created, provider: provider, state: .poweroff)
         return created
     }
@@ -569,11 +579,12 @@ public struct MachineEnvironment: Sendable {
             throw MachineError(.provisioner, "A shell provisioner of machine '\(name)' has neither inline nor path.")
         }
         let upload = provisioner.options["upload_path"]?.string ?? "/tmp/vagrant-shell"
-        let local = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-shell-\(UUID().uuidString)").path
-        guard FileManager.default.createFile(atPath: local, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw MachineError(.io, "cannot write \(local)")
-        }
-        defer { unlink(local) }
+        // In the machine's own folder, under one name: a kill -9 leaves nothing in $TMPDIR, and
+        // what it leaves goes with the machine's folder.
+        let local = context.folder.file("provision-script")
+        try context.folder.write("provision-script", script)
+        CrashPoint.reach("provision-script-written")
+        defer { context.folder.remove("provision-script") }
         try await communicator.upload(local, to: upload)
         let environment = provisioner.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Communicator.quote($0.value))" }.joined(separator: " ")
         // Vagrant passes an `args` string to the script as written (the shell splits it) and an
@@ -649,33 +660,43 @@ public struct MachineEnvironment: Sendable {
         let selected = try machines(names).reversed()
         let usedProviders = Set(selected.map { providerName(for: $0) })
         try await forEach(Array(selected), parallel: true) { machine throws(MachineError) in
+            // A damaged id is an error here (context), never "not created".
             let (provider, context) = try context(for: machine)
-            guard context.folder.id != nil else {
+            guard let id = context.folder.id else {
                 output.say(machine.name, "VM not created. Moving on...")
                 return
             }
             if await provider.state(context) == .running { output.say(machine.name, "Forcing shutdown of VM...") }
             output.say(machine.name, "Destroying VM and associated drives...")
             try await provider.destroy(context)
+            CrashPoint.reach("destroy-provider-done")
             if let uuid = context.folder.indexUUID { try index.remove(uuid) }
-            if let network, let subnet = network.subnet, let id = context.folder.id {
+            if let network, let subnet = network.subnet {
                 network.removePort(subnet: subnet, mac: provider.macAddress(forMachine: id, nic: 2))
             }
             context.folder.removeAll()
+            CrashPoint.reach("destroy-folder-removed")
         }
-        // The environment network goes with the environment's last machine.
+        // The environment network goes with the environment's last machine. A machine whose id
+        // file is there but damaged still counts: its network is not taken from under it.
         let remaining = environment.machines.contains { machine in
-            (try? self.context(for: machine))?.1.folder.id != nil
+            MachineIDForm.read(folder(of: machine).file("id")) != .absent
         }
-        if !remaining, let network {
-            if let subnet = network.subnet {
-                let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet)
-                for provider in providers.values where usedProviders.contains(provider.name) && !provider.attachesToUserspaceSwitch {
-                    await provider.removeInternalNetwork(hypervisorNetwork)
-                }
+        if !remaining { await releaseNetwork(usedProviders: usedProviders) }
+    }
+
+    /// Removes the environment network (the switch, the hypervisors' networks, the subnet):
+    /// after the last machine is destroyed, or when `global-status --prune` finds an
+    /// environment that has no machine left (a destroy killed before it got here).
+    public func releaseNetwork(usedProviders: Set<String>? = nil) async {
+        guard let network else { return }
+        if let subnet = network.subnet {
+            let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet)
+            for provider in providers.values where (usedProviders?.contains(provider.name) ?? true) && !provider.attachesToUserspaceSwitch {
+                await provider.removeInternalNetwork(hypervisorNetwork)
             }
-            await network.release()
         }
+        await network.release()
     }
 
     // MARK: Helpers

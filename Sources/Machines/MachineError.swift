@@ -2,6 +2,8 @@
 public struct MachineError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
         case boxMissing, toolMissing, configuration, portInUse, bootTimeout, provider, communicator, provisioner, locked, io, cancelled
+        /// State read back from disk (an id, a registry) that boxer cannot trust; nothing was changed.
+        case untrustedState
     }
 
     public let kind: Kind

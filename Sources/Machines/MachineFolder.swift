@@ -27,20 +27,14 @@ public struct MachineFolder: Sendable, Equatable {
         return trimmed.isEmpty ? nil : trimmed
     }
 
-    /// Writes a file whole (temporary name, then rename), so a reader never sees half of it.
-    public func write(_ name: String, _ text: String, mode: Int = 0o644) throws(MachineError) {
+    /// Writes a file whole (temporary name, then rename), so a reader never sees half of it;
+    /// the folders up to it are made 0700 and the file 0600, whatever the umask.
+    public func write(_ name: String, _ text: String, mode: mode_t = 0o600) throws(MachineError) {
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let target = file(name)
-            let temporary = target + ".tmp-\(getpid())"
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
-                throw MachineError(.io, "cannot write \(temporary)")
-            }
-            guard rename(temporary, target) == 0 else { throw MachineError(.io, "cannot write \(target): \(String(cString: strerror(errno)))") }
-        } catch let error as MachineError {
-            throw error
+            try PrivateFiles.makeFolders(path)
+            try PrivateFiles.writeAtomically(file(name), text, mode: mode)
         } catch {
-            throw MachineError(.io, "cannot write \(file(name)): \(error.localizedDescription)")
+            throw MachineError(.io, "\(error.description)")
         }
     }
 
@@ -48,8 +42,16 @@ public struct MachineFolder: Sendable, Equatable {
         unlink(file(name))
     }
 
-    /// The hypervisor's id for the machine; nil when it is not created.
-    public var id: String? { read("id") }
+    /// The hypervisor's id for the machine, when the `id` file holds a line of text; nil when
+    /// it is absent or unreadable. Its provider checks its form (`Provider.checkID`) before
+    /// `MachineEnvironment` hands the folder to anything that acts on it.
+    public var id: String? {
+        if case .present(let id) = recordedID { return id }
+        return nil
+    }
+
+    /// What the `id` file says, unreadable files included.
+    public var recordedID: RecordedID { MachineIDForm.read(file("id")) }
     /// The machine's entry in the global index.
     public var indexUUID: String? { read("index_uuid") }
     public var privateKey: String { file("private_key") }

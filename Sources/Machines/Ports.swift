@@ -11,14 +11,18 @@ import Darwin
 /// Chooses host ports for a machine's forwarded ports as Vagrant does: the configured port when
 /// it is free, else (with `auto_correct`) the first free one of `config.vm.usable_port_range`
 /// (2200..2250), else an error naming the port. Choosing and binding (starting the machine)
-/// happen under one lock, in this process and across boxer processes, so two machines never
-/// pick the same port.
+/// happen under one lock, in this process and across this user's boxer processes whatever their
+/// `BOXER_HOME` (the lock is in `/tmp/boxer-<uid>`), so two machines never pick the same port;
+/// a port another user's program takes between the choice and the bind is retried with the next
+/// free one for forwards with `auto_correct`.
 public final class PortAllocator: Sendable {
     let inProcess = AsyncLock()
     let lockFile: String
+    /// Starts tried when a chosen port is taken before the machine binds it.
+    static let attempts = 5
 
     public init(home: BoxerHome) {
-        lockFile = home.path + "/data/ports.lock"
+        lockFile = BoxerHome.userRuntimeFolder + "/ports.lock"
     }
 
     /// Runs `body` (which starts the machine) with the ports chosen and the lock held.
@@ -26,16 +30,34 @@ public final class PortAllocator: Sendable {
         try await inProcess.withLock {
             let path = lockFile
             let locked = await onDedicatedThread { () throws -> FileLock? in
-                try FileManager.default.createDirectory(atPath: HostFiles.parent(of: path), withIntermediateDirectories: true)
+                try BoxerHome.prepareUserRuntime()
                 return try FileLock.acquire(URL(fileURLWithPath: path))
             }
             let lock = try locked.get()
             defer { lock?.unlock() }
-            return try await body(try Self.choosePorts(for: machine))
+            let correctable = Set(machine.networks.compactMap { network -> String? in
+                if case .forwardedPort(let port) = network, port.autoCorrect { return port.id }
+                return nil
+            })
+            var avoided: Set<Int> = []
+            var attempt = 1
+            while true {
+                let forwards = try Self.choosePorts(for: machine, avoiding: avoided)
+                do {
+                    return try await body(forwards)
+                } catch let error as MachineError where error.kind == .portInUse && attempt < Self.attempts && !correctable.isEmpty {
+                    // Taken between the check and the bind (another user's program): the
+                    // auto-corrected forwards move on to other ports.
+                    avoided.formUnion(forwards.filter { correctable.contains($0.id) }.map(\.host))
+                    attempt += 1
+                }
+            }
         }
     }
 
-    public static func choosePorts(for machine: Machine) throws(MachineError) -> [PortForward] {
+    /// The host ports for the machine's forwards; `avoiding`: ports that forwards with
+    /// `auto_correct` must not take (found taken at the last start).
+    public static func choosePorts(for machine: Machine, avoiding: Set<Int> = []) throws(MachineError) -> [PortForward] {
         var chosen: [PortForward] = []
         let range = try usableRange(machine)
         for network in machine.networks {
@@ -46,12 +68,12 @@ public final class PortAllocator: Sendable {
             let hostIP = port.hostIP ?? "127.0.0.1"
             let proto = port.proto.isEmpty ? "tcp" : port.proto
             var host = port.host
-            if !isFree(host, hostIP: hostIP, proto: proto) || chosen.contains(where: { $0.host == host && $0.proto == proto }) {
+            if !isFree(host, hostIP: hostIP, proto: proto) || chosen.contains(where: { $0.host == host && $0.proto == proto }) || (port.autoCorrect && avoiding.contains(host)) {
                 guard port.autoCorrect else {
                     throw MachineError(.portInUse, "The forwarded port \(host) (guest \(port.guest)) of machine '\(machine.name)' is already in use on \(hostIP). Stop what uses it, choose another host port, or add `auto_correct: true` to its forwarded_port line.")
                 }
                 guard let free = range.first(where: { candidate in
-                    isFree(candidate, hostIP: hostIP, proto: proto) && !chosen.contains(where: { $0.host == candidate && $0.proto == proto })
+                    !avoiding.contains(candidate) && isFree(candidate, hostIP: hostIP, proto: proto) && !chosen.contains(where: { $0.host == candidate && $0.proto == proto })
                 }) else {
                     throw MachineError(.portInUse, "No free port for forwarded port \(port.host) (guest \(port.guest)) of machine '\(machine.name)' in \(range.lowerBound)..\(range.upperBound) (config.vm.usable_port_range).")
                 }

@@ -158,6 +158,13 @@ public protocol Provider: Sendable {
     /// Removes what `ensureInternalNetwork` made; called when the environment's last machine is
     /// destroyed.
     func removeInternalNetwork(_ network: InternalNetwork) async
+    /// nil when `id` (read back from the machine's `id` file) has exactly the form this provider
+    /// writes, else what is wrong with it. Ids become parts of paths and hypervisor commands, so
+    /// anything else is refused before it is used.
+    func checkID(_ id: String, folder: MachineFolder) -> String?
+    /// The machine's id from evidence other than its `id` file (a hypervisor process that still
+    /// runs the folder's disk), for a file that is missing or damaged; nil when there is none.
+    func recoverID(_ folder: MachineFolder) -> String?
 }
 
 extension Provider {
@@ -165,6 +172,10 @@ extension Provider {
     public func macAddress(forMachine id: String, nic: Int) -> String { MachineFolder.mac(for: id, nic: nic) }
     public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {}
     public func removeInternalNetwork(_ network: InternalNetwork) async {}
+    public func checkID(_ id: String, folder: MachineFolder) -> String? {
+        MachineIDForm.isToken(id) ? nil : "\(name) ids are tokens of letters, digits and {}._:- (at most 128)"
+    }
+    public func recoverID(_ folder: MachineFolder) -> String? { nil }
 }
 
 /// An environment's internal network as a hypervisor with its own networks makes it.

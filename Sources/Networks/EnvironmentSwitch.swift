@@ -69,10 +69,7 @@ public final class EnvironmentSwitch {
         self.reservationsPath = reservationsPath
         self.gatewayMAC = MACAddress(bytes: [0x52, 0x54, 0x00, 0xfe, 0x00, UInt8(truncatingIfNeeded: subnet)][...]) ?? .broadcast
         self.gatewayKey = gatewayMAC.bytes.reduce(0) { $0 << 8 | UInt64($1) }
-        let leases = (try? JSONDecoder().decode([String: DHCPLease].self, from: Data(contentsOf: URL(fileURLWithPath: leasesPath)))) ?? [:]
-        var known: [MACAddress: DHCPLease] = [:]
-        for (text, lease) in leases { if let mac = MACAddress(text) { known[mac] = lease } }
-        dhcp = DHCPServer(subnet: subnet, leases: known)
+        dhcp = DHCPServer(subnet: subnet, leases: DHCPLeases.load(leasesPath, subnet: subnet))
         reloadReservations()
     }
 
@@ -361,13 +358,7 @@ public final class EnvironmentSwitch {
     /// Leases on disk, replaced whole, so a machine keeps its address across halt, up and a
     /// restarted switch.
     func saveLeases() {
-        var byText: [String: DHCPLease] = [:]
-        for (mac, lease) in dhcp.leases { byText[mac.description] = lease }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        guard let data = try? encoder.encode(byText) else { return }
-        let temporary = leasesPath + ".tmp-\(getpid())"
-        if (try? data.write(to: URL(fileURLWithPath: temporary))) != nil { rename(temporary, leasesPath) }
+        DHCPLeases.save(dhcp.leases, to: leasesPath)
     }
 
     /// Static addresses, read again when `boxer up` has changed the file (checked per DHCP

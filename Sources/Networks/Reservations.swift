@@ -1,3 +1,4 @@
+import BoxerSupport
 import Foundation
 
 /// The static addresses of one environment network (`private_network ip:` in the Vagrantfile):
@@ -24,23 +25,18 @@ public struct NetworkReservations: Sendable, Codable, Equatable {
     }
 
     public static func read(_ path: String) -> NetworkReservations? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(NetworkReservations.self, from: data)
+        guard let bytes = try? HostFiles.readBytes(at: path, limit: DHCPLeases.fileLimit) else { return nil }
+        return try? JSONDecoder().decode(NetworkReservations.self, from: Data(bytes))
     }
 
     /// Replaces the file whole (a reader sees the old or the new one, never half).
     public func write(to path: String) throws(NetworkError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let temporary = path + ".tmp-\(getpid())"
         do {
-            try encoder.encode(self).write(to: URL(fileURLWithPath: temporary))
+            try PrivateFiles.writeAtomically(path, Array(try encoder.encode(self)))
         } catch {
-            throw NetworkError("cannot write \(temporary): \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw NetworkError("cannot replace \(path): \(String(cString: strerror(errno)))")
+            throw NetworkError("cannot write \(path): \(error)")
         }
     }
 }

@@ -5,14 +5,48 @@ import Foundation
 /// `$BOXER_HOME/data/networks.json`, changed only under `networks.lock` and replaced whole, so
 /// concurrent `boxer up`s in several projects never get the same X and a crash never leaves half
 /// a file.
+///
+/// The file is read back, not trusted: one boxer cannot read is an error naming it (never an
+/// empty registry, which would hand a running environment's X to the next one). A missing file
+/// is rebuilt from evidence: each running switch holds the lock on its pidfile and keeps its
+/// project's folder beside it. A new X is never one that a running switch serves, nor one that
+/// overlaps a network this host is on.
 public struct SubnetRegistry: Sendable {
     public let folder: String
+    /// The home's runtime folder, where each switch has `net-X/` (pidfile, project, ports).
+    public let runtime: String
+    /// The host's networks to keep clear of (the real ones unless a test gives others).
+    public let hostNetworks: @Sendable () -> [IPv4Network]
 
-    public init(home: BoxerHome) {
+    public init(home: BoxerHome, hostNetworks: @escaping @Sendable () -> [IPv4Network] = HostNetworks.current) {
         folder = home.path + "/data"
+        runtime = home.runtime
+        self.hostNetworks = hostNetworks
     }
 
-    var file: String { folder + "/networks.json" }
+    public var file: String { folder + "/networks.json" }
+
+    // MARK: The switches' runtime folders
+
+    public func switchFolder(_ subnet: Int) -> String { runtime + "/net-\(subnet)" }
+    public func switchPidfile(_ subnet: Int) -> String { switchFolder(subnet) + "/switch.pid" }
+    /// The project folder the switch serves, written before it starts: the evidence a lost
+    /// registry is rebuilt from.
+    public func switchProjectFile(_ subnet: Int) -> String { switchFolder(subnet) + "/project" }
+
+    /// X → the running switch's project (nil when its folder does not say), for every switch
+    /// that runs now.
+    public func liveSwitches() -> [Int: String?] {
+        var live: [Int: String?] = [:]
+        for name in HostFiles.entries(of: runtime) where name.hasPrefix("net-") {
+            guard let subnet = Int(name.dropFirst(4)), (1...254).contains(subnet), HostFiles.lockHolder(of: switchPidfile(subnet)) != nil else { continue }
+            let project = (try? HostFiles.readText(at: switchProjectFile(subnet), limit: 64 << 10)).map { $0.trimmingCharacters(in: .newlines) }
+            live[subnet] = project.flatMap { $0.hasPrefix("/") ? $0 : nil }
+        }
+        return live
+    }
+
+    // MARK: Allocation
 
     struct Document: Codable {
         var version = 1
@@ -21,31 +55,43 @@ public struct SubnetRegistry: Sendable {
     }
 
     /// The environment's X: the one it has, else `required` (the subnet its static addresses
-    /// are in) or the lowest free one.
+    /// are in) or the lowest one that no environment has, no running switch serves and no host
+    /// network overlaps.
     public func allocate(for project: String, requiring required: Int? = nil) throws(NetworkError) -> Int {
         try update { (document: inout Document) throws(NetworkError) -> Int in
             if let existing = document.environments[project] {
                 if let required, required != existing { throw Self.notOnNetwork(existing: existing, required: required) }
                 return existing
             }
+            let live = liveSwitches()
             if let required {
                 if let (other, _) = document.environments.first(where: { $0.value == required }) { throw Self.taken(required, by: other) }
+                if let owner = live[required] { throw Self.taken(required, by: owner ?? "a running switch of an unknown environment") }
                 document.environments[project] = required
                 return required
             }
-            let taken = Set(document.environments.values)
-            guard let free = (1...254).first(where: { !taken.contains($0) }) else {
+            let taken = Set(document.environments.values).union(live.keys)
+            let host = hostNetworks()
+            let free = (1...254).filter { !taken.contains($0) }
+            guard let first = free.first else {
                 throw NetworkError("All 254 internal networks (192.168.1-254.0/24) are in use by other environments; destroy the machines of one you no longer need (boxer global-status lists them).")
             }
-            document.environments[project] = free
-            return free
+            // Clear of the host's networks when any such X is free; else the lowest free one.
+            let chosen = free.first { candidate in !host.contains { $0.overlaps(.environment(candidate)) } } ?? first
+            document.environments[project] = chosen
+            return chosen
         }
+    }
+
+    /// The host networks that 192.168.X.0/24 overlaps now (empty: none).
+    public func hostClashes(_ subnet: Int) -> [IPv4Network] {
+        hostNetworks().filter { $0.overlaps(.environment(subnet)) }
     }
 
     /// Whether `allocate(for:requiring:)` would refuse, without changing anything: for checking
     /// before a machine is created.
     public func check(for project: String, requiring required: Int) throws(NetworkError) {
-        let environments = all()
+        let environments = try withLock { () throws(NetworkError) in try read() }.environments
         if let existing = environments[project] {
             if existing != required { throw Self.notOnNetwork(existing: existing, required: required) }
         } else if let (other, _) = environments.first(where: { $0.value == required }) {
@@ -66,46 +112,85 @@ public struct SubnetRegistry: Sendable {
         try update { (document: inout Document) throws(NetworkError) in document.environments[project] = nil }
     }
 
-    /// The environment's X, if it has one.
+    /// The environment's X, if it has one; nil also when the registry cannot be read (what acts
+    /// on a network then finds none, so nothing is stopped or deleted on its account).
     public func subnet(for project: String) -> Int? {
-        (try? withLock { read() })?.environments[project]
+        (try? all())?[project]
     }
 
     /// Every environment and its X.
-    public func all() -> [String: Int] {
-        (try? withLock { read() })?.environments ?? [:]
+    public func all() throws(NetworkError) -> [String: Int] {
+        try withLock { () throws(NetworkError) in try read() }.environments
     }
 
+    // MARK: The file
+
     private func update<T>(_ change: (inout Document) throws(NetworkError) -> T) throws(NetworkError) -> T {
-        do {
-            return try withLock {
-                var document = read()
-                let result = try change(&document)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                let temporary = file + ".tmp-\(getpid())"
-                try encoder.encode(document).write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, file) == 0 else { throw NetworkError("cannot replace \(file)") }
-                return result
+        try withLock { () throws(NetworkError) -> T in
+            var document = try read()
+            let result = try change(&document)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            do {
+                try PrivateFiles.writeAtomically(file, Array(try encoder.encode(document)))
+            } catch {
+                throw NetworkError("cannot update the network registry \(file): \(error)")
             }
-        } catch let error as NetworkError {
-            throw error
-        } catch {
-            throw NetworkError("cannot update the network registry \(file): \(error)")
+            return result
         }
     }
 
-    private func read() -> Document {
-        guard let data = FileManager.default.contents(atPath: file),
-              let document = try? JSONDecoder().decode(Document.self, from: data) else { return Document() }
+    /// The registry as the file says, checked entry by entry; rebuilt from the running switches
+    /// when there is no file.
+    private func read() throws(NetworkError) -> Document {
+        let bytes: [UInt8]
+        do {
+            bytes = try HostFiles.readBytes(at: file, limit: 1 << 20)
+        } catch .missing {
+            return recovered()
+        } catch {
+            throw unreadable(error.explanation)
+        }
+        guard let document = try? JSONDecoder().decode(Document.self, from: Data(bytes)) else {
+            throw unreadable(bytes.isEmpty ? "it is empty" : "it is not the JSON boxer writes")
+        }
+        var seen: [Int: String] = [:]
+        for (project, subnet) in document.environments {
+            guard (1...254).contains(subnet), project.hasPrefix("/") else {
+                throw unreadable("the entry \"\(project.prefix(80))\": \(subnet) is not a project folder with an X in 1...254")
+            }
+            if let other = seen[subnet] { throw unreadable("\(other) and \(project) both have 192.168.\(subnet).0/24") }
+            seen[subnet] = project
+        }
         return document
     }
 
-    private func withLock<T>(_ body: () throws -> T) throws -> T {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        guard let lock = try FileLock.acquire(URL(fileURLWithPath: folder + "/networks.lock")) else {
-            throw NetworkError("cannot lock the network registry in \(folder)")
+    /// The environments of the switches that run now, as far as their folders say.
+    private func recovered() -> Document {
+        var document = Document()
+        for (subnet, project) in liveSwitches() {
+            if let project, document.environments[project] == nil { document.environments[project] = subnet }
         }
+        return document
+    }
+
+    private func unreadable(_ reason: String) -> NetworkError {
+        NetworkError("""
+            The network registry \(file) cannot be read: \(reason). boxer hands out no internal network while it \
+            cannot tell which ones are in use, so that no two environments share one; nothing was changed. Move the \
+            file away (mv '\(file)' '\(file).damaged'): boxer then rebuilds it from the switches that are running.
+            """)
+    }
+
+    private func withLock<T>(_ body: () throws(NetworkError) -> T) throws(NetworkError) -> T {
+        let lock: FileLock?
+        do {
+            try PrivateFiles.makeFolders(folder)
+            lock = try FileLock.acquire(URL(fileURLWithPath: folder + "/networks.lock"))
+        } catch {
+            throw NetworkError("cannot lock the network registry in \(folder): \(error)")
+        }
+        guard let lock else { throw NetworkError("cannot lock the network registry in \(folder)") }
         defer { lock.unlock() }
         return try body()
     }

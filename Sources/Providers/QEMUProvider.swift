@@ -42,15 +42,38 @@ public struct QEMUProvider: Provider {
     /// has crashed (state "aborted").
     func stoppedMarker(_ context: MachineContext) -> String { context.folder.file("stopped") }
 
-    /// `$BOXER_HOME/run/<id>` when that keeps socket paths short enough, else under /tmp.
-    func runtimeFolder(_ id: String) -> String {
-        let preferred = home.path + "/run/" + id
-        if (preferred + "/qmp.sock").utf8.count < 100 { return preferred }
-        return "/tmp/boxer-\(getuid())/" + id
+    /// `<runtime>/<id>`: the home's runtime folder keeps every socket path within the unix
+    /// limit. Only an id of the form `create` writes (a lower-case UUID) makes a path; any other
+    /// text read back from the `id` file makes none, so it can never name a folder to delete.
+    func runtimeFolder(_ id: String) -> String? {
+        guard MachineIDForm.isLowercaseUUID(id) else { return nil }
+        return home.runtime + "/" + id
     }
 
     func qmpSocket(_ context: MachineContext) -> String? {
-        context.folder.id.map { runtimeFolder($0) + "/qmp.sock" }
+        context.folder.id.flatMap(runtimeFolder).map { $0 + "/qmp.sock" }
+    }
+
+    public func checkID(_ id: String, folder: MachineFolder) -> String? {
+        MachineIDForm.isLowercaseUUID(id) ? nil : "QEMU machine ids are lower-case UUIDs"
+    }
+
+    /// The id of the QEMU that holds this folder's pidfile lock, from its command line (its QMP
+    /// socket is `<runtime>/<id>/qmp.sock`): a live machine is never taken for "not created"
+    /// because its `id` file was lost or damaged.
+    public func recoverID(_ folder: MachineFolder) -> String? {
+        guard let pid = runningPID(folder) else { return nil }
+        #if os(Linux)
+        guard let bytes = try? HostFiles.readBytes(at: "/proc/\(pid)/cmdline", limit: 1 << 20) else { return nil }
+        let arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        for (index, argument) in arguments.enumerated() where argument == "-qmp" && index + 1 < arguments.count {
+            let parts = arguments[index + 1].split(separator: "/").map(String.init)
+            if let socket = parts.lastIndex(where: { $0.hasPrefix("qmp.sock") }), socket > 0, MachineIDForm.isLowercaseUUID(parts[socket - 1]) {
+                return parts[socket - 1]
+            }
+        }
+        #endif
+        return nil
     }
 
     func guestArchitecture(_ context: MachineContext) -> String {
@@ -79,6 +102,11 @@ public struct QEMUProvider: Provider {
         }
         let id = UUID().uuidString.lowercased()
         try MachineRecords.makeFolder(context)
+        // Never under a live machine: a QEMU that still holds this folder's pidfile has the disk
+        // open, and a new one in its place would lose everything the guest wrote.
+        if let pid = runningPID(context.folder) {
+            throw MachineError(.untrustedState, "A QEMU (pid \(pid)) still runs the disk of machine '\(context.machine.name)' in \(context.folder.path), although its id file says the machine is not created. Nothing was changed. Stop that QEMU (kill \(pid)) or restore the id file, then run the command again.")
+        }
         let disk = diskPath(context)
         unlink(disk)
         var arguments = ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, disk]
@@ -89,6 +117,8 @@ public struct QEMUProvider: Provider {
         guard result.succeeded else {
             throw MachineError(.provider, "qemu-img could not make the machine's disk from \(image): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        // qemu-img creates it 0644 (less the umask): the guest's disk is the user's alone.
+        chmod(disk, 0o600)
         // Created and off, not crashed.
         try context.folder.write("stopped", "")
         if guestArchitecture(context) == "arm64" || setting(context, "firmware")?.string == "uefi" {
@@ -118,7 +148,7 @@ public struct QEMUProvider: Provider {
             firmware = .uefi(code: uefi.code, vars: varsPath(context))
         }
         let restrict = host.environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? (setting(context, "restrict")?.bool ?? false)
-        let runtime = runtimeFolder(id)
+        guard let runtime = runtimeFolder(id) else { throw MachineError(.untrustedState, "the machine's id \(id) is not a QEMU machine id") }
         var extra: [String] = []
         if case .array(let items)? = setting(context, "extra_qemu_args") ?? setting(context, "extra_args") {
             extra = items.compactMap(\.string)
@@ -135,9 +165,10 @@ public struct QEMUProvider: Provider {
     public func start(_ context: MachineContext) async throws(MachineError) {
         let command = try commandLine(context)
         do {
-            try FileManager.default.createDirectory(atPath: HostFiles.parent(of: command.qmpSocket), withIntermediateDirectories: true)
+            try home.prepareRuntime()
+            try PrivateFiles.makeFolders(HostFiles.parent(of: command.qmpSocket))
         } catch {
-            throw MachineError(.io, "cannot create \(HostFiles.parent(of: command.qmpSocket)): \(error.localizedDescription)")
+            throw MachineError(.io, "\(error.description)")
         }
         unlink(command.qmpSocket)
         unlink(stoppedMarker(context))
@@ -212,15 +243,17 @@ public struct QEMUProvider: Provider {
         for file in ["disk.qcow2", "seed.iso", "efivars.fd", "console.log", "qemu.pid", "ports.json", "stopped"] {
             context.folder.remove(file)
         }
-        if let id = context.folder.id { try? FileManager.default.removeItem(atPath: runtimeFolder(id)) }
+        if let folder = context.folder.id.flatMap(runtimeFolder) { try? FileManager.default.removeItem(atPath: folder) }
     }
 
     /// Running (or paused) while a QEMU holds the machine's pidfile lock. Otherwise: QEMU removes
     /// its pidfile when it exits normally (guest power-off, `halt`), so a pidfile nobody holds
     /// means it died (killed, crashed): "aborted".
     public func state(_ context: MachineContext) async -> MachineState {
-        guard context.folder.id != nil, HostFiles.kind(of: diskPath(context)) == .regular else { return .notCreated }
-        if runningPID(context) != nil {
+        // A QEMU that holds the pidfile runs the machine, whatever else is missing.
+        let running = runningPID(context) != nil
+        guard running || (context.folder.id != nil && HostFiles.kind(of: diskPath(context)) == .regular) else { return .notCreated }
+        if running {
             if let socket = qmpSocket(context),
                let status = (try? await qmp(socket, "query-status", timeout: 2)) as? [String: Any],
                status["status"] as? String == "paused" {
@@ -249,9 +282,11 @@ public struct QEMUProvider: Provider {
     /// The machine's QEMU, when it runs: the process that holds the lock QEMU keeps on its
     /// pidfile for as long as it lives. A stale pidfile (a reboot, a recycled PID) names a
     /// process that holds no such lock, so it is never mistaken for the machine.
-    func runningPID(_ context: MachineContext) -> pid_t? {
-        guard let text = context.folder.read("qemu.pid"), let pid = pid_t(text), pid > 0,
-              HostFiles.lockHolder(of: pidPath(context)) == pid else { return nil }
+    func runningPID(_ context: MachineContext) -> pid_t? { runningPID(context.folder) }
+
+    func runningPID(_ folder: MachineFolder) -> pid_t? {
+        guard let text = folder.read("qemu.pid"), let pid = pid_t(text), pid > 0,
+              HostFiles.lockHolder(of: folder.file("qemu.pid")) == pid else { return nil }
         return pid
     }
 
@@ -273,7 +308,7 @@ public struct QEMUProvider: Provider {
 
     func cleanRuntime(_ context: MachineContext) {
         context.folder.remove("qemu.pid")
-        if let id = context.folder.id { try? FileManager.default.removeItem(atPath: runtimeFolder(id)) }
+        if let folder = context.folder.id.flatMap(runtimeFolder) { try? FileManager.default.removeItem(atPath: folder) }
     }
 
     /// A stable locally administered MAC per machine and NIC (52:54:00 is QEMU's prefix).

@@ -62,7 +62,20 @@ public struct VMwareProvider: Provider {
         try await vmrun().check(["-T", hostType] + arguments, doing: what)
     }
 
-    func vmxPath(_ context: MachineContext) -> String? { context.folder.id }
+    /// The machine's `.vmx` (its id, as vagrant-vmware-desktop keeps it), only when it is the
+    /// one `create` made: `<machine folder>/vm/<name>.vmx`. Any other path read back from the
+    /// `id` file would have vmrun start or delete somebody else's VM.
+    func vmxPath(_ context: MachineContext) -> String? {
+        context.folder.id.flatMap { checkID($0, folder: context.folder) == nil ? $0 : nil }
+    }
+
+    public func checkID(_ id: String, folder: MachineFolder) -> String? {
+        let prefix = folder.file("vm") + "/"
+        guard id.hasPrefix(prefix), id.hasSuffix(".vmx") else { return "VMware machine ids are the .vmx path \(prefix)<name>.vmx in the machine's own folder" }
+        let name = id.dropFirst(prefix.count)
+        guard !name.contains("/"), name != ".vmx" else { return "VMware machine ids are the .vmx path \(prefix)<name>.vmx in the machine's own folder" }
+        return nil
+    }
     func consolePath(_ context: MachineContext) -> String { context.folder.file("console.log") }
 
     // MARK: Create

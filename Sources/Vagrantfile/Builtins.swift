@@ -207,10 +207,10 @@ enum Builtins {
             case "zero?": return .bool(value == 0)
             case "positive?": return .bool(value > 0)
             case "negative?": return .bool(value < 0)
-            case "succ", "next": return .int(value &+ 1)
-            case "pred": return .int(value &- 1)
-            case "abs": return .int(value == Int.min ? Int.max : abs(value))
-            case "-@": return .int(0 &- value)
+            case "succ", "next": return .int(try checked(value.addingReportingOverflow(1), "\(value).\(name)", interpreter: interpreter, at: location))
+            case "pred": return .int(try checked(value.subtractingReportingOverflow(1), "\(value).pred", interpreter: interpreter, at: location))
+            case "abs": return .int(try checked(value == Int.min ? (value, true) : (abs(value), false), "\(value).abs", interpreter: interpreter, at: location))
+            case "-@": return .int(try checked(Int(0).subtractingReportingOverflow(value), "-(\(value))", interpreter: interpreter, at: location))
             case "~": return .int(~value)
             case "&", "|", "^", "<<", ">>":
                 guard case .int(let other) = args.first ?? .null else { return nil }
@@ -218,7 +218,11 @@ enum Builtins {
                 case "&": return .int(value & other)
                 case "|": return .int(value | other)
                 case "^": return .int(value ^ other)
-                case "<<": return .int(other >= 0 && other < 64 ? value << other : 0)
+                case "<<":
+                    guard other >= 0 else { return .int(other > -64 ? value >> -other : (value < 0 ? -1 : 0)) }
+                    // Ruby grows into a Bignum; boxer's integers are 64-bit, so a lost bit is an error.
+                    let shifted = other < 64 ? value << other : 0
+                    return .int(try checked((shifted, value != 0 && (other >= 64 || shifted >> other != value)), "\(value) << \(other)", interpreter: interpreter, at: location))
                 default: return .int(other >= 0 && other < 64 ? value >> other : 0)
                 }
             default: break
@@ -262,12 +266,16 @@ enum Builtins {
         }
         if case .int(let a) = receiver, case .int(let b) = operand {
             switch name {
-            case "+": return .int(a &+ b)
-            case "-": return .int(a &- b)
-            case "*": return .int(a &* b)
+            case "+": return .int(try checked(a.addingReportingOverflow(b), "\(a) + \(b)", interpreter: interpreter, at: location))
+            case "-": return .int(try checked(a.subtractingReportingOverflow(b), "\(a) - \(b)", interpreter: interpreter, at: location))
+            case "*": return .int(try checked(a.multipliedReportingOverflow(by: b), "\(a) * \(b)", interpreter: interpreter, at: location))
             case "/", "%", "divmod":
                 guard b != 0 else { throw interpreter.error("divided by 0", at: location, className: "ZeroDivisionError") }
-                guard !(a == Int.min && b == -1) else { return name == "%" ? .int(0) : .int(Int.max) }
+                guard !(a == Int.min && b == -1) else {
+                    if name == "%" { return .int(0) }
+                    _ = try checked((a, true), "\(a) / \(b)", interpreter: interpreter, at: location)
+                    return nil
+                }
                 // Ruby rounds division toward minus infinity; the remainder takes the divisor's sign.
                 let remainder = a % b
                 let adjust = remainder != 0 && (remainder < 0) != (b < 0)
@@ -277,12 +285,14 @@ enum Builtins {
                 if name == "%" { return .int(modulo) }
                 return .array([.int(floorQuotient), .int(modulo)])
             case "**":
+                // Ruby gives a Rational for a negative exponent; a Float is close enough here.
                 guard b >= 0 else { return .float(pow(Double(a), Double(b))) }
+                if a == 0 || a == 1 { return .int(b == 0 ? 1 : a) }
+                if a == -1 { return .int(b % 2 == 0 ? 1 : -1) }
                 var result = 1
-                for _ in 0..<min(b, 64) {
+                for _ in 0..<b {
                     let (product, overflow) = result.multipliedReportingOverflow(by: a)
-                    if overflow { return .float(pow(Double(a), Double(b))) }
-                    result = product
+                    result = try checked((product, overflow), "\(a) ** \(b)", interpreter: interpreter, at: location)
                 }
                 return .int(result)
             default: return nil
@@ -659,10 +669,8 @@ enum Builtins {
         case "include?", "member?": return .bool(items.contains { $0.equals(args.first ?? .null) })
         case "join":
             let separator = (args.first.map(\.text)) ?? ""
-            return .string(try items.map { item -> String in
-                if case .array(let inner) = item { return try call(.array(inner), "join", Arguments(positional: args), interpreter: interpreter, at: location).text }
-                return try interpreter.stringify(item, at: location)
-            }.joined(separator: separator))
+            var budget = 100_000
+            return .string(try join(items, separator: separator, seen: [ObjectIdentifier(box)], budget: &budget, interpreter: interpreter, at: location))
         case "reverse": return .array(items.reversed())
         case "rotate": return .array(items.isEmpty ? [] : Array(items[1...] + items[..<1]))
         case "compact": return .array(items.filter { if case .null = $0 { return false } else { return true } })
@@ -966,5 +974,40 @@ final class TypeObject: RubyObject {
         default:
             throw interpreter.error("undefined method '\(method)' for \(name)", at: location, className: "NoMethodError")
         }
+    }
+}
+
+extension Builtins {
+    /// `Array#join`: nested arrays are joined with the same separator. An array that contains
+    /// itself is Ruby's ArgumentError ("recursive array join"), and shared nesting is bounded by
+    /// a budget of elements, so neither can exhaust the stack or the memory.
+    static func join(_ items: [Value], separator: String, seen: Set<ObjectIdentifier>, budget: inout Int, interpreter: Interpreter, at location: SourceLocation) throws -> String {
+        var parts: [String] = []
+        parts.reserveCapacity(items.count)
+        for item in items {
+            budget -= 1
+            guard budget > 0, seen.count < 64 else {
+                throw interpreter.error("join of too large or too deeply nested an array", at: location, className: "ArgumentError")
+            }
+            if case .array(let inner) = item {
+                let id = ObjectIdentifier(inner)
+                guard !seen.contains(id) else { throw interpreter.error("recursive array join", at: location, className: "ArgumentError") }
+                parts.append(try join(inner.items, separator: separator, seen: seen.union([id]), budget: &budget, interpreter: interpreter, at: location))
+            } else {
+                parts.append(try interpreter.stringify(item, at: location))
+            }
+        }
+        return parts.joined(separator: separator)
+    }
+}
+
+extension Builtins {
+    /// An Integer result, or Ruby's RangeError where Ruby would grow a Bignum: boxer's integers
+    /// are 64-bit, and wrapping around silently would give a Vagrantfile a wrong number.
+    static func checked(_ result: (partialValue: Int, overflow: Bool), _ expression: String, interpreter: Interpreter, at location: SourceLocation) throws -> Int {
+        guard !result.overflow else {
+            throw interpreter.error("\(expression) does not fit in a 64-bit integer (Ruby would make a Bignum, which boxer does not have; numbers in a Vagrantfile stay far below 2**63)", at: location, className: "RangeError")
+        }
+        return result.partialValue
     }
 }

@@ -57,6 +57,9 @@ final class ConfigurationCollector {
 
     let global = DraftBox(MachineDraft())
     private(set) var definitions: [Definition] = []
+    /// Machine name → its place in `definitions`: a define is found in constant time (a
+    /// Vagrantfile that defines machines in a loop of thousands stays linear).
+    private var definitionIndex: [String: Int] = [:]
     var warnings: [Diagnostic] = []
     var configured = false
 
@@ -72,10 +75,11 @@ final class ConfigurationCollector {
     }
 
     func define(_ name: String, options: [String: ConfigValue], block: Closure?, at location: SourceLocation) {
-        if let index = definitions.firstIndex(where: { $0.name == name }) {
+        if let index = definitionIndex[name] {
             definitions[index].options.merge(options) { $1 }
             if let block { definitions[index].blocks.append(block) }
         } else {
+            definitionIndex[name] = definitions.count
             definitions.append(Definition(name: name, options: options, blocks: block.map { [$0] } ?? [], location: location))
         }
     }
@@ -294,6 +298,10 @@ final class VMConfigObject: RubyObject {
             // A plain character check: a regular expression here would start ICU on every `status`.
             guard name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) }) else {
                 throw VagrantfileError(.configuration, at: location, "'\(name)' is not a valid machine name: use letters, digits, '.', '_' and '-'")
+            }
+            // The name is a folder under .vagrant/machines: "." and ".." would be another machine's.
+            guard name != "." && name != ".." else {
+                throw VagrantfileError(.configuration, at: location, "'\(name)' is not a valid machine name: it would name the folder .vagrant/machines/\(name), which is not a machine's own; use letters, digits, '.', '_' and '-' with at least one letter or digit")
             }
             collector.define(name, options: try Settings.options(arguments, at: location, interpreter: interpreter), block: arguments.block, at: location)
         case "disk", "cloud_init":

@@ -162,7 +162,7 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         let provider = QEMUProvider(home: home, host: QEMUHost(environment: ProcessInfo.processInfo.environment.merging(["BOXER_QEMU_RESTRICT": "1"]) { $1 }))
         return Instance(provider: provider, leftovers: { id in
             // A QEMU still running for the machine would hold its runtime folder's socket.
-            HostFiles.exists(provider.runtimeFolder(id)) ? [provider.runtimeFolder(id)] : []
+            provider.runtimeFolder(id).map { HostFiles.exists($0) ? [$0] : [] } ?? []
         })
     }
 
@@ -175,7 +175,7 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
         try #require(provider.unusable == nil, "\(provider.unusable ?? "")")
         let qemu = QEMUProvider(home: home)
         return Instance(provider: provider, declaredCapabilities: provider.capabilities, leftovers: { id in
-            HostFiles.exists(qemu.runtimeFolder(id)) ? [qemu.runtimeFolder(id)] : []
+            qemu.runtimeFolder(id).map { HostFiles.exists($0) ? [$0] : [] } ?? []
         })
     }
 

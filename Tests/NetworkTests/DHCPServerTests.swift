@@ -155,7 +155,7 @@ import Testing
         }
         #expect(subnets.count == 24)
         #expect(Set(subnets) == Set(1...24))
-        #expect(SubnetRegistry(home: .init(root: folder)).all().count == 24)
+        #expect(try SubnetRegistry(home: .init(root: folder)).all().count == 24)
     }
 
     /// Many allocators at once, each with its own lock file description (as separate processes

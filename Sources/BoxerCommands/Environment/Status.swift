@@ -25,11 +25,14 @@ struct Status: ParsableCommand {
             let lines = networkLines(machines, states: states, in: environment)
             if !lines.isEmpty { print(lines.joined(separator: "\n") + "\n") }
         }
-        if machines.count == 1, let only = states.first {
+        let failed = states.filter(\.failed)
+        if machines.count == 1, let only = states.first, !only.failed {
             print(only.explanation)
-        } else {
+        } else if failed.isEmpty {
             print("This environment represents multiple VMs. The VMs are all listed\nabove with their current state. For more information about a specific\nVM, run `boxer status NAME`.")
         }
+        // A state boxer could not read is said, and the command fails, rather than guessed.
+        guard failed.isEmpty else { throw CommandError(failed.map(\.explanation).joined(separator: "\n")) }
     }
 }
 
@@ -41,6 +44,8 @@ enum MachineStates {
         let provider: String
         let state: String
         let explanation: String
+        /// The state could not be read (a damaged id): `explanation` says why.
+        var failed = false
     }
 
     static func read(_ machines: [Machine], in environment: VagrantEnvironment) -> [Entry] {

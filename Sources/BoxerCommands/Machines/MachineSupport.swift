@@ -111,7 +111,14 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
         do {
             let environment = try openMachineEnvironment(loaded: loaded)
             for machine in machines {
-                let (provider, state) = await environment.state(of: machine)
+                let provider: String
+                let state: MachineState
+                do throws(MachineError) {
+                    (provider, state) = try await environment.state(of: machine)
+                } catch {
+                    results.entries.append(MachineStates.Entry(provider: environment.providerName(for: machine), state: "unknown", explanation: error.message, failed: true))
+                    continue
+                }
                 let explanation: String
                 switch state {
                 case .notCreated: explanation = notCreated
@@ -123,7 +130,7 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
                 results.entries.append(MachineStates.Entry(provider: provider, state: state.shortDescription, explanation: explanation))
             }
         } catch {
-            results.entries = machines.map { MachineStates.Entry(provider: DefaultProvider.choose(for: $0), state: "unknown (\(error))", explanation: "") }
+            results.entries = machines.map { MachineStates.Entry(provider: DefaultProvider.choose(for: $0), state: "unknown", explanation: "\(error)", failed: true) }
         }
         done.signal()
     }

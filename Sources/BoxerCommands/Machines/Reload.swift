@@ -19,7 +19,7 @@ struct Reload: AsyncParsableCommand {
             // Only machines that exist are reloaded; the others are left as they are, as Vagrant does.
             var created: [String] = []
             for machine in try environment.machines(names) {
-                if await environment.state(of: machine).state == .notCreated {
+                if try await environment.state(of: machine).state == .notCreated {
                     ConsoleMachineOutput().say(machine.name, "VM not created. Moving on...")
                 } else {
                     created.append(machine.name)

@@ -20,7 +20,7 @@ public final class FileLock: @unchecked Sendable {
     /// Opens the lock file (creating it unless `create` is false) without locking it.
     public init(url: URL, create: Bool = true) throws {
         self.url = url
-        let fd = open(url.path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
+        let fd = open(url.path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (create ? O_CREAT : 0), 0o600)
         guard fd >= 0 else {
             throw SystemError(operation: "open lock file", path: url.path, code: errno)
         }

@@ -64,6 +64,26 @@ public enum HostFiles {
         return bytes
     }
 
+    /// The last `count` bytes of a regular file (opened without blocking, like `readBytes`).
+    public static func readTail(at path: String, bytes count: Int) throws(ReadError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else { throw errno == ENOENT || errno == ENOTDIR ? .missing : .failed(errno: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .failed(errno: errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
+        let start = max(0, Int(status.st_size) - count)
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) - start)
+        var filled = 0
+        while filled < bytes.count {
+            let read = bytes[filled...].withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(start + filled)) }
+            if read < 0 && errno == EINTR { continue }
+            if read <= 0 { break }
+            filled += read
+        }
+        return Array(bytes[0..<filled])
+    }
+
     /// The folder containing `path` ("." for a bare name), as `dirname` prints it.
     public static func parent(of path: String) -> String {
         let parent = FilePath(path).removingLastComponent()

@@ -126,12 +126,13 @@ public enum MachineKeys {
     public static func ensure(in folder: MachineFolder) async throws(MachineError) -> String {
         let publicFile = folder.privateKey + ".pub"
         if let existing = try? HostFiles.readText(at: publicFile, limit: 64 << 10), HostFiles.exists(folder.privateKey) {
+            try check(folder)
             return existing.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         do {
-            try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+            try PrivateFiles.makeFolders(folder.path)
         } catch {
-            throw MachineError(.io, "cannot create \(folder.path): \(error.localizedDescription)")
+            throw MachineError(.io, error.description)
         }
         unlink(folder.privateKey)
         unlink(publicFile)
@@ -142,19 +143,52 @@ public enum MachineKeys {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Fails at once, naming the file, when the machine's own private key is there but is not a
+    /// key OpenSSH can use: otherwise every login is refused and `up` waits out the whole
+    /// `boot_timeout` blaming SSH, and `ssh` says only "Permission denied".
+    public static func check(_ folder: MachineFolder) throws(MachineError) {
+        let path = folder.privateKey
+        guard HostFiles.exists(path) else { return }
+        let problem: String?
+        do {
+            problem = damage(in: try HostFiles.readText(at: path, limit: 64 << 10))
+        } catch {
+            problem = error.explanation
+        }
+        guard let problem else { return }
+        throw MachineError(.untrustedState, """
+            The machine '\(folder.machineName)' has a damaged private key: \(path): \(problem). boxer logs in to the machine \
+            with it, and the machine accepts no other key. Restore the file from a backup if you have one; else the machine \
+            cannot be reached over SSH: `boxer destroy \(folder.machineName)` and `boxer up` make it again.
+            """)
+    }
+
+    /// What is wrong with an OpenSSH private key's text, or nil when it looks whole: the
+    /// armour, base64 inside, and the `openssh-key-v1` magic (PEM keys: armour and base64).
+    static func damage(in text: String) -> String? {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let begin = lines.firstIndex(where: { $0.hasPrefix("-----BEGIN ") && $0.hasSuffix("PRIVATE KEY-----") }),
+              let end = lines.lastIndex(where: { $0.hasPrefix("-----END ") && $0.hasSuffix("PRIVATE KEY-----") }), begin < end else {
+            return "it is not a private key (no BEGIN/END PRIVATE KEY lines)"
+        }
+        guard let body = Data(base64Encoded: lines[(begin + 1)..<end].joined()), !body.isEmpty else {
+            return "the key's base64 body is damaged"
+        }
+        if lines[begin].contains("OPENSSH"), !body.starts(with: Array("openssh-key-v1".utf8) + [0]) {
+            return "the key's body is not an OpenSSH key"
+        }
+        return nil
+    }
+
     /// `$BOXER_HOME/insecure_private_key`, written (0600) when missing.
     public static func insecurePrivateKey(home: BoxerHome) throws(MachineError) -> String {
         let path = home.path + "/insecure_private_key"
         if HostFiles.kind(of: path) == .regular { return path }
         do {
-            try FileManager.default.createDirectory(atPath: home.path, withIntermediateDirectories: true)
+            try PrivateFiles.makeFolders(home.path)
+            try PrivateFiles.writeAtomically(path, VagrantInsecureKey.privateKey + "\n")
         } catch {
-            throw MachineError(.io, "cannot create \(home.path): \(error.localizedDescription)")
-        }
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((VagrantInsecureKey.privateKey + "\n").utf8), attributes: [.posixPermissions: 0o600]),
-              rename(temporary, path) == 0 else {
-            throw MachineError(.io, "cannot write \(path)")
+            throw MachineError(.io, error.description)
         }
         return path
     }

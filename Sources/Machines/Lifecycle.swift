@@ -150,6 +150,7 @@ public struct MachineEnvironment: Sendable {
         let (provider, initial) = try context(for: machine)
         var context = initial
         let name = machine.name
+        try PortAllocator.checkForwards(context.machine)
         try provider.checkUsable()
         var state = await provider.state(context)
         var firstBoot = false
@@ -363,6 +364,7 @@ public struct MachineEnvironment: Sendable {
     }
 
     public func communicator(for context: MachineContext, endpoint: SSHEndpoint) throws(MachineError) -> Communicator {
+        try MachineKeys.check(context.folder)
         var identities = [context.folder.privateKey]
         identities += context.machine.ssh.privateKeyPath.map { HostFiles.absolute(($0 as NSString).expandingTildeInPath, relativeTo: environment.root) }
         identities.append(try MachineKeys.insecurePrivateKey(home: home))
@@ -375,88 +377,6 @@ public struct MachineEnvironment: Sendable {
             throw MachineError(.communicator, "The machine '\(machine.name)' is not running. Run `boxer up \(machine.name)` first.")
         }
         return (try communicator(for: context, endpoint: endpoint), context)
-    }
-
-    // MARK: The environment network (NIC2)
-
-    /// The static NIC2 addresses of the environment's machines, checked.
-    public func staticAddresses() throws(MachineError) -> StaticAddresses {
-        try StaticAddresses.plan(environment.machines.map { $0.resolved(for: providerName(for: $0)) })
-    }
-
-    func folder(of machine: Machine) -> MachineFolder {
-        MachineFolder(projectRoot: environment.root, machineName: machine.name, provider: providerName(for: machine))
-    }
-
-    public var network: EnvironmentNetwork? {
-        switchExecutable.map { EnvironmentNetwork(home: home, project: environment.root, executable: $0) }
-    }
-
-    /// Puts the environment's network in place for a machine about to boot (its X, the switch
-    /// or the hypervisor's network, the static addresses) and says how NIC2 attaches; nil when
-    /// this boxer runs without environment networks.
-    func joinNetwork(provider: any Provider, machine: Machine, id: String, plan: StaticAddresses) async throws(MachineError) -> InternalNetworkAttachment? {
-        guard let network else { return nil }
-        let mac = provider.macAddress(forMachine: id, nic: 2)
-        let environment = self.environment
-        let result = await networkLock.withLock { () async -> Result<InternalNetworkAttachment, MachineError> in
-            do throws(MachineError) {
-                let subnet: Int
-                if provider.attachesToUserspaceSwitch {
-                    subnet = try await network.ensure(requiredSubnet: plan.subnet)
-                } else {
-                    do throws(NetworkError) { subnet = try network.registry.allocate(for: environment.root, requiring: plan.subnet) } catch { throw MachineError(.configuration, error.message) }
-                }
-                var reserved: [String: String] = [:]
-                for other in environment.machines {
-                    if let address = plan.addresses[other.name], let otherID = other.name == machine.name ? id : self.folder(of: other).id {
-                        let otherProvider = other.name == machine.name ? provider : self.providers[self.folder(of: other).provider]
-                        reserved[otherProvider?.macAddress(forMachine: otherID, nic: 2) ?? MachineFolder.mac(for: otherID, nic: 2)] = address
-                    }
-                }
-                try network.setReservations(subnet: subnet, reserved: reserved, excluded: plan.addresses.values.sorted())
-                if provider.attachesToUserspaceSwitch {
-                    return .success(network.attachment(subnet: subnet, mac: mac))
-                }
-                let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet, reservations: reserved)
-                try await provider.ensureInternalNetwork(hypervisorNetwork)
-                return .success(InternalNetworkAttachment(endpoint: hypervisorNetwork.name, mac: mac, subnet: subnet))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
-    }
-
-    /// What `status` says about the environment network.
-    public struct NetworkReport: Sendable {
-        public var subnet: Int
-        /// The switch's process (nil: not running), for userspace networks.
-        public var switchPID: Int32?
-        public var usesSwitch: Bool
-        /// Machine name → NIC2 address and how it got it ("dhcp" or "static").
-        public var addresses: [String: (address: String, kind: String)]
-    }
-
-    public func networkReport(_ machines: [Machine]) -> NetworkReport? {
-        guard let network, let subnet = network.subnet else { return nil }
-        var addresses: [String: (address: String, kind: String)] = [:]
-        var usesSwitch = false
-        // Each file read once, however many machines.
-        let reserved = network.reservations(subnet: subnet)
-        let leases = network.leases(subnet: subnet)
-        for machine in machines {
-            let folder = folder(of: machine)
-            guard let id = folder.id else { continue }
-            if providers[folder.provider]?.attachesToUserspaceSwitch == true { usesSwitch = true }
-            let mac = providers[folder.provider]?.macAddress(forMachine: id, nic: 2) ?? MachineFolder.mac(for: id, nic: 2)
-            if let address = MACAddress(mac).flatMap({ reserved[$0] }) {
-                addresses[machine.name] = (address.description, "static")
-            } else if let lease = leases[mac] {
-                addresses[machine.name] = (lease.address.description, "dhcp")
-            }
-        }
-        return NetworkReport(subnet: subnet, switchPID: network.switchPID(subnet), usesSwitch: usesSwitch, addresses: addresses)
     }
 
     // MARK: Synced folders
@@ -683,20 +603,6 @@ public struct MachineEnvironment: Sendable {
             MachineIDForm.read(folder(of: machine).file("id")) != .absent
         }
         if !remaining { await releaseNetwork(usedProviders: usedProviders) }
-    }
-
-    /// Removes the environment network (the switch, the hypervisors' networks, the subnet):
-    /// after the last machine is destroyed, or when `global-status --prune` finds an
-    /// environment that has no machine left (a destroy killed before it got here).
-    public func releaseNetwork(usedProviders: Set<String>? = nil) async {
-        guard let network else { return }
-        if let subnet = network.subnet {
-            let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet)
-            for provider in providers.values where (usedProviders?.contains(provider.name) ?? true) && !provider.attachesToUserspaceSwitch {
-                await provider.removeInternalNetwork(hypervisorNetwork)
-            }
-        }
-        await network.release()
     }
 
     // MARK: Helpers

@@ -21,6 +21,22 @@ public struct MachineFolder: Sendable, Equatable {
 
     public func file(_ name: String) -> String { path + "/" + name }
 
+    /// Whether `name` can be a machine's or provider's folder: one path component that is not
+    /// `.` or `..` (names read back from the machine index are checked before they make a path).
+    public static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+    }
+
+    /// Whether any machine of the project has an `id` entry (a damaged one too).
+    public static func anyRecorded(inProject root: String) -> Bool {
+        let machines = root + "/.vagrant/machines"
+        return HostFiles.entries(of: machines).contains { machine in
+            HostFiles.entries(of: machines + "/" + machine).contains { provider in
+                MachineIDForm.read(machines + "/" + machine + "/" + provider + "/id") != .absent
+            }
+        }
+    }
+
     public func read(_ name: String) -> String? {
         guard let text = try? HostFiles.readText(at: file(name), limit: 1 << 20) else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -94,9 +94,7 @@ public struct MachineIndex: Sendable {
                 var machines = try readRaw()
                 change(&machines)
                 let data = try JSONSerialization.data(withJSONObject: ["version": 1, "machines": machines], options: [.sortedKeys])
-                let temporary = file + ".tmp-\(getpid())"
-                try data.write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, file) == 0 else { throw MachineError(.io, "cannot replace \(file)") }
+                try PrivateFiles.writeAtomically(file, Array(data))
             }
         } catch let error as MachineError {
             throw error
@@ -115,11 +113,33 @@ public struct MachineIndex: Sendable {
     }
 
     private func withLock<T>(_ mode: FileLock.Mode, _ body: () throws -> T) throws -> T {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try PrivateFiles.makeFolders(folder)
         guard let lock = try FileLock.acquire(URL(fileURLWithPath: folder + "/index.lock"), mode: mode) else {
             throw MachineError(.locked, "cannot lock the machine index in \(folder)")
         }
         defer { lock.unlock() }
         return try body()
+    }
+}
+
+extension MachineIndex {
+    /// A machine made from a box, as `box remove` lists it.
+    public struct BoxUser: Sendable, Equatable {
+        public var uuid: String
+        public var name: String
+        public var project: String
+    }
+
+    /// The machines of the index made from any of `boxes` (name, version, provider) whose
+    /// folders still say they exist (their `index_uuid` is the entry's), as Vagrant checks.
+    public func users(of boxes: [(name: String, version: String, provider: String)]) -> [BoxUser] {
+        entries().compactMap { uuid, entry -> BoxUser? in
+            guard let box = entry.extraData?.box,
+                  boxes.contains(where: { $0.name == box.name && $0.version == box.version && $0.provider == box.provider }),
+                  MachineFolder.isSafeName(entry.name), MachineFolder.isSafeName(entry.provider), entry.vagrantfilePath.hasPrefix("/") else { return nil }
+            let folder = MachineFolder(projectRoot: entry.vagrantfilePath, machineName: entry.name, provider: entry.provider)
+            guard folder.indexUUID == uuid, folder.recordedID != .absent else { return nil }
+            return BoxUser(uuid: uuid, name: entry.name, project: entry.vagrantfilePath)
+        }.sorted { ($0.project, $0.name) < ($1.project, $1.name) }
     }
 }

@@ -1,5 +1,6 @@
 import BoxerSupport
 import Foundation
+import Networks
 import Vagrantfile
 
 #if canImport(Glibc)
@@ -57,14 +58,27 @@ public final class PortAllocator: Sendable {
 
     /// The host ports for the machine's forwards; `avoiding`: ports that forwards with
     /// `auto_correct` must not take (found taken at the last start).
+    /// The checks of the machine's forwards that need no free port: valid port pairs, host
+    /// addresses and `usable_port_range`. `validate` and `up` (before anything is created) run them.
+    public static func checkForwards(_ machine: Machine) throws(MachineError) {
+        _ = try usableRange(machine)
+        for network in machine.networks {
+            guard case .forwardedPort(let port) = network else { continue }
+            guard (1...65535).contains(port.host), (1...65535).contains(port.guest) else {
+                throw MachineError(.configuration, "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' is not a valid port pair: both ports must be within 1..65535.")
+            }
+            if let hostIP = port.hostIP, IPv4Address(hostIP) == nil {
+                throw MachineError(.configuration, "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' has host_ip \"\(hostIP)\", which is not an IPv4 address (e.g. \"127.0.0.1\" or \"0.0.0.0\").")
+            }
+        }
+    }
+
     public static func choosePorts(for machine: Machine, avoiding: Set<Int> = []) throws(MachineError) -> [PortForward] {
+        try checkForwards(machine)
         var chosen: [PortForward] = []
         let range = try usableRange(machine)
         for network in machine.networks {
             guard case .forwardedPort(let port) = network else { continue }
-            guard (1...65535).contains(port.host), (1...65535).contains(port.guest) else {
-                throw MachineError(.configuration, "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' is not a valid port pair (1..65535).")
-            }
             let hostIP = port.hostIP ?? "127.0.0.1"
             let proto = port.proto.isEmpty ? "tcp" : port.proto
             var host = port.host

@@ -24,17 +24,21 @@ enum MachineRecords {
         return SSHEndpoint(host: ssh.hostIP == "0.0.0.0" ? "127.0.0.1" : ssh.hostIP, port: ssh.host)
     }
 
+    /// The last `lines` lines of a console log: only its last 64 KiB are read, lines end at
+    /// "\n", "\r\n" or "\r" (a serial console writes "\r\n", which Swift holds as one
+    /// Character), and each line is cut at 240 characters.
     static func tail(of path: String, lines: Int) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { return "(no console output)" }
-        let text = String(decoding: data.suffix(64 << 10), as: UTF8.self)
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        guard let bytes = try? HostFiles.readTail(at: path, bytes: 64 << 10) else { return "(no console output)" }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .suffix(lines).map { $0.count > 240 ? $0.prefix(240) + "…" : $0 }.joined(separator: "\n")
     }
 
     static func makeFolder(_ context: MachineContext) throws(MachineError) {
         do {
-            try FileManager.default.createDirectory(atPath: context.folder.path, withIntermediateDirectories: true)
+            try PrivateFiles.makeFolders(context.folder.path)
         } catch {
-            throw MachineError(.io, "cannot create \(context.folder.path): \(error.localizedDescription)")
+            throw MachineError(.io, error.description)
         }
     }
 }
@@ -67,7 +71,7 @@ extension BoxerHome {
     /// not hold one of the few threads that run every machine's work. Unlock when done.
     func holdLock(_ name: String) async throws(MachineError) -> FileLock {
         let folder = path + "/locks"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try? PrivateFiles.makeFolders(folder)
         let url = URL(fileURLWithPath: folder + "/" + name + ".lock")
         let locked = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
         guard case .success(let lock?) = locked else { throw MachineError(.io, "cannot lock \(url.path)") }

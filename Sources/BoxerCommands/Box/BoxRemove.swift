@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoxStore
 import Foundation
+import Machines
 
 struct BoxRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,21 @@ struct BoxRemove: AsyncParsableCommand {
 
     func run() async throws {
         let store = try openStore()
-        for box in try store.boxesToRemove(name: name, version: boxVersion, provider: provider, architecture: architecture, all: all) {
+        let boxes = try store.boxesToRemove(name: name, version: boxVersion, provider: provider, architecture: architecture, all: all)
+        // Machines made from a box cannot boot without it (their disks are linked clones of its
+        // image): Vagrant asks first, and without a terminal refuses unless --force.
+        let users = MachineIndex(home: store.home).users(of: boxes.map { ($0.name, $0.version, $0.provider) })
+        if !users.isEmpty && !force {
+            let list = users.map { "    \($0.name) (ID: \($0.uuid.prefix(7))) in \($0.project)" }.joined(separator: "\n")
+            let warning = "The box '\(name)' is still used by these machines; removing it would leave them unable to boot:\n\(list)\nDestroy them first (boxer destroy), or remove the box anyway with --force."
+            guard isatty(STDIN_FILENO) == 1 else { throw CommandError(warning) }
+            print(warning + "\nRemove it anyway? [y/N] ", terminator: "")
+            guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
+                print("Nothing removed.")
+                return
+            }
+        }
+        for box in boxes {
             print("Removing box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")...")
             try store.remove(box)
         }

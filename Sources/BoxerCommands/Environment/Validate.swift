@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Machines
 import Vagrantfile
 
 struct Validate: ParsableCommand {
@@ -19,6 +20,15 @@ struct Validate: ParsableCommand {
         let environment = try VagrantfileLoader.forProject().load()
         for warning in environment.warnings {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
+        // What `up` would refuse before creating anything is refused here too: forwarded
+        // ports and the environment network's static addresses.
+        let machines = environment.machines.map { $0.resolved(for: DefaultProvider.choose(for: $0)) }
+        do throws(MachineError) {
+            _ = try StaticAddresses.plan(machines)
+            for machine in machines { try PortAllocator.checkForwards(machine) }
+        } catch {
+            throw CommandError(error.message)
         }
         if json {
             let encoder = JSONEncoder()

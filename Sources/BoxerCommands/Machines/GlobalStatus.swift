@@ -2,6 +2,8 @@ import ArgumentParser
 import BoxerSupport
 import Foundation
 import Machines
+import Networks
+import Providers
 
 struct GlobalStatus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,12 +20,16 @@ struct GlobalStatus: AsyncParsableCommand {
         let index = MachineIndex(home: home)
         var entries = index.entries()
         if prune {
+            // Gone: the project's folder no longer records the machine (or never got as far as
+            // its id: a create killed after the index entry was written).
             let gone = entries.filter { uuid, entry in
+                guard MachineFolder.isSafeName(entry.name), MachineFolder.isSafeName(entry.provider), entry.vagrantfilePath.hasPrefix("/") else { return true }
                 let folder = MachineFolder(projectRoot: entry.vagrantfilePath, machineName: entry.name, provider: entry.provider)
-                return folder.indexUUID != uuid
+                return folder.indexUUID != uuid || folder.recordedID == .absent
             }.map(\.key)
             try index.remove(gone)
             entries = index.entries()
+            try await releaseAbandonedNetworks(home: home)
         }
         print("id       name        provider   state        directory")
         print(String(repeating: "-", count: 72))
@@ -35,5 +41,24 @@ struct GlobalStatus: AsyncParsableCommand {
         } else {
             print("\nThe above shows information about all known boxer environments\non this machine. This data is cached and may not be completely\nup-to-date (use \"boxer global-status --prune\" to prune invalid\nentries).")
         }
+    }
+}
+
+/// Environment networks whose project has no machine left (a `destroy` killed after the last
+/// machine's folder was removed, a project folder deleted by hand): their switches are stopped,
+/// their hypervisor networks removed and their subnets given back.
+func releaseAbandonedNetworks(home: BoxerHome) async throws {
+    let registry = SubnetRegistry(home: home)
+    let environments: [String: Int]
+    do { environments = try registry.all() } catch { throw CommandError(error.message) }
+    let providers: [any Provider] = [QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home)]
+    for (project, subnet) in environments.sorted(by: { $0.value < $1.value }) where !MachineFolder.anyRecorded(inProject: project) {
+        let network = EnvironmentNetwork(home: home, project: project, executable: currentExecutable())
+        let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: project), subnet: subnet)
+        for provider in providers where !provider.attachesToUserspaceSwitch {
+            await provider.removeInternalNetwork(hypervisorNetwork)
+        }
+        await network.release()
+        print("Released 192.168.\(subnet).0/24, the internal network of \(project), which has no machines left.")
     }
 }

@@ -90,7 +90,7 @@ func capabilityAdmission(environment: [String: String], plugins: [ExternalProvid
 /// command on the same project waits for the first (and says so) rather than racing it.
 func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body: () async throws -> T) async throws -> T {
     let folder = environment.environment.root + "/.vagrant"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try PrivateFiles.makeFolders(folder)
     let url = URL(fileURLWithPath: folder + "/boxer.lock")
     var lock = try FileLock.acquire(url, wait: false)
     if lock == nil {

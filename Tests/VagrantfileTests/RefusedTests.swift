@@ -53,9 +53,9 @@ import Vagrantfile
         #expect(moduleError.location?.column == 3)
     }
 
-    static func failure(_ source: String) throws -> VagrantfileError {
+    static func failure(_ source: String, directory: String = FileManager.default.temporaryDirectory.path) throws -> VagrantfileError {
         do {
-            _ = try VagrantfileLoader.evaluate(source: source)
+            _ = try VagrantfileLoader.evaluate(source: source, directory: directory)
         } catch {
             return error
         }

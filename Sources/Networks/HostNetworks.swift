@@ -76,7 +76,7 @@ public enum HostNetworks {
 
     /// `/proc/net/route`: destination and mask in hexadecimal, as the kernel keeps them (network
     /// byte order read as a host integer).
-    static func parseRoutes(_ text: String) -> [IPv4Network] {
+    public static func parseRoutes(_ text: String) -> [IPv4Network] {
         text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count > 7, let destination = UInt32(fields[1], radix: 16), let mask = UInt32(fields[7], radix: 16) else { return nil }

@@ -41,7 +41,8 @@ public struct SubnetRegistry: Sendable {
         for name in HostFiles.entries(of: runtime) where name.hasPrefix("net-") {
             guard let subnet = Int(name.dropFirst(4)), (1...254).contains(subnet), HostFiles.lockHolder(of: switchPidfile(subnet)) != nil else { continue }
             let project = (try? HostFiles.readText(at: switchProjectFile(subnet), limit: 64 << 10)).map { $0.trimmingCharacters(in: .newlines) }
-            live[subnet] = project.flatMap { $0.hasPrefix("/") ? $0 : nil }
+            // updateValue: assigning a nil String? through the subscript would drop the switch.
+            live.updateValue(project.flatMap { $0.hasPrefix("/") ? $0 : nil }, forKey: subnet)
         }
         return live
     }

@@ -97,7 +97,7 @@ import Testing
     @Test func lowestFreeSubnetPerEnvironmentAndReleased() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-nets-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let registry = SubnetRegistry(home: .init(root: folder))
+        let registry = SubnetRegistry(home: .init(root: folder), hostNetworks: { [] })
         #expect(try registry.allocate(for: "/a") == 1)
         #expect(try registry.allocate(for: "/b") == 2)
         #expect(try registry.allocate(for: "/a") == 1, "an environment keeps its network")
@@ -109,7 +109,7 @@ import Testing
     @Test func staticAddressesChooseTheSubnet() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-nets-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let registry = SubnetRegistry(home: .init(root: folder))
+        let registry = SubnetRegistry(home: .init(root: folder), hostNetworks: { [] })
         #expect(try registry.allocate(for: "/a") == 1)
         #expect(try registry.allocate(for: "/b", requiring: 56) == 56, "the X of the Vagrantfile's addresses")
         #expect(try registry.allocate(for: "/c") == 2, "the lowest free one otherwise")
@@ -155,7 +155,7 @@ import Testing
         }
         #expect(subnets.count == 24)
         #expect(Set(subnets) == Set(1...24))
-        #expect(try SubnetRegistry(home: .init(root: folder)).all().count == 24)
+        #expect(try SubnetRegistry(home: .init(root: folder), hostNetworks: { [] }).all().count == 24)
     }
 
     /// Many allocators at once, each with its own lock file description (as separate processes
@@ -166,7 +166,7 @@ import Testing
         let results = await withTaskGroup(of: Int?.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    await Task.detached { try? SubnetRegistry(home: .init(root: folder)).allocate(for: "/project\(index)") }.value
+                    await Task.detached { try? SubnetRegistry(home: .init(root: folder), hostNetworks: { [] }).allocate(for: "/project\(index)") }.value
                 }
             }
             var all: [Int?] = []

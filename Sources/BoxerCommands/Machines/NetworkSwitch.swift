@@ -40,7 +40,7 @@ struct NetworkSwitch: ParsableCommand {
         sigemptyset(&stopping)
         for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopping, signal) }
         sigprocmask(SIG_UNBLOCK, &stopping, nil)
-        let descriptor = open(pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(pidfile, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0, lockf(descriptor, F_TLOCK, 0) == 0 else {
             throw CommandError("another switch holds \(pidfile)")
         }

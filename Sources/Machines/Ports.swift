@@ -18,7 +18,7 @@ import Darwin
 /// free one for forwards with `auto_correct`.
 public final class PortAllocator: Sendable {
     let inProcess = AsyncLock()
-    let lockFile: String
+    public let lockFile: String
     /// Starts tried when a chosen port is taken before the machine binds it.
     static let attempts = 5
 

@@ -6,7 +6,7 @@ g = { name: "root", list: [1, 2] }
 g[:self] = g
 g[:list] << g
 checks = {
-  inspect: -> { h.inspect }, to_s: -> { h.to_s }, interp: -> { "#{h}" }, p: -> { p h },
+  inspect: -> { h.inspect }, to_s: -> { h.to_s }, interp: -> { "#{h}" },
   eq_self: -> { h == h }, eq_twin: -> { h == g }, eql: -> { h.eql?(g) }, ne: -> { h != g },
   key: -> { h.key?(:self) }, value: -> { h.value?(g) }, which: -> { h.key(h) },
   dig: -> { h.dig(:self, :self, :list, 2, :name) }, fetch: -> { h.fetch(:self).size },
@@ -19,7 +19,7 @@ checks = {
   to_yaml: -> { h.to_yaml }, json: -> { JSON.generate(h) }, dump: -> { JSON.dump(g) },
   self_key: -> { h[h] = :me; h[h] }, in_array: -> { [h, g].include?(g) }, uniq: -> { [h, h, g].uniq.size },
   each_obj: -> { h.each_with_object([]) { |(k, v), acc| acc << v }.size },
-  delete: -> { x = h.dup; x.delete(:self); x.inspect }, to_h: -> { h.to_h.equal?(h) },
+  delete: -> { x = h.dup; x.delete(:self); x.inspect },
 }
 results = {}
 checks.each do |name, check|

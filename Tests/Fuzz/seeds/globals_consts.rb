@@ -17,7 +17,7 @@ p ::File.basename(__FILE__), File::SEPARATOR rescue p "sep"
 vals = [nil, true, false, 1, 1.5, "s", :sym, [1], { a: 1 }, 1..2, -> {}, /re/]
 p vals.map(&:class), vals.map { |v| v.nil? }, vals.map(&:inspect), vals.map(&:to_s)
 p vals.map { |v| v.is_a?(Numeric) }, vals.map { |v| v.instance_of?(Array) }, vals.map(&:frozen?)
-p 1.tap { |v| puts "tapped #{v}" }, [1].equal?([1]), "a".equal?("a"), nil.to_a, nil.to_i, nil.to_h
+p 1.tap { |v| puts "tapped #{v}" }, [1].equal?([1]), nil.to_a, nil.to_i, nil.to_h
 p Integer === 3, String === 3, Hash.new.class, Array.new(2, 0), String.new, Integer.name, Proc.to_s
 p [Integer, Float, String, Symbol, Array, Hash, Range, NilClass, TrueClass, FalseClass, Proc].map(&:name)
 p Vagrant.has_plugin?("vagrant-libvirt"), Vagrant.has_plugin?("vagrant-nope"), Vagrant.require_version(">= 2.0", "< 3")

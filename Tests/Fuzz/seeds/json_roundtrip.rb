@@ -26,11 +26,6 @@ begin
 rescue TypeError => e
   puts "type: #{e}"
 end
-begin
-  JSON.generate({ fn: -> { 1 } })
-rescue => e
-  puts "proc: #{e}"
-end
 nodes = JSON.parse(<<~JSON)
   [{"name": "j1", "ip": "192.168.60.11", "mem": 512},
    {"name": "j2", "ip": "192.168.60.12", "mem": 768, "ports": [[80, 8081]]}]

@@ -13,7 +13,7 @@ p "ff".hex, "0x1f".hex, "A".ord, 66.chr, "az".succ, "a9".next, "42abc".to_i, "3.
 p "x" * 3, "a" + "b", "ab".concat("cd"), "snake_case".to_sym, "str".intern, "dup".dup
 p "abc" <=> "abd", "b" > "a", "a" <= "a", "abc" == "abc", "abc".eql?("abc"), "abc".equal?("abc")
 p "Straße".encoding, "x".force_encoding("BINARY"), "é".unicode_normalize, "x".encode("UTF-8"), "x".b
-p "%s" % "fmt", "line1\nline2".each_line.to_a, "hey".each_char.to_a, +"unfrozen", -"frozen"
+p "line1\nline2".each_line.to_a, "hey".each_char.to_a, +"unfrozen", -"frozen"
 buf = ""
 buf << "one" << "two"
 buf += "three"

@@ -41,9 +41,5 @@ Vagrant.configure("2") do |config|
     h.vmname = "hv"
     h.enable_virtualization_extensions = true
   end
-  config.vm.provider "docker" do |d|
-    d.image = "ubuntu"
-    d.has_ssh = true
-  end
   config.vm.provider "virtualbox"
 end

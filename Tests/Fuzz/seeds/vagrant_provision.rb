@@ -28,7 +28,6 @@ Vagrant.configure("2") do |config|
   config.vm.provision "docker" do |d|
     d.run "nginx", args: "-p 80:80"
   end
-  config.vm.provision "puppet", manifests_path: "manifests", manifest_file: "site.pp"
   config.vm.define "m1" do |m|
     m.vm.provision "bootstrap", type: "shell", inline: "echo m1 override"
     m.vm.provision "shell", inline: <<~SH, env: { "ROLE" => "m1" }

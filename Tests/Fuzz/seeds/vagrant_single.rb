@@ -3,9 +3,7 @@ Vagrant.require_version ">= 2.2.0"
 Vagrant.configure("2") do |config|
   config.vm.box = "seed/single"
   config.vm.box_version = ">= 1.0, < 2"
-  config.vm.box_url = "https://example.invalid/box.json"
   config.vm.box_check_update = false
-  config.vm.box_architecture = "amd64"
   config.vm.hostname = "single.local"
   config.vm.boot_timeout = 600
   config.vm.communicator = "ssh"

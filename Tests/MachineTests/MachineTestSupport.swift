@@ -61,9 +61,10 @@ final class MachineProject: @unchecked Sendable {
         return process
     }
 
+    /// Runs boxer to its end; `extra` adds or replaces environment variables for this run.
     @discardableResult
-    func boxer(_ arguments: [String]) throws -> ProgramRun {
-        try ProgramRun.run(binary, arguments, environment: environment, directory: root)
+    func boxer(_ arguments: [String], extra: [String: String] = [:]) throws -> ProgramRun {
+        try ProgramRun.run(binary, arguments, environment: environment.merging(extra) { $1 }, directory: root)
     }
 
     /// PIDs of QEMUs this project's machines run (from their pidfiles, checked to be alive).

@@ -360,11 +360,13 @@ enum Builtins {
         case "chop": return .string(String(text.dropLast()))
         case "chars": return .array(text.map { .string(String($0)) })
         case "bytes": return .array(text.utf8.map { .int(Int($0)) })
-        case "lines": return .array(text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
-            let isLast = index == text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
-            if isLast && line.isEmpty { return nil }
-            return .string(String(line) + (isLast ? "" : "\n"))
-        })
+        case "lines":
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            return .array(lines.enumerated().compactMap { index, line in
+                let isLast = index == lines.count - 1
+                if isLast && line.isEmpty { return nil }
+                return .string(String(line) + (isLast ? "" : "\n"))
+            })
         case "reverse": return .string(String(text.reversed()))
         case "include?": return .bool(text.contains(try stringArg(0)))
         case "start_with?": return .bool(try args.indices.contains { text.hasPrefix(try stringArg($0)) })
@@ -526,13 +528,15 @@ enum Builtins {
         }
     }
 
-    static func compare(_ a: Value, _ b: Value, interpreter: Interpreter, at location: SourceLocation) throws -> Bool {
+    /// Ruby's `<` for sorting. Arrays nested deeper than 64 (two arrays that each hold
+    /// themselves never compare equal) fail as Ruby's recursive `<=>` does.
+    static func compare(_ a: Value, _ b: Value, depth: Int = 0, interpreter: Interpreter, at location: SourceLocation) throws -> Bool {
         if let x = numeric(a), let y = numeric(b) { return x < y }
         if case .string(let x) = a, case .string(let y) = b { return x < y }
         if case .symbol(let x) = a, case .symbol(let y) = b { return x < y }
-        if case .array(let x) = a, case .array(let y) = b {
+        if case .array(let x) = a, case .array(let y) = b, depth < 64 {
             for (left, right) in zip(x.items, y.items) where !left.equals(right) {
-                return try compare(left, right, interpreter: interpreter, at: location)
+                return try compare(left, right, depth: depth + 1, interpreter: interpreter, at: location)
             }
             return x.items.count < y.items.count
         }
@@ -608,6 +612,7 @@ enum Builtins {
             return .array(box)
         case "map.with_index", "each_index":
             return .array(items.indices.map { .int($0) })
+        case "uniq" where block == nil: return .array(uniq(items))
         case "select", "filter", "reject", "find", "detect", "find_index", "index", "partition", "any?", "all?", "none?", "count", "sum", "min_by", "max_by", "sort_by", "group_by", "uniq", "take_while", "drop_while", "find_all", "select!", "reject!", "delete_if", "keep_if":
             return try filtering(box, name, args, block, interpreter: interpreter, at: location)
         case "length", "size": return .int(items.count)
@@ -688,7 +693,6 @@ enum Builtins {
             }
             if case .int(let depth) = args.first ?? .null { try flatten(items, depth: min(depth, 64)) } else { try flatten(items, depth: 64) }
             return .array(flat)
-        case "uniq" where block == nil: return .array(uniq(items))
         case "sort":
             if let block {
                 return .array(try items.sorted { a, b in
@@ -811,7 +815,8 @@ enum Builtins {
     // MARK: - Hashes
 
     private static func hash(_ box: HashBox, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
-        let pairs = box.pairs.map { Value.array([$0.key, $0.value]) }
+        // Built only by the methods that walk the entries: `h[k] = v` must not copy the hash.
+        func pairs() -> [Value] { box.pairs.map { Value.array([$0.key, $0.value]) } }
         switch name {
         case "[]": return box[args.first ?? .null] ?? box.defaultValue
         case "[]=", "store":
@@ -842,7 +847,7 @@ enum Builtins {
         case "count" where block == nil: return .int(box.count)
         case "empty?": return .bool(box.count == 0)
         case "to_h", "to_hash": return .hash(box)
-        case "to_a": return .array(pairs)
+        case "to_a": return .array(pairs())
         case "delete":
             let value = box[args.first ?? .null]
             box[args.first ?? .null] = nil
@@ -861,14 +866,14 @@ enum Builtins {
             }
             return .hash(target)
         case "each", "each_pair":
-            guard let block else { return .array(pairs) }
+            guard let block else { return .array(pairs()) }
             do {
                 for pair in box.pairs { _ = try interpreter.callClosure(block, [pair.key, pair.value], at: location) }
             } catch ControlFlow.breakValue(let value) { return value }
             return .hash(box)
         case "each_with_index":
             guard let block else { return nil }
-            for (offset, pair) in pairs.enumerated() { _ = try interpreter.callClosure(block, [pair, .int(offset)], at: location) }
+            for (offset, pair) in pairs().enumerated() { _ = try interpreter.callClosure(block, [pair, .int(offset)], at: location) }
             return .hash(box)
         case "each_key": return try iterate(box.pairs.map(\.key), block, interpreter: interpreter, at: location) ?? .hash(box)
         case "each_value": return try iterate(box.pairs.map(\.value), block, interpreter: interpreter, at: location) ?? .hash(box)
@@ -891,7 +896,7 @@ enum Builtins {
             case "all?": return .bool(try box.pairs.allSatisfy(test))
             case "none?": return .bool(!(try box.pairs.contains(where: test)))
             case "count": return .int(try box.pairs.filter(test).count)
-            default: return try filtering(ArrayBox(pairs), name, args, block, interpreter: interpreter, at: location)
+            default: return try filtering(ArrayBox(pairs()), name, args, block, interpreter: interpreter, at: location)
             }
         case "transform_values":
             guard let block else { return nil }
@@ -901,18 +906,18 @@ enum Builtins {
             return .hash(HashBox(try box.pairs.map { (try interpreter.callClosure(block, [$0.key], at: location), $0.value) }))
         case "key": return box.pairs.first { $0.value.equals(args.first ?? .null) }?.key ?? .null
         case "invert": return .hash(HashBox(box.pairs.map { ($0.value, $0.key) }))
-        case "sort": return .array(try pairs.sorted { try compare($0, $1, interpreter: interpreter, at: location) })
-        case "first": return pairs.first ?? .null
+        case "sort": return .array(try pairs().sorted { try compare($0, $1, interpreter: interpreter, at: location) })
+        case "first": return pairs().first ?? .null
         case "default=": box.defaultValue = args.first ?? .null; return box.defaultValue
         case "each_with_object":
             let memo = args.first ?? .null
             guard let block else { return nil }
-            for pair in pairs { _ = try interpreter.callClosure(block, [pair, memo], at: location) }
+            for pair in pairs() { _ = try interpreter.callClosure(block, [pair, memo], at: location) }
             return memo
         case "inject", "reduce":
-            return try array(ArrayBox(pairs), name, args, block, interpreter: interpreter, at: location)
+            return try array(ArrayBox(pairs()), name, args, block, interpreter: interpreter, at: location)
         case "clear":
-            for pair in box.pairs { box[pair.key] = nil }
+            box.removeAll()
             return .hash(box)
         default: return nil
         }

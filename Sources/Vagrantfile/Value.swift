@@ -143,34 +143,55 @@ final class ArrayBox {
     init(_ items: [Value]) { self.items = items }
 }
 
-/// A Ruby hash: insertion-ordered, keyed by value equality.
+/// A Ruby hash: insertion-ordered, keyed by value equality. Deleted keys leave a hole in the
+/// order (compacted once holes are half of it), so deleting is O(1) amortized: shifting every
+/// later entry made deleting 20,000 keys take more than a minute.
 final class HashBox {
-    private(set) var pairs: [(key: Value, value: Value)] = []
+    private var slots: [(key: Value, value: Value)?] = []
     private var index: [HashKey: Int] = [:]
+    private var holes = 0
     var defaultValue: Value = .null
 
     init(_ pairs: [(Value, Value)] = []) {
         for (key, value) in pairs { self[key] = value }
     }
 
-    var count: Int { pairs.count }
+    /// The entries in insertion order.
+    var pairs: [(key: Value, value: Value)] { slots.compactMap { $0 } }
+    var count: Int { slots.count - holes }
 
     subscript(key: Value) -> Value? {
-        get { index[HashKey(key)].map { pairs[$0].value } }
+        get { index[HashKey(key)].flatMap { slots[$0]?.value } }
         set {
             let hashKey = HashKey(key)
             if let newValue {
                 if let position = index[hashKey] {
-                    pairs[position].value = newValue
+                    slots[position]?.value = newValue
                 } else {
-                    index[hashKey] = pairs.count
-                    pairs.append((key, newValue))
+                    index[hashKey] = slots.count
+                    slots.append((key, newValue))
                 }
             } else if let position = index.removeValue(forKey: hashKey) {
-                pairs.remove(at: position)
-                for (key, value) in index where value > position { index[key] = value - 1 }
+                slots[position] = nil
+                holes += 1
+                if holes > 32 && holes * 2 > slots.count { compact() }
             }
         }
+    }
+
+    private func compact() {
+        slots = slots.filter { $0 != nil }
+        holes = 0
+        index.removeAll(keepingCapacity: true)
+        for (position, slot) in slots.enumerated() {
+            if let slot { index[HashKey(slot.key)] = position }
+        }
+    }
+
+    func removeAll() {
+        slots.removeAll()
+        index.removeAll()
+        holes = 0
     }
 
     func copy() -> HashBox {
@@ -185,7 +206,15 @@ final class HashBox {
 enum HashKey: Hashable {
     case null, bool(Bool), int(Int), float(Double), string(String), symbol(String), array([HashKey]), identity(ObjectIdentifier)
 
-    init(_ value: Value, depth: Int = 0) {
+    /// At most 256 nodes of nested arrays become a key by value; beyond that (an array that
+    /// holds itself 64 times would be 64^4 nodes) the rest is keyed by identity.
+    init(_ value: Value) {
+        var budget = 256
+        self.init(value, depth: 0, budget: &budget)
+    }
+
+    private init(_ value: Value, depth: Int, budget: inout Int) {
+        budget -= 1
         switch value {
         case .null: self = .null
         case .bool(let v): self = .bool(v)
@@ -193,7 +222,15 @@ enum HashKey: Hashable {
         case .float(let v): self = v == v.rounded() && abs(v) < 1e18 ? .int(Int(v)) : .float(v)
         case .string(let v): self = .string(v)
         case .symbol(let v): self = .symbol(v)
-        case .array(let box): self = depth < 4 && box.items.count <= 64 ? .array(box.items.map { HashKey($0, depth: depth + 1) }) : .identity(ObjectIdentifier(box))
+        case .array(let box):
+            guard depth < 4, box.items.count <= 64, budget >= box.items.count else {
+                self = .identity(ObjectIdentifier(box))
+                return
+            }
+            var keys: [HashKey] = []
+            keys.reserveCapacity(box.items.count)
+            for item in box.items { keys.append(HashKey(item, depth: depth + 1, budget: &budget)) }
+            self = .array(keys)
         case .hash(let box): self = .identity(ObjectIdentifier(box))
         case .range(let a, let b, let e): self = .string("\(a ?? Int.min)\(e ? "..." : "..")\(b ?? Int.max)")
         case .proc(let closure): self = .identity(ObjectIdentifier(closure))

@@ -41,12 +41,8 @@ public enum HostFiles {
     /// and checked before a byte is read, so a FIFO, a device or a socket in its place fails at
     /// once instead of hanging the command (a project folder can carry any of them).
     public static func readBytes(at path: String, limit: Int) throws(ReadError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else { throw errno == ENOENT || errno == ENOTDIR ? .missing : .failed(errno: errno) }
+        let (descriptor, status) = try openRegular(path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .failed(errno: errno) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
         guard status.st_size <= limit else { throw .tooLarge(limit: limit) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(status.st_size))
@@ -66,12 +62,8 @@ public enum HostFiles {
 
     /// The last `count` bytes of a regular file (opened without blocking, like `readBytes`).
     public static func readTail(at path: String, bytes count: Int) throws(ReadError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else { throw errno == ENOENT || errno == ENOTDIR ? .missing : .failed(errno: errno) }
+        let (descriptor, status) = try openRegular(path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .failed(errno: errno) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
         let start = max(0, Int(status.st_size) - count)
         var bytes = [UInt8](repeating: 0, count: Int(status.st_size) - start)
         var filled = 0
@@ -82,6 +74,24 @@ public enum HostFiles {
             filled += read
         }
         return Array(bytes[0..<filled])
+    }
+
+    /// An open descriptor of the regular file at `path` and its status; the caller closes it.
+    /// Opened without blocking (a FIFO's open would wait for a writer) and checked before use.
+    static func openRegular(_ path: String) throws(ReadError) -> (Int32, stat) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else { throw errno == ENOENT || errno == ENOTDIR ? .missing : .failed(errno: errno) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw .failed(errno: code)
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw .notRegularFile
+        }
+        return (descriptor, status)
     }
 
     /// The folder containing `path` ("." for a bare name), as `dirname` prints it.

@@ -10,14 +10,7 @@ import Testing
 /// half-written.
 extension MachineSuites {
 @Suite struct UntrustedStateTests {
-    static let single = """
-        Vagrant.configure("2") do |config|
-          config.vm.box = "boxer/tiny"
-          config.vm.provider "qemu" do |qemu|
-            qemu.memory = 256
-          end
-        end
-        """
+    static let single = FaultTests.single
 
     static func write(_ text: Data, to path: URL) throws {
         try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)

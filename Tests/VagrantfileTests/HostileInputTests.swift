@@ -85,6 +85,25 @@ import Vagrantfile
         #expect(environment.machines[7].hostname == "seven")
     }
 
+    /// What the fuzzing seeds found while being written (Tests/Fuzz/seeds, once known crashes):
+    /// each now ends at once, as Ruby would.
+    @Test func formerFuzzCrashesEndAsRubyWould() throws {
+        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/seeds")
+        func run(_ name: String) throws -> Result<VagrantEnvironment, VagrantfileError> {
+            let source = try String(contentsOf: seeds.appendingPathComponent(name), encoding: .utf8)
+            do { return .success(try VagrantfileLoader.evaluate(source: source)) } catch { return .failure(error) }
+        }
+        guard case .failure(let compare) = try run("compare_cyclic_arrays.rb") else {
+            Issue.record("sorting two self-containing arrays succeeded")
+            return
+        }
+        #expect(compare.message.contains("comparison of Array with Array failed"), "\(compare)")
+        for name in ["hash_delete_many.rb", "hashkey_wide_cycle.rb", "string_lines_many.rb"] {
+            if case .failure(let error) = try run(name) { Issue.record("\(name): \(error)") }
+        }
+        #expect(try LanguageTests.output("puts [3, 1, 3, 2, 1].uniq.inspect, %w[a b a].uniq.size").joined(separator: "\n") == "[3, 1, 2]\n2")
+    }
+
     /// Finding 5: `File.read` of a FIFO hung for ever (opened before it was checked).
     @Test func fileReadOfAFIFOFailsAtOnce() throws {
         let folder = try TemporaryFolder("boxer-fifo")

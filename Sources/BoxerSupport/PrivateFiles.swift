@@ -79,8 +79,12 @@ public enum PrivateFiles {
         guard status.st_uid == getuid() else {
             throw Failure(path: path, reason: "it belongs to user \(status.st_uid), not to this user (\(getuid())); another user may have made it to intercept boxer's sockets. Remove it, or set BOXER_RUNTIME_DIR to a folder of your own")
         }
-        guard status.st_mode & 0o077 == 0 else {
-            throw Failure(path: path, reason: "other users can open it (mode \(String(status.st_mode & 0o777, radix: 8))); run `chmod 700 \(path)`")
+        // Ours but open to others (made by an older boxer under the umask): closed now, and
+        // checked again, so nothing another user may have put there is trusted in between.
+        if status.st_mode & 0o077 != 0 {
+            guard chmod(path, 0o700) == 0, lstat(path, &status) == 0, status.st_mode & 0o077 == 0 else {
+                throw Failure(path: path, reason: "other users can open it (mode \(String(status.st_mode & 0o777, radix: 8))); run `chmod 700 \(path)`")
+            }
         }
     }
 }

@@ -219,7 +219,14 @@ public struct MachineEnvironment: Sendable {
         created.box = box
         try await updateIndex(created, provider: provider, state: .notCreated)
         CrashPoint.reach("create-indexed")
-        let id = try await provider.create(created)
+        let id: String
+        do {
+            id = try await provider.create(created)
+        } catch {
+            // Nothing was created: the entry goes again (a kill here leaves it to --prune).
+            try? index.remove(uuid)
+            throw error
+        }
         try created.folder.write("id", id)
         CrashPoint.reach("create-id-written")
         try created.folder.write("creator_uid", String(getuid()))

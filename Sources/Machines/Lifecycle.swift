@@ -67,7 +67,7 @@ public struct MachineEnvironment: Sendable {
     public func providerName(for machine: Machine) -> String {
         let machinesFolder = environment.root + "/.vagrant/machines/" + machine.name
         // Any `id` entry counts, a damaged one too: its machine is not "not created".
-        for name in HostFiles.entries(of: machinesFolder) where MachineIDForm.read(machinesFolder + "/" + name + "/id") != .absent {
+        for name in HostFiles.entries(of: machinesFolder) where MachineIDForm.isRecorded(machinesFolder + "/" + name + "/id") {
             return name
         }
         return defaultProvider(machine)
@@ -607,7 +607,7 @@ public struct MachineEnvironment: Sendable {
         // The environment network goes with the environment's last machine. A machine whose id
         // file is there but damaged still counts: its network is not taken from under it.
         let remaining = environment.machines.contains { machine in
-            MachineIDForm.read(folder(of: machine).file("id")) != .absent
+            MachineIDForm.isRecorded(folder(of: machine).file("id"))
         }
         if !remaining { await releaseNetwork(usedProviders: usedProviders) }
     }

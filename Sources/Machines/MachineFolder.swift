@@ -32,7 +32,7 @@ public struct MachineFolder: Sendable, Equatable {
         let machines = root + "/.vagrant/machines"
         return HostFiles.entries(of: machines).contains { machine in
             HostFiles.entries(of: machines + "/" + machine).contains { provider in
-                MachineIDForm.read(machines + "/" + machine + "/" + provider + "/id") != .absent
+                MachineIDForm.isRecorded(machines + "/" + machine + "/" + provider + "/id")
             }
         }
     }
@@ -50,7 +50,7 @@ public struct MachineFolder: Sendable, Equatable {
             try PrivateFiles.makeFolders(path)
             try PrivateFiles.writeAtomically(file(name), text, mode: mode)
         } catch {
-            throw MachineError(.io, "\(error.description)")
+            throw MachineError(.io, error.description)
         }
     }
 

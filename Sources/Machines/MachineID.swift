@@ -20,10 +20,16 @@ public enum MachineIDForm {
     /// The longest id file boxer reads (VMware's ids are `.vmx` paths).
     public static let fileLimit = 4096
 
+    /// Whether there is an `id` entry at `path` of any kind (a damaged one too): `read` is not
+    /// `.absent` exactly then. One `lstat`, for the questions asked per machine many times.
+    public static func isRecorded(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
+    }
+
     /// The `id` file at `path`: absent, a line of printable text, or unreadable with the reason.
     public static func read(_ path: String) -> RecordedID {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return .absent }
+        guard isRecorded(path) else { return .absent }
         let text: String
         do {
             text = try HostFiles.readText(at: path, limit: fileLimit)

@@ -168,7 +168,7 @@ public struct QEMUProvider: Provider {
             try home.prepareRuntime()
             try PrivateFiles.makeFolders(HostFiles.parent(of: command.qmpSocket))
         } catch {
-            throw MachineError(.io, "\(error.description)")
+            throw MachineError(.io, error.description)
         }
         unlink(command.qmpSocket)
         unlink(stoppedMarker(context))

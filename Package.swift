@@ -136,5 +136,13 @@ let package = Package(
         .testTarget(name: "NetworkTests", dependencies: ["Networks", "BoxerSupport", "BoxerTestSupport"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machines", "Providers", "BoxStore", "BoxerTestSupport"]),
+        .testTarget(name: "BoxerSupportTests", dependencies: ["BoxerSupport"]),
+        .testTarget(
+            name: "BoxerCommandsTests",
+            dependencies: [
+                "BoxerCommands", "BoxerSupport", "BoxArchive", "BoxStore", "Builder", "Machines", "Networks", "Providers", "Vagrantfile", "BoxerTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
     ]
 )

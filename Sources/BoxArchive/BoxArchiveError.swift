@@ -42,3 +42,7 @@ public enum BoxArchiveError: Error, CustomStringConvertible, LocalizedError, Equ
 
     public var errorDescription: String? { description }
 }
+
+extension BoxArchiveError: BoxerError {
+    public var kindName: String { "BoxArchiveError.\(caseName(of: self))" }
+}

@@ -3,11 +3,6 @@ import BoxerSupport
 import Foundation
 import Logging
 
-/// Receives the lines `box add` prints, in Vagrant's `==> box:` style.
-public protocol BoxEventReporting: Sendable {
-    func report(_ line: String)
-}
-
 /// What to add, as `boxer box add` takes it.
 public struct BoxAddRequest: Sendable {
     public var source: String
@@ -34,14 +29,14 @@ public struct BoxAdder: Sendable {
     public var environment: [String: String]
     public var workingDirectory: URL
     public var downloader: Downloader
-    public var events: (any BoxEventReporting)?
+    public var output: Output
 
-    public init(store: BoxStore, environment: [String: String] = ProcessInfo.processInfo.environment, workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), downloader: Downloader = Downloader(), events: (any BoxEventReporting)? = nil) {
+    public init(store: BoxStore, environment: [String: String] = ProcessInfo.processInfo.environment, workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), downloader: Downloader = Downloader(), output: Output = .discarded) {
         self.store = store
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.downloader = downloader
-        self.events = events
+        self.output = output.targeting("box")
     }
 
     @discardableResult
@@ -86,8 +81,8 @@ public struct BoxAdder: Sendable {
     private func addDirect(_ url: URL, request: BoxAddRequest) async throws(BoxStoreError) -> InstalledBox {
         guard let name = request.name else { throw .nameRequired(source: request.source) }
         guard request.versionRequirement == nil else { throw .versionWithDirectBox(source: request.source) }
-        report("==> box: Box file was not detected as metadata. Adding it directly...")
-        report("==> box: Adding box '\(name)' (v0) for provider: \(request.providers.joined(separator: ", "))")
+        output.say("Box file was not detected as metadata. Adding it directly...")
+        output.say("Adding box '\(name)' (v0) for provider: \(request.providers.joined(separator: ", "))")
         return try await fetchAndInstall(
             boxURL: url, name: name, version: "0", architecture: request.architecture,
             expectedProviders: request.providers, checksum: request.checksum, metadataURL: nil, request: request)
@@ -96,7 +91,7 @@ public struct BoxAdder: Sendable {
     // MARK: - Catalogs
 
     private func addFromCatalog(_ catalog: BoxCatalog, catalogURL: URL, request: BoxAddRequest, requirement: VersionRequirement?) async throws(BoxStoreError) -> InstalledBox {
-        report("==> box: Loading metadata for box '\(request.source)'")
+        output.say("Loading metadata for box '\(request.source)'")
         if let name = request.name, name != catalog.name {
             throw .nameMismatch(requested: name, catalog: catalog.name)
         }
@@ -120,7 +115,7 @@ public struct BoxAdder: Sendable {
             }
             checksum = ExpectedChecksum(type: type, value: value)
         }
-        report("==> box: Adding box '\(catalog.name)' (v\(selection.version.version)) for provider: \(entry.name)\(entry.storedArchitecture.map { " (\($0))" } ?? "")")
+        output.say("Adding box '\(catalog.name)' (v\(selection.version.version)) for provider: \(entry.name)\(entry.storedArchitecture.map { " (\($0))" } ?? "")")
         // Percent-escaped as Vagrant writes it, so paths with spaces or '#' read back the same.
         let metadataURL = catalogURL.isFileURL ? URL(fileURLWithPath: catalogURL.path).absoluteString : catalogURL.absoluteString
         return try await fetchAndInstall(
@@ -150,14 +145,14 @@ public struct BoxAdder: Sendable {
             downloadLock = try download.lock()
             if request.clean { download.removeData() }
             if FileManager.default.fileExists(atPath: download.file.path) {
-                report("==> box: Box download is resuming from prior download progress")
+                output.say("Box download is resuming from prior download progress")
             }
-            report("    box: Downloading: \(boxURL.absoluteString)")
+            output.detail("Downloading: \(boxURL.absoluteString)")
             let digest = try await downloader.download(download, checksum: checksum?.type)
             archive = download.file
             partial = download
             if let checksum, let digest {
-                report("==> box: Calculating and comparing box checksum...")
+                output.say("Calculating and comparing box checksum...")
                 guard checksum.matches(digest) else {
                     download.remove()
                     throw .archive(.checksumMismatch(box: boxURL.absoluteString, type: checksum.type, expected: checksum.value, actual: digest))
@@ -182,7 +177,7 @@ public struct BoxAdder: Sendable {
     }
 
     private func unpackAndInstall(archive: URL, boxURL: URL, name: String, version: String, architecture: String?, expectedProviders: [String], checksum: ExpectedChecksum?, metadataURL: String?, replace: Bool, workspace: Workspace) async throws(BoxStoreError) -> InstalledBox {
-        report("    box: Unpacking necessary files from: \(boxURL.isFileURL ? URL(fileURLWithPath: boxURL.path).absoluteString : boxURL.absoluteString)")
+        output.detail("Unpacking necessary files from: \(boxURL.isFileURL ? URL(fileURLWithPath: boxURL.path).absoluteString : boxURL.absoluteString)")
         let unpacked = try workspace.subfolder("box")
         let extractor = BoxExtractor(boxName: boxURL.isFileURL ? boxURL.path : boxURL.absoluteString, checksum: checksum?.type)
         // Unpacking blocks on disk I/O for seconds: keep it off the concurrency thread pool.
@@ -197,7 +192,7 @@ public struct BoxAdder: Sendable {
         }
         Self.logger.debug("unpacked \(result.entryCount) entries, \(result.dataBytes) bytes of data from \(result.archiveBytes) bytes (\(result.format), \(result.filters.joined(separator: "+")))")
         if let checksum {
-            report("==> box: Calculating and comparing box checksum...")
+            output.say("Calculating and comparing box checksum...")
             let actual = result.checksum ?? ""
             guard checksum.matches(actual) else {
                 throw .archive(.checksumMismatch(box: extractor.boxName, type: checksum.type, expected: checksum.value, actual: actual))
@@ -210,7 +205,7 @@ public struct BoxAdder: Sendable {
         let installed = try store.install(
             folder: unpacked, name: name, version: version, architecture: architecture,
             provider: metadata.provider, metadataURL: metadataURL, replace: replace)
-        report("==> box: Successfully added box '\(name)' (v\(version)) for '\(metadata.provider)\(architecture.map { " (\($0))" } ?? "")'!")
+        output.success("Successfully added box '\(name)' (v\(version)) for '\(metadata.provider)\(architecture.map { " (\($0))" } ?? "")'!")
         return installed
     }
 
@@ -227,9 +222,5 @@ public struct BoxAdder: Sendable {
         } catch {
             throw .archive(error)
         }
-    }
-
-    private func report(_ line: String) {
-        events?.report(line)
     }
 }

@@ -68,3 +68,10 @@ public enum BoxStoreError: Error, CustomStringConvertible, LocalizedError, Equat
 
     public var errorDescription: String? { description }
 }
+
+extension BoxStoreError: BoxerError {
+    public var kindName: String {
+        if case .archive(let error) = self { return error.kindName }
+        return "BoxStoreError.\(caseName(of: self))"
+    }
+}

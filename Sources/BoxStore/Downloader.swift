@@ -4,12 +4,6 @@ import Crypto
 import Foundation
 import Logging
 
-/// Receives download progress; the command line shows it as a progress bar on a terminal.
-public protocol DownloadProgressReporting: Sendable {
-    func progress(received: Int64, total: Int64?)
-    func finished()
-}
-
 /// A download in `$BOXER_HOME/tmp/boxer-download-<sha1(url)>`, kept after an interruption so the
 /// next attempt resumes where this one stopped (for a day, like Vagrant's).
 public struct PartialDownload: Sendable {
@@ -66,14 +60,14 @@ public struct PartialDownload: Sendable {
 public struct Downloader: Sendable {
     static let logger = Logger(label: "boxer.download")
 
-    public var progress: (any DownloadProgressReporting)?
+    public var progress: Output?
     /// Attempts per download; each after the first resumes from what was received.
     public var attempts = 3
     public var userAgent = "boxer/0.1"
     /// The curl executable; `$BOXER_CURL` overrides the one found on PATH.
     public var curl: String
 
-    public init(progress: (any DownloadProgressReporting)? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(progress: Output? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.progress = progress
         curl = environment["BOXER_CURL"] ?? Self.find("curl", path: environment["PATH"]) ?? "/usr/bin/curl"
     }
@@ -125,17 +119,17 @@ public struct Downloader: Sendable {
             }
             switch outcome {
             case .success(let digest):
-                progress?.finished()
+                progress?.progressFinished()
                 return digest
             case .failure(let error):
                 if Self.isFinal(error) {
-                    progress?.finished()
+                    progress?.progressFinished()
                     throw error
                 }
                 lastError = error
             }
         }
-        progress?.finished()
+        progress?.progressFinished()
         throw lastError ?? .download(url: partial.url.absoluteString, reason: "unknown error")
     }
 
@@ -212,7 +206,7 @@ public struct Downloader: Sendable {
             }
             digest?.update(chunk)
             received += Int64(chunk.count)
-            progress?.progress(received: received, total: total)
+            progress?.progress(done: received, total: total)
         }
         process.waitUntilExit()
         let failure = run.failure()

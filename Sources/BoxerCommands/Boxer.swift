@@ -1,5 +1,7 @@
 import ArgumentParser
+import BoxerSupport
 import Dispatch
+import Foundation
 
 /// The `boxer` command line. The executable target only calls `Boxer.runFromMain()`.
 public struct Boxer: AsyncParsableCommand {
@@ -11,7 +13,7 @@ public struct Boxer: AsyncParsableCommand {
             so BOXER_HOME=~/.vagrant.d shares boxes with Vagrant in both directions.
             """,
         version: BoxerVersion.current,
-        subcommands: [BoxCommand.self, Init.self, Validate.self, Status.self, Up.self, SSHCommand.self, SSHConfig.self, Provision.self, Halt.self, Reload.self, Suspend.self, Resume.self, Destroy.self, Port.self, GlobalStatus.self, NetworkSwitch.self, NetworkAllocate.self, Build.self, ProvidersCommand.self]
+        subcommands: [BoxCommand.self, Init.self, Validate.self, Status.self, Version.self, Up.self, SSHCommand.self, SSHConfig.self, Provision.self, Halt.self, Reload.self, Suspend.self, Resume.self, Destroy.self, Port.self, GlobalStatus.self, NetworkSwitch.self, NetworkAllocate.self, Build.self, ProvidersCommand.self]
     )
 
     public init() {}
@@ -22,34 +24,53 @@ public enum BoxerVersion {
 }
 
 extension Boxer {
-    /// Parses the process arguments and runs the chosen command from a synchronous `main`.
-    /// Commands that never wait (`status`, `validate`) run right here, without starting Swift's
-    /// concurrency runtime and its threads: that alone is 0.7 MiB of every `boxer status`. The
-    /// others run as a task on the global executor that `main` waits for; nothing in boxer is
-    /// bound to the main actor, so blocking the main thread cannot starve that task.
-    public static func runFromMain(_ arguments: [String]? = nil) {
+    /// Parses the process arguments and runs the chosen command from a synchronous `main`, then
+    /// exits with its status (`CommandFailure` maps errors to statuses). Commands that never
+    /// wait (`status`, `validate`) run right here, without starting Swift's concurrency runtime
+    /// and its threads: that alone is 0.7 MiB of every `boxer status`. The others run as a task
+    /// on the global executor that `main` waits for; nothing in boxer is bound to the main
+    /// actor, so blocking the main thread cannot starve that task.
+    public static func runFromMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        var arguments = arguments
+        let machineReadable = Self.takeMachineReadableFlag(from: &arguments)
+        let output = GlobalOptions(machineReadable: machineReadable).makeOutput()
         do {
             var command = try parseAsRoot(arguments)
-            if let asyncCommand = command as? any AsyncParsableCommand {
+            if machineReadable, var boxerCommand = command as? any BoxerCommand {
+                boxerCommand.global.machineReadable = true
+                command = boxerCommand
+            }
+            if var asyncCommand = command as? any AsyncParsableCommand {
                 let finished = DispatchSemaphore(value: 0)
-                let pending = PendingCommand(asyncCommand)
+                let failure = Locked<CommandFailure?>(nil)
                 Task {
-                    do { try await pending.run() } catch { exit(withError: error) }
+                    do { try await asyncCommand.run() } catch { failure.set(CommandFailure(error)) }
                     finished.signal()
                 }
                 finished.wait()
+                if let failure = failure.current { terminate(failure.report(on: output)) }
             } else {
                 try command.run()
             }
+            terminate(.success)
         } catch {
-            exit(withError: error)
+            terminate(CommandFailure(error).report(on: output))
         }
+    }
+
+    /// Removes `--machine-readable` wherever it is before `--` (Vagrant takes it before or after
+    /// the command's name) and says whether it was there.
+    static func takeMachineReadableFlag(from arguments: inout [String]) -> Bool {
+        let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        let found = arguments[..<end].contains(GlobalOptions.machineReadableFlag)
+        if found {
+            arguments = arguments[..<end].filter { $0 != GlobalOptions.machineReadableFlag } + arguments[end...]
+        }
+        return found
     }
 }
 
-/// Hands the parsed command to the task that runs it; only that task touches it afterwards.
-private final class PendingCommand: @unchecked Sendable {
-    var command: any AsyncParsableCommand
-    init(_ command: any AsyncParsableCommand) { self.command = command }
-    func run() async throws { try await command.run() }
+/// Ends the process with `status` (the commands' own `exit` is ArgumentParser's).
+private func terminate(_ status: ExitStatus) -> Never {
+    exit(status.rawValue)
 }

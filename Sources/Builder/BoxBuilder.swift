@@ -55,11 +55,11 @@ public struct BoxBuilder: Sendable {
     }
 
     public var home: BoxerHome
-    public var log: any BuildLog
+    public var log: Output
     public var downloader: Downloader
     public var host: QEMUHost
 
-    public init(home: BoxerHome, log: any BuildLog, downloader: Downloader = Downloader(), host: QEMUHost = QEMUHost()) {
+    public init(home: BoxerHome, log: Output, downloader: Downloader = Downloader(), host: QEMUHost = QEMUHost()) {
         self.home = home
         self.log = log
         self.downloader = downloader
@@ -74,7 +74,7 @@ public struct BoxBuilder: Sendable {
             let why = [cell.reason, cell.reference.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
             switch cell.status {
             case .supported: break
-            case .partial, .untested: log.step("\(template.architecture.rawValue) guests on \(hostName) with QEMU: \(cell.status.rawValue): \(why)")
+            case .partial, .untested: log.say("\(template.architecture.rawValue) guests on \(hostName) with QEMU: \(cell.status.rawValue): \(why)")
             case .blocked, .unavailable:
                 throw BuildError(.tool, "\(template.name) is an \(template.architecture.rawValue) image, and QEMU on \(hostName) cannot run it: \(why) (\(qemu.file)).")
             }
@@ -120,10 +120,10 @@ public struct BoxBuilder: Sendable {
         if template.guestTools {
             let plan = try GuestTools.plan(providers: providers, architecture: template.architecture, given: options.guestToolsISOs, environment: host.environment)
             tools = plan.tools
-            plan.warnings.forEach(log.warn)
+            plan.warnings.forEach { log.warn($0) }
         }
         let sourceImage = SourceImage(home: home, downloader: downloader, mirror: options.mirror, environment: host.environment)
-        log.step(sourceImage.describe(template))
+        log.say(sourceImage.describe(template))
         let source = try await sourceImage.image(for: template, log: log)
         try BuildError.checkCancellation("the conversion")
         try checkSpace(source: source, work: work, boxes: providers.count * sizes.count)
@@ -135,13 +135,13 @@ public struct BoxBuilder: Sendable {
         var cacheLock: FileLock?
         defer { cacheLock?.unlock() }
         if !options.noCache, let cached = cache.lookup(template, key: key), let lock = cache.use(cached), cache.lookup(template, key: key) != nil {
-            log.step("Reusing the customized image of an earlier build with the same source, provisioning and tools (--no-cache customizes again)")
+            log.say("Reusing the customized image of an earlier build with the same source, provisioning and tools (--no-cache customizes again)")
             log.detail(cached)
             customized = cached
             cacheLock = lock
         } else {
             let disk = work + "/disk.qcow2"
-            log.step("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
+            log.say("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
             try await run(qemuImg, ["convert", "-f", template.source.format, "-O", "qcow2", source, disk], "convert the source image")
             try await run(qemuImg, ["resize", disk, String(sizes[0])], "resize the disk")
 
@@ -156,7 +156,7 @@ public struct BoxBuilder: Sendable {
             try BuildError.checkCancellation("the compaction")
             // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.
             let compact = work + "/compact.qcow2"
-            log.step("Compacting the disk")
+            log.say("Compacting the disk")
             try await run(qemuImg, ["convert", "-O", "qcow2", disk, compact], "compact the disk")
             unlink(disk)
             customized = compact
@@ -206,7 +206,7 @@ public struct BoxBuilder: Sendable {
         let sizeText = BoxTemplate.sizeText(size)
         let folder = work + "/\(provider.rawValue)-\(sizeText)"
         let architecture = template.architecture.rawValue
-        log.step("Packaging the \(provider.rawValue) box (\(sizeText))")
+        log.say("Packaging the \(provider.rawValue) box (\(sizeText))")
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {

@@ -1,3 +1,4 @@
+import BoxerSupport
 /// What goes wrong in `boxer build`: each message names the file, line or field, or the URL,
 /// and says what to do.
 public struct BuildError: Error, Sendable, CustomStringConvertible, Equatable {
@@ -7,10 +8,13 @@ public struct BuildError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public let kind: Kind
     public let message: String
+    /// The signal that interrupted the build, for the exit status (128 + it).
+    public let signal: Int32?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, signal: Int32? = nil) {
         self.kind = kind
         self.message = message
+        self.signal = signal
     }
 
     public var description: String { message }
@@ -18,5 +22,13 @@ public struct BuildError: Error, Sendable, CustomStringConvertible, Equatable {
     /// Thrown between steps once the build was cancelled (Ctrl-C), so that nothing new starts.
     static func checkCancellation(_ step: String) throws(BuildError) {
         if Task.isCancelled { throw BuildError(.interrupted, "The build was interrupted before \(step).") }
+    }
+}
+
+extension BuildError: BoxerError {
+    public var kindName: String { "BuildError.\(kind)" }
+    public var exitStatus: ExitStatus {
+        guard kind == .interrupted else { return .failure }
+        return signal.map(ExitStatus.signalled) ?? .interrupted
     }
 }

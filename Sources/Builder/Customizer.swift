@@ -3,29 +3,15 @@ import Foundation
 import Machines
 import Providers
 
-/// Where a build says what it does: steps, and the guest's output line by line. `trace` is the
-/// full story for `--log FILE` and `BOXER_LOG=1`: every command run, and the guest's serial
-/// console as it prints.
-public protocol BuildLog: Sendable {
-    func step(_ text: String)
-    func detail(_ text: String)
-    func warn(_ text: String)
-    func trace(_ text: String)
-}
-
-extension BuildLog {
-    public func trace(_ text: String) {}
-}
-
 /// Follows a file that QEMU appends to (the serial console) and traces each whole line.
 final class ConsoleFollower: @unchecked Sendable {
     private let path: String
-    private let log: any BuildLog
+    private let log: Output
     private let lock = NSLock()
     private var offset: UInt64 = 0
     private var pending = Data()
 
-    init(path: String, log: any BuildLog) {
+    init(path: String, log: Output) {
         self.path = path
         self.log = log
     }
@@ -69,14 +55,14 @@ final class ConsoleFollower: @unchecked Sendable {
 public struct Customizer: Sendable {
     public var host: QEMUHost
     public var home: BoxerHome
-    public var log: any BuildLog
+    public var log: Output
     /// `restrict=on` for the NAT (tests; `$BOXER_QEMU_RESTRICT=1`). Real builds usually need the
     /// guest to reach its package mirrors.
     public var restrictNAT: Bool
     public var bootTimeout: Double = 900
     public var powerOffTimeout: Double = 300
 
-    public init(host: QEMUHost = QEMUHost(), home: BoxerHome, log: any BuildLog, restrictNAT: Bool) {
+    public init(host: QEMUHost = QEMUHost(), home: BoxerHome, log: Output, restrictNAT: Bool) {
         self.host = host
         self.home = home
         self.log = log
@@ -170,7 +156,7 @@ public struct Customizer: Sendable {
         for iso in tools.compactMap(\.iso) {
             command.extraArguments += ["-drive", "file=\(iso.replacingOccurrences(of: ",", with: ",,")),if=virtio,format=raw,readonly=on"]
         }
-        log.step("Booting \(template.name) in QEMU (\(accelerator.rawValue): \(why))")
+        log.say("Booting \(template.name) in QEMU (\(accelerator.rawValue): \(why))")
         log.trace("run: \(([command.binary] + command.arguments).joined(separator: " "))")
         let started: Programs.Result
         do { started = try await Programs.run(command.binary, command.arguments) } catch {
@@ -210,7 +196,7 @@ public struct Customizer: Sendable {
     func session(pid: pid_t, console: String, communicator: Communicator, template: BoxTemplate, work: String, tools: [GuestTools],
                  outcome: OutcomeBox) async throws(BuildError) {
         let consoleTail: @Sendable () -> String = { Self.tail(console, lines: 20) }
-        log.step("Waiting for SSH (the NoCloud seed creates the vagrant user)")
+        log.say("Waiting for SSH (the NoCloud seed creates the vagrant user)")
         do {
             try await communicator.waitUntilReady(timeout: bootTimeout, stillRunning: { kill(pid, 0) == 0 }, consoleTail: consoleTail)
         } catch {
@@ -237,12 +223,12 @@ public struct Customizer: Sendable {
                 label = "script \(path)"
             }
             try BuildError.checkCancellation("provisioning \(label)")
-            log.step("Provisioning: \(label)")
+            log.say("Provisioning: \(label)")
             try await run(script, named: "step-\(number)", label: label, work: work, communicator: communicator)
         }
         for tool in tools {
             try BuildError.checkCancellation("the guest tools")
-            log.step("Guest tools: \(tool.label)")
+            log.say("Guest tools: \(tool.label)")
             // A box without its tools still works (without shared folders or clean shutdown
             // from the hypervisor's UI), so a failure here is a warning, not a failed build.
             do {
@@ -253,7 +239,7 @@ public struct Customizer: Sendable {
             }
         }
         try BuildError.checkCancellation("the cleanup")
-        log.step("Cleaning up the guest for reuse and powering off")
+        log.say("Cleaning up the guest for reuse and powering off")
         try await run(Self.cleanup, named: "cleanup", label: "cleanup", work: work, communicator: communicator)
         // The ACPI power button: a clean shutdown, at once.
         let qmp = QMPClient(socketPath: work + "/qmp.sock")

@@ -33,7 +33,7 @@ public struct SourceImage: Sendable {
     }
 
     /// The template's source image on disk, fetched and checked, or built by its recipe.
-    public func image(for template: BoxTemplate, log: any BuildLog) async throws(BuildError) -> String {
+    public func image(for template: BoxTemplate, log: Output) async throws(BuildError) -> String {
         guard let recipe = template.source.recipe else { return try await fetch(template.source) }
         return try await build(recipe: HostFiles.absolute(recipe, relativeTo: HostFiles.parent(of: template.file)),
                                architecture: template.architecture.rawValue, log: log)
@@ -42,7 +42,7 @@ public struct SourceImage: Sendable {
     /// Runs a recipe, or reuses its image: the cache is keyed by every file in the recipe's
     /// folder and the architecture, so a changed recipe builds again. One build at a time per
     /// key; a second build waits for the first and reuses its image.
-    func build(recipe script: String, architecture: String, log: any BuildLog) async throws(BuildError) -> String {
+    func build(recipe script: String, architecture: String, log: Output) async throws(BuildError) -> String {
         guard FileManager.default.isExecutableFile(atPath: script) else {
             throw BuildError(.template, "The source recipe \(script) does not exist or is not executable.")
         }

@@ -4,14 +4,6 @@ import Foundation
 import Networks
 import Vagrantfile
 
-/// Lines for the user, Vagrant-style: `==> web: Booting…` and, for provisioner output,
-/// `    web: line`. Called from several machines' tasks at once.
-public protocol MachineOutput: Sendable {
-    func say(_ machine: String, _ text: String)
-    func detail(_ machine: String, _ text: String)
-    func warn(_ machine: String, _ text: String)
-}
-
 /// One project's machines and what can be done to them: the lifecycle behind `up`, `halt`,
 /// `destroy`, `status`, `provision`, `ssh`. Holds no state of its own beyond the configuration;
 /// each machine's state is in its folder and with its hypervisor.
@@ -21,7 +13,8 @@ public struct MachineEnvironment: Sendable {
     public let providers: [String: any Provider]
     /// The provider a machine that is not created yet gets (`--provider`, the defaults).
     public let defaultProvider: @Sendable (Machine) -> String
-    public let output: any MachineOutput
+    /// What the machines say, each message targeted at its machine (`==> web: Booting...`).
+    public let output: Output
     /// The `boxer` executable, which runs environment network switches; nil: machines get no
     /// internal network (NIC2).
     public let switchExecutable: String?
@@ -35,7 +28,7 @@ public struct MachineEnvironment: Sendable {
     /// (provider, guest architecture). `boxer up` answers from the capability data.
     public var admission: (@Sendable (_ provider: String, _ guestArchitecture: String) -> String?)?
 
-    public init(environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider], defaultProvider: @escaping @Sendable (Machine) -> String, output: any MachineOutput, switchExecutable: String? = nil) {
+    public init(environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider], defaultProvider: @escaping @Sendable (Machine) -> String, output: Output, switchExecutable: String? = nil) {
         self.switchExecutable = switchExecutable
         self.environment = environment
         self.home = home
@@ -133,7 +126,7 @@ public struct MachineEnvironment: Sendable {
     /// of those that failed are thrown together at the end.
     public func up(_ names: [String], options: UpOptions) async throws(MachineError) {
         let selected = try machines(names, onlyAutostart: names.isEmpty)
-        try await forEach(selected, parallel: options.parallel) { machine throws(MachineError) in
+        try await forEach(selected, action: "up", parallel: options.parallel) { machine throws(MachineError) in
             try await up(machine, options: options)
         }
     }
@@ -164,12 +157,12 @@ public struct MachineEnvironment: Sendable {
         switch state {
         case .running:
             if context.folder.read("action_provision") != nil {
-                output.say(name, "Machine already provisioned. Run `boxer provision` or use the `--provision`\nflag to force provisioning. Provisioners marked to run always will still run.")
+                output.targeting(name).say("Machine already provisioned. Run `boxer provision` or use the `--provision`\nflag to force provisioning. Provisioners marked to run always will still run.")
             } else {
-                output.say(name, "Machine already running.")
+                output.targeting(name).say("Machine already running.")
             }
         case .paused:
-            output.say(name, "Resuming suspended VM...")
+            output.targeting(name).say("Resuming suspended VM...")
             try await provider.resume(context)
             state = .running
         case .notCreated, .poweroff, .aborted:
@@ -177,7 +170,7 @@ public struct MachineEnvironment: Sendable {
                 context = try await create(machine: context.machine, provider: provider, context: context)
                 firstBoot = true
             } else if state == .aborted {
-                output.say(name, "The machine's QEMU had stopped without being halted; starting it again.")
+                output.targeting(name).say("The machine's QEMU had stopped without being halted; starting it again.")
             }
             bootedAt = Date()
             try await boot(provider: provider, context: &context, plan: plan)
@@ -186,7 +179,7 @@ public struct MachineEnvironment: Sendable {
             // Already running: the network may have lost its switch (killed); starting it again
             // heals every machine's NIC2, since QEMU keeps sending to the same socket path.
             if provider.attachesToUserspaceSwitch, let network, let subnet = network.subnet, network.switchPID(subnet) == nil {
-                output.say(name, "The environment network's switch (192.168.\(subnet).0/24) was not running; starting it again. Machines keep their addresses.")
+                output.targeting(name).say("The environment network's switch (192.168.\(subnet).0/24) was not running; starting it again. Machines keep their addresses.")
             }
             context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan)
         }
@@ -209,7 +202,7 @@ public struct MachineEnvironment: Sendable {
             }
             throw MachineError(.boxMissing, "The box '\(boxName)'\(machine.boxVersion.map { " (\($0))" } ?? "") is not installed for the \(provider.name) provider (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())). Add it first:\n    \(add)")
         }
-        output.say(name, "Creating the machine from box '\(box.name)' (v\(box.version), \(box.provider))...")
+        output.targeting(name).say("Creating the machine from box '\(box.name)' (v\(box.version), \(box.provider))...")
         var created = context
         // The index entry comes first: killed at any point from here on, the machine is either
         // in the global index (an entry `global-status --prune` drops while it has no id) or
@@ -260,7 +253,7 @@ public struct MachineEnvironment: Sendable {
         context.shares = shares(for: context, provider: provider)
         if let attachment = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan) {
             context.internalNetwork = attachment
-            output.detail(name, "Internal network: 192.168.\(attachment.subnet).0/24 (NIC2 \(attachment.mac), DHCP from 192.168.\(attachment.subnet).1)")
+            output.targeting(name).detail("Internal network: 192.168.\(attachment.subnet).0/24 (NIC2 \(attachment.mac), DHCP from 192.168.\(attachment.subnet).1)")
         }
         let machine = context.machine
         let base = context
@@ -269,9 +262,9 @@ public struct MachineEnvironment: Sendable {
                 var started = base
                 started.forwards = forwards
                 for forward in forwards {
-                    self.output.say(name, "Forwarding port \(forward.guest) (guest) => \(forward.host) (host, \(forward.hostIP))\(forward.id == "ssh" ? " [ssh]" : "")")
+                    self.output.targeting(name).say("Forwarding port \(forward.guest) (guest) => \(forward.host) (host, \(forward.hostIP))\(forward.id == "ssh" ? " [ssh]" : "")")
                 }
-                self.output.say(name, "Booting VM...")
+                self.output.targeting(name).say("Booting VM...")
                 try await provider.start(started)
                 return started
             }
@@ -288,15 +281,15 @@ public struct MachineEnvironment: Sendable {
         guard let endpoint = provider.sshEndpoint(context) else {
             throw MachineError(.communicator, "machine '\(name)' has no SSH port forward")
         }
-        output.say(name, "Waiting for machine to boot. This may take a few minutes...")
-        output.detail(name, "SSH address: \(endpoint.host):\(endpoint.port)")
+        output.targeting(name).say("Waiting for machine to boot. This may take a few minutes...")
+        output.targeting(name).detail("SSH address: \(endpoint.host):\(endpoint.port)")
         let communicator = try communicator(for: context, endpoint: endpoint)
         let started = Date()
         let stillRunning: @Sendable () async -> Bool = { await provider.state(context) == .running }
         let ownKey = try await communicator.waitUntilReady(timeout: Double(context.machine.bootTimeout), stillRunning: stillRunning) {
             provider.consoleTail(context, lines: 15)
         }
-        output.say(name, "Machine booted and ready! (SSH after \(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+        output.targeting(name).say("Machine booted and ready! (SSH after \(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
         // Vagrant inserts a key only when the user named none of their own.
         if context.machine.ssh.insertKey && context.machine.ssh.privateKeyPath.isEmpty && !ownKey {
             try await insertMachineKey(context, endpoint: endpoint)
@@ -307,7 +300,7 @@ public struct MachineEnvironment: Sendable {
             let material = VagrantInsecureKey.publicKey.split(separator: " ").dropFirst().first.map(String.init) ?? ""
             let removed = try await own.capture("f=~/.ssh/authorized_keys; if [ -f \"$f\" ] && grep -qF \(Communicator.quote(material)) \"$f\"; then grep -vF \(Communicator.quote(material)) \"$f\" > \"$f.boxer\"; chmod 600 \"$f.boxer\"; mv \"$f.boxer\" \"$f\"; echo removed; fi")
             if removed.output.contains("removed") {
-                output.detail(name, "Vagrant insecure key removed from the box's authorized keys.")
+                output.targeting(name).detail("Vagrant insecure key removed from the box's authorized keys.")
             }
         }
         if let attachment = context.internalNetwork {
@@ -327,7 +320,7 @@ public struct MachineEnvironment: Sendable {
         let name = context.machine.name
         // The guest asked the switch for its address during this boot: nothing to do in it.
         if let bootedAt, let lease = network?.lease(subnet: attachment.subnet, mac: attachment.mac), let granted = lease.granted, granted >= bootedAt {
-            output.detail(name, "NIC2 \(lease.address) on 192.168.\(attachment.subnet).0/24")
+            output.targeting(name).detail("NIC2 \(lease.address) on 192.168.\(attachment.subnet).0/24")
             return
         }
         let script = """
@@ -349,9 +342,9 @@ public struct MachineEnvironment: Sendable {
             """
         let result = try await communicator.capture("sudo sh -c \(Communicator.quote(script))")
         if result.succeeded {
-            output.detail(name, "NIC2 \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) on 192.168.\(attachment.subnet).0/24")
+            output.targeting(name).detail("NIC2 \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) on 192.168.\(attachment.subnet).0/24")
         } else {
-            output.warn(name, "The guest's second NIC (\(attachment.mac)) has no address on 192.168.\(attachment.subnet).0/24: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines)). The machine runs, but cannot reach the environment's other machines; its box needs a DHCP client (dhclient, udhcpc or dhcpcd) or the `ip` command.")
+            output.targeting(name).warn("The guest's second NIC (\(attachment.mac)) has no address on 192.168.\(attachment.subnet).0/24: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines)). The machine runs, but cannot reach the environment's other machines; its box needs a DHCP client (dhclient, udhcpc or dhcpcd) or the `ip` command.")
         }
     }
 
@@ -360,7 +353,7 @@ public struct MachineEnvironment: Sendable {
     func insertMachineKey(_ context: MachineContext, endpoint: SSHEndpoint) async throws(MachineError) {
         let user = context.machine.ssh.username ?? "vagrant"
         let own = Communicator(endpoint: endpoint, user: user, identities: [context.folder.privateKey])
-        output.detail(context.machine.name, "Vagrant insecure key detected. Replacing it with a newly generated keypair...")
+        output.targeting(context.machine.name).detail("Vagrant insecure key detected. Replacing it with a newly generated keypair...")
         let publicKey = try await MachineKeys.ensure(in: context.folder)
         let insecure = Communicator(endpoint: endpoint, user: user, identities: [try MachineKeys.insecurePrivateKey(home: home)])
         let script = "mkdir -p ~/.ssh && chmod 700 ~/.ssh && printf '%s\\n' \(Communicator.quote(publicKey)) > ~/.ssh/authorized_keys.boxer && chmod 600 ~/.ssh/authorized_keys.boxer && mv ~/.ssh/authorized_keys.boxer ~/.ssh/authorized_keys"
@@ -407,9 +400,9 @@ public struct MachineEnvironment: Sendable {
         for share in context.shares {
             let mounted = try await communicator.capture("sudo sh -c \(Communicator.quote(providerMount(context, share)))")
             if mounted.succeeded {
-                output.say(name, "Mounting shared folder: \(share.hostPath) => \(share.guestPath) (9p)")
+                output.targeting(name).say("Mounting shared folder: \(share.hostPath) => \(share.guestPath) (9p)")
             } else {
-                output.warn(name, "The guest could not mount \(share.hostPath) at \(share.guestPath) over 9p (\(mounted.error.trimmingCharacters(in: .whitespacesAndNewlines))); its kernel may lack the 9p and 9pnet_virtio modules. The folder is not shared; use type: \"rsync\" for this box.")
+                output.targeting(name).warn("The guest could not mount \(share.hostPath) at \(share.guestPath) over 9p (\(mounted.error.trimmingCharacters(in: .whitespacesAndNewlines))); its kernel may lack the 9p and 9pnet_virtio modules. The folder is not shared; use type: \"rsync\" for this box.")
             }
         }
         let hypervisorTypes = providers[context.folder.provider]?.sharedFolderTypes ?? []
@@ -418,20 +411,20 @@ public struct MachineEnvironment: Sendable {
             // Shared by the hypervisor: mounted above at boot (and still mounted on a later `up`).
             if hypervisorTypes.contains(type) { continue }
             guard type == "rsync" else {
-                output.warn(name, "Synced folder \(folder.hostPath) => \(folder.guestPath) has type '\(type)', which the \(context.folder.provider) provider does not do; it is skipped. Use type: \"rsync\".")
+                output.targeting(name).warn("Synced folder \(folder.hostPath) => \(folder.guestPath) has type '\(type)', which the \(context.folder.provider) provider does not do; it is skipped. Use type: \"rsync\".")
                 continue
             }
             guard let rsync = Programs.find("rsync") else {
-                output.warn(name, "rsync is not installed on this host, so \(folder.hostPath) is not synced to \(folder.guestPath) (Debian: apt-get install rsync).")
+                output.targeting(name).warn("rsync is not installed on this host, so \(folder.hostPath) is not synced to \(folder.guestPath) (Debian: apt-get install rsync).")
                 continue
             }
             let check = try await communicator.capture("command -v rsync")
             guard check.succeeded else {
-                output.warn(name, "The guest has no rsync, so \(folder.hostPath) is not synced to \(folder.guestPath). Install rsync in the box, or disable the folder with `disabled: true`.")
+                output.targeting(name).warn("The guest has no rsync, so \(folder.hostPath) is not synced to \(folder.guestPath). Install rsync in the box, or disable the folder with `disabled: true`.")
                 continue
             }
             let source = HostFiles.absolute(folder.hostPath, relativeTo: environment.root)
-            output.say(name, "Rsyncing folder: \(source)/ => \(folder.guestPath)")
+            output.targeting(name).say("Rsyncing folder: \(source)/ => \(folder.guestPath)")
             _ = try await communicator.capture("sudo mkdir -p \(Communicator.quote(folder.guestPath)) && sudo chown \(communicator.user) \(Communicator.quote(folder.guestPath))")
             let ssh = ([Communicator.ssh] + communicator.sshArguments().dropLast()).map(Communicator.quote).joined(separator: " ")
             let arguments = ["--archive", "--delete", "--compress", "--copy-links", "--exclude", ".vagrant/", "-e", ssh, source + "/", "\(communicator.user)@\(communicator.endpoint.host):\(folder.guestPath)"]
@@ -452,7 +445,7 @@ public struct MachineEnvironment: Sendable {
 
     public func provision(_ names: [String], only: [String]) async throws(MachineError) {
         let selected = try machines(names)
-        try await forEach(selected, parallel: true) { machine throws(MachineError) in
+        try await forEach(selected, action: "provision", parallel: true) { machine throws(MachineError) in
             let (communicator, context) = try await communicator(for: machine)
             _ = communicator
             let (provider, _) = try self.context(for: machine)
@@ -477,12 +470,12 @@ public struct MachineEnvironment: Sendable {
                 default: if !all { continue }
                 }
             }
-            output.say(name, "Running provisioner: \(label) (\(provisioner.type))...")
+            output.targeting(name).say("Running provisioner: \(label) (\(provisioner.type))...")
             switch provisioner.type {
             case "shell": try await runShell(provisioner, context: context, communicator: communicator)
             case "file": try await runFile(provisioner, context: context, communicator: communicator)
             default:
-                output.warn(name, "The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
+                output.targeting(name).warn("The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
             }
             ran = true
         }
@@ -527,7 +520,7 @@ public struct MachineEnvironment: Sendable {
         command += provisioner.privileged ? "sudo -E env \(environment) \(uploaded) \(arguments)" : "env \(environment) \(uploaded) \(arguments)"
         let output = self.output
         let status = try await communicator.run(command) { line, isError in
-            if isError { output.warn(name, line) } else { output.detail(name, line) }
+            if isError { output.targeting(name).warn(line) } else { output.targeting(name).detail(line) }
         }
         guard status == 0 else {
             throw MachineError(.provisioner, "The shell provisioner\(provisioner.name.map { " '\($0)'" } ?? "") of machine '\(name)' exited with status \(status). The output above shows why.")
@@ -549,34 +542,34 @@ public struct MachineEnvironment: Sendable {
 
     /// Pauses running machines (their memory kept).
     public func suspend(_ names: [String]) async throws(MachineError) {
-        try await forEach(try machines(names), parallel: true) { machine throws(MachineError) in
+        try await forEach(try machines(names), action: "suspend", parallel: true) { machine throws(MachineError) in
             let (provider, context) = try context(for: machine)
             guard await provider.state(context) == .running else { return }
-            output.say(machine.name, "Saving VM state and suspending execution...")
+            output.targeting(machine.name).say("Saving VM state and suspending execution...")
             try await provider.suspend(context)
         }
     }
 
     /// Continues paused machines.
     public func resume(_ names: [String]) async throws(MachineError) {
-        try await forEach(try machines(names), parallel: true) { machine throws(MachineError) in
+        try await forEach(try machines(names), action: "resume", parallel: true) { machine throws(MachineError) in
             let (provider, context) = try context(for: machine)
             guard await provider.state(context) == .paused else { return }
-            output.say(machine.name, "Resuming suspended VM...")
+            output.targeting(machine.name).say("Resuming suspended VM...")
             try await provider.resume(context)
         }
     }
 
     public func halt(_ names: [String], force: Bool) async throws(MachineError) {
         let selected = try machines(names).reversed()
-        try await forEach(Array(selected), parallel: true) { machine throws(MachineError) in
+        try await forEach(Array(selected), action: "halt", parallel: true) { machine throws(MachineError) in
             let (provider, context) = try context(for: machine)
             let state = await provider.state(context)
             guard state == .running || state == .paused else {
-                if state != .notCreated { output.say(machine.name, "The machine is already halted.") }
+                if state != .notCreated { output.targeting(machine.name).say("The machine is already halted.") }
                 return
             }
-            output.say(machine.name, force ? "Forcing shutdown of VM..." : "Attempting graceful shutdown of VM...")
+            output.targeting(machine.name).say(force ? "Forcing shutdown of VM..." : "Attempting graceful shutdown of VM...")
             let timeout = machine.settings["graceful_halt_timeout"]?.int ?? 60
             try await provider.stop(context, force: force, timeout: Double(timeout))
             try await updateIndex(context, provider: provider, state: .poweroff)
@@ -586,15 +579,15 @@ public struct MachineEnvironment: Sendable {
     public func destroy(_ names: [String]) async throws(MachineError) {
         let selected = try machines(names).reversed()
         let usedProviders = Set(selected.map { providerName(for: $0) })
-        try await forEach(Array(selected), parallel: true) { machine throws(MachineError) in
+        try await forEach(Array(selected), action: "destroy", parallel: true) { machine throws(MachineError) in
             // A damaged id is an error here (context), never "not created".
             let (provider, context) = try context(for: machine)
             guard let id = context.folder.id else {
-                output.say(machine.name, "VM not created. Moving on...")
+                output.targeting(machine.name).say("VM not created. Moving on...")
                 return
             }
-            if await provider.state(context) == .running { output.say(machine.name, "Forcing shutdown of VM...") }
-            output.say(machine.name, "Destroying VM and associated drives...")
+            if await provider.state(context) == .running { output.targeting(machine.name).say("Forcing shutdown of VM...") }
+            output.targeting(machine.name).say("Destroying VM and associated drives...")
             try await provider.destroy(context)
             CrashPoint.reach("destroy-provider-done")
             if let uuid = context.folder.indexUUID { try index.remove(uuid) }
@@ -623,8 +616,15 @@ public struct MachineEnvironment: Sendable {
     }
 
     /// Runs `body` for each machine, concurrently or in order, trying all of them; throws one
-    /// error naming every machine that failed.
-    func forEach(_ machines: [Machine], parallel: Bool, _ body: @escaping @Sendable (Machine) async throws(MachineError) -> Void) async throws(MachineError) {
+    /// error naming every machine that failed. Each machine's `action` is recorded for scripts
+    /// as Vagrant does (`web,action,up,start` ... `web,action,up,end` when it succeeded).
+    func forEach(_ machines: [Machine], action: String, parallel: Bool, _ work: @escaping @Sendable (Machine) async throws(MachineError) -> Void) async throws(MachineError) {
+        let output = output
+        let body: @Sendable (Machine) async throws(MachineError) -> Void = { machine throws(MachineError) in
+            output.targeting(machine.name).record("action", action, "start")
+            try await work(machine)
+            output.targeting(machine.name).record("action", action, "end")
+        }
         var failures: [(String, MachineError)] = []
         if parallel && machines.count > 1 {
             failures = await withTaskGroup(of: (String, MachineError)?.self) { group in

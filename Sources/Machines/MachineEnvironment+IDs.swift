@@ -32,7 +32,7 @@ extension MachineEnvironment {
 
     private func restore(_ id: String, in folder: MachineFolder, because reason: String) throws(MachineError) -> String {
         try folder.write("id", id)
-        output.warn(folder.machineName, "The machine's id file \(folder.file("id")) \(reason); its hypervisor still runs the machine, so the id (\(id)) was taken from there and written back.")
+        output.targeting(folder.machineName).warn("The machine's id file \(folder.file("id")) \(reason); its hypervisor still runs the machine, so the id (\(id)) was taken from there and written back.")
         return id
     }
 }

@@ -30,7 +30,7 @@ extension MachineEnvironment {
             if let subnet = network.subnet {
                 let clashes = network.registry.hostClashes(subnet)
                 if !clashes.isEmpty {
-                    output.warn(machine.name, "This environment's internal network 192.168.\(subnet).0/24 overlaps a network this host is now on (\(clashes.map(\.description).joined(separator: ", "))): the guests cannot reach those host-side addresses through NAT. `boxer destroy` every machine and `boxer up` again to move to a free 192.168.X.0/24.")
+                    output.targeting(machine.name).warn("This environment's internal network 192.168.\(subnet).0/24 overlaps a network this host is now on (\(clashes.map(\.description).joined(separator: ", "))): the guests cannot reach those host-side addresses through NAT. `boxer destroy` every machine and `boxer up` again to move to a free 192.168.X.0/24.")
                 }
             }
         }

@@ -1,3 +1,4 @@
+import BoxerSupport
 /// Everything that goes wrong bringing machines up or down, with what to do about it.
 public struct MachineError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
@@ -15,4 +16,9 @@ public struct MachineError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension MachineError: BoxerError {
+    public var kindName: String { "MachineError.\(kind)" }
+    public var exitStatus: ExitStatus { kind == .cancelled ? .interrupted : .failure }
 }

@@ -89,7 +89,7 @@ import Testing
         #expect(partial.count == 1)
         // A new store (a new boxer command) keeps the fresh partial download and resumes it.
         let again = try BoxStore(home: fixture.home)
-        var next = BoxAdder(store: again, environment: fixture.environment, workingDirectory: fixture.temp.url, events: fixture.events)
+        var next = BoxAdder(store: again, environment: fixture.environment, workingDirectory: fixture.temp.url, output: fixture.events.output)
         next.downloader = downloader
         _ = try await next.add(request)
         #expect(server.requests.filter { $0.method == "GET" }.last?.range == "bytes=\(512 << 10)-")

@@ -4,12 +4,17 @@ import BoxerSupport
 import BoxerTestSupport
 import Foundation
 
-/// Collects the lines `box add` reports.
-final class RecordedEvents: BoxEventReporting, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-    func report(_ line: String) { lock.withLock { stored.append(line) } }
-    var lines: [String] { lock.withLock { stored } }
+/// Collects what `box add` says, as the lines a terminal shows.
+struct RecordedEvents {
+    let collected = CollectingRenderer()
+    var output: Output { Output(collected) }
+
+    var lines: [String] {
+        collected.events.compactMap { event in
+            guard case .message(let level, let target, let text) = event else { return nil }
+            return (level == .info ? "==> " : "    ") + (target.map { "\($0): " } ?? "") + text
+        }
+    }
 }
 
 /// A fresh $BOXER_HOME and a place for box files, removed after the test.
@@ -28,7 +33,7 @@ struct StoreFixture {
     }
 
     var adder: BoxAdder {
-        BoxAdder(store: store, environment: environment, workingDirectory: temp.url, events: events)
+        BoxAdder(store: store, environment: environment, workingDirectory: temp.url, output: events.output)
     }
 
     func add(_ source: String, name: String? = nil, version: String? = nil, providers: [String] = [], architecture: String? = nil, checksum: ExpectedChecksum? = nil, force: Bool = false) async throws -> InstalledBox {

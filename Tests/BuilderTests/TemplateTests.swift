@@ -188,12 +188,6 @@ import Testing
 
 /// What a build refuses before it fetches or boots anything.
 @Suite struct BuildRefusalTests {
-    struct SilentLog: BuildLog {
-        func step(_ text: String) {}
-        func detail(_ text: String) {}
-        func warn(_ text: String) {}
-    }
-
     @Test func aMissingBoxVagrantfileIsATemplateErrorBeforeAnyFetch() async throws {
         let home = try TemporaryFolder()
         let template = try BoxTemplate.parse(TemplateTests.good + "\nvagrantfile: missing.Vagrantfile\n", file: home.url.appendingPathComponent("x.yaml").path)
@@ -201,7 +195,7 @@ import Testing
         do {
             // Only PATH from outside: an inherited $BOXER_IMAGE_CACHE would put a fetch elsewhere.
             let host = QEMUHost(environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
-            _ = try await BoxBuilder(home: BoxerHome(root: home.url), log: SilentLog(), host: host).build(template, options: .init(output: output))
+            _ = try await BoxBuilder(home: BoxerHome(root: home.url), log: .discarded, host: host).build(template, options: .init(output: output))
             Issue.record("the build went on without its Vagrantfile")
         } catch {
             #expect(error.message.contains("x.yaml: vagrantfile: cannot read \(home.url.path)/missing.Vagrantfile"), "\(error.message)")

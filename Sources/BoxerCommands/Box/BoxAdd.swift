@@ -1,9 +1,10 @@
 import ArgumentParser
+import BoxerSupport
 import BoxArchive
 import BoxStore
 import Foundation
 
-struct BoxAdd: AsyncParsableCommand {
+struct BoxAdd: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Install a box from a file, a URL, a catalog or a box server.",
@@ -14,6 +15,8 @@ struct BoxAdd: AsyncParsableCommand {
             folder and checked before it is renamed into the store: a failed add changes nothing.
             """
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Box file, URL, catalog, or org/name; or, as `vagrant box add NAME URL` takes them, the name followed by the file or URL.")
     var source: String
@@ -58,6 +61,7 @@ struct BoxAdd: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let output = global.makeOutput()
         var request = BoxAddRequest(source: location ?? source)
         request.name = location == nil ? name : source
         request.versionRequirement = boxVersion
@@ -68,7 +72,7 @@ struct BoxAdd: AsyncParsableCommand {
         }
         request.force = force
         request.clean = clean
-        let adder = BoxAdder(store: try openStore(), downloader: Downloader(progress: TerminalProgress.ifTerminal()), events: Console())
+        let adder = BoxAdder(store: try openStore(), downloader: Downloader(progress: output.targeting("box")), output: output)
         try await adder.add(request)
     }
 }

@@ -3,7 +3,7 @@ import BoxStore
 import BoxerSupport
 import Foundation
 
-struct BoxOutdated: AsyncParsableCommand {
+struct BoxOutdated: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "outdated",
         abstract: "Check installed boxes for newer versions in their catalogs.",
@@ -15,13 +15,16 @@ struct BoxOutdated: AsyncParsableCommand {
             """
     )
 
-    @Flag(help: "Check every installed box (the default for now).")
-    var global = false
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .customLong("global"), help: "Check every installed box (the default for now).")
+    var everyBox = false
 
     func run() async throws {
+        let output = global.makeOutput()
         let store = try openStore()
         let checks = await store.checkOutdated(downloader: Downloader(), hostArchitecture: HostArchitecture.current())
-        if checks.isEmpty { print("There are no installed boxes! Use `boxer box add` to add some.") }
-        for check in checks { print(check.line) }
+        if checks.isEmpty { output.say("There are no installed boxes! Use `boxer box add` to add some.") }
+        for check in checks { output.say(check.line) }
     }
 }

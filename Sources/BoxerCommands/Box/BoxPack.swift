@@ -1,8 +1,9 @@
 import ArgumentParser
+import BoxerSupport
 import BoxArchive
 import Foundation
 
-struct BoxPack: ParsableCommand {
+struct BoxPack: ParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
         abstract: "Write a .box file from a folder laid out as a box.",
@@ -14,22 +15,26 @@ struct BoxPack: ParsableCommand {
             """
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Argument(help: "The folder to pack.")
     var folder: String
 
-    @Option(name: .shortAndLong, help: "Where to write the box.")
-    var output = "package.box"
+    @Option(name: [.short, .customLong("output")], help: "Where to write the box.")
+    var destination = "package.box"
 
     @OptionGroup var compression: CompressionOptions
 
     func run() throws {
+        let output = global.makeOutput()
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let source = URL(fileURLWithPath: folder, relativeTo: here).standardizedFileURL
         let metadata = try BoxMetadata(contentsOf: source, source: source.appendingPathComponent("metadata.json").path)
-        let destination = URL(fileURLWithPath: output, relativeTo: here).standardizedFileURL
-        let written = try BoxWriter(compression: compression.method, checksums: [.sha256]).write(folder: source, to: destination)
-        print("==> box: Packed \(source.path) (\(metadata.provider)) into \(destination.path)")
-        print("    box: \(written.bytes) bytes")
-        print(written.checksums[.sha256] ?? "")
+        let target = URL(fileURLWithPath: destination, relativeTo: here).standardizedFileURL
+        let written = try BoxWriter(compression: compression.method, checksums: [.sha256]).write(folder: source, to: target)
+        let box = output.targeting("box")
+        box.say("Packed \(source.path) (\(metadata.provider)) into \(target.path)")
+        box.detail("\(written.bytes) bytes")
+        output.text(written.checksums[.sha256] ?? "")
     }
 }

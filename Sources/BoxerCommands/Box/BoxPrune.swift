@@ -1,13 +1,16 @@
 import ArgumentParser
+import BoxerSupport
 import BoxStore
 import Foundation
 
-struct BoxPrune: AsyncParsableCommand {
+struct BoxPrune: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
         abstract: "Remove old versions of installed boxes.",
         discussion: "Keeps the newest version of each box, provider and architecture and removes the rest."
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Option(help: "Only prune this box.")
     var name: String?
@@ -22,14 +25,15 @@ struct BoxPrune: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
+        let output = global.makeOutput()
         let store = try openStore()
         let old = store.boxesToPrune(name: name, provider: provider)
         guard !old.isEmpty else {
-            print("No old versions of boxes to remove.")
+            output.say("No old versions of boxes to remove.")
             return
         }
         for box in old {
-            print("\(dryRun ? "Would remove" : "Removing") box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")...")
+            output.say("\(dryRun ? "Would remove" : "Removing") box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")...")
             if !dryRun { try store.remove(box) }
         }
     }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import BoxerSupport
 import BoxStore
 import Foundation
 import Machines
 
-struct BoxRemove: AsyncParsableCommand {
+struct BoxRemove: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
         abstract: "Remove an installed box.",
@@ -12,6 +13,8 @@ struct BoxRemove: AsyncParsableCommand {
             --architecture, or pass --all. Folders left empty are removed, as Vagrant does.
             """
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Name of the box.")
     var name: String
@@ -32,6 +35,7 @@ struct BoxRemove: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
+        let output = global.makeOutput()
         let store = try openStore()
         let boxes = try store.boxesToRemove(name: name, version: boxVersion, provider: provider, architecture: architecture, all: all)
         // Machines made from a box cannot boot without it (their disks are linked clones of its
@@ -40,15 +44,15 @@ struct BoxRemove: AsyncParsableCommand {
         if !users.isEmpty && !force {
             let list = users.map { "    \($0.name) (ID: \($0.uuid.prefix(7))) in \($0.project)" }.joined(separator: "\n")
             let warning = "The box '\(name)' is still used by these machines; removing it would leave them unable to boot:\n\(list)\nDestroy them first (boxer destroy), or remove the box anyway with --force."
-            guard isatty(STDIN_FILENO) == 1 else { throw CommandError(warning) }
-            print(warning + "\nRemove it anyway? [y/N] ", terminator: "")
+            guard isatty(STDIN_FILENO) == 1, !output.isMachineReadable else { throw CommandError(warning) }
+            output.ask(warning + "\nRemove it anyway? [y/N] ")
             guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
-                print("Nothing removed.")
+                output.say("Nothing removed.")
                 return
             }
         }
         for box in boxes {
-            print("Removing box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")...")
+            output.say("Removing box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")...")
             try store.remove(box)
         }
     }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import BoxerSupport
 import BoxArchive
 import BoxStore
 import Foundation
 
-struct BoxRepackage: AsyncParsableCommand {
+struct BoxRepackage: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "repackage",
         abstract: "Pack an installed box back into a .box file.",
@@ -13,6 +14,8 @@ struct BoxRepackage: AsyncParsableCommand {
             sparse disk images kept sparse, gzip by default. The file appears only when complete.
             """
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Name of the installed box.")
     var name: String
@@ -26,12 +29,13 @@ struct BoxRepackage: AsyncParsableCommand {
     @Option(help: "Architecture of the installed box, when it is stored under one.")
     var architecture: String?
 
-    @Option(name: .shortAndLong, help: "Where to write the box.")
-    var output = "package.box"
+    @Option(name: [.short, .customLong("output")], help: "Where to write the box.")
+    var destination = "package.box"
 
     @OptionGroup var compression: CompressionOptions
 
     func run() async throws {
+        let output = global.makeOutput()
         let store = try openStore()
         let matches = store.find(name: name, version: version, provider: provider, architecture: architecture)
         guard let box = matches.first else {
@@ -40,10 +44,10 @@ struct BoxRepackage: AsyncParsableCommand {
         guard matches.count == 1 else {
             throw CommandError("'\(name)' \(version) for '\(provider)' is installed for several architectures (\(matches.compactMap(\.architecture).joined(separator: ", "))); choose one with --architecture.")
         }
-        let destination = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
-        let written = try BoxWriter(compression: compression.method, checksums: [.sha256]).write(folder: box.directory, to: destination)
-        print("==> box: Repackaged '\(box.name)' (v\(box.version)) for '\(box.provider)' into \(destination.path)")
-        print("    box: \(written.bytes) bytes, sha256 \(written.checksums[.sha256] ?? "")")
+        let target = URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        let written = try BoxWriter(compression: compression.method, checksums: [.sha256]).write(folder: box.directory, to: target)
+        output.targeting("box").say("Repackaged '\(box.name)' (v\(box.version)) for '\(box.provider)' into \(target.path)")
+        output.targeting("box").detail("\(written.bytes) bytes, sha256 \(written.checksums[.sha256] ?? "")")
     }
 }
 

@@ -6,7 +6,7 @@ import Foundation
 import Machines
 import Providers
 
-struct Build: AsyncParsableCommand {
+struct Build: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build boxes from a distribution's cloud image (box templates).",
         discussion: """
@@ -21,6 +21,8 @@ struct Build: AsyncParsableCommand {
             """
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Flag(help: "List the templates.")
     var list = false
 
@@ -33,8 +35,8 @@ struct Build: AsyncParsableCommand {
     @Option(name: .customLong("disk-size"), parsing: .singleValue, help: "Only these disk sizes (e.g. 10G); repeat or separate with commas.")
     var diskSizes: [String] = []
 
-    @Option(help: "Where the boxes go.")
-    var output = "output"
+    @Option(name: .customLong("output"), help: "Where the boxes go.")
+    var destination = "output"
 
     @Option(help: "A mirror of the source image's server (its scheme and host replace the template URL's).")
     var mirror: String?
@@ -64,12 +66,13 @@ struct Build: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let output = global.makeOutput()
         guard let library = TemplateLibrary.locate(executable: currentExecutable()) else {
             throw CommandError("No box templates found: boxer looks in ./boxes, next to its executable, and in $BOXER_TEMPLATES.")
         }
-        if list { return try printList(library) }
+        if list { return try printList(library, on: output) }
         let chosen: BoxTemplate
-        do { chosen = try library.template(template ?? "") } catch { throw CommandError(error.message) }
+        chosen = try library.template(template ?? "")
         var selectedProviders: [BoxTemplate.BoxProvider]?
         if !providers.isEmpty {
             selectedProviders = try providers.flatMap { $0.split(separator: ",") }.map { name in
@@ -97,7 +100,7 @@ struct Build: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let restrict = environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? false
         var settings = BoxBuilder.Options(
-            providers: selectedProviders, diskSizes: sizes, output: HostFiles.absolute(output, relativeTo: HostFiles.currentDirectory()),
+            providers: selectedProviders, diskSizes: sizes, output: HostFiles.absolute(destination, relativeTo: HostFiles.currentDirectory()),
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
         settings.guestToolsISOs = toolISOs
         settings.noCache = noCache
@@ -113,120 +116,62 @@ struct Build: AsyncParsableCommand {
             }
         }
         let options = settings
-        var trace: BuildTrace?
-        if let log {
-            let path = HostFiles.absolute(log, relativeTo: HostFiles.currentDirectory())
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw CommandError("Cannot write the log file \(path).")
-            }
-            trace = BuildTrace(handle: handle, copiesSteps: true)
-        } else if ["1", "true", "debug"].contains(environment["BOXER_LOG"]?.lowercased() ?? "") {
-            trace = BuildTrace(handle: FileHandle.standardError, copiesSteps: false)
-        }
-        let console = ConsoleBuildLog(name: chosen.name, trace: trace)
-        let builder = BoxBuilder(home: BoxerHome(), log: console, downloader: Downloader(progress: TerminalProgress.ifTerminal()))
+        let recorder = try BuildRecorder(output.renderer, logFile: log.map { HostFiles.absolute($0, relativeTo: HostFiles.currentDirectory()) }, environment: environment)
+        let buildOutput = Output(recorder, target: chosen.name)
+        let builder = BoxBuilder(home: BoxerHome(), log: buildOutput, downloader: Downloader(progress: buildOutput))
         let started = Date()
         let built: [BuiltBox]
         do {
             built = try await Interruption.cancelling(onSignal: { signal in
-                FileHandle.standardError.write(Data("==> \(chosen.name): \(signal.name): stopping the build (QEMU, temporary files); press Ctrl-C again to quit at once.\n".utf8))
+                buildOutput.warn("\(signal.name): stopping the build (QEMU, temporary files); press Ctrl-C again to quit at once.")
             }) {
-                do {
-                    return try await Programs.$ownProcessGroups.withValue(true) { () async throws(BuildError) -> [BuiltBox] in
-                        try await builder.build(chosen, options: options)
-                    }
-                } catch let error as BuildError {
-                    throw CommandError(error.message)
+                try await Programs.$ownProcessGroups.withValue(true) { () async throws(BuildError) -> [BuiltBox] in
+                    try await builder.build(chosen, options: options)
                 }
             }
         } catch let interrupted as Interruption.Interrupted {
-            FileHandle.standardError.write(Data("Error: \(chosen.name): the build was \(interrupted). QEMU was stopped, the build folder removed, and no box of this build is left in \(options.output).\n".utf8))
-            throw ExitCode(interrupted.exitCode)
+            throw BuildError(.interrupted, "\(chosen.name): the build was \(interrupted). QEMU was stopped, the build folder removed, and no box of this build is left in \(options.output).", signal: interrupted.signal)
         }
-        print("==> \(chosen.name): Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
-        for box in built { print("    \(box.file)") }
+        buildOutput.say("Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
+        for box in built { buildOutput.detail(box.file) }
+        Self.recordArtifacts(built, on: buildOutput)
         // Said again at the end, where they are seen: what the boxes lack.
-        for warning in console.warnings.all { console.warn(warning) }
+        for warning in recorder.warnings { buildOutput.warn(warning) }
     }
 
-    func printList(_ library: TemplateLibrary) throws {
-        let templates: [BoxTemplate]
-        do { templates = try library.all() } catch { throw CommandError(error.message) }
+    /// Packer's machine-readable artifact records, one artifact per box, so that scripts written
+    /// for `packer build -machine-readable` find the boxes the same way.
+    static func recordArtifacts(_ built: [BuiltBox], on output: Output) {
+        output.record("artifact-count", String(built.count))
+        for (number, box) in built.enumerated() {
+            let index = String(number)
+            output.record("artifact", index, "builder-id", "boxer.\(box.provider.rawValue)")
+            output.record("artifact", index, "id", box.boxName)
+            output.record("artifact", index, "string", "'\(box.provider.rawValue)' box \(box.boxName) (\(box.diskBytes >> 30) GiB disk): \(box.file)")
+            output.record("artifact", index, "files-count", "1")
+            output.record("artifact", index, "file", "0", box.file)
+            output.record("artifact", index, "sha512", box.sha512)
+            output.record("artifact", index, "end")
+        }
+    }
+
+    func printList(_ library: TemplateLibrary, on output: Output) throws {
+        let templates = try library.all()
+        for template in templates {
+            output.targeting(template.name).record("template", template.box, template.version, template.architecture.rawValue, template.firmware.rawValue, template.diskSizes.map(BoxTemplate.sizeText).joined(separator: ","), template.providers.map(\.rawValue).joined(separator: ","))
+        }
+        guard !output.isMachineReadable else { return }
         let width = max(20, (templates.map(\.name.count).max() ?? 0) + 2)
-        print("Templates in \(library.folder):\n")
+        output.text("Templates in \(library.folder):\n")
         let columns: [(String, Int)] = [("NAME", width), ("BOX", 22), ("VERSION", 10), ("ARCH", 7), ("FIRMWARE", 10), ("DISKS", 14)]
-        print(columns.map { $0.0.padded(to: $0.1) }.joined() + "PROVIDERS")
+        output.text(columns.map { $0.0.padded(to: $0.1) }.joined() + "PROVIDERS")
         for template in templates {
             let disks: String = template.diskSizes.map(BoxTemplate.sizeText).joined(separator: ",")
             let providers: String = template.providers.map(\.rawValue).joined(separator: ",")
             var line: String = template.name.padded(to: width) + template.box.padded(to: 22)
             line += template.version.padded(to: 10) + template.architecture.rawValue.padded(to: 7)
             line += template.firmware.rawValue.padded(to: 10) + disks.padded(to: 14) + providers
-            print(line)
+            output.text(line)
         }
     }
-}
-
-/// Build steps as `==> name: step`, the guest's output indented, warnings on standard error.
-struct ConsoleBuildLog: BuildLog {
-    let name: String
-    var trace: BuildTrace?
-    let warnings = WarningList()
-    private static let lock = NSLock()
-
-    func step(_ text: String) {
-        write("==> \(name): \(text)\n", error: false)
-        trace?.step("==> \(text)")
-    }
-
-    func detail(_ text: String) {
-        write("    \(name): \(text)\n", error: false)
-        trace?.step("    \(text)")
-    }
-
-    func warn(_ text: String) {
-        warnings.add(text)
-        write("==> \(name): WARNING: \(text)\n", error: true)
-        trace?.step("WARNING: \(text)")
-    }
-
-    func trace(_ text: String) { trace?.write(text) }
-
-    private func write(_ line: String, error: Bool) {
-        Self.lock.withLock {
-            FileHandle(fileDescriptor: error ? STDERR_FILENO : STDOUT_FILENO).write(Data(line.utf8))
-        }
-    }
-}
-
-/// The full trace of a build, each line stamped with the seconds since the build started.
-/// A file also gets the steps the terminal shows; standard error (BOXER_LOG=1) only the rest.
-final class BuildTrace: @unchecked Sendable {
-    private let handle: FileHandle
-    private let copiesSteps: Bool
-    private let started = Date()
-    private let lock = NSLock()
-
-    init(handle: FileHandle, copiesSteps: Bool) {
-        self.handle = handle
-        self.copiesSteps = copiesSteps
-    }
-
-    func step(_ text: String) { if copiesSteps { write(text) } }
-
-    func write(_ text: String) {
-        let stamp = String(format: "[%8.2f] ", Date().timeIntervalSince(started))
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { stamp + $0 }.joined(separator: "\n")
-        lock.withLock { handle.write(Data((lines + "\n").utf8)) }
-    }
-}
-
-/// The warnings of a build, each once, to repeat after the summary.
-final class WarningList: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-
-    func add(_ text: String) { lock.withLock { if !items.contains(text) { items.append(text) } } }
-
-    var all: [String] { lock.withLock { items } }
 }

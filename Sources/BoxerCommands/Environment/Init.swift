@@ -1,11 +1,14 @@
 import ArgumentParser
+import BoxerSupport
 import Foundation
 
-struct Init: ParsableCommand {
+struct Init: ParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a Vagrantfile in the current folder.",
         discussion: "Writes a commented Vagrantfile for BOX (or a minimal one with --minimal), as `vagrant init` does. Refuses to overwrite an existing one unless --force."
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Box name for config.vm.box.")
     var box: String = "base"
@@ -19,21 +22,22 @@ struct Init: ParsableCommand {
     @Flag(name: [.short, .long], help: "Overwrite an existing Vagrantfile.")
     var force = false
 
-    @Option(help: "Where to write the Vagrantfile ('-' for standard output).")
-    var output = "Vagrantfile"
+    @Option(name: .customLong("output"), help: "Where to write the Vagrantfile ('-' for standard output).")
+    var destination = "Vagrantfile"
 
     func run() throws {
+        let output = global.makeOutput()
         let text = minimal ? Self.minimalTemplate(box: box, url: url) : Self.fullTemplate(box: box, url: url)
-        if output == "-" {
-            print(text, terminator: "")
+        if destination == "-" {
+            output.text(text.trimmingSuffix("\n"))
             return
         }
-        let target = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        let target = URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         if FileManager.default.fileExists(atPath: target.path), !force {
             throw CommandError("\(target.path) already exists. Remove it or run `boxer init --force` to overwrite it.")
         }
         try text.write(to: target, atomically: true, encoding: .utf8)
-        print("A `Vagrantfile` has been placed in this directory. You are now\nready to `boxer up` your first virtual environment!")
+        output.say("A `Vagrantfile` has been placed in this directory. You are now\nready to `boxer up` your first virtual environment!")
     }
 
     static func minimalTemplate(box: String, url: String?) -> String {

@@ -1,36 +1,51 @@
 import ArgumentParser
 import BoxerSupport
 import Foundation
+import Machines
 import Vagrantfile
 
-struct Status: ParsableCommand {
+struct Status: ParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the state of the machines in this environment.",
         discussion: "Reads the Vagrantfile and lists each machine with its state and provider, as `vagrant status` does."
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Argument(help: "Machines to show (default: all).")
     var names: [String] = []
 
     func run() throws {
+        let output = global.makeOutput()
         let environment = try VagrantfileLoader.forProject().load()
         let machines = try select(names, from: environment)
         let states = MachineStates.read(machines, in: environment)
-        print("Current machine states:\n")
+        // Vagrant's records: each machine's provider, then per machine its state, then the
+        // same text as on a terminal.
+        for (machine, state) in zip(machines, states) { output.targeting(machine.name).record("metadata", "provider", state.provider) }
         for (machine, state) in zip(machines, states) {
-            print(machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(state.provider))")
+            let about = output.targeting(machine.name)
+            about.record("provider-name", state.provider)
+            about.record("state", state.id)
+            about.record("state-human-short", state.state)
+            about.record("state-human-long", state.explanation)
         }
-        print("")
+        var text = "Current machine states:\n\n"
+        for (machine, state) in zip(machines, states) {
+            text += machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(state.provider))\n"
+        }
+        text += "\n"
         if HostFiles.kind(of: environment.root + "/.vagrant/machines") == .directory {
             let lines = networkLines(machines, states: states, in: environment)
-            if !lines.isEmpty { print(lines.joined(separator: "\n") + "\n") }
+            if !lines.isEmpty { text += lines.joined(separator: "\n") + "\n\n" }
         }
         let failed = states.filter(\.failed)
         if machines.count == 1, let only = states.first, !only.failed {
-            print(only.explanation)
+            text += only.explanation
         } else if failed.isEmpty {
-            print("This environment represents multiple VMs. The VMs are all listed\nabove with their current state. For more information about a specific\nVM, run `boxer status NAME`.")
+            text += "This environment represents multiple VMs. The VMs are all listed\nabove with their current state. For more information about a specific\nVM, run `boxer status NAME`."
         }
+        output.say(text.trimmingSuffix("\n"))
         // A state boxer could not read is said, and the command fails, rather than guessed.
         guard failed.isEmpty else { throw CommandError(failed.map(\.explanation).joined(separator: "\n")) }
     }
@@ -42,6 +57,9 @@ struct Status: ParsableCommand {
 enum MachineStates {
     struct Entry {
         let provider: String
+        /// Vagrant's state id (`not_created`, `running`, `poweroff`...), `unknown` when unread.
+        let id: String
+        /// The words `status` prints.
         let state: String
         let explanation: String
         /// The state could not be read (a damaged id): `explanation` says why.
@@ -51,7 +69,7 @@ enum MachineStates {
     static func read(_ machines: [Machine], in environment: VagrantEnvironment) -> [Entry] {
         let notCreated = "The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment."
         guard HostFiles.kind(of: environment.root + "/.vagrant/machines") == .directory else {
-            return machines.map { Entry(provider: DefaultProvider.choose(for: $0), state: "not created", explanation: notCreated) }
+            return machines.map { Entry(provider: DefaultProvider.choose(for: $0), id: MachineState.notCreated.rawValue, state: "not created", explanation: notCreated) }
         }
         return liveStates(machines, in: environment, notCreated: notCreated)
     }

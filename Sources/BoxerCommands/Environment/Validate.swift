@@ -1,9 +1,10 @@
 import ArgumentParser
+import BoxerSupport
 import Foundation
 import Machines
 import Vagrantfile
 
-struct Validate: ParsableCommand {
+struct Validate: ParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the Vagrantfile.",
         discussion: """
@@ -13,30 +14,29 @@ struct Validate: ParsableCommand {
             """
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Flag(help: "Print the machines and their settings as JSON.")
     var json = false
 
     func run() throws {
+        let output = global.makeOutput()
         let environment = try VagrantfileLoader.forProject().load()
-        for warning in environment.warnings {
-            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
-        }
+        for warning in environment.warnings { output.warn(warning.description) }
         // What `up` would refuse before creating anything is refused here too: forwarded
         // ports and the environment network's static addresses.
-        let machines = environment.machines.map { $0.resolved(for: DefaultProvider.choose(for: $0)) }
-        do throws(MachineError) {
-            _ = try StaticAddresses.plan(machines)
-            for machine in machines { try PortAllocator.checkForwards(machine) }
-        } catch {
-            throw CommandError(error.message)
-        }
+        let providers = environment.machines.map { DefaultProvider.choose(for: $0) }
+        for (machine, provider) in zip(environment.machines, providers) { output.targeting(machine.name).record("metadata", "provider", provider) }
+        let machines = zip(environment.machines, providers).map { $0.resolved(for: $1) }
+        _ = try StaticAddresses.plan(machines)
+        for machine in machines { try PortAllocator.checkForwards(machine) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(environment), as: UTF8.self))
+            output.text(String(decoding: try encoder.encode(environment), as: UTF8.self))
         } else {
-            for line in environment.output { print(line) }
-            print("Vagrantfile validated successfully.")
+            for line in environment.output { output.text(line) }
+            output.say("Vagrantfile validated successfully.")
         }
     }
 }

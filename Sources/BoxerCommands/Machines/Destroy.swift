@@ -1,12 +1,15 @@
 import ArgumentParser
+import BoxerSupport
 import Foundation
 import Machines
 
-struct Destroy: AsyncParsableCommand {
+struct Destroy: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop and delete the machines of this environment.",
         discussion: "Removes each machine's disk, seed, sockets, folder and machine index entry. Asks first unless --force; without a terminal to ask on, --force is required."
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Machines to destroy (default: all).")
     var names: [String] = []
@@ -18,15 +21,16 @@ struct Destroy: AsyncParsableCommand {
     var graceful = false
 
     func run() async throws {
-        let environment = try openMachineEnvironment()
+        let output = global.makeOutput()
+        let environment = try openMachineEnvironment(output: output)
         if !force {
-            guard isatty(STDIN_FILENO) == 1 else {
+            guard isatty(STDIN_FILENO) == 1, !output.isMachineReadable else {
                 throw CommandError("boxer destroy asks before deleting machines, and there is no terminal to ask on. Run it with --force.")
             }
             let targets = names.isEmpty ? environment.environment.machines.map(\.name) : names
-            print("Destroy \(targets.joined(separator: ", "))? [y/N] ", terminator: "")
+            output.ask("Destroy \(targets.joined(separator: ", "))? [y/N] ")
             guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
-                print("Nothing destroyed.")
+                output.say("Nothing destroyed.")
                 return
             }
         }

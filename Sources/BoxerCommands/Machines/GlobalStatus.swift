@@ -5,17 +5,20 @@ import Machines
 import Networks
 import Providers
 
-struct GlobalStatus: AsyncParsableCommand {
+struct GlobalStatus: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "global-status",
         abstract: "List the machines of every environment.",
         discussion: "Reads the machine index under $BOXER_HOME (Vagrant's format). --prune drops entries whose project or machine is gone."
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Flag(help: "Remove entries for machines that no longer exist.")
     var prune = false
 
     func run() async throws {
+        let output = global.makeOutput()
         let home = BoxerHome()
         let index = MachineIndex(home: home)
         var entries = index.entries()
@@ -29,28 +32,39 @@ struct GlobalStatus: AsyncParsableCommand {
             }.map(\.key)
             try index.remove(gone)
             entries = index.entries()
-            try await releaseAbandonedNetworks(home: home)
+            try await releaseAbandonedNetworks(home: home, output: output)
         }
-        print("id       name        provider   state        directory")
-        print(String(repeating: "-", count: 72))
-        for (uuid, entry) in entries.sorted(by: { $0.value.vagrantfilePath + $0.value.name < $1.value.vagrantfilePath + $1.value.name }) {
-            print("\(String(uuid.prefix(7)).padded(to: 8)) \(entry.name.padded(to: 11)) \(entry.provider.padded(to: 10)) \(entry.state.padded(to: 12)) \(entry.vagrantfilePath)")
+        let sorted = entries.sorted(by: { $0.value.vagrantfilePath + $0.value.name < $1.value.vagrantfilePath + $1.value.name })
+        // Vagrant's records: the count, then per machine its id, provider, folder and state.
+        // Vagrant 2.3.4 leaves their target empty (it passes the name under a key it never
+        // reads), and scripts written for it read them in that order; so does boxer.
+        output.record("metadata", "machine-count", String(sorted.count))
+        for (uuid, entry) in sorted {
+            output.record("machine-id", String(uuid.prefix(7)))
+            output.record("provider-name", entry.provider)
+            output.record("machine-home", entry.vagrantfilePath)
+            output.record("state", entry.state)
+        }
+        var lines = ["id       name        provider   state        directory", String(repeating: "-", count: 72)]
+        for (uuid, entry) in sorted {
+            lines.append("\(String(uuid.prefix(7)).padded(to: 8)) \(entry.name.padded(to: 11)) \(entry.provider.padded(to: 10)) \(entry.state.padded(to: 12)) \(entry.vagrantfilePath)")
         }
         if entries.isEmpty {
-            print("There are no active Vagrant environments on this computer! Or,\nyou haven't destroyed and recreated Vagrant environments that were\nstarted with an older version of Vagrant.")
+            lines.append("There are no active Vagrant environments on this computer! Or,\nyou haven't destroyed and recreated Vagrant environments that were\nstarted with an older version of Vagrant.")
         } else {
-            print("\nThe above shows information about all known boxer environments\non this machine. This data is cached and may not be completely\nup-to-date (use \"boxer global-status --prune\" to prune invalid\nentries).")
+            lines.append("\nThe above shows information about all known boxer environments\non this machine. This data is cached and may not be completely\nup-to-date (use \"boxer global-status --prune\" to prune invalid\nentries).")
         }
+        output.say(lines.joined(separator: "\n"))
     }
 }
 
 /// Environment networks whose project has no machine left (a `destroy` killed after the last
 /// machine's folder was removed, a project folder deleted by hand): their switches are stopped,
 /// their hypervisor networks removed and their subnets given back.
-func releaseAbandonedNetworks(home: BoxerHome) async throws {
+func releaseAbandonedNetworks(home: BoxerHome, output: Output) async throws {
     let registry = SubnetRegistry(home: home)
     let environments: [String: Int]
-    do { environments = try registry.all() } catch { throw CommandError(error.message) }
+    environments = try registry.all()
     let providers: [any Provider] = [QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home)]
     for (project, subnet) in environments.sorted(by: { $0.value < $1.value }) where !MachineFolder.anyRecorded(inProject: project) {
         let network = EnvironmentNetwork(home: home, project: project, executable: currentExecutable())
@@ -59,6 +73,6 @@ func releaseAbandonedNetworks(home: BoxerHome) async throws {
             await provider.removeInternalNetwork(hypervisorNetwork)
         }
         await network.release()
-        print("Released 192.168.\(subnet).0/24, the internal network of \(project), which has no machines left.")
+        output.say("Released 192.168.\(subnet).0/24, the internal network of \(project), which has no machines left.")
     }
 }

@@ -3,7 +3,7 @@ import BoxerSupport
 import Networks
 import Vagrantfile
 
-struct NetworkAllocate: ParsableCommand {
+struct NetworkAllocate: ParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "network-allocate",
         abstract: "Give an environment its internal network 192.168.X.0/24 and print X.",
@@ -16,6 +16,8 @@ struct NetworkAllocate: ParsableCommand {
         shouldDisplay: false
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Argument(help: "The project folder.")
     var project: String
 
@@ -23,9 +25,10 @@ struct NetworkAllocate: ParsableCommand {
     var require: Int?
 
     func run() throws {
+        let output = global.makeOutput()
         let home = VagrantfileLoader.forProject().home
         do {
-            print(try SubnetRegistry(home: home).allocate(for: project, requiring: require))
+            output.text(String(try SubnetRegistry(home: home).allocate(for: project, requiring: require)))
         } catch {
             throw CommandError(error.message)
         }

@@ -1,8 +1,9 @@
 import ArgumentParser
+import BoxerSupport
 import Foundation
 import Networks
 
-struct NetworkSwitch: ParsableCommand {
+struct NetworkSwitch: ParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "network-switch",
         abstract: "Run an environment's internal network switch (started by `boxer up`).",
@@ -14,6 +15,8 @@ struct NetworkSwitch: ParsableCommand {
             """,
         shouldDisplay: false
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Option(help: "X in 192.168.X.0/24.")
     var subnet: Int
@@ -35,6 +38,7 @@ struct NetworkSwitch: ParsableCommand {
     }
 
     func run() throws {
+        let output = global.makeOutput()
         signal(SIGPIPE, SIG_IGN)
         var stopping = sigset_t()
         sigemptyset(&stopping)

@@ -1,11 +1,14 @@
 import ArgumentParser
+import BoxerSupport
 import Machines
 
-struct Provision: AsyncParsableCommand {
+struct Provision: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the provisioners of running machines.",
         discussion: "Runs every provisioner (or only --provision-with ones) against the running machines, streaming their output with the machine's name."
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Machines to provision (default: all).")
     var names: [String] = []
@@ -14,7 +17,8 @@ struct Provision: AsyncParsableCommand {
     var provisionWith: String?
 
     func run() async throws {
-        let environment = try openMachineEnvironment()
+        let output = global.makeOutput()
+        let environment = try openMachineEnvironment(output: output)
         let only = provisionWith?.split(separator: ",").map(String.init) ?? []
         try await withEnvironmentLock(environment) {
             try await environment.provision(names, only: only)

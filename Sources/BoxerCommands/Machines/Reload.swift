@@ -1,11 +1,14 @@
 import ArgumentParser
+import BoxerSupport
 import Machines
 
-struct Reload: AsyncParsableCommand {
+struct Reload: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restart machines, applying Vagrantfile changes.",
         discussion: "halt, then up: forwarded ports, memory and CPUs are read again. Provisioners run only with --provision (and those marked run: \"always\")."
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Machines to reload (default: all).")
     var names: [String] = []
@@ -14,13 +17,14 @@ struct Reload: AsyncParsableCommand {
     var provision: Bool?
 
     func run() async throws {
-        let environment = try openMachineEnvironment()
+        let output = global.makeOutput()
+        let environment = try openMachineEnvironment(output: output)
         try await withEnvironmentLock(environment) {
             // Only machines that exist are reloaded; the others are left as they are, as Vagrant does.
             var created: [String] = []
             for machine in try environment.machines(names) {
                 if try await environment.state(of: machine).state == .notCreated {
-                    ConsoleMachineOutput().say(machine.name, "VM not created. Moving on...")
+                    output.targeting(machine.name).say("VM not created. Moving on...")
                 } else {
                     created.append(machine.name)
                 }

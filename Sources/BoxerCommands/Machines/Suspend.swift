@@ -1,36 +1,24 @@
 import ArgumentParser
+import BoxerSupport
 import Machines
 
-struct Suspend: AsyncParsableCommand {
+struct Suspend: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pause running machines.",
         discussion: "Stops the machines' CPUs (QEMU: QMP stop); they keep their memory. `boxer resume` or `boxer up` continues them."
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Argument(help: "Machines to suspend (default: all).")
     var names: [String] = []
 
     func run() async throws {
-        let environment = try openMachineEnvironment()
+        let output = global.makeOutput()
+        let environment = try openMachineEnvironment(output: output)
         try await withEnvironmentLock(environment) {
             try await environment.suspend(names)
         }
     }
 }
 
-struct Resume: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Continue suspended machines.",
-        discussion: "Continues machines paused by `boxer suspend` (QEMU: QMP cont)."
-    )
-
-    @Argument(help: "Machines to resume (default: all).")
-    var names: [String] = []
-
-    func run() async throws {
-        let environment = try openMachineEnvironment()
-        try await withEnvironmentLock(environment) {
-            try await environment.resume(names)
-        }
-    }
-}

@@ -1,7 +1,8 @@
 import ArgumentParser
+import BoxerSupport
 import Machines
 
-struct Up: AsyncParsableCommand {
+struct Up: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create and start the machines of this environment.",
         discussion: """
@@ -12,6 +13,8 @@ struct Up: AsyncParsableCommand {
             folders, and is provisioned on first boot (or with --provision).
             """
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Machines to bring up (default: all with autostart).")
     var names: [String] = []
@@ -29,7 +32,8 @@ struct Up: AsyncParsableCommand {
     var parallel = true
 
     func run() async throws {
-        let environment = try openMachineEnvironment(provider: provider)
+        let output = global.makeOutput()
+        let environment = try openMachineEnvironment(output: output, provider: provider)
         let only = provisionWith?.split(separator: ",").map(String.init) ?? []
         let options = MachineEnvironment.UpOptions(provision: only.isEmpty ? provision : true, provisionWith: only, parallel: parallel)
         try await withEnvironmentLock(environment) {

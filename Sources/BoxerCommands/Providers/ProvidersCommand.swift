@@ -3,7 +3,7 @@ import BoxerSupport
 import Foundation
 import Providers
 
-struct ProvidersCommand: AsyncParsableCommand {
+struct ProvidersCommand: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         commandName: "providers",
         abstract: "Show what each provider can do on this host (or another), and why not.",
@@ -18,6 +18,8 @@ struct ProvidersCommand: AsyncParsableCommand {
             """
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Option(help: "Another host, as OS-ARCH (e.g. darwin-arm64); default: this one, probed.")
     var host: String?
 
@@ -31,11 +33,12 @@ struct ProvidersCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let output = global.makeOutput()
         guard let folder = CapabilityMatrix.locate(executable: currentExecutable()) else {
             throw CommandError("No provider data found: boxer looks in ./providers, next to its executable, and in $BOXER_PROVIDERS.")
         }
         let matrix: CapabilityMatrix
-        do { matrix = try CapabilityMatrix.load(folder: folder) } catch { throw CommandError(error.message) }
+        matrix = try CapabilityMatrix.load(folder: folder)
         let probe = CapabilityProbe()
         let target = host ?? probe.currentHost()
         var reports: [ProviderReport] = []
@@ -62,10 +65,28 @@ struct ProvidersCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try encoder.encode(ProvidersOutput(host: target, probed: host == nil, data: folder, providers: reports))
-            print(String(decoding: data, as: UTF8.self))
+            output.text(String(decoding: data, as: UTF8.self))
             return
         }
-        print(ProvidersTable.render(reports, host: target, probed: host == nil))
+        for report in reports { Self.record(report, on: output.targeting(report.provider)) }
+        if !output.isMachineReadable { output.text(ProvidersTable.render(reports, host: target, probed: host == nil)) }
+    }
+
+    /// The report as machine-readable records, one fact per record.
+    static func record(_ report: ProviderReport, on output: Output) {
+        output.record("provider-name", report.name)
+        output.record("host", report.host)
+        if let unavailable = report.unavailable { output.record("unavailable", unavailable) }
+        for program in report.installed { output.record("installed", program.program, program.path, program.version ?? "") }
+        for program in report.missing { output.record("missing", program) }
+        for guest in report.guests {
+            let cell = guest.cells.first
+            output.record("guest", guest.architecture, cell?.status.rawValue ?? "", guest.accelerator ?? "", cell?.reason ?? "")
+        }
+        for (feature, cell) in report.networking.sorted(by: { $0.key < $1.key }) {
+            output.record("networking", feature, cell.status.rawValue, cell.reason ?? "")
+        }
+        output.record("usable", report.guests.filter { report.usable(guest: $0.architecture) }.map(\.architecture).joined(separator: " "))
     }
 }
 

@@ -246,3 +246,7 @@ extension YAMLFields where Failure == CapabilityError {
                                          reason: reason, note: try string(map["note"], "\(field).note"), reference: try string(map["reference"], "\(field).reference"))
     }
 }
+
+extension CapabilityError: BoxerError {
+    public var kindName: String { "CapabilityError" }
+}

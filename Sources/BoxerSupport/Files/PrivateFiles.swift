@@ -9,10 +9,11 @@ import Darwin
 /// to plant or change any of it. Folders are 0700 and files 0600 unless a caller says otherwise;
 /// modes are set with `chmod` after creation because `mkdir`/`open` apply the umask.
 public enum PrivateFiles {
-    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Failure: BoxerError, Equatable {
         public let path: String
         public let reason: String
         public var description: String { "cannot create \(path): \(reason)" }
+        public var kindName: String { "PrivateFiles.Failure" }
     }
 
     /// Creates `path` and any missing folders above it with `mode`. Folders that exist keep

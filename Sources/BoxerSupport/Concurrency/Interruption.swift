@@ -16,8 +16,9 @@ import Darwin
 /// dispositions found on entry are put back on return.
 public enum Interruption {
     /// The operation was cancelled by a signal (and has cleaned up).
-    public struct Interrupted: Error, CustomStringConvertible, Sendable {
+    public struct Interrupted: BoxerError, Equatable {
         public let signal: Int32
+        public init(signal: Int32) { self.signal = signal }
         public var name: String {
             switch signal {
             case SIGINT: "SIGINT"
@@ -28,22 +29,14 @@ public enum Interruption {
         }
         /// The shell's convention: 128 + the signal.
         public var exitCode: Int32 { 128 + signal }
+        public var exitStatus: ExitStatus { .signalled(signal) }
+        public var kindName: String { "Interrupted" }
         public var description: String { "interrupted by \(name)" }
     }
 
     private enum Outcome<T: Sendable>: Sendable {
         case finished(T)
         case signalled(Int32)
-    }
-
-    /// The first signal seen, set on the signal queue as it arrives.
-    private final class Received: @unchecked Sendable {
-        private let lock = NSLock()
-        private var signals: [Int32] = []
-
-        /// Records `number`; returns how many signals came so far.
-        func add(_ number: Int32) -> Int { lock.withLock { signals.append(number); return signals.count } }
-        var first: Int32? { lock.withLock { signals.first } }
     }
 
     /// Runs `operation`; a signal cancels it, waits for it to unwind and throws `Interrupted`.
@@ -55,7 +48,8 @@ public enum Interruption {
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let (stream, continuation) = AsyncStream<Int32>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let received = Received()
+        // The signals seen, added on the signal queue as they arrive.
+        let received = Locked<[Int32]>([])
         let queue = DispatchQueue(label: "boxer.signals")
         var saved: [(Int32, sigaction)] = []
         var sources: [DispatchSourceSignal] = []
@@ -69,7 +63,7 @@ public enum Interruption {
             sigaction(number, &ignore, nil)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                if received.add(number) > 1 { exit(128 + number) }
+                if received.withLock({ $0.append(number); return $0.count }) > 1 { exit(128 + number) }
                 continuation.yield(number)
             }
             source.resume()
@@ -118,7 +112,7 @@ public enum Interruption {
                 // boxer's own signal is read: the failure is then the interruption's.
                 if interrupted == nil {
                     try? await Task.sleep(for: .milliseconds(300))
-                    guard let number = received.first else { throw error }
+                    guard let number = received.current.first else { throw error }
                     interrupted = Interrupted(signal: number)
                     onSignal(Interrupted(signal: number))
                 }

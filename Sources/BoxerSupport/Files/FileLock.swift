@@ -89,7 +89,8 @@ public final class FileLock: @unchecked Sendable {
 }
 
 /// A failed system call, with the path it was about.
-public struct SystemError: Error, CustomStringConvertible, Sendable {
+public struct SystemError: BoxerError {
+    public var kindName: String { "SystemError" }
     public let operation: String
     public let path: String
     public let code: Int32

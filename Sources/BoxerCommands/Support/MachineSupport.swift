@@ -5,23 +5,6 @@ import Machines
 import Providers
 import Vagrantfile
 
-/// Vagrant-style output shared by the machine commands: `==> name: text` on stdout, provisioner
-/// output indented, warnings on stderr. Lines from machines running in parallel never mix.
-struct ConsoleMachineOutput: MachineOutput {
-    private static let lock = NSLock()
-
-    func say(_ machine: String, _ text: String) { write("==> \(machine): ", text, error: false) }
-    func detail(_ machine: String, _ text: String) { write("    \(machine): ", text, error: false) }
-    func warn(_ machine: String, _ text: String) { write("==> \(machine): WARNING: ", text, error: true) }
-
-    private func write(_ prefix: String, _ text: String, error: Bool) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n") + "\n"
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        FileHandle(fileDescriptor: error ? STDERR_FILENO : STDOUT_FILENO).write(Data(lines.utf8))
-    }
-}
-
 /// The providers boxer has: the built-in ones, each listed whether or not its hypervisor is
 /// installed here (so that `--provider virtualbox` on a host without it says what to install),
 /// then the provider plugins found on PATH and in providers/.
@@ -39,16 +22,14 @@ func providerPlugins(builtIn: Set<String>, environment: [String: String]) -> [Ex
 
 /// The project's machines, ready for the lifecycle commands. `loaded` is the project's
 /// environment when the caller has read it already.
-func openMachineEnvironment(provider requested: String? = nil, environment variables: [String: String] = ProcessInfo.processInfo.environment, loaded: VagrantEnvironment? = nil) throws -> MachineEnvironment {
+func openMachineEnvironment(output: Output, provider requested: String? = nil, environment variables: [String: String] = ProcessInfo.processInfo.environment, loaded: VagrantEnvironment? = nil) throws -> MachineEnvironment {
     let loader = VagrantfileLoader.forProject(environment: variables)
     let environment: VagrantEnvironment
     if let loaded {
         environment = loaded
     } else {
         environment = try loader.load()
-        for warning in environment.warnings {
-            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
-        }
+        for warning in environment.warnings { output.warn(warning.description) }
     }
     let home = loader.home
     let providers = availableProviders(home: home, environment: variables)
@@ -57,10 +38,17 @@ func openMachineEnvironment(provider requested: String? = nil, environment varia
     }
     // Asked only for the providers a machine's choice actually reaches (a plugin is started
     // only then), once each.
-    let usable = UsableProviders(providers)
+    let usable = Locked<[String: Bool]>([:])
     var machines = MachineEnvironment(environment: environment, home: home, providers: providers, defaultProvider: { machine in
-        requested ?? DefaultProvider.choose(for: machine, environment: variables, usable: { usable.contains($0) })
-    }, output: ConsoleMachineOutput(), switchExecutable: currentExecutable())
+        requested ?? DefaultProvider.choose(for: machine, environment: variables, usable: { name in
+            usable.withLock { answers in
+                if let known = answers[name] { return known }
+                let answer = providers.first { $0.name == name }.map { (try? $0.checkUsable()) != nil } ?? false
+                answers[name] = answer
+                return answer
+            }
+        })
+    }, output: output, switchExecutable: currentExecutable())
     machines.admission = try capabilityAdmission(environment: variables, plugins: providers.compactMap { $0 as? ExternalProvider })
     return machines
 }
@@ -94,7 +82,7 @@ func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body:
     let url = URL(fileURLWithPath: folder + "/boxer.lock")
     var lock = try FileLock.acquire(url, wait: false)
     if lock == nil {
-        FileHandle.standardError.write(Data("Another boxer command is changing the machines of \(environment.environment.root); waiting for it to finish...\n".utf8))
+        environment.output.targeting(nil).warn("Another boxer command is changing the machines of \(environment.environment.root); waiting for it to finish...")
         let waited = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
         lock = try waited.get()
     }
@@ -105,18 +93,18 @@ func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body:
 /// States from the providers, for `status` once machines exist: asked from a task (providers
 /// are async) that the synchronous `status` waits for.
 func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated: String) -> [MachineStates.Entry] {
-    let results = UncheckedResults()
+    let results = Locked<[MachineStates.Entry]>([])
     let done = DispatchSemaphore(value: 0)
     Task {
         do {
-            let environment = try openMachineEnvironment(loaded: loaded)
+            let environment = try openMachineEnvironment(output: .discarded, loaded: loaded)
             for machine in machines {
                 let provider: String
                 let state: MachineState
                 do throws(MachineError) {
                     (provider, state) = try await environment.state(of: machine)
                 } catch {
-                    results.entries.append(MachineStates.Entry(provider: environment.providerName(for: machine), state: "unknown", explanation: error.message, failed: true))
+                    results.withLock { $0.append(MachineStates.Entry(provider: environment.providerName(for: machine), id: "unknown", state: "unknown", explanation: error.message, failed: true)) }
                     continue
                 }
                 let explanation: String
@@ -127,21 +115,21 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
                 case .paused: explanation = "The VM is paused. Run `boxer resume` (or `boxer up`) to continue it."
                 case .aborted: explanation = "The VM's hypervisor process is gone although nobody halted it (it crashed or was killed).\nRun `boxer up` to start it again, or `boxer destroy` to remove it."
                 }
-                results.entries.append(MachineStates.Entry(provider: provider, state: state.shortDescription, explanation: explanation))
+                results.withLock { $0.append(MachineStates.Entry(provider: provider, id: state.rawValue, state: state.shortDescription, explanation: explanation)) }
             }
         } catch {
-            results.entries = machines.map { MachineStates.Entry(provider: DefaultProvider.choose(for: $0), state: "unknown", explanation: "\(error)", failed: true) }
+            results.set(machines.map { MachineStates.Entry(provider: DefaultProvider.choose(for: $0), id: "unknown", state: "unknown", explanation: "\(error)", failed: true) })
         }
         done.signal()
     }
     done.wait()
-    return results.entries
+    return results.current
 }
 
 /// `status`'s lines about the environment network: X, the switch, each machine's NIC2 address.
 /// A switch that should run and does not (killed) is said plainly, with the repair.
 func networkLines(_ machines: [Machine], states: [MachineStates.Entry], in loaded: VagrantEnvironment) -> [String] {
-    guard let environment = try? openMachineEnvironment(loaded: loaded), let report = environment.networkReport(machines) else { return [] }
+    guard let environment = try? openMachineEnvironment(output: .discarded, loaded: loaded), let report = environment.networkReport(machines) else { return [] }
     let network = "192.168.\(report.subnet).0/24"
     var lines: [String] = []
     let running = states.contains { $0.state == MachineState.running.shortDescription }
@@ -157,28 +145,6 @@ func networkLines(_ machines: [Machine], states: [MachineStates.Entry], in loade
         lines.append("  " + machine.name.padded(to: max(23, machine.name.count + 1)) + " \(address) (\(kind))")
     }
     return lines
-}
-
-/// Which providers `checkUsable` accepts, asked lazily and remembered.
-private final class UsableProviders: @unchecked Sendable {
-    private let providers: [any Provider]
-    private let lock = NSLock()
-    private var answers: [String: Bool] = [:]
-
-    init(_ providers: [any Provider]) { self.providers = providers }
-
-    func contains(_ name: String) -> Bool {
-        lock.withLock {
-            if let known = answers[name] { return known }
-            let answer = providers.first { $0.name == name }.map { (try? $0.checkUsable()) != nil } ?? false
-            answers[name] = answer
-            return answer
-        }
-    }
-}
-
-private final class UncheckedResults: @unchecked Sendable {
-    var entries: [MachineStates.Entry] = []
 }
 
 /// This program's own path, for the helper processes it starts (the network switch).

@@ -1,0 +1,63 @@
+import BoxerSupport
+import Foundation
+
+/// What a build says, passed on to the command's renderer and also kept: its warnings (said
+/// again after the summary, where they are seen) and the full trace of the build, each line
+/// stamped with the seconds since the build started: in `--log-file` with the steps the
+/// terminal shows, or on standard error (`BOXER_LOG=1`) with only the rest.
+final class BuildRecorder: OutputRenderer {
+    private struct Trace {
+        let handle: FileHandle
+        let copiesSteps: Bool
+    }
+
+    private let next: any OutputRenderer
+    private let trace: Trace?
+    private let started = Date()
+    private let collected = Locked<[String]>([])
+    private let writing = NSLock()
+
+    init(_ next: any OutputRenderer, logFile: String?, environment: [String: String]) throws(CommandError) {
+        self.next = next
+        if let logFile {
+            guard FileManager.default.createFile(atPath: logFile, contents: nil), let handle = FileHandle(forWritingAtPath: logFile) else {
+                throw CommandError("Cannot write the log file \(logFile).")
+            }
+            trace = Trace(handle: handle, copiesSteps: true)
+        } else if ["1", "true", "debug"].contains(environment["BOXER_LOG"]?.lowercased() ?? "") {
+            trace = Trace(handle: FileHandle.standardError, copiesSteps: false)
+        } else {
+            trace = nil
+        }
+    }
+
+    var isMachineReadable: Bool { next.isMachineReadable }
+
+    /// The build's warnings so far, each once.
+    var warnings: [String] { collected.current }
+
+    func render(_ event: OutputEvent) {
+        next.render(event)
+        switch event {
+        case .message(let level, _, let text):
+            if level == .warn { collected.withLock { if !$0.contains(text) { $0.append(text) } } }
+            guard trace?.copiesSteps == true else { return }
+            switch level {
+            case .info: write("==> \(text)")
+            case .warn: write("WARNING: \(text)")
+            default: write("    \(text)")
+            }
+        case .trace(_, let text):
+            write(text)
+        case .record, .progress, .progressFinished:
+            break
+        }
+    }
+
+    private func write(_ text: String) {
+        guard let trace else { return }
+        let stamp = String(format: "[%8.2f] ", Date().timeIntervalSince(started))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { stamp + $0 }.joined(separator: "\n")
+        writing.withLock { trace.handle.write(Data((lines + "\n").utf8)) }
+    }
+}

@@ -12,7 +12,7 @@ struct RecordedEvents {
     var lines: [String] {
         collected.events.compactMap { event in
             guard case .message(let level, let target, let text) = event else { return nil }
-            return (level == .info ? "==> " : "    ") + (target.map { "\($0): " } ?? "") + text
+            return (level == .info || level == .success ? "==> " : "    ") + (target.map { "\($0): " } ?? "") + text
         }
     }
 }

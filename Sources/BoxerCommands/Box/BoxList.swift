@@ -19,7 +19,9 @@ struct BoxList: AsyncParsableCommand, BoxerCommand {
         let output = global.makeOutput()
         let boxes = try openStore().list()
         guard !boxes.isEmpty else {
-            output.warn("There are no installed boxes! Use `boxer box add` to add some.")
+            // Vagrant's words on standard output, and a `ui,warn` record for scripts.
+            let none = "There are no installed boxes! Use `boxer box add` to add some."
+            if output.isMachineReadable { output.warn(none) } else { output.say(none) }
             return
         }
         let width = boxes.map(\.name.count).max() ?? 0

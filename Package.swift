@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Machines",
             dependencies: [
-                "BoxerSupport", "BoxStore", "BoxArchive", "CLibArchive", "Vagrantfile", "Networks",
+                "BoxerSupport", "BoxStore", "BoxArchive", "Vagrantfile", "Networks",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,24 +125,41 @@ let package = Package(
         .executableTarget(name: "boxer-provider-example", dependencies: ["Providers", "BoxerSupport"]),
         // libFuzzer target for the Vagrantfile parser and evaluator (scripts/fuzz).
         .executableTarget(name: "VagrantfileFuzz", dependencies: ["Vagrantfile"]),
+        // Tests, one target per library module, plus the end-to-end runs that boot guests or
+        // build boxes (IntegrationTests). Shared helpers are libraries of their own.
         .target(
             name: "BoxerTestSupport",
             dependencies: ["CLibArchive", "BoxArchive", "BoxerSupport"],
             path: "Tests/BoxerTestSupport"
         ),
-        .testTarget(name: "BoxArchiveTests", dependencies: ["BoxArchive", "BoxerTestSupport"]),
-        .testTarget(name: "VagrantfileTests", dependencies: ["Vagrantfile", "BoxerCommands", "BoxerTestSupport"]),
-        .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),
-        .testTarget(name: "NetworkTests", dependencies: ["Networks", "BoxerSupport", "BoxerTestSupport"]),
-        .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machines", "Providers", "BoxStore", "BoxerTestSupport"]),
+        // Recording stand-ins for VBoxManage, vmrun and prlctl, which cannot be installed here.
+        .target(
+            name: "ProviderStandIns",
+            dependencies: ["Machines", "Providers", "BoxStore", "BoxerSupport"],
+            path: "Tests/ProviderStandIns"
+        ),
         .testTarget(name: "BoxerSupportTests", dependencies: ["BoxerSupport"]),
+        .testTarget(name: "BoxArchiveTests", dependencies: ["BoxArchive", "BoxerTestSupport"]),
+        .testTarget(name: "BoxStoreTests", dependencies: ["BoxStore", "BoxerCommands", "BoxerTestSupport"]),
+        .testTarget(name: "VagrantfileTests", dependencies: ["Vagrantfile", "BoxerCommands", "BoxerTestSupport"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Networks", "BoxerSupport", "BoxerTestSupport"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machines", "Providers", "BoxStore", "Vagrantfile", "BoxerTestSupport"]),
+        .testTarget(
+            name: "ProvidersTests",
+            dependencies: ["Providers", "Machines", "BoxStore", "Vagrantfile", "BoxerSupport", "BoxerTestSupport", "ProviderStandIns"]
+        ),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(
             name: "BoxerCommandsTests",
             dependencies: [
                 "BoxerCommands", "BoxerSupport", "BoxArchive", "BoxStore", "Builder", "Machines", "Networks", "Providers", "Vagrantfile", "BoxerTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Everything that boots a guest under QEMU or builds a box: real processes, one at a time.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Machines", "Providers", "BoxStore", "Vagrantfile", "BoxerSupport", "BoxerTestSupport", "ProviderStandIns"]
         ),
     ]
 )

@@ -1,5 +1,6 @@
 import CLibArchive
 import Dispatch
+import BoxerSupport
 import Foundation
 
 /// gzip on every core, by pigz's method: the input is cut into blocks, each deflated on its own
@@ -206,13 +207,12 @@ private struct BlockJob: @unchecked Sendable {
 
 /// The batch's results, each slot written by exactly one `concurrentPerform` iteration and read
 /// after all of them ended.
-private final class BlockResults: @unchecked Sendable {
-    private var slots: [(count: Int, crc: UInt)?]
-    private let lock = NSLock()
+private final class BlockResults: Sendable {
+    private let slots: Locked<[(count: Int, crc: UInt)?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Locked(Array(repeating: nil, count: count)) }
 
-    func store(_ result: (count: Int, crc: UInt)?, at index: Int) { lock.withLock { slots[index] = result } }
+    func store(_ result: (count: Int, crc: UInt)?, at index: Int) { slots.withLock { $0[index] = result } }
 
-    var all: [(count: Int, crc: UInt)?] { lock.withLock { slots } }
+    var all: [(count: Int, crc: UInt)?] { slots.current }
 }

@@ -147,6 +147,7 @@ public struct Downloader: Sendable {
     }
 
     /// One curl run appending to the partial file. Blocking: call on a dedicated thread.
+    /// Over 80 lines on purpose: the run, its progress and its failures are one sequence.
     private func attempt(_ partial: PartialDownload, checksum: ChecksumType?) throws(BoxStoreError) -> String? {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: partial.file.path) {

@@ -69,31 +69,11 @@ public struct BoxBuilder: Sendable {
     public func build(_ template: BoxTemplate, options: Options) async throws(BuildError) -> [BuiltBox] {
         let providers = options.providers ?? template.providers
         let sizes = (options.diskSizes ?? template.diskSizes).sorted()
-        if let (qemu, hostName) = options.capabilities {
-            let cell = qemu.guestCell(host: hostName, guest: template.architecture.rawValue)
-            let why = [cell.reason, cell.reference.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
-            switch cell.status {
-            case .supported: break
-            case .partial, .untested: log.say("\(template.architecture.rawValue) guests on \(hostName) with QEMU: \(cell.status.rawValue): \(why)")
-            case .blocked, .unavailable:
-                throw BuildError(.tool, "\(template.name) is an \(template.architecture.rawValue) image, and QEMU on \(hostName) cannot run it: \(why) (\(qemu.file)).")
-            }
-        }
+        try checkCapabilities(template, options: options)
         guard let qemuImg = Programs.find("qemu-img", environment: host.environment) else {
             throw BuildError(.tool, "qemu-img is not installed (Debian: apt-get install qemu-utils).")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
-        } catch {
-            throw BuildError(.io, "cannot create the output folder \(options.output): \(error.localizedDescription)")
-        }
-        let work = options.output + "/.boxer-build-\(template.name)-\(getpid())"
-        try? FileManager.default.removeItem(atPath: work)
-        do {
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        } catch {
-            throw BuildError(.io, "cannot create \(work): \(error.localizedDescription)")
-        }
+        let work = try makeWorkFolder(template, options: options)
         var succeeded = false
         var built: [BuiltBox] = []
         defer {
@@ -109,13 +89,7 @@ public struct BoxBuilder: Sendable {
         }
 
         // Read before anything is fetched: a missing file is a template error, not a late failure.
-        var boxVagrantfile: String?
-        if let path = template.vagrantfile {
-            let file = HostFiles.absolute(path, relativeTo: HostFiles.parent(of: template.file))
-            do { boxVagrantfile = try HostFiles.readText(at: file, limit: 1 << 20) } catch {
-                throw BuildError(.template, "\(template.file): vagrantfile: cannot read \(file)")
-            }
-        }
+        let boxVagrantfile = try readBoxVagrantfile(template)
         var tools: [GuestTools] = []
         if template.guestTools {
             let plan = try GuestTools.plan(providers: providers, architecture: template.architecture, given: options.guestToolsISOs, environment: host.environment)
@@ -128,49 +102,10 @@ public struct BoxBuilder: Sendable {
         try BuildError.checkCancellation("the conversion")
         try checkSpace(source: source, work: work, boxes: providers.count * sizes.count)
 
-        let cache = CustomizedImageCache(home: home)
-        let key = try cache.key(template: template, source: source, firstSize: sizes[0], tools: tools)
-        var customized: String
-        // Held to the end of the build: the cached image is not deleted while this build reads it.
-        var cacheLock: FileLock?
+        // The lock is held to the end of the build: the cached image is not deleted while this
+        // build reads it.
+        let (customized, cacheLock) = try await customizedImage(template, source: source, firstSize: sizes[0], tools: tools, qemuImg: qemuImg, work: work, options: options)
         defer { cacheLock?.unlock() }
-        if !options.noCache, let cached = cache.lookup(template, key: key), let lock = cache.use(cached), cache.lookup(template, key: key) != nil {
-            log.say("Reusing the customized image of an earlier build with the same source, provisioning and tools (--no-cache customizes again)")
-            log.detail(cached)
-            customized = cached
-            cacheLock = lock
-        } else {
-            let disk = work + "/disk.qcow2"
-            log.say("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(sizes[0]))")
-            try await run(qemuImg, ["convert", "-f", template.source.format, "-O", "qcow2", source, disk], "convert the source image")
-            try await run(qemuImg, ["resize", disk, String(sizes[0])], "resize the disk")
-
-            try BuildError.checkCancellation("the customization")
-            var customizer = Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT)
-            // How long a guest gets to power off after the cleanup (seconds, default 300).
-            if let seconds = host.environment["BOXER_POWEROFF_TIMEOUT"].flatMap(Double.init), seconds > 0 {
-                customizer.powerOffTimeout = seconds
-            }
-            let outcome = try await customizer.customize(disk: disk, template: template, work: work, tools: tools)
-
-            try BuildError.checkCancellation("the compaction")
-            // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.
-            let compact = work + "/compact.qcow2"
-            log.say("Compacting the disk")
-            try await run(qemuImg, ["convert", "-O", "qcow2", disk, compact], "compact the disk")
-            unlink(disk)
-            customized = compact
-            if outcome.isClean {
-                do {
-                    (customized, cacheLock) = try cache.store(compact, for: template, key: key)
-                } catch {
-                    log.warn(error.message)
-                }
-            } else {
-                // Not a result to start from again: the next build must try its tools again.
-                log.detail("The customized image is not kept for later builds: \(outcome.problems.joined(separator: "; ")).")
-            }
-        }
 
         for (index, size) in sizes.enumerated() {
             // The first size is the customized image itself (only read from here on).
@@ -187,8 +122,14 @@ public struct BoxBuilder: Sendable {
                                                qemuImg: qemuImg, work: work, options: options))
             }
         }
-        // Only now do the new boxes replace those of an earlier build, all together, so that
-        // a build that fails half-way leaves the earlier boxes and their catalog as they were.
+        try publish(built, template: template, options: options)
+        succeeded = true
+        return built
+    }
+
+    /// Only now do the new boxes replace those of an earlier build, all together, so that a
+    /// build that fails half-way leaves the earlier boxes and their catalog as they were.
+    func publish(_ built: [BuiltBox], template: BoxTemplate, options: Options) throws(BuildError) {
         try BuildError.checkCancellation("the boxes were put in place")
         for box in built {
             guard rename(Self.partialName(of: box.file), box.file) == 0 else {
@@ -197,8 +138,6 @@ public struct BoxBuilder: Sendable {
         }
         try writeChecksums(built, output: options.output)
         try writeCatalogs(built, template: template, output: options.output, baseURL: options.baseURL)
-        succeeded = true
-        return built
     }
 
     func package(_ template: BoxTemplate, provider: BoxTemplate.BoxProvider, size: UInt64, disk: String, boxName: String, vagrantfile: String?,
@@ -228,26 +167,26 @@ public struct BoxBuilder: Sendable {
             let vmdk = "box-disk001.vmdk"
             try await run(qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=streamOptimized", disk, folder + "/" + vmdk], "write the VirtualBox disk")
             let fileBytes = UInt64((try? FileManager.default.attributesOfItem(atPath: folder + "/" + vmdk)[.size] as? NSNumber)??.uint64Value ?? 0)
-            try write(Data(Packaging.ovf(machine, disk: vmdk, diskFileBytes: fileBytes).utf8), to: folder + "/box.ovf")
+            try write(Data(OVFDescriptor.envelope(Packaging.newVM(machine), disk: vmdk, diskFileBytes: fileBytes, baseMAC: machine.baseMAC).utf8), to: folder + "/box.ovf")
             // base_mac first; the template's own settings after it, as Packer's vagrantfile_template.
             let combined = Packaging.virtualBoxVagrantfile(baseMAC: machine.baseMAC) + (vagrantfile.map { "\n" + $0 } ?? "")
             try write(Data(combined.utf8), to: folder + "/Vagrantfile")
             try write(Packaging.metadata(provider: "virtualbox", architecture: architecture), to: folder + "/metadata.json")
         case .vmware_desktop:
             try await run(qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=monolithicSparse", disk, folder + "/disk.vmdk"], "write the VMware disk")
-            try write(Data(Packaging.vmx(machine, disk: "disk.vmdk").utf8), to: folder + "/\(machine.name).vmx")
+            try write(Data(VMXFile.newVM(Packaging.newVM(machine), disk: "disk.vmdk").utf8), to: folder + "/\(machine.name).vmx")
             try write(Packaging.metadata(provider: "vmware_desktop", architecture: architecture), to: folder + "/metadata.json")
         case .parallels:
-            let hdd = folder + "/box.pvm/" + Packaging.parallelsDiskFolder
+            let hdd = folder + "/box.pvm/" + ParallelsBundle.diskFolder
             do {
                 try FileManager.default.createDirectory(atPath: hdd, withIntermediateDirectories: true)
             } catch {
                 throw BuildError(.io, "cannot create \(hdd): \(error.localizedDescription)")
             }
-            try await run(qemuImg, ["convert", "-O", "parallels", disk, hdd + "/" + Packaging.parallelsImageFile], "write the Parallels disk")
-            try write(Data(Packaging.parallelsDiskDescriptor(diskBytes: size, uid: UUID()).utf8), to: hdd + "/DiskDescriptor.xml")
+            try await run(qemuImg, ["convert", "-O", "parallels", disk, hdd + "/" + ParallelsBundle.imageFile], "write the Parallels disk")
+            try write(Data(ParallelsBundle.diskDescriptor(diskBytes: size, uid: UUID()).utf8), to: hdd + "/DiskDescriptor.xml")
             let mac = "001C42" + String(machine.baseMAC.suffix(6))
-            try write(Data(Packaging.parallelsConfig(machine, vmUUID: UUID(), diskUUID: UUID(), mac: mac).utf8), to: folder + "/box.pvm/config.pvs")
+            try write(Data(ParallelsBundle.config(Packaging.newVM(machine), vmUUID: UUID(), diskUUID: UUID(), mac: mac).utf8), to: folder + "/box.pvm/config.pvs")
             try write(Packaging.metadata(provider: "parallels", architecture: architecture), to: folder + "/metadata.json")
         }
         if let vagrantfile, provider != .virtualbox {

@@ -4,12 +4,11 @@ import Machines
 import Providers
 
 /// Follows a file that QEMU appends to (the serial console) and traces each whole line.
-final class ConsoleFollower: @unchecked Sendable {
+final class ConsoleFollower: Sendable {
     private let path: String
     private let log: Output
-    private let lock = NSLock()
-    private var offset: UInt64 = 0
-    private var pending = Data()
+    /// How far the file was read, and the start of a line not finished yet.
+    private let state = Locked<(offset: UInt64, pending: Data)>((0, Data()))
 
     init(path: String, log: Output) {
         self.path = path
@@ -18,21 +17,21 @@ final class ConsoleFollower: @unchecked Sendable {
 
     /// Traces what was added since the last look.
     func poll(final: Bool = false) {
-        lock.withLock {
+        state.withLock { state in
             guard let handle = FileHandle(forReadingAtPath: path) else { return }
             defer { try? handle.close() }
-            try? handle.seek(toOffset: offset)
+            try? handle.seek(toOffset: state.offset)
             let data = (try? handle.readToEnd()) ?? Data()
-            offset += UInt64(data.count)
-            pending.append(data)
-            while let newline = pending.firstIndex(of: 10) {
-                let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self).trimmingCharacters(in: .controlCharacters)
+            state.offset += UInt64(data.count)
+            state.pending.append(data)
+            while let newline = state.pending.firstIndex(of: 10) {
+                let line = String(decoding: state.pending[state.pending.startIndex..<newline], as: UTF8.self).trimmingCharacters(in: .controlCharacters)
                 log.trace("console: \(line)")
-                pending.removeSubrange(pending.startIndex...newline)
+                state.pending.removeSubrange(state.pending.startIndex...newline)
             }
-            if final, !pending.isEmpty {
-                log.trace("console: \(String(decoding: pending, as: UTF8.self))")
-                pending.removeAll()
+            if final, !state.pending.isEmpty {
+                log.trace("console: \(String(decoding: state.pending, as: UTF8.self))")
+                state.pending.removeAll()
             }
         }
     }
@@ -184,17 +183,17 @@ public struct Customizer: Sendable {
         let communicator = Communicator(endpoint: SSHEndpoint(host: "127.0.0.1", port: port), user: "vagrant", identities: [key])
         // QEMU pauses a guest whose disk cannot grow (werror=enospc), which would leave the
         // build waiting on SSH for ever: the free space is watched while the guest runs.
-        let outcome = OutcomeBox()
+        let outcome = Locked(Outcome())
         try await Self.watchingFreeSpace(of: work) { () async throws(BuildError) in
             try await session(pid: pid, console: console, communicator: communicator, template: template, work: work, tools: tools, outcome: outcome)
         }
         poweredOff = true
-        return outcome.value
+        return outcome.current
     }
 
     /// Everything done with the running guest: SSH, provisioning, tools, cleanup, power-off.
     func session(pid: pid_t, console: String, communicator: Communicator, template: BoxTemplate, work: String, tools: [GuestTools],
-                 outcome: OutcomeBox) async throws(BuildError) {
+                 outcome: Locked<Outcome>) async throws(BuildError) {
         let consoleTail: @Sendable () -> String = { Self.tail(console, lines: 20) }
         log.say("Waiting for SSH (the NoCloud seed creates the vagrant user)")
         do {
@@ -235,7 +234,7 @@ public struct Customizer: Sendable {
                 try await run(tool.script, named: "tools-\(tool.provider.rawValue)", label: "guest tools for \(tool.provider.rawValue)", work: work, communicator: communicator)
             } catch where error.kind == .guest {
                 log.warn("The \(tool.provider.rawValue) box gets no guest tools: \(error.message)")
-                outcome.add("the \(tool.provider.rawValue) guest tools failed")
+                outcome.withLock { $0.problems.append("the \(tool.provider.rawValue) guest tools failed") }
             }
         }
         try BuildError.checkCancellation("the cleanup")
@@ -250,7 +249,7 @@ public struct Customizer: Sendable {
         if kill(pid, 0) == 0 {
             Self.stop(pid)
             log.warn("The guest did not power off within \(Int(powerOffTimeout)) s; QEMU was stopped by force (its disks were synced first).")
-            outcome.add("the guest was stopped by force")
+            outcome.withLock { $0.problems.append("the guest was stopped by force") }
         }
     }
 
@@ -341,26 +340,16 @@ public struct Customizer: Sendable {
     }
 }
 
-/// The customization's outcome, filled in by the session.
-final class OutcomeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outcome = Customizer.Outcome()
-
-    func add(_ problem: String) { lock.withLock { outcome.problems.append(problem) } }
-    var value: Customizer.Outcome { lock.withLock { outcome } }
-}
-
-/// The last lines a guest printed, for errors.
-final class LastLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
+/// The last lines a guest printed (at most 20), for errors.
+struct LastLines: Sendable {
+    private let lines = Locked<[String]>([])
 
     func append(_ line: String) {
-        lock.withLock {
+        lines.withLock { lines in
             lines.append(line)
             if lines.count > 20 { lines.removeFirst(lines.count - 20) }
         }
     }
 
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+    var text: String { lines.current.joined(separator: "\n") }
 }

@@ -16,7 +16,7 @@ import Testing
         try Data("extra\n".utf8).write(to: box.appendingPathComponent("include/_Vagrantfile"))
         // Sparse: 1 MiB of data in the middle of a large hole.
         let sparse = box.appendingPathComponent("sparse.raw")
-        FileManager.default.createFile(atPath: sparse.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: sparse.path, contents: nil)
         let handle = try FileHandle(forWritingTo: sparse)
         try handle.seek(toOffset: UInt64(sparseSize / 2))
         try handle.write(contentsOf: Data(repeating: 0xAB, count: 1 << 20))

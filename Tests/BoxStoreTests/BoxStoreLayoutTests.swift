@@ -61,7 +61,7 @@ import Testing
 
     @Test func unknownArchitectureIsStoredWithoutFolder() async throws {
         let fixture = try StoreFixture()
-        let box = try fixture.makeBox("any.box")
+        _ = try fixture.makeBox("any.box")
         let catalog = try fixture.writeCatalog(BoxCatalog(name: "test/any", versions: [
             .init(version: "2.0", providers: [.init(name: "libvirt", url: "any.box", architecture: "unknown", defaultArchitecture: true)]),
         ]), to: "any.json")

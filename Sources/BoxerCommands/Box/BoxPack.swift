@@ -20,7 +20,7 @@ struct BoxPack: ParsableCommand, BoxerCommand {
     @Argument(help: "The folder to pack.")
     var folder: String
 
-    @Option(name: [.short, .customLong("output")], help: "Where to write the box.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Where to write the box.", valueName: "output"))
     var destination = "package.box"
 
     @OptionGroup var compression: CompressionOptions

@@ -29,7 +29,7 @@ struct BoxRepackage: AsyncParsableCommand, BoxerCommand {
     @Option(help: "Architecture of the installed box, when it is stored under one.")
     var architecture: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Where to write the box.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Where to write the box.", valueName: "output"))
     var destination = "package.box"
 
     @OptionGroup var compression: CompressionOptions
@@ -48,31 +48,5 @@ struct BoxRepackage: AsyncParsableCommand, BoxerCommand {
         let written = try BoxWriter(compression: compression.method, checksums: [.sha256]).write(folder: box.directory, to: target)
         output.targeting("box").say("Repackaged '\(box.name)' (v\(box.version)) for '\(box.provider)' into \(target.path)")
         output.targeting("box").detail("\(written.bytes) bytes, sha256 \(written.checksums[.sha256] ?? "")")
-    }
-}
-
-/// `--compression` and `--level`, shared by the commands that write boxes.
-struct CompressionOptions: ParsableArguments {
-    @Option(help: "gzip, zstd or none.")
-    var compression = "gzip"
-
-    @Option(help: "Compression level (gzip 1-9, default 6; zstd 1-19, default 3).")
-    var level: Int?
-
-    func validate() throws {
-        guard ["gzip", "zstd", "none"].contains(compression) else {
-            throw ValidationError("--compression must be gzip, zstd or none.")
-        }
-        if let level, compression == "gzip" ? !(1...9).contains(level) : !(1...19).contains(level) {
-            throw ValidationError("--level \(level) is out of range for \(compression).")
-        }
-    }
-
-    var method: BoxCompression {
-        switch compression {
-        case "zstd": .zstd(level: level ?? 3)
-        case "none": .none
-        default: .gzip(level: level ?? 6)
-        }
     }
 }

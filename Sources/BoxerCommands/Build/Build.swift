@@ -35,7 +35,7 @@ struct Build: AsyncParsableCommand, BoxerCommand {
     @Option(name: .customLong("disk-size"), parsing: .singleValue, help: "Only these disk sizes (e.g. 10G); repeat or separate with commas.")
     var diskSizes: [String] = []
 
-    @Option(name: .customLong("output"), help: "Where the boxes go.")
+    @Option(name: .customLong("output"), help: ArgumentHelp("Where the boxes go.", valueName: "output"))
     var destination = "output"
 
     @Option(help: "A mirror of the source image's server (its scheme and host replace the template URL's).")
@@ -118,12 +118,12 @@ struct Build: AsyncParsableCommand, BoxerCommand {
         let options = settings
         let recorder = try BuildRecorder(output.renderer, logFile: log.map { HostFiles.absolute($0, relativeTo: HostFiles.currentDirectory()) }, environment: environment)
         let buildOutput = Output(recorder, target: chosen.name)
-        let builder = BoxBuilder(home: BoxerHome(), log: buildOutput, downloader: Downloader(progress: buildOutput))
+        let builder = BoxBuilder(home: BoxerHome(), log: buildOutput, downloader: Downloader(progress: buildOutput.targeting("box")))
         let started = Date()
         let built: [BuiltBox]
         do {
             built = try await Interruption.cancelling(onSignal: { signal in
-                buildOutput.warn("\(signal.name): stopping the build (QEMU, temporary files); press Ctrl-C again to quit at once.")
+                buildOutput.error("\(signal.name): stopping the build (QEMU, temporary files); press Ctrl-C again to quit at once.")
             }) {
                 try await Programs.$ownProcessGroups.withValue(true) { () async throws(BuildError) -> [BuiltBox] in
                     try await builder.build(chosen, options: options)
@@ -133,7 +133,7 @@ struct Build: AsyncParsableCommand, BoxerCommand {
             throw BuildError(.interrupted, "\(chosen.name): the build was \(interrupted). QEMU was stopped, the build folder removed, and no box of this build is left in \(options.output).", signal: interrupted.signal)
         }
         buildOutput.say("Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
-        for box in built { buildOutput.detail(box.file) }
+        for box in built { buildOutput.text("    \(box.file)") }
         Self.recordArtifacts(built, on: buildOutput)
         // Said again at the end, where they are seen: what the boxes lack.
         for warning in recorder.warnings { buildOutput.warn(warning) }

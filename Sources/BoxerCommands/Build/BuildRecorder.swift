@@ -7,7 +7,8 @@ import Foundation
 /// terminal shows, or on standard error (`BOXER_LOG=1`) with only the rest.
 final class BuildRecorder: OutputRenderer {
     private struct Trace {
-        let handle: FileHandle
+        /// nil: standard error, written through the lock every renderer's writes take.
+        let file: FileHandle?
         let copiesSteps: Bool
     }
 
@@ -23,9 +24,9 @@ final class BuildRecorder: OutputRenderer {
             guard FileManager.default.createFile(atPath: logFile, contents: nil), let handle = FileHandle(forWritingAtPath: logFile) else {
                 throw CommandError("Cannot write the log file \(logFile).")
             }
-            trace = Trace(handle: handle, copiesSteps: true)
+            trace = Trace(file: handle, copiesSteps: true)
         } else if ["1", "true", "debug"].contains(environment["BOXER_LOG"]?.lowercased() ?? "") {
-            trace = Trace(handle: FileHandle.standardError, copiesSteps: false)
+            trace = Trace(file: nil, copiesSteps: false)
         } else {
             trace = nil
         }
@@ -58,6 +59,7 @@ final class BuildRecorder: OutputRenderer {
         guard let trace else { return }
         let stamp = String(format: "[%8.2f] ", Date().timeIntervalSince(started))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { stamp + $0 }.joined(separator: "\n")
-        writing.withLock { trace.handle.write(Data((lines + "\n").utf8)) }
+        guard let file = trace.file else { return writeWhole(lines + "\n", to: STDERR_FILENO) }
+        writing.withLock { file.write(Data((lines + "\n").utf8)) }
     }
 }

@@ -22,7 +22,7 @@ struct Init: ParsableCommand, BoxerCommand {
     @Flag(name: [.short, .long], help: "Overwrite an existing Vagrantfile.")
     var force = false
 
-    @Option(name: .customLong("output"), help: "Where to write the Vagrantfile ('-' for standard output).")
+    @Option(name: .customLong("output"), help: ArgumentHelp("Where to write the Vagrantfile ('-' for standard output).", valueName: "output"))
     var destination = "Vagrantfile"
 
     func run() throws {

@@ -19,7 +19,7 @@ struct Status: ParsableCommand, BoxerCommand {
         let output = global.makeOutput()
         let environment = try VagrantfileLoader.forProject().load()
         let machines = try select(names, from: environment)
-        let states = MachineStates.read(machines, in: environment)
+        let states = MachineStates.read(machines, in: environment, output: output)
         // Vagrant's records: each machine's provider, then per machine its state, then the
         // same text as on a terminal.
         for (machine, state) in zip(machines, states) { output.targeting(machine.name).record("metadata", "provider", state.provider) }
@@ -66,12 +66,12 @@ enum MachineStates {
         var failed = false
     }
 
-    static func read(_ machines: [Machine], in environment: VagrantEnvironment) -> [Entry] {
+    static func read(_ machines: [Machine], in environment: VagrantEnvironment, output: Output) -> [Entry] {
         let notCreated = "The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment."
         guard HostFiles.kind(of: environment.root + "/.vagrant/machines") == .directory else {
             return machines.map { Entry(provider: DefaultProvider.choose(for: $0), id: MachineState.notCreated.rawValue, state: "not created", explanation: notCreated) }
         }
-        return liveStates(machines, in: environment, notCreated: notCreated)
+        return liveStates(machines, in: environment, notCreated: notCreated, output: output)
     }
 }
 

@@ -38,7 +38,6 @@ struct NetworkSwitch: ParsableCommand, BoxerCommand {
     }
 
     func run() throws {
-        let output = global.makeOutput()
         signal(SIGPIPE, SIG_IGN)
         var stopping = sigset_t()
         sigemptyset(&stopping)

@@ -37,7 +37,7 @@ struct SSHConfig: AsyncParsableCommand, BoxerCommand {
             var port = communicator.endpoint.port
             if let report {
                 guard let address = report.addresses[machine.name]?.address else {
-                    output.targeting(machine.name).warn("The machine has no internal network address yet (its guest has not asked for one by DHCP); skipped.")
+                    output.warn("machine '\(machine.name)' has no internal network address yet (its guest has not asked for one by DHCP); skipped.")
                     continue
                 }
                 hostName = address

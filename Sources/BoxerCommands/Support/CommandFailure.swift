@@ -23,7 +23,8 @@ struct CommandFailure {
         }
         let code = Boxer.exitCode(for: error)
         message = Boxer.message(for: error)
-        terminalText = Boxer.fullMessage(for: error).trimmingSuffix("\n")
+        // As ArgumentParser prints it (help, and usage errors with the usage).
+        terminalText = Boxer.fullMessage(for: error)
         if code == .success {
             status = .success
             kindName = nil
@@ -40,7 +41,7 @@ struct CommandFailure {
     /// scripts an `error-exit` record as Vagrant prints it) and returns the exit status.
     func report(on output: Output) -> ExitStatus {
         guard let kindName else {
-            output.text(terminalText)
+            if !terminalText.isEmpty { output.text(terminalText) }
             return status
         }
         // A command that has said why it ends (`ssh` passing on the command's status) throws
@@ -58,9 +59,9 @@ struct CommandFailure {
 }
 
 extension String {
+    /// The string without one trailing `suffix` (text printed whole, whose own last newline the
+    /// output adds back).
     func trimmingSuffix(_ suffix: String) -> String {
-        var text = self
-        while !suffix.isEmpty, text.hasSuffix(suffix) { text.removeLast(suffix.count) }
-        return text
+        hasSuffix(suffix) && !suffix.isEmpty ? String(dropLast(suffix.count)) : self
     }
 }

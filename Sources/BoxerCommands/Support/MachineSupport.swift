@@ -82,7 +82,7 @@ func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body:
     let url = URL(fileURLWithPath: folder + "/boxer.lock")
     var lock = try FileLock.acquire(url, wait: false)
     if lock == nil {
-        environment.output.targeting(nil).warn("Another boxer command is changing the machines of \(environment.environment.root); waiting for it to finish...")
+        environment.output.targeting(nil).error("Another boxer command is changing the machines of \(environment.environment.root); waiting for it to finish...")
         let waited = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
         lock = try waited.get()
     }
@@ -92,12 +92,12 @@ func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body:
 
 /// States from the providers, for `status` once machines exist: asked from a task (providers
 /// are async) that the synchronous `status` waits for.
-func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated: String) -> [MachineStates.Entry] {
+func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated: String, output: Output) -> [MachineStates.Entry] {
     let results = Locked<[MachineStates.Entry]>([])
     let done = DispatchSemaphore(value: 0)
     Task {
         do {
-            let environment = try openMachineEnvironment(output: .discarded, loaded: loaded)
+            let environment = try openMachineEnvironment(output: output, loaded: loaded)
             for machine in machines {
                 let provider: String
                 let state: MachineState

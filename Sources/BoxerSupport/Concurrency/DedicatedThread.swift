@@ -20,16 +20,19 @@ public func onDedicatedThread<T: Sendable, E: Error>(stackSize: Int = 0, _ body:
 public func onThreadWaiting<T, E: Error>(stackSize: Int, _ body: () throws(E) -> T) throws(E) -> T {
     // The body runs strictly inside this call (the thread is joined before it returns), so
     // handing it and its result across the thread boundary is safe though neither is Sendable.
-    let outcome = UncheckedBox<Result<T, E>?>(nil)
+    let outcome = ThreadHandoff<Result<T, E>?>(nil)
     withoutActuallyEscaping(body) { body in
-        let work = UncheckedBox(body)
+        let work = ThreadHandoff(body)
         pthread_join(startThread(stackSize: stackSize) { outcome.value = Result(catching: work.value) }, nil)
     }
     guard let result = outcome.value else { fatalError("a joined thread finished without running its body") }
     return try result.get()
 }
 
-private final class UncheckedBox<Value>: @unchecked Sendable {
+/// A value handed to a thread and back, which only one side touches at a time (before the
+/// thread starts, in it, after it is joined): the one use where `Locked` would claim a safety
+/// that the join gives.
+private final class ThreadHandoff<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
 }
@@ -37,6 +40,7 @@ private final class UncheckedBox<Value>: @unchecked Sendable {
 /// A POSIX thread rather than Foundation's `Thread`: that one brings up Foundation's object
 /// runtime, which costs every short command (`boxer status`) about a megabyte of memory.
 private func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) -> pthread_t {
+    // Unchecked: it carries the body across pthread_create's untyped context pointer.
     final class Start: @unchecked Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }

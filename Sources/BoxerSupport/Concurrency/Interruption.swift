@@ -42,6 +42,7 @@ public enum Interruption {
     /// Runs `operation`; a signal cancels it, waits for it to unwind and throws `Interrupted`.
     /// `onSignal` is told at once (to say that boxer is stopping). An operation that finished
     /// anyway returns its value.
+    /// Over 80 lines on purpose: installing, racing and restoring the handlers are one unit.
     public static func cancelling<T: Sendable>(
         on signals: [Int32] = [SIGINT, SIGTERM, SIGHUP],
         onSignal: @escaping @Sendable (Interrupted) -> Void = { _ in },

@@ -4,7 +4,7 @@ import Foundation
 /// shared state (counters, lists, answers remembered) lives, instead of a locked class per use
 /// (SwiftPM's `ThreadSafeBox`). `Synchronization.Mutex` would do this without the class but
 /// needs macOS 15, and boxer runs on macOS 14.
-public final class Locked<Value>: @unchecked Sendable {
+public final class Locked<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 

@@ -11,7 +11,7 @@ private let writing = NSLock()
 
 /// Writes `text` to `descriptor` in one piece: a short write is continued, an error (a closed
 /// pipe) drops the rest. Unbuffered, so that lines reach a pipe as they are said.
-func writeWhole(_ text: String, to descriptor: Int32) {
+public func writeWhole(_ text: String, to descriptor: Int32) {
     writing.withLock {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {

@@ -37,21 +37,20 @@ public struct ExternalProvider: Provider {
 
     /// What the plugin's hello said, asked the first time it is needed (a command that never
     /// uses the plugin never starts it), then kept.
-    final class Handshake: @unchecked Sendable {
+    final class Handshake: Sendable {
         struct Outcome {
             var hello = PluginProtocol.Hello()
             var capabilities: ProviderCapabilities?
             var unusable: String?
         }
 
-        private let lock = NSLock()
-        private var outcome: Outcome?
+        private let outcome = Locked<Outcome?>(nil)
         private let ask: @Sendable () -> Outcome
 
         init(_ ask: @escaping @Sendable () -> Outcome) { self.ask = ask }
 
         var value: Outcome {
-            lock.withLock {
+            outcome.withLock { outcome in
                 if let outcome { return outcome }
                 let asked = ask()
                 outcome = asked

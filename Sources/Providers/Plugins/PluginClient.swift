@@ -21,6 +21,8 @@ struct PluginClient {
     }
 
     /// Runs `hello` and, when given, one request; returns the plugin's hello and the reply.
+    /// One conversation from start to end (over 80 lines on purpose: each step of the protocol
+    /// and each way a plugin can break it is handled where it happens, in order).
     func converse(request: PluginProtocol.Request?, timeout: Double, log: (String) -> Void = { _ in }) throws(Failure) -> (PluginProtocol.Hello, PluginProtocol.Reply?) {
         var sockets: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &sockets) == 0 else {
@@ -29,7 +31,7 @@ struct PluginClient {
         let (ours, theirs) = (sockets[0], sockets[1])
         defer { close(ours) }
         let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-plugin-\(getpid())-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorLog) }
 
         // A plugin that stops reading cannot hold boxer's writes past the conversation's time.

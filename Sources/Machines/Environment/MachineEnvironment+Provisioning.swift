@@ -1,0 +1,103 @@
+import BoxStore
+import BoxerSupport
+import Foundation
+import Networks
+import Vagrantfile
+
+/// Provisioners: shell (inline or path) and file, over the SSH communicator.
+extension MachineEnvironment {
+    public func provision(_ names: [String], only: [String]) async throws(MachineError) {
+        let selected = try machines(names)
+        try await forEach(selected, action: "provision", parallel: true) { machine throws(MachineError) in
+            let (communicator, context) = try await communicator(for: machine)
+            _ = communicator
+            let (provider, _) = try self.context(for: machine)
+            try await runProvisioners(context, provider: provider, all: true, only: only, skipAll: false)
+        }
+    }
+
+    func runProvisioners(_ context: MachineContext, provider: any Provider, all: Bool, only: [String], skipAll: Bool) async throws(MachineError) {
+        guard !skipAll else { return }
+        let name = context.machine.name
+        guard let endpoint = provider.sshEndpoint(context) else { return }
+        let communicator = try communicator(for: context, endpoint: endpoint)
+        var ran = false
+        for provisioner in context.machine.provisioners {
+            let label = provisioner.name ?? provisioner.type
+            if !only.isEmpty {
+                guard only.contains(label) || only.contains(provisioner.type) else { continue }
+            } else {
+                switch provisioner.run {
+                case "never": continue
+                case "always": break
+                default: if !all { continue }
+                }
+            }
+            output.targeting(name).say("Running provisioner: \(label) (\(provisioner.type))...")
+            switch provisioner.type {
+            case "shell": try await runShell(provisioner, context: context, communicator: communicator)
+            case "file": try await runFile(provisioner, context: context, communicator: communicator)
+            default:
+                output.targeting(name).warn("The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
+            }
+            ran = true
+        }
+        if all || ran, let id = context.folder.id {
+            try context.folder.write("action_provision", "1.5:\(id)")
+        }
+    }
+
+    func runShell(_ provisioner: Provisioner, context: MachineContext, communicator: Communicator) async throws(MachineError) {
+        let name = context.machine.name
+        let script: String
+        if let inline = provisioner.inline {
+            script = inline
+        } else if let path = provisioner.path {
+            let file = HostFiles.absolute(path, relativeTo: environment.root)
+            guard let text = try? HostFiles.readText(at: file, limit: 16 << 20) else {
+                throw MachineError(.provisioner, "The shell provisioner's script \(file) cannot be read (path: \"\(path)\").")
+            }
+            script = text
+        } else {
+            throw MachineError(.provisioner, "A shell provisioner of machine '\(name)' has neither inline nor path.")
+        }
+        let upload = provisioner.options["upload_path"]?.string ?? "/tmp/vagrant-shell"
+        // In the machine's own folder, under one name: a kill -9 leaves nothing in $TMPDIR, and
+        // what it leaves goes with the machine's folder.
+        let local = context.folder.file("provision-script")
+        try context.folder.write("provision-script", script)
+        CrashPoint.reach("provision-script-written")
+        defer { context.folder.remove("provision-script") }
+        try await communicator.upload(local, to: upload)
+        let environment = provisioner.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Communicator.quote($0.value))" }.joined(separator: " ")
+        // Vagrant passes an `args` string to the script as written (the shell splits it) and an
+        // array as one argument per item.
+        let arguments: String
+        if case .string(let raw)? = provisioner.options["args"] {
+            arguments = raw
+        } else {
+            arguments = provisioner.arguments.map(Communicator.quote).joined(separator: " ")
+        }
+        let uploaded = Communicator.quote(upload)
+        var command = "chmod +x \(uploaded) && "
+        command += provisioner.privileged ? "sudo -E env \(environment) \(uploaded) \(arguments)" : "env \(environment) \(uploaded) \(arguments)"
+        let output = self.output
+        let status = try await communicator.run(command) { line, isError in
+            if isError { output.targeting(name).warn(line) } else { output.targeting(name).detail(line) }
+        }
+        guard status == 0 else {
+            throw MachineError(.provisioner, "The shell provisioner\(provisioner.name.map { " '\($0)'" } ?? "") of machine '\(name)' exited with status \(status). The output above shows why.")
+        }
+    }
+
+    func runFile(_ provisioner: Provisioner, context: MachineContext, communicator: Communicator) async throws(MachineError) {
+        guard let source = provisioner.source, let destination = provisioner.destination else {
+            throw MachineError(.provisioner, "A file provisioner of machine '\(context.machine.name)' needs source and destination.")
+        }
+        let local = HostFiles.absolute((source as NSString).expandingTildeInPath, relativeTo: environment.root)
+        guard HostFiles.exists(local) else {
+            throw MachineError(.provisioner, "The file provisioner's source \(local) does not exist.")
+        }
+        try await communicator.upload(local, to: destination)
+    }
+}

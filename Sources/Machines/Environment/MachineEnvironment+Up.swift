@@ -1,0 +1,278 @@
+import BoxStore
+import BoxerSupport
+import Foundation
+import Networks
+import Vagrantfile
+
+/// `up`: create from the box, boot, wait for SSH, replace the insecure key, configure NIC2.
+extension MachineEnvironment {
+    public struct UpOptions: Sendable {
+        /// nil: provision on first boot only (and `run: "always"` provisioners every time).
+        public var provision: Bool?
+        public var provisionWith: [String]
+        public var parallel: Bool
+
+        public init(provision: Bool? = nil, provisionWith: [String] = [], parallel: Bool = true) {
+            self.provision = provision
+            self.provisionWith = provisionWith
+            self.parallel = parallel
+        }
+    }
+
+    /// Brings machines up, in parallel unless told not to. Every machine is tried; the errors
+    /// of those that failed are thrown together at the end.
+    public func up(_ names: [String], options: UpOptions) async throws(MachineError) {
+        let selected = try machines(names, onlyAutostart: names.isEmpty)
+        try await forEach(selected, action: "up", parallel: options.parallel) { machine throws(MachineError) in
+            try await up(machine, options: options)
+        }
+    }
+
+    func up(_ machine: Machine, options: UpOptions) async throws(MachineError) {
+        // Static addresses are checked before anything is created or started.
+        let plan = try staticAddresses()
+        if let network, let required = plan.subnet {
+            do throws(NetworkError) { try network.registry.check(for: environment.root, requiring: required) } catch {
+                let place = plan.addresses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                throw MachineError(.configuration, "The static addresses of \(environment.vagrantfile ?? "the Vagrantfile") (\(place)) cannot be used: \(error.message)")
+            }
+        }
+        let (provider, initial) = try context(for: machine)
+        var context = initial
+        let name = machine.name
+        try PortAllocator.checkForwards(context.machine)
+        try provider.checkUsable()
+        var state = await provider.state(context)
+        var firstBoot = false
+        var bootedAt: Date?
+        if state == .notCreated, let admission {
+            let guest = context.box?.architecture ?? context.machine.boxArchitecture.flatMap { $0 == "auto" || $0.isEmpty ? nil : $0 } ?? HostArchitecture.current()
+            if let reason = admission(provider.name, guest) {
+                throw MachineError(.provider, "The machine '\(name)' cannot run here with \(provider.name): \(reason)")
+            }
+        }
+        switch state {
+        case .running:
+            if context.folder.read("action_provision") != nil {
+                output.targeting(name).say("Machine already provisioned. Run `boxer provision` or use the `--provision`\nflag to force provisioning. Provisioners marked to run always will still run.")
+            } else {
+                output.targeting(name).say("Machine already running.")
+            }
+        case .paused:
+            output.targeting(name).say("Resuming suspended VM...")
+            try await provider.resume(context)
+            state = .running
+        case .notCreated, .poweroff, .aborted:
+            if state == .notCreated {
+                context = try await create(machine: context.machine, provider: provider, context: context)
+                firstBoot = true
+            } else if state == .aborted {
+                output.targeting(name).say("The machine's QEMU had stopped without being halted; starting it again.")
+            }
+            bootedAt = Date()
+            try await boot(provider: provider, context: &context, plan: plan)
+        }
+        if context.internalNetwork == nil, let id = context.folder.id {
+            // Already running: the network may have lost its switch (killed); starting it again
+            // heals every machine's NIC2, since QEMU keeps sending to the same socket path.
+            if provider.attachesToUserspaceSwitch, let network, let subnet = network.subnet, network.switchPID(subnet) == nil {
+                output.targeting(name).say("The environment network's switch (192.168.\(subnet).0/24) was not running; starting it again. Machines keep their addresses.")
+            }
+            context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan)
+        }
+        try await connectAndPrepare(provider: provider, context: context, bootedAt: bootedAt, firstBoot: firstBoot, staticAddress: plan.addresses[name])
+        try await updateIndex(context, provider: provider, state: .running)
+        let provisionAll = options.provision ?? (firstBoot || context.folder.read("action_provision") == nil)
+        try await runProvisioners(context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)
+    }
+
+    func create(machine: Machine, provider: any Provider, context: MachineContext) async throws(MachineError) -> MachineContext {
+        let name = machine.name
+        guard let boxName = machine.box, !boxName.isEmpty else {
+            throw MachineError(.configuration, "The machine '\(name)' has no box: set config.vm.box in \(environment.vagrantfile ?? "the Vagrantfile").")
+        }
+        guard let box = context.box else {
+            let add = machine.boxURL.first.map { "boxer box add \(boxName) \($0)" } ?? "boxer box add \(boxName) <file or URL of the .box>"
+            let installed = (try? BoxStore(home: home).list().filter { $0.name == boxName }) ?? []
+            if !installed.isEmpty {
+                throw MachineError(.boxMissing, "The box '\(boxName)' is installed, but not in a form the \(provider.name) provider runs (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())\(machine.boxVersion.map { ", version \($0)" } ?? "")). Installed: \(installed.map { "\($0.provider) \($0.version)\($0.architecture.map { " \($0)" } ?? "")" }.joined(separator: "; ")). Add the right one:\n    \(add) --provider \(provider.boxFormats[0])")
+            }
+            throw MachineError(.boxMissing, "The box '\(boxName)'\(machine.boxVersion.map { " (\($0))" } ?? "") is not installed for the \(provider.name) provider (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())). Add it first:\n    \(add)")
+        }
+        output.targeting(name).say("Creating the machine from box '\(box.name)' (v\(box.version), \(box.provider))...")
+        var created = context
+        // The index entry comes first: killed at any point from here on, the machine is either
+        // in the global index (an entry `global-status --prune` drops while it has no id) or
+        // fully recorded, never created and unlisted.
+        let uuid = created.folder.indexUUID ?? UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try created.folder.write("index_uuid", uuid)
+        created.box = box
+        try await updateIndex(created, provider: provider, state: .notCreated)
+        CrashPoint.reach("create-indexed")
+        let id: String
+        do {
+            id = try await provider.create(created)
+        } catch {
+            // Nothing was created: the entry goes again (a kill here leaves it to --prune).
+            try? index.remove(uuid)
+            throw error
+        }
+        try created.folder.write("id", id)
+        CrashPoint.reach("create-id-written")
+        try created.folder.write("creator_uid", String(getuid()))
+        try created.folder.write("vagrant_cwd", environment.root)
+        let meta = BoxMeta(name: box.name, version: box.version, provider: box.provider, architecture: box.architecture, directory: box.path)
+        try created.folder.write("box_meta", String(decoding: (try? JSONEncoder().encode(meta)) ?? Data(), as: UTF8.self))
+        try await updateIndex(created, provider: provider, state: .poweroff)
+        return created
+    }
+
+    func boot(provider: any Provider, context: inout MachineContext, plan: StaticAddresses) async throws(MachineError) {
+        let name = context.machine.name
+        let publicKey = try await MachineKeys.ensure(in: context.folder)
+        guard let id = context.folder.id else { throw MachineError(.provider, "machine '\(name)' has no id") }
+        // The NoCloud seed gives cloud-init guests their hostname, user and the machine's key
+        // before SSH comes up. `cloud_init = false` in the provider block leaves it out (boxes
+        // that must not see one); such a machine is let in with Vagrant's insecure key, which
+        // is then replaced.
+        let seedPath = context.folder.file("seed.iso")
+        let providerSettings = context.machine.providers[context.folder.provider]?.values ?? [:]
+        if providerSettings["cloud_init"]?.bool ?? true {
+            let seed = NoCloudSeed(
+                instanceID: id, hostname: context.machine.hostname ?? name,
+                user: context.machine.ssh.username ?? "vagrant", authorizedKeys: [publicKey])
+            try seed.write(to: seedPath)
+            context.seed = seedPath
+        } else {
+            context.folder.remove("seed.iso")
+            context.seed = nil
+        }
+        context.shares = shares(for: context, provider: provider)
+        if let attachment = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan) {
+            context.internalNetwork = attachment
+            output.targeting(name).detail("Internal network: 192.168.\(attachment.subnet).0/24 (NIC2 \(attachment.mac), DHCP from 192.168.\(attachment.subnet).1)")
+        }
+        let machine = context.machine
+        let base = context
+        do {
+            context = try await ports.withPorts(for: machine) { forwards in
+                var started = base
+                started.forwards = forwards
+                for forward in forwards {
+                    self.output.targeting(name).say("Forwarding port \(forward.guest) (guest) => \(forward.host) (host, \(forward.hostIP))\(forward.id == "ssh" ? " [ssh]" : "")")
+                }
+                self.output.targeting(name).say("Booting VM...")
+                try await provider.start(started)
+                return started
+            }
+        } catch let error as MachineError {
+            throw error
+        } catch {
+            throw MachineError(.provider, "machine '\(name)' did not start: \(error)")
+        }
+    }
+
+    /// Waits for SSH, replaces the insecure key with the machine's own, syncs folders.
+    func connectAndPrepare(provider: any Provider, context: MachineContext, bootedAt: Date? = nil, firstBoot: Bool = false, staticAddress: String? = nil) async throws(MachineError) {
+        let name = context.machine.name
+        guard let endpoint = provider.sshEndpoint(context) else {
+            throw MachineError(.communicator, "machine '\(name)' has no SSH port forward")
+        }
+        output.targeting(name).say("Waiting for machine to boot. This may take a few minutes...")
+        output.targeting(name).detail("SSH address: \(endpoint.host):\(endpoint.port)")
+        let communicator = try communicator(for: context, endpoint: endpoint)
+        let started = Date()
+        let stillRunning: @Sendable () async -> Bool = { await provider.state(context) == .running }
+        let ownKey = try await communicator.waitUntilReady(timeout: Double(context.machine.bootTimeout), stillRunning: stillRunning) {
+            provider.consoleTail(context, lines: 15)
+        }
+        output.targeting(name).say("Machine booted and ready! (SSH after \(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+        // Vagrant inserts a key only when the user named none of their own.
+        if context.machine.ssh.insertKey && context.machine.ssh.privateKeyPath.isEmpty && !ownKey {
+            try await insertMachineKey(context, endpoint: endpoint)
+        } else if context.machine.ssh.insertKey && context.machine.ssh.privateKeyPath.isEmpty && firstBoot {
+            // The seed let the machine's own key in, but a box may also carry Vagrant's insecure
+            // key (boxes from `boxer build` and Packer do): it goes, as Vagrant's replacement does.
+            let own = Communicator(endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: [context.folder.privateKey])
+            let material = VagrantInsecureKey.publicKey.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            let removed = try await own.capture("f=~/.ssh/authorized_keys; if [ -f \"$f\" ] && grep -qF \(Communicator.quote(material)) \"$f\"; then grep -vF \(Communicator.quote(material)) \"$f\" > \"$f.boxer\"; chmod 600 \"$f.boxer\"; mv \"$f.boxer\" \"$f\"; echo removed; fi")
+            if removed.output.contains("removed") {
+                output.targeting(name).detail("Vagrant insecure key removed from the box's authorized keys.")
+            }
+        }
+        if let attachment = context.internalNetwork {
+            try await configureInternalNIC(context, attachment: attachment, bootedAt: bootedAt, staticAddress: staticAddress, communicator: try self.communicator(for: context, endpoint: endpoint))
+        }
+        try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
+    }
+
+    /// Makes sure the guest's NIC2 has its address on the environment network, as Vagrant
+    /// configures private networks after boot: a box that already asks for it by DHCP (the
+    /// test boxes, a cloud image with a catch-all network config) is left alone; otherwise the
+    /// NIC is brought up and asked by the guest's DHCP client (dhclient, udhcpc or dhcpcd; the
+    /// switch answers with the machine's static address if it has one), and a static address
+    /// is set by hand as the last resort. Done on every `up`; a failure is a warning, since
+    /// NIC1 and SSH work without it.
+    func configureInternalNIC(_ context: MachineContext, attachment: InternalNetworkAttachment, bootedAt: Date?, staticAddress: String?, communicator: Communicator) async throws(MachineError) {
+        let name = context.machine.name
+        // The guest asked the switch for its address during this boot: nothing to do in it.
+        if let bootedAt, let lease = network?.lease(subnet: attachment.subnet, mac: attachment.mac), let granted = lease.granted, granted >= bootedAt {
+            output.targeting(name).detail("NIC2 \(lease.address) on 192.168.\(attachment.subnet).0/24")
+            return
+        }
+        let script = """
+            mac=\(attachment.mac); prefix=192.168.\(attachment.subnet).; static=\(staticAddress ?? "")
+            dev=; for d in /sys/class/net/*; do [ "$(cat "$d/address" 2>/dev/null)" = "$mac" ] && dev=${d##*/}; done
+            [ -n "$dev" ] || { echo "no network interface has the MAC address $mac" >&2; exit 3; }
+            has() { ip -4 -o addr show dev "$dev" 2>/dev/null | grep -q "inet $prefix"; }
+            ip link set "$dev" up
+            i=0; while [ $i -lt 6 ] && ! has; do sleep 1; i=$((i+1)); done
+            if ! has; then
+              if command -v dhclient >/dev/null 2>&1; then timeout 20 dhclient -1 "$dev" >/dev/null 2>&1
+              elif command -v udhcpc >/dev/null 2>&1; then udhcpc -i "$dev" -n -q -t 5 >/dev/null 2>&1
+              elif command -v dhcpcd >/dev/null 2>&1; then timeout 20 dhcpcd -1 -4 "$dev" >/dev/null 2>&1
+              fi
+            fi
+            if ! has && [ -n "$static" ]; then ip addr add "$static/24" dev "$dev"; fi
+            has || { echo "$dev has no address in ${prefix}0/24" >&2; exit 4; }
+            ip -4 -o addr show dev "$dev" | sed -n "s/.*inet \\($prefix[0-9]*\\).*/\\1/p" | head -n 1
+            """
+        let result = try await communicator.capture("sudo sh -c \(Communicator.quote(script))")
+        if result.succeeded {
+            output.targeting(name).detail("NIC2 \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) on 192.168.\(attachment.subnet).0/24")
+        } else {
+            output.targeting(name).warn("The guest's second NIC (\(attachment.mac)) has no address on 192.168.\(attachment.subnet).0/24: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines)). The machine runs, but cannot reach the environment's other machines; its box needs a DHCP client (dhclient, udhcpc or dhcpcd) or the `ip` command.")
+        }
+    }
+
+    /// If the machine let us in only with Vagrant's insecure key, its authorized_keys becomes
+    /// the machine's own key, and the insecure key stops working for it (as in Vagrant).
+    func insertMachineKey(_ context: MachineContext, endpoint: SSHEndpoint) async throws(MachineError) {
+        let user = context.machine.ssh.username ?? "vagrant"
+        let own = Communicator(endpoint: endpoint, user: user, identities: [context.folder.privateKey])
+        output.targeting(context.machine.name).detail("Vagrant insecure key detected. Replacing it with a newly generated keypair...")
+        let publicKey = try await MachineKeys.ensure(in: context.folder)
+        let insecure = Communicator(endpoint: endpoint, user: user, identities: [try MachineKeys.insecurePrivateKey(home: home)])
+        let script = "mkdir -p ~/.ssh && chmod 700 ~/.ssh && printf '%s\\n' \(Communicator.quote(publicKey)) > ~/.ssh/authorized_keys.boxer && chmod 600 ~/.ssh/authorized_keys.boxer && mv ~/.ssh/authorized_keys.boxer ~/.ssh/authorized_keys"
+        let result = try await insecure.capture(script)
+        guard result.succeeded, await own.isReady() else {
+            throw MachineError(.communicator, "could not replace the insecure key in machine '\(context.machine.name)': \(result.error)")
+        }
+    }
+
+    public func communicator(for context: MachineContext, endpoint: SSHEndpoint) throws(MachineError) -> Communicator {
+        try MachineKeys.check(context.folder)
+        var identities = [context.folder.privateKey]
+        identities += context.machine.ssh.privateKeyPath.map { HostFiles.absolute(($0 as NSString).expandingTildeInPath, relativeTo: environment.root) }
+        identities.append(try MachineKeys.insecurePrivateKey(home: home))
+        return Communicator(endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: identities, forwardAgent: context.machine.ssh.forwardAgent)
+    }
+
+    public func communicator(for machine: Machine) async throws(MachineError) -> (Communicator, MachineContext) {
+        let (provider, context) = try context(for: machine)
+        guard await provider.state(context) == .running, let endpoint = provider.sshEndpoint(context) else {
+            throw MachineError(.communicator, "The machine '\(machine.name)' is not running. Run `boxer up \(machine.name)` first.")
+        }
+        return (try communicator(for: context, endpoint: endpoint), context)
+    }
+}

@@ -1,0 +1,62 @@
+import BoxArchive
+import Foundation
+
+/// A cloud-init NoCloud seed: an ISO9660 volume labelled `cidata` holding `meta-data`,
+/// `user-data` and, when set, `network-config`, written with libarchive's ISO9660 writer (Rock
+/// Ridge names, a Joliet `cidata` label that blkid and cloud-init read).
+public struct NoCloudSeed: Sendable, Equatable {
+    public var instanceID: String
+    public var hostname: String
+    public var user: String
+    public var authorizedKeys: [String]
+    public var networkConfig: String?
+
+    public init(instanceID: String, hostname: String, user: String, authorizedKeys: [String], networkConfig: String? = nil) {
+        self.instanceID = instanceID
+        self.hostname = hostname
+        self.user = user
+        self.authorizedKeys = authorizedKeys
+        self.networkConfig = networkConfig
+    }
+
+    public var metaData: String {
+        "instance-id: \(yaml(instanceID))\nlocal-hostname: \(yaml(hostname))\n"
+    }
+
+    public var userData: String {
+        var lines = [
+            "#cloud-config",
+            "hostname: \(yaml(hostname))",
+            "manage_etc_hosts: true",
+            "ssh_pwauth: false",
+            "users:",
+            "  - default",
+            "  - name: \(yaml(user))",
+            "    sudo: \"ALL=(ALL) NOPASSWD:ALL\"",
+            "    lock_passwd: true",
+            "    ssh_authorized_keys:",
+        ]
+        lines += authorizedKeys.map { "      - \(yaml($0))" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes the seed image to `path` (replacing it).
+    public func write(to path: String) throws(MachineError) {
+        var files = [("meta-data", metaData), ("user-data", userData)]
+        if let networkConfig { files.append(("network-config", networkConfig)) }
+        do {
+            try ISOImage.write(files.map { (name: $0.0, contents: Array($0.1.utf8)) }, volume: "cidata", to: path)
+        } catch {
+            let reason: String
+            if case .writeFailed(_, let why) = error { reason = why } else { reason = error.description }
+            throw MachineError(.io, "cannot write the seed \(path) (\(reason))")
+        }
+    }
+
+    /// A YAML scalar: quoted when it needs to be.
+    private func yaml(_ text: String) -> String {
+        let plain = text.allSatisfy { $0.isLetter || $0.isNumber || "-_.@/+= ".contains($0) } && !text.isEmpty && text.first != " "
+        if plain && !text.contains(": ") { return text }
+        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// String methods.
+extension Builtins {
+    /// String methods: one switch over the method name, a table of the Ruby methods boxer supports for
+    /// this receiver; split, the table would be harder to read, not easier (over 80 lines on purpose).
+    static func string(_ text: String, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
+        func stringArg(_ index: Int) throws -> String {
+            guard index < args.count else { throw interpreter.error("\(name) needs an argument", at: location, className: "ArgumentError") }
+            switch args[index] {
+            case .string(let value), .symbol(let value): return value
+            default: throw interpreter.error("no implicit conversion of \(args[index].typeName) into String", at: location, className: "TypeError")
+            }
+        }
+        switch name {
+        case "+", "<<", "concat":
+            let other = try stringArg(0)
+            try checkSize(text.utf8.count + other.utf8.count, "string", interpreter: interpreter, at: location)
+            return .string(text + other)
+        case "*":
+            guard case .int(let count) = args.first ?? .null, count >= 0, count < 1_000_000, text.utf8.count * count <= maximumStringBytes else {
+                throw interpreter.error("String#* needs a small non-negative integer", at: location, className: "ArgumentError")
+            }
+            return .string(String(repeating: text, count: count))
+        case "%":
+            let values: [Value]
+            if case .array(let box) = args.first ?? .null { values = box.items } else { values = args }
+            return .string(try Format.format(text, values, interpreter: interpreter, at: location))
+        case "to_s", "to_str": return .string(text)
+        case "to_sym", "intern": return .symbol(text)
+        case "to_i":
+            let trimmed = text.rubyStripped()
+            let digits = trimmed.prefix { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "_" }.filter { $0 != "_" }
+            return .int(Int(digits) ?? Int(digits.prefix(18)) ?? 0)
+        case "to_f":
+            let trimmed = text.rubyStripped()
+            let prefix = trimmed.prefix { $0.isNumber || "-+.eE".contains($0) }
+            return .float(Double(prefix) ?? 0)
+        case "length", "size": return .int(text.count)
+        case "bytesize": return .int(text.utf8.count)
+        case "empty?": return .bool(text.isEmpty)
+        case "upcase": return .string(text.uppercased())
+        case "downcase": return .string(text.lowercased())
+        case "capitalize": return .string(text.prefix(1).uppercased() + text.dropFirst().lowercased())
+        case "swapcase": return .string(String(text.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) }))
+        case "strip": return .string(text.rubyStripped())
+        case "lstrip": return .string(String(text.drop { $0.isWhitespace }))
+        case "rstrip": return .string(String(text.reversed().drop { $0.isWhitespace }.reversed()))
+        case "chomp":
+            if let suffix = args.first { let s = try stringArg(0); _ = suffix; return .string(text.hasSuffix(s) ? String(text.dropLast(s.count)) : text) }
+            if text.hasSuffix("\r\n") { return .string(String(text.dropLast(2))) }
+            return .string(text.hasSuffix("\n") || text.hasSuffix("\r") ? String(text.dropLast()) : text)
+        case "chop": return .string(String(text.dropLast()))
+        case "chars": return .array(text.map { .string(String($0)) })
+        case "bytes": return .array(text.utf8.map { .int(Int($0)) })
+        case "lines":
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            return .array(lines.enumerated().compactMap { index, line in
+                let isLast = index == lines.count - 1
+                if isLast && line.isEmpty { return nil }
+                return .string(String(line) + (isLast ? "" : "\n"))
+            })
+        case "reverse": return .string(String(text.reversed()))
+        case "include?": return .bool(text.contains(try stringArg(0)))
+        case "start_with?": return .bool(try args.indices.contains { text.hasPrefix(try stringArg($0)) })
+        case "end_with?": return .bool(try args.indices.contains { text.hasSuffix(try stringArg($0)) })
+        case "index":
+            guard let range = text.range(of: try stringArg(0)) else { return .null }
+            return .int(text.distance(from: text.startIndex, to: range.lowerBound))
+        case "count": return .int(text.filter { (try? stringArg(0))?.contains($0) == true }.count)
+        case "split":
+            if args.isEmpty || (try? stringArg(0)) == " " {
+                return .array(text.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
+            }
+            if case .regex(let regex) = args[0] {
+                let range = NSRange(text.startIndex..., in: text)
+                var pieces: [Value] = []
+                var start = text.startIndex
+                for match in regex.expression.matches(in: text, range: range) {
+                    guard let found = Range(match.range, in: text) else { continue }
+                    pieces.append(.string(String(text[start..<found.lowerBound])))
+                    start = found.upperBound
+                }
+                pieces.append(.string(String(text[start...])))
+                while case .string("")? = pieces.last { pieces.removeLast() }
+                return .array(pieces)
+            }
+            let separator = try stringArg(0)
+            if separator.isEmpty { return .array(text.map { .string(String($0)) }) }
+            var pieces = text.components(separatedBy: separator).map { Value.string($0) }
+            while case .string("")? = pieces.last { pieces.removeLast() }
+            return .array(pieces)
+        case "sub", "gsub", "sub!", "gsub!":
+            guard args.count >= 2 || block != nil else { throw interpreter.error("\(name) needs a pattern and a replacement", at: location, className: "ArgumentError") }
+            let replacement = args.count >= 2 ? try stringArg(1) : ""
+            let global = name.hasPrefix("g")
+            if case .regex(let regex) = args[0] {
+                let range = NSRange(text.startIndex..., in: text)
+                let template = replacement.replacingOccurrences(of: "\\\\(\\d)", with: "\\$$1", options: .regularExpression)
+                if global {
+                    return .string(regex.expression.stringByReplacingMatches(in: text, range: range, withTemplate: template))
+                }
+                guard let match = regex.expression.firstMatch(in: text, range: range) else { return .string(text) }
+                let replaced = regex.expression.replacementString(for: match, in: text, offset: 0, template: template)
+                return .string((text as NSString).replacingCharacters(in: match.range, with: replaced))
+            }
+            let pattern = try stringArg(0)
+            if global { return .string(text.replacingOccurrences(of: pattern, with: replacement)) }
+            guard let found = text.range(of: pattern) else { return .string(text) }
+            return .string(text.replacingCharacters(in: found, with: replacement))
+        case "tr":
+            let from = Array(try stringArg(0))
+            let to = Array(try stringArg(1))
+            return .string(String(text.map { character in
+                guard let index = from.firstIndex(of: character) else { return character }
+                return to.isEmpty ? character : to[Swift.min(index, to.count - 1)]
+            }))
+        case "delete":
+            let remove = try stringArg(0)
+            return .string(text.filter { !remove.contains($0) })
+        case "squeeze":
+            var result = ""
+            for character in text where result.last != character { result.append(character) }
+            return .string(result)
+        case "center", "ljust", "rjust":
+            guard case .int(let width) = args.first ?? .null, width < 100_000, width > text.count else { return .string(text) }
+            let pad = args.count > 1 ? try stringArg(1) : " "
+            let missing = Swift.max(0, width - text.count)
+            guard missing > 0, !pad.isEmpty else { return .string(text) }
+            let padding = String(String(repeating: pad, count: missing / pad.count + 1).prefix(missing))
+            if name == "ljust" { return .string(text + padding) }
+            if name == "rjust" { return .string(padding + text) }
+            let left = missing / 2
+            return .string(String(padding.prefix(left)) + text + String(padding.prefix(missing - left)))
+        case "=~", "match", "match?":
+            guard case .regex(let regex) = args.first ?? .null else {
+                if case .string(let pattern) = args.first ?? .null, name != "=~" {
+                    return name == "match?" ? .bool(text.contains(pattern)) : (text.contains(pattern) ? .array([.string(pattern)]) : .null)
+                }
+                return .null
+            }
+            return matchResult(regex, text, name: name, interpreter: interpreter)
+        case "scan":
+            guard case .regex(let regex) = args.first ?? .null else { return .array([]) }
+            let range = NSRange(text.startIndex..., in: text)
+            return .array(regex.expression.matches(in: text, range: range).compactMap { match in
+                Range(match.range, in: text).map { .string(String(text[$0])) }
+            })
+        case "[]", "slice":
+            return try index(Array(text).map { Value.string(String($0)) }, args, interpreter: interpreter, at: location, joinStrings: true)
+        case "==", "eql?": return .bool(Value.string(text).equals(args.first ?? .null))
+        case "<", ">", "<=", ">=", "<=>":
+            let other = try stringArg(0)
+            switch name {
+            case "<": return .bool(text < other)
+            case ">": return .bool(text > other)
+            case "<=": return .bool(text <= other)
+            case ">=": return .bool(text >= other)
+            default: return .int(text < other ? -1 : text == other ? 0 : 1)
+            }
+        case "each_line", "each_char":
+            let items: [Value] = name == "each_char" ? text.map { .string(String($0)) } : text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") }
+            return try iterate(items, block, interpreter: interpreter, at: location) ?? .string(text)
+        case "hex": return .int(Int(text.hasPrefix("0x") ? String(text.dropFirst(2)) : text, radix: 16) ?? 0)
+        case "ord": return .int(Int(text.unicodeScalars.first?.value ?? 0))
+        case "succ", "next": return .string(text.isEmpty ? "" : String(text.dropLast()) + String(UnicodeScalar((text.unicodeScalars.last?.value ?? 0) + 1) ?? " "))
+        case "format": return .string(try Format.format(text, args, interpreter: interpreter, at: location))
+        case "freeze", "dup", "+@", "-@", "force_encoding", "encode", "unicode_normalize", "b": return .string(text)
+        case "encoding": return .string("UTF-8")
+        default: return nil
+        }
+    }
+}

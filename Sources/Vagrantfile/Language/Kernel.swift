@@ -1,0 +1,118 @@
+import Foundation
+import BoxerSupport
+import Yams
+
+/// Functions called without a receiver: `puts`, `raise`, `require`, `format`, `Integer()`, …
+enum Kernel {
+    /// How deep `load` may nest and how many files one reading may load in all: loading is for
+    /// box Vagrantfiles (`load include/_Vagrantfile`) and split project files, not for loops.
+    static let loadDepthLimit = 8
+    static let loadCountLimit = 64
+
+    /// `load "file"` / `require_relative "file"`: reads another Ruby-subset file and runs it at
+    /// top level with an interpreter of its own (its own `__FILE__`, locals and methods), adding
+    /// to the same configuration. `require_relative` names files relative to the calling file,
+    /// may leave out ".rb", and loads each file once.
+    static func load(_ name: String, relative: Bool, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        var path = FileModule.resolve(name, interpreter: interpreter)
+        if relative, !path.hasSuffix(".rb"), HostFiles.kind(of: path) != .regular { path += ".rb" }
+        let host = interpreter.host
+        if relative, host.loadedFiles.contains(path) { return .bool(false) }
+        guard host.loadDepth < loadDepthLimit, host.loadedFiles.count < loadCountLimit else {
+            throw interpreter.error("too many nested or repeated loads (at \(name)); at most \(loadDepthLimit) deep and \(loadCountLimit) in all", at: location, className: "LoadError")
+        }
+        let text: String
+        do {
+            text = try HostFiles.readText(at: path, limit: FileModule.readLimit)
+        } catch .missing {
+            throw interpreter.error("cannot load such file -- \(name)", at: location, className: "LoadError")
+        } catch {
+            throw interpreter.error("cannot load \(name): \(error.explanation)", at: location, className: "LoadError")
+        }
+        host.loadedFiles.insert(path)
+        let loaded = Interpreter(file: path, environment: interpreter.environment, host: host)
+        host.loadedInterpreters.append(loaded)
+        host.loadDepth += 1
+        defer { host.loadDepth -= 1 }
+        try loaded.run(try Parser.parse(text, file: path))
+        return .bool(true)
+    }
+
+    static let allowedLibraries: Set<String> = ["yaml", "json", "fileutils", "pathname", "set", "securerandom", "ipaddr", "rbconfig", "etc", "uri", "socket", "open3", "erb", "date", "time", "psych", "digest", "base64"]
+
+    static func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, scope: Scope, at location: SourceLocation) throws -> Value {
+        let args = arguments.all
+        switch name {
+        case "puts", "print", "p", "pp", "warn", "say":
+            // Kept, not printed: `boxer status` output must stay clean. `boxer validate` shows them.
+            let line = try args.map { name == "p" || name == "pp" ? $0.inspect : try interpreter.stringify($0, at: location) }.joined(separator: name == "print" ? "" : "\n")
+            interpreter.host.output.append(line)
+            return name == "p" ? (args.first ?? .null) : .null
+        case "raise", "fail":
+            var message = "unhandled exception"
+            var className = "RuntimeError"
+            if args.count >= 2 { className = args[0].text; message = try interpreter.stringify(args[1], at: location) }
+            else if case .object(let type as TypeObject)? = args.first { className = type.name; message = type.name }
+            else if let first = args.first { message = try interpreter.stringify(first, at: location) }
+            throw RubyError(message, at: location, className: className)
+        case "load", "require_relative":
+            guard case .string(let file)? = args.first else { throw interpreter.error("\(name) needs a file name", at: location, className: "TypeError") }
+            return try load(file, relative: name == "require_relative", interpreter: interpreter, at: location)
+        case "require":
+            guard case .string(let library)? = args.first else { throw interpreter.error("require needs a library name", at: location, className: "ArgumentError") }
+            if allowedLibraries.contains(library) { return .bool(true) }
+            if library.hasPrefix("vagrant") { return .bool(true) }
+            throw VagrantfileError(.unsupported, at: location, "require \"\(library)\" is not supported by boxer", hint: "boxer provides yaml, json, fileutils and a few other standard libraries; keep settings in a YAML or JSON file")
+        case "format", "sprintf":
+            guard case .string(let template)? = args.first else { throw interpreter.error("format needs a format string", at: location, className: "ArgumentError") }
+            return .string(try Format.format(template, Array(args.dropFirst()), interpreter: interpreter, at: location))
+        case "Integer":
+            switch args.first ?? .null {
+            case .int(let value): return .int(value)
+            case .float(let value) where value.isFinite && abs(value) < 9e18: return .int(Int(value))
+            case .string(let text):
+                let trimmed = text.rubyStripped().replacingOccurrences(of: "_", with: "")
+                if let value = Int(trimmed) ?? (trimmed.hasPrefix("0x") ? Int(trimmed.dropFirst(2), radix: 16) : nil) { return .int(value) }
+                if args.count > 1, case .hash(let options)? = args.last, options[.symbol("exception")]?.isTruthy == false { return .null }
+                throw interpreter.error("invalid value for Integer(): \"\(text)\"", at: location, className: "ArgumentError")
+            default:
+                throw interpreter.error("can't convert \((args.first ?? .null).typeName) into Integer", at: location, className: "TypeError")
+            }
+        case "Float":
+            if let number = Builtins.numeric(args.first ?? .null) { return .float(number) }
+            if case .string(let text)? = args.first, let number = Double(text.rubyStripped()) { return .float(number) }
+            throw interpreter.error("invalid value for Float()", at: location, className: "ArgumentError")
+        case "String": return .string(try interpreter.stringify(args.first ?? .null, at: location))
+        case "Array":
+            switch args.first ?? .null {
+            case .array: return args[0]
+            case .null: return .array([])
+            case .hash(let box): return .array(box.pairs.map { .array([$0.key, $0.value]) })
+            default: return .array([args[0]])
+            }
+        case "Hash":
+            if case .hash = args.first ?? .null { return args[0] }
+            return .hash(HashBox())
+        case "loop":
+            guard let block = arguments.block else { throw interpreter.error("loop needs a block", at: location) }
+            do {
+                while true { _ = try interpreter.callClosure(block, [], at: location) }
+            } catch ControlFlow.breakValue(let value) {
+                return value
+            }
+        case "block_given?":
+            return .bool(false)
+        case "lambda", "proc":
+            guard let block = arguments.block else { throw interpreter.error("\(name) needs a block", at: location) }
+            return .proc(block)
+        case "catch":
+            return try interpreter.yieldTo(arguments.block, [], method: name, at: location)
+        case "freeze", "frozen?":
+            return .null
+        case "attr_accessor", "attr_reader", "attr_writer", "include", "extend", "private", "public", "protected", "module_function":
+            throw VagrantfileError(.unsupported, at: location, "'\(name)' is not supported by boxer", hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
+        default:
+            throw interpreter.error("undefined local variable or method '\(name)'", at: location, className: "NameError")
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import BoxerSupport
+import Yams
+
+/// `ENV["X"]`, `ENV.fetch`, `ENV.key?`: reads only; the process environment is never changed.
+final class EnvironmentObject: RubyObject {
+    let environment: [String: String]
+    private var assigned: [String: String] = [:]
+    init(environment: [String: String]) { self.environment = environment }
+    var typeName: String { "Object" }
+
+    func value(_ key: String) -> String? { assigned[key] ?? environment[key] }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        let key = arguments.positional.first?.text ?? ""
+        switch method {
+        case "[]": return value(key).map { .string($0) } ?? .null
+        case "fetch":
+            if let found = value(key) { return .string(found) }
+            if arguments.positional.count > 1 { return arguments.positional[1] }
+            if let block = arguments.block { return try interpreter.callClosure(block, [.string(key)], at: location) }
+            throw interpreter.error("key not found: \"\(key)\"", at: location, className: "KeyError")
+        case "key?", "has_key?", "include?", "member?": return .bool(value(key) != nil)
+        case "[]=", "store":
+            // Visible to the rest of the file, never exported to the host process.
+            assigned[key] = arguments.positional.count > 1 ? arguments.positional[1].text : nil
+            return arguments.positional.last ?? .null
+        case "to_h", "to_hash": return .hash(HashBox(environment.merging(assigned) { $1 }.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))
+        case "keys": return .array(environment.keys.sorted().map { .string($0) })
+        case "delete": assigned[key] = nil; return .null
+        default: throw interpreter.error("undefined method '\(method)' for ENV", at: location, className: "NoMethodError")
+        }
+    }
+}
+
+/// `File.join`, `dirname`, `basename`, `extname`, `expand_path`, `exist?`, `file?`, `directory?`, `read`, `readlines`.
+final class FileModule: RubyObject {
+    var typeName: String { "Class" }
+
+    /// Files a Vagrantfile reads are settings: regular files of at most 16 MiB (never /dev/zero).
+    static let readLimit = 16 << 20
+
+    static func readText(_ name: String, interpreter: Interpreter, at location: SourceLocation) throws -> String {
+        do {
+            return try HostFiles.readText(at: resolve(name, interpreter: interpreter), limit: readLimit)
+        } catch .missing {
+            throw interpreter.error("No such file or directory @ rb_sysopen - \(name)", at: location, className: "Errno::ENOENT")
+        } catch .notRegularFile {
+            throw interpreter.error("\(name) is not a regular file", at: location, className: "Errno::EINVAL")
+        } catch .tooLarge {
+            throw interpreter.error("\(name) is larger than \(readLimit >> 20) MiB", at: location, className: "IOError")
+        } catch .notUTF8 {
+            throw interpreter.error("\(name) is not UTF-8 text", at: location, className: "IOError")
+        } catch {
+            throw interpreter.error("\(name): \(error.explanation)", at: location, className: "IOError")
+        }
+    }
+
+    static func resolve(_ path: String, interpreter: Interpreter) -> String {
+        var expanded = path
+        if expanded.hasPrefix("~") { expanded = (interpreter.environment["HOME"] ?? NSHomeDirectory()) + expanded.dropFirst() }
+        if !expanded.hasPrefix("/") { expanded = interpreter.directory + "/" + expanded }
+        return (expanded as NSString).standardizingPath
+    }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        let args = arguments.positional.map(\.text)
+        let first = args.first ?? ""
+        switch method {
+        case "join":
+            let joined = args.filter { !$0.isEmpty }.enumerated().map { $0.offset == 0 ? $0.element : $0.element.trimming("/") }.joined(separator: "/")
+            var collapsed = ""
+            for character in joined where !(character == "/" && collapsed.last == "/") { collapsed.append(character) }
+            return .string(collapsed)
+        case "dirname": return .string((first as NSString).deletingLastPathComponent.isEmpty ? "." : (first as NSString).deletingLastPathComponent)
+        case "basename":
+            var base = (first as NSString).lastPathComponent
+            if args.count > 1 {
+                let suffix = args[1]
+                if suffix == ".*" { base = (base as NSString).deletingPathExtension } else if base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
+            }
+            return .string(base)
+        case "extname": let ext = (first as NSString).pathExtension; return .string(ext.isEmpty ? "" : "." + ext)
+        case "expand_path", "absolute_path", "realpath":
+            if args.count > 1 {
+                let base = Self.resolve(args[1], interpreter: interpreter)
+                return .string(first.hasPrefix("/") || first.hasPrefix("~") ? Self.resolve(first, interpreter: interpreter) : ((base + "/" + first) as NSString).standardizingPath)
+            }
+            return .string(Self.resolve(first, interpreter: interpreter))
+        case "exist?", "exists?":
+            return .bool(HostFiles.exists(Self.resolve(first, interpreter: interpreter)))
+        case "file?", "readable?":
+            let kind = HostFiles.kind(of: Self.resolve(first, interpreter: interpreter))
+            return .bool(kind != nil && kind != .directory)
+        case "directory?":
+            return .bool(HostFiles.kind(of: Self.resolve(first, interpreter: interpreter)) == .directory)
+        case "read", "readlines", "foreach":
+            let text = try Self.readText(first, interpreter: interpreter, at: location)
+            if method == "read" { return .string(text) }
+            return .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") })
+        case "write", "open", "delete", "chmod", "rename", "symlink", "unlink":
+            throw VagrantfileError(.unsupported, at: location, "File.\(method) is not supported by boxer", hint: "reading a Vagrantfile never changes the host; File.read, exist? and join work")
+        case "separator", "SEPARATOR": return .string("/")
+        default: throw interpreter.error("undefined method '\(method)' for File", at: location, className: "NoMethodError")
+        }
+    }
+}
+
+/// `Dir.pwd`, `Dir.exist?`, `Dir.glob`/`Dir[]` (read-only).
+final class DirModule: RubyObject {
+    var typeName: String { "Class" }
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        let first = arguments.positional.first?.text ?? ""
+        switch method {
+        case "pwd", "getwd": return .string(interpreter.directory)
+        case "exist?", "exists?":
+            return .bool(HostFiles.kind(of: FileModule.resolve(first, interpreter: interpreter)) == .directory)
+        case "home": return .string(interpreter.environment["HOME"] ?? NSHomeDirectory())
+        case "glob", "[]":
+            let pattern = FileModule.resolve(first, interpreter: interpreter)
+            let folder = (pattern as NSString).deletingLastPathComponent
+            let filePattern = (pattern as NSString).lastPathComponent
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            let matched = names.filter { fnmatch(filePattern, $0, 0) == 0 }.sorted().map { Value.string(folder + "/" + $0) }
+            return .array(matched)
+        default:
+            throw VagrantfileError(.unsupported, at: location, "Dir.\(method) is not supported by boxer", hint: "Dir.pwd, Dir.exist? and Dir.glob work")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// `config`: the root of a configuration, or the `override` of a provider block.
+final class ConfigObject: RubyObject {
+    enum Level { case global, machine, override }
+
+    let box: DraftBox
+    unowned let collector: ConfigurationCollector
+    let level: Level
+    private var namespaces: [String: Value] = [:]
+
+    init(box: DraftBox, collector: ConfigurationCollector, level: Level) {
+        self.box = box
+        self.collector = collector
+        self.level = level
+    }
+
+    var typeName: String { "Vagrant::Config::V2::Root" }
+
+    /// Plugin namespaces boxer accepts and ignores, with a warning.
+    static let pluginNamespaces: Set<String> = ["hostmanager", "vbguest", "cache", "proxy", "disksize", "env", "persistent_storage", "hostsupdater", "landrush", "berkshelf", "omnibus", "librarian_chef", "r10k", "dns", "registration", "timezone", "git", "sshfs", "notify_forwarder", "winnfsd", "bindfs", "nfs", "docker_compose", "scp", "secret"]
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        if let existing = namespaces[method] { return existing }
+        let value: Value
+        switch method {
+        case "vm": value = .object(VMConfigObject(box: box, collector: collector, level: level))
+        case "ssh": value = .object(SSHConfigObject(box: box, collector: collector))
+        case "vagrant", "winrm", "winssh", "push", "package", "cloud":
+            value = .object(IgnoredNamespace(name: method, collector: collector, warn: false))
+        case "trigger":
+            value = .object(IgnoredNamespace(name: method, collector: collector, warn: true, message: "config.trigger is not supported by boxer yet; triggers are ignored"))
+        case "to_s", "inspect": return .string("#<Vagrant::Config::V2::Root>")
+        default:
+            if Self.pluginNamespaces.contains(method) || method.contains("_") {
+                value = .object(IgnoredNamespace(name: method, collector: collector, warn: true, message: "config.\(method) belongs to a Vagrant plugin boxer does not have; its settings are ignored"))
+            } else {
+                throw VagrantfileError(.configuration, at: location, "config.\(method) is not a Vagrant configuration namespace", hint: "the namespaces are config.vm, config.ssh, config.vagrant, config.winrm and config.trigger")
+            }
+        }
+        namespaces[method] = value
+        return value
+    }
+}
+
+/// `config.vagrant`, `config.trigger`, plugin namespaces: everything is accepted and ignored.
+final class IgnoredNamespace: RubyObject {
+    let name: String
+    unowned let collector: ConfigurationCollector
+    let warn: Bool
+    let message: String?
+    init(name: String, collector: ConfigurationCollector, warn: Bool, message: String? = nil) {
+        self.name = name
+        self.collector = collector
+        self.warn = warn
+        self.message = message
+    }
+    var typeName: String { "Object" }
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        if warn, let message { collector.warn(message, at: location) }
+        if method.hasSuffix("=") { return arguments.positional.first ?? .null }
+        return .object(self)
+    }
+}
+
+/// `config.ssh`.
+final class SSHConfigObject: RubyObject {
+    let box: DraftBox
+    unowned let collector: ConfigurationCollector
+    static let known: Set<String> = ["username", "password", "insert_key", "private_key_path", "shell", "forward_agent", "forward_x11", "forward_env", "port", "guest_port", "host", "keep_alive", "config", "extra_args", "connect_timeout", "compression", "dsa_authentication", "sudo_command", "pty", "keys_only", "paranoid", "verify_host_key", "export_command_template", "remote_user", "proxy_command", "key_type", "connect_retries", "connect_retry_delay", "max_tries", "ignore_known_hosts"]
+
+    init(box: DraftBox, collector: ConfigurationCollector) {
+        self.box = box
+        self.collector = collector
+    }
+
+    var typeName: String { "VagrantPlugins::Kernel_V2::SSHConfig" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        if method.hasSuffix("=") {
+            let key = String(method.dropLast())
+            if !Self.known.contains(key) { collector.warn("The following settings shouldn't exist: ssh.\(key)", at: location) }
+            box.draft.ssh[key] = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
+            box.touched = true
+            return arguments.positional.first ?? .null
+        }
+        if let value = box.draft.ssh[method] { return Settings.back(value) }
+        if Self.known.contains(method) { return .null }
+        throw interpreter.error("undefined method '\(method)' for config.ssh", at: location, className: "NoMethodError")
+    }
+}

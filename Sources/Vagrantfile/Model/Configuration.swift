@@ -1,0 +1,174 @@
+import Foundation
+
+/// A machine's settings while the Vagrantfile runs, before defaults and types are applied.
+struct MachineDraft {
+    struct NetworkEntry {
+        var type: String
+        var id: String
+        var options: [String: ConfigValue]
+        var location: SourceLocation
+    }
+
+    struct FolderEntry {
+        var id: String
+        var hostPath: String
+        var guestPath: String
+        var options: [String: ConfigValue]
+        var location: SourceLocation
+    }
+
+    struct ProvisionerEntry {
+        var name: String?
+        var type: String
+        var options: [String: ConfigValue]
+        var location: SourceLocation
+    }
+
+    struct ProviderBlock {
+        var provider: String
+        var block: Closure?
+        var location: SourceLocation
+    }
+
+    var vm: [String: ConfigValue] = [:]
+    var networks: [NetworkEntry] = []
+    var syncedFolders: [FolderEntry] = []
+    var provisioners: [ProvisionerEntry] = []
+    var providerBlocks: [ProviderBlock] = []
+    var ssh: [String: ConfigValue] = [:]
+    var unnamedNetworks = 0
+}
+
+/// A mutable home for a draft, shared by the config objects that write into it.
+final class DraftBox {
+    var draft: MachineDraft
+    var touched = false
+    init(_ draft: MachineDraft) { self.draft = draft }
+}
+
+/// Collects what `Vagrant.configure` blocks declare and turns it into machines.
+final class ConfigurationCollector {
+    struct Definition {
+        var name: String
+        var options: [String: ConfigValue]
+        var blocks: [Closure]
+        var location: SourceLocation
+    }
+
+    let global = DraftBox(MachineDraft())
+    private(set) var definitions: [Definition] = []
+    /// Machine name → its place in `definitions`: a define is found in constant time (a
+    /// Vagrantfile that defines machines in a loop of thousands stays linear).
+    private var definitionIndex: [String: Int] = [:]
+    var warnings: [Diagnostic] = []
+    var configured = false
+
+    func warn(_ message: String, at location: SourceLocation) {
+        let diagnostic = Diagnostic(location: location, message: message)
+        if !warnings.contains(diagnostic) { warnings.append(diagnostic) }
+    }
+
+    func configure(_ block: Closure, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        configured = true
+        let config = ConfigObject(box: global, collector: self, level: .global)
+        return try interpreter.callClosure(block, [.object(config)], at: location)
+    }
+
+    func define(_ name: String, options: [String: ConfigValue], block: Closure?, at location: SourceLocation) {
+        if let index = definitionIndex[name] {
+            definitions[index].options.merge(options) { $1 }
+            if let block { definitions[index].blocks.append(block) }
+        } else {
+            definitionIndex[name] = definitions.count
+            definitions.append(Definition(name: name, options: options, blocks: block.map { [$0] } ?? [], location: location))
+        }
+    }
+
+    /// Every machine, its define blocks and provider blocks run now, in definition order.
+    func machines(interpreter: Interpreter) throws -> [Machine] {
+        let definitions = self.definitions.isEmpty
+            ? [Definition(name: "default", options: [:], blocks: [], location: SourceLocation(file: interpreter.file, line: 1, column: 1))]
+            : self.definitions
+        var machines: [Machine] = []
+        for definition in definitions {
+            let box = DraftBox(global.draft)
+            let config = ConfigObject(box: box, collector: self, level: .machine)
+            for block in definition.blocks {
+                _ = try block.call([.object(config)], at: block.location)
+            }
+            var providers: [String: ProviderSettingsBox] = [:]
+            var overrides: [String: DraftBox] = [:]
+            var order: [String] = []
+            for providerBlock in box.draft.providerBlocks {
+                let settings = providers[providerBlock.provider] ?? ProviderSettingsBox(name: providerBlock.provider)
+                providers[providerBlock.provider] = settings
+                if !order.contains(providerBlock.provider) { order.append(providerBlock.provider) }
+                guard let block = providerBlock.block else { continue }
+                var base = box.draft
+                base.providerBlocks = []
+                let override = overrides[providerBlock.provider] ?? DraftBox(base)
+                overrides[providerBlock.provider] = override
+                let overrideConfig = ConfigObject(box: override, collector: self, level: .override)
+                _ = try block.call([.object(ProviderConfigObject(settings: settings, collector: self)), .object(overrideConfig)], at: providerBlock.location)
+            }
+            var machine = try MachineBuilder.build(name: definition.name, options: definition.options, draft: box.draft, providers: providers, order: order, collector: self)
+            for (provider, override) in overrides where override.touched {
+                let overridden = try MachineBuilder.build(name: definition.name, options: definition.options, draft: override.draft, providers: providers, order: order, collector: self)
+                machine.providerOverrides[provider] = MachineOverride(overridden)
+            }
+            machines.append(machine)
+        }
+        if machines.filter(\.primary).count > 1 {
+            throw VagrantfileError(.configuration, at: definitions.first?.location, "more than one machine is marked primary: \(machines.filter(\.primary).map(\.name).joined(separator: ", "))", hint: "mark one machine with primary: true")
+        }
+        return machines
+    }
+}
+
+/// Converts interpreter values into settings values.
+enum Settings {
+    static func value(_ value: Value, at location: SourceLocation, interpreter: Interpreter, depth: Int = 0) throws -> ConfigValue {
+        guard depth < 32 else {
+            throw VagrantfileError(.configuration, at: location, "a setting's value is nested more than 32 levels deep (does an array contain itself?)")
+        }
+        try interpreter.tick(at: location)
+        switch value {
+        case .null: return .null
+        case .bool(let v): return .bool(v)
+        case .int(let v): return .int(v)
+        case .float(let v): return .double(v)
+        case .string(let v), .symbol(let v): return .string(v)
+        case .array(let box): return .array(try box.items.map { try Self.value($0, at: location, interpreter: interpreter, depth: depth + 1) })
+        case .hash(let box):
+            var object: [String: ConfigValue] = [:]
+            for pair in box.pairs { object[pair.key.text] = try Self.value(pair.value, at: location, interpreter: interpreter, depth: depth + 1) }
+            return .object(object)
+        case .range(let low, let high, let exclusive):
+            return .string("\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")")
+        case .object(let object as EnvironmentObject):
+            return .object(object.environment.mapValues { .string($0) })
+        default:
+            throw VagrantfileError(.configuration, at: location, "a \(value.typeName) cannot be a setting's value")
+        }
+    }
+
+    static func options(_ arguments: Arguments, at location: SourceLocation, interpreter: Interpreter) throws -> [String: ConfigValue] {
+        var options: [String: ConfigValue] = [:]
+        for pair in arguments.keywords?.pairs ?? [] {
+            options[pair.key.text] = try value(pair.value, at: location, interpreter: interpreter)
+        }
+        return options
+    }
+
+    static func back(_ value: ConfigValue) -> Value {
+        switch value {
+        case .null: return .null
+        case .bool(let v): return .bool(v)
+        case .int(let v): return .int(v)
+        case .double(let v): return .float(v)
+        case .string(let v): return .string(v)
+        case .array(let v): return .array(v.map(back))
+        case .object(let v): return .hash(HashBox(v.keys.sorted().map { (.symbol($0), back(v[$0] ?? .null)) }))
+        }
+    }
+}

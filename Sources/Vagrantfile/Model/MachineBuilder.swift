@@ -1,0 +1,173 @@
+import Foundation
+
+/// Applies Vagrant's defaults and types to a machine draft.
+enum MachineBuilder {
+    static func build(name: String, options: [String: ConfigValue], draft: MachineDraft, providers: [String: ProviderSettingsBox], order: [String], collector: ConfigurationCollector) throws -> Machine {
+        let networks = try Self.networks(draft.networks)
+        let syncedFolders = Self.syncedFolders(draft.syncedFolders)
+        let provisioners = try Self.provisioners(draft.provisioners)
+        let sshSettings = Self.sshSettings(draft.ssh)
+
+        var settings = draft.vm
+        let boxURL: [String]
+        switch settings.removeValue(forKey: "box_url") {
+        case .array(let items)?: boxURL = items.compactMap(\.string)
+        case .string(let url)?: boxURL = [url]
+        default: boxURL = []
+        }
+        let bootTimeout = settings.removeValue(forKey: "boot_timeout")
+        if let bootTimeout, bootTimeout.int == nil {
+            throw VagrantfileError(.configuration, at: nil, "config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)")
+        }
+        let architecture = settings.removeValue(forKey: "box_architecture")
+        return Machine(
+            name: name,
+            primary: options["primary"]?.bool ?? false,
+            autostart: options["autostart"]?.bool ?? true,
+            box: settings.removeValue(forKey: "box")?.string,
+            boxVersion: settings.removeValue(forKey: "box_version")?.string,
+            boxURL: boxURL,
+            boxCheckUpdate: settings.removeValue(forKey: "box_check_update")?.bool ?? true,
+            boxArchitecture: architecture == nil ? "auto" : architecture == .null ? nil : architecture?.string,
+            hostname: settings.removeValue(forKey: "hostname")?.string,
+            bootTimeout: bootTimeout?.int ?? 300,
+            communicator: settings.removeValue(forKey: "communicator")?.string ?? "ssh",
+            baseMAC: settings.removeValue(forKey: "base_mac")?.string,
+            settings: settings,
+            networks: networks,
+            syncedFolders: syncedFolders,
+            providers: providers.mapValues(\.settings),
+            providerOrder: order,
+            provisioners: provisioners,
+            ssh: sshSettings,
+            providerOverrides: [:])
+    }
+
+    /// The forwarded ports and networks: Vagrant's ssh forward first (unless the Vagrantfile
+    /// has its own or disables it), then the Vagrantfile's, a host port forwarded twice refused.
+    static func networks(_ entries: [MachineDraft.NetworkEntry]) throws -> [Network] {
+        var networks: [Network] = []
+        // Vagrant's default: guest 22 → host 2222 on 127.0.0.1, id "ssh", auto_correct.
+        let sshDefault = MachineDraft.NetworkEntry(type: "forwarded_port", id: "ssh", options: [
+            "guest": .int(22), "host": .int(2222), "host_ip": .string("127.0.0.1"), "id": .string("ssh"), "auto_correct": .bool(true),
+        ], location: SourceLocation(file: "(default)", line: 0, column: 0))
+        var entries = entries
+        if let index = entries.firstIndex(where: { $0.type == "forwarded_port" && $0.id == "ssh" }) {
+            // Written by the user: used as given (Vagrant adds its default only when there is none),
+            // listed first.
+            let own = entries.remove(at: index)
+            entries.insert(own, at: 0)
+        } else {
+            entries.insert(sshDefault, at: 0)
+        }
+        // `disabled: true` removes a forward, the default ssh one included.
+        entries.removeAll { $0.type == "forwarded_port" && $0.options["disabled"]?.bool == true }
+        for entry in entries {
+            networks.append(try network(entry))
+        }
+        for (index, network) in networks.enumerated() {
+            guard case .forwardedPort(let port) = network else { continue }
+            if let clash = networks[..<index].first(where: {
+                if case .forwardedPort(let other) = $0 { return other.host == port.host && other.proto == port.proto && (other.hostIP ?? "") == (port.hostIP ?? "") && !other.autoCorrect }
+                return false
+            }), case .forwardedPort(let other) = clash {
+                throw VagrantfileError(.configuration, at: entries[index].location, "host port \(port.host) is forwarded twice (to guest ports \(other.guest) and \(port.guest))", hint: "use a different host: port, or add auto_correct: true")
+            }
+        }
+        return networks
+    }
+
+    /// The synced folders, `/vagrant` first unless the Vagrantfile shares something there.
+    static func syncedFolders(_ drafts: [MachineDraft.FolderEntry]) -> [SyncedFolder] {
+        var folders = drafts
+        if !folders.contains(where: { $0.guestPath == "/vagrant" }) {
+            folders.insert(.init(id: "/vagrant", hostPath: ".", guestPath: "/vagrant", options: [:], location: SourceLocation(file: "(default)", line: 0, column: 0)), at: 0)
+        }
+        return folders.map { entry -> SyncedFolder in
+            var options = entry.options
+            let disabled = options.removeValue(forKey: "disabled")?.bool ?? false
+            var type = options.removeValue(forKey: "type")?.string
+            if type == nil, options["nfs"]?.bool == true { type = "nfs" }
+            return SyncedFolder(id: options["id"]?.string ?? entry.id, hostPath: entry.hostPath, guestPath: entry.guestPath, disabled: disabled, type: type, options: options)
+        }
+    }
+
+    /// The provisioners, each checked for the options its type needs.
+    static func provisioners(_ drafts: [MachineDraft.ProvisionerEntry]) throws -> [Provisioner] {
+        try drafts.map { entry -> Provisioner in
+            var options = entry.options
+            let run = options.removeValue(forKey: "run")?.string ?? "once"
+            guard ["once", "always", "never"].contains(run) else {
+                throw VagrantfileError(.configuration, at: entry.location, "run: \"\(run)\" is not valid", hint: "use run: \"once\", \"always\" or \"never\"")
+            }
+            if entry.type == "shell", options["inline"] == nil, options["path"] == nil {
+                throw VagrantfileError(.configuration, at: entry.location, "a shell provisioner needs inline: or path:")
+            }
+            if entry.type == "shell", options["inline"] != nil, options["path"] != nil {
+                throw VagrantfileError(.configuration, at: entry.location, "a shell provisioner takes inline: or path:, not both")
+            }
+            if entry.type == "file", options["source"] == nil || options["destination"] == nil {
+                throw VagrantfileError(.configuration, at: entry.location, "a file provisioner needs source: and destination:")
+            }
+            return Provisioner(name: entry.name, type: entry.type, run: run, options: options)
+        }
+    }
+
+    /// `config.ssh`: the settings boxer uses, the rest kept as they were given.
+    static func sshSettings(_ draft: [String: ConfigValue]) -> SSHSettings {
+        var ssh = draft
+        let keyPaths: [String]
+        switch ssh.removeValue(forKey: "private_key_path") {
+        case .array(let items)?: keyPaths = items.compactMap(\.string)
+        case .string(let path)?: keyPaths = [path]
+        default: keyPaths = []
+        }
+        return SSHSettings(
+            username: ssh.removeValue(forKey: "username")?.string,
+            password: ssh.removeValue(forKey: "password")?.string,
+            insertKey: ssh.removeValue(forKey: "insert_key")?.bool ?? true,
+            privateKeyPath: keyPaths,
+            shell: ssh.removeValue(forKey: "shell")?.string,
+            forwardAgent: ssh.removeValue(forKey: "forward_agent")?.bool ?? false,
+            port: ssh.removeValue(forKey: "port")?.int,
+            host: ssh.removeValue(forKey: "host")?.string,
+            values: ssh)
+    }
+
+    static func network(_ entry: MachineDraft.NetworkEntry) throws -> Network {
+        var options = entry.options
+        options.removeValue(forKey: "id")
+        options.removeValue(forKey: "disabled")
+        switch entry.type {
+        case "forwarded_port":
+            guard let guest = options.removeValue(forKey: "guest")?.int, let host = options.removeValue(forKey: "host")?.int else {
+                throw VagrantfileError(.configuration, at: entry.location, "a forwarded_port needs numeric guest: and host: ports", hint: "config.vm.network \"forwarded_port\", guest: 80, host: 8080")
+            }
+            guard (1...65535).contains(guest), (0...65535).contains(host) else {
+                throw VagrantfileError(.configuration, at: entry.location, "ports must be between 1 and 65535 (guest \(guest), host \(host))")
+            }
+            let proto = options["protocol"]?.string ?? "tcp"
+            guard proto == "tcp" || proto == "udp" else {
+                throw VagrantfileError(.configuration, at: entry.location, "protocol: \"\(proto)\" is not valid; use \"tcp\" or \"udp\"")
+            }
+            return .forwardedPort(ForwardedPort(id: entry.id, guest: guest, host: host, hostIP: options["host_ip"]?.string, guestIP: options["guest_ip"]?.string, proto: proto, autoCorrect: options["auto_correct"]?.bool ?? false))
+        case "private_network":
+            let dhcp = options["type"]?.string == "dhcp"
+            let ip = options["ip"]?.string
+            if !dhcp, ip == nil {
+                throw VagrantfileError(.configuration, at: entry.location, "a private_network needs ip: or type: \"dhcp\"", hint: "config.vm.network \"private_network\", ip: \"192.168.56.10\"")
+            }
+            if let ip, !isIPv4(ip), !ip.contains(":") {
+                throw VagrantfileError(.configuration, at: entry.location, "'\(ip)' is not an IP address")
+            }
+            return .privateNetwork(PrivateNetwork(id: entry.id, ip: ip, dhcp: dhcp, netmask: options["netmask"]?.string, intnet: options["virtualbox__intnet"], options: options, location: entry.location))
+        default:
+            return .publicNetwork(PublicNetwork(id: entry.id, ip: options["ip"]?.string, bridge: options["bridge"], options: options))
+        }
+    }
+
+    static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { Int($0).map { (0...255).contains($0) } == true && !$0.isEmpty && $0.count <= 3 }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import BoxerSupport
+import Yams
+
+/// Constants a Vagrantfile sees: `Vagrant`, `ENV`, `File`, `Dir`, `YAML`, `JSON`, class names.
+final class VagrantHost {
+    /// The version boxer answers `Vagrant::VERSION` and `Vagrant.require_version` with.
+    static let vagrantVersion = "2.4.1"
+    /// Plugins whose configuration boxer reads itself.
+    static let knownPlugins: Set<String> = ["vagrant-libvirt", "vagrant-qemu"]
+
+    let configurator: ConfigurationCollector
+    private var cache: [String: Value] = [:]
+    /// Files read with `load`/`require_relative`, their interpreters (released with the rest
+    /// when the environment is built) and how deep the current load is.
+    var loadedFiles: Set<String> = []
+    /// Methods defined with `def` at top level and `$globals` belong to the whole program, as in
+    /// Ruby: a helper defined in a loaded file is callable from the Vagrantfile that loaded it.
+    var methods: [String: (parameters: [Parameter], body: [Node])] = [:]
+    var globals: [String: Value] = [:]
+    /// What `puts` and friends printed, in order, from every file.
+    var output: [String] = []
+    var loadedInterpreters: [Interpreter] = []
+    var loadDepth = 0
+
+    init(configurator: ConfigurationCollector) {
+        self.configurator = configurator
+    }
+
+    /// Drops what the program defined once the environment has been built (closures in it
+    /// refer back to scopes).
+    func release() {
+        for interpreter in loadedInterpreters { interpreter.releaseCycles() }
+        loadedInterpreters.removeAll()
+        methods.removeAll()
+        globals.removeAll()
+        cache.removeAll()
+    }
+
+    func constant(_ name: String, interpreter: Interpreter) -> Value? {
+        if let value = cache[name] { return value }
+        let value: Value?
+        switch name {
+        case "Vagrant": value = .object(VagrantModule(host: self))
+        case "ENV": value = .object(EnvironmentObject(environment: interpreter.environment))
+        case "File": value = .object(FileModule())
+        case "Dir": value = .object(DirModule())
+        case "YAML", "Psych": value = .object(YAMLModule())
+        case "JSON": value = .object(JSONModule())
+        case "RUBY_PLATFORM": value = .string("x86_64-linux")
+        case "RUBY_VERSION": value = .string("3.1.2")
+        case "ARGV": value = .array([])
+        case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc", "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError", "NameError":
+            value = .object(TypeObject(name))
+        case "Process", "Kernel", "IO", "Open3", "Socket", "Class", "Module", "ObjectSpace", "Thread", "Fiber":
+            value = .object(ForbiddenModule(name: name))
+        default: value = nil
+        }
+        if let value { cache[name] = value }
+        return value
+    }
+}
+
+/// Modules boxer refuses as a whole: they run programs or reach into the interpreter.
+final class ForbiddenModule: RubyObject {
+    let name: String
+    init(name: String) { self.name = name }
+    var typeName: String { "Module" }
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        throw VagrantfileError(.unsupported, at: location, "\(name).\(method) is not supported by boxer", hint: name == "Class" || name == "Module"
+            ? "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules"
+            : "boxer does not run programs or touch the host while reading a Vagrantfile")
+    }
+}
+
+/// `Vagrant.configure`, `Vagrant.require_version`, `Vagrant.has_plugin?`, `Vagrant::VERSION`.
+final class VagrantModule: RubyObject {
+    unowned let host: VagrantHost
+    init(host: VagrantHost) { self.host = host }
+    var typeName: String { "Module" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        switch method {
+        case "configure":
+            let version = arguments.positional.first?.text ?? ""
+            guard version == "2" else {
+                throw VagrantfileError(.configuration, at: location, "Vagrant.configure(\"\(version)\") is not supported by boxer", hint: "boxer reads version 2 configurations: Vagrant.configure(\"2\") do |config| … end")
+            }
+            guard let block = arguments.block else { throw interpreter.error("Vagrant.configure needs a block", at: location) }
+            return try host.configurator.configure(block, interpreter: interpreter, at: location)
+        case "require_version":
+            let have = VagrantHost.vagrantVersion
+            for requirement in arguments.positional.map(\.text) {
+                guard VersionCheck.satisfies(have, requirement) else {
+                    throw VagrantfileError(.configuration, at: location, "this Vagrantfile requires Vagrant \(requirement); boxer is compatible with Vagrant \(have)", hint: "relax Vagrant.require_version if the file works with \(have)")
+                }
+            }
+            return .bool(true)
+        case "has_plugin?":
+            return .bool(VagrantHost.knownPlugins.contains(arguments.positional.first?.text ?? ""))
+        case "VERSION", "version":
+            return .string(VagrantHost.vagrantVersion)
+        case "plugin":
+            throw VagrantfileError(.unsupported, at: location, "defining Vagrant plugins is not supported by boxer", hint: "remove the plugin definition; boxer reads configuration only")
+        case "Util", "Config", "Errors", "UI":
+            return .object(ForbiddenModule(name: "Vagrant::\(method)"))
+        default:
+            throw interpreter.error("undefined method '\(method)' for Vagrant", at: location, className: "NoMethodError")
+        }
+    }
+}
+
+/// Minimal RubyGems-style version constraint check for `Vagrant.require_version`.
+enum VersionCheck {
+    static func parts(_ text: String) -> [Int] {
+        text.split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+    }
+
+    static func compare(_ a: String, _ b: String) -> Int {
+        let x = parts(a), y = parts(b)
+        for index in 0..<max(x.count, y.count) {
+            let left = index < x.count ? x[index] : 0, right = index < y.count ? y[index] : 0
+            if left != right { return left < right ? -1 : 1 }
+        }
+        return 0
+    }
+
+    static func satisfies(_ version: String, _ requirement: String) -> Bool {
+        requirement.split(separator: ",").allSatisfy { clause in
+            let text = clause.rubyStripped()
+            for op in [">=", "<=", "~>", "!=", ">", "<", "="] where text.hasPrefix(op) {
+                let target = text.dropFirst(op.count).rubyStripped()
+                let order = compare(version, target)
+                switch op {
+                case ">=": return order >= 0
+                case "<=": return order <= 0
+                case ">": return order > 0
+                case "<": return order < 0
+                case "!=": return order != 0
+                case "~>":
+                    var upper = parts(target)
+                    if upper.count > 1 { upper.removeLast() }
+                    guard let last = upper.indices.last else { return false }
+                    upper[last] = upper[last] &+ 1
+                    return order >= 0 && compare(version, upper.map(String.init).joined(separator: ".")) < 0
+                default: return order == 0
+                }
+            }
+            return compare(version, text) == 0
+        }
+    }
+}

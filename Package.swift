@@ -22,7 +22,10 @@ let package = Package(
         // statically (see there).
         .systemLibrary(
             name: "CLibArchive",
-            providers: [.apt(["libarchive-dev", "libzstd-dev", "liblz4-dev", "liblzma-dev", "libbz2-dev", "zlib1g-dev", "nettle-dev"]), .brew(["libarchive"])]
+            providers: [
+                .apt(["libarchive-dev", "libzstd-dev", "liblz4-dev", "liblzma-dev", "libbz2-dev", "zlib1g-dev", "nettle-dev"]),
+                .brew(["libarchive"]),
+            ]
         ),
         // Paths, file locks, logging, process helpers and the YAML field reader shared by every module.
         .target(
@@ -152,7 +155,8 @@ let package = Package(
         .testTarget(
             name: "BoxerCommandsTests",
             dependencies: [
-                "BoxerCommands", "BoxerSupport", "BoxArchive", "BoxStore", "Builder", "Machines", "Networks", "Providers", "Vagrantfile", "BoxerTestSupport",
+                "BoxerCommands", "BoxerSupport", "BoxArchive", "BoxStore", "Builder", "Machines", "Networks", "Providers", "Vagrantfile",
+                "BoxerTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,9 +2,9 @@ import CLibArchive
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Feeds a file to libarchive in large blocks and hashes every byte on the way, so verifying a box
@@ -31,8 +31,8 @@ final class ArchiveInput {
             throw .cannotOpen(path: path, reason: "it is a folder, not a file")
         }
         #if os(Linux)
-        // The whole file is read once, front to back.
-        posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+            // The whole file is read once, front to back.
+            posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
         descriptor = fd
         buffer = .allocate(byteCount: Self.blockSize, alignment: 4096)
@@ -76,12 +76,14 @@ final class ArchiveInput {
     /// Hands this input to a libarchive reader.
     func attach(to reader: OpaquePointer) -> Int32 {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        return archive_read_open(reader, context, nil, { _, context, blockPointer in
-            guard let context, let blockPointer else { return -1 }
-            let input = Unmanaged<ArchiveInput>.fromOpaque(context).takeUnretainedValue()
-            guard let block = input.next() else { return -1 }
-            blockPointer.pointee = block.baseAddress
-            return block.count
-        }, nil)
+        return archive_read_open(
+            reader, context, nil,
+            { _, context, blockPointer in
+                guard let context, let blockPointer else { return -1 }
+                let input = Unmanaged<ArchiveInput>.fromOpaque(context).takeUnretainedValue()
+                guard let block = input.next() else { return -1 }
+                blockPointer.pointee = block.baseAddress
+                return block.count
+            }, nil)
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes file data on its own thread so that decompressing a box and writing its disk images
@@ -124,7 +124,9 @@ final class BackgroundFileWriter: @unchecked Sendable {
     }
 
     /// Calls `body` for each part of `block` that is not an aligned, all-zero run.
-    static func forEachNonZeroRun(_ block: UnsafeRawBufferPointer, at offset: Int64, _ body: (UnsafeRawBufferPointer, Int64) -> Bool) -> Bool {
+    static func forEachNonZeroRun(_ block: UnsafeRawBufferPointer, at offset: Int64, _ body: (UnsafeRawBufferPointer, Int64) -> Bool)
+        -> Bool
+    {
         guard let base = block.baseAddress else { return true }
         var runStart = 0
         var position = 0
@@ -132,7 +134,9 @@ final class BackgroundFileWriter: @unchecked Sendable {
             let alignment = Int((offset + Int64(position)) % Int64(holeGranularity))
             let chunkEnd = min(block.count, position + holeGranularity - alignment)
             if chunkEnd - position == holeGranularity, isZero(base + position, count: holeGranularity) {
-                if runStart < position, !body(UnsafeRawBufferPointer(start: base + runStart, count: position - runStart), offset + Int64(runStart)) {
+                if runStart < position,
+                    !body(UnsafeRawBufferPointer(start: base + runStart, count: position - runStart), offset + Int64(runStart))
+                {
                     return false
                 }
                 runStart = chunkEnd

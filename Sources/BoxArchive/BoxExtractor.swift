@@ -3,9 +3,9 @@ import CLibArchive
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What unpacking a box produced.
@@ -89,7 +89,9 @@ public struct BoxExtractor: Sendable {
 
             let needed = Self.dataSize(of: entry)
             if needed > budget - state.declaredBytes {
-                throw .insufficientSpace(box: boxName, needed: Self.saturatingSum(state.declaredBytes, needed, reservedSpace), available: free, folder: destination.path)
+                throw .insufficientSpace(
+                    box: boxName, needed: Self.saturatingSum(state.declaredBytes, needed, reservedSpace), available: free,
+                    folder: destination.path)
             }
             state.declaredBytes += needed
 
@@ -187,7 +189,10 @@ public struct BoxExtractor: Sendable {
     // MARK: - Data
 
     /// Streams an entry's data to the background writer; stops at the first write error.
-    private func writeData(of entry: OpaquePointer, from reader: OpaquePointer, to fd: Int32, named rawName: String, input: ArchiveInput?, fileWriter: BackgroundFileWriter) throws(BoxArchiveError) -> Int64 {
+    private func writeData(
+        of entry: OpaquePointer, from reader: OpaquePointer, to fd: Int32, named rawName: String, input: ArchiveInput?,
+        fileWriter: BackgroundFileWriter
+    ) throws(BoxArchiveError) -> Int64 {
         fileWriter.begin(descriptor: fd)
         var written: Int64 = 0
         var end: Int64 = 0
@@ -211,7 +216,8 @@ public struct BoxExtractor: Sendable {
         let size = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : end
         let code = fileWriter.finish(size: size)
         if code == ENOSPC || code == EDQUOT {
-            throw .insufficientSpace(box: boxName, needed: 0, available: 0, folder: "the box store (the disk filled up while writing \(rawName))")
+            throw .insufficientSpace(
+                box: boxName, needed: 0, available: 0, folder: "the box store (the disk filled up while writing \(rawName))")
         }
         if code != 0 {
             throw .writeFailed(path: rawName, reason: String(cString: strerror(code)))
@@ -273,7 +279,8 @@ public struct BoxExtractor: Sendable {
         case EEXIST:
             return .unsafeEntry(box: boxName, entry: entry, reason: "appears twice in the box")
         case ENOSPC, EDQUOT:
-            return .insufficientSpace(box: boxName, needed: 0, available: 0, folder: "the box store (the disk filled up while writing \(entry))")
+            return .insufficientSpace(
+                box: boxName, needed: 0, available: 0, folder: "the box store (the disk filled up while writing \(entry))")
         default:
             return .writeFailed(path: entry, reason: String(cString: strerror(failure.code)))
         }
@@ -340,7 +347,9 @@ struct ExtractionState {
         return kind
     }
 
-    private static func kind(of entry: OpaquePointer, named rawName: String, at path: String, box: String, known: [String: Kind]) throws(BoxArchiveError) -> Kind {
+    private static func kind(of entry: OpaquePointer, named rawName: String, at path: String, box: String, known: [String: Kind])
+        throws(BoxArchiveError) -> Kind
+    {
         if let hardlinkPointer = archive_entry_hardlink(entry) {
             let target = String(cString: hardlinkPointer)
             guard case .success(let targetPath?) = EntryPath.normalize(target) else {

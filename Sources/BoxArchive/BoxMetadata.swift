@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A box's `metadata.json`: `provider` is required; every other key is kept as written and passed on.
@@ -20,7 +20,9 @@ public struct BoxMetadata: Sendable, Equatable {
     /// The whole document, for keys boxer does not interpret.
     public let json: Data
 
-    public init(provider: String, architecture: String? = nil, format: String? = nil, virtualSize: Int? = nil, extra: [String: any Sendable] = [:]) {
+    public init(
+        provider: String, architecture: String? = nil, format: String? = nil, virtualSize: Int? = nil, extra: [String: any Sendable] = [:]
+    ) {
         var object: [String: Any] = extra
         object["provider"] = provider
         if let architecture { object["architecture"] = architecture }
@@ -43,15 +45,19 @@ public struct BoxMetadata: Sendable, Equatable {
             throw .corruptMetadata(box: source, reason: "it is not valid JSON (\(error.localizedDescription))")
         }
         guard let object = parsed as? [String: Any] else {
-            throw .corruptMetadata(box: source, reason: "it must be a JSON object such as {\"provider\": \"libvirt\"}, not \(Self.jsonKind(parsed))")
+            throw .corruptMetadata(
+                box: source, reason: "it must be a JSON object such as {\"provider\": \"libvirt\"}, not \(Self.jsonKind(parsed))")
         }
         guard let providerValue = object["provider"] else {
             throw .missingMetadataField(box: source, field: "provider")
         }
         guard let provider = providerValue as? String, !provider.isEmpty,
-              provider.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) })
+            provider.unicodeScalars.allSatisfy({
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
+            })
         else {
-            throw .corruptMetadata(box: source, reason: "the field \"provider\" must be a provider name such as \"libvirt\", found \(providerValue)")
+            throw .corruptMetadata(
+                box: source, reason: "the field \"provider\" must be a provider name such as \"libvirt\", found \(providerValue)")
         }
         self.provider = provider
         self.architecture = object["architecture"] as? String
@@ -67,7 +73,10 @@ public struct BoxMetadata: Sendable, Equatable {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { throw .missingMetadata(box: source) }
-            throw .corruptMetadata(box: source, reason: errno == ELOOP ? "metadata.json is a link, not a file" : "metadata.json cannot be read (\(String(cString: strerror(errno))))")
+            throw .corruptMetadata(
+                box: source,
+                reason: errno == ELOOP
+                    ? "metadata.json is a link, not a file" : "metadata.json cannot be read (\(String(cString: strerror(errno))))")
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var info = stat()

@@ -3,9 +3,9 @@ import CLibArchive
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How a box archive is compressed.
@@ -118,7 +118,9 @@ public struct BoxWriter: Sendable {
         }
     }
 
-    private func add(_ relative: String, from folder: URL, to writer: OpaquePointer, sink: ArchiveOutput, output: URL) throws(BoxArchiveError) {
+    private func add(_ relative: String, from folder: URL, to writer: OpaquePointer, sink: ArchiveOutput, output: URL)
+        throws(BoxArchiveError)
+    {
         let path = folder.appendingPathComponent(relative).path
         var info = stat()
         guard lstat(path, &info) == 0 else {
@@ -157,7 +159,9 @@ public struct BoxWriter: Sendable {
         }
     }
 
-    private func addFile(path: String, info: stat, entry: OpaquePointer, writer: OpaquePointer, sink: ArchiveOutput, output: URL) throws(BoxArchiveError) {
+    private func addFile(path: String, info: stat, entry: OpaquePointer, writer: OpaquePointer, sink: ArchiveOutput, output: URL)
+        throws(BoxArchiveError)
+    {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -187,7 +191,8 @@ public struct BoxWriter: Sendable {
                 let count = pread(fd, buffer.baseAddress, Int(min(Int64(buffer.count), remaining)), off_t(offset))
                 if count < 0, errno == EINTR { continue }
                 guard count > 0 else {
-                    throw .writeFailed(path: path, reason: count == 0 ? "the file shrank while being packed" : String(cString: strerror(errno)))
+                    throw .writeFailed(
+                        path: path, reason: count == 0 ? "the file shrank while being packed" : String(cString: strerror(errno)))
                 }
                 guard archive_write_data(writer, buffer.baseAddress, count) == count else {
                     throw .writeFailed(path: output.path, reason: sink.failure ?? Self.message(writer))
@@ -200,7 +205,9 @@ public struct BoxWriter: Sendable {
         try writeZeros(count: size - position, writer: writer, sink: sink, buffer: buffer, output: output)
     }
 
-    private func writeZeros(count: Int64, writer: OpaquePointer, sink: ArchiveOutput, buffer: UnsafeMutableRawBufferPointer, output: URL) throws(BoxArchiveError) {
+    private func writeZeros(count: Int64, writer: OpaquePointer, sink: ArchiveOutput, buffer: UnsafeMutableRawBufferPointer, output: URL)
+        throws(BoxArchiveError)
+    {
         guard count > 0 else { return }
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
         var remaining = count
@@ -235,11 +242,11 @@ public struct BoxWriter: Sendable {
 enum SparseMap {
     // Not exported to Swift by Glibc (they need _GNU_SOURCE); values from <unistd.h>.
     #if os(Linux)
-    static let seekData: Int32 = 3
-    static let seekHole: Int32 = 4
+        static let seekData: Int32 = 3
+        static let seekHole: Int32 = 4
     #else
-    static let seekData: Int32 = 4
-    static let seekHole: Int32 = 3
+        static let seekData: Int32 = 4
+        static let seekHole: Int32 = 3
     #endif
 
     struct Segment: Equatable {
@@ -267,9 +274,9 @@ enum SparseMap {
 }
 
 #if canImport(Glibc)
-private let systemWrite = Glibc.write
+    private let systemWrite = Glibc.write
 #else
-private let systemWrite = Darwin.write
+    private let systemWrite = Darwin.write
 #endif
 
 /// Receives libarchive's output, writes it to the file and hashes it on the way.
@@ -357,10 +364,12 @@ final class ArchiveOutput {
 
     func attach(to writer: OpaquePointer) -> Int32 {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        return archive_write_open(writer, context, nil, { _, context, bytes, count in
-            guard let context, let bytes else { return -1 }
-            let output = Unmanaged<ArchiveOutput>.fromOpaque(context).takeUnretainedValue()
-            return output.write(UnsafeRawBufferPointer(start: bytes, count: count))
-        }, nil)
+        return archive_write_open(
+            writer, context, nil,
+            { _, context, bytes, count in
+                guard let context, let bytes else { return -1 }
+                let output = Unmanaged<ArchiveOutput>.fromOpaque(context).takeUnretainedValue()
+                return output.write(UnsafeRawBufferPointer(start: bytes, count: count))
+            }, nil)
     }
 }

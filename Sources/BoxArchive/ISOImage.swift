@@ -7,11 +7,14 @@ public enum ISOImage {
     /// Writes `files` (name, contents) into an image labelled `volume` at `path`, replacing it
     /// only once the image is whole.
     public static func write(_ files: [(name: String, contents: [UInt8])], volume: String, to path: String) throws(BoxArchiveError) {
-        guard let archive = archive_write_new() else { throw .writeFailed(path: path, reason: "libarchive could not start an ISO9660 writer") }
+        guard let archive = archive_write_new() else {
+            throw .writeFailed(path: path, reason: "libarchive could not start an ISO9660 writer")
+        }
         defer { archive_write_free(archive) }
         func check(_ status: Int32, _ what: String) throws(BoxArchiveError) {
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
-                throw .writeFailed(path: path, reason: "\(what): \(archive_error_string(archive).map { String(cString: $0) } ?? "unknown error")")
+                throw .writeFailed(
+                    path: path, reason: "\(what): \(archive_error_string(archive).map { String(cString: $0) } ?? "unknown error")")
             }
         }
         try check(archive_write_set_format_iso9660(archive), "format")
@@ -32,7 +35,9 @@ public enum ISOImage {
             let written = file.contents.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
             guard written == file.contents.count else {
                 unlink(temporary)
-                throw .writeFailed(path: path, reason: "data of \(file.name): \(archive_error_string(archive).map { String(cString: $0) } ?? "short write")")
+                throw .writeFailed(
+                    path: path,
+                    reason: "data of \(file.name): \(archive_error_string(archive).map { String(cString: $0) } ?? "short write")")
             }
         }
         try check(archive_write_close(archive), "close")

@@ -1,6 +1,6 @@
+import BoxerSupport
 import CLibArchive
 import Dispatch
-import BoxerSupport
 import Foundation
 
 /// gzip on every core, by pigz's method: the input is cut into blocks, each deflated on its own
@@ -157,7 +157,8 @@ private final class GzipBatch: @unchecked Sendable {
     func prime(from previous: GzipBatch) {
         let keep = min(ParallelGzip.window, previous.filled)
         let window = ParallelGzip.window
-        (input.baseAddress! + window - keep).copyMemory(from: previous.input.baseAddress! + window + previous.filled - keep, byteCount: keep)
+        (input.baseAddress! + window - keep).copyMemory(
+            from: previous.input.baseAddress! + window + previous.filled - keep, byteCount: keep)
         primed = keep
         filled = 0
     }
@@ -168,9 +169,10 @@ private final class GzipBatch: @unchecked Sendable {
         jobs = (0..<blocks).map { index in
             let start = index * blockSize
             // What comes before the block, within the batch and the window kept in front of it.
-            return BlockJob(data: base + start, length: max(0, min(blockSize, filled - start)),
-                            dictionaryLength: min(ParallelGzip.window, primed + start), output: outputs[index],
-                            last: final && index == blocks - 1)
+            return BlockJob(
+                data: base + start, length: max(0, min(blockSize, filled - start)),
+                dictionaryLength: min(ParallelGzip.window, primed + start), output: outputs[index],
+                last: final && index == blocks - 1)
         }
         results = BlockResults(count: blocks)
     }
@@ -189,10 +191,14 @@ private struct BlockJob: @unchecked Sendable {
     /// the stream's last block. Nil when zlib fails.
     func deflate(level: Int32) -> (count: Int, crc: UInt)? {
         var stream = z_stream()
-        guard deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        guard
+            deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { return nil }
         defer { deflateEnd(&stream) }
         if dictionaryLength > 0 {
-            guard deflateSetDictionary(&stream, (data - dictionaryLength).assumingMemoryBound(to: Bytef.self), uInt(dictionaryLength)) == Z_OK else { return nil }
+            guard
+                deflateSetDictionary(&stream, (data - dictionaryLength).assumingMemoryBound(to: Bytef.self), uInt(dictionaryLength)) == Z_OK
+            else { return nil }
         }
         stream.next_in = data.assumingMemoryBound(to: Bytef.self)
         stream.avail_in = uInt(length)

@@ -31,7 +31,11 @@ public struct BoxAdder: Sendable {
     public var downloader: Downloader
     public var output: Output
 
-    public init(store: BoxStore, environment: [String: String] = ProcessInfo.processInfo.environment, workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), downloader: Downloader = Downloader(), output: Output = .discarded) {
+    public init(
+        store: BoxStore, environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath), downloader: Downloader = Downloader(),
+        output: Output = .discarded
+    ) {
         self.store = store
         self.environment = environment
         self.workingDirectory = workingDirectory
@@ -68,10 +72,10 @@ public struct BoxAdder: Sendable {
     /// A local file is a catalog if it is small and parses as a JSON object (Vagrant's rule).
     static func localCatalog(at url: URL) throws(BoxStoreError) -> BoxCatalog? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              let size = (attributes[.size] as? NSNumber)?.int64Value, size > 0, size <= 20 << 20,
-              let data = FileManager.default.contents(atPath: url.path),
-              let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "{"),
-              (try? JSONSerialization.jsonObject(with: data)) is [String: Any]
+            let size = (attributes[.size] as? NSNumber)?.int64Value, size > 0, size <= 20 << 20,
+            let data = FileManager.default.contents(atPath: url.path),
+            let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "{"),
+            (try? JSONSerialization.jsonObject(with: data)) is [String: Any]
         else { return nil }
         return try BoxCatalog.parse(data, source: url.path)
     }
@@ -90,7 +94,9 @@ public struct BoxAdder: Sendable {
 
     // MARK: - Catalogs
 
-    private func addFromCatalog(_ catalog: BoxCatalog, catalogURL: URL, request: BoxAddRequest, requirement: VersionRequirement?) async throws(BoxStoreError) -> InstalledBox {
+    private func addFromCatalog(_ catalog: BoxCatalog, catalogURL: URL, request: BoxAddRequest, requirement: VersionRequirement?)
+        async throws(BoxStoreError) -> InstalledBox
+    {
         output.say("Loading metadata for box '\(request.source)'")
         if let name = request.name, name != catalog.name {
             throw .nameMismatch(requested: name, catalog: catalog.name)
@@ -102,20 +108,30 @@ public struct BoxAdder: Sendable {
             let available = catalog.versions.map { version in
                 "v\(version.version): " + version.providers.map { "\($0.name) (\($0.architecture ?? "unknown"))" }.joined(separator: ", ")
             }
-            throw .noMatchingVersion(box: catalog.name, requirement: requirement?.description, providers: request.providers, architecture: request.architecture ?? "\(host) or the default", available: available)
+            throw .noMatchingVersion(
+                box: catalog.name, requirement: requirement?.description, providers: request.providers,
+                architecture: request.architecture ?? "\(host) or the default", available: available)
         }
         let entry = selection.provider
         guard let boxURL = URL(string: entry.url, relativeTo: catalogURL)?.absoluteURL else {
-            throw .invalidCatalog(source: catalogURL.absoluteString, reason: "the url \"\(entry.url)\" of \(entry.name) v\(selection.version.version) is not a URL")
+            throw .invalidCatalog(
+                source: catalogURL.absoluteString,
+                reason: "the url \"\(entry.url)\" of \(entry.name) v\(selection.version.version) is not a URL")
         }
         var checksum = request.checksum
         if checksum == nil, let value = entry.checksum, !value.isEmpty {
             guard let type = entry.checksumType.flatMap(ChecksumType.init(vagrantName:)) else {
-                throw .invalidCatalog(source: catalogURL.absoluteString, reason: "checksum_type \"\(entry.checksumType ?? "")\" is not one of \(ChecksumType.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw .invalidCatalog(
+                    source: catalogURL.absoluteString,
+                    reason:
+                        "checksum_type \"\(entry.checksumType ?? "")\" is not one of \(ChecksumType.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             checksum = ExpectedChecksum(type: type, value: value)
         }
-        output.say("Adding box '\(catalog.name)' (v\(selection.version.version)) for provider: \(entry.name)\(entry.storedArchitecture.map { " (\($0))" } ?? "")")
+        output.say(
+            "Adding box '\(catalog.name)' (v\(selection.version.version)) for provider: \(entry.name)\(entry.storedArchitecture.map { " (\($0))" } ?? "")"
+        )
         // Percent-escaped as Vagrant writes it, so paths with spaces or '#' read back the same.
         let metadataURL = catalogURL.isFileURL ? URL(fileURLWithPath: catalogURL.path).absoluteString : catalogURL.absoluteString
         return try await fetchAndInstall(
@@ -125,10 +141,15 @@ public struct BoxAdder: Sendable {
 
     // MARK: - Fetch, verify, unpack, install
 
-    private func fetchAndInstall(boxURL: URL, name: String, version: String, architecture: String?, expectedProviders: [String], checksum: ExpectedChecksum?, metadataURL: String?, request: BoxAddRequest) async throws(BoxStoreError) -> InstalledBox {
+    private func fetchAndInstall(
+        boxURL: URL, name: String, version: String, architecture: String?, expectedProviders: [String], checksum: ExpectedChecksum?,
+        metadataURL: String?, request: BoxAddRequest
+    ) async throws(BoxStoreError) -> InstalledBox {
         // Fail before a long download when the result could not be installed anyway.
         if !request.force, let provider = expectedProviders.first, expectedProviders.count == 1,
-           FileManager.default.fileExists(atPath: store.providerFolder(name: name, version: version, architecture: architecture, provider: provider).path) {
+            FileManager.default.fileExists(
+                atPath: store.providerFolder(name: name, version: version, architecture: architecture, provider: provider).path)
+        {
             throw .alreadyExists(name: name, version: version, provider: provider, architecture: architecture)
         }
         let workspace = try Workspace(home: store.home, purpose: "add")
@@ -155,7 +176,8 @@ public struct BoxAdder: Sendable {
                 output.say("Calculating and comparing box checksum...")
                 guard checksum.matches(digest) else {
                     download.remove()
-                    throw .archive(.checksumMismatch(box: boxURL.absoluteString, type: checksum.type, expected: checksum.value, actual: digest))
+                    throw .archive(
+                        .checksumMismatch(box: boxURL.absoluteString, type: checksum.type, expected: checksum.value, actual: digest))
                 }
                 verified = true
             }
@@ -176,8 +198,13 @@ public struct BoxAdder: Sendable {
         }
     }
 
-    private func unpackAndInstall(archive: URL, boxURL: URL, name: String, version: String, architecture: String?, expectedProviders: [String], checksum: ExpectedChecksum?, metadataURL: String?, replace: Bool, workspace: Workspace) async throws(BoxStoreError) -> InstalledBox {
-        output.detail("Unpacking necessary files from: \(boxURL.isFileURL ? URL(fileURLWithPath: boxURL.path).absoluteString : boxURL.absoluteString)")
+    private func unpackAndInstall(
+        archive: URL, boxURL: URL, name: String, version: String, architecture: String?, expectedProviders: [String],
+        checksum: ExpectedChecksum?, metadataURL: String?, replace: Bool, workspace: Workspace
+    ) async throws(BoxStoreError) -> InstalledBox {
+        output.detail(
+            "Unpacking necessary files from: \(boxURL.isFileURL ? URL(fileURLWithPath: boxURL.path).absoluteString : boxURL.absoluteString)"
+        )
         let unpacked = try workspace.subfolder("box")
         let extractor = BoxExtractor(boxName: boxURL.isFileURL ? boxURL.path : boxURL.absoluteString, checksum: checksum?.type)
         // Unpacking blocks on disk I/O for seconds: keep it off the concurrency thread pool.
@@ -190,7 +217,9 @@ public struct BoxAdder: Sendable {
         } catch {
             throw .archive(error)
         }
-        Self.logger.debug("unpacked \(result.entryCount) entries, \(result.dataBytes) bytes of data from \(result.archiveBytes) bytes (\(result.format), \(result.filters.joined(separator: "+")))")
+        Self.logger.debug(
+            "unpacked \(result.entryCount) entries, \(result.dataBytes) bytes of data from \(result.archiveBytes) bytes (\(result.format), \(result.filters.joined(separator: "+")))"
+        )
         if let checksum {
             output.say("Calculating and comparing box checksum...")
             let actual = result.checksum ?? ""
@@ -209,11 +238,12 @@ public struct BoxAdder: Sendable {
         return installed
     }
 
-
     /// Reads metadata.json; a bare `box.ovf` with none is an old VirtualBox box, as Vagrant treats it.
     static func metadata(of folder: URL, boxName: String) throws(BoxStoreError) -> BoxMetadata {
         let file = folder.appendingPathComponent("metadata.json")
-        if !FileManager.default.fileExists(atPath: file.path), FileManager.default.fileExists(atPath: folder.appendingPathComponent("box.ovf").path) {
+        if !FileManager.default.fileExists(atPath: file.path),
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("box.ovf").path)
+        {
             let legacy = BoxMetadata(provider: "virtualbox")
             do { try legacy.json.write(to: file) } catch { throw .io("Cannot write \(file.path): \(error)") }
         }

@@ -36,7 +36,10 @@ public struct BoxCatalog: Codable, Sendable, Equatable {
             case defaultArchitecture = "default_architecture"
         }
 
-        public init(name: String, url: String, checksumType: String? = nil, checksum: String? = nil, architecture: String? = nil, defaultArchitecture: Bool? = nil) {
+        public init(
+            name: String, url: String, checksumType: String? = nil, checksum: String? = nil, architecture: String? = nil,
+            defaultArchitecture: Bool? = nil
+        ) {
             self.name = name
             self.url = url
             self.checksumType = checksumType
@@ -93,7 +96,9 @@ public struct BoxCatalog: Codable, Sendable, Equatable {
 
     /// Picks the newest version satisfying `requirement` that has an entry for one of `providers`
     /// (any provider when empty) and the architecture, as Vagrant 2.4 does.
-    public func select(requirement: VersionRequirement?, providers: [String], architecture: ArchitectureChoice) throws(BoxStoreError) -> Selection? {
+    public func select(requirement: VersionRequirement?, providers: [String], architecture: ArchitectureChoice) throws(BoxStoreError)
+        -> Selection?
+    {
         let ordered = versions.compactMap { entry in BoxVersion(entry.version).map { (entry, $0) } }
             .sorted { $0.1 > $1.1 }
         for (entry, version) in ordered {

@@ -29,7 +29,9 @@ extension BoxStore {
     /// version that satisfies `versionRequirement`, stored for one of `providers` (in order of
     /// preference), for the host's architecture or, failing that, without one. Nil when none is
     /// installed or the requirement cannot be parsed (the caller reports that).
-    public static func find(in home: BoxerHome, name: String, versionRequirement: String?, providers: [String], architecture: String) -> BoxMatch? {
+    public static func find(in home: BoxerHome, name: String, versionRequirement: String?, providers: [String], architecture: String)
+        -> BoxMatch?
+    {
         let requirement: VersionRequirement?
         if let versionRequirement, !versionRequirement.isEmpty {
             guard let parsed = VersionRequirement(versionRequirement) else { return nil }
@@ -48,7 +50,8 @@ extension BoxStore {
                 for folderArchitecture in [architecture, nil] {
                     let folder = versionFolder + (folderArchitecture.map { "/" + $0 } ?? "") + "/" + provider
                     if HostFiles.kind(of: folder + "/metadata.json") == .regular {
-                        return BoxMatch(name: name, version: version.text, architecture: folderArchitecture, provider: provider, path: folder)
+                        return BoxMatch(
+                            name: name, version: version.text, architecture: folderArchitecture, provider: provider, path: folder)
                     }
                 }
             }

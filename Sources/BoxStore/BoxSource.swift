@@ -27,7 +27,8 @@ public enum BoxSource: Sendable, Equatable {
         // `org/name`: one slash, no path-like parts.
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }), !text.contains("\\") {
-            let server = [environment["BOXER_SERVER_URL"], environment["VAGRANT_SERVER_URL"]]
+            let server =
+                [environment["BOXER_SERVER_URL"], environment["VAGRANT_SERVER_URL"]]
                 .compactMap { $0 }.first { !$0.isEmpty } ?? defaultServerURL
             let trimmed = server.hasSuffix("/") ? String(server.dropLast()) : server
             guard let url = URL(string: "\(trimmed)/\(text)") else { throw .sourceNotFound(text) }

@@ -7,17 +7,21 @@ extension BoxStore {
     public func find(name: String, version: String? = nil, provider: String? = nil, architecture: String? = nil) -> [InstalledBox] {
         list().filter { box in
             box.name == name
-                && (version == nil || box.version == version || (BoxVersion(box.version) != nil && BoxVersion(box.version) == version.flatMap(BoxVersion.init)))
+                && (version == nil || box.version == version
+                    || (BoxVersion(box.version) != nil && BoxVersion(box.version) == version.flatMap(BoxVersion.init)))
                 && (provider == nil || box.provider == provider)
                 && (architecture == nil || box.architecture == architecture)
         }
     }
 
     /// What `box remove` would delete, refusing ambiguous requests as Vagrant does.
-    public func boxesToRemove(name: String, version: String?, provider: String?, architecture: String?, all: Bool) throws(BoxStoreError) -> [InstalledBox] {
+    public func boxesToRemove(name: String, version: String?, provider: String?, architecture: String?, all: Bool) throws(BoxStoreError)
+        -> [InstalledBox]
+    {
         let matching = find(name: name, version: version, provider: provider, architecture: architecture)
         guard !matching.isEmpty else {
-            let filters = [version.map { "version \($0)" }, provider.map { "provider \($0)" }, architecture.map { "architecture \($0)" }].compactMap { $0 }
+            let filters = [version.map { "version \($0)" }, provider.map { "provider \($0)" }, architecture.map { "architecture \($0)" }]
+                .compactMap { $0 }
             throw .notInstalled(name: name, detail: filters.isEmpty ? "" : " with " + filters.joined(separator: ", "))
         }
         if all { return matching }
@@ -90,7 +94,9 @@ extension BoxStore {
             case .success(let catalog)?:
                 let choice: BoxCatalog.ArchitectureChoice = box.architecture.map { .named($0) } ?? .auto(host: hostArchitecture)
                 let selection = try? catalog.select(requirement: nil, providers: [box.provider], architecture: choice)
-                if let selection, let latest = BoxVersion(selection.version.version), let current = BoxVersion(box.version), latest > current {
+                if let selection, let latest = BoxVersion(selection.version.version), let current = BoxVersion(box.version),
+                    latest > current
+                {
                     results.append(OutdatedCheck(box: box, status: .outdated(latest: selection.version.version)))
                 } else {
                     results.append(OutdatedCheck(box: box, status: .upToDate))

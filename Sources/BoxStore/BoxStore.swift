@@ -50,8 +50,8 @@ public struct BoxStore: Sendable {
     public static func validate(name: String) throws(BoxStoreError) {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard !name.isEmpty, name.utf8.count <= 255,
-              parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }),
-              name.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) && $0 != "\\" && $0 != ":" })
+            parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }),
+            name.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) && $0 != "\\" && $0 != ":" })
         else { throw .invalidName(name) }
     }
 
@@ -85,10 +85,15 @@ public struct BoxStore: Sendable {
                 let version = versionEntry.lastPathComponent
                 for child in Self.subfolders(of: versionEntry) {
                     if Self.isProviderFolder(child) {
-                        found.append(InstalledBox(name: name, version: version, architecture: nil, provider: child.lastPathComponent, directory: child))
+                        found.append(
+                            InstalledBox(
+                                name: name, version: version, architecture: nil, provider: child.lastPathComponent, directory: child))
                     } else {
                         for providerEntry in Self.subfolders(of: child) where Self.isProviderFolder(providerEntry) {
-                            found.append(InstalledBox(name: name, version: version, architecture: child.lastPathComponent, provider: providerEntry.lastPathComponent, directory: providerEntry))
+                            found.append(
+                                InstalledBox(
+                                    name: name, version: version, architecture: child.lastPathComponent,
+                                    provider: providerEntry.lastPathComponent, directory: providerEntry))
                         }
                     }
                 }
@@ -128,7 +133,9 @@ public struct BoxStore: Sendable {
     /// Moves an unpacked, validated box folder into the store in one rename. With `replace`, an
     /// existing box of the same name, version, architecture and provider is swapped out.
     @discardableResult
-    public func install(folder: URL, name: String, version: String, architecture: String?, provider: String, metadataURL: String?, replace: Bool) throws(BoxStoreError) -> InstalledBox {
+    public func install(
+        folder: URL, name: String, version: String, architecture: String?, provider: String, metadataURL: String?, replace: Bool
+    ) throws(BoxStoreError) -> InstalledBox {
         try Self.validate(name: name)
         try Self.validate(component: version, what: "version")
         try Self.validate(component: provider, what: "provider")

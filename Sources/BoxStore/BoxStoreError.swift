@@ -27,40 +27,50 @@ public enum BoxStoreError: Error, CustomStringConvertible, LocalizedError, Equat
         case .archive(let error):
             return error.description
         case .sourceNotFound(let source):
-            return "The box '\(source)' could not be found: it is not a file, not an http(s) or file URL, and not an 'org/name' to look up on a box server. Check the path, or set BOXER_SERVER_URL to the server that hosts '\(source)'."
+            return
+                "The box '\(source)' could not be found: it is not a file, not an http(s) or file URL, and not an 'org/name' to look up on a box server. Check the path, or set BOXER_SERVER_URL to the server that hosts '\(source)'."
         case .nameRequired(let source):
             return "A name is required when adding a box file directly: boxer box add --name NAME \(source)"
         case .versionWithDirectBox(let source):
             return "--box-version only works with boxes from a catalog or box server; \(source) is a box file. Remove --box-version."
-        case let .nameMismatch(requested, catalog):
-            return "The box you are adding has a name different from the name you requested. A catalog names its box; remove --name or make it match.\n  Requested name: \(requested)\n  Actual name: \(catalog)"
+        case .nameMismatch(let requested, let catalog):
+            return
+                "The box you are adding has a name different from the name you requested. A catalog names its box; remove --name or make it match.\n  Requested name: \(requested)\n  Actual name: \(catalog)"
         case .invalidName(let name):
             return "'\(name)' is not a valid box name: use letters, digits, '.', '_', '-' and '/' (e.g. 'org/box')."
         case .invalidVersionRequirement(let text):
             return "'\(text)' is not a valid version constraint; write e.g. '1.2.3', '>= 1.0, < 2.0' or '~> 1.2'."
-        case let .invalidCatalog(source, reason):
-            return "The catalog \(source) is invalid: \(reason). A catalog is JSON with \"name\" and \"versions\" [{\"version\", \"providers\": [{\"name\", \"url\"}]}]."
-        case let .noMatchingVersion(box, requirement, providers, architecture, available):
+        case .invalidCatalog(let source, let reason):
+            return
+                "The catalog \(source) is invalid: \(reason). A catalog is JSON with \"name\" and \"versions\" [{\"version\", \"providers\": [{\"name\", \"url\"}]}]."
+        case .noMatchingVersion(let box, let requirement, let providers, let architecture, let available):
             let wanted = [
                 requirement.map { "version \($0)" },
                 providers.isEmpty ? nil : "provider \(providers.joined(separator: " or "))",
                 "architecture \(architecture)",
             ].compactMap { $0 }.joined(separator: ", ")
-            return "The box '\(box)' has no entry for \(wanted). Available: \(available.isEmpty ? "none" : available.joined(separator: "; "))."
-        case let .ambiguousProvider(box, version, providers):
-            return "The box '\(box)' v\(version) is available for several providers (\(providers.joined(separator: ", "))). Choose one with --provider."
-        case let .providerMismatch(box, expected, actual):
-            return "The box \(box) does not match the provider you specified.\n  Provider expected: \(expected.joined(separator: ", "))\n  Provider of box: \(actual)"
-        case let .alreadyExists(name, version, provider, architecture):
-            return "The box you're attempting to add already exists. Remove it with `boxer box remove` or add it with --force.\n  Name: \(name)\n  Provider: \(provider)\n  Version: \(version)" + (architecture.map { "\n  Architecture: \($0)" } ?? "")
-        case let .download(url, reason):
+            return
+                "The box '\(box)' has no entry for \(wanted). Available: \(available.isEmpty ? "none" : available.joined(separator: "; "))."
+        case .ambiguousProvider(let box, let version, let providers):
+            return
+                "The box '\(box)' v\(version) is available for several providers (\(providers.joined(separator: ", "))). Choose one with --provider."
+        case .providerMismatch(let box, let expected, let actual):
+            return
+                "The box \(box) does not match the provider you specified.\n  Provider expected: \(expected.joined(separator: ", "))\n  Provider of box: \(actual)"
+        case .alreadyExists(let name, let version, let provider, let architecture):
+            return
+                "The box you're attempting to add already exists. Remove it with `boxer box remove` or add it with --force.\n  Name: \(name)\n  Provider: \(provider)\n  Version: \(version)"
+                + (architecture.map { "\n  Architecture: \($0)" } ?? "")
+        case .download(let url, let reason):
             return "Downloading \(url) failed: \(reason). Run the same command again to resume, or use a mirror."
-        case let .notInstalled(name, detail):
+        case .notInstalled(let name, let detail):
             return "The box '\(name)' is not installed\(detail). `boxer box list` shows the installed boxes."
-        case let .multipleProviders(name, providers):
-            return "The box '\(name)' is installed for several providers (\(providers.joined(separator: ", "))). Choose one with --provider, or pass --all."
-        case let .multipleVersions(name, provider, versions):
-            return "The box '\(name)' for '\(provider)' has several versions (\(versions.joined(separator: ", "))). Choose one with --box-version, or pass --all."
+        case .multipleProviders(let name, let providers):
+            return
+                "The box '\(name)' is installed for several providers (\(providers.joined(separator: ", "))). Choose one with --provider, or pass --all."
+        case .multipleVersions(let name, let provider, let versions):
+            return
+                "The box '\(name)' for '\(provider)' has several versions (\(versions.joined(separator: ", "))). Choose one with --box-version, or pass --all."
         case .io(let message):
             return message
         }

@@ -17,8 +17,8 @@ public struct BoxVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
     public init?(_ text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty,
-              trimmed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }),
-              trimmed.first?.isNumber == true
+            trimmed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }),
+            trimmed.first?.isNumber == true
         else { return nil }
         description = trimmed
         var parsed: [Segment] = []
@@ -58,8 +58,8 @@ public struct BoxVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
             let left = index < lhs.segments.count ? lhs.segments[index] : .number(0)
             let right = index < rhs.segments.count ? rhs.segments[index] : .number(0)
             switch (left, right) {
-            case let (.number(a), .number(b)) where a != b: return a < b
-            case let (.text(a), .text(b)) where a != b: return a < b
+            case (.number(let a), .number(let b)) where a != b: return a < b
+            case (.text(let a), .text(let b)) where a != b: return a < b
             case (.text, .number): return true  // pre-release sorts before release
             case (.number, .text): return false
             default: continue
@@ -71,7 +71,7 @@ public struct BoxVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
     /// Orders version strings as Vagrant does; strings that are not versions sort after, by text.
     public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
         switch (BoxVersion(lhs), BoxVersion(rhs)) {
-        case let (left?, right?) where left != right: return left < right
+        case (let left?, let right?) where left != right: return left < right
         case (nil, _?): return false
         case (_?, nil): return true
         default: return lhs < rhs
@@ -93,7 +93,13 @@ public struct BoxVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
 /// comma-separated `=`, `!=`, `>`, `<`, `>=`, `<=`, `~>` clauses, all of which must hold.
 public struct VersionRequirement: Sendable, Equatable, CustomStringConvertible {
     enum Operator: String, Sendable, CaseIterable {
-        case equal = "=", notEqual = "!=", greater = ">", less = "<", greaterOrEqual = ">=", lessOrEqual = "<=", pessimistic = "~>"
+        case equal = "="
+        case notEqual = "!="
+        case greater = ">"
+        case less = "<"
+        case greaterOrEqual = ">="
+        case lessOrEqual = "<="
+        case pessimistic = "~>"
     }
 
     struct Clause: Sendable, Equatable {
@@ -111,7 +117,8 @@ public struct VersionRequirement: Sendable, Equatable, CustomStringConvertible {
             var clause = part.trimmingCharacters(in: .whitespaces)
             var op = Operator.equal
             // Longest operators first so ">=" is not read as ">".
-            for candidate in Operator.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count }) where clause.hasPrefix(candidate.rawValue) {
+            for candidate in Operator.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count })
+            where clause.hasPrefix(candidate.rawValue) {
                 op = candidate
                 clause = String(clause.dropFirst(candidate.rawValue.count)).trimmingCharacters(in: .whitespaces)
                 break

@@ -83,7 +83,8 @@ public struct Downloader: Sendable {
     /// Whether `url` serves a catalog: a HEAD with `Accept: application/json` answered as JSON,
     /// the test Vagrant uses.
     public func isCatalog(_ url: URL) async throws(BoxStoreError) -> Bool {
-        let run = try await runCurl(["-I", "-H", "Accept: application/json", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", url.absoluteString], url: url)
+        let run = try await runCurl(
+            ["-I", "-H", "Accept: application/json", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", url.absoluteString], url: url)
         let fields = String(decoding: run.output, as: UTF8.self).split(separator: " ", maxSplits: 1)
         let code = fields.first.flatMap { Int($0) } ?? 0
         guard (200..<300).contains(code) else {
@@ -96,7 +97,9 @@ public struct Downloader: Sendable {
     public func fetch(_ url: URL, limit: Int = 20 << 20) async throws(BoxStoreError) -> Data {
         let headers = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-headers-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: headers) }
-        let run = try await runCurl(["-H", "Accept: application/json", "--max-filesize", String(limit), "-D", headers.path, "-o", "-", url.absoluteString], url: url)
+        let run = try await runCurl(
+            ["-H", "Accept: application/json", "--max-filesize", String(limit), "-D", headers.path, "-o", "-", url.absoluteString], url: url
+        )
         if run.status != 0 {
             if let code = Self.lastStatus(in: headers), code >= 400 {
                 throw .download(url: url.absoluteString, reason: "the server answered HTTP \(code)")
@@ -219,7 +222,8 @@ public struct Downloader: Sendable {
             let whole = Self.expectedTotal(headers: headers, resumedFrom: 0)
             if whole != existing {
                 try? handle.truncate(atOffset: 0)
-                throw .download(url: partial.url.absoluteString, reason: "the partial download does not match the file on the server; starting over")
+                throw .download(
+                    url: partial.url.absoluteString, reason: "the partial download does not match the file on the server; starting over")
             }
             total = existing
         }
@@ -249,9 +253,11 @@ public struct Downloader: Sendable {
     /// Flags every curl run gets: quiet but with errors, follow redirects, fail on HTTP errors,
     /// never read ~/.curlrc, no compression (byte ranges must refer to the file itself).
     private var baseArguments: [String] {
-        ["-q", "--silent", "--show-error", "--location", "--fail", "--user-agent", userAgent, "--connect-timeout", "30",
-         // A transfer that stalls (under 1 byte/s for a minute) fails and is resumed.
-         "--speed-limit", "1", "--speed-time", "60"]
+        [
+            "-q", "--silent", "--show-error", "--location", "--fail", "--user-agent", userAgent, "--connect-timeout", "30",
+            // A transfer that stalls (under 1 byte/s for a minute) fails and is resumed.
+            "--speed-limit", "1", "--speed-time", "60",
+        ]
     }
 
     private func runCurl(_ arguments: [String], url: URL) async throws(BoxStoreError) -> (status: Int32, output: Data, failure: String) {
@@ -301,7 +307,9 @@ public struct Downloader: Sendable {
             try process.run()
         } catch {
             try? FileManager.default.removeItem(at: errorFile)
-            throw .download(url: url.absoluteString, reason: "cannot run \(curl) (\(error.localizedDescription)); install curl (Debian: apt-get install curl)")
+            throw .download(
+                url: url.absoluteString,
+                reason: "cannot run \(curl) (\(error.localizedDescription)); install curl (Debian: apt-get install curl)")
         }
         return CurlRun(process: process, output: output, errorFile: errorFile, errorHandle: errorHandle)
     }
@@ -326,7 +334,9 @@ public struct Downloader: Sendable {
         for line in last.split(whereSeparator: \.isNewline) {
             let lower = line.lowercased()
             if lower.hasPrefix("content-length:") { length = Int64(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) }
-            if lower.hasPrefix("content-range:"), let slash = line.lastIndex(of: "/") { rangeTotal = Int64(line[line.index(after: slash)...].trimmingCharacters(in: .whitespaces)) }
+            if lower.hasPrefix("content-range:"), let slash = line.lastIndex(of: "/") {
+                rangeTotal = Int64(line[line.index(after: slash)...].trimmingCharacters(in: .whitespaces))
+            }
         }
         if let rangeTotal { return rangeTotal }
         return length.map { $0 + existing }

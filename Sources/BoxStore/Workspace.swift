@@ -88,7 +88,7 @@ extension BoxStore {
             } else if name.hasPrefix(PartialDownload.prefix), !name.hasSuffix(".lock") {
                 let modified = (try? fileManager.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date()
                 guard Date().timeIntervalSince(modified) > Self.partialDownloadLifetime,
-                      let lock = try? FileLock.acquire(URL(fileURLWithPath: url.path + ".lock"), wait: false)
+                    let lock = try? FileLock.acquire(URL(fileURLWithPath: url.path + ".lock"), wait: false)
                 else { continue }
                 try? fileManager.removeItem(at: url)
                 try? fileManager.removeItem(at: lock.url)

@@ -13,7 +13,11 @@ public struct Boxer: AsyncParsableCommand {
             so BOXER_HOME=~/.vagrant.d shares boxes with Vagrant in both directions.
             """,
         version: BoxerVersion.current,
-        subcommands: [BoxCommand.self, Init.self, Validate.self, Status.self, Version.self, Up.self, SSHCommand.self, SSHConfig.self, Provision.self, Halt.self, Reload.self, Suspend.self, Resume.self, Destroy.self, Port.self, GlobalStatus.self, NetworkSwitch.self, NetworkAllocate.self, Build.self, ProvidersCommand.self]
+        subcommands: [
+            BoxCommand.self, Init.self, Validate.self, Status.self, Version.self, Up.self, SSHCommand.self, SSHConfig.self, Provision.self,
+            Halt.self, Reload.self, Suspend.self, Resume.self, Destroy.self, Port.self, GlobalStatus.self, NetworkSwitch.self,
+            NetworkAllocate.self, Build.self, ProvidersCommand.self,
+        ]
     )
 
     public init() {}

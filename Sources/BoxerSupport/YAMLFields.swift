@@ -41,7 +41,9 @@ public struct YAMLFields<Failure: Error>: Sendable {
     public func onlyKeys(_ mapping: [String: Node], _ known: Set<String>, in node: Node, _ field: String) throws(Failure) {
         for key in mapping.keys.sorted() where !known.contains(key) {
             let suggestion = known.sorted().first { $0.hasPrefix(String(key.prefix(3))) }.map { " (did you mean \($0)?)" } ?? ""
-            throw problem(node.mapping?.keys.first { $0.string == key } ?? node, field, "has an unknown key '\(key)'\(suggestion); known: \(known.sorted().joined(separator: ", "))")
+            throw problem(
+                node.mapping?.keys.first { $0.string == key } ?? node, field,
+                "has an unknown key '\(key)'\(suggestion); known: \(known.sorted().joined(separator: ", "))")
         }
     }
 
@@ -73,7 +75,8 @@ public struct YAMLFields<Failure: Error>: Sendable {
         return value
     }
 
-    public func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, _ field: String) throws(Failure) -> T? where T.RawValue == String {
+    public func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, _ field: String) throws(Failure) -> T?
+    where T.RawValue == String {
         guard let text = try string(node, field) else { return nil }
         guard let value = T(rawValue: text) else {
             throw problem(node, field, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -14,9 +14,13 @@ extension BoxBuilder {
             let why = [cell.reason, cell.reference.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
             switch cell.status {
             case .supported: break
-            case .partial, .untested: log.say("\(template.architecture.rawValue) guests on \(hostName) with QEMU: \(cell.status.rawValue): \(why)")
+            case .partial, .untested:
+                log.say("\(template.architecture.rawValue) guests on \(hostName) with QEMU: \(cell.status.rawValue): \(why)")
             case .blocked, .unavailable:
-                throw BuildError(.tool, "\(template.name) is an \(template.architecture.rawValue) image, and QEMU on \(hostName) cannot run it: \(why) (\(qemu.file)).")
+                throw BuildError(
+                    .tool,
+                    "\(template.name) is an \(template.architecture.rawValue) image, and QEMU on \(hostName) cannot run it: \(why) (\(qemu.file))."
+                )
             }
         }
     }
@@ -50,12 +54,18 @@ extension BoxBuilder {
     /// The customized image and the cache's lock on it (nil when it is not in the cache): an
     /// earlier build's with the same key, or the source converted, grown, customized in QEMU
     /// and compacted now (and kept for later builds when the customization was clean).
-    func customizedImage(_ template: BoxTemplate, source: String, firstSize: UInt64, tools: [GuestTools], qemuImg: String, work: String,
-                         options: Options) async throws(BuildError) -> (String, FileLock?) {
+    func customizedImage(
+        _ template: BoxTemplate, source: String, firstSize: UInt64, tools: [GuestTools], qemuImg: String, work: String,
+        options: Options
+    ) async throws(BuildError) -> (String, FileLock?) {
         let cache = CustomizedImageCache(home: home)
         let key = try cache.key(template: template, source: source, firstSize: firstSize, tools: tools)
-        if !options.noCache, let cached = cache.lookup(template, key: key), let lock = cache.use(cached), cache.lookup(template, key: key) != nil {
-            log.say("Reusing the customized image of an earlier build with the same source, provisioning and tools (--no-cache customizes again)")
+        if !options.noCache, let cached = cache.lookup(template, key: key), let lock = cache.use(cached),
+            cache.lookup(template, key: key) != nil
+        {
+            log.say(
+                "Reusing the customized image of an earlier build with the same source, provisioning and tools (--no-cache customizes again)"
+            )
             log.detail(cached)
             return (cached, lock)
         }

@@ -41,8 +41,10 @@ public struct BoxBuilder: Sendable {
         /// architecture is refused before anything starts, a partial one says why.
         public var capabilities: (qemu: ProviderCapabilities, host: String)?
 
-        public init(providers: [BoxTemplate.BoxProvider]? = nil, diskSizes: [UInt64]? = nil, output: String, mirror: String? = nil,
-                    keepOnError: Bool = false, compression: BoxCompression = .gzip(), restrictNAT: Bool = false, baseURL: String? = nil) {
+        public init(
+            providers: [BoxTemplate.BoxProvider]? = nil, diskSizes: [UInt64]? = nil, output: String, mirror: String? = nil,
+            keepOnError: Bool = false, compression: BoxCompression = .gzip(), restrictNAT: Bool = false, baseURL: String? = nil
+        ) {
             self.baseURL = baseURL
             self.providers = providers
             self.diskSizes = diskSizes
@@ -92,7 +94,8 @@ public struct BoxBuilder: Sendable {
         let boxVagrantfile = try readBoxVagrantfile(template)
         var tools: [GuestTools] = []
         if template.guestTools {
-            let plan = try GuestTools.plan(providers: providers, architecture: template.architecture, given: options.guestToolsISOs, environment: host.environment)
+            let plan = try GuestTools.plan(
+                providers: providers, architecture: template.architecture, given: options.guestToolsISOs, environment: host.environment)
             tools = plan.tools
             plan.warnings.forEach { log.warn($0) }
         }
@@ -104,7 +107,8 @@ public struct BoxBuilder: Sendable {
 
         // The lock is held to the end of the build: the cached image is not deleted while this
         // build reads it.
-        let (customized, cacheLock) = try await customizedImage(template, source: source, firstSize: sizes[0], tools: tools, qemuImg: qemuImg, work: work, options: options)
+        let (customized, cacheLock) = try await customizedImage(
+            template, source: source, firstSize: sizes[0], tools: tools, qemuImg: qemuImg, work: work, options: options)
         defer { cacheLock?.unlock() }
 
         for (index, size) in sizes.enumerated() {
@@ -118,8 +122,10 @@ public struct BoxBuilder: Sendable {
             let boxName = index == 0 ? template.box : "\(template.box)-\(BoxTemplate.sizeText(size))"
             for provider in providers {
                 try BuildError.checkCancellation("the \(provider.rawValue) box")
-                built.append(try await package(template, provider: provider, size: size, disk: sized, boxName: boxName, vagrantfile: boxVagrantfile,
-                                               qemuImg: qemuImg, work: work, options: options))
+                built.append(
+                    try await package(
+                        template, provider: provider, size: size, disk: sized, boxName: boxName, vagrantfile: boxVagrantfile,
+                        qemuImg: qemuImg, work: work, options: options))
             }
         }
         try publish(built, template: template, options: options)
@@ -140,8 +146,10 @@ public struct BoxBuilder: Sendable {
         try writeCatalogs(built, template: template, output: options.output, baseURL: options.baseURL)
     }
 
-    func package(_ template: BoxTemplate, provider: BoxTemplate.BoxProvider, size: UInt64, disk: String, boxName: String, vagrantfile: String?,
-                 qemuImg: String, work: String, options: Options) async throws(BuildError) -> BuiltBox {
+    func package(
+        _ template: BoxTemplate, provider: BoxTemplate.BoxProvider, size: UInt64, disk: String, boxName: String, vagrantfile: String?,
+        qemuImg: String, work: String, options: Options
+    ) async throws(BuildError) -> BuiltBox {
         let sizeText = BoxTemplate.sizeText(size)
         let folder = work + "/\(provider.rawValue)-\(sizeText)"
         let architecture = template.architecture.rawValue
@@ -151,8 +159,9 @@ public struct BoxBuilder: Sendable {
         } catch {
             throw BuildError(.io, "cannot create \(folder): \(error.localizedDescription)")
         }
-        let machine = Packaging.Machine(name: boxName.replacingOccurrences(of: "/", with: "-"), template: template, diskBytes: size,
-                                        baseMAC: Self.baseMAC(for: boxName + sizeText))
+        let machine = Packaging.Machine(
+            name: boxName.replacingOccurrences(of: "/", with: "-"), template: template, diskBytes: size,
+            baseMAC: Self.baseMAC(for: boxName + sizeText))
         switch provider {
         case .libvirt:
             // The disk is a compacted qcow2 already, only read from here on: linked, not copied
@@ -162,18 +171,27 @@ public struct BoxBuilder: Sendable {
                 try await run(qemuImg, ["convert", "-O", "qcow2", disk, folder + "/box.img"], "write box.img")
             }
             let gigabytes = Int((size + (1 << 30) - 1) >> 30)
-            try write(Packaging.metadata(provider: "libvirt", extra: ["format": "qcow2", "virtual_size": gigabytes], architecture: architecture), to: folder + "/metadata.json")
+            try write(
+                Packaging.metadata(provider: "libvirt", extra: ["format": "qcow2", "virtual_size": gigabytes], architecture: architecture),
+                to: folder + "/metadata.json")
         case .virtualbox:
             let vmdk = "box-disk001.vmdk"
-            try await run(qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=streamOptimized", disk, folder + "/" + vmdk], "write the VirtualBox disk")
-            let fileBytes = UInt64((try? FileManager.default.attributesOfItem(atPath: folder + "/" + vmdk)[.size] as? NSNumber)??.uint64Value ?? 0)
-            try write(Data(OVFDescriptor.envelope(Packaging.newVM(machine), disk: vmdk, diskFileBytes: fileBytes, baseMAC: machine.baseMAC).utf8), to: folder + "/box.ovf")
+            try await run(
+                qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=streamOptimized", disk, folder + "/" + vmdk],
+                "write the VirtualBox disk")
+            let fileBytes = UInt64(
+                (try? FileManager.default.attributesOfItem(atPath: folder + "/" + vmdk)[.size] as? NSNumber)??.uint64Value ?? 0)
+            try write(
+                Data(OVFDescriptor.envelope(Packaging.newVM(machine), disk: vmdk, diskFileBytes: fileBytes, baseMAC: machine.baseMAC).utf8),
+                to: folder + "/box.ovf")
             // base_mac first; the template's own settings after it, as Packer's vagrantfile_template.
             let combined = Packaging.virtualBoxVagrantfile(baseMAC: machine.baseMAC) + (vagrantfile.map { "\n" + $0 } ?? "")
             try write(Data(combined.utf8), to: folder + "/Vagrantfile")
             try write(Packaging.metadata(provider: "virtualbox", architecture: architecture), to: folder + "/metadata.json")
         case .vmware_desktop:
-            try await run(qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=monolithicSparse", disk, folder + "/disk.vmdk"], "write the VMware disk")
+            try await run(
+                qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=monolithicSparse", disk, folder + "/disk.vmdk"], "write the VMware disk"
+            )
             try write(Data(VMXFile.newVM(Packaging.newVM(machine), disk: "disk.vmdk").utf8), to: folder + "/\(machine.name).vmx")
             try write(Packaging.metadata(provider: "vmware_desktop", architecture: architecture), to: folder + "/metadata.json")
         case .parallels:
@@ -186,7 +204,9 @@ public struct BoxBuilder: Sendable {
             try await run(qemuImg, ["convert", "-O", "parallels", disk, hdd + "/" + ParallelsBundle.imageFile], "write the Parallels disk")
             try write(Data(ParallelsBundle.diskDescriptor(diskBytes: size, uid: UUID()).utf8), to: hdd + "/DiskDescriptor.xml")
             let mac = "001C42" + String(machine.baseMAC.suffix(6))
-            try write(Data(ParallelsBundle.config(Packaging.newVM(machine), vmUUID: UUID(), diskUUID: UUID(), mac: mac).utf8), to: folder + "/box.pvm/config.pvs")
+            try write(
+                Data(ParallelsBundle.config(Packaging.newVM(machine), vmUUID: UUID(), diskUUID: UUID(), mac: mac).utf8),
+                to: folder + "/box.pvm/config.pvs")
             try write(Packaging.metadata(provider: "parallels", architecture: architecture), to: folder + "/metadata.json")
         }
         if let vagrantfile, provider != .virtualbox {
@@ -196,7 +216,8 @@ public struct BoxBuilder: Sendable {
         let partial = Self.partialName(of: file)
         let written: WrittenBox
         do {
-            written = try BoxWriter(compression: options.compression, checksums: [.sha512, .md5]).write(folder: URL(fileURLWithPath: folder), to: URL(fileURLWithPath: partial))
+            written = try BoxWriter(compression: options.compression, checksums: [.sha512, .md5]).write(
+                folder: URL(fileURLWithPath: folder), to: URL(fileURLWithPath: partial))
         } catch {
             unlink(partial)
             let said = "\(error)"
@@ -208,8 +229,9 @@ public struct BoxBuilder: Sendable {
         }
         try? FileManager.default.removeItem(atPath: folder)
         log.detail("\(file) (\(written.bytes >> 20) MiB)")
-        return BuiltBox(provider: provider, diskBytes: size, boxName: boxName, file: file,
-                        sha512: written.checksums[.sha512] ?? "", md5: written.checksums[.md5] ?? "")
+        return BuiltBox(
+            provider: provider, diskBytes: size, boxName: boxName, file: file,
+            sha512: written.checksums[.sha512] ?? "", md5: written.checksums[.md5] ?? "")
     }
 
     /// `SHA512SUM` and `MD5SUM` in the output folder, in the form `sha512sum -c` reads.
@@ -226,8 +248,11 @@ public struct BoxBuilder: Sendable {
         let base = baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? URL(fileURLWithPath: output, isDirectory: true).absoluteString
         for boxName in Array(Set(boxes.map(\.boxName))).sorted() {
             let entries = boxes.filter { $0.boxName == boxName }.map { box -> [String: Any] in
-                ["name": box.provider.rawValue, "url": base + (box.file as NSString).lastPathComponent, "checksum_type": "sha512", "checksum": box.sha512,
-                 "architecture": template.architecture.rawValue, "default_architecture": true]
+                [
+                    "name": box.provider.rawValue, "url": base + (box.file as NSString).lastPathComponent, "checksum_type": "sha512",
+                    "checksum": box.sha512,
+                    "architecture": template.architecture.rawValue, "default_architecture": true,
+                ]
             }
             var catalog: [String: Any] = ["name": boxName, "versions": [["version": template.version, "providers": entries]]]
             if let description = template.description { catalog["description"] = description }
@@ -248,7 +273,10 @@ public struct BoxBuilder: Sendable {
             let full = said.contains("No space left")
             // The file written is the last path among the arguments (`resize DISK SIZE` ends in a size).
             let written = arguments.last { $0.hasPrefix("/") } ?? ""
-            throw BuildError(full ? .io : .tool, "cannot \(what) (\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))): \(said)\(full ? Self.fullDiskAdvice(written) : "")")
+            throw BuildError(
+                full ? .io : .tool,
+                "cannot \(what) (\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))): \(said)\(full ? Self.fullDiskAdvice(written) : "")"
+            )
         }
     }
 
@@ -278,11 +306,16 @@ public struct BoxBuilder: Sendable {
         guard let free = try? DiskSpace.available(at: URL(fileURLWithPath: work)) else { return }
         let needed = sourceBytes + (64 << 20)
         guard free >= needed else {
-            throw BuildError(.io, "The disk holding \(work) has \(DiskSpace.format(free)) free, and the build's working copy of the image alone needs \(DiskSpace.format(needed)). Make room there, or build into a folder on a larger disk (--output).")
+            throw BuildError(
+                .io,
+                "The disk holding \(work) has \(DiskSpace.format(free)) free, and the build's working copy of the image alone needs \(DiskSpace.format(needed)). Make room there, or build into a folder on a larger disk (--output)."
+            )
         }
         let likely = sourceBytes * Int64(3 + 2 * boxes)
         if free < likely {
-            log.warn("The disk holding \(work) has \(DiskSpace.format(free)) free; this build may need about \(DiskSpace.format(likely)) (the image, its copies and \(boxes) box\(boxes == 1 ? "" : "es")).")
+            log.warn(
+                "The disk holding \(work) has \(DiskSpace.format(free)) free; this build may need about \(DiskSpace.format(likely)) (the image, its copies and \(boxes) box\(boxes == 1 ? "" : "es"))."
+            )
         }
     }
 

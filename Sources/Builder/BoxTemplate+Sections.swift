@@ -30,7 +30,9 @@ extension BoxTemplate {
         if recipe != nil {
             // Built here from verified packages: nothing to download, nothing to check against.
             guard url == nil, checksum == nil, checksumURL == nil else {
-                throw reader.problem(sourceMap["recipe"], "source", "has a recipe and also url or checksum; an image is either downloaded or built, keep one")
+                throw reader.problem(
+                    sourceMap["recipe"], "source", "has a recipe and also url or checksum; an image is either downloaded or built, keep one"
+                )
             }
         } else {
             guard let url else { throw reader.missing("source.url", in: sourceNode) }
@@ -39,7 +41,9 @@ extension BoxTemplate {
             }
             switch (checksum, checksumURL) {
             case (nil, nil):
-                throw reader.problem(sourceNode, "source", "needs checksum: (\"sha256:<hex>\") or checksum_url: (a SHA256SUMS file); boxer does not use an image it cannot check")
+                throw reader.problem(
+                    sourceNode, "source",
+                    "needs checksum: (\"sha256:<hex>\") or checksum_url: (a SHA256SUMS file); boxer does not use an image it cannot check")
             case (.some, .some):
                 throw reader.problem(sourceMap["checksum_url"], "source", "has both checksum and checksum_url; keep one")
             default:
@@ -61,7 +65,9 @@ extension BoxTemplate {
                 guard let text = try reader.string(item, "disk_sizes"), let bytes = Self.size(text) else {
                     throw reader.problem(item, "disk_sizes", "'\(item.string ?? "")' is not a size such as 10G or 512M")
                 }
-                guard bytes >= 1 << 30 else { throw reader.problem(item, "disk_sizes", "\(text) is too small for a system disk (1G at least)") }
+                guard bytes >= 1 << 30 else {
+                    throw reader.problem(item, "disk_sizes", "\(text) is too small for a system disk (1G at least)")
+                }
                 sizes.append(bytes)
             }
             guard !sizes.isEmpty else { throw reader.problem(node, "disk_sizes", "is empty; list one size at least, e.g. [10G]") }
@@ -73,7 +79,8 @@ extension BoxTemplate {
 
     /// `minimum: {cpus, memory}`, 1 CPU and 1024 MiB when left out.
     static func readMinimum(_ top: [String: Node], reader: TemplateReader) throws(BuildError) -> (cpus: Int, memory: Int) {
-        var cpus = 1, memory = 1024
+        var cpus = 1
+        var memory = 1024
         if let node = top["minimum"] {
             let minimum = try reader.mapping(node, "minimum")
             try reader.onlyKeys(minimum, ["cpus", "memory"], in: node, "minimum")
@@ -92,7 +99,9 @@ extension BoxTemplate {
                 switch (try reader.string(step["shell"], "provisioning.shell"), try reader.string(step["script"], "provisioning.script")) {
                 case (let shell?, nil): steps.append(.shell(shell))
                 case (nil, let script?): steps.append(.script(script))
-                default: throw reader.problem(item, "provisioning", "each step is either shell: (commands) or script: (a file next to the template)")
+                default:
+                    throw reader.problem(
+                        item, "provisioning", "each step is either shell: (commands) or script: (a file next to the template)")
                 }
             }
         }

@@ -57,7 +57,10 @@ public struct BoxTemplate: Sendable, Equatable {
     /// The template file.
     public var file: String
 
-    static let topKeys: Set<String> = ["name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning", "providers", "vagrantfile", "guest_tools"]
+    static let topKeys: Set<String> = [
+        "name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning",
+        "providers", "vagrantfile", "guest_tools",
+    ]
 
     /// Reads and checks a template file.
     public static func load(_ path: String) throws(BuildError) -> BoxTemplate {
@@ -87,7 +90,9 @@ public struct BoxTemplate: Sendable, Equatable {
 
         let (family, release) = try readOS(top, reader: reader, root: root)
 
-        guard let architecture: Architecture = try reader.choice(top["architecture"], "architecture") else { throw reader.missing("architecture", in: root) }
+        guard let architecture: Architecture = try reader.choice(top["architecture"], "architecture") else {
+            throw reader.missing("architecture", in: root)
+        }
         let firmware: Firmware = try reader.choice(top["firmware"], "firmware") ?? (architecture == .arm64 ? .efi : .bios)
         if architecture == .arm64, firmware == .bios {
             throw reader.problem(top["firmware"], "firmware", "arm64 machines boot UEFI only; write firmware: efi (or leave it out)")
@@ -103,15 +108,18 @@ public struct BoxTemplate: Sendable, Equatable {
 
         let box = try reader.string(top["box"], "box") ?? "boxer/\(name)"
         let version = try reader.string(top["version"], "version") ?? "0"
-        guard version.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
-            throw reader.problem(top["version"], "version", "'\(version)' is not a version such as 1.0.0 (numbers and dots, as Vagrant compares them)")
+        guard version.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) })
+        else {
+            throw reader.problem(
+                top["version"], "version", "'\(version)' is not a version such as 1.0.0 (numbers and dots, as Vagrant compares them)")
         }
         return BoxTemplate(
             name: name, box: box, version: version, description: try reader.string(top["description"], "description"),
             osFamily: family, osRelease: release, architecture: architecture, firmware: firmware,
             source: source,
             diskSizes: sizes, minimumCPUs: cpus, minimumMemoryMiB: memory, provisioning: steps, providers: providers,
-            vagrantfile: try reader.string(top["vagrantfile"], "vagrantfile"), guestTools: try reader.boolean(top["guest_tools"], "guest_tools") ?? true, file: file)
+            vagrantfile: try reader.string(top["vagrantfile"], "vagrantfile"),
+            guestTools: try reader.boolean(top["guest_tools"], "guest_tools") ?? true, file: file)
     }
 
     /// "10G", "512M", "1T" (binary units, as qemu-img reads them).
@@ -149,8 +157,11 @@ extension YAMLFields where Failure == BuildError {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         let lengths: [ChecksumType: Int] = [.md5: 32, .sha1: 40, .sha256: 64, .sha384: 96, .sha512: 128]
         guard parts.count == 2, let type = ChecksumType(vagrantName: parts[0].lowercased()), let length = lengths[type],
-              parts[1].count == length, parts[1].allSatisfy(\.isHexDigit) else {
-            throw problem(node, "source.checksum", "'\(text)' is not <type>:<hex> with type md5, sha1, sha256, sha384 or sha512 and a digest of that length")
+            parts[1].count == length, parts[1].allSatisfy(\.isHexDigit)
+        else {
+            throw problem(
+                node, "source.checksum",
+                "'\(text)' is not <type>:<hex> with type md5, sha1, sha256, sha384 or sha512 and a digest of that length")
         }
         return ExpectedChecksum(type: type, value: parts[1])
     }

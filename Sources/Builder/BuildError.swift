@@ -1,4 +1,5 @@
 import BoxerSupport
+
 /// What goes wrong in `boxer build`: each message names the file, line or field, or the URL,
 /// and says what to do.
 public struct BuildError: Error, Sendable, CustomStringConvertible, Equatable {

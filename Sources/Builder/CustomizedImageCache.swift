@@ -77,22 +77,28 @@ struct CustomizedImageCache {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             if rename(disk, partial) != 0 {
-                guard errno == EXDEV else { throw BuildError(.io, "cannot move \(disk) to \(partial): \(String(cString: strerror(errno)))") }
+                guard errno == EXDEV else {
+                    throw BuildError(.io, "cannot move \(disk) to \(partial): \(String(cString: strerror(errno)))")
+                }
                 try FileManager.default.copyItem(atPath: disk, toPath: partial)
             }
-            guard rename(partial, target) == 0 else { throw BuildError(.io, "cannot move \(partial) to \(target): \(String(cString: strerror(errno)))") }
+            guard rename(partial, target) == 0 else {
+                throw BuildError(.io, "cannot move \(partial) to \(target): \(String(cString: strerror(errno)))")
+            }
         } catch {
             unlink(partial)
             let reason = (error as? BuildError)?.message ?? error.localizedDescription
             throw BuildError(.io, "The customized image was not kept for later builds (\(reason)); this build goes on without it.")
         }
         let lock = use(target)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(template.name + "-") && name.hasSuffix(".qcow2") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(template.name + "-") && name.hasSuffix(".qcow2") {
             // Only this template's images, "<name>-<16 hex>.qcow2", and none that a build holds.
             let rest = name.dropFirst(template.name.count + 1).dropLast(6)
             let image = folder + "/" + name
             guard rest.count == 16, rest.allSatisfy(\.isHexDigit), image != target,
-                  let unused = try? FileLock.acquire(URL(fileURLWithPath: image + ".lock"), mode: .exclusive, wait: false) else { continue }
+                let unused = try? FileLock.acquire(URL(fileURLWithPath: image + ".lock"), mode: .exclusive, wait: false)
+            else { continue }
             unlink(image)
             unlink(image + ".lock")
             unused.unlock()

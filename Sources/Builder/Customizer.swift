@@ -25,7 +25,8 @@ final class ConsoleFollower: Sendable {
             state.offset += UInt64(data.count)
             state.pending.append(data)
             while let newline = state.pending.firstIndex(of: 10) {
-                let line = String(decoding: state.pending[state.pending.startIndex..<newline], as: UTF8.self).trimmingCharacters(in: .controlCharacters)
+                let line = String(decoding: state.pending[state.pending.startIndex..<newline], as: UTF8.self).trimmingCharacters(
+                    in: .controlCharacters)
                 log.trace("console: \(line)")
                 state.pending.removeSubrange(state.pending.startIndex...newline)
             }
@@ -119,13 +120,19 @@ public struct Customizer: Sendable {
     public func customize(disk: String, template: BoxTemplate, work: String, tools: [GuestTools] = []) async throws(BuildError) -> Outcome {
         let architecture = template.architecture.rawValue
         guard let binary = Programs.find(host.binary(for: architecture), environment: host.environment) else {
-            throw BuildError(.tool, "\(host.binary(for: architecture)) is not installed, and \(template.name) is an \(architecture) image: \(host.package(for: architecture))")
+            throw BuildError(
+                .tool,
+                "\(host.binary(for: architecture)) is not installed, and \(template.name) is an \(architecture) image: \(host.package(for: architecture))"
+            )
         }
         let (accelerator, why) = host.accelerator(for: architecture, requested: host.environment["BOXER_QEMU_ACCEL"])
         var firmware = QEMUCommandLine.Firmware.bios
         if template.firmware == .efi {
             guard let uefi = host.uefiFirmware(for: architecture) else {
-                throw BuildError(.tool, "\(template.name) boots UEFI, and no UEFI firmware for \(architecture) is installed (Debian: apt-get install \(architecture == "arm64" ? "qemu-efi-aarch64" : "ovmf")).")
+                throw BuildError(
+                    .tool,
+                    "\(template.name) boots UEFI, and no UEFI firmware for \(architecture) is installed (Debian: apt-get install \(architecture == "arm64" ? "qemu-efi-aarch64" : "ovmf"))."
+                )
             }
             let vars = work + "/efivars.fd"
             do {
@@ -138,8 +145,10 @@ public struct Customizer: Sendable {
         }
         let seed = work + "/seed.iso"
         do {
-            try NoCloudSeed(instanceID: "boxer-build-\(UUID().uuidString.prefix(8).lowercased())", hostname: template.osFamily,
-                            user: "vagrant", authorizedKeys: [VagrantInsecureKey.publicKey], networkConfig: Self.networkConfig).write(to: seed)
+            try NoCloudSeed(
+                instanceID: "boxer-build-\(UUID().uuidString.prefix(8).lowercased())", hostname: template.osFamily,
+                user: "vagrant", authorizedKeys: [VagrantInsecureKey.publicKey], networkConfig: Self.networkConfig
+            ).write(to: seed)
         } catch {
             throw BuildError(.io, error.message)
         }
@@ -185,15 +194,18 @@ public struct Customizer: Sendable {
         // build waiting on SSH for ever: the free space is watched while the guest runs.
         let outcome = Locked(Outcome())
         try await Self.watchingFreeSpace(of: work) { () async throws(BuildError) in
-            try await session(pid: pid, console: console, communicator: communicator, template: template, work: work, tools: tools, outcome: outcome)
+            try await session(
+                pid: pid, console: console, communicator: communicator, template: template, work: work, tools: tools, outcome: outcome)
         }
         poweredOff = true
         return outcome.current
     }
 
     /// Everything done with the running guest: SSH, provisioning, tools, cleanup, power-off.
-    func session(pid: pid_t, console: String, communicator: Communicator, template: BoxTemplate, work: String, tools: [GuestTools],
-                 outcome: Locked<Outcome>) async throws(BuildError) {
+    func session(
+        pid: pid_t, console: String, communicator: Communicator, template: BoxTemplate, work: String, tools: [GuestTools],
+        outcome: Locked<Outcome>
+    ) async throws(BuildError) {
         let consoleTail: @Sendable () -> String = { Self.tail(console, lines: 20) }
         log.say("Waiting for SSH (the NoCloud seed creates the vagrant user)")
         do {
@@ -231,8 +243,10 @@ public struct Customizer: Sendable {
             // A box without its tools still works (without shared folders or clean shutdown
             // from the hypervisor's UI), so a failure here is a warning, not a failed build.
             do {
-                try await run(tool.script, named: "tools-\(tool.provider.rawValue)", label: "guest tools for \(tool.provider.rawValue)", work: work, communicator: communicator)
-            } catch where error.kind == .guest {
+                try await run(
+                    tool.script, named: "tools-\(tool.provider.rawValue)", label: "guest tools for \(tool.provider.rawValue)", work: work,
+                    communicator: communicator)
+            } catch  where error.kind == .guest {
                 log.warn("The \(tool.provider.rawValue) box gets no guest tools: \(error.message)")
                 outcome.withLock { $0.problems.append("the \(tool.provider.rawValue) guest tools failed") }
             }
@@ -248,21 +262,27 @@ public struct Customizer: Sendable {
         try BuildError.checkCancellation("the guest powered off")
         if kill(pid, 0) == 0 {
             Self.stop(pid)
-            log.warn("The guest did not power off within \(Int(powerOffTimeout)) s; QEMU was stopped by force (its disks were synced first).")
+            log.warn(
+                "The guest did not power off within \(Int(powerOffTimeout)) s; QEMU was stopped by force (its disks were synced first).")
             outcome.withLock { $0.problems.append("the guest was stopped by force") }
         }
     }
 
     /// Runs `body` while a watchdog looks at the free space of the disk holding `folder` every
     /// second; below `minimum` the body is cancelled and the build fails, saying so.
-    static func watchingFreeSpace(of folder: String, minimum: Int64 = 32 << 20, _ body: @escaping @Sendable () async throws(BuildError) -> Void) async throws(BuildError) {
+    static func watchingFreeSpace(
+        of folder: String, minimum: Int64 = 32 << 20, _ body: @escaping @Sendable () async throws(BuildError) -> Void
+    ) async throws(BuildError) {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await body() }
                 group.addTask {
                     while !Task.isCancelled {
                         if let free = try? DiskSpace.available(at: URL(fileURLWithPath: folder)), free < minimum {
-                            throw BuildError(.io, "The disk holding \(folder) is full (\(DiskSpace.format(free)) free): the guest's disk cannot grow. Make room there, or build into a folder on a larger disk (--output).")
+                            throw BuildError(
+                                .io,
+                                "The disk holding \(folder) is full (\(DiskSpace.format(free)) free): the guest's disk cannot grow. Make room there, or build into a folder on a larger disk (--output)."
+                            )
                         }
                         try await Task.sleep(for: .seconds(1))
                     }
@@ -336,7 +356,8 @@ public struct Customizer: Sendable {
 
     static func tail(_ path: String, lines: Int) -> String {
         guard let data = FileManager.default.contents(atPath: path) else { return "(no console output)" }
-        return String(decoding: data.suffix(32 << 10), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        return String(decoding: data.suffix(32 << 10), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).suffix(lines)
+            .joined(separator: "\n")
     }
 }
 

@@ -14,7 +14,9 @@ public struct GuestTools: Sendable, Equatable {
     /// The ISO a provider's tools come from: `--guest-tools PROVIDER=PATH`, then the
     /// environment (`BOXER_VIRTUALBOX_ADDITIONS`, `BOXER_PARALLELS_TOOLS`), then where the
     /// product installs it.
-    static func candidates(for provider: BoxTemplate.BoxProvider, architecture: BoxTemplate.Architecture, environment: [String: String]) -> [String] {
+    static func candidates(for provider: BoxTemplate.BoxProvider, architecture: BoxTemplate.Architecture, environment: [String: String])
+        -> [String]
+    {
         switch provider {
         case .virtualbox:
             return [environment["BOXER_VIRTUALBOX_ADDITIONS"]].compactMap { $0 } + [
@@ -24,15 +26,19 @@ public struct GuestTools: Sendable, Equatable {
             ]
         case .parallels:
             let file = architecture == .arm64 ? "prl-tools-lin-arm.iso" : "prl-tools-lin.iso"
-            return [environment["BOXER_PARALLELS_TOOLS"]].compactMap { $0 } + ["/Applications/Parallels Desktop.app/Contents/Resources/Tools/\(file)"]
+            return [environment["BOXER_PARALLELS_TOOLS"]].compactMap { $0 } + [
+                "/Applications/Parallels Desktop.app/Contents/Resources/Tools/\(file)"
+            ]
         case .libvirt, .vmware_desktop:
             return []
         }
     }
 
     /// What to install for `providers`, and a warning for each provider whose ISO is missing.
-    public static func plan(providers: [BoxTemplate.BoxProvider], architecture: BoxTemplate.Architecture, given: [BoxTemplate.BoxProvider: String],
-                            environment: [String: String]) throws(BuildError) -> (tools: [GuestTools], warnings: [String]) {
+    public static func plan(
+        providers: [BoxTemplate.BoxProvider], architecture: BoxTemplate.Architecture, given: [BoxTemplate.BoxProvider: String],
+        environment: [String: String]
+    ) throws(BuildError) -> (tools: [GuestTools], warnings: [String]) {
         var tools: [GuestTools] = []
         var warnings: [String] = []
         for provider in providers {
@@ -53,8 +59,13 @@ public struct GuestTools: Sendable, Equatable {
                 if let found = looked.first(where: { FileManager.default.isReadableFile(atPath: $0) }) {
                     tools.append(GuestTools(provider: provider, iso: found))
                 } else {
-                    let product = provider == .virtualbox ? "VirtualBox Guest Additions (VBoxGuestAdditions.iso)" : "Parallels Tools (\(architecture == .arm64 ? "prl-tools-lin-arm.iso" : "prl-tools-lin.iso"))"
-                    warnings.append("The \(provider.rawValue) box gets no \(product): the ISO is not on this machine (looked in \(looked.joined(separator: ", "))). Pass --guest-tools \(provider.rawValue)=PATH to install them.")
+                    let product =
+                        provider == .virtualbox
+                        ? "VirtualBox Guest Additions (VBoxGuestAdditions.iso)"
+                        : "Parallels Tools (\(architecture == .arm64 ? "prl-tools-lin-arm.iso" : "prl-tools-lin.iso"))"
+                    warnings.append(
+                        "The \(provider.rawValue) box gets no \(product): the ISO is not on this machine (looked in \(looked.joined(separator: ", "))). Pass --guest-tools \(provider.rawValue)=PATH to install them."
+                    )
                 }
             }
         }

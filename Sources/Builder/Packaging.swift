@@ -20,9 +20,11 @@ enum Packaging {
 
     /// The machine as the providers' descriptor writers take it.
     static func newVM(_ machine: Machine) -> NewVM {
-        NewVM(name: machine.name, osFamily: machine.template.osFamily, osRelease: machine.template.osRelease, arm64: machine.template.architecture == .arm64,
-              efi: machine.template.firmware == .efi, cpus: machine.template.minimumCPUs, memoryMiB: machine.template.minimumMemoryMiB,
-              diskBytes: machine.diskBytes, description: machine.template.description)
+        NewVM(
+            name: machine.name, osFamily: machine.template.osFamily, osRelease: machine.template.osRelease,
+            arm64: machine.template.architecture == .arm64,
+            efi: machine.template.firmware == .efi, cpus: machine.template.minimumCPUs, memoryMiB: machine.template.minimumMemoryMiB,
+            diskBytes: machine.diskBytes, description: machine.template.description)
     }
 
     /// The Vagrantfile a VirtualBox box carries: the MAC its OVF gives NIC1.

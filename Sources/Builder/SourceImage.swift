@@ -18,8 +18,10 @@ public struct SourceImage: Sendable {
     /// Where images are cached.
     public var cacheRoot: String
 
-    public init(home: BoxerHome, downloader: Downloader = Downloader(), mirror: String? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        home: BoxerHome, downloader: Downloader = Downloader(), mirror: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.home = home
         self.downloader = downloader
         self.mirror = mirror
@@ -35,8 +37,9 @@ public struct SourceImage: Sendable {
     /// The template's source image on disk, fetched and checked, or built by its recipe.
     public func image(for template: BoxTemplate, log: Output) async throws(BuildError) -> String {
         guard let recipe = template.source.recipe else { return try await fetch(template.source) }
-        return try await build(recipe: HostFiles.absolute(recipe, relativeTo: HostFiles.parent(of: template.file)),
-                               architecture: template.architecture.rawValue, log: log)
+        return try await build(
+            recipe: HostFiles.absolute(recipe, relativeTo: HostFiles.parent(of: template.file)),
+            architecture: template.architecture.rawValue, log: log)
     }
 
     /// Runs a recipe, or reuses its image: the cache is keyed by every file in the recipe's
@@ -66,7 +69,9 @@ public struct SourceImage: Sendable {
         let lock: FileLock
         do {
             lock = try await onDedicatedThread { () throws -> FileLock in
-                guard let lock = try FileLock.acquire(lockURL) else { throw SystemError(operation: "lock", path: lockURL.path, code: EAGAIN) }
+                guard let lock = try FileLock.acquire(lockURL) else {
+                    throw SystemError(operation: "lock", path: lockURL.path, code: EAGAIN)
+                }
                 return lock
             }.get()
         } catch {
@@ -121,7 +126,10 @@ public struct SourceImage: Sendable {
             // A local image is checked where it is, not copied.
             let actual = try Self.digest(of: parsed.path, type: expected.type)
             guard expected.matches(actual) else {
-                throw BuildError(.checksum, "The image \(parsed.path) does not match its checksum: expected \(expected.type.rawValue) \(expected.value), got \(actual).")
+                throw BuildError(
+                    .checksum,
+                    "The image \(parsed.path) does not match its checksum: expected \(expected.type.rawValue) \(expected.value), got \(actual)."
+                )
             }
             return parsed.path
         }
@@ -135,7 +143,9 @@ public struct SourceImage: Sendable {
             throw BuildError(.io, "cannot create \(folder): \(error.localizedDescription)")
         }
         // Cached and checked before, unchanged since: the stamp has its size, time and digest.
-        if let stamp = try? HostFiles.readText(at: verified, limit: 4096), stamp == Self.stamp(image, expected), HostFiles.kind(of: image) == .regular {
+        if let stamp = try? HostFiles.readText(at: verified, limit: 4096), stamp == Self.stamp(image, expected),
+            HostFiles.kind(of: image) == .regular
+        {
             return image
         }
         let partial = PartialDownload(url: parsed, file: URL(fileURLWithPath: image + ".part"))
@@ -146,15 +156,23 @@ public struct SourceImage: Sendable {
         do {
             actual = try await downloader.download(partial, checksum: expected.type)
         } catch {
-            throw BuildError(.download, "Cannot download \(url): \(Self.reason(error)).\(mirror == nil ? " Without internet access, point --mirror at a mirror that has it (the URL's path is kept)." : " Check that the mirror \(mirror ?? "") has \(parsed.path).")")
+            throw BuildError(
+                .download,
+                "Cannot download \(url): \(Self.reason(error)).\(mirror == nil ? " Without internet access, point --mirror at a mirror that has it (the URL's path is kept)." : " Check that the mirror \(mirror ?? "") has \(parsed.path).")"
+            )
         }
         guard let actual, expected.matches(actual) else {
             partial.remove()
             rmdir(folder)
-            throw BuildError(.checksum, "The download of \(url) does not match its checksum: expected \(expected.type.rawValue) \(expected.value), got \(actual ?? "nothing"). It was deleted; run the build again, or check the template's checksum.")
+            throw BuildError(
+                .checksum,
+                "The download of \(url) does not match its checksum: expected \(expected.type.rawValue) \(expected.value), got \(actual ?? "nothing"). It was deleted; run the build again, or check the template's checksum."
+            )
         }
         unlink(image)
-        guard rename(partial.file.path, image) == 0 else { throw BuildError(.io, "cannot move the download to \(image): \(String(cString: strerror(errno)))") }
+        guard rename(partial.file.path, image) == 0 else {
+            throw BuildError(.io, "cannot move the download to \(image): \(String(cString: strerror(errno)))")
+        }
         try? Self.stamp(image, expected).write(toFile: verified, atomically: true, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: partial.file.path + ".lock")
         return image
@@ -168,13 +186,18 @@ public struct SourceImage: Sendable {
         guard let parsed = URL(string: url) else { throw BuildError(.template, "source.checksum_url \(url) is not a URL") }
         let text: String
         if parsed.scheme == "file" {
-            guard let data = FileManager.default.contents(atPath: parsed.path) else { throw BuildError(.download, "Cannot read the checksum file \(parsed.path).") }
+            guard let data = FileManager.default.contents(atPath: parsed.path) else {
+                throw BuildError(.download, "Cannot read the checksum file \(parsed.path).")
+            }
             text = String(decoding: data, as: UTF8.self)
         } else {
             do {
                 text = String(decoding: try await downloader.fetch(parsed, limit: 4 << 20), as: UTF8.self)
             } catch {
-                throw BuildError(.download, "Cannot download the checksum file \(url): \(Self.reason(error)).\(mirror == nil ? " Without internet access, point --mirror at a mirror that has it." : "")")
+                throw BuildError(
+                    .download,
+                    "Cannot download the checksum file \(url): \(Self.reason(error)).\(mirror == nil ? " Without internet access, point --mirror at a mirror that has it." : "")"
+                )
             }
         }
         let name = URL(string: source.url)?.lastPathComponent ?? source.url
@@ -191,7 +214,9 @@ public struct SourceImage: Sendable {
         for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"), open < close,
-               let type = ChecksumType(vagrantName: line[..<open].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "")) {
+                let type = ChecksumType(
+                    vagrantName: line[..<open].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: ""))
+            {
                 let file = String(line[line.index(after: open)..<close])
                 let digest = line[line.index(after: close)...].drop { $0 == " " || $0 == "=" }.trimmingCharacters(in: .whitespaces)
                 if file == name { return ExpectedChecksum(type: type, value: digest) }
@@ -201,7 +226,9 @@ public struct SourceImage: Sendable {
             guard fields.count == 2, let type = byLength[fields[0].count], fields[0].allSatisfy(\.isHexDigit) else { continue }
             var file = fields[1].trimmingCharacters(in: .whitespaces)
             if file.hasPrefix("*") { file.removeFirst() }
-            if file == name || (file as NSString).lastPathComponent == name { return ExpectedChecksum(type: type, value: String(fields[0])) }
+            if file == name || (file as NSString).lastPathComponent == name {
+                return ExpectedChecksum(type: type, value: String(fields[0]))
+            }
         }
         return nil
     }

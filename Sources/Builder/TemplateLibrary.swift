@@ -12,8 +12,11 @@ public struct TemplateLibrary: Sendable {
 
     /// `$BOXER_TEMPLATES`, else `boxes/` in the current folder or in the nearest folder above
     /// the boxer executable that has one (a checkout's `.build/…/boxer` finds the checkout's).
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment, executable: String? = nil) -> TemplateLibrary? {
-        HostFiles.dataFolder(named: "boxes", variable: "BOXER_TEMPLATES", environment: environment, executable: executable).map(TemplateLibrary.init)
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment, executable: String? = nil)
+        -> TemplateLibrary?
+    {
+        HostFiles.dataFolder(named: "boxes", variable: "BOXER_TEMPLATES", environment: environment, executable: executable).map(
+            TemplateLibrary.init)
     }
 
     /// The template names, sorted.
@@ -36,7 +39,10 @@ public struct TemplateLibrary: Sendable {
             return try BoxTemplate.load(path)
         }
         guard names.contains(nameOrPath) else {
-            throw BuildError(.unknownTemplate, "There is no template '\(nameOrPath)' in \(folder). Known: \(names.joined(separator: ", ")). A template of your own can be given by its path (boxer build path/to/template.yaml).")
+            throw BuildError(
+                .unknownTemplate,
+                "There is no template '\(nameOrPath)' in \(folder). Known: \(names.joined(separator: ", ")). A template of your own can be given by its path (boxer build path/to/template.yaml)."
+            )
         }
         return try BoxTemplate.load(folder + "/" + nameOrPath + ".yaml")
     }

@@ -1,4 +1,5 @@
 import BoxerSupport
+
 /// Everything that goes wrong bringing machines up or down, with what to do about it.
 public struct MachineError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {

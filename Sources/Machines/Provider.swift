@@ -1,5 +1,5 @@
-import BoxerSupport
 import BoxStore
+import BoxerSupport
 import Vagrantfile
 
 /// What a machine is doing, as `boxer status` and the machine index report it. The raw values
@@ -68,7 +68,10 @@ public struct MachineContext: Sendable {
     /// lists in `sharedFolderTypes`), mounted by tag once the guest is up.
     public var shares: [SharedFolder] = []
 
-    public init(machine: Machine, folder: MachineFolder, box: BoxMatch?, forwards: [PortForward] = [], internalNetwork: InternalNetworkAttachment? = nil, seed: String? = nil) {
+    public init(
+        machine: Machine, folder: MachineFolder, box: BoxMatch?, forwards: [PortForward] = [],
+        internalNetwork: InternalNetworkAttachment? = nil, seed: String? = nil
+    ) {
         self.machine = machine
         self.folder = folder
         self.box = box

@@ -4,7 +4,8 @@ import Foundation
 /// every length against the bytes there are; a packet that does not add up is nil, never a trap.
 public struct DHCPMessage: Sendable, Equatable {
     public enum Kind: UInt8, Sendable {
-        case discover = 1, offer, request, decline, ack, nak, release, inform
+        case discover = 1
+        case offer, request, decline, ack, nak, release, inform
     }
 
     public var op: UInt8
@@ -20,8 +21,12 @@ public struct DHCPMessage: Sendable, Equatable {
 
     static let cookie: [UInt8] = [99, 130, 83, 99]
 
-    public init(op: UInt8, transactionID: UInt32, flags: UInt16 = 0, clientAddress: IPv4Address = IPv4Address(0), yourAddress: IPv4Address = IPv4Address(0),
-                serverAddress: IPv4Address = IPv4Address(0), relayAddress: IPv4Address = IPv4Address(0), clientHardware: MACAddress, options: [(UInt8, [UInt8])]) {
+    public init(
+        op: UInt8, transactionID: UInt32, flags: UInt16 = 0, clientAddress: IPv4Address = IPv4Address(0),
+        yourAddress: IPv4Address = IPv4Address(0),
+        serverAddress: IPv4Address = IPv4Address(0), relayAddress: IPv4Address = IPv4Address(0), clientHardware: MACAddress,
+        options: [(UInt8, [UInt8])]
+    ) {
         self.op = op
         self.transactionID = transactionID
         self.flags = flags
@@ -45,13 +50,17 @@ public struct DHCPMessage: Sendable, Equatable {
 
     public static func parse(_ bytes: [UInt8]) -> DHCPMessage? {
         guard bytes.count >= 240, bytes[1] == 1, bytes[2] == 6, Array(bytes[236..<240]) == cookie,
-              let hardware = MACAddress(bytes: bytes[28..<34]) else { return nil }
+            let hardware = MACAddress(bytes: bytes[28..<34])
+        else { return nil }
         func word(_ at: Int) -> UInt32 { bytes[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
         var options: [(UInt8, [UInt8])] = []
         var index = 240
         while index < bytes.count {
             let code = bytes[index]
-            if code == 0 { index += 1; continue }
+            if code == 0 {
+                index += 1
+                continue
+            }
             if code == 255 { break }
             guard index + 1 < bytes.count else { return nil }
             let length = Int(bytes[index + 1])
@@ -59,9 +68,10 @@ public struct DHCPMessage: Sendable, Equatable {
             options.append((code, Array(bytes[index + 2..<index + 2 + length])))
             index += 2 + length
         }
-        return DHCPMessage(op: bytes[0], transactionID: word(4), flags: UInt16(bytes[10]) << 8 | UInt16(bytes[11]),
-                           clientAddress: IPv4Address(word(12)), yourAddress: IPv4Address(word(16)), serverAddress: IPv4Address(word(20)),
-                           relayAddress: IPv4Address(word(24)), clientHardware: hardware, options: options)
+        return DHCPMessage(
+            op: bytes[0], transactionID: word(4), flags: UInt16(bytes[10]) << 8 | UInt16(bytes[11]),
+            clientAddress: IPv4Address(word(12)), yourAddress: IPv4Address(word(16)), serverAddress: IPv4Address(word(20)),
+            relayAddress: IPv4Address(word(24)), clientHardware: hardware, options: options)
     }
 
     public func serialized() -> [UInt8] {
@@ -113,7 +123,9 @@ public struct DHCPServer: Sendable {
     public var declined: Set<IPv4Address> = []
     public var leaseSeconds: UInt32
 
-    public init(subnet: Int, leases: [MACAddress: DHCPLease] = [:], reservations: [MACAddress: IPv4Address] = [:], leaseSeconds: UInt32 = 86400) {
+    public init(
+        subnet: Int, leases: [MACAddress: DHCPLease] = [:], reservations: [MACAddress: IPv4Address] = [:], leaseSeconds: UInt32 = 86400
+    ) {
         self.subnet = subnet
         self.leases = leases
         self.reservations = reservations
@@ -127,7 +139,8 @@ public struct DHCPServer: Sendable {
     func isAvailable(_ address: IPv4Address, for client: MACAddress, now: Date) -> Bool {
         if let reserved = reservations[client] { return reserved == address }
         guard pool.contains(address.value), !declined.contains(address), !excluded.contains(address),
-              !reservations.contains(where: { $0.key != client && $0.value == address }) else { return false }
+            !reservations.contains(where: { $0.key != client && $0.value == address })
+        else { return false }
         return !leases.contains { $0.key != client && $0.value.address == address && $0.value.expires > now }
     }
 
@@ -150,12 +163,13 @@ public struct DHCPServer: Sendable {
             guard let address = candidate(for: message, now: now) else { return nil }
             return reply(.offer, to: message, address: address)
         case .request:
-            if let server = message.serverIdentifier, server != serverAddress { return nil }   // it chose another server
+            if let server = message.serverIdentifier, server != serverAddress { return nil }  // it chose another server
             let asked = message.requestedAddress ?? message.clientAddress
             guard asked.value != 0, isAvailable(asked, for: client, now: now) else {
                 return reply(.nak, to: message, address: IPv4Address(0))
             }
-            leases[client] = DHCPLease(address: asked, expires: now.addingTimeInterval(TimeInterval(leaseSeconds)), hostname: message.hostname, granted: now)
+            leases[client] = DHCPLease(
+                address: asked, expires: now.addingTimeInterval(TimeInterval(leaseSeconds)), hostname: message.hostname, granted: now)
             return reply(.ack, to: message, address: asked)
         case .decline:
             if let address = message.requestedAddress {
@@ -182,8 +196,10 @@ public struct DHCPServer: Sendable {
                 options += [(51, seconds), (58, IPv4Address(leaseSeconds / 2).bytes), (59, IPv4Address(leaseSeconds / 8 * 7).bytes)]
             }
         }
-        return DHCPMessage(op: 2, transactionID: request.transactionID, flags: request.flags, clientAddress: request.kind == .inform ? request.clientAddress : IPv4Address(0),
-                           yourAddress: address, serverAddress: IPv4Address(0), relayAddress: request.relayAddress,
-                           clientHardware: request.clientHardware, options: options)
+        return DHCPMessage(
+            op: 2, transactionID: request.transactionID, flags: request.flags,
+            clientAddress: request.kind == .inform ? request.clientAddress : IPv4Address(0),
+            yourAddress: address, serverAddress: IPv4Address(0), relayAddress: request.relayAddress,
+            clientHardware: request.clientHardware, options: options)
     }
 }

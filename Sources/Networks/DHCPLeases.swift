@@ -29,7 +29,8 @@ public enum DHCPLeases {
         for (text, lease) in decoded.sorted(by: { $0.key < $1.key }) {
             let bytes = lease.address.bytes
             guard let mac = MACAddress(text), !mac.isMulticast, bytes[0] == 192, bytes[1] == 168, Int(bytes[2]) == subnet,
-                  (2...254).contains(bytes[3]), !taken.contains(lease.address) else { continue }
+                (2...254).contains(bytes[3]), !taken.contains(lease.address)
+            else { continue }
             taken.insert(lease.address)
             leases[mac] = lease
         }

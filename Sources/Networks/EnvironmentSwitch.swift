@@ -2,9 +2,9 @@ import BoxerSupport
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The userspace Ethernet switch of one environment network, 192.168.X.0/24. Each machine's
@@ -187,9 +187,9 @@ public final class EnvironmentSwitch {
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in for (index, byte) in bytes.enumerated() { raw[index] = byte } }
         #if canImport(Glibc)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+            let fd = socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { return nil }
         let connected = withUnsafePointer(to: &address) {
@@ -230,7 +230,9 @@ public final class EnvironmentSwitch {
         }
         var offset = port.inputStart
         while port.input.count - offset >= 4 {
-            let length = Int(port.input[offset]) << 24 | Int(port.input[offset + 1]) << 16 | Int(port.input[offset + 2]) << 8 | Int(port.input[offset + 3])
+            let length =
+                Int(port.input[offset]) << 24 | Int(port.input[offset + 1]) << 16 | Int(port.input[offset + 2]) << 8
+                | Int(port.input[offset + 3])
             guard length >= 14, length <= Self.maximumFrame else { return drop(fd) }
             guard port.input.count - offset - 4 >= length else { break }
             handle(port.input[offset + 4..<offset + 4 + length], from: fd)
@@ -313,22 +315,25 @@ public final class EnvironmentSwitch {
         for other in ports.keys where other != fd { send(frame, to: other) }
     }
 
-
     /// Frames for 192.168.X.1: ARP requests, ICMP echo requests, DHCP.
     func answer(_ frame: [UInt8], from fd: Int32, source: MACAddress) {
         guard let type = Frames.u16(frame, 12) else { return }
         if type == Frames.arp {
             // Request (op 1) for the gateway's address → reply.
             guard frame.count >= 42, Frames.u16(frame, 20) == 1,
-                  let target = IPv4Address(bytes: frame[38..<42]), target == gatewayAddress else { return }
-            let arp: [UInt8] = [0, 1, 8, 0, 6, 4, 0, 2] + gatewayMAC.bytes + gatewayAddress.bytes + Array(frame[22..<28]) + Array(frame[28..<32])
+                let target = IPv4Address(bytes: frame[38..<42]), target == gatewayAddress
+            else { return }
+            let arp: [UInt8] =
+                [0, 1, 8, 0, 6, 4, 0, 2] + gatewayMAC.bytes + gatewayAddress.bytes + Array(frame[22..<28]) + Array(frame[28..<32])
             send(Frames.ethernet(destination: source, source: gatewayMAC, type: Frames.arp, payload: arp)[...], to: fd)
             return
         }
         guard type == Frames.ipv4, frame.count >= 34, frame[14] >> 4 == 4 else { return }
         let headerLength = Int(frame[14] & 0x0f) * 4
         guard headerLength >= 20, frame.count >= 14 + headerLength, let total = Frames.u16(frame, 16), Int(total) >= headerLength,
-              frame.count >= 14 + Int(total), let sender = IPv4Address(bytes: frame[26..<30]), let destination = IPv4Address(bytes: frame[30..<34]) else { return }
+            frame.count >= 14 + Int(total), let sender = IPv4Address(bytes: frame[26..<30]),
+            let destination = IPv4Address(bytes: frame[30..<34])
+        else { return }
         let payload = Array(frame[14 + headerLength..<14 + Int(total)])
         switch frame[23] {
         case 1 where destination == gatewayAddress && payload.count >= 8 && payload[0] == 8:
@@ -347,9 +352,13 @@ public final class EnvironmentSwitch {
             guard let reply = dhcp.handle(message) else { return }
             saveLeases()
             let broadcast = reply.flags & 0x8000 != 0 || reply.yourAddress.value == 0 || reply.kind == .nak
-            let packet = Frames.ipv4Packet(source: gatewayAddress, destination: broadcast ? IPv4Address(0xffff_ffff) : reply.yourAddress, protocolNumber: 17,
-                                           payload: Frames.udp(sourcePort: 67, destinationPort: 68, payload: reply.serialized()))
-            send(Frames.ethernet(destination: broadcast ? .broadcast : message.clientHardware, source: gatewayMAC, type: Frames.ipv4, payload: packet)[...], to: fd)
+            let packet = Frames.ipv4Packet(
+                source: gatewayAddress, destination: broadcast ? IPv4Address(0xffff_ffff) : reply.yourAddress, protocolNumber: 17,
+                payload: Frames.udp(sourcePort: 67, destinationPort: 68, payload: reply.serialized()))
+            send(
+                Frames.ethernet(
+                    destination: broadcast ? .broadcast : message.clientHardware, source: gatewayMAC, type: Frames.ipv4, payload: packet)[
+                        ...], to: fd)
         default:
             return
         }
@@ -366,7 +375,9 @@ public final class EnvironmentSwitch {
     func reloadReservations() {
         guard let reservationsPath else { return }
         var status = stat()
-        let stamp = stat(reservationsPath, &status) == 0 ? [Int(status.st_ino), Int(status.st_size), Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec)] : []
+        let stamp =
+            stat(reservationsPath, &status) == 0
+            ? [Int(status.st_ino), Int(status.st_size), Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec)] : []
         guard stamp != reservationsStamp else { return }
         reservationsStamp = stamp
         let reservations = NetworkReservations.read(reservationsPath) ?? NetworkReservations()

@@ -1,9 +1,9 @@
 import BoxerSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 network: an address and a prefix length.
@@ -55,7 +55,8 @@ public enum HostNetworks {
         while let entry = cursor {
             defer { cursor = entry.pointee.ifa_next }
             guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET),
-                  let netmask = entry.pointee.ifa_netmask, Int32(entry.pointee.ifa_flags) & Int32(IFF_UP) != 0 else { continue }
+                let netmask = entry.pointee.ifa_netmask, Int32(entry.pointee.ifa_flags) & Int32(IFF_UP) != 0
+            else { continue }
             let host = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
             let mask = netmask.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
             if host >> 24 == 127 { continue }
@@ -67,10 +68,10 @@ public enum HostNetworks {
     /// The kernel's routes (Linux: /proc/net/route), the default route left out.
     static func routes() -> [IPv4Network] {
         #if os(Linux)
-        guard let text = try? HostFiles.readText(at: "/proc/net/route", limit: 1 << 20) else { return [] }
-        return parseRoutes(text)
+            guard let text = try? HostFiles.readText(at: "/proc/net/route", limit: 1 << 20) else { return [] }
+            return parseRoutes(text)
         #else
-        return []
+            return []
         #endif
     }
 
@@ -79,7 +80,9 @@ public enum HostNetworks {
     public static func parseRoutes(_ text: String) -> [IPv4Network] {
         text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count > 7, let destination = UInt32(fields[1], radix: 16), let mask = UInt32(fields[7], radix: 16) else { return nil }
+            guard fields.count > 7, let destination = UInt32(fields[1], radix: 16), let mask = UInt32(fields[7], radix: 16) else {
+                return nil
+            }
             let prefix = mask.nonzeroBitCount
             guard prefix >= widestAvoidedPrefix else { return nil }
             return IPv4Network(IPv4Address(UInt32(bigEndian: destination)), prefixLength: prefix)

@@ -1,4 +1,5 @@
 import BoxerSupport
+
 /// What goes wrong with environment networks, with what to do about it.
 public struct NetworkError: Error, Sendable, CustomStringConvertible, Equatable {
     public let message: String

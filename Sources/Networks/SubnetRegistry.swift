@@ -39,8 +39,11 @@ public struct SubnetRegistry: Sendable {
     public func liveSwitches() -> [Int: String?] {
         var live: [Int: String?] = [:]
         for name in HostFiles.entries(of: runtime) where name.hasPrefix("net-") {
-            guard let subnet = Int(name.dropFirst(4)), (1...254).contains(subnet), HostFiles.lockHolder(of: switchPidfile(subnet)) != nil else { continue }
-            let project = (try? HostFiles.readText(at: switchProjectFile(subnet), limit: 64 << 10)).map { $0.trimmingCharacters(in: .newlines) }
+            guard let subnet = Int(name.dropFirst(4)), (1...254).contains(subnet), HostFiles.lockHolder(of: switchPidfile(subnet)) != nil
+            else { continue }
+            let project = (try? HostFiles.readText(at: switchProjectFile(subnet), limit: 64 << 10)).map {
+                $0.trimmingCharacters(in: .newlines)
+            }
             // updateValue: assigning a nil String? through the subscript would drop the switch.
             live.updateValue(project.flatMap { $0.hasPrefix("/") ? $0 : nil }, forKey: subnet)
         }
@@ -75,7 +78,9 @@ public struct SubnetRegistry: Sendable {
             let host = hostNetworks()
             let free = (1...254).filter { !taken.contains($0) }
             guard let first = free.first else {
-                throw NetworkError("All 254 internal networks (192.168.1-254.0/24) are in use by other environments; destroy the machines of one you no longer need (boxer global-status lists them).")
+                throw NetworkError(
+                    "All 254 internal networks (192.168.1-254.0/24) are in use by other environments; destroy the machines of one you no longer need (boxer global-status lists them)."
+                )
             }
             // Clear of the host's networks when any such X is free; else the lowest free one.
             let chosen = free.first { candidate in !host.contains { $0.overlaps(.environment(candidate)) } } ?? first
@@ -101,11 +106,15 @@ public struct SubnetRegistry: Sendable {
     }
 
     static func notOnNetwork(existing: Int, required: Int) -> NetworkError {
-        NetworkError("this environment's internal network is 192.168.\(existing).0/24 (chosen when its first machine came up), so an address in 192.168.\(required).0/24 is not on it. Use an address in 192.168.\(existing).2-254, or `boxer destroy` every machine so the network can be chosen again.")
+        NetworkError(
+            "this environment's internal network is 192.168.\(existing).0/24 (chosen when its first machine came up), so an address in 192.168.\(required).0/24 is not on it. Use an address in 192.168.\(existing).2-254, or `boxer destroy` every machine so the network can be chosen again."
+        )
     }
 
     static func taken(_ subnet: Int, by other: String) -> NetworkError {
-        NetworkError("192.168.\(subnet).0/24 is the internal network of another environment (\(other)); every environment has its own. Use addresses in a free 192.168.X.0/24 (boxer global-status lists the environments), or destroy that environment's machines.")
+        NetworkError(
+            "192.168.\(subnet).0/24 is the internal network of another environment (\(other)); every environment has its own. Use addresses in a free 192.168.X.0/24 (boxer global-status lists the environments), or destroy that environment's machines."
+        )
     }
 
     /// Gives the environment's X back (its last machine is gone).
@@ -176,7 +185,8 @@ public struct SubnetRegistry: Sendable {
     }
 
     private func unreadable(_ reason: String) -> NetworkError {
-        NetworkError("""
+        NetworkError(
+            """
             The network registry \(file) cannot be read: \(reason). boxer hands out no internal network while it \
             cannot tell which ones are in use, so that no two environments share one; nothing was changed. Move the \
             file away (mv '\(file)' '\(file).damaged'): boxer then rebuilds it from the switches that are running.

@@ -12,35 +12,35 @@ public func fuzzVagrantfile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 #if FUZZING
-/// libFuzzer's driver (from the runtime linked by -sanitize=fuzzer): SwiftPM renames the
-/// executable's own entry point, so boxer starts the driver itself.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
+    /// libFuzzer's driver (from the runtime linked by -sanitize=fuzzer): SwiftPM renames the
+    /// executable's own entry point, so boxer starts the driver itself.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runFuzzerDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+    ) -> CInt
 
-@main
-enum RunFuzzer {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(runFuzzerDriver(&argc, &argv, { data, size in fuzzVagrantfile(data, size) }))
-    }
-}
-#else
-/// Without libFuzzer: runs the inputs named on the command line once each (to replay a crash).
-@main
-enum ReplayFuzzInputs {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            _ = data.withUnsafeBytes { raw in
-                fuzzVagrantfile(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
-            }
-            print("ok \(path)")
+    @main
+    enum RunFuzzer {
+        static func main() {
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            exit(runFuzzerDriver(&argc, &argv, { data, size in fuzzVagrantfile(data, size) }))
         }
     }
-}
+#else
+    /// Without libFuzzer: runs the inputs named on the command line once each (to replay a crash).
+    @main
+    enum ReplayFuzzInputs {
+        static func main() {
+            for path in CommandLine.arguments.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                _ = data.withUnsafeBytes { raw in
+                    fuzzVagrantfile(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
+                }
+                print("ok \(path)")
+            }
+        }
+    }
 #endif

@@ -14,8 +14,13 @@ let capabilities: JSONValue = .object([
     "hosts": .object([
         "linux-amd64": .object([
             "guests": .object([
-                "amd64": .object(["status": .string("supported"), "accelerator": .string("kvm"), "note": .string("TCG where /dev/kvm is unusable")]),
-                "arm64": .object(["status": .string("partial"), "accelerator": .string("tcg"), "reason": .string("another CPU architecture is emulated by TCG")]),
+                "amd64": .object([
+                    "status": .string("supported"), "accelerator": .string("kvm"), "note": .string("TCG where /dev/kvm is unusable"),
+                ]),
+                "arm64": .object([
+                    "status": .string("partial"), "accelerator": .string("tcg"),
+                    "reason": .string("another CPU architecture is emulated by TCG"),
+                ]),
             ]),
             "networking": .object([
                 "nat_forwarded_ports": .object(["status": .string("supported")]),
@@ -24,9 +29,15 @@ let capabilities: JSONValue = .object([
         ]),
         "darwin-arm64": .object([
             "guests": .object([
-                "arm64": .object(["status": .string("untested"), "accelerator": .string("hvf"), "reason": .string("the example plugin has only been run on Linux")]),
-                "amd64": .object(["status": .string("partial"), "accelerator": .string("tcg"), "reason": .string("another CPU architecture is emulated by TCG")]),
-            ]),
+                "arm64": .object([
+                    "status": .string("untested"), "accelerator": .string("hvf"),
+                    "reason": .string("the example plugin has only been run on Linux"),
+                ]),
+                "amd64": .object([
+                    "status": .string("partial"), "accelerator": .string("tcg"),
+                    "reason": .string("another CPU architecture is emulated by TCG"),
+                ]),
+            ])
         ]),
     ]),
 ])

@@ -13,11 +13,14 @@ import Testing
     func readsEveryFormat(format: TestArchive.Format, filter: TestArchive.Filter) throws {
         let temp = try TemporaryFolder()
         let box = temp.path("box.\(format.rawValue).\(filter.rawValue)")
-        try TestArchive(format: format, filter: filter, entries: TestArchive.minimalBox(extra: [
-            .directory("sub"),
-            .file("./sub/nested.txt", Data("nested".utf8)),
-            .file("run.sh", Data("#!/bin/sh\n".utf8), mode: 0o700),
-        ])).write(to: box)
+        try TestArchive(
+            format: format, filter: filter,
+            entries: TestArchive.minimalBox(extra: [
+                .directory("sub"),
+                .file("./sub/nested.txt", Data("nested".utf8)),
+                .file("run.sh", Data("#!/bin/sh\n".utf8), mode: 0o700),
+            ])
+        ).write(to: box)
         let target = try temp.folder("out")
         let result = try BoxExtractor(boxName: "formats", checksum: .sha1).extract(archive: box, into: target)
         #expect(TemporaryFolder.tree(target) == ["Vagrantfile", "box.img", "metadata.json", "run.sh", "sub", "sub/nested.txt"])
@@ -42,14 +45,20 @@ import Testing
     @Test func linksInsideTheBoxAreKept() throws {
         let temp = try TemporaryFolder()
         let box = temp.path("links.box")
-        try TestArchive(entries: TestArchive.minimalBox(extra: [
-            .directory("disks"),
-            .symlink("disks/current.img", target: "../box.img"),
-            .hardlink("copy.img", target: "box.img"),
-        ])).write(to: box)
+        try TestArchive(
+            entries: TestArchive.minimalBox(extra: [
+                .directory("disks"),
+                .symlink("disks/current.img", target: "../box.img"),
+                .hardlink("copy.img", target: "box.img"),
+            ])
+        ).write(to: box)
         let target = try temp.folder("out")
         _ = try BoxExtractor(boxName: "links").extract(archive: box, into: target)
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("disks/current.img").path) == "../box.img")
-        #expect(FileManager.default.contentsEqual(atPath: target.appendingPathComponent("copy.img").path, andPath: target.appendingPathComponent("box.img").path))
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("disks/current.img").path)
+                == "../box.img")
+        #expect(
+            FileManager.default.contentsEqual(
+                atPath: target.appendingPathComponent("copy.img").path, andPath: target.appendingPathComponent("box.img").path))
     }
 }

@@ -20,7 +20,10 @@ import Testing
             self.init(name: name, entries: entries, entry: { _ in entry }, reason: reason, zip: zip)
         }
 
-        init(name: String, entries: @escaping @Sendable (String) -> [TestArchive.Entry], entry: @escaping @Sendable (String) -> String, reason: String, zip: Bool = false) {
+        init(
+            name: String, entries: @escaping @Sendable (String) -> [TestArchive.Entry], entry: @escaping @Sendable (String) -> String,
+            reason: String, zip: Bool = false
+        ) {
             self.name = name
             self.entries = entries
             self.entry = entry
@@ -31,27 +34,76 @@ import Testing
 
     static let x = Data("x".utf8)
     static let cases: [Case] = [
-        Case(name: "dot-dot after good files", entries: { _ in TestArchive.minimalBox(extra: [.file("../evil-dotdot.txt", x)]) }, entry: "../evil-dotdot.txt", reason: "has '..' in its path", zip: true),
-        Case(name: "dot-dot before good files", entries: { _ in [.file("../evil-dotdot.txt", x)] + TestArchive.minimalBox() }, entry: "../evil-dotdot.txt", reason: "has '..' in its path"),
-        Case(name: "deep dot-dot", entries: { _ in TestArchive.minimalBox(extra: [.file("sub/../../evil-deep.txt", x)]) }, entry: "sub/../../evil-deep.txt", reason: "has '..' in its path"),
-        Case(name: "absolute path", entries: { outside in TestArchive.minimalBox(extra: [.file(outside + "/evil-abs.txt", x)]) }, entry: { $0 + "/evil-abs.txt" }, reason: "has an absolute path", zip: true),
-        Case(name: "symlink to /etc/passwd", entries: { _ in TestArchive.minimalBox(extra: [.symlink("evil-link", target: "/etc/passwd")]) }, entry: "evil-link", reason: "is a link to the absolute path /etc/passwd", zip: true),
-        Case(name: "relative symlink leaving the box", entries: { _ in TestArchive.minimalBox(extra: [.symlink("sub/evil", target: "../../outside")]) }, entry: "sub/evil", reason: "is a link to ../../outside, outside the box", zip: true),
-        Case(name: "write through a symlink", entries: { _ in TestArchive.minimalBox(extra: [.symlink("link", target: "."), .file("link/evil-sym.txt", x)]) }, entry: "link/evil-sym.txt", reason: "would be written through the link link", zip: true),
-        Case(name: "symlink through another symlink", entries: { _ in TestArchive.minimalBox(extra: [.symlink("here", target: "."), .symlink("escape", target: "here/../secret")]) }, entry: "escape", reason: "is a link to here/../secret, which passes through the link here"),
-        Case(name: "link chain that differs only in case", entries: { _ in TestArchive.minimalBox(extra: [.directory("a/b"), .symlink("a/b/L", target: "../.."), .symlink("a/b/M", target: "l/../..")]) }, entry: "a/b/M", reason: "is a link to l/../.., which passes through the link a/b/L"),
-        Case(name: "file replaced by a link, then hard-linked", entries: { outside in TestArchive.minimalBox(extra: [
-            .file("a/b/x", x), .symlink("a/b/x", target: "../../out"), .hardlink("p", target: "a/b/x"), .file("p/evil.txt", x),
-        ]) }, entry: "a/b/x", reason: "appears twice in the box"),
-        Case(name: "hard link to a symlink", entries: { _ in TestArchive.minimalBox(extra: [.symlink("s", target: "box.img"), .hardlink("h", target: "s")]) }, entry: "h", reason: "is a hard link to s, which is not a file earlier in the box"),
-        Case(name: "folder replaced by a file", entries: { _ in TestArchive.minimalBox(extra: [.directory("d"), .file("d", x)]) }, entry: "d", reason: "appears twice in the box"),
-        Case(name: "file used as a folder", entries: { _ in TestArchive.minimalBox(extra: [.file("f", x), .file("f/x", x)]) }, entry: "f/x", reason: "would be written inside f, which is not a folder"),
-        Case(name: "duplicate file", entries: { _ in TestArchive.minimalBox(extra: [.file("box.img", x)]) }, entry: "box.img", reason: "appears twice in the box", zip: true),
-        Case(name: "hard link to an absolute path", entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "/etc/passwd")]) }, entry: "evil-hard", reason: "is a hard link to /etc/passwd, outside the box"),
-        Case(name: "hard link with dot-dot", entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "../target.txt")]) }, entry: "evil-hard", reason: "is a hard link to ../target.txt, outside the box"),
-        Case(name: "hard link to a file not in the box", entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "etc/passwd")]) }, entry: "evil-hard", reason: "is a hard link to etc/passwd, which is not a file earlier in the box"),
-        Case(name: "character device", entries: { _ in TestArchive.minimalBox(extra: [.characterDevice("null")]) }, entry: "null", reason: "is a device node"),
-        Case(name: "block device", entries: { _ in TestArchive.minimalBox(extra: [.blockDevice("sda")]) }, entry: "sda", reason: "is a device node"),
+        Case(
+            name: "dot-dot after good files", entries: { _ in TestArchive.minimalBox(extra: [.file("../evil-dotdot.txt", x)]) },
+            entry: "../evil-dotdot.txt", reason: "has '..' in its path", zip: true),
+        Case(
+            name: "dot-dot before good files", entries: { _ in [.file("../evil-dotdot.txt", x)] + TestArchive.minimalBox() },
+            entry: "../evil-dotdot.txt", reason: "has '..' in its path"),
+        Case(
+            name: "deep dot-dot", entries: { _ in TestArchive.minimalBox(extra: [.file("sub/../../evil-deep.txt", x)]) },
+            entry: "sub/../../evil-deep.txt", reason: "has '..' in its path"),
+        Case(
+            name: "absolute path", entries: { outside in TestArchive.minimalBox(extra: [.file(outside + "/evil-abs.txt", x)]) },
+            entry: { $0 + "/evil-abs.txt" }, reason: "has an absolute path", zip: true),
+        Case(
+            name: "symlink to /etc/passwd", entries: { _ in TestArchive.minimalBox(extra: [.symlink("evil-link", target: "/etc/passwd")]) },
+            entry: "evil-link", reason: "is a link to the absolute path /etc/passwd", zip: true),
+        Case(
+            name: "relative symlink leaving the box",
+            entries: { _ in TestArchive.minimalBox(extra: [.symlink("sub/evil", target: "../../outside")]) }, entry: "sub/evil",
+            reason: "is a link to ../../outside, outside the box", zip: true),
+        Case(
+            name: "write through a symlink",
+            entries: { _ in TestArchive.minimalBox(extra: [.symlink("link", target: "."), .file("link/evil-sym.txt", x)]) },
+            entry: "link/evil-sym.txt", reason: "would be written through the link link", zip: true),
+        Case(
+            name: "symlink through another symlink",
+            entries: { _ in TestArchive.minimalBox(extra: [.symlink("here", target: "."), .symlink("escape", target: "here/../secret")]) },
+            entry: "escape", reason: "is a link to here/../secret, which passes through the link here"),
+        Case(
+            name: "link chain that differs only in case",
+            entries: { _ in
+                TestArchive.minimalBox(extra: [.directory("a/b"), .symlink("a/b/L", target: "../.."), .symlink("a/b/M", target: "l/../..")])
+            }, entry: "a/b/M", reason: "is a link to l/../.., which passes through the link a/b/L"),
+        Case(
+            name: "file replaced by a link, then hard-linked",
+            entries: { outside in
+                TestArchive.minimalBox(extra: [
+                    .file("a/b/x", x), .symlink("a/b/x", target: "../../out"), .hardlink("p", target: "a/b/x"), .file("p/evil.txt", x),
+                ])
+            }, entry: "a/b/x", reason: "appears twice in the box"),
+        Case(
+            name: "hard link to a symlink",
+            entries: { _ in TestArchive.minimalBox(extra: [.symlink("s", target: "box.img"), .hardlink("h", target: "s")]) }, entry: "h",
+            reason: "is a hard link to s, which is not a file earlier in the box"),
+        Case(
+            name: "folder replaced by a file", entries: { _ in TestArchive.minimalBox(extra: [.directory("d"), .file("d", x)]) },
+            entry: "d", reason: "appears twice in the box"),
+        Case(
+            name: "file used as a folder", entries: { _ in TestArchive.minimalBox(extra: [.file("f", x), .file("f/x", x)]) }, entry: "f/x",
+            reason: "would be written inside f, which is not a folder"),
+        Case(
+            name: "duplicate file", entries: { _ in TestArchive.minimalBox(extra: [.file("box.img", x)]) }, entry: "box.img",
+            reason: "appears twice in the box", zip: true),
+        Case(
+            name: "hard link to an absolute path",
+            entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "/etc/passwd")]) }, entry: "evil-hard",
+            reason: "is a hard link to /etc/passwd, outside the box"),
+        Case(
+            name: "hard link with dot-dot",
+            entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "../target.txt")]) }, entry: "evil-hard",
+            reason: "is a hard link to ../target.txt, outside the box"),
+        Case(
+            name: "hard link to a file not in the box",
+            entries: { _ in TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "etc/passwd")]) }, entry: "evil-hard",
+            reason: "is a hard link to etc/passwd, which is not a file earlier in the box"),
+        Case(
+            name: "character device", entries: { _ in TestArchive.minimalBox(extra: [.characterDevice("null")]) }, entry: "null",
+            reason: "is a device node"),
+        Case(
+            name: "block device", entries: { _ in TestArchive.minimalBox(extra: [.blockDevice("sda")]) }, entry: "sda",
+            reason: "is a device node"),
         Case(name: "fifo", entries: { _ in TestArchive.minimalBox(extra: [.fifo("pipe")]) }, entry: "pipe", reason: "is a FIFO"),
     ]
 
@@ -83,7 +135,10 @@ import Testing
             _ = try BoxExtractor(boxName: "random").extract(archive: box, into: try temp.folder("out"))
             Issue.record("random bytes were accepted")
         } catch let error as BoxArchiveError {
-            guard case .notAnArchive(let name, _) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .notAnArchive(let name, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(name == "random")
         }
     }
@@ -111,7 +166,10 @@ import Testing
             _ = try BoxExtractor(boxName: "truncated").extract(archive: truncated, into: try temp.folder("out"))
             Issue.record("a truncated \(filter) box was accepted")
         } catch let error as BoxArchiveError {
-            guard case .corruptArchive(let name, _, let reason) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .corruptArchive(let name, _, let reason) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(name == "truncated")
             #expect(!reason.isEmpty)
             #expect(error.description.contains("truncated or corrupt"))
@@ -131,14 +189,20 @@ import Testing
             _ = try BoxExtractor(boxName: "flipped").extract(archive: box, into: out)
             Issue.record("a corrupted box was accepted")
         } catch {
-            guard case .corruptArchive(let name, _, _) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .corruptArchive(let name, _, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(name == "flipped")
         }
     }
 
     @Test func refusesNonObjectMetadata() throws {
         for (text, kind) in [("[1,2]", "an array"), ("\"libvirt\"", "a string"), ("42", "a number")] {
-            #expect(throws: BoxArchiveError.corruptMetadata(box: "m", reason: "it must be a JSON object such as {\"provider\": \"libvirt\"}, not \(kind)")) {
+            #expect(
+                throws: BoxArchiveError.corruptMetadata(
+                    box: "m", reason: "it must be a JSON object such as {\"provider\": \"libvirt\"}, not \(kind)")
+            ) {
                 try BoxMetadata(data: Data(text.utf8), source: "m")
             }
         }

@@ -1,7 +1,8 @@
-@testable import BoxArchive
 import BoxerTestSupport
 import Foundation
 import Testing
+
+@testable import BoxArchive
 
 @Suite struct ParallelGzipTests {
     /// Small blocks so that the stream crosses many blocks and batches; every block is primed with
@@ -9,7 +10,10 @@ import Testing
     static func compress(_ input: Data, blockSize: Int, chunk: Int) throws -> Data {
         let gzip = ParallelGzip(level: 6, blockSize: blockSize, workers: 2)
         var output = Data()
-        let emit: (UnsafeRawBufferPointer) -> Bool = { output.append(contentsOf: $0); return true }
+        let emit: (UnsafeRawBufferPointer) -> Bool = {
+            output.append(contentsOf: $0)
+            return true
+        }
         var offset = 0
         while offset < input.count {
             let end = min(input.count, offset + chunk)
@@ -38,10 +42,14 @@ import Testing
         var random = SystemRandomNumberGenerator()
         let piece = Data((0..<10_240).map { _ in UInt8.random(in: 0...255, using: &random) })
         var input = Data()
-        for index in 0..<40 { input.append(piece); input.append(contentsOf: Array("line \(index)\n".utf8)) }
+        for index in 0..<40 {
+            input.append(piece)
+            input.append(contentsOf: Array("line \(index)\n".utf8))
+        }
         let compressed = try Self.compress(input, blockSize: blockSize, chunk: chunk)
         #expect(try Self.gunzip(compressed, in: temp, name: "data-\(blockSize)-\(chunk)") == input)
-        #expect(compressed.count < input.count / 10, "\(compressed.count) bytes for \(input.count): blocks are not primed with their window")
+        #expect(
+            compressed.count < input.count / 10, "\(compressed.count) bytes for \(input.count): blocks are not primed with their window")
     }
 
     /// Random bytes do not compress: every block's output must still fit its buffer (the

@@ -7,7 +7,8 @@ import Testing
     /// A box folder with metadata, a Vagrantfile, a data file, a sparse disk image and a subfolder.
     static func makeBoxFolder(in folder: TemporaryFolder, sparseSize: Int64 = 64 << 20) throws -> URL {
         let box = try folder.folder("source")
-        try Data("{\"provider\":\"libvirt\",\"format\":\"qcow2\",\"virtual_size\":1}".utf8).write(to: box.appendingPathComponent("metadata.json"))
+        try Data("{\"provider\":\"libvirt\",\"format\":\"qcow2\",\"virtual_size\":1}".utf8).write(
+            to: box.appendingPathComponent("metadata.json"))
         try Data("Vagrant.configure(\"2\") do |c| end\n".utf8).write(to: box.appendingPathComponent("Vagrantfile"))
         var random = SystemRandomNumberGenerator()
         let payload = Data((0..<300_000).map { _ in UInt8.random(in: 0...255, using: &random) })
@@ -45,7 +46,9 @@ import Testing
         #expect(result.archiveBytes == written.bytes)
         #expect(TemporaryFolder.tree(target) == TemporaryFolder.tree(source))
         for file in ["metadata.json", "Vagrantfile", "box.img", "include/_Vagrantfile", "sparse.raw"] {
-            #expect(FileManager.default.contentsEqual(atPath: source.appendingPathComponent(file).path, andPath: target.appendingPathComponent(file).path), "\(file) differs")
+            #expect(
+                FileManager.default.contentsEqual(
+                    atPath: source.appendingPathComponent(file).path, andPath: target.appendingPathComponent(file).path), "\(file) differs")
         }
         // The 64 MiB image holds 1 MiB of data: it must come back as a hole, not 64 MiB of zeros.
         #expect(Self.allocatedBytes(target.appendingPathComponent("sparse.raw")) < 4 << 20)
@@ -66,7 +69,9 @@ import Testing
         // bsdtar also honours the sparse entry.
         let peerTarget = try temp.folder("bsdtar")
         #expect(try ProgramRun.run("bsdtar", ["-xf", box.path, "-C", peerTarget.path]).status == 0)
-        #expect(FileManager.default.contentsEqual(atPath: source.appendingPathComponent("sparse.raw").path, andPath: peerTarget.appendingPathComponent("sparse.raw").path))
+        #expect(
+            FileManager.default.contentsEqual(
+                atPath: source.appendingPathComponent("sparse.raw").path, andPath: peerTarget.appendingPathComponent("sparse.raw").path))
         #expect(Self.allocatedBytes(peerTarget.appendingPathComponent("sparse.raw")) < 4 << 20)
     }
 
@@ -79,7 +84,8 @@ import Testing
             let run = try ProgramRun.run("\(type.rawValue)sum", [box.path])
             let expected = String(run.output.prefix(while: { $0 != " " }))
             #expect(written.checksums[type] == expected, "\(type)")
-            let extracted = try BoxExtractor(boxName: "sums", checksum: type).extract(archive: box, into: try temp.folder("x-\(type.rawValue)"))
+            let extracted = try BoxExtractor(boxName: "sums", checksum: type).extract(
+                archive: box, into: try temp.folder("x-\(type.rawValue)"))
             #expect(extracted.checksum == expected, "\(type) while extracting")
         }
     }

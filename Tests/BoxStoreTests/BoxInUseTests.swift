@@ -63,13 +63,17 @@ import Testing
         ("config.vm.network \"private_network\", ip: \"192.168.40.1\"", "is the network's own address"),
         ("config.vm.network \"private_network\", ip: \"192.168.40.255\"", "private_network ip 192.168.40.255"),
         ("config.vm.network \"private_network\", ip: \"192.168.40.0\"", "private_network ip 192.168.40.0"),
-        ("config.vm.network \"private_network\", ip: \"192.168.40.7\", netmask: \"255.255.0.0\"", "netmask \"255.255.0.0\" is not supported"),
+        (
+            "config.vm.network \"private_network\", ip: \"192.168.40.7\", netmask: \"255.255.0.0\"",
+            "netmask \"255.255.0.0\" is not supported"
+        ),
         ("config.vm.usable_port_range = 3000..2000", "usable_port_range"),
     ])
     func validateRefusesWhatUpRefuses(_ line: String, _ message: String) throws {
         let fixture = try StoreFixture()
         let project = try fixture.temp.folder("project")
-        try Data("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"cli/box\"\n  \(line)\nend\n".utf8).write(to: project.appendingPathComponent("Vagrantfile"))
+        try Data("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"cli/box\"\n  \(line)\nend\n".utf8).write(
+            to: project.appendingPathComponent("Vagrantfile"))
         let validate = try CommandLineTests.boxer(["validate"], home: fixture.home.root, directory: project)
         #expect(validate.status != 0, "\(line)")
         #expect(validate.error.contains(message), "\(validate.error)")

@@ -11,11 +11,12 @@ import Testing
         let box = try fixture.makeBox("tiny.box")
         let installed = try await fixture.add(box.path, name: "test/tiny")
         #expect(installed.directory.path == fixture.home.boxes.path + "/test-VAGRANTSLASH-tiny/0/libvirt")
-        #expect(fixture.boxesTree == [
-            "test-VAGRANTSLASH-tiny", "test-VAGRANTSLASH-tiny/0", "test-VAGRANTSLASH-tiny/0/libvirt",
-            "test-VAGRANTSLASH-tiny/0/libvirt/Vagrantfile", "test-VAGRANTSLASH-tiny/0/libvirt/box.img",
-            "test-VAGRANTSLASH-tiny/0/libvirt/metadata.json",
-        ])
+        #expect(
+            fixture.boxesTree == [
+                "test-VAGRANTSLASH-tiny", "test-VAGRANTSLASH-tiny/0", "test-VAGRANTSLASH-tiny/0/libvirt",
+                "test-VAGRANTSLASH-tiny/0/libvirt/Vagrantfile", "test-VAGRANTSLASH-tiny/0/libvirt/box.img",
+                "test-VAGRANTSLASH-tiny/0/libvirt/metadata.json",
+            ])
         #expect(fixture.store.list() == [installed])
         #expect(fixture.events.lines.last == "==> box: Successfully added box 'test/tiny' (v0) for 'libvirt'!")
         // Nothing is left in tmp after a successful add.
@@ -28,7 +29,10 @@ import Testing
         _ = try await fixture.add(box.path, name: "a/b/c")
         _ = try await fixture.add("file://" + box.path, name: "Test/UPPER")
         _ = try await fixture.add(box.path, name: "plainname")
-        #expect(Set(fixture.boxesTree.filter { !$0.contains("/") }) == ["Test-VAGRANTSLASH-UPPER", "a-VAGRANTSLASH-b-VAGRANTSLASH-c", "plainname"])
+        #expect(
+            Set(fixture.boxesTree.filter { !$0.contains("/") }) == [
+                "Test-VAGRANTSLASH-UPPER", "a-VAGRANTSLASH-b-VAGRANTSLASH-c", "plainname",
+            ])
         // Sorted by name as Vagrant sorts: byte order, so upper case first.
         #expect(fixture.store.list().map(\.name) == ["Test/UPPER", "a/b/c", "plainname"])
     }
@@ -37,19 +41,29 @@ import Testing
         let fixture = try StoreFixture(hostArchitecture: "arm64")
         let amd = try fixture.makeBox("amd.box")
         let arm = try fixture.makeBox("arm.box", extra: [.file("arm.txt", Data("arm".utf8))])
-        let catalogURL = try fixture.writeCatalog(BoxCatalog(name: "test/versioned", versions: [
-            .init(version: "1.2.3", providers: [
-                .init(name: "libvirt", url: "amd.box", checksumType: "sha256", checksum: try fixture.sha256(of: amd), architecture: "amd64", defaultArchitecture: true),
-                .init(name: "libvirt", url: "file://" + arm.path, checksumType: "SHA256", checksum: try fixture.sha256(of: arm).uppercased(), architecture: "arm64", defaultArchitecture: false),
-            ]),
-        ]), to: "catalog.json")
+        let catalogURL = try fixture.writeCatalog(
+            BoxCatalog(
+                name: "test/versioned",
+                versions: [
+                    .init(
+                        version: "1.2.3",
+                        providers: [
+                            .init(
+                                name: "libvirt", url: "amd.box", checksumType: "sha256", checksum: try fixture.sha256(of: amd),
+                                architecture: "amd64", defaultArchitecture: true),
+                            .init(
+                                name: "libvirt", url: "file://" + arm.path, checksumType: "SHA256",
+                                checksum: try fixture.sha256(of: arm).uppercased(), architecture: "arm64", defaultArchitecture: false),
+                        ])
+                ]), to: "catalog.json")
         let installed = try await fixture.add(catalogURL.path)
         #expect(installed.name == "test/versioned")
         #expect(installed.version == "1.2.3")
         #expect(installed.architecture == "arm64")
         #expect(FileManager.default.fileExists(atPath: installed.directory.appendingPathComponent("arm.txt").path))
         #expect(installed.directory.path.hasSuffix("boxes/test-VAGRANTSLASH-versioned/1.2.3/arm64/libvirt"))
-        let metadataURL = try String(contentsOf: fixture.home.boxes.appendingPathComponent("test-VAGRANTSLASH-versioned/metadata_url"), encoding: .utf8)
+        let metadataURL = try String(
+            contentsOf: fixture.home.boxes.appendingPathComponent("test-VAGRANTSLASH-versioned/metadata_url"), encoding: .utf8)
         #expect(metadataURL == "file://" + catalogURL.path)  // no trailing newline, as Vagrant writes it
         #expect(fixture.events.lines.contains("==> box: Calculating and comparing box checksum..."))
 
@@ -62,9 +76,14 @@ import Testing
     @Test func unknownArchitectureIsStoredWithoutFolder() async throws {
         let fixture = try StoreFixture()
         _ = try fixture.makeBox("any.box")
-        let catalog = try fixture.writeCatalog(BoxCatalog(name: "test/any", versions: [
-            .init(version: "2.0", providers: [.init(name: "libvirt", url: "any.box", architecture: "unknown", defaultArchitecture: true)]),
-        ]), to: "any.json")
+        let catalog = try fixture.writeCatalog(
+            BoxCatalog(
+                name: "test/any",
+                versions: [
+                    .init(
+                        version: "2.0",
+                        providers: [.init(name: "libvirt", url: "any.box", architecture: "unknown", defaultArchitecture: true)])
+                ]), to: "any.json")
         let installed = try await fixture.add(catalog.path, version: ">= 1.0")
         #expect(installed.architecture == nil)
         #expect(installed.directory.path.hasSuffix("test-VAGRANTSLASH-any/2.0/libvirt"))
@@ -77,14 +96,20 @@ import Testing
             _ = try fixture.makeBox("v\(version).box")
         }
         _ = try fixture.makeBox("vb.box", provider: "virtualbox")
-        let catalog = try fixture.writeCatalog(BoxCatalog(name: "test/many", versions: versions.map {
-            .init(version: $0, providers: [.init(name: "libvirt", url: "v\($0).box")])
-        } + [.init(version: "1.10", providers: [.init(name: "virtualbox", url: "vb.box")])]), to: "many.json")
+        let catalog = try fixture.writeCatalog(
+            BoxCatalog(
+                name: "test/many",
+                versions: versions.map {
+                    .init(version: $0, providers: [.init(name: "libvirt", url: "v\($0).box")])
+                } + [.init(version: "1.10", providers: [.init(name: "virtualbox", url: "vb.box")])]), to: "many.json")
         for version in versions {
             _ = try await fixture.add(catalog.path, version: version, providers: ["libvirt"])
         }
         _ = try await fixture.add(catalog.path, version: "1.10", providers: ["virtualbox"])
-        #expect(fixture.store.list().map { "\($0.version) \($0.provider)" } == ["1.0 libvirt", "1.9 libvirt", "1.10 libvirt", "1.10 virtualbox"])
+        #expect(
+            fixture.store.list().map { "\($0.version) \($0.provider)" } == [
+                "1.0 libvirt", "1.9 libvirt", "1.10 libvirt", "1.10 virtualbox",
+            ])
 
         #expect(throws: BoxStoreError.multipleProviders(name: "test/many", providers: ["libvirt", "virtualbox"])) {
             try fixture.store.boxesToRemove(name: "test/many", version: nil, provider: nil, architecture: nil, all: false)
@@ -133,16 +158,18 @@ import Testing
     @Test func outdatedReadsTheCatalogAgain() async throws {
         let fixture = try StoreFixture()
         _ = try fixture.makeBox("one.box")
-        var catalog = BoxCatalog(name: "test/update", versions: [.init(version: "1.0", providers: [.init(name: "libvirt", url: "one.box")])])
+        var catalog = BoxCatalog(
+            name: "test/update", versions: [.init(version: "1.0", providers: [.init(name: "libvirt", url: "one.box")])])
         let catalogURL = try fixture.writeCatalog(catalog, to: "update.json")
         _ = try await fixture.add(catalogURL.path)
         let direct = try fixture.makeBox("direct.box")
         _ = try await fixture.add(direct.path, name: "test/direct")
         var checks = await fixture.store.checkOutdated(downloader: Downloader(), hostArchitecture: "amd64")
-        #expect(checks.map(\.line) == [
-            "* 'test/direct' for 'libvirt' wasn't added from a catalog, no update information",
-            "* 'test/update' for 'libvirt' (v1.0) is up to date",
-        ])
+        #expect(
+            checks.map(\.line) == [
+                "* 'test/direct' for 'libvirt' wasn't added from a catalog, no update information",
+                "* 'test/update' for 'libvirt' (v1.0) is up to date",
+            ])
         catalog.versions.append(.init(version: "1.1", providers: [.init(name: "libvirt", url: "one.box")]))
         _ = try fixture.writeCatalog(catalog, to: "update.json")
         checks = await fixture.store.checkOutdated(downloader: Downloader(), hostArchitecture: "amd64")

@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real `boxer` executable: exit codes, messages, kill -9 recovery, and interchange with Vagrant.
@@ -49,7 +49,8 @@ import Glibc
         let box = try fixture.makeBox("orig.box", extra: [.file("disk/extra.img", Data(repeating: 3, count: 70_000))])
         #expect(try Self.boxer(["box", "add", "--name", "orig/box", box.path], home: fixture.home.root).status == 0)
         let output = fixture.temp.path("re.box")
-        let repack = try Self.boxer(["box", "repackage", "orig/box", "libvirt", "0", "--output", output.path, "--compression", "zstd"], home: fixture.home.root)
+        let repack = try Self.boxer(
+            ["box", "repackage", "orig/box", "libvirt", "0", "--output", output.path, "--compression", "zstd"], home: fixture.home.root)
         #expect(repack.status == 0, "\(repack.error)")
         #expect(try ProgramRun.run("bsdtar", ["-tf", output.path]).output.split(separator: "\n").first == "metadata.json")
         #expect(try Self.boxer(["box", "add", "--name", "copy/box", output.path], home: fixture.home.root).status == 0)
@@ -90,12 +91,15 @@ import Glibc
         while Date() < deadline, process.isRunning {
             let work = TemporaryFolder.tree(fixture.home.temporary).filter { $0.hasSuffix("box/box.img") }
             if let image = work.first,
-               let size = (try? FileManager.default.attributesOfItem(atPath: fixture.home.temporary.appendingPathComponent(image).path)[.size] as? NSNumber)?.intValue,
-               size > 1 << 20 {
+                let size =
+                    (try? FileManager.default.attributesOfItem(atPath: fixture.home.temporary.appendingPathComponent(image).path)[.size]
+                    as? NSNumber)?.intValue,
+                size > 1 << 20
+            {
                 sawWork = true
                 break
             }
-            usleep(2_000)   // keep this thread: a starved pool must not let the add finish unseen
+            usleep(2_000)  // keep this thread: a starved pool must not let the add finish unseen
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -133,9 +137,16 @@ struct VagrantInteropTests {
     @Test func sameLayoutAsVagrantForFilesAndCatalogs() async throws {
         let fixture = try StoreFixture()
         let box = try fixture.makeBox("tiny.box")
-        let catalog = try fixture.writeCatalog(BoxCatalog(name: "test/versioned", versions: [
-            .init(version: "1.2.3", providers: [.init(name: "libvirt", url: "file://" + box.path, checksumType: "sha256", checksum: try fixture.sha256(of: box))]),
-        ]), to: "catalog.json")
+        let catalog = try fixture.writeCatalog(
+            BoxCatalog(
+                name: "test/versioned",
+                versions: [
+                    .init(
+                        version: "1.2.3",
+                        providers: [
+                            .init(name: "libvirt", url: "file://" + box.path, checksumType: "sha256", checksum: try fixture.sha256(of: box))
+                        ])
+                ]), to: "catalog.json")
         let vagrantHome = try fixture.temp.folder("vagrant.d")
         for arguments in [["box", "add", "--name", "test/tiny", box.path], ["box", "add", catalog.path]] {
             let run = try Self.vagrant(arguments, home: vagrantHome, directory: fixture.temp.url)
@@ -145,8 +156,10 @@ struct VagrantInteropTests {
         _ = try await fixture.add(catalog.path)
         #expect(Self.boxesFiles(fixture.home.root) == Self.boxesFiles(vagrantHome))
         #expect(Self.boxesFiles(vagrantHome).contains("test-VAGRANTSLASH-versioned/metadata_url"))
-        #expect(try String(contentsOf: fixture.home.boxes.appendingPathComponent("test-VAGRANTSLASH-versioned/metadata_url"), encoding: .utf8)
-            == (try String(contentsOf: vagrantHome.appendingPathComponent("boxes/test-VAGRANTSLASH-versioned/metadata_url"), encoding: .utf8)))
+        #expect(
+            try String(contentsOf: fixture.home.boxes.appendingPathComponent("test-VAGRANTSLASH-versioned/metadata_url"), encoding: .utf8)
+                == (try String(
+                    contentsOf: vagrantHome.appendingPathComponent("boxes/test-VAGRANTSLASH-versioned/metadata_url"), encoding: .utf8)))
     }
 
     @Test func sharedHomeWorksBothWays() async throws {

@@ -25,9 +25,17 @@ import Testing
         let server = try LoopbackHTTPServer()
         let box = try Self.randomBox(fixture, bytes: 10_000)
         server.serve("/boxes/tiny.box", .init(body: box))
-        let catalog = BoxCatalog(name: "test/http", versions: [.init(version: "0.1", providers: [
-            .init(name: "libvirt", url: "/boxes/tiny.box", checksumType: "sha256", checksum: Self.sha256(box), architecture: "amd64", defaultArchitecture: true),
-        ])])
+        let catalog = BoxCatalog(
+            name: "test/http",
+            versions: [
+                .init(
+                    version: "0.1",
+                    providers: [
+                        .init(
+                            name: "libvirt", url: "/boxes/tiny.box", checksumType: "sha256", checksum: Self.sha256(box),
+                            architecture: "amd64", defaultArchitecture: true)
+                    ])
+            ])
         server.serve("/test/http", .init(body: try JSONEncoder().encode(catalog), contentType: "application/json"))
         let installed = try await fixture.add(server.url("/test/http").absoluteString)
         #expect(installed.version == "0.1")
@@ -43,14 +51,18 @@ import Testing
         let server = try LoopbackHTTPServer()
         let box = try Self.randomBox(fixture, bytes: 1000)
         server.serve("/org/name.box", .init(body: box))
-        let catalog = BoxCatalog(name: "org/name", versions: [.init(version: "3.0", providers: [.init(name: "libvirt", url: server.url("/org/name.box").absoluteString)])])
+        let catalog = BoxCatalog(
+            name: "org/name",
+            versions: [.init(version: "3.0", providers: [.init(name: "libvirt", url: server.url("/org/name.box").absoluteString)])])
         server.serve("/org/name", .init(body: try JSONEncoder().encode(catalog), contentType: "application/json"))
         fixture.environment["VAGRANT_SERVER_URL"] = server.url("").absoluteString
         let installed = try await fixture.add("org/name")
         #expect(installed.name == "org/name")
         #expect(installed.version == "3.0")
         fixture.environment["BOXER_SERVER_URL"] = server.url("/missing").absoluteString
-        await #expect(throws: BoxStoreError.download(url: server.url("/missing/org/name").absoluteString, reason: "the server answered HTTP 404")) {
+        await #expect(
+            throws: BoxStoreError.download(url: server.url("/missing/org/name").absoluteString, reason: "the server answered HTTP 404")
+        ) {
             try await fixture.add("org/name", force: true)
         }
     }
@@ -61,7 +73,8 @@ import Testing
         let box = try Self.randomBox(fixture, bytes: 3 << 20)
         // The first GET is cut off after 1 MiB; the next one must ask for the rest only.
         server.serve("/big.box", .init(body: box, dropAfter: 1 << 20))
-        let installed = try await fixture.add(server.url("/big.box").absoluteString, name: "test/resume", checksum: ExpectedChecksum(type: .sha256, value: Self.sha256(box)))
+        let installed = try await fixture.add(
+            server.url("/big.box").absoluteString, name: "test/resume", checksum: ExpectedChecksum(type: .sha256, value: Self.sha256(box)))
         #expect(installed.name == "test/resume")
         let gets = server.requests.filter { $0.method == "GET" }
         #expect(gets.count == 2)
@@ -89,7 +102,8 @@ import Testing
         #expect(partial.count == 1)
         // A new store (a new boxer command) keeps the fresh partial download and resumes it.
         let again = try BoxStore(home: fixture.home)
-        var next = BoxAdder(store: again, environment: fixture.environment, workingDirectory: fixture.temp.url, output: fixture.events.output)
+        var next = BoxAdder(
+            store: again, environment: fixture.environment, workingDirectory: fixture.temp.url, output: fixture.events.output)
         next.downloader = downloader
         _ = try await next.add(request)
         #expect(server.requests.filter { $0.method == "GET" }.last?.range == "bytes=\(512 << 10)-")
@@ -103,7 +117,9 @@ import Testing
         server.serve("/x.box", .init(body: box))
         let before = StoreSnapshot(fixture.home.boxes)
         do {
-            _ = try await fixture.add(server.url("/x.box").absoluteString, name: "test/x", checksum: ExpectedChecksum(type: .md5, value: "00000000000000000000000000000000"))
+            _ = try await fixture.add(
+                server.url("/x.box").absoluteString, name: "test/x",
+                checksum: ExpectedChecksum(type: .md5, value: "00000000000000000000000000000000"))
             Issue.record("a wrong checksum was accepted")
         } catch let error as BoxStoreError {
             guard case .archive(.checksumMismatch(_, .md5, "00000000000000000000000000000000", let actual)) = error else {

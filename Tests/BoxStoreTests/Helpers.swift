@@ -36,7 +36,10 @@ struct StoreFixture {
         BoxAdder(store: store, environment: environment, workingDirectory: temp.url, output: events.output)
     }
 
-    func add(_ source: String, name: String? = nil, version: String? = nil, providers: [String] = [], architecture: String? = nil, checksum: ExpectedChecksum? = nil, force: Bool = false) async throws -> InstalledBox {
+    func add(
+        _ source: String, name: String? = nil, version: String? = nil, providers: [String] = [], architecture: String? = nil,
+        checksum: ExpectedChecksum? = nil, force: Bool = false
+    ) async throws -> InstalledBox {
         var request = BoxAddRequest(source: source)
         request.name = name
         request.versionRequirement = version
@@ -48,7 +51,9 @@ struct StoreFixture {
     }
 
     /// Writes a minimal box for `provider` and returns its path.
-    func makeBox(_ fileName: String, provider: String = "libvirt", filter: TestArchive.Filter = .gzip, extra: [TestArchive.Entry] = []) throws -> URL {
+    func makeBox(_ fileName: String, provider: String = "libvirt", filter: TestArchive.Filter = .gzip, extra: [TestArchive.Entry] = [])
+        throws -> URL
+    {
         let url = temp.path(fileName)
         try TestArchive(filter: filter, entries: TestArchive.minimalBox(provider: provider, extra: extra)).write(to: url)
         return url

@@ -27,19 +27,28 @@ import Testing
         let meta = { (text: String) in TestArchive.Entry.file("metadata.json", Data(text.utf8)) }
         switch bad {
         // Work folders sit at home/tmp/<work>/box: four levels up is the fixture's own folder.
-        case .dotdot: try TestArchive(entries: TestArchive.minimalBox(extra: [.file("../../../../evil.txt", Data("x".utf8))])).write(to: url)
-        case .absolute: try TestArchive(entries: TestArchive.minimalBox(extra: [.file(fixture.temp.path("evil-abs.txt").path, Data("x".utf8))])).write(to: url)
-        case .symlinkOut: try TestArchive(entries: TestArchive.minimalBox(extra: [.symlink("evil-link", target: "/etc/passwd")])).write(to: url)
-        case .hardlinkOut: try TestArchive(entries: TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "/etc/passwd")])).write(to: url)
+        case .dotdot:
+            try TestArchive(entries: TestArchive.minimalBox(extra: [.file("../../../../evil.txt", Data("x".utf8))])).write(to: url)
+        case .absolute:
+            try TestArchive(entries: TestArchive.minimalBox(extra: [.file(fixture.temp.path("evil-abs.txt").path, Data("x".utf8))])).write(
+                to: url)
+        case .symlinkOut:
+            try TestArchive(entries: TestArchive.minimalBox(extra: [.symlink("evil-link", target: "/etc/passwd")])).write(to: url)
+        case .hardlinkOut:
+            try TestArchive(entries: TestArchive.minimalBox(extra: [.hardlink("evil-hard", target: "/etc/passwd")])).write(to: url)
         case .device: try TestArchive(entries: TestArchive.minimalBox(extra: [.characterDevice("null")])).write(to: url)
         case .fifo: try TestArchive(entries: TestArchive.minimalBox(extra: [.fifo("pipe")])).write(to: url)
         case .truncated:
-            try TestArchive(entries: TestArchive.minimalBox(extra: [.file("big", Data((0..<100_000).map { _ in UInt8.random(in: 0...255) }))])).write(to: url)
+            try TestArchive(
+                entries: TestArchive.minimalBox(extra: [.file("big", Data((0..<100_000).map { _ in UInt8.random(in: 0...255) }))])
+            ).write(to: url)
             let data = try Data(contentsOf: url)
             try data.prefix(data.count / 2).write(to: url)
         case .corrupt: try Data("this is not a box at all\n".utf8).write(to: url)
         case .noMetadata: try TestArchive(entries: [.file("box.img", Data(count: 10))]).write(to: url)
-        case .nestedMetadata: try TestArchive(entries: [.directory("tiny"), .file("tiny/metadata.json", Data(#"{"provider":"libvirt"}"#.utf8))]).write(to: url)
+        case .nestedMetadata:
+            try TestArchive(entries: [.directory("tiny"), .file("tiny/metadata.json", Data(#"{"provider":"libvirt"}"#.utf8))]).write(
+                to: url)
         case .metadataArray: try TestArchive(entries: [meta("[1,2]")]).write(to: url)
         case .metadataNotJSON: try TestArchive(entries: [meta("{provider: libvirt")]).write(to: url)
         case .noProvider: try TestArchive(entries: [meta(#"{"format":"qcow2"}"#)]).write(to: url)
@@ -69,12 +78,12 @@ import Testing
     static func matches(_ error: BoxStoreError, _ bad: Bad) -> Bool {
         switch (bad, error) {
         case (.dotdot, .archive(.unsafeEntry)), (.absolute, .archive(.unsafeEntry)), (.symlinkOut, .archive(.unsafeEntry)),
-             (.hardlinkOut, .archive(.unsafeEntry)), (.device, .archive(.unsafeEntry)), (.fifo, .archive(.unsafeEntry)),
-             (.truncated, .archive(.corruptArchive)), (.corrupt, .archive(.notAnArchive)), (.empty, .archive(.notAnArchive)),
-             (.noMetadata, .archive(.missingMetadata)), (.nestedMetadata, .archive(.missingMetadata)),
-             (.metadataArray, .archive(.corruptMetadata)), (.metadataNotJSON, .archive(.corruptMetadata)),
-             (.noProvider, .archive(.missingMetadataField)), (.wrongProvider, .providerMismatch),
-             (.checksumMismatch, .archive(.checksumMismatch)):
+            (.hardlinkOut, .archive(.unsafeEntry)), (.device, .archive(.unsafeEntry)), (.fifo, .archive(.unsafeEntry)),
+            (.truncated, .archive(.corruptArchive)), (.corrupt, .archive(.notAnArchive)), (.empty, .archive(.notAnArchive)),
+            (.noMetadata, .archive(.missingMetadata)), (.nestedMetadata, .archive(.missingMetadata)),
+            (.metadataArray, .archive(.corruptMetadata)), (.metadataNotJSON, .archive(.corruptMetadata)),
+            (.noProvider, .archive(.missingMetadataField)), (.wrongProvider, .providerMismatch),
+            (.checksumMismatch, .archive(.checksumMismatch)):
             return true
         default:
             return false
@@ -85,9 +94,13 @@ import Testing
         let fixture = try StoreFixture()
         let box = try fixture.makeBox("tiny.box")
         await #expect(throws: BoxStoreError.nameRequired(source: box.path)) { try await fixture.add(box.path) }
-        await #expect(throws: BoxStoreError.versionWithDirectBox(source: box.path)) { try await fixture.add(box.path, name: "a/b", version: "1.0") }
+        await #expect(throws: BoxStoreError.versionWithDirectBox(source: box.path)) {
+            try await fixture.add(box.path, name: "a/b", version: "1.0")
+        }
         await #expect(throws: BoxStoreError.invalidName("../etc")) { try await fixture.add(box.path, name: "../etc") }
-        await #expect(throws: BoxStoreError.invalidVersionRequirement(">= x")) { try await fixture.add(box.path, name: "a/b", version: ">= x") }
+        await #expect(throws: BoxStoreError.invalidVersionRequirement(">= x")) {
+            try await fixture.add(box.path, name: "a/b", version: ">= x")
+        }
         await #expect(throws: BoxStoreError.sourceNotFound("no/such/file.box")) { try await fixture.add("no/such/file.box", name: "a/b") }
         #expect(fixture.boxesTree == [])
     }
@@ -95,7 +108,8 @@ import Testing
     @Test func catalogNameCannotBeOverridden() async throws {
         let fixture = try StoreFixture()
         _ = try fixture.makeBox("x.box")
-        let catalog = try fixture.writeCatalog(BoxCatalog(name: "real/name", versions: [.init(version: "1", providers: [.init(name: "libvirt", url: "x.box")])]), to: "c.json")
+        let catalog = try fixture.writeCatalog(
+            BoxCatalog(name: "real/name", versions: [.init(version: "1", providers: [.init(name: "libvirt", url: "x.box")])]), to: "c.json")
         await #expect(throws: BoxStoreError.nameMismatch(requested: "other/name", catalog: "real/name")) {
             try await fixture.add(catalog.path, name: "other/name")
         }
@@ -103,7 +117,10 @@ import Testing
             _ = try await fixture.add(catalog.path, version: "> 5")
             Issue.record("a version the catalog does not have was added")
         } catch let error as BoxStoreError {
-            guard case .noMatchingVersion(let box, let requirement, _, _, let available) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .noMatchingVersion(let box, let requirement, _, _, let available) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(box == "real/name")
             #expect(requirement == "> 5")
             #expect(available == ["v1: libvirt (unknown)"])

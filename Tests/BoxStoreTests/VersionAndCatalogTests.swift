@@ -35,24 +35,35 @@ import Testing
 }
 
 @Suite struct CatalogSelectionTests {
-    static let catalog = BoxCatalog(name: "org/multi", versions: [
-        .init(version: "1.0.0", providers: [
-            .init(name: "libvirt", url: "a.box", architecture: "amd64", defaultArchitecture: true),
-            .init(name: "libvirt", url: "b.box", architecture: "arm64", defaultArchitecture: false),
-            .init(name: "virtualbox", url: "c.box", architecture: "amd64", defaultArchitecture: true),
-        ]),
-        .init(version: "1.10.0", providers: [
-            .init(name: "libvirt", url: "d.box", architecture: "arm64", defaultArchitecture: true),
-        ]),
-        .init(version: "1.2.0", providers: [
-            .init(name: "libvirt", url: "e.box", architecture: "amd64", defaultArchitecture: false),
-            .init(name: "libvirt", url: "f.box", architecture: "unknown", defaultArchitecture: true),
-        ]),
-        .init(version: "2.0.0", status: "revoked", providers: [.init(name: "libvirt", url: "g.box")]),
-    ])
+    static let catalog = BoxCatalog(
+        name: "org/multi",
+        versions: [
+            .init(
+                version: "1.0.0",
+                providers: [
+                    .init(name: "libvirt", url: "a.box", architecture: "amd64", defaultArchitecture: true),
+                    .init(name: "libvirt", url: "b.box", architecture: "arm64", defaultArchitecture: false),
+                    .init(name: "virtualbox", url: "c.box", architecture: "amd64", defaultArchitecture: true),
+                ]),
+            .init(
+                version: "1.10.0",
+                providers: [
+                    .init(name: "libvirt", url: "d.box", architecture: "arm64", defaultArchitecture: true)
+                ]),
+            .init(
+                version: "1.2.0",
+                providers: [
+                    .init(name: "libvirt", url: "e.box", architecture: "amd64", defaultArchitecture: false),
+                    .init(name: "libvirt", url: "f.box", architecture: "unknown", defaultArchitecture: true),
+                ]),
+            .init(version: "2.0.0", status: "revoked", providers: [.init(name: "libvirt", url: "g.box")]),
+        ])
 
-    func pick(requirement: String? = nil, providers: [String] = ["libvirt"], _ architecture: BoxCatalog.ArchitectureChoice) throws -> String? {
-        try Self.catalog.select(requirement: requirement.flatMap(VersionRequirement.init), providers: providers, architecture: architecture)?.provider.url
+    func pick(requirement: String? = nil, providers: [String] = ["libvirt"], _ architecture: BoxCatalog.ArchitectureChoice) throws
+        -> String?
+    {
+        try Self.catalog.select(
+            requirement: requirement.flatMap(VersionRequirement.init), providers: providers, architecture: architecture)?.provider.url
     }
 
     @Test func hostArchitectureFirstThenUnknownDefault() throws {
@@ -83,7 +94,10 @@ import Testing
     }
 
     @Test func catalogsWithoutArchitectureAreDefaults() throws {
-        let old = try BoxCatalog.parse(Data(#"{"name":"old/box","versions":[{"version":"3","providers":[{"name":"libvirt","url":"x.box","checksum_type":"sha256","checksum":"ab"}]}]}"#.utf8), source: "old")
+        let old = try BoxCatalog.parse(
+            Data(
+                #"{"name":"old/box","versions":[{"version":"3","providers":[{"name":"libvirt","url":"x.box","checksum_type":"sha256","checksum":"ab"}]}]}"#
+                    .utf8), source: "old")
         let selection = try #require(try old.select(requirement: nil, providers: [], architecture: .auto(host: "arm64")))
         #expect(selection.provider.url == "x.box")
         #expect(selection.provider.storedArchitecture == nil)
@@ -92,7 +106,8 @@ import Testing
 
     @Test func invalidCatalogsNameTheField() {
         #expect(throws: BoxStoreError.invalidCatalog(source: "c.json", reason: "missing \"versions[0].providers[0].url\"")) {
-            try BoxCatalog.parse(Data(#"{"name":"a/b","versions":[{"version":"1","providers":[{"name":"libvirt"}]}]}"#.utf8), source: "c.json")
+            try BoxCatalog.parse(
+                Data(#"{"name":"a/b","versions":[{"version":"1","providers":[{"name":"libvirt"}]}]}"#.utf8), source: "c.json")
         }
         #expect(throws: BoxStoreError.invalidCatalog(source: "c.json", reason: "\"versions\" has the wrong type")) {
             try BoxCatalog.parse(Data(#"{"name":"a/b","versions":{}}"#.utf8), source: "c.json")

@@ -19,14 +19,18 @@ import Vagrantfile
     static func status(_ error: any Error) -> Int32 { CommandFailure(error).status.rawValue }
 
     @Test func everyFailureKindIsOne() {
-        let machineKinds: [MachineError.Kind] = [.boxMissing, .toolMissing, .configuration, .portInUse, .bootTimeout, .provider, .communicator, .provisioner, .locked, .io, .untrustedState]
+        let machineKinds: [MachineError.Kind] = [
+            .boxMissing, .toolMissing, .configuration, .portInUse, .bootTimeout, .provider, .communicator, .provisioner, .locked, .io,
+            .untrustedState,
+        ]
         for kind in machineKinds { #expect(Self.status(MachineError(kind, "x")) == 1, "\(kind)") }
         let buildKinds: [BuildError.Kind] = [.template, .unknownTemplate, .download, .checksum, .tool, .guest, .io]
         for kind in buildKinds { #expect(Self.status(BuildError(kind, "x")) == 1, "\(kind)") }
         let vagrantfileKinds: [VagrantfileError.Kind] = [.syntax, .unsupported, .runtime, .configuration, .notFound]
         for kind in vagrantfileKinds { #expect(Self.status(VagrantfileError(kind, at: nil, "x")) == 1, "\(kind)") }
         let others: [any Error] = [
-            BoxStoreError.invalidName("x"), BoxStoreError.archive(.missingMetadata(box: "x")), BoxArchiveError.notAnArchive(box: "x", reason: "y"),
+            BoxStoreError.invalidName("x"), BoxStoreError.archive(.missingMetadata(box: "x")),
+            BoxArchiveError.notAnArchive(box: "x", reason: "y"),
             NetworkError("x"), CapabilityError("x"), CommandError("x"), SystemError(operation: "open", path: "/x", code: ENOENT),
             CocoaError(.fileNoSuchFile),
         ]
@@ -35,7 +39,9 @@ import Vagrantfile
 
     @Test func kindNamesAreTypeAndKind() {
         #expect(CommandFailure(MachineError(.portInUse, "x")).kindName == "MachineError.portInUse")
-        #expect(CommandFailure(BoxStoreError.noMatchingVersion(box: "b", requirement: nil, providers: [], architecture: "amd64", available: [])).kindName == "BoxStoreError.noMatchingVersion")
+        #expect(
+            CommandFailure(BoxStoreError.noMatchingVersion(box: "b", requirement: nil, providers: [], architecture: "amd64", available: []))
+                .kindName == "BoxStoreError.noMatchingVersion")
         #expect(CommandFailure(BoxStoreError.archive(.missingMetadata(box: "x"))).kindName == "BoxArchiveError.missingMetadata")
         #expect(CommandFailure(VagrantfileError(.syntax, at: nil, "x")).kindName == "VagrantfileError.syntax")
         #expect(CommandFailure(BuildError(.checksum, "x")).kindName == "BuildError.checksum")

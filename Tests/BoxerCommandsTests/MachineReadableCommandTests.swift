@@ -21,11 +21,13 @@ import Testing
         let global = try Record.parse(try runner.boxer(["global-status", "--machine-readable"]).output)
         #expect(global.first == Record(target: "", type: "metadata", data: ["machine-count", "0"]))
         let project = try runner.project("p", vagrantfile: "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"x\"\nend\n")
-        let validate = try Record.parse(try runner.boxer(["validate", "--machine-readable"], in: project, environment: ["BOXER_DEFAULT_PROVIDER": "qemu"]).output)
-        #expect(validate == [
-            Record(target: "default", type: "metadata", data: ["provider", "qemu"]),
-            Record(target: "", type: "ui", data: ["info", "Vagrantfile validated successfully."]),
-        ])
+        let validate = try Record.parse(
+            try runner.boxer(["validate", "--machine-readable"], in: project, environment: ["BOXER_DEFAULT_PROVIDER": "qemu"]).output)
+        #expect(
+            validate == [
+                Record(target: "default", type: "metadata", data: ["provider", "qemu"]),
+                Record(target: "", type: "ui", data: ["info", "Vagrantfile validated successfully."]),
+            ])
     }
 
     @Test func aBrokenVagrantfileIsAnErrorExitNamingItsLine() throws {
@@ -41,8 +43,10 @@ import Testing
 
     @Test func providersAreRecordsPerProvider() throws {
         let runner = try CommandRunner()
-        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("providers")
-        let run = try runner.boxer(["providers", "--host", "linux-amd64", "--machine-readable"], environment: ["BOXER_PROVIDERS": data.path])
+        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("providers")
+        let run = try runner.boxer(
+            ["providers", "--host", "linux-amd64", "--machine-readable"], environment: ["BOXER_PROVIDERS": data.path])
         try #require(run.status == 0, "\(run.error)")
         let records = try Record.parse(run.output)
         let qemu = records.filter { $0.target == "qemu" }

@@ -28,8 +28,9 @@ struct MachineReadableTests {
         let boxerRecords = try Record.parse(ours.output)
         let vagrantRecords = try Record.parse(theirs.output)
         // The same records in the same order, targets and types...
-        #expect(boxerRecords.map { [$0.target, $0.type] + ($0.type == "ui" ? [$0.data[0]] : []) }
-            == vagrantRecords.map { [$0.target, $0.type] + ($0.type == "ui" ? [$0.data[0]] : []) })
+        #expect(
+            boxerRecords.map { [$0.target, $0.type] + ($0.type == "ui" ? [$0.data[0]] : []) }
+                == vagrantRecords.map { [$0.target, $0.type] + ($0.type == "ui" ? [$0.data[0]] : []) })
         // ...with the same data, except the long state text, which is each provider's own words.
         for (mine, real) in zip(boxerRecords, vagrantRecords) where !["state-human-long", "ui"].contains(mine.type) {
             #expect(mine == real)
@@ -44,7 +45,8 @@ struct MachineReadableTests {
 
         // One machine named: its state alone, the same way.
         let single = try Record.parse(try runner.boxer(["--machine-readable", "status", "db"], in: forBoxer, environment: provider).output)
-        let real = try Record.parse(try runner.vagrant(["status", "db", "--machine-readable"], in: forVagrant, environment: provider).output)
+        let real = try Record.parse(
+            try runner.vagrant(["status", "db", "--machine-readable"], in: forVagrant, environment: provider).output)
         #expect(single.map(\.type) == real.map(\.type))
         #expect(single.map(\.target) == real.map(\.target))
     }
@@ -69,7 +71,8 @@ struct MachineReadableTests {
         // An empty store: the same warning, in boxer's words.
         let empty = try CommandRunner()
         let none = try Record.parse(try empty.boxer(["box", "list", "--machine-readable"]).output)
-        let vagrantNone = try Record.parse(try empty.vagrant(["box", "list", "--machine-readable"], environment: ["VAGRANT_NO_PLUGINS": "1"]).output)
+        let vagrantNone = try Record.parse(
+            try empty.vagrant(["box", "list", "--machine-readable"], environment: ["VAGRANT_NO_PLUGINS": "1"]).output)
         #expect(none.map { [$0.target, $0.type, $0.data[0]] } == vagrantNone.map { [$0.target, $0.type, $0.data[0]] })
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct LockedTests {
@@ -16,7 +16,11 @@ import Glibc
         }
         #expect(counter.current == 8_000)
         counter.set(3)
-        #expect(counter.withLock { value -> Int in value *= 2; return value } == 6)
+        #expect(
+            counter.withLock { value -> Int in
+                value *= 2
+                return value
+            } == 6)
     }
 }
 
@@ -31,15 +35,19 @@ import Glibc
         try await Task.sleep(for: .milliseconds(50))
         var waiters: [Task<Void, Never>] = []
         for number in 0..<5 {
-            waiters.append(Task {
-                await lock.withLock {
-                    let now = inside.withLock { $0 += 1; return $0 }
-                    most.withLock { $0 = max($0, now) }
-                    order.withLock { $0.append(number) }
-                    try? await Task.sleep(for: .milliseconds(5))
-                    inside.withLock { $0 -= 1 }
-                }
-            })
+            waiters.append(
+                Task {
+                    await lock.withLock {
+                        let now = inside.withLock {
+                            $0 += 1
+                            return $0
+                        }
+                        most.withLock { $0 = max($0, now) }
+                        order.withLock { $0.append(number) }
+                        try? await Task.sleep(for: .milliseconds(5))
+                        inside.withLock { $0 -= 1 }
+                    }
+                })
             // This one reaches the lock before the next is started.
             try await Task.sleep(for: .milliseconds(30))
         }
@@ -55,7 +63,8 @@ import Glibc
 
 @Suite struct FileLockTests {
     @Test func aHeldLockKeepsOthersOutUntilReleasedOrDropped() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-filelock-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "boxer-filelock-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("state.lock")
@@ -77,7 +86,8 @@ import Glibc
     }
 
     @Test func aLockWhoseFileWasDeletedIsNoLongerNamed() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-filelock-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).lock")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "boxer-filelock-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).lock")
         let lock = try #require(try FileLock.acquire(url))
         #expect(lock.isStillNamed)
         try FileManager.default.removeItem(at: url)

@@ -1,9 +1,10 @@
-@testable import BoxerSupport
 import Foundation
 import Testing
 
+@testable import BoxerSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A pipe whose read end is drained after the writer is done.
@@ -35,7 +36,8 @@ private struct Pipe {
 
 @Suite struct TerminalRendererTests {
     @Test func machineLinesHaveVagrantsPrefixesAndWarningsGoToStandardError() throws {
-        let out = try Pipe(), err = try Pipe()
+        let out = try Pipe()
+        let err = try Pipe()
         let output = Output(TerminalRenderer(standardOutput: out.write, standardError: err.write))
         let web = output.targeting("web")
         web.say("Booting VM...")
@@ -53,7 +55,8 @@ private struct Pipe {
     }
 
     @Test func progressIsDrawnOnlyOnATerminal() throws {
-        let out = try Pipe(), err = try Pipe()
+        let out = try Pipe()
+        let err = try Pipe()
         let output = Output(TerminalRenderer(standardOutput: out.write, standardError: err.write), target: "box")
         output.progress(done: 50, total: 100)
         output.progressFinished()
@@ -82,12 +85,13 @@ private struct Pipe {
             output.record("metadata", "machine-count", "0")
             output.record("empty", "")
         }
-        #expect(lines == [
-            "1700000000,web,state-human-long,The VM is running. To stop this VM%!(VAGRANT_COMMA) you can\\nrun `halt`.\\r",
-            "1700000000,,metadata,machine-count,0",
-            "1700000000,,empty,",
-            "",
-        ])
+        #expect(
+            lines == [
+                "1700000000,web,state-human-long,The VM is running. To stop this VM%!(VAGRANT_COMMA) you can\\nrun `halt`.\\r",
+                "1700000000,,metadata,machine-count,0",
+                "1700000000,,empty,",
+                "",
+            ])
     }
 
     @Test func messagesAreUIRecordsKeepingTheTargetsPrefix() throws {
@@ -100,15 +104,16 @@ private struct Pipe {
             output.error("It failed, badly")
             output.targeting("web").trace("not for scripts")
         }
-        #expect(lines == [
-            "1700000000,web,ui,info,==> web: Booting VM...",
-            "1700000000,box,ui,detail,    box: Unpacking",
-            "1700000000,box,ui,success,==> box: Added",
-            "1700000000,,ui,info,Vagrantfile validated successfully.",
-            "1700000000,,ui,output,Installed Version: 1",
-            "1700000000,,ui,error,It failed%!(VAGRANT_COMMA) badly",
-            "",
-        ])
+        #expect(
+            lines == [
+                "1700000000,web,ui,info,==> web: Booting VM...",
+                "1700000000,box,ui,detail,    box: Unpacking",
+                "1700000000,box,ui,success,==> box: Added",
+                "1700000000,,ui,info,Vagrantfile validated successfully.",
+                "1700000000,,ui,output,Installed Version: 1",
+                "1700000000,,ui,error,It failed%!(VAGRANT_COMMA) badly",
+                "",
+            ])
     }
 
     @Test func progressIsAnUntargetedDetailAtMostOnceASecond() throws {

@@ -11,7 +11,10 @@ import Testing
         child.arguments = ["10"]
         try child.run()
         // SIGKILL: a child of the test runner may inherit a mask that blocks SIGTERM.
-        defer { kill(child.processIdentifier, SIGKILL); child.waitUntilExit() }
+        defer {
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+        }
         let pid = child.processIdentifier
         let raised = ProcessPriority.own - 2
         // Only a privileged process may raise a priority (as libdispatch does only then).

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: serves fixed documents, honours HEAD and
@@ -18,7 +18,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         public var dropAfter: Int?
         public var dropCount: Int
 
-        public init(body: Data, contentType: String = "application/octet-stream", status: Int = 200, dropAfter: Int? = nil, dropCount: Int = 1) {
+        public init(
+            body: Data, contentType: String = "application/octet-stream", status: Int = 200, dropAfter: Int? = nil, dropCount: Int = 1
+        ) {
             self.body = body
             self.contentType = contentType
             self.status = status
@@ -61,7 +63,10 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw TestArchiveError("bind/listen: \(errno)") }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            close(fd)
+            throw TestArchiveError("bind/listen: \(errno)")
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }

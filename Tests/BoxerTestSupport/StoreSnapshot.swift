@@ -43,7 +43,8 @@ public enum BoxerBinary {
             let candidate = folder.appendingPathComponent("boxer")
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate.path) {
+                FileManager.default.isExecutableFile(atPath: candidate.path)
+            {
                 return candidate
             }
             folder = folder.deletingLastPathComponent()

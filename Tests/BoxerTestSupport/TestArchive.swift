@@ -64,36 +64,36 @@ public struct TestArchive {
             defer { archive_entry_free(entry) }
             var payload = Data()
             switch item {
-            case let .file(path, data, mode):
+            case .file(let path, let data, let mode):
                 archive_entry_set_pathname(entry, path)
                 archive_entry_set_filetype(entry, 0o100000)
                 archive_entry_set_perm(entry, mode)
                 archive_entry_set_size(entry, Int64(data.count))
                 payload = data
-            case let .directory(path):
+            case .directory(let path):
                 archive_entry_set_pathname(entry, path)
                 archive_entry_set_filetype(entry, 0o040000)
                 archive_entry_set_perm(entry, 0o755)
-            case let .symlink(path, target):
+            case .symlink(let path, let target):
                 archive_entry_set_pathname(entry, path)
                 archive_entry_set_filetype(entry, 0o120000)
                 archive_entry_set_perm(entry, 0o777)
                 archive_entry_set_symlink(entry, target)
-            case let .hardlink(path, target):
+            case .hardlink(let path, let target):
                 archive_entry_set_pathname(entry, path)
                 archive_entry_set_filetype(entry, 0o100000)
                 archive_entry_set_perm(entry, 0o644)
                 archive_entry_set_hardlink(entry, target)
-            case let .fifo(path):
+            case .fifo(let path):
                 archive_entry_set_pathname(entry, path)
                 archive_entry_set_filetype(entry, 0o010000)
                 archive_entry_set_perm(entry, 0o644)
-            case let .characterDevice(path):
+            case .characterDevice(let path):
                 archive_entry_set_pathname(entry, path)
                 archive_entry_set_filetype(entry, 0o020000)
                 archive_entry_set_perm(entry, 0o644)
                 archive_entry_set_rdev(entry, dev_t((1 << 8) | 3))
-            case let .blockDevice(path):
+            case .blockDevice(let path):
                 archive_entry_set_pathname(entry, path)
                 archive_entry_set_filetype(entry, 0o060000)
                 archive_entry_set_perm(entry, 0o644)

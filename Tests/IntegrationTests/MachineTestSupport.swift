@@ -20,9 +20,12 @@ final class MachineProject: @unchecked Sendable {
     static func testBox(_ name: String = "tiny-amd64") throws -> String {
         let binary = try #require(BoxerBinary.url, "build boxer first (swift build)").path
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let run = try ProgramRun.run(repository.appendingPathComponent("scripts/testbox.sh").path, [name],
-                                     environment: ProcessInfo.processInfo.environment.merging(["BOXER": binary]) { $1 })
-        guard run.status == 0, let path = run.output.split(separator: "\n").last.map(String.init), FileManager.default.fileExists(atPath: path) else {
+        let run = try ProgramRun.run(
+            repository.appendingPathComponent("scripts/testbox.sh").path, [name],
+            environment: ProcessInfo.processInfo.environment.merging(["BOXER": binary]) { $1 })
+        guard run.status == 0, let path = run.output.split(separator: "\n").last.map(String.init),
+            FileManager.default.fileExists(atPath: path)
+        else {
             throw TestFailure("scripts/testbox.sh \(name) failed (\(run.status)):\n\(run.error.suffix(3000))")
         }
         return path
@@ -74,7 +77,8 @@ final class MachineProject: @unchecked Sendable {
         return names.compactMap { name in
             let pidFile = machines.appendingPathComponent("\(name)/qemu/qemu.pid")
             guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
-                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else { return nil }
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0
+            else { return nil }
             return pid
         }
     }
@@ -85,7 +89,8 @@ final class MachineProject: @unchecked Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []
         return names.filter { $0.hasPrefix("net-") }.compactMap { name in
             guard let text = try? String(contentsOf: run.appendingPathComponent("\(name)/switch.pid"), encoding: .utf8),
-                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else { return nil }
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0
+            else { return nil }
             return pid
         }
     }

@@ -14,12 +14,18 @@ import Vagrantfile
         let folder = try TemporaryFolder("boxer-index")
         let home = BoxerHome(root: folder.url)
         let indexFolder = try folder.folder("data/machine-index")
-        let vagrantEntry = #"{"local_data_path":"/p/.vagrant","name":"old","provider":"virtualbox","state":"running","vagrantfile_name":["Custom.rb"],"vagrantfile_path":"/p","updated_at":null,"extra_data":{"box":{"name":"b","provider":"virtualbox","version":"1"}},"future_key":7}"#
+        let vagrantEntry =
+            #"{"local_data_path":"/p/.vagrant","name":"old","provider":"virtualbox","state":"running","vagrantfile_name":["Custom.rb"],"vagrantfile_path":"/p","updated_at":null,"extra_data":{"box":{"name":"b","provider":"virtualbox","version":"1"}},"future_key":7}"#
         try Data(#"{"version":1,"machines":{"aaaa":\#(vagrantEntry)}}"#.utf8).write(to: indexFolder.appendingPathComponent("index"))
         let index = MachineIndex(home: home)
         #expect(index.entries()["aaaa"]?.vagrantfileName == ["Custom.rb"])
-        try index.set("bbbb", MachineIndex.Entry(name: "web", provider: "qemu", architecture: "amd64", state: "running", vagrantfilePath: "/q", localDataPath: "/q/.vagrant", box: nil))
-        let written = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: indexFolder.appendingPathComponent("index"))) as? [String: Any])
+        try index.set(
+            "bbbb",
+            MachineIndex.Entry(
+                name: "web", provider: "qemu", architecture: "amd64", state: "running", vagrantfilePath: "/q", localDataPath: "/q/.vagrant",
+                box: nil))
+        let written = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: indexFolder.appendingPathComponent("index"))) as? [String: Any])
         let machines = try #require(written["machines"] as? [String: [String: Any]])
         #expect(machines["aaaa"]?["future_key"] as? Int == 7, "unknown keys kept")
         #expect(machines["bbbb"]?["vagrantfile_path"] as? String == "/q")

@@ -11,7 +11,8 @@ import Vagrantfile
     @Test func seedIsAnISOLabelledCidataWithTheKeysAndHostname() throws {
         let folder = try TemporaryFolder("boxer-seed")
         let path = folder.path("seed.iso").path
-        try NoCloudSeed(instanceID: "i-1", hostname: "web", user: "vagrant", authorizedKeys: ["ssh-ed25519 AAAAC3Nza boxer-web"]).write(to: path)
+        try NoCloudSeed(instanceID: "i-1", hostname: "web", user: "vagrant", authorizedKeys: ["ssh-ed25519 AAAAC3Nza boxer-web"]).write(
+            to: path)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         // ISO9660: the primary volume descriptor at 32 KiB; libarchive upper-cases its label, and
         // the Joliet descriptor carries "cidata" as cloud-init and blkid read it.

@@ -14,7 +14,8 @@ import Vagrantfile
 
     @Test func takenPortsMoveOnlyWithAutoCorrect() throws {
         let listener = try LoopbackListener()
-        let corrected = try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: \(listener.port), auto_correct: true }")
+        let corrected = try Self.machine(
+            "Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: \(listener.port), auto_correct: true }")
         let ports = try PortAllocator.choosePorts(for: corrected)
         let web = try #require(ports.first { $0.guest == 80 })
         #expect(web.host != listener.port && (2200...2250).contains(web.host))
@@ -28,7 +29,9 @@ import Vagrantfile
     @Test func portsOutsideTheValidRangeAreConfigurationErrors() throws {
         // Refused where it is written, with its line; the allocator checks again for machines
         // described some other way.
-        #expect(throws: VagrantfileError.self) { try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: 70000 }") }
+        #expect(throws: VagrantfileError.self) {
+            try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: 70000 }")
+        }
         var machine = try Self.machine("Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: 8080 }")
         machine.networks = machine.networks.map { network in
             guard case .forwardedPort(var port) = network, port.guest == 80 else { return network }

@@ -2,9 +2,10 @@ import BoxerSupport
 import BoxerTestSupport
 import Foundation
 import Machines
-@testable import Providers
 import Testing
 import Vagrantfile
+
+@testable import Providers
 
 /// Issue 14's findings on state boxer reads back from disk, at the level of the pieces that
 /// read it: ids, runtime paths, keys, console logs, the shared folders in /tmp and the ports.
@@ -35,8 +36,10 @@ import Vagrantfile
         let folder = MachineFolder(projectRoot: "/p", machineName: "web", provider: "vmware_desktop")
         let provider = VMwareProvider(home: BoxerHome(root: URL(fileURLWithPath: "/h")))
         #expect(provider.checkID("/p/.vagrant/machines/web/vmware_desktop/vm/web.vmx", folder: folder) == nil)
-        for id in ["/p/.vagrant/machines/web/vmware_desktop/vm/../../../../../other/x.vmx", "/home/me/VMs/work/work.vmx",
-                   "/p/.vagrant/machines/web/vmware_desktop/vm/web.vmx.lck", "/p/.vagrant/machines/web/vmware_desktop/vm/.vmx"] {
+        for id in [
+            "/p/.vagrant/machines/web/vmware_desktop/vm/../../../../../other/x.vmx", "/home/me/VMs/work/work.vmx",
+            "/p/.vagrant/machines/web/vmware_desktop/vm/web.vmx.lck", "/p/.vagrant/machines/web/vmware_desktop/vm/.vmx",
+        ] {
             #expect(provider.checkID(id, folder: folder) != nil, "\(id)")
         }
     }
@@ -149,7 +152,10 @@ import Vagrantfile
         _ = try await MachineKeys.ensure(in: folder)
         try MachineKeys.check(folder)
         let whole = try String(contentsOfFile: folder.privateKey, encoding: .utf8)
-        for damaged in ["garbage", String(whole.prefix(whole.count / 2)), whole.replacingOccurrences(of: "b3BlbnNzaC1rZXktdjE", with: "QUFBQUFBQUFBQUFBQUF")] {
+        for damaged in [
+            "garbage", String(whole.prefix(whole.count / 2)),
+            whole.replacingOccurrences(of: "b3BlbnNzaC1rZXktdjE", with: "QUFBQUFBQUFBQUFBQUF"),
+        ] {
             try Data(damaged.utf8).write(to: URL(fileURLWithPath: folder.privateKey))
             do {
                 try MachineKeys.check(folder)
@@ -170,12 +176,15 @@ import Vagrantfile
         #expect(first.lockFile == second.lockFile)
         #expect(first.lockFile.hasPrefix(BoxerHome.userRuntimeFolder + "/"))
 
-        let machine = try #require(try VagrantfileLoader.evaluate(source: """
-            Vagrant.configure("2") do |config|
-              config.vm.usable_port_range = 46200..46240
-              config.vm.network "forwarded_port", guest: 22, host: 46200, id: "ssh", auto_correct: true
-            end
-            """).machines.first)
+        let machine = try #require(
+            try VagrantfileLoader.evaluate(
+                source: """
+                    Vagrant.configure("2") do |config|
+                      config.vm.usable_port_range = 46200..46240
+                      config.vm.network "forwarded_port", guest: 22, host: 46200, id: "ssh", auto_correct: true
+                    end
+                    """
+            ).machines.first)
         let tries = Attempts()
         let used = try await first.withPorts(for: machine) { forwards in
             if tries.record(forwards[0].host) == 1 { throw MachineError(.portInUse, "QEMU could not forward a port: taken") }
@@ -193,5 +202,10 @@ final class Attempts: @unchecked Sendable {
     private var given: [Int] = []
     var ports: [Int] { lock.withLock { given } }
     /// Records a start's port; returns which start this is (1, 2, …).
-    func record(_ port: Int) -> Int { lock.withLock { given.append(port); return given.count } }
+    func record(_ port: Int) -> Int {
+        lock.withLock {
+            given.append(port)
+            return given.count
+        }
+    }
 }

@@ -25,7 +25,8 @@ import Vagrantfile
     }
 
     @Test func addressesChooseTheSubnetAndMachinesWithoutOneUseDHCP() throws {
-        let plan = try Self.plan("""
+        let plan = try Self.plan(
+            """
             Vagrant.configure("2") do |config|
               config.vm.define "web" do |m|
                 m.vm.network "private_network", ip: "192.168.56.10"
@@ -46,13 +47,15 @@ import Vagrantfile
 
     /// Every example that writes static addresses writes ones boxer can give.
     @Test func theExamplesAddressesAreValid() throws {
-        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vagrantfile.examples")
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Vagrantfile.examples")
         var planned = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: examples.path).sorted()
         where FileManager.default.fileExists(atPath: examples.appendingPathComponent(name + "/Vagrantfile").path) {
             let home = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-examples-home-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: home) }
-            let loader = VagrantfileLoader(environment: ["HOME": home.path, "BOXER_HOME": home.path], currentDirectory: examples.appendingPathComponent(name).path)
+            let loader = VagrantfileLoader(
+                environment: ["HOME": home.path, "BOXER_HOME": home.path], currentDirectory: examples.appendingPathComponent(name).path)
             let environment = try loader.load()
             // As each machine runs with its first provider block's overrides (VirtualBox's
             // example sets its address in an override).
@@ -64,7 +67,8 @@ import Vagrantfile
     }
 
     @Test func badAddressesAreRefusedWithTheirLine() throws {
-        let clash = try Self.failure("""
+        let clash = try Self.failure(
+            """
             Vagrant.configure("2") do |config|
               config.vm.define "a" do |m|
                 m.vm.network "private_network", ip: "192.168.56.10"
@@ -77,7 +81,8 @@ import Vagrantfile
         #expect(clash.contains(":6: machine 'b' is given 192.168.56.10, which machine 'a' already has"), "\(clash)")
         #expect(clash.contains(":3)"))
 
-        let twoSubnets = try Self.failure("""
+        let twoSubnets = try Self.failure(
+            """
             Vagrant.configure("2") do |config|
               config.vm.define "a" do |m|
                 m.vm.network "private_network", ip: "192.168.56.10"
@@ -87,7 +92,9 @@ import Vagrantfile
               end
             end
             """)
-        #expect(twoSubnets.contains("machine 'b' is given 192.168.57.10, but machine 'a' is given an address in 192.168.56.0/24"), "\(twoSubnets)")
+        #expect(
+            twoSubnets.contains("machine 'b' is given 192.168.57.10, but machine 'a' is given an address in 192.168.56.0/24"),
+            "\(twoSubnets)")
 
         let outside = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"10.10.0.5\"\nend\n")
         #expect(outside.contains(":2: machine 'default': private_network ip 10.10.0.5 is outside boxer's internal networks"), "\(outside)")
@@ -96,13 +103,16 @@ import Vagrantfile
         let gateway = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"192.168.9.1\"\nend\n")
         #expect(gateway.contains("is the network's own address"), "\(gateway)")
 
-        let mask = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"192.168.9.5\", netmask: \"255.255.0.0\"\nend\n")
+        let mask = try Self.failure(
+            "Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"192.168.9.5\", netmask: \"255.255.0.0\"\nend\n")
         #expect(mask.contains("netmask \"255.255.0.0\" is not supported"), "\(mask)")
 
         let ipv6 = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"fd00::5\"\nend\n")
         #expect(ipv6.contains("is not an IPv4 address"), "\(ipv6)")
 
-        let two = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", type: \"dhcp\"\n  c.vm.network \"private_network\", ip: \"192.168.9.5\"\nend\n")
+        let two = try Self.failure(
+            "Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", type: \"dhcp\"\n  c.vm.network \"private_network\", ip: \"192.168.9.5\"\nend\n"
+        )
         #expect(two.contains(":3: machine 'default' has 2 private networks (also at"), "\(two)")
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import BoxerTestSupport
+import Foundation
 import Networks
 import Testing
 
@@ -10,19 +10,23 @@ import Testing
 
     /// A client's DHCP packet: BOOTP header (op 1, Ethernet, 6-byte address), magic cookie,
     /// message type and the given options, end.
-    static func packet(_ type: UInt8, xid: UInt32 = 0x1234_5678, client: [UInt8], ciaddr: [UInt8] = [0, 0, 0, 0], options: [UInt8] = []) -> [UInt8] {
-        var bytes: [UInt8] = [1, 1, 6, 0]                              // op, htype, hlen, hops
+    static func packet(_ type: UInt8, xid: UInt32 = 0x1234_5678, client: [UInt8], ciaddr: [UInt8] = [0, 0, 0, 0], options: [UInt8] = [])
+        -> [UInt8]
+    {
+        var bytes: [UInt8] = [1, 1, 6, 0]  // op, htype, hlen, hops
         bytes += [UInt8(xid >> 24), UInt8(xid >> 16 & 0xff), UInt8(xid >> 8 & 0xff), UInt8(xid & 0xff)]
-        bytes += [0, 0, 0x80, 0]                                       // secs, flags (broadcast)
-        bytes += ciaddr + [0, 0, 0, 0] + [0, 0, 0, 0] + [0, 0, 0, 0]   // ciaddr yiaddr siaddr giaddr
-        bytes += client + [UInt8](repeating: 0, count: 10)             // chaddr (16)
-        bytes += [UInt8](repeating: 0, count: 192)                     // sname, file
-        bytes += [99, 130, 83, 99]                                     // magic cookie
+        bytes += [0, 0, 0x80, 0]  // secs, flags (broadcast)
+        bytes += ciaddr + [0, 0, 0, 0] + [0, 0, 0, 0] + [0, 0, 0, 0]  // ciaddr yiaddr siaddr giaddr
+        bytes += client + [UInt8](repeating: 0, count: 10)  // chaddr (16)
+        bytes += [UInt8](repeating: 0, count: 192)  // sname, file
+        bytes += [99, 130, 83, 99]  // magic cookie
         bytes += [53, 1, type] + options + [255]
         return bytes
     }
 
-    static func exchange(_ server: inout DHCPServer, _ bytes: [UInt8], now: Date = Date(timeIntervalSince1970: 1_000_000)) throws -> DHCPMessage? {
+    static func exchange(_ server: inout DHCPServer, _ bytes: [UInt8], now: Date = Date(timeIntervalSince1970: 1_000_000)) throws
+        -> DHCPMessage?
+    {
         let request = try #require(DHCPMessage.parse(bytes))
         return server.handle(request, now: now)
     }
@@ -40,7 +44,10 @@ import Testing
         #expect(DHCPMessage.parse(offer.serialized()) == offer)
         #expect(offer.serialized().count >= 300)
 
-        let ack = try #require(try Self.exchange(&server, Self.packet(3, client: Self.clientA, options: [50, 4, 192, 168, 7, 2, 54, 4, 192, 168, 7, 1, 12, 3, 0x77, 0x65, 0x62])))
+        let ack = try #require(
+            try Self.exchange(
+                &server,
+                Self.packet(3, client: Self.clientA, options: [50, 4, 192, 168, 7, 2, 54, 4, 192, 168, 7, 1, 12, 3, 0x77, 0x65, 0x62])))
         #expect(ack.kind == .ack && ack.yourAddress == IPv4Address("192.168.7.2"))
         #expect(ack.option(51) == [0, 1, 0x51, 0x80], "lease time 86400 s")
         #expect(server.leases[MACAddress("52:54:00:00:00:0a")!]?.hostname == "web")
@@ -50,11 +57,15 @@ import Testing
     }
 
     @Test func leaseIsKeptAcrossRebootsAndReservationsWin() throws {
-        let a = MACAddress("52:54:00:00:00:0a")!, b = MACAddress("52:54:00:00:00:0b")!
-        var server = DHCPServer(subnet: 3, leases: [a: DHCPLease(address: IPv4Address("192.168.3.40")!, expires: Date(timeIntervalSince1970: 2_000_000))],
-                                reservations: [b: IPv4Address("192.168.3.2")!])
-        #expect(try Self.exchange(&server, Self.packet(1, client: Self.clientA))?.yourAddress == IPv4Address("192.168.3.40"), "its old lease")
-        #expect(try Self.exchange(&server, Self.packet(1, client: Self.clientB))?.yourAddress == IPv4Address("192.168.3.2"), "its reservation")
+        let a = MACAddress("52:54:00:00:00:0a")!
+        let b = MACAddress("52:54:00:00:00:0b")!
+        var server = DHCPServer(
+            subnet: 3, leases: [a: DHCPLease(address: IPv4Address("192.168.3.40")!, expires: Date(timeIntervalSince1970: 2_000_000))],
+            reservations: [b: IPv4Address("192.168.3.2")!])
+        #expect(
+            try Self.exchange(&server, Self.packet(1, client: Self.clientA))?.yourAddress == IPv4Address("192.168.3.40"), "its old lease")
+        #expect(
+            try Self.exchange(&server, Self.packet(1, client: Self.clientB))?.yourAddress == IPv4Address("192.168.3.2"), "its reservation")
         // Another client asking for a reserved or leased address gets a NAK.
         let stranger: [UInt8] = [0x52, 0x54, 0x00, 0x00, 0x00, 0x0c]
         #expect(try Self.exchange(&server, Self.packet(3, client: stranger, options: [50, 4, 192, 168, 3, 2]))?.kind == .nak)
@@ -72,16 +83,20 @@ import Testing
         #expect(try Self.exchange(&server, Self.packet(7, client: Self.clientA, ciaddr: [192, 168, 9, 2])) == nil)
         #expect(server.leases.isEmpty, "RELEASE frees the lease")
         #expect(try Self.exchange(&server, Self.packet(4, client: Self.clientA, options: [50, 4, 192, 168, 9, 2])) == nil)
-        #expect(try Self.exchange(&server, Self.packet(1, client: Self.clientB))?.yourAddress == IPv4Address("192.168.9.3"), "a DECLINEd address is not offered again")
-        #expect(try Self.exchange(&server, Self.packet(3, client: Self.clientB, options: [50, 4, 192, 168, 9, 3, 54, 4, 10, 0, 0, 1])) == nil, "a REQUEST for another server is not answered")
+        #expect(
+            try Self.exchange(&server, Self.packet(1, client: Self.clientB))?.yourAddress == IPv4Address("192.168.9.3"),
+            "a DECLINEd address is not offered again")
+        #expect(
+            try Self.exchange(&server, Self.packet(3, client: Self.clientB, options: [50, 4, 192, 168, 9, 3, 54, 4, 10, 0, 0, 1])) == nil,
+            "a REQUEST for another server is not answered")
     }
 
     @Test func malformedPacketsAreRejectedNotTrapped() {
         #expect(DHCPMessage.parse([]) == nil)
         #expect(DHCPMessage.parse([UInt8](repeating: 0, count: 239)) == nil)
         var truncatedOption = Self.packet(1, client: Self.clientA)
-        truncatedOption.removeLast()                 // drop the end marker...
-        truncatedOption += [50, 200, 1]              // ...and claim 200 bytes that are not there
+        truncatedOption.removeLast()  // drop the end marker...
+        truncatedOption += [50, 200, 1]  // ...and claim 200 bytes that are not there
         #expect(DHCPMessage.parse(truncatedOption) == nil)
         var generator = SystemRandomNumberGenerator()
         var server = DHCPServer(subnet: 1)
@@ -166,7 +181,9 @@ import Testing
         let results = await withTaskGroup(of: Int?.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    await Task.detached { try? SubnetRegistry(home: .init(root: folder), hostNetworks: { [] }).allocate(for: "/project\(index)") }.value
+                    await Task.detached {
+                        try? SubnetRegistry(home: .init(root: folder), hostNetworks: { [] }).allocate(for: "/project\(index)")
+                    }.value
                 }
             }
             var all: [Int?] = []

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Networks
 import Testing
+
+@testable import Networks
 
 /// The switch driven through real unix sockets as QEMU's `-netdev stream,server=on` offers
 /// them: each test machine listens on a socket in the ports folder, the switch connects, and
@@ -17,11 +18,16 @@ import Testing
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
             withUnsafeMutableBytes(of: &address.sun_path) { raw in for (index, byte) in path.utf8.enumerated() { raw[index] = byte } }
-            let status = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            let status = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
             guard status == 0, listen(listener, 1) == 0 else { throw NetworkError("bind failed") }
             _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
         }
-        deinit { close(); unlink(path) }
+        deinit {
+            close()
+            unlink(path)
+        }
 
         /// Idempotent: `gone.close()` and then deinit must not close a descriptor number twice,
         /// which by then may be another test's socket (an accept on it would block for ever).
@@ -65,7 +71,10 @@ import Testing
                 var chunk = [UInt8](repeating: 0, count: 65536)
                 let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count <= 0 {
-                    if count == 0 { Glibc.close(fd); self.fd = -1 }
+                    if count == 0 {
+                        Glibc.close(fd)
+                        self.fd = -1
+                    }
                     break
                 }
                 buffer += chunk[0..<count]
@@ -101,8 +110,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/ports", withIntermediateDirectories: true)
-        let environmentSwitch = EnvironmentSwitch(subnet: 5, portsFolder: folder + "/ports", leasesPath: folder + "/leases.json",
-                                                  reservationsPath: folder + "/reservations.json")
+        let environmentSwitch = EnvironmentSwitch(
+            subnet: 5, portsFolder: folder + "/ports", leasesPath: folder + "/leases.json",
+            reservationsPath: folder + "/reservations.json")
         try environmentSwitch.start()
         defer { environmentSwitch.stop() }
         try body(environmentSwitch, folder)
@@ -116,7 +126,8 @@ import Testing
 
     @Test func dhcpArpPingAndForwarding() throws {
         try withSwitch { environmentSwitch, folder in
-            let a = try Client(at: folder + "/ports/a.sock"), b = try Client(at: folder + "/ports/b.sock")
+            let a = try Client(at: folder + "/ports/a.sock")
+            let b = try Client(at: folder + "/ports/b.sock")
             settle(environmentSwitch)
             b.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macB + [0x88, 0xb5, 0])
             settle(environmentSwitch)
@@ -133,7 +144,10 @@ import Testing
             #expect(b.received().count == 1, "broadcasts reach the other machines")
 
             // ARP: who has 192.168.5.1? The gateway answers with its MAC.
-            let arp: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macA + [0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1] + Self.macA + [192, 168, 5, 2] + [0, 0, 0, 0, 0, 0] + [192, 168, 5, 1]
+            let arp: [UInt8] =
+                [0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macA + [0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1] + Self.macA + [192, 168, 5, 2] + [
+                    0, 0, 0, 0, 0, 0,
+                ] + [192, 168, 5, 1]
             a.send(arp)
             settle(environmentSwitch)
             let reply = try #require(a.received().first)
@@ -147,8 +161,10 @@ import Testing
             for index in stride(from: 0, to: echo.count - 1, by: 2) { sum += UInt32(echo[index]) << 8 | UInt32(echo[index + 1]) }
             if echo.count % 2 == 1 { sum += UInt32(echo[echo.count - 1]) << 8 }
             while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
-            echo[2] = UInt8((~sum >> 8) & 0xff); echo[3] = UInt8(~sum & 0xff)
-            a.send(environmentSwitch.gatewayMAC.bytes + Self.macA + [0x08, 0x00] + Self.ipv4([192, 168, 5, 2], [192, 168, 5, 1], 1, echo))
+            echo[2] = UInt8((~sum >> 8) & 0xff)
+            echo[3] = UInt8(~sum & 0xff)
+            a.send(
+                environmentSwitch.gatewayMAC.bytes + Self.macA + [0x08, 0x00] + Self.ipv4([192, 168, 5, 2], [192, 168, 5, 1], 1, echo))
             settle(environmentSwitch)
             let pong = try #require(a.received().first)
             #expect(pong[23] == 1 && pong[34] == 0, "an ICMP echo reply")
@@ -172,7 +188,9 @@ import Testing
 
     @Test func garbageAndFloodsDoNotStopTheSwitch() throws {
         try withSwitch { environmentSwitch, folder in
-            let bad = try Client(at: folder + "/ports/bad.sock"), good = try Client(at: folder + "/ports/good.sock"), quiet = try Client(at: folder + "/ports/quiet.sock")
+            let bad = try Client(at: folder + "/ports/bad.sock")
+            let good = try Client(at: folder + "/ports/good.sock")
+            let quiet = try Client(at: folder + "/ports/quiet.sock")
             quiet.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + [0x52, 0x54, 0, 0, 0, 0x0e] + [0x88, 0xb5, 0])
             settle(environmentSwitch)
             _ = good.received()
@@ -190,7 +208,10 @@ import Testing
             for _ in 0..<50 { environmentSwitch.step(timeout: 5) }
             _ = quiet
             good.send(Self.dhcpDiscover(Self.macA))
-            for _ in 0..<20 { environmentSwitch.step(timeout: 5); _ = good.received().isEmpty }
+            for _ in 0..<20 {
+                environmentSwitch.step(timeout: 5)
+                _ = good.received().isEmpty
+            }
             // The switch answers a new client after all that.
             let fresh = try Client(at: folder + "/ports/fresh.sock")
             settle(environmentSwitch)
@@ -210,7 +231,8 @@ import Testing
 
     @Test func aRestartedSwitchFindsTheMachinesAgain() throws {
         try withSwitch { environmentSwitch, folder in
-            let a = try Client(at: folder + "/ports/a.sock"), b = try Client(at: folder + "/ports/b.sock")
+            let a = try Client(at: folder + "/ports/a.sock")
+            let b = try Client(at: folder + "/ports/b.sock")
             settle(environmentSwitch)
             #expect(environmentSwitch.connectedPorts == [folder + "/ports/a.sock", folder + "/ports/b.sock"])
             // The switch goes (killed: its connections close); the machines listen again, as
@@ -240,7 +262,8 @@ import Testing
 
     @Test func staticReservationsAreReadWhenTheyChange() throws {
         try withSwitch { environmentSwitch, folder in
-            let a = try Client(at: folder + "/ports/a.sock"), b = try Client(at: folder + "/ports/b.sock")
+            let a = try Client(at: folder + "/ports/a.sock")
+            let b = try Client(at: folder + "/ports/b.sock")
             settle(environmentSwitch)
             func offer(_ client: Client, _ mac: [UInt8]) throws -> IPv4Address? {
                 client.send(Self.dhcpDiscover(mac))
@@ -251,8 +274,10 @@ import Testing
             #expect(try offer(a, Self.macA) == IPv4Address("192.168.5.2"))
             // `boxer up` writes the reservations while the switch runs: A is given .20, and .2
             // (another machine's static address, not created yet) is offered to nobody else.
-            try NetworkReservations(reserved: [MACAddress("52:54:00:00:00:0a")!: IPv4Address("192.168.5.20")!],
-                                    excluded: [IPv4Address("192.168.5.20")!, IPv4Address("192.168.5.2")!]).write(to: folder + "/reservations.json")
+            try NetworkReservations(
+                reserved: [MACAddress("52:54:00:00:00:0a")!: IPv4Address("192.168.5.20")!],
+                excluded: [IPv4Address("192.168.5.20")!, IPv4Address("192.168.5.2")!]
+            ).write(to: folder + "/reservations.json")
             #expect(try offer(a, Self.macA) == IPv4Address("192.168.5.20"))
             #expect(try offer(b, Self.macB) == IPv4Address("192.168.5.3"))
         }
@@ -264,7 +289,8 @@ import Testing
             settle(environmentSwitch)
             let request = DHCPServerTests.packet(3, client: Self.macA, options: [50, 4, 192, 168, 5, 9])
             let udp: [UInt8] = [0, 68, 0, 67, UInt8((8 + request.count) >> 8), UInt8((8 + request.count) & 0xff), 0, 0] + request
-            a.send([0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macA + [0x08, 0x00] + Self.ipv4([0, 0, 0, 0], [255, 255, 255, 255], 17, udp))
+            a.send(
+                [0xff, 0xff, 0xff, 0xff, 0xff, 0xff] + Self.macA + [0x08, 0x00] + Self.ipv4([0, 0, 0, 0], [255, 255, 255, 255], 17, udp))
             settle(environmentSwitch)
             #expect(try #require(a.received().first).count > 42)
             let restarted = EnvironmentSwitch(subnet: 5, portsFolder: folder + "/ports", leasesPath: folder + "/leases.json")

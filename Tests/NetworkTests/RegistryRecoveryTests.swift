@@ -21,8 +21,10 @@ import Testing
             if let project { try PrivateFiles.writeAtomically(registry.switchProjectFile(subnet), project) }
             process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["network-switch", "--subnet", String(subnet), "--ports", registry.switchFolder(subnet) + "/ports",
-                                 "--leases", home.path + "/data/\(subnet)-leases.json", "--pidfile", registry.switchPidfile(subnet)]
+            process.arguments = [
+                "network-switch", "--subnet", String(subnet), "--ports", registry.switchFolder(subnet) + "/ports",
+                "--leases", home.path + "/data/\(subnet)-leases.json", "--pidfile", registry.switchPidfile(subnet),
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -99,7 +101,9 @@ import Testing
     /// guests lost the host's LAN.
     @Test func hostNetworksAreAvoided() throws {
         let folder = try TemporaryFolder("boxer-registry")
-        let host = [IPv4Network(IPv4Address(192, 168, 1, 17), prefixLength: 24), IPv4Network(IPv4Address(192, 168, 2, 0), prefixLength: 23)]
+        let host = [
+            IPv4Network(IPv4Address(192, 168, 1, 17), prefixLength: 24), IPv4Network(IPv4Address(192, 168, 2, 0), prefixLength: 23),
+        ]
         let registry = Self.registry(folder, host: host)
         #expect(try registry.allocate(for: "/a") == 4, "1, 2 and 3 are the host's")
         #expect(try registry.allocate(for: "/b") == 5)
@@ -124,8 +128,9 @@ import Testing
             tun0\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0
             wg0\t0000A8C0\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
             """
-        #expect(HostNetworks.parseRoutes(table).map(\.description) == ["192.168.1.0/24", "192.168.0.0/16"],
-                "the default route and routes wider than /16 are left out")
+        #expect(
+            HostNetworks.parseRoutes(table).map(\.description) == ["192.168.1.0/24", "192.168.0.0/16"],
+            "the default route and routes wider than /16 are left out")
     }
 
     /// This host's real interfaces and routes are read without failing (loopback left out).
@@ -142,7 +147,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(FileManager.default.fileExists(atPath: path + ".damaged"))
 
-        func lease(_ address: String) -> String { "{\"address\": \"\(address)\", \"expires\": \(Date(timeIntervalSinceNow: 3600).timeIntervalSinceReferenceDate)}" }
+        func lease(_ address: String) -> String {
+            "{\"address\": \"\(address)\", \"expires\": \(Date(timeIntervalSinceNow: 3600).timeIntervalSinceReferenceDate)}"
+        }
         let mixed = """
             {"52:54:00:00:00:01": \(lease("192.168.1.10")), "52:54:00:00:00:02": \(lease("192.168.1.10")),
              "52:54:00:00:00:03": \(lease("10.0.0.5")), "52:54:00:00:00:04": \(lease("192.168.1.1")),
@@ -150,7 +157,8 @@ import Testing
             """
         try Data(mixed.utf8).write(to: URL(fileURLWithPath: path))
         let loaded = DHCPLeases.load(path, subnet: 1)
-        #expect(Set(loaded.values.map(\.address.description)) == ["192.168.1.10", "192.168.1.30"], "one lease per address, only the pool's")
+        #expect(
+            Set(loaded.values.map(\.address.description)) == ["192.168.1.10", "192.168.1.30"], "one lease per address, only the pool's")
         #expect(loaded.count == 2)
     }
 
@@ -161,10 +169,13 @@ import Testing
         let folder = try TemporaryFolder("boxer-umask")
         var environment = ProcessInfo.processInfo.environment
         environment["BOXER_HOME"] = folder.path("home").path
-        let run = try ProgramRun.run("/bin/sh", ["-c", "umask 000; exec \"$0\" network-allocate /projects/a", binary], environment: environment)
+        let run = try ProgramRun.run(
+            "/bin/sh", ["-c", "umask 000; exec \"$0\" network-allocate /projects/a", binary], environment: environment)
         #expect(run.status == 0, "\(run.error)")
         func mode(_ relative: String) throws -> Int {
-            try ((FileManager.default.attributesOfItem(atPath: folder.path(relative).path)[.posixPermissions] as? NSNumber)?.intValue).map { $0 & 0o777 } ?? -1
+            try ((FileManager.default.attributesOfItem(atPath: folder.path(relative).path)[.posixPermissions] as? NSNumber)?.intValue).map {
+                $0 & 0o777
+            } ?? -1
         }
         #expect(try mode("home") == 0o700)
         #expect(try mode("home/data") == 0o700)

@@ -36,7 +36,10 @@ final class ParallelsStandIn: @unchecked Sendable {
     final class Tool: HypervisorTool, @unchecked Sendable {
         let name: String
         unowned let state: ParallelsStandIn
-        init(name: String, state: ParallelsStandIn) { self.name = name; self.state = state }
+        init(name: String, state: ParallelsStandIn) {
+            self.name = name
+            self.state = state
+        }
         func run(_ arguments: [String]) async throws(MachineError) -> Programs.Result { state.run(name, arguments) }
     }
 
@@ -66,7 +69,10 @@ final class ParallelsStandIn: @unchecked Sendable {
     private func index(_ reference: String) throws(Refusal) -> Int {
         let bare = reference.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
         guard let index = vms.firstIndex(where: { $0.uuid == bare || $0.name == reference }) else {
-            throw Refusal(text: "Failed to get VM config: The virtual machine could not be found. The virtual machine is not registered in the virtual machine directory on your Mac.")
+            throw Refusal(
+                text:
+                    "Failed to get VM config: The virtual machine could not be found. The virtual machine is not registered in the virtual machine directory on your Mac."
+            )
         }
         return index
     }
@@ -76,15 +82,26 @@ final class ParallelsStandIn: @unchecked Sendable {
         let rest = Array(arguments.dropFirst())
         switch command {
         case "register":
-            guard let path = rest.first, rest.dropFirst().allSatisfy({ ["--preserve-uuid", "--force"].contains($0) }) else { throw Refusal(text: "Invalid usage: register <PATH> [--preserve-uuid]") }
-            guard FileManager.default.fileExists(atPath: path + "/config.pvs") else { throw Refusal(text: "Failed to register the VM: \(path) is not a virtual machine bundle (no config.pvs)") }
-            guard !vms.contains(where: { $0.home == path }) else { throw Refusal(text: "The virtual machine \(path) is already registered.") }
-            vms.append(VM(uuid: UUID().uuidString.lowercased(), name: (path as NSString).lastPathComponent.replacingOccurrences(of: ".pvm", with: ""), home: path))
+            guard let path = rest.first, rest.dropFirst().allSatisfy({ ["--preserve-uuid", "--force"].contains($0) }) else {
+                throw Refusal(text: "Invalid usage: register <PATH> [--preserve-uuid]")
+            }
+            guard FileManager.default.fileExists(atPath: path + "/config.pvs") else {
+                throw Refusal(text: "Failed to register the VM: \(path) is not a virtual machine bundle (no config.pvs)")
+            }
+            guard !vms.contains(where: { $0.home == path }) else {
+                throw Refusal(text: "The virtual machine \(path) is already registered.")
+            }
+            vms.append(
+                VM(
+                    uuid: UUID().uuidString.lowercased(),
+                    name: (path as NSString).lastPathComponent.replacingOccurrences(of: ".pvm", with: ""), home: path))
             return "Register the VM...\nThe VM has been successfully registered.\n"
         case "list":
             return try list(rest)
         case "snapshot":
-            guard rest.count == 3, rest[1] == "--name" || rest[1] == "-n" else { throw Refusal(text: "Invalid usage: snapshot <ID|NAME> [-n,--name <name>]") }
+            guard rest.count == 3, rest[1] == "--name" || rest[1] == "-n" else {
+                throw Refusal(text: "Invalid usage: snapshot <ID|NAME> [-n,--name <name>]")
+            }
             let index = try index(rest[0])
             let id = UUID().uuidString.lowercased()
             vms[index].snapshots[id] = rest[2]
@@ -98,7 +115,9 @@ final class ParallelsStandIn: @unchecked Sendable {
             guard let reference = rest.first else { throw Refusal(text: "Invalid usage: \(command) <ID|NAME>") }
             let index = try index(reference)
             let flags = Array(rest.dropFirst())
-            guard command == "stop" ? flags.allSatisfy({ ["--kill", "--noforce"].contains($0) }) : flags.isEmpty else { throw Refusal(text: "Unrecognized option: \(flags.joined(separator: " "))") }
+            guard command == "stop" ? flags.allSatisfy({ ["--kill", "--noforce"].contains($0) }) : flags.isEmpty else {
+                throw Refusal(text: "Unrecognized option: \(flags.joined(separator: " "))")
+            }
             let status = vms[index].status
             switch command {
             case "start":
@@ -111,7 +130,9 @@ final class ParallelsStandIn: @unchecked Sendable {
                 guard status == "running" else { throw Refusal(text: "Failed to suspend the VM: the VM is \(status)") }
                 vms[index].status = "suspended"
             case "resume":
-                guard status == "suspended" || status == "paused" else { throw Refusal(text: "Failed to resume the VM: the VM is \(status)") }
+                guard status == "suspended" || status == "paused" else {
+                    throw Refusal(text: "Failed to resume the VM: the VM is \(status)")
+                }
                 vms[index].status = "running"
             default:
                 guard status == "running" else { throw Refusal(text: "Failed to pause the VM: the VM is \(status)") }
@@ -121,8 +142,12 @@ final class ParallelsStandIn: @unchecked Sendable {
         case "delete":
             guard rest.count == 1 else { throw Refusal(text: "Invalid usage: delete <ID|NAME>") }
             let index = try index(rest[0])
-            guard vms[index].status == "stopped" else { throw Refusal(text: "Failed to delete the VM: the VM is \(vms[index].status); stop it first") }
-            guard !vms.contains(where: { $0.linkedTo == vms[index].uuid }) else { throw Refusal(text: "Failed to delete the VM: linked clones depend on it") }
+            guard vms[index].status == "stopped" else {
+                throw Refusal(text: "Failed to delete the VM: the VM is \(vms[index].status); stop it first")
+            }
+            guard !vms.contains(where: { $0.linkedTo == vms[index].uuid }) else {
+                throw Refusal(text: "Failed to delete the VM: linked clones depend on it")
+            }
             try? FileManager.default.removeItem(atPath: vms[index].home)
             vms.remove(at: index)
             return ""
@@ -141,10 +166,13 @@ final class ParallelsStandIn: @unchecked Sendable {
         case let list where list.count == 4 && list[1...] == ["--info", "--no-header", "--json"]:
             let vm = vms[try index(list[0])]
             let hardware = vm.hardware.keys.sorted().map { device in
-                "\"\(device)\": {" + (vm.hardware[device] ?? [:]).keys.sorted().map { "\"\($0)\": \"\(vm.hardware[device]?[$0] ?? "")\"" }.joined(separator: ", ") + "}"
+                "\"\(device)\": {"
+                    + (vm.hardware[device] ?? [:]).keys.sorted().map { "\"\($0)\": \"\(vm.hardware[device]?[$0] ?? "")\"" }.joined(
+                        separator: ", ") + "}"
             }.joined(separator: ", ")
             // Control characters around the JSON, as prlctl sometimes prints (vagrant-parallels GH-204).
-            return "\u{1b}[0m[{\"ID\": \"{\(vm.uuid)}\", \"Name\": \"\(vm.name)\", \"State\": \"\(vm.status)\", \"Home\": \"\(vm.home)\", \"Hardware\": {\(hardware)}}]\n"
+            return
+                "\u{1b}[0m[{\"ID\": \"{\(vm.uuid)}\", \"Name\": \"\(vm.name)\", \"State\": \"\(vm.status)\", \"Home\": \"\(vm.home)\", \"Hardware\": {\(hardware)}}]\n"
         default:
             throw Refusal(text: "Unrecognized list options: \(arguments.joined(separator: " "))")
         }
@@ -158,20 +186,32 @@ final class ParallelsStandIn: @unchecked Sendable {
         var position = 1
         while position < arguments.count {
             let option = arguments[position]
-            if option == "--linked" { linked = true; position += 1; continue }
-            guard ["--name", "--dst", "--id"].contains(option), position + 1 < arguments.count else { throw Refusal(text: "Unrecognized option: \(option)") }
+            if option == "--linked" {
+                linked = true
+                position += 1
+                continue
+            }
+            guard ["--name", "--dst", "--id"].contains(option), position + 1 < arguments.count else {
+                throw Refusal(text: "Unrecognized option: \(option)")
+            }
             options[option] = arguments[position + 1]
             position += 2
         }
         guard let name = options["--name"] else { throw Refusal(text: "Invalid usage: clone needs --name") }
-        guard !vms.contains(where: { $0.name == name }) else { throw Refusal(text: "Failed to clone the VM: a VM named \(name) already exists") }
+        guard !vms.contains(where: { $0.name == name }) else {
+            throw Refusal(text: "Failed to clone the VM: a VM named \(name) already exists")
+        }
         if linked {
-            guard let snapshot = options["--id"]?.trimmingCharacters(in: CharacterSet(charactersIn: "{}")), vms[sourceIndex].snapshots[snapshot] != nil else {
+            guard let snapshot = options["--id"]?.trimmingCharacters(in: CharacterSet(charactersIn: "{}")),
+                vms[sourceIndex].snapshots[snapshot] != nil
+            else {
                 throw Refusal(text: "Failed to clone the VM: a linked clone needs the id of an existing snapshot (--id)")
             }
         }
         let folder = options["--dst"] ?? "/nonexistent"
-        guard FileManager.default.fileExists(atPath: folder) else { throw Refusal(text: "Failed to clone the VM: the destination \(folder) does not exist") }
+        guard FileManager.default.fileExists(atPath: folder) else {
+            throw Refusal(text: "Failed to clone the VM: the destination \(folder) does not exist")
+        }
         let home = folder + "/" + name + ".pvm"
         try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: home + "/config.pvs", contents: Data("<ParallelsVirtualMachine/>\n".utf8))
@@ -222,7 +262,9 @@ final class ParallelsStandIn: @unchecked Sendable {
                     switch (kind, arguments[position]) {
                     case ("net", "--type"):
                         let type = try value()
-                        guard ["shared", "bridged", "host", "host-only"].contains(type) else { throw Refusal(text: "Invalid network type: \(type)") }
+                        guard ["shared", "bridged", "host", "host-only"].contains(type) else {
+                            throw Refusal(text: "Invalid network type: \(type)")
+                        }
                         settings["type"] = type
                     case ("net", "--iface"):
                         let network = try value()
@@ -235,8 +277,12 @@ final class ParallelsStandIn: @unchecked Sendable {
                     case ("cdrom", "--image"), ("serial", "--output"):
                         let path = try value()
                         guard path.hasPrefix("/") else { throw Refusal(text: "The path must be absolute: \(path)") }
-                        if kind == "cdrom", !FileManager.default.fileExists(atPath: path) { throw Refusal(text: "The image \(path) does not exist") }
-                        guard kind == "cdrom" || ["stopped"].contains(vm.status) else { throw Refusal(text: "Serial ports cannot be added while the VM runs") }
+                        if kind == "cdrom", !FileManager.default.fileExists(atPath: path) {
+                            throw Refusal(text: "The image \(path) does not exist")
+                        }
+                        guard kind == "cdrom" || ["stopped"].contains(vm.status) else {
+                            throw Refusal(text: "Serial ports cannot be added while the VM runs")
+                        }
                         settings[kind == "cdrom" ? "image" : "output"] = path
                     case ("cdrom", "--connect"):
                         settings["state"] = "connected"
@@ -257,20 +303,32 @@ final class ParallelsStandIn: @unchecked Sendable {
         guard arguments.first == "net", arguments.count >= 2 else { throw Refusal(text: "Usage: prlsrvctl net <add|set|del|list> ...") }
         switch arguments[1] {
         case "list":
-            guard arguments.dropFirst(2) == ["--json"] else { throw Refusal(text: "Unrecognized option: \(arguments.dropFirst(2).joined(separator: " "))") }
-            return "[" + networks.keys.sorted().map { "{\"Network ID\": \"\($0)\", \"Type\": \"\(networks[$0]?.type ?? "")\"}" }.joined(separator: ", ") + "]\n"
+            guard arguments.dropFirst(2) == ["--json"] else {
+                throw Refusal(text: "Unrecognized option: \(arguments.dropFirst(2).joined(separator: " "))")
+            }
+            return "["
+                + networks.keys.sorted().map { "{\"Network ID\": \"\($0)\", \"Type\": \"\(networks[$0]?.type ?? "")\"}" }.joined(
+                    separator: ", ") + "]\n"
         case "add":
-            guard arguments.count == 5, arguments[3] == "--type", ["host-only", "shared", "bridged"].contains(arguments[4]) else { throw Refusal(text: "Invalid usage: net add <vnetwork_id> -t,--type <bridged|host-only|shared>") }
+            guard arguments.count == 5, arguments[3] == "--type", ["host-only", "shared", "bridged"].contains(arguments[4]) else {
+                throw Refusal(text: "Invalid usage: net add <vnetwork_id> -t,--type <bridged|host-only|shared>")
+            }
             guard networks[arguments[2]] == nil else { throw Refusal(text: "The virtual network \(arguments[2]) already exists") }
             networks[arguments[2]] = Network(type: arguments[4])
             return ""
         case "del":
-            guard arguments.count == 3, networks[arguments[2]] != nil else { throw Refusal(text: "The virtual network \(arguments.dropFirst(2).first ?? "") does not exist") }
-            guard !["Shared", "Host-Only"].contains(arguments[2]) else { throw Refusal(text: "The default network \(arguments[2]) cannot be removed") }
+            guard arguments.count == 3, networks[arguments[2]] != nil else {
+                throw Refusal(text: "The virtual network \(arguments.dropFirst(2).first ?? "") does not exist")
+            }
+            guard !["Shared", "Host-Only"].contains(arguments[2]) else {
+                throw Refusal(text: "The default network \(arguments[2]) cannot be removed")
+            }
             networks[arguments[2]] = nil
             return ""
         case "set":
-            guard arguments.count >= 3, var network = networks[arguments[2]] else { throw Refusal(text: "The virtual network \(arguments.dropFirst(2).first ?? "") does not exist") }
+            guard arguments.count >= 3, var network = networks[arguments[2]] else {
+                throw Refusal(text: "The virtual network \(arguments.dropFirst(2).first ?? "") does not exist")
+            }
             var position = 3
             while position < arguments.count {
                 guard position + 1 < arguments.count else { throw Refusal(text: "Missing value for \(arguments[position])") }
@@ -279,12 +337,20 @@ final class ParallelsStandIn: @unchecked Sendable {
                 switch option {
                 case "--nat-tcp-add", "--nat-udp-add":
                     let fields = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                    guard network.type == "shared", fields.count == 4, !fields[0].isEmpty, let host = Int(fields[1]), (1...65535).contains(host), let guest = Int(fields[3]), (1...65535).contains(guest) else {
+                    guard network.type == "shared", fields.count == 4, !fields[0].isEmpty, let host = Int(fields[1]),
+                        (1...65535).contains(host), let guest = Int(fields[3]), (1...65535).contains(guest)
+                    else {
                         throw Refusal(text: "Invalid NAT rule '\(value)': <rule_name>,<src_port>,<dst_vm>,<dst_port> on the Shared network")
                     }
-                    guard vms.contains(where: { $0.uuid == fields[2].trimmingCharacters(in: CharacterSet(charactersIn: "{}")) || $0.name == fields[2] }) else { throw Refusal(text: "The virtual machine \(fields[2]) is not registered") }
+                    guard
+                        vms.contains(where: {
+                            $0.uuid == fields[2].trimmingCharacters(in: CharacterSet(charactersIn: "{}")) || $0.name == fields[2]
+                        })
+                    else { throw Refusal(text: "The virtual machine \(fields[2]) is not registered") }
                     guard network.tcpRules[fields[0]] == nil else { throw Refusal(text: "The NAT rule \(fields[0]) already exists") }
-                    guard !network.tcpRules.values.contains(where: { $0.hasPrefix(fields[1] + ",") }) else { throw Refusal(text: "Port \(fields[1]) is already forwarded") }
+                    guard !network.tcpRules.values.contains(where: { $0.hasPrefix(fields[1] + ",") }) else {
+                        throw Refusal(text: "Port \(fields[1]) is already forwarded")
+                    }
                     network.tcpRules[fields[0]] = fields[1...].joined(separator: ",")
                 case "--nat-tcp-del", "--nat-udp-del":
                     guard network.tcpRules[value] != nil else { throw Refusal(text: "The NAT rule \(value) does not exist") }

@@ -82,7 +82,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             return Programs.Result(status: 130, output: "", error: "")
         }
         if lock.withLock({ serviceDown }) {
-            return Programs.Result(status: 1, output: "", error: "VBoxManage: error: Failed to create the VirtualBox object!\nVBoxManage: error: The object is not ready\n")
+            return Programs.Result(
+                status: 1, output: "",
+                error: "VBoxManage: error: Failed to create the VirtualBox object!\nVBoxManage: error: The object is not ready\n")
         }
         return lock.withLock {
             calls.append(arguments)
@@ -101,7 +103,8 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         case ("list", "dhcpservers"):
             return dhcpServers.keys.sorted().map { name in
                 let server = dhcpServers[name]!
-                return "NetworkName:    \(name)\nDhcpd IP:       \(server.ip)\nLowerIPAddress: \(server.lower)\nUpperIPAddress: \(server.upper)\nNetworkMask:    \(server.netmask)\nEnabled:        \(server.enabled ? "Yes" : "No")\n"
+                return
+                    "NetworkName:    \(name)\nDhcpd IP:       \(server.ip)\nLowerIPAddress: \(server.lower)\nUpperIPAddress: \(server.upper)\nNetworkMask:    \(server.netmask)\nEnabled:        \(server.enabled ? "Yes" : "No")\n"
             }.joined(separator: "\n")
         case ("dhcpserver", let verb?):
             try dhcpserver(verb, Array(arguments.dropFirst(2)))
@@ -120,7 +123,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         case ("clonevm", let vm?):
             return try clonevm(vm, Array(arguments.dropFirst(2)))
         case ("showvminfo", let vm?):
-            guard arguments.dropFirst(2) == ["--machinereadable"] else { throw Refusal(text: "Syntax error: showvminfo takes --machinereadable (or --details, --log) after the VM") }
+            guard arguments.dropFirst(2) == ["--machinereadable"] else {
+                throw Refusal(text: "Syntax error: showvminfo takes --machinereadable (or --details, --log) after the VM")
+            }
             return try showvminfo(index(of: vm))
         case ("storagectl", let vm?):
             try storagectl(vm, Array(arguments.dropFirst(2)))
@@ -140,7 +145,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             return ""
         case ("discardstate", let vm?):
             let index = try index(of: vm)
-            guard machines[index].state == "saved" else { throw Refusal(text: "Machine '\(machines[index].name)' is not in the saved state (state: \(machines[index].state))") }
+            guard machines[index].state == "saved" else {
+                throw Refusal(text: "Machine '\(machines[index].name)' is not in the saved state (state: \(machines[index].state))")
+            }
             machines[index].state = "poweroff"
             return ""
         case ("guestproperty", "get"):
@@ -203,10 +210,14 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             case "--disable": enabled = false
             case "--mac-address":
                 let parts = value.split(separator: ":")
-                guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && UInt8($0, radix: 16) != nil }) else { throw Refusal(text: "Invalid MAC address: '\(value)'") }
+                guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && UInt8($0, radix: 16) != nil }) else {
+                    throw Refusal(text: "Invalid MAC address: '\(value)'")
+                }
                 scopeMAC = value.lowercased()
             case "--fixed-address":
-                guard let mac = scopeMAC else { throw Refusal(text: "--fixed-address can only be used in a --vm or --mac-address config scope") }
+                guard let mac = scopeMAC else {
+                    throw Refusal(text: "--fixed-address can only be used in a --vm or --mac-address config scope")
+                }
                 guard Self.isIPv4(value) else { throw Refusal(text: "Invalid IPv4 address for --fixed-address: '\(value)'") }
                 fixed[mac] = value
             default:
@@ -221,7 +232,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
                 throw Refusal(text: "Missing required option: \(required)")
             }
             guard let enabled else { throw Refusal(text: "Missing required option: --enable or --disable") }
-            let server = DHCPServer(ip: settings["--ip"]!, netmask: settings["--netmask"]!, lower: settings["--lowerip"]!, upper: settings["--upperip"]!, enabled: enabled, fixed: fixed)
+            let server = DHCPServer(
+                ip: settings["--ip"]!, netmask: settings["--netmask"]!, lower: settings["--lowerip"]!, upper: settings["--upperip"]!,
+                enabled: enabled, fixed: fixed)
             try validate(server)
             dhcpServers[network] = server
         case "modify":
@@ -289,7 +302,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             }
             index += 2
         }
-        guard system == nil || system == "0" else { throw Refusal(text: "Invalid argument to '--vsys': the appliance has one virtual system (0)") }
+        guard system == nil || system == "0" else {
+            throw Refusal(text: "Invalid argument to '--vsys': the appliance has one virtual system (0)")
+        }
         let vmName = name ?? "vm"
         guard !machines.contains(where: { $0.name == vmName }) else { throw Refusal(text: "A machine named '\(vmName)' already exists") }
         // As boxes come: the disk on port 0 of one SATA controller.
@@ -306,12 +321,15 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         case "take":
             guard arguments.count >= 2 else { throw Refusal(text: "Syntax error: snapshot take needs a name") }
             let rest = Array(arguments.dropFirst(2))
-            guard rest.isEmpty || (rest.count == 2 && rest[0] == "--description") else { throw Refusal(text: "Syntax error: invalid parameter '\(rest.joined(separator: " "))'") }
+            guard rest.isEmpty || (rest.count == 2 && rest[0] == "--description") else {
+                throw Refusal(text: "Syntax error: invalid parameter '\(rest.joined(separator: " "))'")
+            }
             machines[index].snapshots.append(arguments[1])
             return "0%...100%\nSnapshot taken. UUID: \(UUID().uuidString.lowercased())\n"
         case "list":
             guard !machines[index].snapshots.isEmpty else { throw Refusal(text: "This machine does not have any snapshots") }
-            return machines[index].snapshots.enumerated().map { "SnapshotName\($0.offset == 0 ? "" : "-\($0.offset)")=\"\($0.element)\"\n" }.joined()
+            return machines[index].snapshots.enumerated().map { "SnapshotName\($0.offset == 0 ? "" : "-\($0.offset)")=\"\($0.element)\"\n" }
+                .joined()
         default:
             throw Refusal(text: "Syntax error: unknown snapshot subcommand: \(arguments.first ?? "")")
         }
@@ -326,7 +344,11 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         var index = 0
         while index < arguments.count {
             let option = arguments[index]
-            if option == "--register" { register = true; index += 1; continue }
+            if option == "--register" {
+                register = true
+                index += 1
+                continue
+            }
             guard index + 1 < arguments.count else { throw Refusal(text: "Syntax error: missing value for \(option)") }
             let value = arguments[index + 1]
             switch option {
@@ -348,7 +370,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             throw Refusal(text: "Linked clones need a snapshot to start from (--snapshot)")
         }
         let cloneName = name ?? machines[source].name + " Clone"
-        guard !machines.contains(where: { $0.name == cloneName }) else { throw Refusal(text: "A machine named '\(cloneName)' already exists") }
+        guard !machines.contains(where: { $0.name == cloneName }) else {
+            throw Refusal(text: "A machine named '\(cloneName)' already exists")
+        }
         guard register else { return "Machine has been successfully cloned as \"\(cloneName)\"\n" }
         var clone = VM(uuid: UUID().uuidString.lowercased(), name: cloneName, settings: machines[source].settings)
         clone.controllers = machines[source].controllers
@@ -362,10 +386,15 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         let vm = machines[index]
         var lines = ["name=\"\(vm.name)\"", "UUID=\"\(vm.uuid)\"", "VMState=\"\(vm.state)\""]
         for key in vm.settings.keys.sorted() { lines.append("\(key)=\"\(vm.settings[key] ?? "")\"") }
-        for (offset, rule) in vm.natRules.keys.sorted().enumerated() { lines.append("Forwarding(\(offset))=\"\(vm.natRules[rule] ?? "")\"") }
+        for (offset, rule) in vm.natRules.keys.sorted().enumerated() {
+            lines.append("Forwarding(\(offset))=\"\(vm.natRules[rule] ?? "")\"")
+        }
         for (index, name) in vm.controllers.keys.sorted().enumerated() {
-            lines += ["storagecontrollername\(index)=\"\(name)\"", "storagecontrollertype\(index)=\"\(name == "IDE Controller" ? "PIIX4" : "IntelAhci")\"",
-                      "storagecontrollerportcount\(index)=\"\(vm.controllers[name] ?? 1)\"", "storagecontrollermaxportcount\(index)=\"30\""]
+            lines += [
+                "storagecontrollername\(index)=\"\(name)\"",
+                "storagecontrollertype\(index)=\"\(name == "IDE Controller" ? "PIIX4" : "IntelAhci")\"",
+                "storagecontrollerportcount\(index)=\"\(vm.controllers[name] ?? 1)\"", "storagecontrollermaxportcount\(index)=\"30\"",
+            ]
         }
         for key in vm.media.keys.sorted() { lines.append("\"\(key.replacingOccurrences(of: ":", with: "-"))\"=\"\(vm.media[key] ?? "")\"") }
         return lines.joined(separator: "\n") + "\n"
@@ -380,10 +409,14 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             switch option {
             case "--name": name = value
             case "--add":
-                guard ["ide", "sata", "scsi", "floppy", "sas", "usb", "pcie", "virtio"].contains(value) else { throw Refusal(text: "Invalid --add argument '\(value)'") }
+                guard ["ide", "sata", "scsi", "floppy", "sas", "usb", "pcie", "virtio"].contains(value) else {
+                    throw Refusal(text: "Invalid --add argument '\(value)'")
+                }
                 bus = value
             case "--portcount":
-                guard let count = Int(value), (1...30).contains(count) else { throw Refusal(text: "Invalid --portcount argument '\(value)'") }
+                guard let count = Int(value), (1...30).contains(count) else {
+                    throw Refusal(text: "Invalid --portcount argument '\(value)'")
+                }
                 ports = count
             case "--controller", "--hostiocache", "--bootable": break
             default: throw Refusal(text: "Syntax error: unknown option: \(option)")
@@ -392,7 +425,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         guard let name else { throw Refusal(text: "storagectl: --name is required") }
         guard bus != nil else {
             // Changing a controller that exists (its port count).
-            guard machines[index].controllers[name] != nil else { throw Refusal(text: "Could not find a storage controller named '\(name)'") }
+            guard machines[index].controllers[name] != nil else {
+                throw Refusal(text: "Could not find a storage controller named '\(name)'")
+            }
             machines[index].controllers[name] = ports
             return
         }
@@ -409,16 +444,25 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         let index = try mutable(vm)
         var values: [String: String] = [:]
         for (option, value) in try options(arguments, flags: []) {
-            guard ["--storagectl", "--port", "--device", "--type", "--medium"].contains(option) else { throw Refusal(text: "Syntax error: unknown option: \(option)") }
+            guard ["--storagectl", "--port", "--device", "--type", "--medium"].contains(option) else {
+                throw Refusal(text: "Syntax error: unknown option: \(option)")
+            }
             values[option] = value
         }
         guard let controller = values["--storagectl"], let ports = machines[index].controllers[controller] else {
             throw Refusal(text: "Could not find a controller named '\(values["--storagectl"] ?? "")'")
         }
-        guard let port = values["--port"].flatMap(Int.init), (0..<ports).contains(port), let device = values["--device"].flatMap(Int.init), device == 0 else {
-            throw Refusal(text: "The port and/or device parameter are out of range: port=\(values["--port"] ?? "-") (0...\(ports - 1)), device=\(values["--device"] ?? "-") (0)")
+        guard let port = values["--port"].flatMap(Int.init), (0..<ports).contains(port), let device = values["--device"].flatMap(Int.init),
+            device == 0
+        else {
+            throw Refusal(
+                text:
+                    "The port and/or device parameter are out of range: port=\(values["--port"] ?? "-") (0...\(ports - 1)), device=\(values["--device"] ?? "-") (0)"
+            )
         }
-        guard let type = values["--type"], ["dvddrive", "hdd", "fdd"].contains(type) else { throw Refusal(text: "Invalid --type argument '\(values["--type"] ?? "")'") }
+        guard let type = values["--type"], ["dvddrive", "hdd", "fdd"].contains(type) else {
+            throw Refusal(text: "Invalid --type argument '\(values["--type"] ?? "")'")
+        }
         guard let medium = values["--medium"] else { throw Refusal(text: "Missing required option: --medium") }
         if !["none", "emptydrive", "additions"].contains(medium) {
             guard medium.hasPrefix("/"), FileManager.default.fileExists(atPath: medium) else {
@@ -430,7 +474,10 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
 
     private func startvm(_ vm: String, _ arguments: [String]) throws(Refusal) {
         let index = try index(of: vm)
-        guard arguments.isEmpty || (arguments.count == 2 && arguments[0] == "--type" && ["gui", "headless", "sdl", "separate"].contains(arguments[1])) else {
+        guard
+            arguments.isEmpty
+                || (arguments.count == 2 && arguments[0] == "--type" && ["gui", "headless", "sdl", "separate"].contains(arguments[1]))
+        else {
             throw Refusal(text: "Syntax error: invalid startvm arguments: \(arguments.joined(separator: " "))")
         }
         guard ["poweroff", "saved", "aborted"].contains(machines[index].state) else {
@@ -442,7 +489,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
     private func controlvm(_ vm: String, _ arguments: [String]) throws(Refusal) {
         let index = try index(of: vm)
         let state = machines[index].state
-        guard ["running", "paused"].contains(state) else { throw Refusal(text: "Machine '\(machines[index].name)' is not currently running") }
+        guard ["running", "paused"].contains(state) else {
+            throw Refusal(text: "Machine '\(machines[index].name)' is not currently running")
+        }
         switch arguments {
         case ["acpipowerbutton"]: if !guestIgnoresPowerButton, state == "running" { machines[index].state = "poweroff" }
         case ["poweroff"]: machines[index].state = "poweroff"
@@ -457,7 +506,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
 
     private func unregistervm(_ vm: String, _ arguments: [String]) throws(Refusal) {
         let index = try index(of: vm)
-        guard arguments.isEmpty || arguments == ["--delete"] else { throw Refusal(text: "Syntax error: invalid parameter '\(arguments.joined(separator: " "))'") }
+        guard arguments.isEmpty || arguments == ["--delete"] else {
+            throw Refusal(text: "Syntax error: invalid parameter '\(arguments.joined(separator: " "))'")
+        }
         guard !["running", "paused"].contains(machines[index].state) else {
             throw Refusal(text: "Cannot unregister the machine '\(machines[index].name)' while it is locked")
         }
@@ -478,9 +529,15 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             let option = arguments[position]
             // --uart1 takes two values (I/O base and IRQ), or "off".
             if option == "--uart1" {
-                if arguments.dropFirst(position + 1).first == "off" { settings["uart1"] = "off"; position += 2; continue }
-                guard position + 2 < arguments.count, arguments[position + 1].hasPrefix("0x"), UInt16(arguments[position + 1].dropFirst(2), radix: 16) != nil,
-                      Int(arguments[position + 2]) != nil else { throw Refusal(text: "Syntax error: --uart1 needs an I/O base and an IRQ (e.g. 0x3F8 4), or off") }
+                if arguments.dropFirst(position + 1).first == "off" {
+                    settings["uart1"] = "off"
+                    position += 2
+                    continue
+                }
+                guard position + 2 < arguments.count, arguments[position + 1].hasPrefix("0x"),
+                    UInt16(arguments[position + 1].dropFirst(2), radix: 16) != nil,
+                    Int(arguments[position + 2]) != nil
+                else { throw Refusal(text: "Syntax error: --uart1 needs an I/O base and an IRQ (e.g. 0x3F8 4), or off") }
                 settings["uart1"] = arguments[position + 1] + "," + arguments[position + 2]
                 position += 3
                 continue
@@ -499,7 +556,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
                 }
                 continue
             }
-            guard option.hasPrefix("--"), position + 1 < arguments.count else { throw Refusal(text: "Syntax error: invalid parameter '\(option)'") }
+            guard option.hasPrefix("--"), position + 1 < arguments.count else {
+                throw Refusal(text: "Syntax error: invalid parameter '\(option)'")
+            }
             let value = arguments[position + 1]
             position += 2
             switch option {
@@ -517,19 +576,27 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
                 continue
             case "--natpf1":
                 if value == "delete" {
-                    guard position < arguments.count, rules[arguments[position]] != nil else { throw Refusal(text: "Code E_INVALIDARG: A NAT rule of this name does not exist") }
+                    guard position < arguments.count, rules[arguments[position]] != nil else {
+                        throw Refusal(text: "Code E_INVALIDARG: A NAT rule of this name does not exist")
+                    }
                     rules[arguments[position]] = nil
                     position += 1
                     continue
                 }
                 let fields = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 guard fields.count == 6, !fields[0].isEmpty, ["tcp", "udp"].contains(fields[1]),
-                      fields[2].isEmpty || Self.isIPv4(fields[2]), let hostPort = Int(fields[3]), (1...65535).contains(hostPort),
-                      fields[4].isEmpty || Self.isIPv4(fields[4]), let guestPort = Int(fields[5]), (1...65535).contains(guestPort) else {
+                    fields[2].isEmpty || Self.isIPv4(fields[2]), let hostPort = Int(fields[3]), (1...65535).contains(hostPort),
+                    fields[4].isEmpty || Self.isIPv4(fields[4]), let guestPort = Int(fields[5]), (1...65535).contains(guestPort)
+                else {
                     throw Refusal(text: "Invalid NAT rule '\(value)': name,tcp|udp,[hostip],hostport,[guestip],guestport")
                 }
                 guard rules[fields[0]] == nil else { throw Refusal(text: "A NAT rule of this name already exists") }
-                guard !rules.values.contains(where: { $0.split(separator: ",", omittingEmptySubsequences: false)[3] == Substring(fields[3]) && $0.split(separator: ",", omittingEmptySubsequences: false)[1] == Substring(fields[1]) }) else {
+                guard
+                    !rules.values.contains(where: {
+                        $0.split(separator: ",", omittingEmptySubsequences: false)[3] == Substring(fields[3])
+                            && $0.split(separator: ",", omittingEmptySubsequences: false)[1] == Substring(fields[1])
+                    })
+                else {
                     throw Refusal(text: "A NAT rule for this host port already exists")
                 }
                 rules[fields[0]] = value
@@ -546,7 +613,9 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
             case "--intnet":
                 guard !value.isEmpty else { throw Refusal(text: "--intnet\(slot) needs a network name") }
             case "--macaddress":
-                guard value == "auto" || (value.count == 12 && UInt64(value, radix: 16) != nil) else { throw Refusal(text: "Invalid MAC address format for --macaddress\(slot): '\(value)'") }
+                guard value == "auto" || (value.count == 12 && UInt64(value, radix: 16) != nil) else {
+                    throw Refusal(text: "Invalid MAC address format for --macaddress\(slot): '\(value)'")
+                }
             case "--cableconnected":
                 guard value == "on" || value == "off" else { throw Refusal(text: "Invalid --cableconnected\(slot) argument '\(value)'") }
             default:

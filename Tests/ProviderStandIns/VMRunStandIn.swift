@@ -37,11 +37,15 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
     private func perform(_ all: [String]) throws(Refusal) -> String {
         var arguments = all
         if arguments.first == "-T" {
-            guard arguments.count >= 2, ["ws", "fusion", "player"].contains(arguments[1]) else { throw Refusal(text: "Unrecognized host type") }
+            guard arguments.count >= 2, ["ws", "fusion", "player"].contains(arguments[1]) else {
+                throw Refusal(text: "Unrecognized host type")
+            }
             arguments.removeFirst(2)
         }
         guard let command = arguments.first else { throw Refusal(text: "Usage: vmrun [AUTHENTICATION-FLAGS] COMMAND [PARAMETERS]") }
-        if arguments.dropFirst().contains("-T") { throw Refusal(text: "Invalid argument: -T (authentication flags must come before the command)") }
+        if arguments.dropFirst().contains("-T") {
+            throw Refusal(text: "Invalid argument: -T (authentication flags must come before the command)")
+        }
         let parameters = Array(arguments.dropFirst())
         switch command {
         case "list":
@@ -58,7 +62,9 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
         case "clone":
             return try clone(parameters)
         case "start":
-            guard parameters.count <= 2, parameters.count == 1 || ["gui", "nogui"].contains(parameters[1]) else { throw Refusal(text: "Invalid argument: start <vmx> [gui|nogui]") }
+            guard parameters.count <= 2, parameters.count == 1 || ["gui", "nogui"].contains(parameters[1]) else {
+                throw Refusal(text: "Invalid argument: start <vmx> [gui|nogui]")
+            }
             let vmx = try existing(parameters.first)
             guard !running.contains(vmx) else { throw Refusal(text: "The virtual machine is already running: \(vmx)") }
             try checkStartable(vmx)
@@ -66,7 +72,9 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
             running.insert(vmx)
             return ""
         case "stop", "suspend", "reset":
-            guard parameters.count <= 2, parameters.count == 1 || ["hard", "soft"].contains(parameters[1]) else { throw Refusal(text: "Invalid argument: \(command) <vmx> [hard|soft]") }
+            guard parameters.count <= 2, parameters.count == 1 || ["hard", "soft"].contains(parameters[1]) else {
+                throw Refusal(text: "Invalid argument: \(command) <vmx> [hard|soft]")
+            }
             let vmx = try existing(parameters.first)
             guard running.contains(vmx) else { throw Refusal(text: "The virtual machine is not powered on: \(vmx)") }
             let soft = parameters.count == 2 && parameters[1] == "soft"
@@ -78,7 +86,9 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
             }
             return ""
         case "getGuestIPAddress":
-            guard parameters.count == 1 || (parameters.count == 2 && parameters[1] == "-wait") else { throw Refusal(text: "Invalid argument: getGuestIPAddress <vmx> [-wait]") }
+            guard parameters.count == 1 || (parameters.count == 2 && parameters[1] == "-wait") else {
+                throw Refusal(text: "Invalid argument: getGuestIPAddress <vmx> [-wait]")
+            }
             let vmx = try existing(parameters.first)
             guard running.contains(vmx) else { throw Refusal(text: "The virtual machine is not powered on: \(vmx)") }
             return "172.16.93.\(128 + Int(vmx.utf8.reduce(0) { ($0 &+ Int($1)) % 100 }))\n"
@@ -103,21 +113,32 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
 
     private func clone(_ parameters: [String]) throws(Refusal) -> String {
         guard parameters.count >= 3, ["full", "linked"].contains(parameters[2]) else {
-            throw Refusal(text: "Invalid argument: clone <Path to vmx file> <Path to destination vmx file> full|linked [-snapshot=Snapshot Name] [-cloneName=Name]")
+            throw Refusal(
+                text:
+                    "Invalid argument: clone <Path to vmx file> <Path to destination vmx file> full|linked [-snapshot=Snapshot Name] [-cloneName=Name]"
+            )
         }
         let source = try existing(parameters[0])
         let destination = parameters[1]
         guard !running.contains(source) else { throw Refusal(text: "The virtual machine should not be powered on. It is already running.") }
-        guard destination.hasSuffix(".vmx"), !FileManager.default.fileExists(atPath: destination) else { throw Refusal(text: "The destination file already exists or is not a .vmx: \(destination)") }
+        guard destination.hasSuffix(".vmx"), !FileManager.default.fileExists(atPath: destination) else {
+            throw Refusal(text: "The destination file already exists or is not a .vmx: \(destination)")
+        }
         var snapshot: String?
         var cloneName: String?
         for option in parameters.dropFirst(3) {
-            if option.hasPrefix("-snapshot=") { snapshot = String(option.dropFirst("-snapshot=".count)) }
-            else if option.hasPrefix("-cloneName=") { cloneName = String(option.dropFirst("-cloneName=".count)) }
-            else { throw Refusal(text: "Invalid argument: \(option)") }
+            if option.hasPrefix("-snapshot=") {
+                snapshot = String(option.dropFirst("-snapshot=".count))
+            } else if option.hasPrefix("-cloneName=") {
+                cloneName = String(option.dropFirst("-cloneName=".count))
+            } else {
+                throw Refusal(text: "Invalid argument: \(option)")
+            }
         }
         if let snapshot {
-            guard snapshots[source]?.filter({ $0 == snapshot }).count == 1 else { throw Refusal(text: "The name does not uniquely identify one snapshot: \(snapshot)") }
+            guard snapshots[source]?.filter({ $0 == snapshot }).count == 1 else {
+                throw Refusal(text: "The name does not uniquely identify one snapshot: \(snapshot)")
+            }
         } else if parameters[2] == "linked" {
             // What VMware does without -snapshot: a snapshot named "Clone", every time.
             snapshots[source, default: []].append("Clone")
@@ -125,8 +146,11 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
         guard var text = try? String(contentsOfFile: source, encoding: .utf8) else { throw Refusal(text: "Cannot open VM: \(source)") }
         text += "displayName = \"\(cloneName ?? "Clone of " + ((source as NSString).lastPathComponent))\"\n"
         if parameters[2] == "linked" { text += "# linked clone of \(source) at \(snapshot ?? "Clone")\n" }
-        try? FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: destination, contents: Data(text.utf8)) else { throw Refusal(text: "Cannot create \(destination)") }
+        try? FileManager.default.createDirectory(
+            atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: destination, contents: Data(text.utf8)) else {
+            throw Refusal(text: "Cannot create \(destination)")
+        }
         return ""
     }
 
@@ -138,19 +162,26 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
             let mac = file[key] ?? ""
             let parts = mac.split(separator: ":").compactMap { UInt8($0, radix: 16) }
             guard parts.count == 6, parts[0] == 0x00, parts[1] == 0x50, parts[2] == 0x56, parts[3] <= 0x3f else {
-                throw Refusal(text: "Failed to start the virtual machine: \(mac) is not an allowed static Ethernet address. It conflicts with VMware reserved MACs.")
+                throw Refusal(
+                    text:
+                        "Failed to start the virtual machine: \(mac) is not an allowed static Ethernet address. It conflicts with VMware reserved MACs."
+                )
             }
         }
         for key in file.keys where key.lowercased().hasSuffix(".devicetype") && file[key] == "cdrom-image" {
             let slot = String(key.dropLast(".deviceType".count))
             guard file[slot + ".present"]?.uppercased() == "TRUE" else { continue }
             let image = file[slot + ".fileName"] ?? ""
-            guard FileManager.default.fileExists(atPath: image) else { throw Refusal(text: "Failed to start the virtual machine: cannot open the CD-ROM image \(image)") }
+            guard FileManager.default.fileExists(atPath: image) else {
+                throw Refusal(text: "Failed to start the virtual machine: cannot open the CD-ROM image \(image)")
+            }
         }
     }
 
     private func suspendFiles(_ vmx: String) -> [String] {
         let folder = (vmx as NSString).deletingLastPathComponent
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".vmss") }.map { folder + "/" + $0 }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".vmss") }.map {
+            folder + "/" + $0
+        }
     }
 }

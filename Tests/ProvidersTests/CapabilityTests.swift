@@ -60,10 +60,17 @@ import Testing
         do { _ = try ProviderCapabilities.parse(broken, file: "/p/example.yaml") } catch {
             #expect(error.message == "/p/example.yaml:5: hosts.linux-amd64.guests.amd64 is blocked and needs a reason", "\(error.message)")
         }
-        do { _ = try ProviderCapabilities.parse(broken.replacingOccurrences(of: "status: blocked", with: "status: maybe"), file: "/p/x.yaml") } catch {
-            #expect(error.message.contains("/p/x.yaml:5: hosts.linux-amd64.guests.amd64.status is missing or not one of supported, partial, blocked, unavailable, untested"), "\(error.message)")
+        do {
+            _ = try ProviderCapabilities.parse(broken.replacingOccurrences(of: "status: blocked", with: "status: maybe"), file: "/p/x.yaml")
+        } catch {
+            #expect(
+                error.message.contains(
+                    "/p/x.yaml:5: hosts.linux-amd64.guests.amd64.status is missing or not one of supported, partial, blocked, unavailable, untested"
+                ), "\(error.message)")
         }
-        do { _ = try ProviderCapabilities.parse(broken.replacingOccurrences(of: "linux-amd64", with: "plan9-mips"), file: "/p/x.yaml") } catch {
+        do {
+            _ = try ProviderCapabilities.parse(broken.replacingOccurrences(of: "linux-amd64", with: "plan9-mips"), file: "/p/x.yaml")
+        } catch {
             #expect(error.message.contains("hosts 'plan9-mips' is not one of linux-amd64"), "\(error.message)")
         }
     }
@@ -85,14 +92,18 @@ import Testing
         #expect(["kvm", "tcg"].contains(amd64?["accelerator"] as? String), "\(String(describing: amd64))")
         for name in ["virtualbox", "vmware_desktop", "parallels"] {
             let report = try #require(reports.first { $0["provider"] as? String == name })
-            #expect(((report["installed"] as? [Any]) ?? []).isEmpty && !((report["missing"] as? [String]) ?? []).isEmpty, "\(name) is not installed here")
+            #expect(
+                ((report["installed"] as? [Any]) ?? []).isEmpty && !((report["missing"] as? [String]) ?? []).isEmpty,
+                "\(name) is not installed here")
         }
         let table = try ProgramRun.run(binary, ["providers"], environment: environment)
         #expect(table.output.contains("virtualbox (VirtualBox): not installed (VBoxManage not found); install: "), "\(table.output)")
         let mac = try ProgramRun.run(binary, ["providers", "--host", "darwin-arm64"], environment: environment)
         #expect(mac.output.contains("blocked (VirtualBox <7.1)") && mac.output.contains("supported (VirtualBox >=7.1)"), "\(mac.output)")
         let windows = try ProgramRun.run(binary, ["providers", "--host", "windows-amd64", "--json"], environment: environment)
-        #expect(windows.status == 0 && windows.output.contains("\"whpx\"") && windows.output.contains("\"probed\" : false"), "\(windows.output)")
+        #expect(
+            windows.status == 0 && windows.output.contains("\"whpx\"") && windows.output.contains("\"probed\" : false"), "\(windows.output)"
+        )
         let bad = try ProgramRun.run(binary, ["providers", "--host", "beos-ppc"], environment: environment)
         #expect(bad.status != 0 && bad.error.contains("--host beos-ppc is not one of linux-amd64"), "\(bad.error)")
     }

@@ -3,9 +3,10 @@ import BoxerSupport
 import BoxerTestSupport
 import Foundation
 import Machines
-@testable import Providers
 import Testing
 import Vagrantfile
+
+@testable import Providers
 
 /// The plugin host against misbehaving plugins: small shell scripts that crash, hang, print
 /// garbage, speak another protocol version or another name. boxer must go on with an error
@@ -25,8 +26,10 @@ import Vagrantfile
 
     static func context(_ temporary: TemporaryFolder, provider: String) throws -> MachineContext {
         let project = try temporary.folder("project").path
-        let machine = try #require(try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\" }", directory: project).machines.first)
-        var context = MachineContext(machine: machine, folder: MachineFolder(projectRoot: project, machineName: machine.name, provider: provider), box: nil)
+        let machine = try #require(
+            try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\" }", directory: project).machines.first)
+        var context = MachineContext(
+            machine: machine, folder: MachineFolder(projectRoot: project, machineName: machine.name, provider: provider), box: nil)
         context.forwards = [PortForward(id: "ssh", hostIP: "127.0.0.1", host: 2222, guest: 22, proto: "tcp")]
         return context
     }
@@ -44,11 +47,14 @@ import Vagrantfile
 
     @Test func aPluginThatCrashesFailsTheOperationWithItsErrorOutput() async throws {
         let temporary = try TemporaryFolder("boxer-plugins")
-        let path = try Self.plugin("crashy", "read -r hello\necho '\(Self.hello)'\nread -r request\necho 'crashy: lost its marbles' >&2\nexit 3", in: temporary)
+        let path = try Self.plugin(
+            "crashy", "read -r hello\necho '\(Self.hello)'\nread -r request\necho 'crashy: lost its marbles' >&2\nexit 3", in: temporary)
         let provider = ExternalProvider(executable: path)
         #expect(provider.unusable == nil && provider.name == "crashy" && provider.boxFormats == ["libvirt"])
         let message = await Self.message { try provider.checkUsable() }
-        #expect(message.contains(path) && message.contains("exited before it answered check_usable") && message.contains("exit status 3") && message.contains("lost its marbles"), "\(message)")
+        #expect(
+            message.contains(path) && message.contains("exited before it answered check_usable") && message.contains("exit status 3")
+                && message.contains("lost its marbles"), "\(message)")
     }
 
     @Test func aPluginThatHangsIsStoppedWhenItsTimeIsUp() async throws {
@@ -66,12 +72,14 @@ import Vagrantfile
         let refused = await Self.message { try provider.checkUsable() }
         #expect(refused.contains("did not answer hello"), "an unusable plugin says why whenever it is used: \(refused)")
 
-        let hangsInRequest = try Self.plugin("slow", "read -r hello\necho '\(Self.hello)'\nread -r request\necho $$ > \(pidFile)\nexec sleep 600", in: temporary)
+        let hangsInRequest = try Self.plugin(
+            "slow", "read -r hello\necho '\(Self.hello)'\nread -r request\necho $$ > \(pidFile)\nexec sleep 600", in: temporary)
         let slow = ExternalProvider(executable: hangsInRequest, timeouts: .init(hello: 5, query: 1, action: 1))
         let context = try Self.context(temporary, provider: "slow")
         let message = await Self.message { _ = try await slow.create(context) }
         #expect(message.contains("did not answer create within 1 s"), "\(message)")
-        let second = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let second = try #require(
+            pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(second, 0) != 0)
         // A machine the plugin cannot report on is not taken for gone.
         try context.folder.write("id", "m-1")
@@ -79,11 +87,13 @@ import Vagrantfile
 
         // What a hung plugin started in its process group goes with it (qemu-img, a vendor tool).
         let childFile = try temporary.folder("pids").path + "/child"
-        let withChild = try Self.plugin("busy", "read -r hello\necho '\(Self.hello)'\nread -r request\nsleep 600 &\necho $! > \(childFile)\nwait", in: temporary)
+        let withChild = try Self.plugin(
+            "busy", "read -r hello\necho '\(Self.hello)'\nread -r request\nsleep 600 &\necho $! > \(childFile)\nwait", in: temporary)
         let busy = ExternalProvider(executable: withChild, timeouts: .init(hello: 5, query: 1, action: 1))
         let busyMessage = await Self.message { try busy.checkUsable() }
         #expect(busyMessage.contains("did not answer check_usable within 1 s"), "\(busyMessage)")
-        let child = try #require(pid_t(try String(contentsOfFile: childFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let child = try #require(
+            pid_t(try String(contentsOfFile: childFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         var gone = false
         // Gone, or a zombie its new parent has yet to reap.
         for _ in 0..<100 where !gone {
@@ -104,8 +114,13 @@ import Vagrantfile
         let project = try temporary.folder("project").path
         // A 2 MiB inline script: far more than a socket buffer holds.
         let big = String(repeating: "echo boxer; ", count: 180_000)
-        let machine = try #require(try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\"; c.vm.provision \"shell\", inline: \"\(big)\" }", directory: project).machines.first)
-        let context = MachineContext(machine: machine, folder: MachineFolder(projectRoot: project, machineName: machine.name, provider: "deaf"), box: nil)
+        let machine = try #require(
+            try VagrantfileLoader.evaluate(
+                source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\"; c.vm.provision \"shell\", inline: \"\(big)\" }",
+                directory: project
+            ).machines.first)
+        let context = MachineContext(
+            machine: machine, folder: MachineFolder(projectRoot: project, machineName: machine.name, provider: "deaf"), box: nil)
         let started = Date()
         let message = await Self.message { _ = try await provider.create(context) }
         #expect(Date().timeIntervalSince(started) < 20)
@@ -117,33 +132,55 @@ import Vagrantfile
     @Test func garbageOtherVersionsAndOtherNamesAreRefused() async throws {
         let temporary = try TemporaryFolder("boxer-plugins")
         let cases: [(String, String, String)] = [
-            ("noisy", "read -r hello\necho 'Starting up... hello world'", "answered hello with something that is not a boxer-provider hello: 'Starting up... hello world'"),
-            ("future", "read -r hello\necho '{\"type\":\"hello\",\"protocol\":\"boxer-provider\",\"version\":2,\"name\":\"future\",\"box_formats\":[\"x\"]}'", "speaks protocol version 2, and boxer speaks 1"),
-            ("liar", "read -r hello\necho '{\"type\":\"hello\",\"protocol\":\"boxer-provider\",\"version\":1,\"name\":\"other\",\"box_formats\":[\"x\"]}'", "calls itself 'other', but its file name says 'liar'"),
-            ("formless", "read -r hello\necho '{\"type\":\"hello\",\"protocol\":\"boxer-provider\",\"version\":1,\"name\":\"formless\"}'", "names no box formats"),
-            ("badcells", "read -r hello\necho '{\"type\":\"hello\",\"protocol\":\"boxer-provider\",\"version\":1,\"name\":\"badcells\",\"box_formats\":[\"x\"],\"capabilities\":{\"provider\":\"badcells\",\"hosts\":{\"linux-amd64\":{\"guests\":{\"amd64\":{\"status\":\"blocked\"}}}}}}'",
-             "hosts.linux-amd64.guests.amd64 is blocked and needs a reason"),
+            (
+                "noisy", "read -r hello\necho 'Starting up... hello world'",
+                "answered hello with something that is not a boxer-provider hello: 'Starting up... hello world'"
+            ),
+            (
+                "future",
+                "read -r hello\necho '{\"type\":\"hello\",\"protocol\":\"boxer-provider\",\"version\":2,\"name\":\"future\",\"box_formats\":[\"x\"]}'",
+                "speaks protocol version 2, and boxer speaks 1"
+            ),
+            (
+                "liar",
+                "read -r hello\necho '{\"type\":\"hello\",\"protocol\":\"boxer-provider\",\"version\":1,\"name\":\"other\",\"box_formats\":[\"x\"]}'",
+                "calls itself 'other', but its file name says 'liar'"
+            ),
+            (
+                "formless",
+                "read -r hello\necho '{\"type\":\"hello\",\"protocol\":\"boxer-provider\",\"version\":1,\"name\":\"formless\"}'",
+                "names no box formats"
+            ),
+            (
+                "badcells",
+                "read -r hello\necho '{\"type\":\"hello\",\"protocol\":\"boxer-provider\",\"version\":1,\"name\":\"badcells\",\"box_formats\":[\"x\"],\"capabilities\":{\"provider\":\"badcells\",\"hosts\":{\"linux-amd64\":{\"guests\":{\"amd64\":{\"status\":\"blocked\"}}}}}}'",
+                "hosts.linux-amd64.guests.amd64 is blocked and needs a reason"
+            ),
         ]
         for (name, body, expected) in cases {
-            let provider = ExternalProvider(executable: try Self.plugin(name, body, in: temporary), timeouts: .init(hello: 5, query: 5, action: 5))
+            let provider = ExternalProvider(
+                executable: try Self.plugin(name, body, in: temporary), timeouts: .init(hello: 5, query: 5, action: 5))
             #expect(provider.unusable?.contains(expected) == true, "\(name): \(provider.unusable ?? "(usable)")")
         }
         // Garbage in the middle of a request.
-        let midway = try Self.plugin("midway", "read -r hello\necho '\(Self.hello)'\nread -r request\necho '%%% core dumped'", in: temporary)
+        let midway = try Self.plugin(
+            "midway", "read -r hello\necho '\(Self.hello)'\nread -r request\necho '%%% core dumped'", in: temporary)
         let message = await Self.message { try ExternalProvider(executable: midway).checkUsable() }
-        #expect(message.contains("printed something that is not a protocol message while boxer waited for check_usable: '%%% core dumped'"), "\(message)")
+        #expect(
+            message.contains("printed something that is not a protocol message while boxer waited for check_usable: '%%% core dumped'"),
+            "\(message)")
     }
 
     @Test func aPluginsErrorKeepsItsKindAndMessage() async throws {
         let temporary = try TemporaryFolder("boxer-plugins")
         let body = """
-        read -r hello
-        echo '\(Self.hello)'
-        read -r request
-        id=$(printf '%s' "$request" | grep -o '"id":[0-9][0-9]*' | head -n 1 | cut -d: -f2)
-        echo '{"type":"log","message":"looking for the box"}'
-        echo "{\\"type\\":\\"error\\",\\"id\\":$id,\\"kind\\":\\"box_missing\\",\\"message\\":\\"no box.img in the box\\"}"
-        """
+            read -r hello
+            echo '\(Self.hello)'
+            read -r request
+            id=$(printf '%s' "$request" | grep -o '"id":[0-9][0-9]*' | head -n 1 | cut -d: -f2)
+            echo '{"type":"log","message":"looking for the box"}'
+            echo "{\\"type\\":\\"error\\",\\"id\\":$id,\\"kind\\":\\"box_missing\\",\\"message\\":\\"no box.img in the box\\"}"
+            """
         let provider = ExternalProvider(executable: try Self.plugin("picky", body, in: temporary))
         let context = try Self.context(temporary, provider: "picky")
         do throws(MachineError) {
@@ -153,11 +190,16 @@ import Vagrantfile
             #expect(error.kind == .boxMissing && error.message == "picky (plugin): no box.img in the box")
         }
         // An error without an id: the plugin could not take the request; its words are shown.
-        let old = try Self.plugin("old", "read -r hello\necho '\(Self.hello)'\nread -r request\necho '{\"type\":\"error\",\"message\":\"unknown operation check_usable\"}'", in: temporary)
+        let old = try Self.plugin(
+            "old",
+            "read -r hello\necho '\(Self.hello)'\nread -r request\necho '{\"type\":\"error\",\"message\":\"unknown operation check_usable\"}'",
+            in: temporary)
         let refused = await Self.message { try ExternalProvider(executable: old).checkUsable() }
         #expect(refused.contains("refused check_usable: unknown operation check_usable"), "\(refused)")
         // An answer to another request is not taken for this one's.
-        let confused = try Self.plugin("confused", "read -r hello\necho '\(Self.hello)'\nread -r request\necho '{\"type\":\"result\",\"id\":0,\"value\":null}'", in: temporary)
+        let confused = try Self.plugin(
+            "confused", "read -r hello\necho '\(Self.hello)'\nread -r request\necho '{\"type\":\"result\",\"id\":0,\"value\":null}'",
+            in: temporary)
         let message = await Self.message { try ExternalProvider(executable: confused).checkUsable() }
         #expect(message.contains("answered request 0 while boxer waited for request"), "\(message)")
     }
@@ -177,18 +219,24 @@ import Vagrantfile
     @Test func theCommandLineSurvivesABrokenPlugin() throws {
         let temporary = try TemporaryFolder("boxer-plugins")
         let binary = try #require(BoxerBinary.url).path
-        _ = try Self.plugin("crashy", "read -r hello\necho '\(Self.hello)'\nread -r request\necho 'crashy: out of cheese' >&2\nexit 7", in: temporary)
+        _ = try Self.plugin(
+            "crashy", "read -r hello\necho '\(Self.hello)'\nread -r request\necho 'crashy: out of cheese' >&2\nexit 7", in: temporary)
         _ = try Self.plugin("noisy", "read -r hello\necho 'hello world'", in: temporary)
         let project = try temporary.folder("project")
         try Data("Vagrant.configure(\"2\") { |c| c.vm.box = \"b\" }\n".utf8).write(to: project.appendingPathComponent("Vagrantfile"))
-        let environment = ["PATH": try temporary.folder("plugins").path + ":/usr/bin:/bin", "HOME": project.path, "BOXER_HOME": try temporary.folder("home").path,
-                           "BOXER_PROVIDERS": CapabilityTests.folder]
+        let environment = [
+            "PATH": try temporary.folder("plugins").path + ":/usr/bin:/bin", "HOME": project.path,
+            "BOXER_HOME": try temporary.folder("home").path,
+            "BOXER_PROVIDERS": CapabilityTests.folder,
+        ]
         let up = try ProgramRun.run(binary, ["up", "--provider", "crashy"], environment: environment, directory: project)
         #expect(up.status != 0)
         #expect(up.error.contains("exited before it answered check_usable") && up.error.contains("out of cheese"), "\(up.error)")
         #expect(!FileManager.default.fileExists(atPath: project.path + "/.vagrant/machines/default/crashy/id"))
         let providers = try ProgramRun.run(binary, ["providers"], environment: environment, directory: project)
         #expect(providers.status == 0)
-        #expect(providers.output.contains("noisy (provider plugin") && providers.output.contains("not a boxer-provider hello: 'hello world'"), "\(providers.output)")
+        #expect(
+            providers.output.contains("noisy (provider plugin") && providers.output.contains("not a boxer-provider hello: 'hello world'"),
+            "\(providers.output)")
     }
 }

@@ -7,12 +7,17 @@ import Vagrantfile
 @testable import Providers
 
 @Suite struct QEMUCommandLineTests {
-    static func line(architecture: String = "amd64", accelerator: QEMUHost.Accelerator = .tcg, firmware: QEMUCommandLine.Firmware = .bios, restrict: Bool = true) -> QEMUCommandLine {
+    static func line(
+        architecture: String = "amd64", accelerator: QEMUHost.Accelerator = .tcg, firmware: QEMUCommandLine.Firmware = .bios,
+        restrict: Bool = true
+    ) -> QEMUCommandLine {
         QEMUCommandLine(
             binary: "/usr/bin/qemu-system-x86_64", guestArchitecture: architecture, accelerator: accelerator, name: "web",
             memoryMiB: 512, cpus: 2, disk: "/p/.vagrant/machines/web/qemu/disk.qcow2", seed: "/p/seed,1.iso", firmware: firmware,
-            forwards: [PortForward(id: "ssh", hostIP: "127.0.0.1", host: 2222, guest: 22, proto: "tcp"),
-                       PortForward(id: "tcp8080", hostIP: "127.0.0.1", host: 8080, guest: 80, proto: "tcp")],
+            forwards: [
+                PortForward(id: "ssh", hostIP: "127.0.0.1", host: 2222, guest: 22, proto: "tcp"),
+                PortForward(id: "tcp8080", hostIP: "127.0.0.1", host: 8080, guest: 80, proto: "tcp"),
+            ],
             restrictNAT: restrict, natMAC: "52:54:00:12:34:56",
             internalNetwork: InternalNetworkAttachment(endpoint: "/run/ports/525400abcdef.sock", mac: "52:54:00:ab:cd:ef", subnet: 7),
             qmpSocket: "/run/qmp.sock", consoleLog: "/p/console.log", pidFile: "/p/qemu.pid", extraArguments: ["-s"])
@@ -20,25 +25,29 @@ import Vagrantfile
 
     @Test func x86WithTCGAndBIOS() {
         let arguments = Self.line().arguments
-        #expect(arguments.joined(separator: " ") == [
-            "-name boxer-web,process=boxer-web", "-machine q35", "-accel tcg -m 512M -smp 2",
-            "-drive file=/p/.vagrant/machines/web/qemu/disk.qcow2,if=virtio,format=qcow2,discard=unmap",
-            "-drive file=/p/seed,,1.iso,if=virtio,format=raw,readonly=on",
-            "-device virtio-rng-pci",
-            "-netdev user,id=nat,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=tcp:127.0.0.1:8080-:80",
-            "-device virtio-net-pci,netdev=nat,mac=52:54:00:12:34:56",
-            "-netdev stream,id=internal,server=on,addr.type=unix,addr.path=/run/ports/525400abcdef.sock",
-            "-device virtio-net-pci,netdev=internal,mac=52:54:00:ab:cd:ef",
-            "-qmp unix:/run/qmp.sock,server=on,wait=off",
-            "-chardev file,id=console,path=/p/console.log -serial chardev:console",
-            "-display none -daemonize -pidfile /p/qemu.pid -s",
-        ].joined(separator: " "))
+        #expect(
+            arguments.joined(separator: " ")
+                == [
+                    "-name boxer-web,process=boxer-web", "-machine q35", "-accel tcg -m 512M -smp 2",
+                    "-drive file=/p/.vagrant/machines/web/qemu/disk.qcow2,if=virtio,format=qcow2,discard=unmap",
+                    "-drive file=/p/seed,,1.iso,if=virtio,format=raw,readonly=on",
+                    "-device virtio-rng-pci",
+                    "-netdev user,id=nat,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=tcp:127.0.0.1:8080-:80",
+                    "-device virtio-net-pci,netdev=nat,mac=52:54:00:12:34:56",
+                    "-netdev stream,id=internal,server=on,addr.type=unix,addr.path=/run/ports/525400abcdef.sock",
+                    "-device virtio-net-pci,netdev=internal,mac=52:54:00:ab:cd:ef",
+                    "-qmp unix:/run/qmp.sock,server=on,wait=off",
+                    "-chardev file,id=console,path=/p/console.log -serial chardev:console",
+                    "-display none -daemonize -pidfile /p/qemu.pid -s",
+                ].joined(separator: " "))
     }
 
     @Test func sharedFoldersAreVirtFS() {
         var line = Self.line()
         line.shares = [SharedFolder(tag: "boxer0", hostPath: "/home/me/project", guestPath: "/vagrant")]
-        #expect(line.arguments.joined(separator: " ").contains("-virtfs local,path=/home/me/project,mount_tag=boxer0,security_model=mapped-xattr,id=boxer0 -device virtio-rng-pci"))
+        #expect(
+            line.arguments.joined(separator: " ").contains(
+                "-virtfs local,path=/home/me/project,mount_tag=boxer0,security_model=mapped-xattr,id=boxer0 -device virtio-rng-pci"))
     }
 
     @Test func kvmUsesTheHostCPUAndUnrestrictedNAT() {
@@ -48,9 +57,13 @@ import Vagrantfile
     }
 
     @Test func arm64UsesVirtAndUEFIWithItsOwnVariables() {
-        let arguments = Self.line(architecture: "arm64", firmware: .uefi(code: "/usr/share/AAVMF/AAVMF_CODE.fd", vars: "/p/efivars.fd")).arguments.joined(separator: " ")
+        let arguments = Self.line(architecture: "arm64", firmware: .uefi(code: "/usr/share/AAVMF/AAVMF_CODE.fd", vars: "/p/efivars.fd"))
+            .arguments.joined(separator: " ")
         #expect(arguments.contains("-machine virt -cpu cortex-a72 -accel tcg"))
-        #expect(arguments.contains("-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd -drive if=pflash,format=raw,unit=1,file=/p/efivars.fd"))
+        #expect(
+            arguments.contains(
+                "-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd -drive if=pflash,format=raw,unit=1,file=/p/efivars.fd"
+            ))
     }
 
     @Test func acceleratorFollowsTheHostAndTheOverride() {

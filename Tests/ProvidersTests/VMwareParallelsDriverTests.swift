@@ -3,21 +3,25 @@ import BoxerSupport
 import BoxerTestSupport
 import Foundation
 import Machines
-@testable import Providers
 import Testing
 import Vagrantfile
+
 @testable import ProviderStandIns
+@testable import Providers
 
 /// The VMware and Parallels drivers against the vmrun and prlctl/prlsrvctl STAND-INS (neither
 /// hypervisor can be installed here): the paths the conformance suite does not take.
 @Suite struct VMwareParallelsDriverTests {
-    static func context(_ temporary: TemporaryFolder, format: String, provider: String, architecture: String = "amd64", name: String = "web",
-                        vagrantfile: String = "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\" }") throws -> MachineContext {
+    static func context(
+        _ temporary: TemporaryFolder, format: String, provider: String, architecture: String = "amd64", name: String = "web",
+        vagrantfile: String = "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\" }"
+    ) throws -> MachineContext {
         let box = try StandInBoxes.make(format: format, in: try temporary.folder("box-\(architecture)"), architecture: architecture)
         let project = try temporary.folder("project").path
         var machine = try #require(try VagrantfileLoader.evaluate(source: vagrantfile, directory: project).machines.first)
         machine.name = name
-        return MachineContext(machine: machine, folder: MachineFolder(projectRoot: project, machineName: name, provider: provider), box: box)
+        return MachineContext(
+            machine: machine, folder: MachineFolder(projectRoot: project, machineName: name, provider: provider), box: box)
     }
 
     static func seed(_ context: inout MachineContext) throws {
@@ -34,21 +38,24 @@ import Vagrantfile
         let temporary = try TemporaryFolder("boxer-vmware")
         let vmrun = VMRunStandIn()
         let provider = VMwareProvider(home: BoxerHome(root: try temporary.folder("home")), tool: vmrun, hostType: "fusion")
-        var context = try Self.context(temporary, format: "vmware_desktop", provider: provider.name, architecture: "arm64", vagrantfile: """
-        Vagrant.configure("2") do |c|
-          c.vm.box = "b"
-          c.vm.provider "vmware_desktop" do |v|
-            v.vmx["numvcpus"] = "2"
-          end
-        end
-        """)
+        var context = try Self.context(
+            temporary, format: "vmware_desktop", provider: provider.name, architecture: "arm64",
+            vagrantfile: """
+                Vagrant.configure("2") do |c|
+                  c.vm.box = "b"
+                  c.vm.provider "vmware_desktop" do |v|
+                    v.vmx["numvcpus"] = "2"
+                  end
+                end
+                """)
         let vmx = try await provider.create(context)
         try context.folder.write("id", vmx)
         #expect(try VMXFile.read(vmx)["guestOS"] == "arm-other6xlinux-64")
         try Self.seed(&context)
         // NIC2's MAC comes from the provider (VMware refuses 52:54:00:…), and the guest-side
         // setup looks for the same one.
-        context.internalNetwork = InternalNetworkAttachment(endpoint: "boxer-4-00000000", mac: provider.macAddress(forMachine: vmx, nic: 2), subnet: 4)
+        context.internalNetwork = InternalNetworkAttachment(
+            endpoint: "boxer-4-00000000", mac: provider.macAddress(forMachine: vmx, nic: 2), subnet: 4)
         try await provider.start(context)
         #expect(try VMXFile.read(vmx)["ethernet1.address"] == provider.macAddress(forMachine: vmx, nic: 2))
         #expect(provider.macAddress(forMachine: vmx, nic: 2).hasPrefix("00:50:56:"))
@@ -93,7 +100,9 @@ import Vagrantfile
 
     @Test func vmwareStaticMACsStayInTheRangeVMwareAllows() {
         for index in 0..<2000 {
-            let parts = VMwareProvider.mac(for: "/vms/\(index)/m.vmx", nic: index % 3 + 1).split(separator: ":").compactMap { UInt8($0, radix: 16) }
+            let parts = VMwareProvider.mac(for: "/vms/\(index)/m.vmx", nic: index % 3 + 1).split(separator: ":").compactMap {
+                UInt8($0, radix: 16)
+            }
             #expect(parts.count == 6 && parts[0...2] == [0x00, 0x50, 0x56] && parts[3] <= 0x3f)
         }
     }
@@ -113,12 +122,16 @@ import Vagrantfile
     @Test func parallelsNetworksRulesAndAStubbornGuest() async throws {
         let temporary = try TemporaryFolder("boxer-parallels")
         let parallels = ParallelsStandIn()
-        let provider = ParallelsProvider(home: BoxerHome(root: try temporary.folder("home")), prlctl: parallels.prlctl, prlsrvctl: parallels.prlsrvctl)
+        let provider = ParallelsProvider(
+            home: BoxerHome(root: try temporary.folder("home")), prlctl: parallels.prlctl, prlsrvctl: parallels.prlsrvctl)
         let network = InternalNetwork(name: InternalNetwork.name(subnet: 7, project: "/p"), subnet: 7)
         try await provider.ensureInternalNetwork(network)
         try await provider.ensureInternalNetwork(network)
-        #expect(parallels.networks[network.name]?.settings == ["--ip": "192.168.7.1/255.255.255.0", "--dhcp-server": "on", "--dhcp-ip": "192.168.7.1",
-                                                                "--ip-scope-start": "192.168.7.2", "--ip-scope-end": "192.168.7.254"])
+        #expect(
+            parallels.networks[network.name]?.settings == [
+                "--ip": "192.168.7.1/255.255.255.0", "--dhcp-server": "on", "--dhcp-ip": "192.168.7.1",
+                "--ip-scope-start": "192.168.7.2", "--ip-scope-end": "192.168.7.254",
+            ])
         #expect(parallels.calls.filter { $0.prefix(3) == ["prlsrvctl", "net", "add"] }.count == 1, "added once, set each time")
 
         var web = try Self.context(temporary, format: "parallels", provider: provider.name)

@@ -3,10 +3,11 @@ import BoxerSupport
 import BoxerTestSupport
 import Foundation
 import Machines
-@testable import Providers
 import Testing
 import Vagrantfile
+
 @testable import ProviderStandIns
+@testable import Providers
 
 /// The VirtualBox driver's VBoxManage calls, against the VBoxManage STAND-IN (VirtualBox cannot
 /// be installed here): what a first `up` runs in order, what the Vagrantfile's settings turn
@@ -25,7 +26,8 @@ import Vagrantfile
             let project = try temporary.folder("project").path
             var machine = try #require(try VagrantfileLoader.evaluate(source: vagrantfile, directory: project).machines.first)
             machine.name = name
-            context = MachineContext(machine: machine, folder: MachineFolder(projectRoot: project, machineName: name, provider: "virtualbox"), box: box)
+            context = MachineContext(
+                machine: machine, folder: MachineFolder(projectRoot: project, machineName: name, provider: "virtualbox"), box: box)
         }
 
         mutating func create() async throws -> String {
@@ -36,36 +38,44 @@ import Vagrantfile
     }
 
     @Test func firstUpImportsTheBoxOnceAndLinksAClone() async throws {
-        var web = try Machine("""
-        Vagrant.configure("2") do |c|
-          c.vm.box = "b"
-          c.vm.provider "virtualbox" do |vb|
-            vb.memory = 512
-            vb.cpus = 2
-            vb.customize ["modifyvm", :id, "--ioapic", "on"]
-          end
-        end
-        """)
+        var web = try Machine(
+            """
+            Vagrant.configure("2") do |c|
+              c.vm.box = "b"
+              c.vm.provider "virtualbox" do |vb|
+                vb.memory = 512
+                vb.cpus = 2
+                vb.customize ["modifyvm", :id, "--ioapic", "on"]
+              end
+            end
+            """)
         let id = try await web.create()
         let calls = web.vboxmanage.calls
         let ovf = try #require(web.context.box).path + "/box.ovf"
         let master = try #require(calls.first { $0.first == "import" }?.last)
-        #expect(calls.prefix(4).map { $0 } == [
-            ["list", "vms"],
-            ["import", ovf, "--vsys", "0", "--vmname", master],
-            ["snapshot", master, "take", "boxer-base", "--description", "boxer: linked clones start here"],
-            ["clonevm", master, "--snapshot", "boxer-base", "--options", "link", "--name", calls[3][7], "--register"],
-        ])
+        #expect(
+            calls.prefix(4).map { $0 } == [
+                ["list", "vms"],
+                ["import", ovf, "--vsys", "0", "--vmname", master],
+                ["snapshot", master, "take", "boxer-base", "--description", "boxer: linked clones start here"],
+                ["clonevm", master, "--snapshot", "boxer-base", "--options", "link", "--name", calls[3][7], "--register"],
+            ])
         #expect(calls[3][7].hasPrefix("project_web_"), "named like Vagrant's VMs: project_machine_time_random")
-        #expect(calls.contains(["modifyvm", id, "--uart1", "0x3F8", "4", "--uartmode1", "file", web.context.folder.file("console.log"), "--memory", "512", "--cpus", "2"]))
+        #expect(
+            calls.contains([
+                "modifyvm", id, "--uart1", "0x3F8", "4", "--uartmode1", "file", web.context.folder.file("console.log"), "--memory", "512",
+                "--cpus", "2",
+            ]))
         // The seed goes on the box's own SATA controller, given a second port (VirtualBox's
         // default chipset refuses a second SATA controller).
         #expect(calls.last == ["storagectl", id, "--name", "SATA Controller", "--portcount", "2"])
 
         // Start: NAT rules, NIC2 on the environment's intnet, the seed DVD, then the customize
         // call with :id replaced, then startvm.
-        web.context.forwards = [PortForward(id: "ssh", hostIP: "127.0.0.1", host: 2222, guest: 22, proto: "tcp"),
-                                PortForward(id: "tcp8080", hostIP: "0.0.0.0", host: 8080, guest: 80, proto: "tcp")]
+        web.context.forwards = [
+            PortForward(id: "ssh", hostIP: "127.0.0.1", host: 2222, guest: 22, proto: "tcp"),
+            PortForward(id: "tcp8080", hostIP: "0.0.0.0", host: 8080, guest: 80, proto: "tcp"),
+        ]
         web.context.internalNetwork = InternalNetworkAttachment(endpoint: "boxer-3-0000abcd", mac: "52:54:00:01:02:03", subnet: 3)
         let seed = web.context.folder.file("seed.iso")
         try Data("seed".utf8).write(to: URL(fileURLWithPath: seed))
@@ -73,9 +83,17 @@ import Vagrantfile
         let before = web.vboxmanage.calls.count
         try await web.provider.start(web.context)
         let startCalls = Array(web.vboxmanage.calls[before...])
-        #expect(startCalls.contains(["modifyvm", id, "--nic1", "nat", "--nic2", "intnet", "--intnet2", "boxer-3-0000abcd", "--macaddress2", "525400010203", "--cableconnected2", "on",
-                                     "--natpf1", "ssh,tcp,127.0.0.1,2222,,22", "--natpf1", "tcp8080,tcp,,8080,,80"]))
-        #expect(startCalls.contains(["storageattach", id, "--storagectl", "SATA Controller", "--port", "1", "--device", "0", "--type", "dvddrive", "--medium", seed]))
+        #expect(
+            startCalls.contains([
+                "modifyvm", id, "--nic1", "nat", "--nic2", "intnet", "--intnet2", "boxer-3-0000abcd", "--macaddress2", "525400010203",
+                "--cableconnected2", "on",
+                "--natpf1", "ssh,tcp,127.0.0.1,2222,,22", "--natpf1", "tcp8080,tcp,,8080,,80",
+            ]))
+        #expect(
+            startCalls.contains([
+                "storageattach", id, "--storagectl", "SATA Controller", "--port", "1", "--device", "0", "--type", "dvddrive", "--medium",
+                seed,
+            ]))
         #expect(startCalls.suffix(2).map { $0 } == [["modifyvm", id, "--ioapic", "on"], ["startvm", id, "--type", "headless"]])
         let vm = try #require(web.vboxmanage.machine(id))
         #expect(vm.settings["intnet2"] == "boxer-3-0000abcd" && vm.settings["ioapic"] == "on" && vm.settings["cpus"] == "2")
@@ -88,7 +106,10 @@ import Vagrantfile
 
         // A second machine of the same box links to the same master: no second import.
         var db = try Machine(name: "db")
-        db.context = MachineContext(machine: db.context.machine, folder: MachineFolder(projectRoot: web.context.folder.projectRoot, machineName: "db", provider: "virtualbox"), box: web.context.box)
+        db.context = MachineContext(
+            machine: db.context.machine,
+            folder: MachineFolder(projectRoot: web.context.folder.projectRoot, machineName: "db", provider: "virtualbox"),
+            box: web.context.box)
         let second = VirtualBoxProvider(home: web.provider.home, tool: web.vboxmanage)
         let secondID = try await second.create(db.context)
         #expect(web.vboxmanage.calls.filter { $0.first == "import" }.count == 1)

@@ -1,7 +1,8 @@
 import Machines
-@testable import Providers
 import Testing
+
 @testable import ProviderStandIns
+@testable import Providers
 
 /// The VirtualBox side of environment networks, against the VBoxManage STAND-IN (VirtualBox
 /// itself cannot run here): the calls the issue prescribes, in order, accepted by a tool that
@@ -14,14 +15,20 @@ import Testing
         #expect(name.hasPrefix("boxer-5-") && name != "intnet")
         let first = InternalNetwork(name: name, subnet: 5, reservations: ["52:54:00:aa:bb:cc": "192.168.5.20"])
         try await network.ensure(first)
-        #expect(vboxmanage.calls == [
-            ["list", "dhcpservers"],
-            ["dhcpserver", "add", "--netname", name, "--ip", "192.168.5.1", "--netmask", "255.255.255.0",
-             "--lowerip", "192.168.5.2", "--upperip", "192.168.5.254", "--enable"],
-            ["dhcpserver", "modify", "--netname", name, "--mac-address=52:54:00:aa:bb:cc", "--fixed-address=192.168.5.20"],
-        ])
-        #expect(vboxmanage.dhcpServers[name] == .init(ip: "192.168.5.1", netmask: "255.255.255.0", lower: "192.168.5.2", upper: "192.168.5.254",
-                                                      enabled: true, fixed: ["52:54:00:aa:bb:cc": "192.168.5.20"]))
+        #expect(
+            vboxmanage.calls == [
+                ["list", "dhcpservers"],
+                [
+                    "dhcpserver", "add", "--netname", name, "--ip", "192.168.5.1", "--netmask", "255.255.255.0",
+                    "--lowerip", "192.168.5.2", "--upperip", "192.168.5.254", "--enable",
+                ],
+                ["dhcpserver", "modify", "--netname", name, "--mac-address=52:54:00:aa:bb:cc", "--fixed-address=192.168.5.20"],
+            ])
+        #expect(
+            vboxmanage.dhcpServers[name]
+                == .init(
+                    ip: "192.168.5.1", netmask: "255.255.255.0", lower: "192.168.5.2", upper: "192.168.5.254",
+                    enabled: true, fixed: ["52:54:00:aa:bb:cc": "192.168.5.20"]))
 
         // The second machine finds the server there: modified, not added twice (which
         // VBoxManage refuses).
@@ -32,7 +39,11 @@ import Testing
         vboxmanage.register(vm: "web-1234")
         let attachment = InternalNetworkAttachment(endpoint: name, mac: "52:54:00:aa:bb:cc", subnet: 5)
         let modify = VirtualBoxNetwork.nicArguments(vm: "web-1234", attachment: attachment)
-        #expect(modify == ["modifyvm", "web-1234", "--nic1", "nat", "--nic2", "intnet", "--intnet2", name, "--macaddress2", "525400AABBCC", "--cableconnected2", "on"])
+        #expect(
+            modify == [
+                "modifyvm", "web-1234", "--nic1", "nat", "--nic2", "intnet", "--intnet2", name, "--macaddress2", "525400AABBCC",
+                "--cableconnected2", "on",
+            ])
         #expect(try await vboxmanage.run(modify).succeeded)
         #expect(vboxmanage.vms["web-1234"]?["intnet2"] == name)
 
@@ -51,16 +62,27 @@ import Testing
         try await network.ensure(InternalNetwork(name: InternalNetwork.name(subnet: 2, project: "/b"), subnet: 2))
         #expect(vboxmanage.dhcpServers.count == 2)
         #expect(Set(vboxmanage.dhcpServers.values.map(\.ip)) == ["192.168.1.1", "192.168.2.1"])
-        #expect(InternalNetwork.name(subnet: 1, project: "/a") != InternalNetwork.name(subnet: 1, project: "/c"), "a later environment with the same X is another network")
+        #expect(
+            InternalNetwork.name(subnet: 1, project: "/a") != InternalNetwork.name(subnet: 1, project: "/c"),
+            "a later environment with the same X is another network")
     }
 
     /// The stand-in is strict, so the calls above passing means something.
     @Test func theStandInRefusesWhatVBoxManageRefuses() async throws {
         let vboxmanage = VBoxManageStandIn()
         let refused: [[String]] = [
-            ["dhcpserver", "add", "--netname", "n", "--ip", "192.168.5.1", "--netmask", "255.255.255.0", "--lowerip", "192.168.5.2", "--upperip", "192.168.5.254"],
-            ["dhcpserver", "add", "--netname", "n", "--ip", "192.168.5.300", "--netmask", "255.255.255.0", "--lowerip", "192.168.5.2", "--upperip", "192.168.5.254", "--enable"],
-            ["dhcpserver", "add", "--netname", "n", "--ip", "192.168.5.1", "--netmask", "255.255.255.0", "--lowerip", "192.168.6.2", "--upperip", "192.168.5.254", "--enable"],
+            [
+                "dhcpserver", "add", "--netname", "n", "--ip", "192.168.5.1", "--netmask", "255.255.255.0", "--lowerip", "192.168.5.2",
+                "--upperip", "192.168.5.254",
+            ],
+            [
+                "dhcpserver", "add", "--netname", "n", "--ip", "192.168.5.300", "--netmask", "255.255.255.0", "--lowerip", "192.168.5.2",
+                "--upperip", "192.168.5.254", "--enable",
+            ],
+            [
+                "dhcpserver", "add", "--netname", "n", "--ip", "192.168.5.1", "--netmask", "255.255.255.0", "--lowerip", "192.168.6.2",
+                "--upperip", "192.168.5.254", "--enable",
+            ],
             ["dhcpserver", "modify", "--netname", "missing", "--enable"],
             ["dhcpserver", "remove", "--netname", "missing"],
             ["dhcpserver", "add", "--ip", "192.168.5.1"],

@@ -4,7 +4,8 @@ import Vagrantfile
 
 /// Every project in Vagrantfile.examples/ read by the interpreter, with its machines and settings asserted.
 @Suite struct ExampleTests {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vagrantfile.examples")
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Vagrantfile.examples")
 
     static func load(_ name: String, environment extra: [String: String] = [:]) throws -> VagrantEnvironment {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-examples-home-\(UUID().uuidString)")
@@ -25,10 +26,15 @@ import Vagrantfile
     @Test func everyExampleHasAReadmeLineAndIsCovered() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { !$0.hasSuffix(".md") }.sorted()
         #expect(folders.count >= 12)
-        let covered: Set<String> = ["boxer-defaults", "cluster-helpers", "file-provisioning", "forwarded-ports", "json-and-env", "multi-machine-loop", "private-networks", "provider-parallels", "provider-qemu-libvirt", "provider-virtualbox", "provider-vmware", "quickstart", "shell-provisioning", "single-machine", "yaml-settings"]
+        let covered: Set<String> = [
+            "boxer-defaults", "cluster-helpers", "file-provisioning", "forwarded-ports", "json-and-env", "multi-machine-loop",
+            "private-networks", "provider-parallels", "provider-qemu-libvirt", "provider-virtualbox", "provider-vmware", "quickstart",
+            "shell-provisioning", "single-machine", "yaml-settings",
+        ]
         #expect(Set(folders) == covered, "a new example needs assertions here")
         for folder in folders {
-            let readme = try String(contentsOf: Self.examples.appendingPathComponent(folder).appendingPathComponent("README.md"), encoding: .utf8)
+            let readme = try String(
+                contentsOf: Self.examples.appendingPathComponent(folder).appendingPathComponent("README.md"), encoding: .utf8)
             #expect(!readme.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(folder) needs a README line")
         }
     }
@@ -69,8 +75,14 @@ import Vagrantfile
         #expect(machine.boxCheckUpdate)
         #expect(machine.boxArchitecture == "auto")
         #expect(machine.autostart)
-        #expect(Self.ports(machine) == [ForwardedPort(id: "ssh", guest: 22, host: 2222, hostIP: "127.0.0.1", guestIP: nil, proto: "tcp", autoCorrect: true)])
-        #expect(machine.syncedFolders == [SyncedFolder(id: "/vagrant", hostPath: ".", guestPath: "/vagrant", disabled: false, type: nil, options: [:])])
+        #expect(
+            Self.ports(machine) == [
+                ForwardedPort(id: "ssh", guest: 22, host: 2222, hostIP: "127.0.0.1", guestIP: nil, proto: "tcp", autoCorrect: true)
+            ])
+        #expect(
+            machine.syncedFolders == [
+                SyncedFolder(id: "/vagrant", hostPath: ".", guestPath: "/vagrant", disabled: false, type: nil, options: [:])
+            ])
         #expect(machine.provisioners.isEmpty)
         #expect(machine.ssh.insertKey)
         #expect(machine.providerOrder.isEmpty)
@@ -107,7 +119,9 @@ import Vagrantfile
         let ports = Self.ports(machine)
         #expect(ports.map(\.id) == ["ssh", "tcp8080", "127.0.0.1tcp8443", "udp5353", "web"])
         // A forward written with id "ssh" replaces Vagrant's default as given (no auto_correct here).
-        #expect(ports[0] == ForwardedPort(id: "ssh", guest: 22, host: 2200, hostIP: "127.0.0.1", guestIP: nil, proto: "tcp", autoCorrect: false))
+        #expect(
+            ports[0] == ForwardedPort(id: "ssh", guest: 22, host: 2200, hostIP: "127.0.0.1", guestIP: nil, proto: "tcp", autoCorrect: false)
+        )
         #expect(ports[2].autoCorrect)
         #expect(ports[2].hostIP == "127.0.0.1")
         #expect(ports[3].proto == "udp")
@@ -124,10 +138,11 @@ import Vagrantfile
         #expect(vb.memory == 2048)
         #expect(vb.cpus == 2)
         #expect(vb.values["linked_clone"] == .bool(true))
-        #expect(vb.customizations == [
-            [.string("modifyvm"), .string(":id"), .string("--natdnshostresolver1"), .string("on")],
-            [.string("modifyvm"), .string(":id"), .string("--ioapic"), .string("on")],
-        ])
+        #expect(
+            vb.customizations == [
+                [.string("modifyvm"), .string(":id"), .string("--natdnshostresolver1"), .string("on")],
+                [.string("modifyvm"), .string(":id"), .string("--ioapic"), .string("on")],
+            ])
         // The override applies only when the machine runs on VirtualBox.
         #expect(machine.box == "boxer/tiny")
         #expect(Self.privateNetworks(machine).isEmpty)
@@ -170,7 +185,10 @@ import Vagrantfile
         let libvirt = try #require(machine.providers["libvirt"])
         #expect(libvirt.values["driver"] == .string("kvm"))
         #expect(libvirt.memory == 2048)
-        #expect(libvirt.calls == [ProviderCall(name: "storage", arguments: [.string("file"), .object(["size": .string("20G"), "type": .string("qcow2")])])])
+        #expect(
+            libvirt.calls == [
+                ProviderCall(name: "storage", arguments: [.string("file"), .object(["size": .string("20G"), "type": .string("qcow2")])])
+            ])
     }
 
     @Test func shellProvisioning() throws {
@@ -233,7 +251,10 @@ import Vagrantfile
         #expect(environment.primaryMachine?.name == "master-01")
         #expect(environment.machines.map { Self.privateNetworks($0).first?.ip } == ["192.168.5.100", "192.168.5.101", "192.168.5.102"])
         #expect(environment.machines.map { $0.providers["qemu"]?.memory } == [1024, 768, 768])
-        #expect(environment.machines.map { $0.provisioners.first?.inline } == ["echo init master-01", "echo join worker-02", "echo join worker-03"])
+        #expect(
+            environment.machines.map { $0.provisioners.first?.inline } == [
+                "echo init master-01", "echo join worker-02", "echo join worker-03",
+            ])
         #expect(!environment.machines[0].ssh.insertKey)
         #expect(environment.machines[0].ssh.forwardAgent)
         let withEdge = try Self.load("cluster-helpers", environment: ["WITH_EDGE": "1"])

@@ -22,7 +22,8 @@ import Vagrantfile
 
     /// The other built-ins on the same cycles return as Ruby's do (no crash, no hang).
     @Test func cyclesStayFiniteInTheOtherBuiltins() throws {
-        let output = try LanguageTests.output("""
+        let output = try LanguageTests.output(
+            """
             a = [1]
             a << a
             h = { x: 1 }
@@ -57,8 +58,10 @@ import Vagrantfile
     }
 
     @Test func integersThatFitAreExact() throws {
-        #expect(try LanguageTests.output("puts 2 ** 62\nputs (-1) ** 65\nputs 1 ** 1000\nputs 9223372036854775806.succ\nputs 1 << 62") ==
-                ["4611686018427387904", "-1", "1", "9223372036854775807", "4611686018427387904"])
+        #expect(
+            try LanguageTests.output("puts 2 ** 62\nputs (-1) ** 65\nputs 1 ** 1000\nputs 9223372036854775806.succ\nputs 1 << 62") == [
+                "4611686018427387904", "-1", "1", "9223372036854775807", "4611686018427387904",
+            ])
     }
 
     /// Finding 6: `define "."` kept its state in `.vagrant/machines/<provider>`, over another
@@ -73,14 +76,15 @@ import Vagrantfile
     /// Finding 15: 200,000 defines took 123 s (each define searched the list). Twenty thousand
     /// machines load, each its own.
     @Test func manyDefinesLoad() throws {
-        let environment = try VagrantfileLoader.evaluate(source: """
-            Vagrant.configure("2") do |config|
-              20000.times { |i| config.vm.define "node#{i}" }
-              config.vm.define "node7" do |node|
-                node.vm.hostname = "seven"
-              end
-            end
-            """)
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  20000.times { |i| config.vm.define "node#{i}" }
+                  config.vm.define "node7" do |node|
+                    node.vm.hostname = "seven"
+                  end
+                end
+                """)
         #expect(environment.machines.count == 20000)
         #expect(environment.machines[7].hostname == "seven")
     }
@@ -88,7 +92,8 @@ import Vagrantfile
     /// What the fuzzing seeds found while being written (Tests/Fuzz/seeds, once known crashes):
     /// each now ends at once, as Ruby would.
     @Test func formerFuzzCrashesEndAsRubyWould() throws {
-        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/seeds")
+        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Fuzz/seeds")
         func run(_ name: String) throws -> Result<VagrantEnvironment, VagrantfileError> {
             let source = try String(contentsOf: seeds.appendingPathComponent(name), encoding: .utf8)
             do { return .success(try VagrantfileLoader.evaluate(source: source)) } catch { return .failure(error) }
@@ -101,7 +106,8 @@ import Vagrantfile
         for name in ["hash_delete_many.rb", "hashkey_wide_cycle.rb", "string_lines_many.rb"] {
             if case .failure(let error) = try run(name) { Issue.record("\(name): \(error)") }
         }
-        #expect(try LanguageTests.output("puts [3, 1, 3, 2, 1].uniq.inspect, %w[a b a].uniq.size").joined(separator: "\n") == "[3, 1, 2]\n2")
+        #expect(
+            try LanguageTests.output("puts [3, 1, 3, 2, 1].uniq.inspect, %w[a b a].uniq.size").joined(separator: "\n") == "[3, 1, 2]\n2")
     }
 
     /// Finding 5: `File.read` of a FIFO hung for ever (opened before it was checked).

@@ -1,5 +1,5 @@
-import Foundation
 import BoxerTestSupport
+import Foundation
 import Testing
 import Vagrantfile
 
@@ -27,7 +27,10 @@ import Vagrantfile
         ("puts \"%s-%02d\" % [\"node\", 7], format(\"%05.1f|%-4s|\", 3.14159, \"ab\")", "node-07\n003.1|ab  |"),
         ("a = nil\na ||= 4\na += 1\nputs a", "5"),
         ("$g ||= \"first\"\n$g ||= \"second\"\nputs $g", "first"),
-        ("def greet(name, greeting: \"hi\")\n  \"#{greeting} #{name}\"\nend\nputs greet(\"bob\"), greet(\"al\", greeting: \"yo\")", "hi bob\nyo al"),
+        (
+            "def greet(name, greeting: \"hi\")\n  \"#{greeting} #{name}\"\nend\nputs greet(\"bob\"), greet(\"al\", greeting: \"yo\")",
+            "hi bob\nyo al"
+        ),
         ("def f(*args)\n  args.length\nend\nputs f(1, 2, 3)", "3"),
         ("x = 3\ncase x\nwhen 1..2 then puts \"low\"\nwhen 3, 4 then puts \"mid\"\nelse puts \"high\"\nend", "mid"),
         ("s = \"web-01\"\ncase s\nwhen /^db/ then puts \"db\"\nwhen /^web-(\\d+)/ then puts \"web #{$1}\"\nend", "web 01"),
@@ -38,7 +41,10 @@ import Vagrantfile
         ("r = [1, 2, 3, 4].each do |n|\n  next if n.odd?\n  break n * 10 if n == 4\nend\nputs r", "40"),
         ("puts [1, 2].include?(2) && !nil, (false or true)", "true\ntrue"),
         ("puts defined?(zzz).inspect, defined?(String)", "nil\nconstant"),
-        ("x = begin\n  Integer(\"abc\")\nrescue ArgumentError => e\n  \"bad: #{e}\"\nend\nputs x", "bad: invalid value for Integer(): \"abc\""),
+        (
+            "x = begin\n  Integer(\"abc\")\nrescue ArgumentError => e\n  \"bad: #{e}\"\nend\nputs x",
+            "bad: invalid value for Integer(): \"abc\""
+        ),
         ("a, b = 1, 2\na, b = b, a\nputs \"#{a}#{b}\"", "21"),
         ("sq = ->(x) { x * x }\nputs sq.call(4), sq.(5)", "16\n25"),
         ("puts [\"b\", \"a\"].sort_by { |s| s }.inspect, { b: 2, a: 1 }.sort.inspect", "[\"a\", \"b\"]\n[[:a, 1], [:b, 2]]"),
@@ -66,7 +72,8 @@ import Vagrantfile
 @Suite struct LoadTests {
     @Test func loadAndRequireRelative() throws {
         let temporary = try TemporaryFolder("boxer-load")
-        try Data("$loaded = ($loaded || 0) + 1\nputs \"loaded #{File.basename(__FILE__)}\"\ndef helper\n  \"from helper\"\nend\n".utf8).write(to: temporary.path("lib.rb"))
+        try Data("$loaded = ($loaded || 0) + 1\nputs \"loaded #{File.basename(__FILE__)}\"\ndef helper\n  \"from helper\"\nend\n".utf8)
+            .write(to: temporary.path("lib.rb"))
         try Data("Vagrant.configure(\"2\") { |c| c.vm.hostname = \"set-by-part\" }\n".utf8).write(to: temporary.path("part.rb"))
         let source = """
             require_relative "lib"
@@ -85,7 +92,9 @@ import Vagrantfile
 
     @Test func missingAndRunawayLoadsAreErrorsWithTheirLine() throws {
         let temporary = try TemporaryFolder("boxer-load-errors")
-        #expect(throws: VagrantfileError.self) { try VagrantfileLoader.evaluate(source: "x = 1\nload \"nope.rb\"\n", directory: temporary.url.path) }
+        #expect(throws: VagrantfileError.self) {
+            try VagrantfileLoader.evaluate(source: "x = 1\nload \"nope.rb\"\n", directory: temporary.url.path)
+        }
         do {
             _ = try VagrantfileLoader.evaluate(source: "x = 1\nload \"nope.rb\"\n", directory: temporary.url.path)
         } catch {

@@ -19,8 +19,10 @@ import Vagrantfile
     }
 
     static let fragments = [
-        "do", "end", "{", "}", "(", ")", "[", "]", "\"", "'", "#{", "}", "<<~EOS\n", "<<-X\n", "EOS\n", "|", "||", ",", ":", "::", ".", "..",
-        "...", "=", "==", "=~", "%w[", "%i(", "`", "\n", "0", "99999999999999999999", "-", "*", "**", "&", "&.", "?", "->", "def ", "class ",
+        "do", "end", "{", "}", "(", ")", "[", "]", "\"", "'", "#{", "}", "<<~EOS\n", "<<-X\n", "EOS\n", "|", "||", ",", ":", "::", ".",
+        "..",
+        "...", "=", "==", "=~", "%w[", "%i(", "`", "\n", "0", "99999999999999999999", "-", "*", "**", "&", "&.", "?", "->", "def ",
+        "class ",
         "/", "\\", "if ", "unless ", "case ", "when ", "while ", "loop", "yield", "$x", "@y", "__FILE__", "nil", "ENV[", "File.read(",
         "config.vm.", "define ", "provider ", ".each", ".times", "=begin\n", "=end\n", "%", "\u{00e9}", "\u{0}", "\t", "#", ";", "!", "~",
     ]
@@ -48,7 +50,8 @@ import Vagrantfile
                 characters.insert(contentsOf: fragments.randomElement(using: &generator) ?? "", at: position)
             case 2:
                 let length = Int.random(in: 1...min(40, characters.count - position), using: &generator)
-                characters.insert(contentsOf: characters[position..<position + length], at: Int.random(in: 0...characters.count, using: &generator))
+                characters.insert(
+                    contentsOf: characters[position..<position + length], at: Int.random(in: 0...characters.count, using: &generator))
             case 3:
                 let other = Int.random(in: 0..<characters.count, using: &generator)
                 characters.swapAt(position, other)
@@ -64,7 +67,9 @@ import Vagrantfile
         try #require(corpus.count >= 12)
         var generator = Generator(state: 0xB0CE_5EED)
         let deadline = Date().addingTimeInterval(45)
-        var evaluated = 0, accepted = 0, refused = 0
+        var evaluated = 0
+        var accepted = 0
+        var refused = 0
         while evaluated < 4000, Date() < deadline {
             let input = Self.mutate(corpus[evaluated % corpus.count], using: &generator)
             do {

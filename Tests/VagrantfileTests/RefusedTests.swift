@@ -14,19 +14,29 @@ import Vagrantfile
 
     static let prefix = "Vagrant.configure(\"2\") do |config|\n"
     static let cases: [Case] = [
-        Case(source: "  config.vm.box = `uname -m`.strip\nend\n", line: 2, column: 19, message: "backticks (running a shell command) is not supported by boxer"),
-        Case(source: "  arch = %x(uname -m)\nend\n", line: 2, column: 10, message: "%x (running a shell command) is not supported by boxer"),
+        Case(
+            source: "  config.vm.box = `uname -m`.strip\nend\n", line: 2, column: 19,
+            message: "backticks (running a shell command) is not supported by boxer"),
+        Case(
+            source: "  arch = %x(uname -m)\nend\n", line: 2, column: 10, message: "%x (running a shell command) is not supported by boxer"),
         Case(source: "  system(\"ls\")\nend\n", line: 2, column: 3, message: "'system' (running a program) is not supported by boxer"),
         Case(source: "  x = 1\n  exec \"ls\"\nend\n", line: 3, column: 3, message: "'exec' (running a program) is not supported by boxer"),
         Case(source: "  eval(\"config.vm.box = 'x'\")\nend\n", line: 2, column: 3, message: "'eval' is not supported by boxer"),
         Case(source: "  config.instance_eval { }\nend\n", line: 2, column: 10, message: "'instance_eval' is not supported by boxer"),
-        Case(source: "  config.vm.send(:box=, 'x')\nend\n", line: 2, column: 13, message: "'send' (metaprogramming) is not supported by boxer"),
-        Case(source: "  define_method(:x) { }\nend\n", line: 2, column: 3, message: "'define_method' (metaprogramming) is not supported by boxer"),
+        Case(
+            source: "  config.vm.send(:box=, 'x')\nend\n", line: 2, column: 13,
+            message: "'send' (metaprogramming) is not supported by boxer"),
+        Case(
+            source: "  define_method(:x) { }\nend\n", line: 2, column: 3,
+            message: "'define_method' (metaprogramming) is not supported by boxer"),
         Case(source: "  Klass = Class.new\nend\n", line: 2, column: 17, message: "Class.new is not supported by boxer"),
-        Case(source: "  autoload :Settings, \"lib/settings\"\nend\n", line: 2, column: 3, message: "'autoload' (loading Ruby files on demand) is not supported by boxer"),
+        Case(
+            source: "  autoload :Settings, \"lib/settings\"\nend\n", line: 2, column: 3,
+            message: "'autoload' (loading Ruby files on demand) is not supported by boxer"),
         Case(source: "  require \"net/http\"\nend\n", line: 2, column: 3, message: "require \"net/http\" is not supported by boxer"),
         Case(source: "  File.write(\"/tmp/x\", \"y\")\nend\n", line: 2, column: 8, message: "File.write is not supported by boxer"),
-        Case(source: "  Process.spawn(\"ls\")\nend\n", line: 2, column: 11, message: "'spawn' (running a program) is not supported by boxer"),
+        Case(
+            source: "  Process.spawn(\"ls\")\nend\n", line: 2, column: 11, message: "'spawn' (running a program) is not supported by boxer"),
         Case(source: "  Process.pid\nend\n", line: 2, column: 11, message: "Process.pid is not supported by boxer"),
         Case(source: "  open(\"|ls\")\nend\n", line: 2, column: 3, message: "'open' is not supported by boxer"),
     ]
@@ -103,15 +113,18 @@ import Vagrantfile
     }
 
     @Test func configurationErrorsNameThePlace() throws {
-        let port = try RefusedTests.failure("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.network \"forwarded_port\", guest: 80\nend\n")
+        let port = try RefusedTests.failure(
+            "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.network \"forwarded_port\", guest: 80\nend\n")
         #expect(port.kind == .configuration)
         #expect(port.location?.line == 3)
         #expect(port.message.contains("forwarded_port needs"))
 
-        let network = try RefusedTests.failure("Vagrant.configure(\"2\") do |config|\n  config.vm.network \"private_network\", ip: \"300.1.1.1\"\nend\n")
+        let network = try RefusedTests.failure(
+            "Vagrant.configure(\"2\") do |config|\n  config.vm.network \"private_network\", ip: \"300.1.1.1\"\nend\n")
         #expect(network.message == "'300.1.1.1' is not an IP address")
 
-        let provisioner = try RefusedTests.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.provision \"shell\", run: \"sometimes\", inline: \"x\"\nend\n")
+        let provisioner = try RefusedTests.failure(
+            "Vagrant.configure(\"2\") do |c|\n  c.vm.provision \"shell\", run: \"sometimes\", inline: \"x\"\nend\n")
         #expect(provisioner.location?.line == 2)
         #expect(provisioner.message.contains("run: \"sometimes\""))
     }
@@ -124,12 +137,16 @@ import Vagrantfile
     }
 
     @Test func unknownSettingsWarnWithTheLine() throws {
-        let environment = try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.boxx = \"typo\"\n  config.ssh.usename = \"me\"\n  config.vm.provider \"virtualbox\" do |vb|\n    vb.memroy = 1\n  end\nend\n")
-        #expect(environment.warnings.map(\.message) == [
-            "The following settings shouldn't exist: vm.boxx",
-            "The following settings shouldn't exist: ssh.usename",
-            "The following settings shouldn't exist: virtualbox provider memroy",
-        ])
+        let environment = try VagrantfileLoader.evaluate(
+            source:
+                "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.boxx = \"typo\"\n  config.ssh.usename = \"me\"\n  config.vm.provider \"virtualbox\" do |vb|\n    vb.memroy = 1\n  end\nend\n"
+        )
+        #expect(
+            environment.warnings.map(\.message) == [
+                "The following settings shouldn't exist: vm.boxx",
+                "The following settings shouldn't exist: ssh.usename",
+                "The following settings shouldn't exist: virtualbox provider memroy",
+            ])
         #expect(environment.warnings.map(\.location.line) == [3, 4, 6])
     }
 }
@@ -137,7 +154,8 @@ import Vagrantfile
 /// Semantics the review found missing: disabled forwards, folder keys, CRLF files.
 @Suite struct SemanticsTests {
     @Test func disabledForwardsAndFoldersAndWindowsLineEnds() throws {
-        let source = "# -*- mode: ruby -*-\r\nVagrant.configure(\"2\") do |config|\r\n  config.vm.box = \"b\"\r\n  config.vm.network \"forwarded_port\", id: \"ssh\", guest: 22, host: 2222, disabled: true\r\n  config.vm.synced_folder \".\", \"/vagrant\", id: \"vagrant-root\", disabled: true\r\n  config.vm.synced_folder \"data\", \"/data\", nfs: true\r\n  config.vm.provision \"shell\", name: \"one\", inline: \"a\"\r\n  config.vm.provision \"shell\", name: \"one\", inline: \"b\"\r\nend\r\n"
+        let source =
+            "# -*- mode: ruby -*-\r\nVagrant.configure(\"2\") do |config|\r\n  config.vm.box = \"b\"\r\n  config.vm.network \"forwarded_port\", id: \"ssh\", guest: 22, host: 2222, disabled: true\r\n  config.vm.synced_folder \".\", \"/vagrant\", id: \"vagrant-root\", disabled: true\r\n  config.vm.synced_folder \"data\", \"/data\", nfs: true\r\n  config.vm.provision \"shell\", name: \"one\", inline: \"a\"\r\n  config.vm.provision \"shell\", name: \"one\", inline: \"b\"\r\nend\r\n"
         let machine = try #require(try VagrantfileLoader.evaluate(source: source).machines.first)
         #expect(machine.box == "b")
         #expect(machine.networks.isEmpty)
@@ -150,7 +168,10 @@ import Vagrantfile
     }
 
     @Test func integerEdgeCasesDoNotTrap() throws {
-        let output = try VagrantfileLoader.evaluate(source: "puts 9223372036854775807 / 1, -7 % 3, 7 % -3, (-9223372036854775807 - 1) % 9223372036854775807, format(\"%d|%x\", -9223372036854775807 - 1, -1), \"ab\".rjust(-9223372036854775807)").output
+        let output = try VagrantfileLoader.evaluate(
+            source:
+                "puts 9223372036854775807 / 1, -7 % 3, 7 % -3, (-9223372036854775807 - 1) % 9223372036854775807, format(\"%d|%x\", -9223372036854775807 - 1, -1), \"ab\".rjust(-9223372036854775807)"
+        ).output
         #expect(output == ["9223372036854775807\n2\n-2\n9223372036854775806\n-9223372036854775808|-1\nab"])
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import BoxerSupport
 import BoxArchive
 import BoxStore
+import BoxerSupport
 import Foundation
 
 struct BoxAdd: AsyncParsableCommand, BoxerCommand {
@@ -18,7 +18,8 @@ struct BoxAdd: AsyncParsableCommand, BoxerCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Box file, URL, catalog, or org/name; or, as `vagrant box add NAME URL` takes them, the name followed by the file or URL.")
+    @Argument(
+        help: "Box file, URL, catalog, or org/name; or, as `vagrant box add NAME URL` takes them, the name followed by the file or URL.")
     var source: String
 
     @Argument(help: "The file or URL, when the first argument is the name.")

@@ -1,6 +1,6 @@
 import ArgumentParser
-import BoxerSupport
 import BoxStore
+import BoxerSupport
 import Foundation
 
 struct BoxList: AsyncParsableCommand, BoxerCommand {
@@ -42,7 +42,7 @@ struct BoxList: AsyncParsableCommand, BoxerCommand {
     /// The entries of the box's info.json, sorted by key.
     static func info(_ box: InstalledBox) -> [(String, String)] {
         guard let data = FileManager.default.contents(atPath: box.directory.appendingPathComponent("info.json").path),
-              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return [] }
         return info.keys.sorted().map { ($0, info[$0].map { "\($0)" } ?? "") }
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import BoxerSupport
 import BoxArchive
+import BoxerSupport
 import Foundation
 
 struct BoxPack: ParsableCommand, BoxerCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import BoxerSupport
 import BoxStore
+import BoxerSupport
 import Foundation
 
 struct BoxPrune: AsyncParsableCommand, BoxerCommand {
@@ -33,7 +33,9 @@ struct BoxPrune: AsyncParsableCommand, BoxerCommand {
             return
         }
         for box in old {
-            output.say("\(dryRun ? "Would remove" : "Removing") box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")...")
+            output.say(
+                "\(dryRun ? "Would remove" : "Removing") box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")..."
+            )
             if !dryRun { try store.remove(box) }
         }
     }

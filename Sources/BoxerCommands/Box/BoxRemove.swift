@@ -1,6 +1,6 @@
 import ArgumentParser
-import BoxerSupport
 import BoxStore
+import BoxerSupport
 import Foundation
 import Machines
 
@@ -43,7 +43,8 @@ struct BoxRemove: AsyncParsableCommand, BoxerCommand {
         let users = MachineIndex(home: store.home).users(of: boxes.map { ($0.name, $0.version, $0.provider) })
         if !users.isEmpty && !force {
             let list = users.map { "    \($0.name) (ID: \($0.uuid.prefix(7))) in \($0.project)" }.joined(separator: "\n")
-            let warning = "The box '\(name)' is still used by these machines; removing it would leave them unable to boot:\n\(list)\nDestroy them first (boxer destroy), or remove the box anyway with --force."
+            let warning =
+                "The box '\(name)' is still used by these machines; removing it would leave them unable to boot:\n\(list)\nDestroy them first (boxer destroy), or remove the box anyway with --force."
             guard isatty(STDIN_FILENO) == 1, !output.isMachineReadable else { throw CommandError(warning) }
             output.ask(warning + "\nRemove it anyway? [y/N] ")
             guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
@@ -52,7 +53,9 @@ struct BoxRemove: AsyncParsableCommand, BoxerCommand {
             }
         }
         for box in boxes {
-            output.say("Removing box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")...")
+            output.say(
+                "Removing box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")..."
+            )
             try store.remove(box)
         }
     }

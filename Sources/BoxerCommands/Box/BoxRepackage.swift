@@ -1,7 +1,7 @@
 import ArgumentParser
-import BoxerSupport
 import BoxArchive
 import BoxStore
+import BoxerSupport
 import Foundation
 
 struct BoxRepackage: AsyncParsableCommand, BoxerCommand {
@@ -39,12 +39,16 @@ struct BoxRepackage: AsyncParsableCommand, BoxerCommand {
         let store = try openStore()
         let matches = store.find(name: name, version: version, provider: provider, architecture: architecture)
         guard let box = matches.first else {
-            throw BoxStoreError.notInstalled(name: name, detail: " for '\(provider)' at version \(version)\(architecture.map { " (\($0))" } ?? "")")
+            throw BoxStoreError.notInstalled(
+                name: name, detail: " for '\(provider)' at version \(version)\(architecture.map { " (\($0))" } ?? "")")
         }
         guard matches.count == 1 else {
-            throw CommandError("'\(name)' \(version) for '\(provider)' is installed for several architectures (\(matches.compactMap(\.architecture).joined(separator: ", "))); choose one with --architecture.")
+            throw CommandError(
+                "'\(name)' \(version) for '\(provider)' is installed for several architectures (\(matches.compactMap(\.architecture).joined(separator: ", "))); choose one with --architecture."
+            )
         }
-        let target = URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        let target = URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL
         let written = try BoxWriter(compression: compression.method, checksums: [.sha256]).write(folder: box.directory, to: target)
         output.targeting("box").say("Repackaged '\(box.name)' (v\(box.version)) for '\(box.provider)' into \(target.path)")
         output.targeting("box").detail("\(written.bytes) bytes, sha256 \(written.checksums[.sha256] ?? "")")

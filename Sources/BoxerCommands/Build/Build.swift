@@ -29,10 +29,13 @@ struct Build: AsyncParsableCommand, BoxerCommand {
     @Argument(help: "A template name (see --list) or the path of a template file.")
     var template: String?
 
-    @Option(name: .customLong("provider"), parsing: .singleValue, help: "Only these providers (libvirt, virtualbox, vmware_desktop, parallels); repeat or separate with commas.")
+    @Option(
+        name: .customLong("provider"), parsing: .singleValue,
+        help: "Only these providers (libvirt, virtualbox, vmware_desktop, parallels); repeat or separate with commas.")
     var providers: [String] = []
 
-    @Option(name: .customLong("disk-size"), parsing: .singleValue, help: "Only these disk sizes (e.g. 10G); repeat or separate with commas.")
+    @Option(
+        name: .customLong("disk-size"), parsing: .singleValue, help: "Only these disk sizes (e.g. 10G); repeat or separate with commas.")
     var diskSizes: [String] = []
 
     @Option(name: .customLong("output"), help: ArgumentHelp("Where the boxes go.", valueName: "output"))
@@ -41,16 +44,35 @@ struct Build: AsyncParsableCommand, BoxerCommand {
     @Option(help: "A mirror of the source image's server (its scheme and host replace the template URL's).")
     var mirror: String?
 
-    @Option(help: ArgumentHelp("Where the boxes will be published: the catalogs' URLs are this plus the box's file name.", discussion: "By default they are file:// URLs of --output, which `boxer box add` and `vagrant box add` read from any folder (Vagrant resolves a relative URL against its working folder, not the catalog)."))
+    @Option(
+        help: ArgumentHelp(
+            "Where the boxes will be published: the catalogs' URLs are this plus the box's file name.",
+            discussion:
+                "By default they are file:// URLs of --output, which `boxer box add` and `vagrant box add` read from any folder (Vagrant resolves a relative URL against its working folder, not the catalog)."
+        ))
     var baseURL: String?
 
-    @Option(name: .customLong("guest-tools"), parsing: .singleValue, help: ArgumentHelp("A guest tools ISO: virtualbox=PATH (VBoxGuestAdditions.iso) or parallels=PATH (prl-tools-lin.iso); repeatable.", discussion: "Without it boxer looks where VirtualBox and Parallels Desktop install them, and in $BOXER_VIRTUALBOX_ADDITIONS and $BOXER_PARALLELS_TOOLS. VMware's boxes get open-vm-tools from the distribution."))
+    @Option(
+        name: .customLong("guest-tools"), parsing: .singleValue,
+        help: ArgumentHelp(
+            "A guest tools ISO: virtualbox=PATH (VBoxGuestAdditions.iso) or parallels=PATH (prl-tools-lin.iso); repeatable.",
+            discussion:
+                "Without it boxer looks where VirtualBox and Parallels Desktop install them, and in $BOXER_VIRTUALBOX_ADDITIONS and $BOXER_PARALLELS_TOOLS. VMware's boxes get open-vm-tools from the distribution."
+        ))
     var guestTools: [String] = []
 
-    @Option(help: ArgumentHelp("Also write a full trace to this file: every step and command, and the guest's serial console.", discussion: "BOXER_LOG=1 prints the same trace on standard error."))
+    @Option(
+        help: ArgumentHelp(
+            "Also write a full trace to this file: every step and command, and the guest's serial console.",
+            discussion: "BOXER_LOG=1 prints the same trace on standard error."))
     var log: String?
 
-    @Flag(help: ArgumentHelp("Customize the image again even when an earlier build's customized image matches.", discussion: "boxer keeps the last customized image of each template under $BOXER_HOME/cache/builds, keyed by the source image, disk size, provisioning and guest tools; a build that failed after customizing, or that only changes compression, output or the other disk sizes, starts from it (the guest tools are part of the key, so a different set of providers with tools customizes again)."))
+    @Flag(
+        help: ArgumentHelp(
+            "Customize the image again even when an earlier build's customized image matches.",
+            discussion:
+                "boxer keeps the last customized image of each template under $BOXER_HOME/cache/builds, keyed by the source image, disk size, provisioning and guest tools; a build that failed after customizing, or that only changes compression, output or the other disk sizes, starts from it (the guest tools are part of the key, so a different set of providers with tools customizes again)."
+        ))
     var noCache = false
 
     @Flag(help: "Keep the build folder when a step fails.")
@@ -77,7 +99,8 @@ struct Build: AsyncParsableCommand, BoxerCommand {
         if !providers.isEmpty {
             selectedProviders = try providers.flatMap { $0.split(separator: ",") }.map { name in
                 guard let provider = BoxTemplate.BoxProvider(rawValue: String(name)) else {
-                    throw ValidationError("--provider \(name) is not one of \(BoxTemplate.BoxProvider.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    throw ValidationError(
+                        "--provider \(name) is not one of \(BoxTemplate.BoxProvider.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
                 return provider
             }
@@ -85,14 +108,18 @@ struct Build: AsyncParsableCommand, BoxerCommand {
         var sizes: [UInt64]?
         if !diskSizes.isEmpty {
             sizes = try diskSizes.flatMap { $0.split(separator: ",") }.map { text in
-                guard let bytes = BoxTemplate.size(String(text)), bytes >= 1 << 30 else { throw ValidationError("--disk-size \(text) is not a size of 1G or more, such as 20G.") }
+                guard let bytes = BoxTemplate.size(String(text)), bytes >= 1 << 30 else {
+                    throw ValidationError("--disk-size \(text) is not a size of 1G or more, such as 20G.")
+                }
                 return bytes
             }
         }
         var toolISOs: [BoxTemplate.BoxProvider: String] = [:]
         for item in guestTools {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let provider = BoxTemplate.BoxProvider(rawValue: parts[0]), provider == .virtualbox || provider == .parallels else {
+            guard parts.count == 2, let provider = BoxTemplate.BoxProvider(rawValue: parts[0]),
+                provider == .virtualbox || provider == .parallels
+            else {
                 throw ValidationError("--guest-tools \(item) is not virtualbox=PATH or parallels=PATH.")
             }
             toolISOs[provider] = HostFiles.absolute(parts[1], relativeTo: HostFiles.currentDirectory())
@@ -100,7 +127,8 @@ struct Build: AsyncParsableCommand, BoxerCommand {
         let environment = ProcessInfo.processInfo.environment
         let restrict = environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? false
         var settings = BoxBuilder.Options(
-            providers: selectedProviders, diskSizes: sizes, output: HostFiles.absolute(destination, relativeTo: HostFiles.currentDirectory()),
+            providers: selectedProviders, diskSizes: sizes,
+            output: HostFiles.absolute(destination, relativeTo: HostFiles.currentDirectory()),
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
         settings.guestToolsISOs = toolISOs
         settings.noCache = noCache
@@ -116,7 +144,9 @@ struct Build: AsyncParsableCommand, BoxerCommand {
             }
         }
         let options = settings
-        let recorder = try BuildRecorder(output.renderer, logFile: log.map { HostFiles.absolute($0, relativeTo: HostFiles.currentDirectory()) }, environment: environment)
+        let recorder = try BuildRecorder(
+            output.renderer, logFile: log.map { HostFiles.absolute($0, relativeTo: HostFiles.currentDirectory()) }, environment: environment
+        )
         let buildOutput = Output(recorder, target: chosen.name)
         let builder = BoxBuilder(home: BoxerHome(), log: buildOutput, downloader: Downloader(progress: buildOutput.targeting("box")))
         let started = Date()
@@ -130,7 +160,10 @@ struct Build: AsyncParsableCommand, BoxerCommand {
                 }
             }
         } catch let interrupted as Interruption.Interrupted {
-            throw BuildError(.interrupted, "\(chosen.name): the build was \(interrupted). QEMU was stopped, the build folder removed, and no box of this build is left in \(options.output).", signal: interrupted.signal)
+            throw BuildError(
+                .interrupted,
+                "\(chosen.name): the build was \(interrupted). QEMU was stopped, the build folder removed, and no box of this build is left in \(options.output).",
+                signal: interrupted.signal)
         }
         buildOutput.say("Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
         for box in built { buildOutput.text("    \(box.file)") }
@@ -147,7 +180,8 @@ struct Build: AsyncParsableCommand, BoxerCommand {
             let index = String(number)
             output.record("artifact", index, "builder-id", "boxer.\(box.provider.rawValue)")
             output.record("artifact", index, "id", box.boxName)
-            output.record("artifact", index, "string", "'\(box.provider.rawValue)' box \(box.boxName) (\(box.diskBytes >> 30) GiB disk): \(box.file)")
+            output.record(
+                "artifact", index, "string", "'\(box.provider.rawValue)' box \(box.boxName) (\(box.diskBytes >> 30) GiB disk): \(box.file)")
             output.record("artifact", index, "files-count", "1")
             output.record("artifact", index, "file", "0", box.file)
             output.record("artifact", index, "sha512", box.sha512)
@@ -158,7 +192,10 @@ struct Build: AsyncParsableCommand, BoxerCommand {
     func printList(_ library: TemplateLibrary, on output: Output) throws {
         let templates = try library.all()
         for template in templates {
-            output.targeting(template.name).record("template", template.box, template.version, template.architecture.rawValue, template.firmware.rawValue, template.diskSizes.map(BoxTemplate.sizeText).joined(separator: ","), template.providers.map(\.rawValue).joined(separator: ","))
+            output.targeting(template.name).record(
+                "template", template.box, template.version, template.architecture.rawValue, template.firmware.rawValue,
+                template.diskSizes.map(BoxTemplate.sizeText).joined(separator: ","),
+                template.providers.map(\.rawValue).joined(separator: ","))
         }
         guard !output.isMachineReadable else { return }
         let width = max(20, (templates.map(\.name.count).max() ?? 0) + 2)

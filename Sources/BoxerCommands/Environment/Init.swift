@@ -5,7 +5,8 @@ import Foundation
 struct Init: ParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a Vagrantfile in the current folder.",
-        discussion: "Writes a commented Vagrantfile for BOX (or a minimal one with --minimal), as `vagrant init` does. Refuses to overwrite an existing one unless --force."
+        discussion:
+            "Writes a commented Vagrantfile for BOX (or a minimal one with --minimal), as `vagrant init` does. Refuses to overwrite an existing one unless --force."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -22,7 +23,8 @@ struct Init: ParsableCommand, BoxerCommand {
     @Flag(name: [.short, .long], help: "Overwrite an existing Vagrantfile.")
     var force = false
 
-    @Option(name: .customLong("output"), help: ArgumentHelp("Where to write the Vagrantfile ('-' for standard output).", valueName: "output"))
+    @Option(
+        name: .customLong("output"), help: ArgumentHelp("Where to write the Vagrantfile ('-' for standard output).", valueName: "output"))
     var destination = "Vagrantfile"
 
     func run() throws {
@@ -32,7 +34,8 @@ struct Init: ParsableCommand, BoxerCommand {
             output.text(text.trimmingSuffix("\n"))
             return
         }
-        let target = URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        let target = URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL
         if FileManager.default.fileExists(atPath: target.path), !force {
             throw CommandError("\(target.path) already exists. Remove it or run `boxer init --force` to overwrite it.")
         }
@@ -90,6 +93,8 @@ struct Init: ParsableCommand, BoxerCommand {
     }
 
     static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "#", with: "\\#") + "\""
+        "\""
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+                of: "#", with: "\\#") + "\""
     }
 }

@@ -43,7 +43,8 @@ struct Status: ParsableCommand, BoxerCommand {
         if machines.count == 1, let only = states.first, !only.failed {
             text += only.explanation
         } else if failed.isEmpty {
-            text += "This environment represents multiple VMs. The VMs are all listed\nabove with their current state. For more information about a specific\nVM, run `boxer status NAME`."
+            text +=
+                "This environment represents multiple VMs. The VMs are all listed\nabove with their current state. For more information about a specific\nVM, run `boxer status NAME`."
         }
         output.say(text.trimmingSuffix("\n"))
         // A state boxer could not read is said, and the command fails, rather than guessed.
@@ -67,9 +68,14 @@ enum MachineStates {
     }
 
     static func read(_ machines: [Machine], in environment: VagrantEnvironment, output: Output) -> [Entry] {
-        let notCreated = "The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment."
+        let notCreated =
+            "The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment."
         guard HostFiles.kind(of: environment.root + "/.vagrant/machines") == .directory else {
-            return machines.map { Entry(provider: DefaultProvider.choose(for: $0), id: MachineState.notCreated.rawValue, state: "not created", explanation: notCreated) }
+            return machines.map {
+                Entry(
+                    provider: DefaultProvider.choose(for: $0), id: MachineState.notCreated.rawValue, state: "not created",
+                    explanation: notCreated)
+            }
         }
         return liveStates(machines, in: environment, notCreated: notCreated, output: output)
     }
@@ -80,7 +86,9 @@ func select(_ names: [String], from environment: VagrantEnvironment) throws -> [
     guard !names.isEmpty else { return environment.machines }
     return try names.map { name in
         guard let machine = environment.machine(named: name) else {
-            throw CommandError("The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", ")).")
+            throw CommandError(
+                "The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", "))."
+            )
         }
         return machine
     }
@@ -95,12 +103,16 @@ func select(_ names: [String], from environment: VagrantEnvironment) throws -> [
 enum DefaultProvider {
     static let known = ["qemu", "virtualbox", "vmware_desktop", "parallels"]
 
-    static func choose(for machine: Machine, environment: [String: String] = ProcessInfo.processInfo.environment, usable: (String) -> Bool = { $0 == "qemu" }) -> String {
+    static func choose(
+        for machine: Machine, environment: [String: String] = ProcessInfo.processInfo.environment,
+        usable: (String) -> Bool = { $0 == "qemu" }
+    ) -> String {
         if let configured = environment["BOXER_DEFAULT_PROVIDER"] ?? environment["VAGRANT_DEFAULT_PROVIDER"], !configured.isEmpty {
             return configured
         }
         if let first = machine.providerOrder.first(where: usable) { return first }
-        let preferred = (environment["BOXER_PREFERRED_PROVIDERS"] ?? environment["VAGRANT_PREFERRED_PROVIDERS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let preferred = (environment["BOXER_PREFERRED_PROVIDERS"] ?? environment["VAGRANT_PREFERRED_PROVIDERS"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
         if let first = preferred.first(where: usable) { return first }
         // Nothing usable: the Vagrantfile's first block, so the error names what it asked for.
         return known.first(where: usable) ?? machine.providerOrder.first ?? "qemu"

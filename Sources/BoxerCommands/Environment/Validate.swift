@@ -26,7 +26,9 @@ struct Validate: ParsableCommand, BoxerCommand {
         // What `up` would refuse before creating anything is refused here too: forwarded
         // ports and the environment network's static addresses.
         let providers = environment.machines.map { DefaultProvider.choose(for: $0) }
-        for (machine, provider) in zip(environment.machines, providers) { output.targeting(machine.name).record("metadata", "provider", provider) }
+        for (machine, provider) in zip(environment.machines, providers) {
+            output.targeting(machine.name).record("metadata", "provider", provider)
+        }
         let machines = zip(environment.machines, providers).map { $0.resolved(for: $1) }
         _ = try StaticAddresses.plan(machines)
         for machine in machines { try PortAllocator.checkForwards(machine) }

@@ -4,7 +4,8 @@ import BoxerSupport
 struct Version: ParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the version of boxer.",
-        discussion: "As `vagrant version` prints it: `Installed Version: X`, and for scripts a `version-installed` record. boxer does not ask the network for a newer version."
+        discussion:
+            "As `vagrant version` prints it: `Installed Version: X`, and for scripts a `version-installed` record. boxer does not ask the network for a newer version."
     )
 
     @OptionGroup var global: GlobalOptions

@@ -6,7 +6,8 @@ import Machines
 struct Destroy: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop and delete the machines of this environment.",
-        discussion: "Removes each machine's disk, seed, sockets, folder and machine index entry. Asks first unless --force; without a terminal to ask on, --force is required."
+        discussion:
+            "Removes each machine's disk, seed, sockets, folder and machine index entry. Asks first unless --force; without a terminal to ask on, --force is required."
     )
 
     @OptionGroup var global: GlobalOptions

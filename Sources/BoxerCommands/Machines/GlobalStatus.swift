@@ -26,7 +26,8 @@ struct GlobalStatus: AsyncParsableCommand, BoxerCommand {
             // Gone: the project's folder no longer records the machine (or never got as far as
             // its id: a create killed after the index entry was written).
             let gone = entries.filter { uuid, entry in
-                guard MachineFolder.isSafeName(entry.name), MachineFolder.isSafeName(entry.provider), entry.vagrantfilePath.hasPrefix("/") else { return true }
+                guard MachineFolder.isSafeName(entry.name), MachineFolder.isSafeName(entry.provider), entry.vagrantfilePath.hasPrefix("/")
+                else { return true }
                 let folder = MachineFolder(projectRoot: entry.vagrantfilePath, machineName: entry.name, provider: entry.provider)
                 return folder.indexUUID != uuid || folder.recordedID == .absent
             }.map(\.key)
@@ -47,12 +48,18 @@ struct GlobalStatus: AsyncParsableCommand, BoxerCommand {
         }
         var lines = ["id       name        provider   state        directory", String(repeating: "-", count: 72)]
         for (uuid, entry) in sorted {
-            lines.append("\(String(uuid.prefix(7)).padded(to: 8)) \(entry.name.padded(to: 11)) \(entry.provider.padded(to: 10)) \(entry.state.padded(to: 12)) \(entry.vagrantfilePath)")
+            lines.append(
+                "\(String(uuid.prefix(7)).padded(to: 8)) \(entry.name.padded(to: 11)) \(entry.provider.padded(to: 10)) \(entry.state.padded(to: 12)) \(entry.vagrantfilePath)"
+            )
         }
         if entries.isEmpty {
-            lines.append("There are no active Vagrant environments on this computer! Or,\nyou haven't destroyed and recreated Vagrant environments that were\nstarted with an older version of Vagrant.")
+            lines.append(
+                "There are no active Vagrant environments on this computer! Or,\nyou haven't destroyed and recreated Vagrant environments that were\nstarted with an older version of Vagrant."
+            )
         } else {
-            lines.append("\nThe above shows information about all known boxer environments\non this machine. This data is cached and may not be completely\nup-to-date (use \"boxer global-status --prune\" to prune invalid\nentries).")
+            lines.append(
+                "\nThe above shows information about all known boxer environments\non this machine. This data is cached and may not be completely\nup-to-date (use \"boxer global-status --prune\" to prune invalid\nentries)."
+            )
         }
         output.say(lines.joined(separator: "\n"))
     }
@@ -65,7 +72,9 @@ func releaseAbandonedNetworks(home: BoxerHome, output: Output) async throws {
     let registry = SubnetRegistry(home: home)
     let environments: [String: Int]
     environments = try registry.all()
-    let providers: [any Provider] = [QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home)]
+    let providers: [any Provider] = [
+        QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home),
+    ]
     for (project, subnet) in environments.sorted(by: { $0.value < $1.value }) where !MachineFolder.anyRecorded(inProject: project) {
         let network = EnvironmentNetwork(home: home, project: project, executable: currentExecutable())
         let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: project), subnet: subnet)

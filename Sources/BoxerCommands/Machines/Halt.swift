@@ -5,7 +5,8 @@ import Machines
 struct Halt: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop the machines of this environment.",
-        discussion: "Asks each guest to shut down (ACPI power button) and waits up to config.vm.graceful_halt_timeout (60 s), then powers it off. --force powers off at once."
+        discussion:
+            "Asks each guest to shut down (ACPI power button) and waits up to config.vm.graceful_halt_timeout (60 s), then powers it off. --force powers off at once."
     )
 
     @OptionGroup var global: GlobalOptions

@@ -5,7 +5,8 @@ import Machines
 struct Provision: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the provisioners of running machines.",
-        discussion: "Runs every provisioner (or only --provision-with ones) against the running machines, streaming their output with the machine's name."
+        discussion:
+            "Runs every provisioner (or only --provision-with ones) against the running machines, streaming their output with the machine's name."
     )
 
     @OptionGroup var global: GlobalOptions

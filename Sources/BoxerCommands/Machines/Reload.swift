@@ -5,7 +5,8 @@ import Machines
 struct Reload: AsyncParsableCommand, BoxerCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restart machines, applying Vagrantfile changes.",
-        discussion: "halt, then up: forwarded ports, memory and CPUs are read again. Provisioners run only with --provision (and those marked run: \"always\")."
+        discussion:
+            "halt, then up: forwarded ports, memory and CPUs are read again. Provisioners run only with --provision (and those marked run: \"always\")."
     )
 
     @OptionGroup var global: GlobalOptions

@@ -19,7 +19,12 @@ struct SSHConfig: AsyncParsableCommand, BoxerCommand {
     @Option(help: "The Host name to print (single machine).")
     var host: String?
 
-    @Flag(help: ArgumentHelp("Use each machine's internal network (NIC2) address and port 22.", discussion: "For SSH from another machine of the environment, such as an Ansible controller; the host itself cannot reach 192.168.X addresses."))
+    @Flag(
+        help: ArgumentHelp(
+            "Use each machine's internal network (NIC2) address and port 22.",
+            discussion:
+                "For SSH from another machine of the environment, such as an Ansible controller; the host itself cannot reach 192.168.X addresses."
+        ))
     var `internal` = false
 
     func run() async throws {
@@ -37,14 +42,16 @@ struct SSHConfig: AsyncParsableCommand, BoxerCommand {
             var port = communicator.endpoint.port
             if let report {
                 guard let address = report.addresses[machine.name]?.address else {
-                    output.warn("machine '\(machine.name)' has no internal network address yet (its guest has not asked for one by DHCP); skipped.")
+                    output.warn(
+                        "machine '\(machine.name)' has no internal network address yet (its guest has not asked for one by DHCP); skipped.")
                     continue
                 }
                 hostName = address
                 port = 22
             }
             var lines = ["Host \(host ?? machine.name)", "  HostName \(hostName)", "  User \(communicator.user)", "  Port \(port)"]
-            for (key, value) in communicator.options where key != "ConnectTimeout" && key != "ServerAliveInterval" && key != "ServerAliveCountMax" {
+            for (key, value) in communicator.options
+            where key != "ConnectTimeout" && key != "ServerAliveInterval" && key != "ServerAliveCountMax" {
                 lines.append("  \(key) \(value)")
             }
             lines += communicator.identities.map { "  IdentityFile \($0)" }

@@ -21,4 +21,3 @@ struct Suspend: AsyncParsableCommand, BoxerCommand {
         }
     }
 }
-

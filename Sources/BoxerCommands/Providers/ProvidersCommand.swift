@@ -49,15 +49,21 @@ struct ProvidersCommand: AsyncParsableCommand, BoxerCommand {
         let environment = ProcessInfo.processInfo.environment
         for plugin in providerPlugins(builtIn: Set(matrix.providers.map(\.provider)), environment: environment) {
             guard let capabilities = plugin.capabilities, plugin.unusable == nil else {
-                reports.append(.unusablePlugin(plugin.name, executable: plugin.executable, host: target, boxFormats: plugin.boxFormats,
-                                               reason: plugin.unusable ?? "the plugin's hello has no capability data"))
+                reports.append(
+                    .unusablePlugin(
+                        plugin.name, executable: plugin.executable, host: target, boxFormats: plugin.boxFormats,
+                        reason: plugin.unusable ?? "the plugin's hello has no capability data"))
                 continue
             }
             var report = await probe.report(capabilities, host: target, probe: false)
             report.name += " (plugin \(plugin.executable))"
             if host == nil {
                 report.probed = true
-                report.installed = [.init(program: plugin.executable.split(separator: "/").last.map(String.init) ?? plugin.name, path: plugin.executable, version: nil)]
+                report.installed = [
+                    .init(
+                        program: plugin.executable.split(separator: "/").last.map(String.init) ?? plugin.name, path: plugin.executable,
+                        version: nil)
+                ]
             }
             reports.append(report)
         }
@@ -102,12 +108,17 @@ enum ProvidersTable {
     static let featureNames = ["nat_forwarded_ports": "NAT + forwarded ports", "intnet": "environment network", "vmnet": "vmnet"]
 
     static func render(_ reports: [ProviderReport], host: String, probed: Bool) -> String {
-        var lines = [probed ? "Providers on \(host) (this machine, probed):" : "Providers on \(host) (from the capability data; nothing probed):", ""]
+        var lines = [
+            probed ? "Providers on \(host) (this machine, probed):" : "Providers on \(host) (from the capability data; nothing probed):",
+            "",
+        ]
         for report in reports {
             var title = "\(report.provider) (\(report.name))"
             if report.probed, !(report.installed.isEmpty && report.missing.isEmpty) {
                 if report.installed.isEmpty {
-                    title += ": not installed (\(report.missing.joined(separator: ", ")) not found)" + (report.install.map { "; install: \($0)" } ?? "")
+                    title +=
+                        ": not installed (\(report.missing.joined(separator: ", ")) not found)"
+                        + (report.install.map { "; install: \($0)" } ?? "")
                 } else {
                     title += ": " + report.installed.map { "\($0.program) \($0.version ?? "(version unknown)")" }.joined(separator: ", ")
                     if !report.missing.isEmpty { title += "; missing \(report.missing.joined(separator: ", "))" }

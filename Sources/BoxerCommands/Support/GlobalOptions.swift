@@ -6,7 +6,9 @@ import BoxerSupport
 struct GlobalOptions: ParsableArguments {
     static let machineReadableFlag = "--machine-readable"
 
-    @Flag(name: .customLong("machine-readable"), help: "Print Vagrant's machine-readable records (timestamp,target,type,data...) for scripts instead of text.")
+    @Flag(
+        name: .customLong("machine-readable"),
+        help: "Print Vagrant's machine-readable records (timestamp,target,type,data...) for scripts instead of text.")
     var machineReadable = false
 
     init() {}

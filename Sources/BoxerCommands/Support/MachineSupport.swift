@@ -9,20 +9,26 @@ import Vagrantfile
 /// installed here (so that `--provider virtualbox` on a host without it says what to install),
 /// then the provider plugins found on PATH and in providers/.
 func availableProviders(home: BoxerHome, environment: [String: String] = ProcessInfo.processInfo.environment) -> [any Provider] {
-    let builtIn: [any Provider] = [QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home)]
+    let builtIn: [any Provider] = [
+        QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home),
+    ]
     return builtIn + providerPlugins(builtIn: Set(builtIn.map(\.name)), environment: environment)
 }
 
 /// `boxer-provider-<name>` programs on PATH and in providers/, each asked its hello.
 func providerPlugins(builtIn: Set<String>, environment: [String: String]) -> [ExternalProvider] {
-    let providersFolder = HostFiles.dataFolder(named: "providers", variable: "BOXER_PROVIDERS", environment: environment, executable: currentExecutable(), currentFolder: false)
+    let providersFolder = HostFiles.dataFolder(
+        named: "providers", variable: "BOXER_PROVIDERS", environment: environment, executable: currentExecutable(), currentFolder: false)
     let folders = ExternalProvider.searchFolders(environment: environment, providersFolder: providersFolder)
     return ExternalProvider.discover(folders: folders, builtIn: builtIn, environment: environment)
 }
 
 /// The project's machines, ready for the lifecycle commands. `loaded` is the project's
 /// environment when the caller has read it already.
-func openMachineEnvironment(output: Output, provider requested: String? = nil, environment variables: [String: String] = ProcessInfo.processInfo.environment, loaded: VagrantEnvironment? = nil) throws -> MachineEnvironment {
+func openMachineEnvironment(
+    output: Output, provider requested: String? = nil, environment variables: [String: String] = ProcessInfo.processInfo.environment,
+    loaded: VagrantEnvironment? = nil
+) throws -> MachineEnvironment {
     let loader = VagrantfileLoader.forProject(environment: variables)
     let environment: VagrantEnvironment
     if let loaded {
@@ -34,21 +40,27 @@ func openMachineEnvironment(output: Output, provider requested: String? = nil, e
     let home = loader.home
     let providers = availableProviders(home: home, environment: variables)
     if let requested, !providers.contains(where: { $0.name == requested }) {
-        throw CommandError("The provider '\(requested)' is not available. boxer runs machines with: \(providers.map(\.name).joined(separator: ", ")).")
+        throw CommandError(
+            "The provider '\(requested)' is not available. boxer runs machines with: \(providers.map(\.name).joined(separator: ", ")).")
     }
     // Asked only for the providers a machine's choice actually reaches (a plugin is started
     // only then), once each.
     let usable = Locked<[String: Bool]>([:])
-    var machines = MachineEnvironment(environment: environment, home: home, providers: providers, defaultProvider: { machine in
-        requested ?? DefaultProvider.choose(for: machine, environment: variables, usable: { name in
-            usable.withLock { answers in
-                if let known = answers[name] { return known }
-                let answer = providers.first { $0.name == name }.map { (try? $0.checkUsable()) != nil } ?? false
-                answers[name] = answer
-                return answer
-            }
-        })
-    }, output: output, switchExecutable: currentExecutable())
+    var machines = MachineEnvironment(
+        environment: environment, home: home, providers: providers,
+        defaultProvider: { machine in
+            requested
+                ?? DefaultProvider.choose(
+                    for: machine, environment: variables,
+                    usable: { name in
+                        usable.withLock { answers in
+                            if let known = answers[name] { return known }
+                            let answer = providers.first { $0.name == name }.map { (try? $0.checkUsable()) != nil } ?? false
+                            answers[name] = answer
+                            return answer
+                        }
+                    })
+        }, output: output, switchExecutable: currentExecutable())
     machines.admission = try capabilityAdmission(environment: variables, plugins: providers.compactMap { $0 as? ExternalProvider })
     return machines
 }
@@ -57,7 +69,8 @@ func openMachineEnvironment(output: Output, provider requested: String? = nil, e
 /// provider and the box's architecture on this host stops the machine before it is created,
 /// with the cell's reason. The data is providers/'s, and for plugins their hello's. Without
 /// data for the provider there is no verdict.
-func capabilityAdmission(environment: [String: String], plugins: [ExternalProvider] = []) throws -> (@Sendable (String, String) -> String?)? {
+func capabilityAdmission(environment: [String: String], plugins: [ExternalProvider] = []) throws -> (@Sendable (String, String) -> String?)?
+{
     var found: [ProviderCapabilities] = []
     if let folder = CapabilityMatrix.locate(environment: environment, executable: currentExecutable()) {
         do { found = try CapabilityMatrix.load(folder: folder).providers } catch { throw CommandError(error.message) }
@@ -67,10 +80,12 @@ func capabilityAdmission(environment: [String: String], plugins: [ExternalProvid
     let host = CapabilityProbe(environment: environment).currentHost()
     return { provider, guest in
         // A plugin's own data (its hello) first.
-        guard let data = plugins.first(where: { $0.name == provider })?.capabilities ?? known.first(where: { $0.provider == provider }) else { return nil }
+        guard let data = plugins.first(where: { $0.name == provider })?.capabilities ?? known.first(where: { $0.provider == provider })
+        else { return nil }
         let cell = data.guestCell(host: host, guest: guest)
         guard !cell.status.isUsable else { return nil }
-        return "\(guest) guests on \(host) are \(cell.status.rawValue): \(cell.reason ?? "")\(cell.reference.map { " (\($0))" } ?? "") [\(data.file)]"
+        return
+            "\(guest) guests on \(host) are \(cell.status.rawValue): \(cell.reason ?? "")\(cell.reference.map { " (\($0))" } ?? "") [\(data.file)]"
     }
 }
 
@@ -82,7 +97,8 @@ func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body:
     let url = URL(fileURLWithPath: folder + "/boxer.lock")
     var lock = try FileLock.acquire(url, wait: false)
     if lock == nil {
-        environment.output.targeting(nil).error("Another boxer command is changing the machines of \(environment.environment.root); waiting for it to finish...")
+        environment.output.targeting(nil).error(
+            "Another boxer command is changing the machines of \(environment.environment.root); waiting for it to finish...")
         let waited = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
         lock = try waited.get()
     }
@@ -104,21 +120,38 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
                 do throws(MachineError) {
                     (provider, state) = try await environment.state(of: machine)
                 } catch {
-                    results.withLock { $0.append(MachineStates.Entry(provider: environment.providerName(for: machine), id: "unknown", state: "unknown", explanation: error.message, failed: true)) }
+                    results.withLock {
+                        $0.append(
+                            MachineStates.Entry(
+                                provider: environment.providerName(for: machine), id: "unknown", state: "unknown",
+                                explanation: error.message, failed: true))
+                    }
                     continue
                 }
                 let explanation: String
                 switch state {
                 case .notCreated: explanation = notCreated
-                case .running: explanation = "The VM is running. To stop this VM, you can run `boxer halt` to\nshut it down forcefully, or you can run `boxer suspend` to simply\nsuspend the virtual machine. In either case, to restart it again,\nsimply run `boxer up`."
+                case .running:
+                    explanation =
+                        "The VM is running. To stop this VM, you can run `boxer halt` to\nshut it down forcefully, or you can run `boxer suspend` to simply\nsuspend the virtual machine. In either case, to restart it again,\nsimply run `boxer up`."
                 case .poweroff: explanation = "The VM is powered off. To restart the VM, simply run `boxer up`"
                 case .paused: explanation = "The VM is paused. Run `boxer resume` (or `boxer up`) to continue it."
-                case .aborted: explanation = "The VM's hypervisor process is gone although nobody halted it (it crashed or was killed).\nRun `boxer up` to start it again, or `boxer destroy` to remove it."
+                case .aborted:
+                    explanation =
+                        "The VM's hypervisor process is gone although nobody halted it (it crashed or was killed).\nRun `boxer up` to start it again, or `boxer destroy` to remove it."
                 }
-                results.withLock { $0.append(MachineStates.Entry(provider: provider, id: state.rawValue, state: state.shortDescription, explanation: explanation)) }
+                results.withLock {
+                    $0.append(
+                        MachineStates.Entry(provider: provider, id: state.rawValue, state: state.shortDescription, explanation: explanation)
+                    )
+                }
             }
         } catch {
-            results.set(machines.map { MachineStates.Entry(provider: DefaultProvider.choose(for: $0), id: "unknown", state: "unknown", explanation: "\(error)", failed: true) })
+            results.set(
+                machines.map {
+                    MachineStates.Entry(
+                        provider: DefaultProvider.choose(for: $0), id: "unknown", state: "unknown", explanation: "\(error)", failed: true)
+                })
         }
         done.signal()
     }
@@ -129,7 +162,9 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
 /// `status`'s lines about the environment network: X, the switch, each machine's NIC2 address.
 /// A switch that should run and does not (killed) is said plainly, with the repair.
 func networkLines(_ machines: [Machine], states: [MachineStates.Entry], in loaded: VagrantEnvironment) -> [String] {
-    guard let environment = try? openMachineEnvironment(output: .discarded, loaded: loaded), let report = environment.networkReport(machines) else { return [] }
+    guard let environment = try? openMachineEnvironment(output: .discarded, loaded: loaded),
+        let report = environment.networkReport(machines)
+    else { return [] }
     let network = "192.168.\(report.subnet).0/24"
     var lines: [String] = []
     let running = states.contains { $0.state == MachineState.running.shortDescription }
@@ -150,9 +185,10 @@ func networkLines(_ machines: [Machine], states: [MachineStates.Entry], in loade
 /// This program's own path, for the helper processes it starts (the network switch).
 func currentExecutable() -> String {
     #if os(Linux)
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if count > 0 { return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
     #endif
-    return CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
+    return CommandLine.arguments[0].hasPrefix("/")
+        ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0]
 }

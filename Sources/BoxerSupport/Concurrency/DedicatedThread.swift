@@ -1,12 +1,14 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs blocking work (disk or process I/O for seconds) on a thread of its own and awaits it
 /// without holding one of the concurrency pool's few threads.
-public func onDedicatedThread<T: Sendable, E: Error>(stackSize: Int = 0, _ body: @escaping @Sendable () throws(E) -> T) async -> Result<T, E> {
+public func onDedicatedThread<T: Sendable, E: Error>(stackSize: Int = 0, _ body: @escaping @Sendable () throws(E) -> T) async -> Result<
+    T, E
+> {
     await withCheckedContinuation { continuation in
         let thread = startThread(stackSize: stackSize) {
             continuation.resume(returning: Result(catching: body))
@@ -51,24 +53,26 @@ private func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void)
     if stackSize > 0 { pthread_attr_setstacksize(&attributes, stackSize) }
     let context = Unmanaged.passRetained(Start(body)).toOpaque()
     #if canImport(Glibc)
-    var thread = pthread_t()
+        var thread = pthread_t()
     #else
-    var thread: pthread_t?
+        var thread: pthread_t?
     #endif
-    let status = pthread_create(&thread, &attributes, { context in
-        #if canImport(Glibc)
-        guard let context else { return nil }
-        #endif
-        Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body()
-        return nil
-    }, context)
+    let status = pthread_create(
+        &thread, &attributes,
+        { context in
+            #if canImport(Glibc)
+                guard let context else { return nil }
+            #endif
+            Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body()
+            return nil
+        }, context)
     // Creating a thread fails only when the process is out of threads or memory; there is no
     // sensible way to go on without the work it was to do.
     #if canImport(Glibc)
-    guard status == 0 else { fatalError("cannot start a thread: \(String(cString: strerror(status)))") }
-    return thread
+        guard status == 0 else { fatalError("cannot start a thread: \(String(cString: strerror(status)))") }
+        return thread
     #else
-    guard status == 0, let thread else { fatalError("cannot start a thread: \(String(cString: strerror(status)))") }
-    return thread
+        guard status == 0, let thread else { fatalError("cannot start a thread: \(String(cString: strerror(status)))") }
+        return thread
     #endif
 }

@@ -2,9 +2,9 @@ import Dispatch
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Ctrl-C (and SIGTERM, SIGHUP) as task cancellation, so that a long command stops the way it
@@ -64,7 +64,12 @@ public enum Interruption {
             sigaction(number, &ignore, nil)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                if received.withLock({ $0.append(number); return $0.count }) > 1 { exit(128 + number) }
+                if received.withLock({
+                    $0.append(number)
+                    return $0.count
+                }) > 1 {
+                    exit(128 + number)
+                }
                 continuation.yield(number)
             }
             source.resume()
@@ -126,20 +131,20 @@ public enum Interruption {
     }
 
     #if canImport(Glibc)
-    private static func isIgnored(_ action: sigaction) -> Bool {
-        unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == 1
-    }
+        private static func isIgnored(_ action: sigaction) -> Bool {
+            unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == 1
+        }
 
-    private static func setIgnore(_ action: inout sigaction) {
-        action.__sigaction_handler.sa_handler = unsafeBitCast(1, to: __sighandler_t.self)
-    }
+        private static func setIgnore(_ action: inout sigaction) {
+            action.__sigaction_handler.sa_handler = unsafeBitCast(1, to: __sighandler_t.self)
+        }
     #else
-    private static func isIgnored(_ action: sigaction) -> Bool {
-        unsafeBitCast(action.__sigaction_u.__sa_handler, to: Int.self) == 1
-    }
+        private static func isIgnored(_ action: sigaction) -> Bool {
+            unsafeBitCast(action.__sigaction_u.__sa_handler, to: Int.self) == 1
+        }
 
-    private static func setIgnore(_ action: inout sigaction) {
-        action.__sigaction_u.__sa_handler = unsafeBitCast(1, to: (@convention(c) (Int32) -> Void).self)
-    }
+        private static func setIgnore(_ action: inout sigaction) {
+            action.__sigaction_u.__sa_handler = unsafeBitCast(1, to: (@convention(c) (Int32) -> Void).self)
+        }
     #endif
 }

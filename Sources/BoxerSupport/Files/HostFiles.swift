@@ -1,9 +1,9 @@
 import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Small, direct file-system questions for the paths every command takes (finding and reading
@@ -116,16 +116,19 @@ public enum HostFiles {
     /// holds a `*.yaml` file.
     /// `currentFolder: false` leaves the current folder out: programs are run from
     /// `providers/` (plugins), and a project someone cloned must not bring its own.
-    public static func dataFolder(named name: String, variable: String, environment: [String: String], executable: String?, currentFolder: Bool = true) -> String? {
+    public static func dataFolder(
+        named name: String, variable: String, environment: [String: String], executable: String?, currentFolder: Bool = true
+    ) -> String? {
         if let configured = environment[variable], !configured.isEmpty {
             return absolute(configured, relativeTo: currentDirectory())
         }
         var candidates = currentFolder ? [currentDirectory() + "/" + name] : []
         if let executable {
-            var folder = parent(of: realpath(executable, nil).map { resolved in
-                defer { free(resolved) }
-                return String(cString: resolved)
-            } ?? executable)
+            var folder = parent(
+                of: realpath(executable, nil).map { resolved in
+                    defer { free(resolved) }
+                    return String(cString: resolved)
+                } ?? executable)
             for _ in 0..<6 {
                 candidates.append(folder + "/" + name)
                 candidates.append(folder + "/share/boxer/" + name)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Folders and files that only their owner may read or change, whatever the umask: boxer's
@@ -76,15 +76,23 @@ public enum PrivateFiles {
         }
         var status = stat()
         guard lstat(path, &status) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
-        guard status.st_mode & S_IFMT == S_IFDIR else { throw Failure(path: path, reason: "it is not a folder (a link or file is in its place); remove it") }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw Failure(path: path, reason: "it is not a folder (a link or file is in its place); remove it")
+        }
         guard status.st_uid == getuid() else {
-            throw Failure(path: path, reason: "it belongs to user \(status.st_uid), not to this user (\(getuid())); another user may have made it to intercept boxer's sockets. Remove it, or set BOXER_RUNTIME_DIR to a folder of your own")
+            throw Failure(
+                path: path,
+                reason:
+                    "it belongs to user \(status.st_uid), not to this user (\(getuid())); another user may have made it to intercept boxer's sockets. Remove it, or set BOXER_RUNTIME_DIR to a folder of your own"
+            )
         }
         // Ours but open to others (made by an older boxer under the umask): closed now, and
         // checked again, so nothing another user may have put there is trusted in between.
         if status.st_mode & 0o077 != 0 {
             guard chmod(path, 0o700) == 0, lstat(path, &status) == 0, status.st_mode & 0o077 == 0 else {
-                throw Failure(path: path, reason: "other users can open it (mode \(String(status.st_mode & 0o777, radix: 8))); run `chmod 700 \(path)`")
+                throw Failure(
+                    path: path,
+                    reason: "other users can open it (mode \(String(status.st_mode & 0o777, radix: 8))); run `chmod 700 \(path)`")
             }
         }
     }

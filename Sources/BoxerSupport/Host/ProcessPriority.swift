@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The scheduling priority of the processes boxer leaves running (QEMU, the network switch).
@@ -13,9 +13,9 @@ import Darwin
 /// the main thread's.
 public enum ProcessPriority {
     #if os(Linux)
-    static let process = __priority_which_t(PRIO_PROCESS.rawValue)
+        static let process = __priority_which_t(PRIO_PROCESS.rawValue)
     #else
-    static let process = PRIO_PROCESS
+        static let process = PRIO_PROCESS
     #endif
 
     /// The nice value of this process's main thread.
@@ -28,13 +28,13 @@ public enum ProcessPriority {
     /// inherit it from them).
     public static func normalize(_ pid: pid_t) {
         #if os(Linux)
-        let target = own
-        let tasks = HostFiles.entries(of: "/proc/\(pid)/task").compactMap { id_t($0) }
-        for task in tasks.isEmpty ? [id_t(pid)] : tasks {
-            errno = 0
-            let current = getpriority(process, task)
-            if errno == 0, current != target { _ = setpriority(process, task, target) }
-        }
+            let target = own
+            let tasks = HostFiles.entries(of: "/proc/\(pid)/task").compactMap { id_t($0) }
+            for task in tasks.isEmpty ? [id_t(pid)] : tasks {
+                errno = 0
+                let current = getpriority(process, task)
+                if errno == 0, current != target { _ = setpriority(process, task, target) }
+            }
         #endif
     }
 }

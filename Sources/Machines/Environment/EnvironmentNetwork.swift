@@ -3,9 +3,9 @@ import Foundation
 import Networks
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An environment's internal network (NIC2): 192.168.X.0/24 from the subnet registry and the
@@ -39,7 +39,8 @@ public struct EnvironmentNetwork: Sendable {
     /// How a machine's NIC2 (with this MAC) joins the network: its QEMU listens on a socket in
     /// the ports folder, which the switch finds and connects to.
     public func attachment(subnet: Int, mac: String) -> InternalNetworkAttachment {
-        InternalNetworkAttachment(endpoint: portsFolder(subnet) + "/" + mac.replacingOccurrences(of: ":", with: "") + ".sock", mac: mac, subnet: subnet)
+        InternalNetworkAttachment(
+            endpoint: portsFolder(subnet) + "/" + mac.replacingOccurrences(of: ":", with: "") + ".sock", mac: mac, subnet: subnet)
     }
 
     /// The network's subnet, starting the switch when it does not run (the first machine, or a
@@ -96,7 +97,8 @@ public struct EnvironmentNetwork: Sendable {
     /// The switch's leases, by MAC ("52:54:00:…", lower case).
     public func leases(subnet: Int) -> [String: DHCPLease] {
         guard let bytes = try? HostFiles.readBytes(at: leases(subnet), limit: DHCPLeases.fileLimit),
-              let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: Data(bytes)) else { return [:] }
+            let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: Data(bytes))
+        else { return [:] }
         return leases
     }
 
@@ -140,15 +142,18 @@ public struct EnvironmentNetwork: Sendable {
     /// Starts `boxer network-switch` in a session of its own (it outlives this command and is
     /// not hit by the terminal's signals), its output to /dev/null.
     func spawnSwitch(_ subnet: Int) throws(MachineError) {
-        let arguments = [executable, "network-switch", "--subnet", String(subnet), "--ports", portsFolder(subnet), "--leases", leases(subnet), "--reservations", reservations(subnet),
-                         "--pidfile", pidfile(subnet)]
+        let arguments = [
+            executable, "network-switch", "--subnet", String(subnet), "--ports", portsFolder(subnet), "--leases", leases(subnet),
+            "--reservations", reservations(subnet),
+            "--pidfile", pidfile(subnet),
+        ]
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         #if os(Linux)
-        let setsid: Int16 = 0x80   // POSIX_SPAWN_SETSID (glibc 2.26+; not exported without _GNU_SOURCE)
+            let setsid: Int16 = 0x80  // POSIX_SPAWN_SETSID (glibc 2.26+; not exported without _GNU_SOURCE)
         #else
-        let setsid = Int16(POSIX_SPAWN_SETSID)
+            let setsid = Int16(POSIX_SPAWN_SETSID)
         #endif
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

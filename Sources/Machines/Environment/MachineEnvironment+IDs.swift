@@ -22,7 +22,9 @@ extension MachineEnvironment {
         if let recovered = provider.recoverID(folder) {
             return try restore(recovered, in: folder, because: "was damaged (\(problem))")
         }
-        throw MachineError(.untrustedState, """
+        throw MachineError(
+            .untrustedState,
+            """
             The machine '\(folder.machineName)' has an id file boxer cannot trust: \(folder.file("id")): \(problem). \
             Nothing was stopped or deleted on its account. The file may have been edited, cut short by a full disk, or \
             come with a copied project. If the machine still exists, write its id back into the file; if it is gone, \
@@ -32,7 +34,9 @@ extension MachineEnvironment {
 
     private func restore(_ id: String, in folder: MachineFolder, because reason: String) throws(MachineError) -> String {
         try folder.write("id", id)
-        output.targeting(folder.machineName).warn("The machine's id file \(folder.file("id")) \(reason); its hypervisor still runs the machine, so the id (\(id)) was taken from there and written back.")
+        output.targeting(folder.machineName).warn(
+            "The machine's id file \(folder.file("id")) \(reason); its hypervisor still runs the machine, so the id (\(id)) was taken from there and written back."
+        )
         return id
     }
 }

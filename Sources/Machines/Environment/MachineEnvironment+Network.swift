@@ -22,7 +22,9 @@ extension MachineEnvironment {
     /// Puts the environment's network in place for a machine about to boot (its X, the switch
     /// or the hypervisor's network, the static addresses) and says how NIC2 attaches; nil when
     /// this boxer runs without environment networks.
-    func joinNetwork(provider: any Provider, machine: Machine, id: String, plan: StaticAddresses) async throws(MachineError) -> InternalNetworkAttachment? {
+    func joinNetwork(provider: any Provider, machine: Machine, id: String, plan: StaticAddresses) async throws(MachineError)
+        -> InternalNetworkAttachment?
+    {
         guard let network else { return nil }
         let mac = provider.macAddress(forMachine: id, nic: 2)
         defer {
@@ -30,7 +32,9 @@ extension MachineEnvironment {
             if let subnet = network.subnet {
                 let clashes = network.registry.hostClashes(subnet)
                 if !clashes.isEmpty {
-                    output.targeting(machine.name).warn("This environment's internal network 192.168.\(subnet).0/24 overlaps a network this host is now on (\(clashes.map(\.description).joined(separator: ", "))): the guests cannot reach those host-side addresses through NAT. `boxer destroy` every machine and `boxer up` again to move to a free 192.168.X.0/24.")
+                    output.targeting(machine.name).warn(
+                        "This environment's internal network 192.168.\(subnet).0/24 overlaps a network this host is now on (\(clashes.map(\.description).joined(separator: ", "))): the guests cannot reach those host-side addresses through NAT. `boxer destroy` every machine and `boxer up` again to move to a free 192.168.X.0/24."
+                    )
                 }
             }
         }
@@ -41,20 +45,23 @@ extension MachineEnvironment {
                 if provider.attachesToUserspaceSwitch {
                     subnet = try await network.ensure(requiredSubnet: plan.subnet)
                 } else {
-                    do throws(NetworkError) { subnet = try network.registry.allocate(for: environment.root, requiring: plan.subnet) } catch { throw MachineError(.configuration, error.message) }
+                    do throws(NetworkError) { subnet = try network.registry.allocate(for: environment.root, requiring: plan.subnet) } catch
+                    { throw MachineError(.configuration, error.message) }
                 }
                 var reserved: [String: String] = [:]
                 for other in environment.machines {
                     if let address = plan.addresses[other.name], let otherID = other.name == machine.name ? id : self.folder(of: other).id {
                         let otherProvider = other.name == machine.name ? provider : self.providers[self.folder(of: other).provider]
-                        reserved[otherProvider?.macAddress(forMachine: otherID, nic: 2) ?? MachineFolder.mac(for: otherID, nic: 2)] = address
+                        reserved[otherProvider?.macAddress(forMachine: otherID, nic: 2) ?? MachineFolder.mac(for: otherID, nic: 2)] =
+                            address
                     }
                 }
                 try network.setReservations(subnet: subnet, reserved: reserved, excluded: plan.addresses.values.sorted())
                 if provider.attachesToUserspaceSwitch {
                     return .success(network.attachment(subnet: subnet, mac: mac))
                 }
-                let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet, reservations: reserved)
+                let hypervisorNetwork = InternalNetwork(
+                    name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet, reservations: reserved)
                 try await provider.ensureInternalNetwork(hypervisorNetwork)
                 return .success(InternalNetworkAttachment(endpoint: hypervisorNetwork.name, mac: mac, subnet: subnet))
             } catch {

@@ -16,7 +16,9 @@ extension MachineEnvironment {
         }
     }
 
-    func runProvisioners(_ context: MachineContext, provider: any Provider, all: Bool, only: [String], skipAll: Bool) async throws(MachineError) {
+    func runProvisioners(_ context: MachineContext, provider: any Provider, all: Bool, only: [String], skipAll: Bool)
+        async throws(MachineError)
+    {
         guard !skipAll else { return }
         let name = context.machine.name
         guard let endpoint = provider.sshEndpoint(context) else { return }
@@ -69,7 +71,8 @@ extension MachineEnvironment {
         CrashPoint.reach("provision-script-written")
         defer { context.folder.remove("provision-script") }
         try await communicator.upload(local, to: upload)
-        let environment = provisioner.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Communicator.quote($0.value))" }.joined(separator: " ")
+        let environment = provisioner.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Communicator.quote($0.value))" }.joined(
+            separator: " ")
         // Vagrant passes an `args` string to the script as written (the shell splits it) and an
         // array as one argument per item.
         let arguments: String
@@ -80,13 +83,17 @@ extension MachineEnvironment {
         }
         let uploaded = Communicator.quote(upload)
         var command = "chmod +x \(uploaded) && "
-        command += provisioner.privileged ? "sudo -E env \(environment) \(uploaded) \(arguments)" : "env \(environment) \(uploaded) \(arguments)"
+        command +=
+            provisioner.privileged ? "sudo -E env \(environment) \(uploaded) \(arguments)" : "env \(environment) \(uploaded) \(arguments)"
         let output = self.output
         let status = try await communicator.run(command) { line, isError in
             if isError { output.targeting(name).warn(line) } else { output.targeting(name).detail(line) }
         }
         guard status == 0 else {
-            throw MachineError(.provisioner, "The shell provisioner\(provisioner.name.map { " '\($0)'" } ?? "") of machine '\(name)' exited with status \(status). The output above shows why.")
+            throw MachineError(
+                .provisioner,
+                "The shell provisioner\(provisioner.name.map { " '\($0)'" } ?? "") of machine '\(name)' exited with status \(status). The output above shows why."
+            )
         }
     }
 

@@ -34,7 +34,9 @@ extension MachineEnvironment {
         if let network, let required = plan.subnet {
             do throws(NetworkError) { try network.registry.check(for: environment.root, requiring: required) } catch {
                 let place = plan.addresses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                throw MachineError(.configuration, "The static addresses of \(environment.vagrantfile ?? "the Vagrantfile") (\(place)) cannot be used: \(error.message)")
+                throw MachineError(
+                    .configuration,
+                    "The static addresses of \(environment.vagrantfile ?? "the Vagrantfile") (\(place)) cannot be used: \(error.message)")
             }
         }
         let (provider, initial) = try context(for: machine)
@@ -46,7 +48,9 @@ extension MachineEnvironment {
         var firstBoot = false
         var bootedAt: Date?
         if state == .notCreated, let admission {
-            let guest = context.box?.architecture ?? context.machine.boxArchitecture.flatMap { $0 == "auto" || $0.isEmpty ? nil : $0 } ?? HostArchitecture.current()
+            let guest =
+                context.box?.architecture ?? context.machine.boxArchitecture.flatMap { $0 == "auto" || $0.isEmpty ? nil : $0 }
+                ?? HostArchitecture.current()
             if let reason = admission(provider.name, guest) {
                 throw MachineError(.provider, "The machine '\(name)' cannot run here with \(provider.name): \(reason)")
             }
@@ -54,7 +58,9 @@ extension MachineEnvironment {
         switch state {
         case .running:
             if context.folder.read("action_provision") != nil {
-                output.targeting(name).say("Machine already provisioned. Run `boxer provision` or use the `--provision`\nflag to force provisioning. Provisioners marked to run always will still run.")
+                output.targeting(name).say(
+                    "Machine already provisioned. Run `boxer provision` or use the `--provision`\nflag to force provisioning. Provisioners marked to run always will still run."
+                )
             } else {
                 output.targeting(name).say("Machine already running.")
             }
@@ -76,28 +82,39 @@ extension MachineEnvironment {
             // Already running: the network may have lost its switch (killed); starting it again
             // heals every machine's NIC2, since QEMU keeps sending to the same socket path.
             if provider.attachesToUserspaceSwitch, let network, let subnet = network.subnet, network.switchPID(subnet) == nil {
-                output.targeting(name).say("The environment network's switch (192.168.\(subnet).0/24) was not running; starting it again. Machines keep their addresses.")
+                output.targeting(name).say(
+                    "The environment network's switch (192.168.\(subnet).0/24) was not running; starting it again. Machines keep their addresses."
+                )
             }
             context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan)
         }
-        try await connectAndPrepare(provider: provider, context: context, bootedAt: bootedAt, firstBoot: firstBoot, staticAddress: plan.addresses[name])
+        try await connectAndPrepare(
+            provider: provider, context: context, bootedAt: bootedAt, firstBoot: firstBoot, staticAddress: plan.addresses[name])
         try await updateIndex(context, provider: provider, state: .running)
         let provisionAll = options.provision ?? (firstBoot || context.folder.read("action_provision") == nil)
-        try await runProvisioners(context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)
+        try await runProvisioners(
+            context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)
     }
 
     func create(machine: Machine, provider: any Provider, context: MachineContext) async throws(MachineError) -> MachineContext {
         let name = machine.name
         guard let boxName = machine.box, !boxName.isEmpty else {
-            throw MachineError(.configuration, "The machine '\(name)' has no box: set config.vm.box in \(environment.vagrantfile ?? "the Vagrantfile").")
+            throw MachineError(
+                .configuration, "The machine '\(name)' has no box: set config.vm.box in \(environment.vagrantfile ?? "the Vagrantfile").")
         }
         guard let box = context.box else {
             let add = machine.boxURL.first.map { "boxer box add \(boxName) \($0)" } ?? "boxer box add \(boxName) <file or URL of the .box>"
             let installed = (try? BoxStore(home: home).list().filter { $0.name == boxName }) ?? []
             if !installed.isEmpty {
-                throw MachineError(.boxMissing, "The box '\(boxName)' is installed, but not in a form the \(provider.name) provider runs (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())\(machine.boxVersion.map { ", version \($0)" } ?? "")). Installed: \(installed.map { "\($0.provider) \($0.version)\($0.architecture.map { " \($0)" } ?? "")" }.joined(separator: "; ")). Add the right one:\n    \(add) --provider \(provider.boxFormats[0])")
+                throw MachineError(
+                    .boxMissing,
+                    "The box '\(boxName)' is installed, but not in a form the \(provider.name) provider runs (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())\(machine.boxVersion.map { ", version \($0)" } ?? "")). Installed: \(installed.map { "\($0.provider) \($0.version)\($0.architecture.map { " \($0)" } ?? "")" }.joined(separator: "; ")). Add the right one:\n    \(add) --provider \(provider.boxFormats[0])"
+                )
             }
-            throw MachineError(.boxMissing, "The box '\(boxName)'\(machine.boxVersion.map { " (\($0))" } ?? "") is not installed for the \(provider.name) provider (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())). Add it first:\n    \(add)")
+            throw MachineError(
+                .boxMissing,
+                "The box '\(boxName)'\(machine.boxVersion.map { " (\($0))" } ?? "") is not installed for the \(provider.name) provider (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())). Add it first:\n    \(add)"
+            )
         }
         output.targeting(name).say("Creating the machine from box '\(box.name)' (v\(box.version), \(box.provider))...")
         var created = context
@@ -121,7 +138,8 @@ extension MachineEnvironment {
         CrashPoint.reach("create-id-written")
         try created.folder.write("creator_uid", String(getuid()))
         try created.folder.write("vagrant_cwd", environment.root)
-        let meta = BoxMeta(name: box.name, version: box.version, provider: box.provider, architecture: box.architecture, directory: box.path)
+        let meta = BoxMeta(
+            name: box.name, version: box.version, provider: box.provider, architecture: box.architecture, directory: box.path)
         try created.folder.write("box_meta", String(decoding: (try? JSONEncoder().encode(meta)) ?? Data(), as: UTF8.self))
         try await updateIndex(created, provider: provider, state: .poweroff)
         return created
@@ -150,7 +168,8 @@ extension MachineEnvironment {
         context.shares = shares(for: context, provider: provider)
         if let attachment = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan) {
             context.internalNetwork = attachment
-            output.targeting(name).detail("Internal network: 192.168.\(attachment.subnet).0/24 (NIC2 \(attachment.mac), DHCP from 192.168.\(attachment.subnet).1)")
+            output.targeting(name).detail(
+                "Internal network: 192.168.\(attachment.subnet).0/24 (NIC2 \(attachment.mac), DHCP from 192.168.\(attachment.subnet).1)")
         }
         let machine = context.machine
         let base = context
@@ -159,7 +178,9 @@ extension MachineEnvironment {
                 var started = base
                 started.forwards = forwards
                 for forward in forwards {
-                    self.output.targeting(name).say("Forwarding port \(forward.guest) (guest) => \(forward.host) (host, \(forward.hostIP))\(forward.id == "ssh" ? " [ssh]" : "")")
+                    self.output.targeting(name).say(
+                        "Forwarding port \(forward.guest) (guest) => \(forward.host) (host, \(forward.hostIP))\(forward.id == "ssh" ? " [ssh]" : "")"
+                    )
                 }
                 self.output.targeting(name).say("Booting VM...")
                 try await provider.start(started)
@@ -173,7 +194,9 @@ extension MachineEnvironment {
     }
 
     /// Waits for SSH, replaces the insecure key with the machine's own, syncs folders.
-    func connectAndPrepare(provider: any Provider, context: MachineContext, bootedAt: Date? = nil, firstBoot: Bool = false, staticAddress: String? = nil) async throws(MachineError) {
+    func connectAndPrepare(
+        provider: any Provider, context: MachineContext, bootedAt: Date? = nil, firstBoot: Bool = false, staticAddress: String? = nil
+    ) async throws(MachineError) {
         let name = context.machine.name
         guard let endpoint = provider.sshEndpoint(context) else {
             throw MachineError(.communicator, "machine '\(name)' has no SSH port forward")
@@ -193,15 +216,20 @@ extension MachineEnvironment {
         } else if context.machine.ssh.insertKey && context.machine.ssh.privateKeyPath.isEmpty && firstBoot {
             // The seed let the machine's own key in, but a box may also carry Vagrant's insecure
             // key (boxes from `boxer build` and Packer do): it goes, as Vagrant's replacement does.
-            let own = Communicator(endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: [context.folder.privateKey])
+            let own = Communicator(
+                endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: [context.folder.privateKey])
             let material = VagrantInsecureKey.publicKey.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-            let removed = try await own.capture("f=~/.ssh/authorized_keys; if [ -f \"$f\" ] && grep -qF \(Communicator.quote(material)) \"$f\"; then grep -vF \(Communicator.quote(material)) \"$f\" > \"$f.boxer\"; chmod 600 \"$f.boxer\"; mv \"$f.boxer\" \"$f\"; echo removed; fi")
+            let removed = try await own.capture(
+                "f=~/.ssh/authorized_keys; if [ -f \"$f\" ] && grep -qF \(Communicator.quote(material)) \"$f\"; then grep -vF \(Communicator.quote(material)) \"$f\" > \"$f.boxer\"; chmod 600 \"$f.boxer\"; mv \"$f.boxer\" \"$f\"; echo removed; fi"
+            )
             if removed.output.contains("removed") {
                 output.targeting(name).detail("Vagrant insecure key removed from the box's authorized keys.")
             }
         }
         if let attachment = context.internalNetwork {
-            try await configureInternalNIC(context, attachment: attachment, bootedAt: bootedAt, staticAddress: staticAddress, communicator: try self.communicator(for: context, endpoint: endpoint))
+            try await configureInternalNIC(
+                context, attachment: attachment, bootedAt: bootedAt, staticAddress: staticAddress,
+                communicator: try self.communicator(for: context, endpoint: endpoint))
         }
         try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
     }
@@ -213,10 +241,15 @@ extension MachineEnvironment {
     /// switch answers with the machine's static address if it has one), and a static address
     /// is set by hand as the last resort. Done on every `up`; a failure is a warning, since
     /// NIC1 and SSH work without it.
-    func configureInternalNIC(_ context: MachineContext, attachment: InternalNetworkAttachment, bootedAt: Date?, staticAddress: String?, communicator: Communicator) async throws(MachineError) {
+    func configureInternalNIC(
+        _ context: MachineContext, attachment: InternalNetworkAttachment, bootedAt: Date?, staticAddress: String?,
+        communicator: Communicator
+    ) async throws(MachineError) {
         let name = context.machine.name
         // The guest asked the switch for its address during this boot: nothing to do in it.
-        if let bootedAt, let lease = network?.lease(subnet: attachment.subnet, mac: attachment.mac), let granted = lease.granted, granted >= bootedAt {
+        if let bootedAt, let lease = network?.lease(subnet: attachment.subnet, mac: attachment.mac), let granted = lease.granted,
+            granted >= bootedAt
+        {
             output.targeting(name).detail("NIC2 \(lease.address) on 192.168.\(attachment.subnet).0/24")
             return
         }
@@ -239,9 +272,12 @@ extension MachineEnvironment {
             """
         let result = try await communicator.capture("sudo sh -c \(Communicator.quote(script))")
         if result.succeeded {
-            output.targeting(name).detail("NIC2 \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) on 192.168.\(attachment.subnet).0/24")
+            output.targeting(name).detail(
+                "NIC2 \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) on 192.168.\(attachment.subnet).0/24")
         } else {
-            output.targeting(name).warn("The guest's second NIC (\(attachment.mac)) has no address on 192.168.\(attachment.subnet).0/24: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines)). The machine runs, but cannot reach the environment's other machines; its box needs a DHCP client (dhclient, udhcpc or dhcpcd) or the `ip` command.")
+            output.targeting(name).warn(
+                "The guest's second NIC (\(attachment.mac)) has no address on 192.168.\(attachment.subnet).0/24: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines)). The machine runs, but cannot reach the environment's other machines; its box needs a DHCP client (dhclient, udhcpc or dhcpcd) or the `ip` command."
+            )
         }
     }
 
@@ -253,7 +289,8 @@ extension MachineEnvironment {
         output.targeting(context.machine.name).detail("Vagrant insecure key detected. Replacing it with a newly generated keypair...")
         let publicKey = try await MachineKeys.ensure(in: context.folder)
         let insecure = Communicator(endpoint: endpoint, user: user, identities: [try MachineKeys.insecurePrivateKey(home: home)])
-        let script = "mkdir -p ~/.ssh && chmod 700 ~/.ssh && printf '%s\\n' \(Communicator.quote(publicKey)) > ~/.ssh/authorized_keys.boxer && chmod 600 ~/.ssh/authorized_keys.boxer && mv ~/.ssh/authorized_keys.boxer ~/.ssh/authorized_keys"
+        let script =
+            "mkdir -p ~/.ssh && chmod 700 ~/.ssh && printf '%s\\n' \(Communicator.quote(publicKey)) > ~/.ssh/authorized_keys.boxer && chmod 600 ~/.ssh/authorized_keys.boxer && mv ~/.ssh/authorized_keys.boxer ~/.ssh/authorized_keys"
         let result = try await insecure.capture(script)
         guard result.succeeded, await own.isReady() else {
             throw MachineError(.communicator, "could not replace the insecure key in machine '\(context.machine.name)': \(result.error)")
@@ -263,9 +300,13 @@ extension MachineEnvironment {
     public func communicator(for context: MachineContext, endpoint: SSHEndpoint) throws(MachineError) -> Communicator {
         try MachineKeys.check(context.folder)
         var identities = [context.folder.privateKey]
-        identities += context.machine.ssh.privateKeyPath.map { HostFiles.absolute(($0 as NSString).expandingTildeInPath, relativeTo: environment.root) }
+        identities += context.machine.ssh.privateKeyPath.map {
+            HostFiles.absolute(($0 as NSString).expandingTildeInPath, relativeTo: environment.root)
+        }
         identities.append(try MachineKeys.insecurePrivateKey(home: home))
-        return Communicator(endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: identities, forwardAgent: context.machine.ssh.forwardAgent)
+        return Communicator(
+            endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: identities,
+            forwardAgent: context.machine.ssh.forwardAgent)
     }
 
     public func communicator(for machine: Machine) async throws(MachineError) -> (Communicator, MachineContext) {

@@ -28,7 +28,10 @@ public struct MachineEnvironment: Sendable {
     /// (provider, guest architecture). `boxer up` answers from the capability data.
     public var admission: (@Sendable (_ provider: String, _ guestArchitecture: String) -> String?)?
 
-    public init(environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider], defaultProvider: @escaping @Sendable (Machine) -> String, output: Output, switchExecutable: String? = nil) {
+    public init(
+        environment: VagrantEnvironment, home: BoxerHome, providers: [any Provider],
+        defaultProvider: @escaping @Sendable (Machine) -> String, output: Output, switchExecutable: String? = nil
+    ) {
         self.switchExecutable = switchExecutable
         self.environment = environment
         self.home = home
@@ -49,7 +52,10 @@ public struct MachineEnvironment: Sendable {
         var selected: [Machine] = []
         for name in names {
             guard let machine = environment.machine(named: name) else {
-                throw MachineError(.configuration, "The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", ")).")
+                throw MachineError(
+                    .configuration,
+                    "The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", "))."
+                )
             }
             selected.append(machine)
         }
@@ -69,26 +75,34 @@ public struct MachineEnvironment: Sendable {
     public func context(for machine: Machine) throws(MachineError) -> (any Provider, MachineContext) {
         let name = providerName(for: machine)
         guard let provider = providers[name] else {
-            throw MachineError(.configuration, "The provider '\(name)' for machine '\(machine.name)' is not available. Providers: \(providers.keys.sorted().joined(separator: ", ")).")
+            throw MachineError(
+                .configuration,
+                "The provider '\(name)' for machine '\(machine.name)' is not available. Providers: \(providers.keys.sorted().joined(separator: ", "))."
+            )
         }
         let resolved = machine.resolved(for: name)
         let folder = MachineFolder(projectRoot: environment.root, machineName: machine.name, provider: name)
         _ = try verifiedID(folder, provider: provider)
-        return (provider, MachineContext(machine: resolved, folder: folder, box: recordedBox(folder) ?? findBox(for: resolved, provider: provider)))
+        return (
+            provider,
+            MachineContext(machine: resolved, folder: folder, box: recordedBox(folder) ?? findBox(for: resolved, provider: provider))
+        )
     }
 
     /// The installed box a machine uses, as Vagrant picks it.
     public func findBox(for machine: Machine, provider: any Provider) -> BoxMatch? {
         guard let name = machine.box, !name.isEmpty else { return nil }
         let architecture = machine.boxArchitecture.flatMap { $0 == "auto" || $0.isEmpty ? nil : $0 } ?? HostArchitecture.current()
-        return BoxStore.find(in: home, name: name, versionRequirement: machine.boxVersion, providers: provider.boxFormats, architecture: architecture)
+        return BoxStore.find(
+            in: home, name: name, versionRequirement: machine.boxVersion, providers: provider.boxFormats, architecture: architecture)
     }
 
     /// The box a created machine was made from (`box_meta`), while it is still installed.
     func recordedBox(_ folder: MachineFolder) -> BoxMatch? {
         guard folder.id != nil, let text = folder.read("box_meta"),
-              let meta = try? JSONDecoder().decode(BoxMeta.self, from: Data(text.utf8)),
-              let directory = meta.directory, HostFiles.kind(of: directory + "/metadata.json") == .regular else { return nil }
+            let meta = try? JSONDecoder().decode(BoxMeta.self, from: Data(text.utf8)),
+            let directory = meta.directory, HostFiles.kind(of: directory + "/metadata.json") == .regular
+        else { return nil }
         return BoxMatch(name: meta.name, version: meta.version, architecture: meta.architecture, provider: meta.provider, path: directory)
     }
 
@@ -112,15 +126,19 @@ public struct MachineEnvironment: Sendable {
     func updateIndex(_ context: MachineContext, provider: any Provider, state: MachineState) async throws(MachineError) {
         guard let uuid = context.folder.indexUUID else { return }
         let box = context.box.map { MachineIndex.Entry.BoxReference(name: $0.name, provider: $0.provider, version: $0.version) }
-        try index.set(uuid, MachineIndex.Entry(
-            name: context.machine.name, provider: provider.name, architecture: context.box?.architecture, state: state.rawValue,
-            vagrantfilePath: environment.root, localDataPath: environment.root + "/.vagrant", box: box))
+        try index.set(
+            uuid,
+            MachineIndex.Entry(
+                name: context.machine.name, provider: provider.name, architecture: context.box?.architecture, state: state.rawValue,
+                vagrantfilePath: environment.root, localDataPath: environment.root + "/.vagrant", box: box))
     }
 
     /// Runs `body` for each machine, concurrently or in order, trying all of them; throws one
     /// error naming every machine that failed. Each machine's `action` is recorded for scripts
     /// as Vagrant does (`web,action,up,start` ... `web,action,up,end` when it succeeded).
-    func forEach(_ machines: [Machine], action: String, parallel: Bool, _ work: @escaping @Sendable (Machine) async throws(MachineError) -> Void) async throws(MachineError) {
+    func forEach(
+        _ machines: [Machine], action: String, parallel: Bool, _ work: @escaping @Sendable (Machine) async throws(MachineError) -> Void
+    ) async throws(MachineError) {
         let output = output
         let body: @Sendable (Machine) async throws(MachineError) -> Void = { machine throws(MachineError) in
             output.targeting(machine.name).record("action", action, "start")
@@ -132,7 +150,10 @@ public struct MachineEnvironment: Sendable {
             failures = await withTaskGroup(of: (String, MachineError)?.self) { group in
                 for machine in machines {
                     group.addTask {
-                        do throws(MachineError) { try await body(machine); return nil } catch { return (machine.name, error) }
+                        do throws(MachineError) {
+                            try await body(machine)
+                            return nil
+                        } catch { return (machine.name, error) }
                     }
                 }
                 var collected: [(String, MachineError)] = []

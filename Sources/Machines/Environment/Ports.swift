@@ -4,9 +4,9 @@ import Networks
 import Vagrantfile
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Chooses host ports for a machine's forwarded ports as Vagrant does: the configured port when
@@ -36,10 +36,11 @@ public final class PortAllocator: Sendable {
             }
             let lock = try locked.get()
             defer { lock?.unlock() }
-            let correctable = Set(machine.networks.compactMap { network -> String? in
-                if case .forwardedPort(let port) = network, port.autoCorrect { return port.id }
-                return nil
-            })
+            let correctable = Set(
+                machine.networks.compactMap { network -> String? in
+                    if case .forwardedPort(let port) = network, port.autoCorrect { return port.id }
+                    return nil
+                })
             var avoided: Set<Int> = []
             var attempt = 1
             while true {
@@ -65,10 +66,16 @@ public final class PortAllocator: Sendable {
         for network in machine.networks {
             guard case .forwardedPort(let port) = network else { continue }
             guard (1...65535).contains(port.host), (1...65535).contains(port.guest) else {
-                throw MachineError(.configuration, "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' is not a valid port pair: both ports must be within 1..65535.")
+                throw MachineError(
+                    .configuration,
+                    "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' is not a valid port pair: both ports must be within 1..65535."
+                )
             }
             if let hostIP = port.hostIP, IPv4Address(hostIP) == nil {
-                throw MachineError(.configuration, "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' has host_ip \"\(hostIP)\", which is not an IPv4 address (e.g. \"127.0.0.1\" or \"0.0.0.0\").")
+                throw MachineError(
+                    .configuration,
+                    "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' has host_ip \"\(hostIP)\", which is not an IPv4 address (e.g. \"127.0.0.1\" or \"0.0.0.0\")."
+                )
             }
         }
     }
@@ -82,14 +89,25 @@ public final class PortAllocator: Sendable {
             let hostIP = port.hostIP ?? "127.0.0.1"
             let proto = port.proto.isEmpty ? "tcp" : port.proto
             var host = port.host
-            if !isFree(host, hostIP: hostIP, proto: proto) || chosen.contains(where: { $0.host == host && $0.proto == proto }) || (port.autoCorrect && avoiding.contains(host)) {
+            if !isFree(host, hostIP: hostIP, proto: proto) || chosen.contains(where: { $0.host == host && $0.proto == proto })
+                || (port.autoCorrect && avoiding.contains(host))
+            {
                 guard port.autoCorrect else {
-                    throw MachineError(.portInUse, "The forwarded port \(host) (guest \(port.guest)) of machine '\(machine.name)' is already in use on \(hostIP). Stop what uses it, choose another host port, or add `auto_correct: true` to its forwarded_port line.")
+                    throw MachineError(
+                        .portInUse,
+                        "The forwarded port \(host) (guest \(port.guest)) of machine '\(machine.name)' is already in use on \(hostIP). Stop what uses it, choose another host port, or add `auto_correct: true` to its forwarded_port line."
+                    )
                 }
-                guard let free = range.first(where: { candidate in
-                    !avoiding.contains(candidate) && isFree(candidate, hostIP: hostIP, proto: proto) && !chosen.contains(where: { $0.host == candidate && $0.proto == proto })
-                }) else {
-                    throw MachineError(.portInUse, "No free port for forwarded port \(port.host) (guest \(port.guest)) of machine '\(machine.name)' in \(range.lowerBound)..\(range.upperBound) (config.vm.usable_port_range).")
+                guard
+                    let free = range.first(where: { candidate in
+                        !avoiding.contains(candidate) && isFree(candidate, hostIP: hostIP, proto: proto)
+                            && !chosen.contains(where: { $0.host == candidate && $0.proto == proto })
+                    })
+                else {
+                    throw MachineError(
+                        .portInUse,
+                        "No free port for forwarded port \(port.host) (guest \(port.guest)) of machine '\(machine.name)' in \(range.lowerBound)..\(range.upperBound) (config.vm.usable_port_range)."
+                    )
                 }
                 host = free
             }
@@ -103,7 +121,10 @@ public final class PortAllocator: Sendable {
         let exclusive = text.contains("...")
         let parts = text.components(separatedBy: exclusive ? "..." : "..").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, 1 <= parts[0], parts[1] <= 65535, parts[0] <= parts[1] - (exclusive ? 1 : 0) else {
-            throw MachineError(.configuration, "config.vm.usable_port_range of machine '\(machine.name)' is \(text); it must be a range of ports within 1..65535, e.g. 2200..2250.")
+            throw MachineError(
+                .configuration,
+                "config.vm.usable_port_range of machine '\(machine.name)' is \(text); it must be a range of ports within 1..65535, e.g. 2200..2250."
+            )
         }
         return parts[0]...(parts[1] - (exclusive ? 1 : 0))
     }
@@ -111,9 +132,9 @@ public final class PortAllocator: Sendable {
     /// Whether a port can be bound on the address now.
     static func isFree(_ port: Int, hostIP: String, proto: String) -> Bool {
         #if canImport(Glibc)
-        let kind = Int32(proto == "udp" ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
+            let kind = Int32(proto == "udp" ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
         #else
-        let kind = proto == "udp" ? SOCK_DGRAM : SOCK_STREAM
+            let kind = proto == "udp" ? SOCK_DGRAM : SOCK_STREAM
         #endif
         let descriptor = socket(AF_INET, kind, 0)
         guard descriptor >= 0 else { return false }

@@ -21,9 +21,11 @@ public struct Communicator: Sendable {
 
     /// The `-o` options every connection uses; `ssh-config` prints the same ones.
     public var options: [(String, String)] {
-        [("StrictHostKeyChecking", "no"), ("UserKnownHostsFile", "/dev/null"), ("IdentitiesOnly", "yes"),
-         ("PasswordAuthentication", "no"), ("LogLevel", "FATAL"), ("ConnectTimeout", "5"),
-         ("ServerAliveInterval", "10"), ("ServerAliveCountMax", "3")]
+        [
+            ("StrictHostKeyChecking", "no"), ("UserKnownHostsFile", "/dev/null"), ("IdentitiesOnly", "yes"),
+            ("PasswordAuthentication", "no"), ("LogLevel", "FATAL"), ("ConnectTimeout", "5"),
+            ("ServerAliveInterval", "10"), ("ServerAliveCountMax", "3"),
+        ]
     }
 
     /// `ssh` arguments up to the destination; append `--` and a command, or nothing for a shell.
@@ -67,7 +69,9 @@ public struct Communicator: Sendable {
     /// Returns whether the first identity (the machine's own key) got in; when only another one
     /// did (Vagrant's insecure key), the caller replaces it.
     @discardableResult
-    public func waitUntilReady(timeout: Double, stillRunning: @Sendable () async -> Bool, consoleTail: @Sendable () -> String) async throws(MachineError) -> Bool {
+    public func waitUntilReady(timeout: Double, stillRunning: @Sendable () async -> Bool, consoleTail: @Sendable () -> String)
+        async throws(MachineError) -> Bool
+    {
         let first = Communicator(endpoint: endpoint, user: user, identities: Array(identities.prefix(1)), forwardAgent: forwardAgent)
         let deadline = Date().addingTimeInterval(timeout)
         var pause = 0.1
@@ -83,13 +87,17 @@ public struct Communicator: Sendable {
             }
             // Whether the machine still runs is asked about once a second, not on every knock.
             if attempts % 10 == 0, !(await stillRunning()) {
-                throw MachineError(.bootTimeout, "the machine stopped while boxer waited for SSH. Its console ended with:\n\(consoleTail())")
+                throw MachineError(
+                    .bootTimeout, "the machine stopped while boxer waited for SSH. Its console ended with:\n\(consoleTail())")
             }
             try? await Task.sleep(for: .seconds(pause))
             if Date().timeIntervalSince(deadline.addingTimeInterval(-timeout)) > 20 { pause = min(pause * 1.5, 2) }
         }
         if Task.isCancelled { throw MachineError(.cancelled, "stopped waiting for SSH: cancelled") }
-        throw MachineError(.bootTimeout, "the machine did not answer SSH on \(endpoint.host):\(endpoint.port) within \(Int(timeout)) s (config.vm.boot_timeout). Its console ended with:\n\(consoleTail())")
+        throw MachineError(
+            .bootTimeout,
+            "the machine did not answer SSH on \(endpoint.host):\(endpoint.port) within \(Int(timeout)) s (config.vm.boot_timeout). Its console ended with:\n\(consoleTail())"
+        )
     }
 
     /// Copies a file or folder into the machine with scp (SFTP mode, which needs only the
@@ -107,7 +115,9 @@ public struct Communicator: Sendable {
             result = try await Programs.run(Self.scp, arguments)
         }
         guard result.succeeded else {
-            throw MachineError(.communicator, "cannot copy \(local) to the machine's \(remote): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw MachineError(
+                .communicator,
+                "cannot copy \(local) to the machine's \(remote): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 
@@ -136,9 +146,12 @@ public enum MachineKeys {
         }
         unlink(folder.privateKey)
         unlink(publicFile)
-        let result = try await Programs.run(Programs.find("ssh-keygen") ?? "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "boxer-\(folder.machineName)", "-f", folder.privateKey])
+        let result = try await Programs.run(
+            Programs.find("ssh-keygen") ?? "ssh-keygen",
+            ["-q", "-t", "ed25519", "-N", "", "-C", "boxer-\(folder.machineName)", "-f", folder.privateKey])
         guard result.succeeded, let text = try? HostFiles.readText(at: publicFile, limit: 64 << 10) else {
-            throw MachineError(.toolMissing, "ssh-keygen could not make the machine's key: \(result.error) (Debian: apt-get install openssh-client)")
+            throw MachineError(
+                .toolMissing, "ssh-keygen could not make the machine's key: \(result.error) (Debian: apt-get install openssh-client)")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -156,7 +169,9 @@ public enum MachineKeys {
             problem = error.explanation
         }
         guard let problem else { return }
-        throw MachineError(.untrustedState, """
+        throw MachineError(
+            .untrustedState,
+            """
             The machine '\(folder.machineName)' has a damaged private key: \(path): \(problem). boxer logs in to the machine \
             with it, and the machine accepts no other key. Restore the file from a backup if you have one; else the machine \
             cannot be reached over SSH: `boxer destroy \(folder.machineName)` and `boxer up` make it again.
@@ -168,7 +183,8 @@ public enum MachineKeys {
     static func damage(in text: String) -> String? {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let begin = lines.firstIndex(where: { $0.hasPrefix("-----BEGIN ") && $0.hasSuffix("PRIVATE KEY-----") }),
-              let end = lines.lastIndex(where: { $0.hasPrefix("-----END ") && $0.hasSuffix("PRIVATE KEY-----") }), begin < end else {
+            let end = lines.lastIndex(where: { $0.hasPrefix("-----END ") && $0.hasSuffix("PRIVATE KEY-----") }), begin < end
+        else {
             return "it is not a private key (no BEGIN/END PRIVATE KEY lines)"
         }
         guard let body = Data(base64Encoded: lines[(begin + 1)..<end].joined()), !body.isEmpty else {
@@ -204,9 +220,9 @@ enum SSHBanner {
 
     static func probe(_ endpoint: SSHEndpoint, _ seconds: Double) -> Bool {
         #if canImport(Glibc)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+            let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

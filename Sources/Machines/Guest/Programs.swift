@@ -2,9 +2,9 @@ import Foundation
 import Subprocess
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// The host programs machines need (qemu-img, qemu-system-*, ssh, ssh-keygen, scp), run with
@@ -59,7 +59,9 @@ public enum Programs {
     }
 
     /// Runs a program and hands each line of its output and error streams to `line` as it comes.
-    public static func stream(_ program: String, _ arguments: [String], line: @escaping @Sendable (String, _ isError: Bool) -> Void) async throws(MachineError) -> Int32 {
+    public static func stream(_ program: String, _ arguments: [String], line: @escaping @Sendable (String, _ isError: Bool) -> Void)
+        async throws(MachineError) -> Int32
+    {
         do {
             let result = try await Subprocess.run(
                 executable(program), arguments: Arguments(arguments), platformOptions: platformOptions,

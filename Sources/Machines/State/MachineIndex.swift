@@ -31,11 +31,17 @@ public struct MachineIndex: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case name, provider, architecture, state
-            case vagrantfilePath = "vagrantfile_path", vagrantfileName = "vagrantfile_name"
-            case localDataPath = "local_data_path", updatedAt = "updated_at", extraData = "extra_data"
+            case vagrantfilePath = "vagrantfile_path"
+            case vagrantfileName = "vagrantfile_name"
+            case localDataPath = "local_data_path"
+            case updatedAt = "updated_at"
+            case extraData = "extra_data"
         }
 
-        public init(name: String, provider: String, architecture: String?, state: String, vagrantfilePath: String, localDataPath: String, box: BoxReference?) {
+        public init(
+            name: String, provider: String, architecture: String?, state: String, vagrantfilePath: String, localDataPath: String,
+            box: BoxReference?
+        ) {
             self.name = name
             self.provider = provider
             self.architecture = architecture
@@ -107,7 +113,8 @@ public struct MachineIndex: Sendable {
     private func readRaw() throws -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: file), !data.isEmpty else { return [:] }
         guard let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw MachineError(.io, "the machine index \(file) is not JSON boxer can read; it is left as it is. Move it away to start a new one.")
+            throw MachineError(
+                .io, "the machine index \(file) is not JSON boxer can read; it is left as it is. Move it away to start a new one.")
         }
         return document["machines"] as? [String: Any] ?? [:]
     }
@@ -135,8 +142,9 @@ extension MachineIndex {
     public func users(of boxes: [(name: String, version: String, provider: String)]) -> [BoxUser] {
         entries().compactMap { uuid, entry -> BoxUser? in
             guard let box = entry.extraData?.box,
-                  boxes.contains(where: { $0.name == box.name && $0.version == box.version && $0.provider == box.provider }),
-                  MachineFolder.isSafeName(entry.name), MachineFolder.isSafeName(entry.provider), entry.vagrantfilePath.hasPrefix("/") else { return nil }
+                boxes.contains(where: { $0.name == box.name && $0.version == box.version && $0.provider == box.provider }),
+                MachineFolder.isSafeName(entry.name), MachineFolder.isSafeName(entry.provider), entry.vagrantfilePath.hasPrefix("/")
+            else { return nil }
             let folder = MachineFolder(projectRoot: entry.vagrantfilePath, machineName: entry.name, provider: entry.provider)
             guard folder.indexUUID == uuid, folder.recordedID != .absent else { return nil }
             return BoxUser(uuid: uuid, name: entry.name, project: entry.vagrantfilePath)

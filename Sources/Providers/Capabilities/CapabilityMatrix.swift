@@ -65,9 +65,13 @@ public struct ProviderReport: Sendable, Codable {
     public var unavailable: String?
 
     /// A provider plugin that cannot be used (its hello failed), with why.
-    public static func unusablePlugin(_ provider: String, executable: String, host: String, boxFormats: [String], reason: String) -> ProviderReport {
-        ProviderReport(provider: provider, name: "provider plugin \(executable)", host: host, probed: true, boxFormats: boxFormats, installed: [], missing: [],
-                       install: nil, version: nil, guests: [], networking: [:], unavailable: reason)
+    public static func unusablePlugin(_ provider: String, executable: String, host: String, boxFormats: [String], reason: String)
+        -> ProviderReport
+    {
+        ProviderReport(
+            provider: provider, name: "provider plugin \(executable)", host: host, probed: true, boxFormats: boxFormats, installed: [],
+            missing: [],
+            install: nil, version: nil, guests: [], networking: [:], unavailable: reason)
     }
 
     /// Whether a machine of `guest` can run with this provider here (probed: also installed).
@@ -90,11 +94,11 @@ public struct CapabilityProbe: Sendable {
     /// "linux-amd64" for this machine.
     public func currentHost() -> String {
         #if os(macOS)
-        let os = "darwin"
+            let os = "darwin"
         #elseif os(Windows)
-        let os = "windows"
+            let os = "windows"
         #else
-        let os = "linux"
+            let os = "linux"
         #endif
         return os + "-" + HostArchitecture.current(environment: environment)
     }
@@ -109,7 +113,8 @@ public struct CapabilityProbe: Sendable {
                     missing.append(tool.program)
                     continue
                 }
-                installed.append(.init(program: tool.program, path: path, version: await Self.version(of: path, arguments: tool.versionArguments)))
+                installed.append(
+                    .init(program: tool.program, path: path, version: await Self.version(of: path, arguments: tool.versionArguments)))
             }
         }
         let version = installed.compactMap(\.version).first
@@ -128,7 +133,9 @@ public struct CapabilityProbe: Sendable {
             guests.append(guest)
         }
         var networking: [String: ProviderCapabilities.Cell] = [:]
-        for feature in ProviderCapabilities.networkingFeatures { networking[feature] = capabilities.networkingCell(host: host, feature: feature) }
+        for feature in ProviderCapabilities.networkingFeatures {
+            networking[feature] = capabilities.networkingCell(host: host, feature: feature)
+        }
         return ProviderReport(
             provider: capabilities.provider, name: capabilities.name, host: host, probed: probe, boxFormats: capabilities.boxFormats,
             installed: installed, missing: missing, install: capabilities.install[os], version: version, guests: guests,

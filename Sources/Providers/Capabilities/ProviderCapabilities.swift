@@ -110,10 +110,14 @@ public struct ProviderCapabilities: Sendable, Equatable {
         for item in try top["tools"].map({ node throws(CapabilityError) in try reader.sequence(node, "tools") }) ?? [] {
             let map: [String: Node] = try reader.mapping(item, "tools")
             try reader.onlyKeys(map, ["program", "guest", "version_arguments"], in: item, "tools")
-            guard let program = try reader.string(map["program"], "tools.program") else { throw reader.problem(item, "tools.program", "is missing") }
+            guard let program = try reader.string(map["program"], "tools.program") else {
+                throw reader.problem(item, "tools.program", "is missing")
+            }
             var tool = Tool(program: program, guest: try reader.string(map["guest"], "tools.guest"))
             if let node = map["version_arguments"] {
-                tool.versionArguments = try reader.sequence(node, "tools.version_arguments").map { item throws(CapabilityError) in try reader.string(item, "tools.version_arguments") ?? "" }
+                tool.versionArguments = try reader.sequence(node, "tools.version_arguments").map { item throws(CapabilityError) in
+                    try reader.string(item, "tools.version_arguments") ?? ""
+                }
             }
             tools.append(tool)
         }
@@ -131,14 +135,24 @@ public struct ProviderCapabilities: Sendable, Equatable {
         }
         return ProviderCapabilities(
             provider: provider, name: try reader.string(top["name"], "name") ?? provider,
-            boxFormats: try top["box_formats"].map { node throws(CapabilityError) in try reader.sequence(node, "box_formats").map { item throws(CapabilityError) in try reader.string(item, "box_formats") ?? "" } } ?? [provider],
-            minimumVersion: try reader.string(top["minimum_version"], "minimum_version"), tools: tools, install: install, hosts: hosts, file: file)
+            boxFormats: try top["box_formats"].map { node throws(CapabilityError) in
+                try reader.sequence(node, "box_formats").map { item throws(CapabilityError) in try reader.string(item, "box_formats") ?? ""
+                }
+            } ?? [provider],
+            minimumVersion: try reader.string(top["minimum_version"], "minimum_version"), tools: tools, install: install, hosts: hosts,
+            file: file)
     }
 }
 
 /// "<7.1", ">=7.1", "=7.2": compared number by number.
 public struct VersionRange: Sendable, Equatable, Codable, CustomStringConvertible {
-    public enum Comparison: String, Sendable, Codable { case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "=" }
+    public enum Comparison: String, Sendable, Codable {
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
+        case equal = "="
+    }
     public var comparison: Comparison
     public var version: [Int]
 
@@ -173,7 +187,8 @@ public struct VersionRange: Sendable, Equatable, Codable, CustomStringConvertibl
 
     static func compare(_ a: [Int], _ b: [Int]) -> Int {
         for index in 0..<max(a.count, b.count) {
-            let x = index < a.count ? a[index] : 0, y = index < b.count ? b[index] : 0
+            let x = index < a.count ? a[index] : 0
+            let y = index < b.count ? b[index] : 0
             if x != y { return x < y ? -1 : 1 }
         }
         return 0
@@ -183,7 +198,9 @@ public struct VersionRange: Sendable, Equatable, Codable, CustomStringConvertibl
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let range = VersionRange(text) else { throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a version range: \(text)")) }
+        guard let range = VersionRange(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a version range: \(text)"))
+        }
         self = range
     }
 
@@ -211,7 +228,9 @@ extension YAMLFields where Failure == CapabilityError {
         var guests: [String: [ProviderCapabilities.Cell]] = [:]
         if let guestsNode = map["guests"] {
             for (guest, value) in try pairs(guestsNode, "\(field).guests") {
-                guard ProviderCapabilities.guestArchitectures.contains(guest) else { throw problem(value, "\(field).guests", "'\(guest)' is not amd64 or arm64") }
+                guard ProviderCapabilities.guestArchitectures.contains(guest) else {
+                    throw problem(value, "\(field).guests", "'\(guest)' is not amd64 or arm64")
+                }
                 let items = value.sequence.map(Array.init) ?? [value]
                 guests[guest] = try items.map { item throws(CapabilityError) in try cell(item, "\(field).guests.\(guest)") }
             }
@@ -220,7 +239,9 @@ extension YAMLFields where Failure == CapabilityError {
         if let networkingNode = map["networking"] {
             for (feature, value) in try pairs(networkingNode, "\(field).networking") {
                 guard ProviderCapabilities.networkingFeatures.contains(feature) else {
-                    throw problem(value, "\(field).networking", "'\(feature)' is not one of \(ProviderCapabilities.networkingFeatures.joined(separator: ", "))")
+                    throw problem(
+                        value, "\(field).networking",
+                        "'\(feature)' is not one of \(ProviderCapabilities.networkingFeatures.joined(separator: ", "))")
                 }
                 networking[feature] = try cell(value, "\(field).networking.\(feature)")
             }
@@ -231,19 +252,25 @@ extension YAMLFields where Failure == CapabilityError {
     func cell(_ node: Node, _ field: String) throws(CapabilityError) -> ProviderCapabilities.Cell {
         let map: [String: Node] = try mapping(node, field)
         try onlyKeys(map, ["status", "versions", "accelerator", "reason", "note", "reference"], in: node, field)
-        guard let statusText = try string(map["status"], "\(field).status"), let status = ProviderCapabilities.Status(rawValue: statusText) else {
-            throw problem(node, "\(field).status", "is missing or not one of \(ProviderCapabilities.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let statusText = try string(map["status"], "\(field).status"), let status = ProviderCapabilities.Status(rawValue: statusText)
+        else {
+            throw problem(
+                node, "\(field).status",
+                "is missing or not one of \(ProviderCapabilities.Status.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var versions: VersionRange?
         if let text = try string(map["versions"], "\(field).versions") {
-            guard let range = VersionRange(text) else { throw problem(map["versions"], "\(field).versions", "'\(text)' is not a range such as <7.1 or >=7.1") }
+            guard let range = VersionRange(text) else {
+                throw problem(map["versions"], "\(field).versions", "'\(text)' is not a range such as <7.1 or >=7.1")
+            }
             versions = range
         }
         let reason = try string(map["reason"], "\(field).reason")
         // A cell that is not plainly supported says why.
         if status != .supported, reason == nil { throw problem(node, field, "is \(status.rawValue) and needs a reason") }
-        return ProviderCapabilities.Cell(status: status, versions: versions, accelerator: try string(map["accelerator"], "\(field).accelerator"),
-                                         reason: reason, note: try string(map["note"], "\(field).note"), reference: try string(map["reference"], "\(field).reference"))
+        return ProviderCapabilities.Cell(
+            status: status, versions: versions, accelerator: try string(map["accelerator"], "\(field).accelerator"),
+            reason: reason, note: try string(map["note"], "\(field).note"), reference: try string(map["reference"], "\(field).reference"))
     }
 }
 

@@ -1,5 +1,5 @@
-import BoxerSupport
 import BoxStore
+import BoxerSupport
 import Foundation
 import Machines
 import Vagrantfile
@@ -30,7 +30,10 @@ public struct ParallelsProvider: Provider {
     /// Parallels' NAT network, whose rules forward host ports.
     static let sharedNetwork = "Shared"
 
-    public init(home: BoxerHome, prlctl: (any HypervisorTool)? = InstalledTool.find("prlctl"), prlsrvctl: (any HypervisorTool)? = InstalledTool.find("prlsrvctl")) {
+    public init(
+        home: BoxerHome, prlctl: (any HypervisorTool)? = InstalledTool.find("prlctl"),
+        prlsrvctl: (any HypervisorTool)? = InstalledTool.find("prlsrvctl")
+    ) {
         self.home = home
         self.prlctl = prlctl
         self.prlsrvctl = prlsrvctl
@@ -44,7 +47,10 @@ public struct ParallelsProvider: Provider {
 
     func tools() throws(MachineError) -> (prlctl: any HypervisorTool, prlsrvctl: any HypervisorTool) {
         guard let prlctl, let prlsrvctl else {
-            throw MachineError(.toolMissing, "prlctl is not installed, so Parallels machines cannot run here. Parallels Desktop runs on macOS only (Pro or Business edition for the command line: https://www.parallels.com/products/desktop/), or use --provider qemu.")
+            throw MachineError(
+                .toolMissing,
+                "prlctl is not installed, so Parallels machines cannot run here. Parallels Desktop runs on macOS only (Pro or Business edition for the command line: https://www.parallels.com/products/desktop/), or use --provider qemu."
+            )
         }
         return (prlctl, prlsrvctl)
     }
@@ -58,11 +64,14 @@ public struct ParallelsProvider: Provider {
         let pvm = try context.boxFile("box.pvm", provider: name)
         try MachineRecords.makeFolder(context)
         let (master, snapshot) = try await ensureMaster(pvm, tool: prlctl)
-        let vmName = context.settings(name)?.values["name"]?.string
+        let vmName =
+            context.settings(name)?.values["name"]?.string
             ?? "\(context.folder.projectRoot.split(separator: "/").last ?? "boxer")_\(context.machine.name)_\(Int(Date().timeIntervalSince1970 * 1000))"
         let destination = context.folder.file("vm")
         try? FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-        try await prlctl.check(["clone", master, "--name", vmName, "--dst", destination, "--linked", "--id", snapshot], doing: "clone the box's VM for \(context.machine.name)")
+        try await prlctl.check(
+            ["clone", master, "--name", vmName, "--dst", destination, "--linked", "--id", snapshot],
+            doing: "clone the box's VM for \(context.machine.name)")
         // prlctl clone prints no id: the clone is found by its name (made unique above).
         guard let id = try await registeredVMs(prlctl).first(where: { $0.value == vmName })?.key else {
             throw MachineError(.provider, "prlctl cloned \(vmName) but does not list it")
@@ -96,7 +105,10 @@ public struct ParallelsProvider: Provider {
         let registered = try await tool.run(["register", pvm, "--preserve-uuid"])
         guard registered.succeeded else {
             let said = (registered.error.isEmpty ? registered.output : registered.error).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw MachineError(.provider, "prlctl could not register the box \(pvm): \(said)\(said.contains("already registered") ? " (a VM from an earlier boxer home uses it: unregister it with `prlctl unregister`)" : "")")
+            throw MachineError(
+                .provider,
+                "prlctl could not register the box \(pvm): \(said)\(said.contains("already registered") ? " (a VM from an earlier boxer home uses it: unregister it with `prlctl unregister`)" : "")"
+            )
         }
         // prlctl register prints no id: the master is the VM that was not there before.
         guard let master = try await registeredVMs(tool).keys.first(where: { !vms.contains($0) }) else {
@@ -116,14 +128,18 @@ public struct ParallelsProvider: Provider {
             throw MachineError(.provider, "prlctl snapshot printed no snapshot id: \(output)")
         }
         let snapshot = String(output[output.index(after: open)..<close])
-        guard FileManager.default.createFile(atPath: record, contents: Data("\(master) \(snapshot)".utf8)) else { throw MachineError(.io, "cannot write \(record)") }
+        guard FileManager.default.createFile(atPath: record, contents: Data("\(master) \(snapshot)".utf8)) else {
+            throw MachineError(.io, "cannot write \(record)")
+        }
         return (master, snapshot)
     }
 
     /// `list --all --json -o name,uuid`: uuid → name (names need not be unique).
     func registeredVMs(_ tool: any HypervisorTool) async throws(MachineError) -> [String: String] {
         let output = try await tool.check(["list", "--all", "--no-header", "--json", "-o", "name,uuid"], doing: "list its VMs")
-        guard let list = Self.json(output) as? [[String: Any]] else { throw MachineError(.provider, "prlctl list printed no JSON list: \(output.prefix(200))") }
+        guard let list = Self.json(output) as? [[String: Any]] else {
+            throw MachineError(.provider, "prlctl list printed no JSON list: \(output.prefix(200))")
+        }
         var vms: [String: String] = [:]
         for entry in list { if let name = entry["name"] as? String, let uuid = entry["uuid"] as? String { vms[uuid] = name } }
         return vms
@@ -132,7 +148,9 @@ public struct ParallelsProvider: Provider {
     /// `list <vm> --info --json`: one object in an array.
     func vmInfo(_ vm: String, tool: any HypervisorTool) async throws(MachineError) -> [String: Any] {
         let output = try await tool.check(["list", vm, "--info", "--no-header", "--json"], doing: "describe \(vm)")
-        guard let info = (Self.json(output) as? [[String: Any]])?.last else { throw MachineError(.provider, "prlctl list --info printed no JSON: \(output.prefix(200))") }
+        guard let info = (Self.json(output) as? [[String: Any]])?.last else {
+            throw MachineError(.provider, "prlctl list --info printed no JSON: \(output.prefix(200))")
+        }
         return info
     }
 
@@ -155,7 +173,8 @@ public struct ParallelsProvider: Provider {
     public func start(_ context: MachineContext) async throws(MachineError) {
         let (prlctl, prlsrvctl) = try tools()
         guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
-        let status = try await prlctl.check(["list", id, "--no-header", "-o", "status"], doing: "read the state of \(context.machine.name)")
+        let status = try await prlctl.check(
+            ["list", id, "--no-header", "-o", "status"], doing: "read the state of \(context.machine.name)")
         if status.trimmingCharacters(in: .whitespacesAndNewlines) == "suspended" {
             try await prlctl.check(["resume", id], doing: "resume \(context.machine.name)")
             return
@@ -166,12 +185,16 @@ public struct ParallelsProvider: Provider {
         try await prlctl.check(settings, doing: "put NIC1 of \(context.machine.name) on the Shared network")
         if let attachment = context.internalNetwork {
             let mac = attachment.mac.replacingOccurrences(of: ":", with: "").uppercased()
-            settings = ["set", id, hardware["net1"] == nil ? "--device-add" : "--device-set"] + (hardware["net1"] == nil ? ["net"] : ["net1"])
+            settings =
+                ["set", id, hardware["net1"] == nil ? "--device-add" : "--device-set"] + (hardware["net1"] == nil ? ["net"] : ["net1"])
                 + ["--type", "host", "--iface", attachment.endpoint, "--mac", mac]
             try await prlctl.check(settings, doing: "put NIC2 of \(context.machine.name) on \(attachment.endpoint)")
         }
         if let seed = context.seed {
-            settings = ["set", id] + (hardware["cdrom0"] == nil ? ["--device-add", "cdrom"] : ["--device-set", "cdrom0"]) + ["--image", seed, "--connect"]
+            settings =
+                ["set", id] + (hardware["cdrom0"] == nil ? ["--device-add", "cdrom"] : ["--device-set", "cdrom0"]) + [
+                    "--image", seed, "--connect",
+                ]
             try await prlctl.check(settings, doing: "attach the NoCloud seed to \(context.machine.name)")
         }
         for call in context.customizations(name, id: id) {
@@ -189,8 +212,12 @@ public struct ParallelsProvider: Provider {
         // Recorded first, so that rules added before a failure are removed next time.
         MachineRecords.writeForwards(context)
         for forward in context.forwards {
-            try await tool.check(["net", "set", Self.sharedNetwork, "--nat-\(forward.proto)-add", "\(Self.ruleName(id: id, forward: forward)),\(forward.host),\(id),\(forward.guest)"],
-                                 doing: "forward host port \(forward.host) to \(context.machine.name)")
+            try await tool.check(
+                [
+                    "net", "set", Self.sharedNetwork, "--nat-\(forward.proto)-add",
+                    "\(Self.ruleName(id: id, forward: forward)),\(forward.host),\(id),\(forward.guest)",
+                ],
+                doing: "forward host port \(forward.host) to \(context.machine.name)")
         }
     }
 
@@ -206,7 +233,9 @@ public struct ParallelsProvider: Provider {
         case .paused: try await prlctl.check(["resume", id], doing: "resume \(context.machine.name) to stop it")
         case .running: break
         }
-        if !force, let soft = try await prlctl.run(["stop", id], timeout: max(timeout, 1)), soft.succeeded, await state(context) == .poweroff {
+        if !force, let soft = try await prlctl.run(["stop", id], timeout: max(timeout, 1)), soft.succeeded,
+            await state(context) == .poweroff
+        {
             return
         }
         try await prlctl.check(["stop", id, "--kill"], doing: "power off \(context.machine.name)")
@@ -227,7 +256,9 @@ public struct ParallelsProvider: Provider {
         if let id = context.folder.id, await state(context) != .notCreated {
             try await stop(context, force: true, timeout: 0)
             for old in MachineRecords.forwards(context) {
-                _ = try? await prlsrvctl.run(["net", "set", Self.sharedNetwork, "--nat-\(old.proto)-del", Self.ruleName(id: id, forward: old)])
+                _ = try? await prlsrvctl.run([
+                    "net", "set", Self.sharedNetwork, "--nat-\(old.proto)-del", Self.ruleName(id: id, forward: old),
+                ])
             }
             try await prlctl.check(["delete", id], doing: "delete \(context.machine.name)")
         }
@@ -265,8 +296,11 @@ public struct ParallelsProvider: Provider {
         if !names.contains(network.name) {
             try await prlsrvctl.check(["net", "add", network.name, "--type", "host-only"], doing: "add the network \(network.name)")
         }
-        try await prlsrvctl.check(["net", "set", network.name, "--ip", "\(network.gateway)/255.255.255.0", "--dhcp-server", "on", "--dhcp-ip", network.gateway,
-                                   "--ip-scope-start", network.lowest, "--ip-scope-end", network.highest], doing: "set up the network \(network.name)")
+        try await prlsrvctl.check(
+            [
+                "net", "set", network.name, "--ip", "\(network.gateway)/255.255.255.0", "--dhcp-server", "on", "--dhcp-ip", network.gateway,
+                "--ip-scope-start", network.lowest, "--ip-scope-end", network.highest,
+            ], doing: "set up the network \(network.name)")
     }
 
     public func removeInternalNetwork(_ network: InternalNetwork) async {

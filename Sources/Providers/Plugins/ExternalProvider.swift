@@ -69,13 +69,16 @@ public struct ExternalProvider: Provider {
         handshake = Handshake {
             var outcome = Handshake.Outcome()
             do throws(PluginClient.Failure) {
-                outcome.hello = try PluginClient(executable: executable, environment: environment).converse(request: nil, timeout: timeouts.hello).0
+                outcome.hello = try PluginClient(executable: executable, environment: environment).converse(
+                    request: nil, timeout: timeouts.hello
+                ).0
             } catch {
                 outcome.unusable = error.message
                 return outcome
             }
             if outcome.hello.name != name {
-                outcome.unusable = "the provider plugin \(executable) calls itself '\(outcome.hello.name ?? "")', but its file name says '\(name)'"
+                outcome.unusable =
+                    "the provider plugin \(executable) calls itself '\(outcome.hello.name ?? "")', but its file name says '\(name)'"
                 return outcome
             }
             if let data = outcome.hello.capabilities {
@@ -105,11 +108,15 @@ public struct ExternalProvider: Provider {
 
     /// Every `boxer-provider-*` program in `folders` (PATH's, then providers/), the first of
     /// each name winning; names of built-in providers are left to them.
-    public static func discover(folders: [String], builtIn: Set<String>, environment: [String: String] = ProcessInfo.processInfo.environment, timeouts: Timeouts = Timeouts()) -> [ExternalProvider] {
+    public static func discover(
+        folders: [String], builtIn: Set<String>, environment: [String: String] = ProcessInfo.processInfo.environment,
+        timeouts: Timeouts = Timeouts()
+    ) -> [ExternalProvider] {
         var seen = builtIn
         var found: [ExternalProvider] = []
         for folder in folders {
-            for entry in HostFiles.entries(of: folder).sorted() where entry.hasPrefix(PluginProtocol.executablePrefix) && entry.count > PluginProtocol.executablePrefix.count {
+            for entry in HostFiles.entries(of: folder).sorted()
+            where entry.hasPrefix(PluginProtocol.executablePrefix) && entry.count > PluginProtocol.executablePrefix.count {
                 let path = folder + "/" + entry
                 let name = String(entry.dropFirst(PluginProtocol.executablePrefix.count))
                 guard !seen.contains(name), HostFiles.kind(of: path) == .regular, access(path, X_OK) == 0 else { continue }
@@ -132,13 +139,16 @@ public struct ExternalProvider: Provider {
         if let unusable { throw MachineError(.toolMissing, unusable) }
         let reply: PluginProtocol.Reply?
         do throws(PluginClient.Failure) {
-            reply = try PluginClient(executable: executable, environment: environment).converse(request: request, timeout: timeout) { line in
+            reply = try PluginClient(executable: executable, environment: environment).converse(request: request, timeout: timeout) {
+                line in
                 Self.logger.info("\(name): \(line)")
             }.1
         } catch {
             throw MachineError(.provider, error.message)
         }
-        guard let reply else { throw MachineError(.provider, "the provider plugin \(executable) gave no reply to \(request.operation.rawValue)") }
+        guard let reply else {
+            throw MachineError(.provider, "the provider plugin \(executable) gave no reply to \(request.operation.rawValue)")
+        }
         if reply.type == "error" {
             throw MachineError(Self.kind(reply.kind), "\(name) (plugin): \(reply.message ?? "failed without a message")")
         }
@@ -151,7 +161,8 @@ public struct ExternalProvider: Provider {
     }
 
     func request(_ operation: PluginProtocol.Operation, _ context: MachineContext?) -> PluginProtocol.Request {
-        PluginProtocol.Request(id: Int.random(in: 1...Int(Int32.max)), operation: operation, context: context.map(PluginProtocol.Context.init))
+        PluginProtocol.Request(
+            id: Int.random(in: 1...Int(Int32.max)), operation: operation, context: context.map(PluginProtocol.Context.init))
     }
 
     static func kind(_ text: String?) -> MachineError.Kind {
@@ -165,11 +176,14 @@ public struct ExternalProvider: Provider {
     }
 
     /// The value of a result, decoded, or an error naming the plugin.
-    func value<T: Decodable>(_ reply: PluginProtocol.Reply, as type: T.Type, _ operation: PluginProtocol.Operation) throws(MachineError) -> T {
+    func value<T: Decodable>(_ reply: PluginProtocol.Reply, as type: T.Type, _ operation: PluginProtocol.Operation) throws(MachineError)
+        -> T
+    {
         do {
             return try (reply.value ?? .null).decode(type)
         } catch {
-            throw MachineError(.provider, "the provider plugin \(executable) answered \(operation.rawValue) with a value boxer cannot read: \(error)")
+            throw MachineError(
+                .provider, "the provider plugin \(executable) answered \(operation.rawValue) with a value boxer cannot read: \(error)")
         }
     }
 
@@ -220,13 +234,15 @@ public struct ExternalProvider: Provider {
     public func state(_ context: MachineContext) async -> MachineState {
         guard context.folder.id != nil else { return .notCreated }
         guard let reply = try? await callAsync(request(.state, context), timeout: timeouts.query),
-              let text = reply.value?.string, let state = MachineState(rawValue: text) else { return .aborted }
+            let text = reply.value?.string, let state = MachineState(rawValue: text)
+        else { return .aborted }
         return state
     }
 
     public func sshEndpoint(_ context: MachineContext) -> SSHEndpoint? {
         guard let reply = try? call(request(.sshEndpoint, context), timeout: timeouts.query),
-              let endpoint = try? value(reply, as: Endpoint?.self, .sshEndpoint) else { return nil }
+            let endpoint = try? value(reply, as: Endpoint?.self, .sshEndpoint)
+        else { return nil }
         return SSHEndpoint(host: endpoint.host, port: endpoint.port)
     }
 

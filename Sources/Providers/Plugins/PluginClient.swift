@@ -23,14 +23,17 @@ struct PluginClient {
     /// Runs `hello` and, when given, one request; returns the plugin's hello and the reply.
     /// One conversation from start to end (over 80 lines on purpose: each step of the protocol
     /// and each way a plugin can break it is handled where it happens, in order).
-    func converse(request: PluginProtocol.Request?, timeout: Double, log: (String) -> Void = { _ in }) throws(Failure) -> (PluginProtocol.Hello, PluginProtocol.Reply?) {
+    func converse(request: PluginProtocol.Request?, timeout: Double, log: (String) -> Void = { _ in }) throws(Failure) -> (
+        PluginProtocol.Hello, PluginProtocol.Reply?
+    ) {
         var sockets: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &sockets) == 0 else {
             throw Failure(message: "cannot make a socket pair for \(executable): \(String(cString: strerror(errno)))")
         }
         let (ours, theirs) = (sockets[0], sockets[1])
         defer { close(ours) }
-        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-plugin-\(getpid())-\(UUID().uuidString.prefix(8)).log")
+        let errorLog = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "boxer-plugin-\(getpid())-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorLog) }
 
@@ -79,7 +82,10 @@ struct PluginClient {
                 var offset = 0
                 while offset < buffer.count {
                     let count = sendWithoutSignal(ours, buffer.baseAddress! + offset, buffer.count - offset)
-                    if count < 0 { if errno == EINTR { continue }; return false }
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        return false
+                    }
                     offset += count
                 }
                 return true
@@ -97,11 +103,15 @@ struct PluginClient {
 
         try send(PluginProtocol.Hello(versions: [PluginProtocol.version]))
         let helloLine = try receive("hello")
-        guard let hello = try? JSONDecoder().decode(PluginProtocol.Hello.self, from: helloLine), hello.type == "hello", hello.protocol == PluginProtocol.name else {
+        guard let hello = try? JSONDecoder().decode(PluginProtocol.Hello.self, from: helloLine), hello.type == "hello",
+            hello.protocol == PluginProtocol.name
+        else {
             throw fail("answered hello with something that is not a \(PluginProtocol.name) hello: \(Self.quote(helloLine))")
         }
         guard hello.version == PluginProtocol.version else {
-            throw fail("speaks protocol version \(hello.version.map(String.init) ?? "(none)"), and boxer speaks \(PluginProtocol.version): update the plugin or boxer")
+            throw fail(
+                "speaks protocol version \(hello.version.map(String.init) ?? "(none)"), and boxer speaks \(PluginProtocol.version): update the plugin or boxer"
+            )
         }
         guard let request else {
             finished = Self.finish(process, pid: pid, closing: ours)
@@ -111,7 +121,9 @@ struct PluginClient {
         while true {
             let line = try receive("\(request.operation.rawValue)")
             guard let reply = try? JSONDecoder().decode(PluginProtocol.Reply.self, from: line) else {
-                throw fail("printed something that is not a protocol message while boxer waited for \(request.operation.rawValue): \(Self.quote(line))")
+                throw fail(
+                    "printed something that is not a protocol message while boxer waited for \(request.operation.rawValue): \(Self.quote(line))"
+                )
             }
             switch reply.type {
             case "log":
@@ -161,15 +173,18 @@ struct PluginClient {
 /// `send` with MSG_NOSIGNAL where it exists.
 private func sendWithoutSignal(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     #if os(Linux)
-    return send(descriptor, bytes, count, Int32(MSG_NOSIGNAL))
+        return send(descriptor, bytes, count, Int32(MSG_NOSIGNAL))
     #else
-    return send(descriptor, bytes, count, 0)
+        return send(descriptor, bytes, count, 0)
     #endif
 }
 
 /// Lines from a descriptor, each waited for until a deadline (poll), at most 1 MiB each.
 struct LineReader {
-    enum Outcome { case line(Data), end, timeout, tooLong }
+    enum Outcome {
+        case line(Data)
+        case end, timeout, tooLong
+    }
 
     let descriptor: Int32
     var buffer = Data()
@@ -177,8 +192,8 @@ struct LineReader {
     init(descriptor: Int32) {
         self.descriptor = descriptor
         #if os(macOS)
-        var on: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+            var on: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
         #endif
     }
 
@@ -199,7 +214,10 @@ struct LineReader {
             if ready <= 0 { continue }
             var chunk = [UInt8](repeating: 0, count: 65536)
             let count = read(descriptor, &chunk, chunk.count)
-            if count < 0 { if errno == EINTR || errno == EAGAIN { continue }; return .end }
+            if count < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return .end
+            }
             if count == 0 { return buffer.isEmpty ? .end : .line(appendFinal()) }
             buffer.append(contentsOf: chunk[0..<count])
         }

@@ -29,8 +29,11 @@ public enum PluginProtocol {
         /// The plugin's capability data, in the schema of providers/*.yaml (as JSON).
         public var capabilities: JSONValue?
 
-        public init(protocol: String = PluginProtocol.name, versions: [Int]? = nil, version: Int? = nil, name: String? = nil, boxFormats: [String]? = nil,
-                    attachesToUserspaceSwitch: Bool? = nil, sharedFolderTypes: [String]? = nil, capabilities: JSONValue? = nil) {
+        public init(
+            protocol: String = PluginProtocol.name, versions: [Int]? = nil, version: Int? = nil, name: String? = nil,
+            boxFormats: [String]? = nil,
+            attachesToUserspaceSwitch: Bool? = nil, sharedFolderTypes: [String]? = nil, capabilities: JSONValue? = nil
+        ) {
             self.protocol = `protocol`
             self.versions = versions
             self.version = version
@@ -131,7 +134,9 @@ public enum PluginProtocol {
             folder = context.folder.path
             provider = context.folder.provider
             id = context.folder.id
-            box = context.box.map { Box(name: $0.name, version: $0.version, architecture: $0.architecture, provider: $0.provider, path: $0.path) }
+            box = context.box.map {
+                Box(name: $0.name, version: $0.version, architecture: $0.architecture, provider: $0.provider, path: $0.path)
+            }
             forwards = context.forwards
             internalNetwork = context.internalNetwork.map { Attachment(endpoint: $0.endpoint, mac: $0.mac, subnet: $0.subnet) }
             seed = context.seed
@@ -142,8 +147,11 @@ public enum PluginProtocol {
         public var machineContext: MachineContext {
             var context = MachineContext(
                 machine: machine, folder: MachineFolder(projectRoot: projectRoot, machineName: machine.name, provider: provider),
-                box: box.map { BoxMatch(name: $0.name, version: $0.version, architecture: $0.architecture, provider: $0.provider, path: $0.path) },
-                forwards: forwards, internalNetwork: internalNetwork.map { InternalNetworkAttachment(endpoint: $0.endpoint, mac: $0.mac, subnet: $0.subnet) },
+                box: box.map {
+                    BoxMatch(name: $0.name, version: $0.version, architecture: $0.architecture, provider: $0.provider, path: $0.path)
+                },
+                forwards: forwards,
+                internalNetwork: internalNetwork.map { InternalNetworkAttachment(endpoint: $0.endpoint, mac: $0.mac, subnet: $0.subnet) },
                 seed: seed)
             context.shares = shares.map(\.sharedFolder)
             return context

@@ -19,22 +19,32 @@ public struct PluginServer: Sendable {
     /// Serves standard input and output; returns the exit status.
     public func run() async -> Int32 {
         guard let line = readLine(), let hello = try? JSONDecoder().decode(PluginProtocol.Hello.self, from: Data(line.utf8)),
-              hello.protocol == PluginProtocol.name else {
-            FileHandle.standardError.write(Data("\(PluginProtocol.executablePrefix)\(name): expected boxer's hello on standard input\n".utf8))
+            hello.protocol == PluginProtocol.name
+        else {
+            FileHandle.standardError.write(
+                Data("\(PluginProtocol.executablePrefix)\(name): expected boxer's hello on standard input\n".utf8))
             return 2
         }
         guard hello.versions?.contains(PluginProtocol.version) == true else {
-            FileHandle.standardError.write(Data("\(PluginProtocol.executablePrefix)\(name): boxer speaks protocol versions \(hello.versions ?? []), this plugin \(PluginProtocol.version)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "\(PluginProtocol.executablePrefix)\(name): boxer speaks protocol versions \(hello.versions ?? []), this plugin \(PluginProtocol.version)\n"
+                        .utf8))
             return 2
         }
-        send(PluginProtocol.Hello(version: PluginProtocol.version, name: name, boxFormats: provider.boxFormats,
-                                  attachesToUserspaceSwitch: provider.attachesToUserspaceSwitch,
-                                  sharedFolderTypes: provider.sharedFolderTypes.sorted(), capabilities: capabilities))
+        send(
+            PluginProtocol.Hello(
+                version: PluginProtocol.version, name: name, boxFormats: provider.boxFormats,
+                attachesToUserspaceSwitch: provider.attachesToUserspaceSwitch,
+                sharedFolderTypes: provider.sharedFolderTypes.sorted(), capabilities: capabilities))
         while let line = readLine() {
             guard let request = try? JSONDecoder().decode(PluginProtocol.Request.self, from: Data(line.utf8)) else {
                 // Answered with the request's id when it has one (an operation of a newer boxer).
                 let id = (try? JSONDecoder().decode(RequestID.self, from: Data(line.utf8)))?.id
-                send(PluginProtocol.Reply(type: "error", id: id, kind: "unsupported", message: "\(name) cannot take this request (an unknown operation or fields): \(line.prefix(200))"))
+                send(
+                    PluginProtocol.Reply(
+                        type: "error", id: id, kind: "unsupported",
+                        message: "\(name) cannot take this request (an unknown operation or fields): \(line.prefix(200))"))
                 continue
             }
             do throws(MachineError) {
@@ -55,13 +65,25 @@ public struct PluginServer: Sendable {
             do { return try JSONValue(encoding: value) } catch { throw MachineError(.provider, "cannot encode the result: \(error)") }
         }
         switch request.operation {
-        case .checkUsable: try provider.checkUsable(); return .null
+        case .checkUsable:
+            try provider.checkUsable()
+            return .null
         case .create: return .string(try await provider.create(try context()))
-        case .start: try await provider.start(try context()); return .null
-        case .stop: try await provider.stop(try context(), force: request.force ?? false, timeout: request.timeout ?? 30); return .null
-        case .suspend: try await provider.suspend(try context()); return .null
-        case .resume: try await provider.resume(try context()); return .null
-        case .destroy: try await provider.destroy(try context()); return .null
+        case .start:
+            try await provider.start(try context())
+            return .null
+        case .stop:
+            try await provider.stop(try context(), force: request.force ?? false, timeout: request.timeout ?? 30)
+            return .null
+        case .suspend:
+            try await provider.suspend(try context())
+            return .null
+        case .resume:
+            try await provider.resume(try context())
+            return .null
+        case .destroy:
+            try await provider.destroy(try context())
+            return .null
         case .state: return .string(await provider.state(try context()).rawValue)
         case .sshEndpoint:
             guard let endpoint = provider.sshEndpoint(try context()) else { return .null }

@@ -39,13 +39,18 @@ public struct QEMUCommandLine: Sendable, Equatable {
         }
         arguments += ["-accel", accelerator.rawValue, "-m", "\(memoryMiB)M", "-smp", "\(cpus)"]
         if case .uefi(let code, let vars) = firmware {
-            arguments += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=\(escaped(code))",
-                          "-drive", "if=pflash,format=raw,unit=1,file=\(escaped(vars))"]
+            arguments += [
+                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=\(escaped(code))",
+                "-drive", "if=pflash,format=raw,unit=1,file=\(escaped(vars))",
+            ]
         }
         arguments += ["-drive", "file=\(escaped(disk)),if=virtio,format=qcow2,discard=unmap"]
         if let seed { arguments += ["-drive", "file=\(escaped(seed)),if=virtio,format=raw,readonly=on"] }
         for share in shares {
-            arguments += ["-virtfs", "local,path=\(escaped(share.hostPath)),mount_tag=\(share.tag),security_model=\(share.accessMode),id=\(share.tag)"]
+            arguments += [
+                "-virtfs",
+                "local,path=\(escaped(share.hostPath)),mount_tag=\(share.tag),security_model=\(share.accessMode),id=\(share.tag)",
+            ]
         }
         // Entropy: without it the guest's first SSH host key waits seconds for the RNG.
         arguments += ["-device", "virtio-rng-pci"]
@@ -58,12 +63,16 @@ public struct QEMUCommandLine: Sendable, Equatable {
         if let internalNetwork {
             // QEMU listens and the switch connects: QEMU listens again when the switch goes, so
             // a restarted switch reaches every running machine.
-            arguments += ["-netdev", "stream,id=internal,server=on,addr.type=unix,addr.path=\(escaped(internalNetwork.endpoint))",
-                          "-device", "virtio-net-pci,netdev=internal,mac=\(internalNetwork.mac)"]
+            arguments += [
+                "-netdev", "stream,id=internal,server=on,addr.type=unix,addr.path=\(escaped(internalNetwork.endpoint))",
+                "-device", "virtio-net-pci,netdev=internal,mac=\(internalNetwork.mac)",
+            ]
         }
-        arguments += ["-qmp", "unix:\(escaped(qmpSocket)),server=on,wait=off",
-                      "-chardev", "file,id=console,path=\(escaped(consoleLog))", "-serial", "chardev:console",
-                      "-display", "none", "-daemonize", "-pidfile", pidFile]
+        arguments += [
+            "-qmp", "unix:\(escaped(qmpSocket)),server=on,wait=off",
+            "-chardev", "file,id=console,path=\(escaped(consoleLog))", "-serial", "chardev:console",
+            "-display", "none", "-daemonize", "-pidfile", pidFile,
+        ]
         return arguments + extraArguments
     }
 
@@ -74,11 +83,14 @@ public struct QEMUCommandLine: Sendable, Equatable {
 }
 
 extension QEMUCommandLine {
-    public init(binary: String, guestArchitecture: String, accelerator: QEMUHost.Accelerator, name: String, memoryMiB: Int, cpus: Int, disk: String,
-                seed: String?, firmware: Firmware, forwards: [PortForward], restrictNAT: Bool, natMAC: String,
-                qmpSocket: String, consoleLog: String, pidFile: String) {
-        self.init(binary: binary, guestArchitecture: guestArchitecture, accelerator: accelerator, name: name, memoryMiB: memoryMiB, cpus: cpus,
-                  disk: disk, seed: seed, shares: [], firmware: firmware, forwards: forwards, restrictNAT: restrictNAT, natMAC: natMAC,
-                  internalNetwork: nil, qmpSocket: qmpSocket, consoleLog: consoleLog, pidFile: pidFile, extraArguments: [])
+    public init(
+        binary: String, guestArchitecture: String, accelerator: QEMUHost.Accelerator, name: String, memoryMiB: Int, cpus: Int, disk: String,
+        seed: String?, firmware: Firmware, forwards: [PortForward], restrictNAT: Bool, natMAC: String,
+        qmpSocket: String, consoleLog: String, pidFile: String
+    ) {
+        self.init(
+            binary: binary, guestArchitecture: guestArchitecture, accelerator: accelerator, name: name, memoryMiB: memoryMiB, cpus: cpus,
+            disk: disk, seed: seed, shares: [], firmware: firmware, forwards: forwards, restrictNAT: restrictNAT, natMAC: natMAC,
+            internalNetwork: nil, qmpSocket: qmpSocket, consoleLog: consoleLog, pidFile: pidFile, extraArguments: [])
     }
 }

@@ -22,9 +22,11 @@ public struct QEMUHost: Sendable {
 
     public func package(for guestArchitecture: String) -> String {
         #if os(macOS)
-        return "qemu (Homebrew: brew install qemu)"
+            return "qemu (Homebrew: brew install qemu)"
         #else
-        return guestArchitecture == "arm64" ? "qemu-system-arm and qemu-efi-aarch64 (Debian: apt-get install qemu-system-arm qemu-efi-aarch64)" : "qemu-system-x86 (Debian: apt-get install qemu-system-x86)"
+            return guestArchitecture == "arm64"
+                ? "qemu-system-arm and qemu-efi-aarch64 (Debian: apt-get install qemu-system-arm qemu-efi-aarch64)"
+                : "qemu-system-x86 (Debian: apt-get install qemu-system-x86)"
         #endif
     }
 
@@ -39,9 +41,9 @@ public struct QEMUHost: Sendable {
             return (.tcg, "an \(guestArchitecture) guest on an \(hostArchitecture) host is emulated (TCG)")
         }
         #if os(macOS)
-        return (.hvf, "Hypervisor.framework on macOS")
+            return (.hvf, "Hypervisor.framework on macOS")
         #else
-        return kvmUsable()
+            return kvmUsable()
         #endif
     }
 
@@ -59,7 +61,9 @@ public struct QEMUHost: Sendable {
         }
         if hostArchitecture == "amd64" {
             let flags = (try? HostFiles.readText(at: "/proc/cpuinfo", limit: 8 << 20)) ?? ""
-            let hasVirtualization = flags.split(separator: "\n").contains { $0.hasPrefix("flags") && ($0.contains(" vmx") || $0.contains(" svm")) }
+            let hasVirtualization = flags.split(separator: "\n").contains {
+                $0.hasPrefix("flags") && ($0.contains(" vmx") || $0.contains(" svm"))
+            }
             guard hasVirtualization else {
                 return (.tcg, "the CPU has no VMX/SVM flag: emulating with TCG")
             }
@@ -69,12 +73,17 @@ public struct QEMUHost: Sendable {
 
     /// UEFI firmware code and the template for per-machine variables.
     public func uefiFirmware(for guestArchitecture: String) -> (code: String, vars: String)? {
-        let candidates: [(String, String)] = guestArchitecture == "arm64"
-            ? [("/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/AAVMF/AAVMF_VARS.fd"),
-               ("/opt/homebrew/share/qemu/edk2-aarch64-code.fd", "/opt/homebrew/share/qemu/edk2-arm-vars.fd")]
-            : [("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"),
-               ("/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"),
-               ("/opt/homebrew/share/qemu/edk2-x86_64-code.fd", "/opt/homebrew/share/qemu/edk2-i386-vars.fd")]
+        let candidates: [(String, String)] =
+            guestArchitecture == "arm64"
+            ? [
+                ("/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/AAVMF/AAVMF_VARS.fd"),
+                ("/opt/homebrew/share/qemu/edk2-aarch64-code.fd", "/opt/homebrew/share/qemu/edk2-arm-vars.fd"),
+            ]
+            : [
+                ("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"),
+                ("/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"),
+                ("/opt/homebrew/share/qemu/edk2-x86_64-code.fd", "/opt/homebrew/share/qemu/edk2-i386-vars.fd"),
+            ]
         return candidates.first { HostFiles.kind(of: $0.0) == .regular && HostFiles.kind(of: $0.1) == .regular }
     }
 }

@@ -28,7 +28,9 @@ public struct QEMUProvider: Provider {
 
     public func checkUsable() throws(MachineError) {
         guard Programs.find("qemu-img", environment: host.environment) != nil else {
-            throw MachineError(.toolMissing, "qemu-img is not installed; it makes the machines' disks. Debian: apt-get install qemu-utils; macOS: brew install qemu")
+            throw MachineError(
+                .toolMissing,
+                "qemu-img is not installed; it makes the machines' disks. Debian: apt-get install qemu-utils; macOS: brew install qemu")
         }
     }
 
@@ -64,14 +66,16 @@ public struct QEMUProvider: Provider {
     public func recoverID(_ folder: MachineFolder) -> String? {
         guard let pid = runningPID(folder) else { return nil }
         #if os(Linux)
-        guard let bytes = try? HostFiles.readBytes(at: "/proc/\(pid)/cmdline", limit: 1 << 20) else { return nil }
-        let arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        for (index, argument) in arguments.enumerated() where argument == "-qmp" && index + 1 < arguments.count {
-            let parts = arguments[index + 1].split(separator: "/").map(String.init)
-            if let socket = parts.lastIndex(where: { $0.hasPrefix("qmp.sock") }), socket > 0, MachineIDForm.isLowercaseUUID(parts[socket - 1]) {
-                return parts[socket - 1]
+            guard let bytes = try? HostFiles.readBytes(at: "/proc/\(pid)/cmdline", limit: 1 << 20) else { return nil }
+            let arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            for (index, argument) in arguments.enumerated() where argument == "-qmp" && index + 1 < arguments.count {
+                let parts = arguments[index + 1].split(separator: "/").map(String.init)
+                if let socket = parts.lastIndex(where: { $0.hasPrefix("qmp.sock") }), socket > 0,
+                    MachineIDForm.isLowercaseUUID(parts[socket - 1])
+                {
+                    return parts[socket - 1]
+                }
             }
-        }
         #endif
         return nil
     }
@@ -82,9 +86,10 @@ public struct QEMUProvider: Provider {
 
     private func boxMetadataArchitecture(_ context: MachineContext) -> String? {
         guard let path = context.box?.path,
-              let data = FileManager.default.contents(atPath: path + "/metadata.json"),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let architecture = object["architecture"] as? String, architecture != "unknown" else { return nil }
+            let data = FileManager.default.contents(atPath: path + "/metadata.json"),
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let architecture = object["architecture"] as? String, architecture != "unknown"
+        else { return nil }
         return architecture
     }
 
@@ -98,14 +103,20 @@ public struct QEMUProvider: Provider {
         guard let box = context.box else { throw MachineError(.boxMissing, "the machine has no box to be made from") }
         let image = box.path + "/box.img"
         guard HostFiles.kind(of: image) == .regular else {
-            throw MachineError(.boxMissing, "the box \(box.name) (\(box.provider), \(box.version)) has no box.img; QEMU runs libvirt boxes, whose disk is box.img (qcow2)")
+            throw MachineError(
+                .boxMissing,
+                "the box \(box.name) (\(box.provider), \(box.version)) has no box.img; QEMU runs libvirt boxes, whose disk is box.img (qcow2)"
+            )
         }
         let id = UUID().uuidString.lowercased()
         try MachineRecords.makeFolder(context)
         // Never under a live machine: a QEMU that still holds this folder's pidfile has the disk
         // open, and a new one in its place would lose everything the guest wrote.
         if let pid = runningPID(context.folder) {
-            throw MachineError(.untrustedState, "A QEMU (pid \(pid)) still runs the disk of machine '\(context.machine.name)' in \(context.folder.path), although its id file says the machine is not created. Nothing was changed. Stop that QEMU (kill \(pid)) or restore the id file, then run the command again.")
+            throw MachineError(
+                .untrustedState,
+                "A QEMU (pid \(pid)) still runs the disk of machine '\(context.machine.name)' in \(context.folder.path), although its id file says the machine is not created. Nothing was changed. Stop that QEMU (kill \(pid)) or restore the id file, then run the command again."
+            )
         }
         let disk = diskPath(context)
         unlink(disk)
@@ -115,7 +126,9 @@ public struct QEMUProvider: Provider {
         }
         let result = try await Programs.run("qemu-img", arguments)
         guard result.succeeded else {
-            throw MachineError(.provider, "qemu-img could not make the machine's disk from \(image): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw MachineError(
+                .provider,
+                "qemu-img could not make the machine's disk from \(image): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         // qemu-img creates it 0644 (less the umask): the guest's disk is the user's alone.
         chmod(disk, 0o600)
@@ -123,7 +136,9 @@ public struct QEMUProvider: Provider {
         try context.folder.write("stopped", "")
         if guestArchitecture(context) == "arm64" || setting(context, "firmware")?.string == "uefi" {
             guard let firmware = host.uefiFirmware(for: guestArchitecture(context)) else {
-                throw MachineError(.toolMissing, "no UEFI firmware for \(guestArchitecture(context)) guests: \(host.package(for: guestArchitecture(context)))")
+                throw MachineError(
+                    .toolMissing,
+                    "no UEFI firmware for \(guestArchitecture(context)) guests: \(host.package(for: guestArchitecture(context)))")
             }
             do {
                 try? FileManager.default.removeItem(atPath: varsPath(context))
@@ -140,15 +155,22 @@ public struct QEMUProvider: Provider {
         let architecture = guestArchitecture(context)
         let binary = Programs.find(host.binary(for: architecture), environment: host.environment)
         guard let binary else {
-            throw MachineError(.toolMissing, "\(host.binary(for: architecture)) is not installed, and the box \(context.box?.name ?? "") is for \(architecture): \(host.package(for: architecture))")
+            throw MachineError(
+                .toolMissing,
+                "\(host.binary(for: architecture)) is not installed, and the box \(context.box?.name ?? "") is for \(architecture): \(host.package(for: architecture))"
+            )
         }
-        let (accelerator, _) = host.accelerator(for: architecture, requested: setting(context, "accel")?.string ?? setting(context, "accelerator")?.string)
+        let (accelerator, _) = host.accelerator(
+            for: architecture, requested: setting(context, "accel")?.string ?? setting(context, "accelerator")?.string)
         var firmware = QEMUCommandLine.Firmware.bios
         if HostFiles.kind(of: varsPath(context)) == .regular, let uefi = host.uefiFirmware(for: architecture) {
             firmware = .uefi(code: uefi.code, vars: varsPath(context))
         }
-        let restrict = host.environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? (setting(context, "restrict")?.bool ?? false)
-        guard let runtime = runtimeFolder(id) else { throw MachineError(.untrustedState, "the machine's id \(id) is not a QEMU machine id") }
+        let restrict =
+            host.environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? (setting(context, "restrict")?.bool ?? false)
+        guard let runtime = runtimeFolder(id) else {
+            throw MachineError(.untrustedState, "the machine's id \(id) is not a QEMU machine id")
+        }
         var extra: [String] = []
         if case .array(let items)? = setting(context, "extra_qemu_args") ?? setting(context, "extra_args") {
             extra = items.compactMap(\.string)
@@ -182,7 +204,10 @@ public struct QEMUProvider: Provider {
             try? context.folder.write("stopped", "")
             let message = result.error.trimmingCharacters(in: .whitespacesAndNewlines)
             if message.contains("Could not set up host forwarding rule") {
-                throw MachineError(.portInUse, "QEMU could not forward a port (\(message)): another program took it. Free it, pick another `host:` port or set `auto_correct: true`.")
+                throw MachineError(
+                    .portInUse,
+                    "QEMU could not forward a port (\(message)): another program took it. Free it, pick another `host:` port or set `auto_correct: true`."
+                )
             }
             throw MachineError(.provider, "QEMU did not start: \(message)")
         }
@@ -219,12 +244,16 @@ public struct QEMUProvider: Provider {
     }
 
     public func suspend(_ context: MachineContext) async throws(MachineError) {
-        guard let socket = qmpSocket(context), runningPID(context) != nil else { throw MachineError(.provider, "the machine is not running") }
+        guard let socket = qmpSocket(context), runningPID(context) != nil else {
+            throw MachineError(.provider, "the machine is not running")
+        }
         try await qmp(socket, "stop")
     }
 
     public func resume(_ context: MachineContext) async throws(MachineError) {
-        guard let socket = qmpSocket(context), runningPID(context) != nil else { throw MachineError(.provider, "the machine is not running") }
+        guard let socket = qmpSocket(context), runningPID(context) != nil else {
+            throw MachineError(.provider, "the machine is not running")
+        }
         try await qmp(socket, "cont")
     }
 
@@ -286,17 +315,21 @@ public struct QEMUProvider: Provider {
 
     func runningPID(_ folder: MachineFolder) -> pid_t? {
         guard let text = folder.read("qemu.pid"), let pid = pid_t(text), pid > 0,
-              HostFiles.lockHolder(of: folder.file("qemu.pid")) == pid else { return nil }
+            HostFiles.lockHolder(of: folder.file("qemu.pid")) == pid
+        else { return nil }
         return pid
     }
 
     func isAlive(_ pid: pid_t) -> Bool {
         if kill(pid, 0) != 0 { return errno == EPERM }
         #if os(Linux)
-        // A zombie (exited, not yet reaped by its parent) is not running.
-        if let stat = try? HostFiles.readText(at: "/proc/\(pid)/stat", limit: 4096),
-           let close = stat.lastIndex(of: ")"), stat.index(close, offsetBy: 2) < stat.endIndex,
-           stat[stat.index(close, offsetBy: 2)] == "Z" { return false }
+            // A zombie (exited, not yet reaped by its parent) is not running.
+            if let stat = try? HostFiles.readText(at: "/proc/\(pid)/stat", limit: 4096),
+                let close = stat.lastIndex(of: ")"), stat.index(close, offsetBy: 2) < stat.endIndex,
+                stat[stat.index(close, offsetBy: 2)] == "Z"
+            {
+                return false
+            }
         #endif
         return true
     }

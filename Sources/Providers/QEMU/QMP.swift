@@ -2,9 +2,9 @@ import Foundation
 import Machines
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A QEMU Machine Protocol client over the machine's unix socket: one connection per command,
@@ -24,7 +24,7 @@ public struct QMPClient: Sendable {
         let descriptor = try connect()
         defer { close(descriptor) }
         var reader = LineReader(descriptor: descriptor)
-        _ = try reader.nextObject()   // {"QMP": {...}} greeting
+        _ = try reader.nextObject()  // {"QMP": {...}} greeting
         try send(["execute": "qmp_capabilities"], on: descriptor)
         _ = try reader.reply()
         var message: [String: Any] = ["execute": command]
@@ -35,9 +35,9 @@ public struct QMPClient: Sendable {
 
     private func connect() throws(MachineError) -> Int32 {
         #if canImport(Glibc)
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
+            let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw MachineError(.provider, "cannot create a socket for QMP") }
         var address = sockaddr_un()
@@ -54,7 +54,9 @@ public struct QMPClient: Sendable {
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { systemConnect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                systemConnect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard status == 0 else {
             close(descriptor)
@@ -64,7 +66,9 @@ public struct QMPClient: Sendable {
     }
 
     private func send(_ message: [String: Any], on descriptor: Int32) throws(MachineError) {
-        guard var data = try? JSONSerialization.data(withJSONObject: message) else { throw MachineError(.provider, "cannot encode a QMP command") }
+        guard var data = try? JSONSerialization.data(withJSONObject: message) else {
+            throw MachineError(.provider, "cannot encode a QMP command")
+        }
         data.append(0x0A)
         let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == data.count else { throw MachineError(.provider, "cannot send to QEMU's control socket \(socketPath)") }
@@ -104,7 +108,7 @@ public struct QMPClient: Sendable {
 }
 
 #if canImport(Glibc)
-private let systemConnect = Glibc.connect
+    private let systemConnect = Glibc.connect
 #else
-private let systemConnect = Darwin.connect
+    private let systemConnect = Darwin.connect
 #endif

@@ -52,7 +52,10 @@ extension MachineContext {
         guard let box else { throw MachineError(.boxMissing, "the machine has no box to be made from") }
         let path = box.path + "/" + file
         guard HostFiles.exists(path) else {
-            throw MachineError(.boxMissing, "the box \(box.name) (\(box.provider), \(box.version)) has no \(file), which the \(provider) provider needs: is it a \(provider) box?")
+            throw MachineError(
+                .boxMissing,
+                "the box \(box.name) (\(box.provider), \(box.version)) has no \(file), which the \(provider) provider needs: is it a \(provider) box?"
+            )
         }
         return path
     }

@@ -36,11 +36,15 @@ extension HypervisorTool {
     @discardableResult
     func check(_ arguments: [String], doing what: String, timeout: Double = 900) async throws(MachineError) -> String {
         guard let result = try await run(arguments, timeout: timeout) else {
-            throw MachineError(.provider, "\(name) could not \(what): \(name) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was stopped")
+            throw MachineError(
+                .provider,
+                "\(name) could not \(what): \(name) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was stopped"
+            )
         }
         guard result.succeeded else {
             let said = (result.error.isEmpty ? result.output : result.error).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw MachineError(.provider, "\(name) could not \(what) (\(name) \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)")
+            throw MachineError(
+                .provider, "\(name) could not \(what) (\(name) \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)")
         }
         return result.output
     }

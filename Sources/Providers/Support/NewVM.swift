@@ -14,7 +14,10 @@ public struct NewVM: Sendable, Equatable {
     public var diskBytes: UInt64
     public var description: String?
 
-    public init(name: String, osFamily: String, osRelease: String, arm64: Bool, efi: Bool, cpus: Int, memoryMiB: Int, diskBytes: UInt64, description: String? = nil) {
+    public init(
+        name: String, osFamily: String, osRelease: String, arm64: Bool, efi: Bool, cpus: Int, memoryMiB: Int, diskBytes: UInt64,
+        description: String? = nil
+    ) {
         self.name = name
         self.osFamily = osFamily
         self.osRelease = osRelease

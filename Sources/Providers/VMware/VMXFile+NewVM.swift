@@ -5,7 +5,8 @@ extension VMXFile {
         let arm = vm.arm64
         switch vm.osFamily.lowercased() {
         case "ubuntu": return arm ? "arm-ubuntu-64" : "ubuntu-64"
-        case "debian": return arm ? "arm-debian\(vm.osRelease.prefix { $0.isNumber })-64" : "debian\(vm.osRelease.prefix { $0.isNumber })-64"
+        case "debian":
+            return arm ? "arm-debian\(vm.osRelease.prefix { $0.isNumber })-64" : "debian\(vm.osRelease.prefix { $0.isNumber })-64"
         case "centos", "rhel", "rocky", "almalinux": return arm ? "arm-rhel9-64" : "centos\(vm.osRelease.prefix { $0.isNumber })-64"
         default: return arm ? "arm-other6xlinux-64" : "other6xlinux-64"
         }

@@ -1,5 +1,5 @@
-import BoxerSupport
 import BoxStore
+import BoxerSupport
 import Foundation
 import Machines
 import Vagrantfile
@@ -39,9 +39,9 @@ public struct VMwareProvider: Provider {
         self.home = home
         self.tool = tool
         #if os(macOS)
-        self.hostType = hostType ?? "fusion"
+            self.hostType = hostType ?? "fusion"
         #else
-        self.hostType = hostType ?? "ws"
+            self.hostType = hostType ?? "ws"
         #endif
     }
 
@@ -51,7 +51,10 @@ public struct VMwareProvider: Provider {
 
     func vmrun() throws(MachineError) -> any HypervisorTool {
         guard let tool else {
-            throw MachineError(.toolMissing, "vmrun is not installed, so VMware machines cannot run here. Install VMware Workstation Pro (Linux, Windows) or Fusion (macOS: brew install --cask vmware-fusion), or use --provider qemu.")
+            throw MachineError(
+                .toolMissing,
+                "vmrun is not installed, so VMware machines cannot run here. Install VMware Workstation Pro (Linux, Windows) or Fusion (macOS: brew install --cask vmware-fusion), or use --provider qemu."
+            )
         }
         return tool
     }
@@ -71,9 +74,13 @@ public struct VMwareProvider: Provider {
 
     public func checkID(_ id: String, folder: MachineFolder) -> String? {
         let prefix = folder.file("vm") + "/"
-        guard id.hasPrefix(prefix), id.hasSuffix(".vmx") else { return "VMware machine ids are the .vmx path \(prefix)<name>.vmx in the machine's own folder" }
+        guard id.hasPrefix(prefix), id.hasSuffix(".vmx") else {
+            return "VMware machine ids are the .vmx path \(prefix)<name>.vmx in the machine's own folder"
+        }
         let name = id.dropFirst(prefix.count)
-        guard !name.contains("/"), name != ".vmx" else { return "VMware machine ids are the .vmx path \(prefix)<name>.vmx in the machine's own folder" }
+        guard !name.contains("/"), name != ".vmx" else {
+            return "VMware machine ids are the .vmx path \(prefix)<name>.vmx in the machine's own folder"
+        }
         return nil
     }
     func consolePath(_ context: MachineContext) -> String { context.folder.file("console.log") }
@@ -83,16 +90,23 @@ public struct VMwareProvider: Provider {
     public func create(_ context: MachineContext) async throws(MachineError) -> String {
         let tool = try vmrun()
         guard let box = context.box else { throw MachineError(.boxMissing, "the machine has no box to be made from") }
-        guard let boxVMX = HostFiles.entries(of: box.path).filter({ $0.hasSuffix(".vmx") }).sorted().first.map({ box.path + "/" + $0 }) else {
-            throw MachineError(.boxMissing, "the box \(box.name) (\(box.provider), \(box.version)) has no .vmx, which the \(name) provider needs: is it a VMware box?")
+        guard let boxVMX = HostFiles.entries(of: box.path).filter({ $0.hasSuffix(".vmx") }).sorted().first.map({ box.path + "/" + $0 })
+        else {
+            throw MachineError(
+                .boxMissing,
+                "the box \(box.name) (\(box.provider), \(box.version)) has no .vmx, which the \(name) provider needs: is it a VMware box?")
         }
         try MachineRecords.makeFolder(context)
         try await ensureBaseSnapshot(boxVMX, tool: tool)
         let folder = context.folder.file("vm")
         try? FileManager.default.removeItem(atPath: folder)
         let vmx = folder + "/" + context.machine.name + ".vmx"
-        let displayName = context.settings(name)?.vmx["displayName"] ?? "\(context.folder.projectRoot.split(separator: "/").last ?? "boxer")_\(context.machine.name)"
-        try await vmrun(["clone", boxVMX, vmx, "linked", "-snapshot=\(Self.snapshotName)", "-cloneName=\(displayName)"], doing: "clone the box's VM for \(context.machine.name)")
+        let displayName =
+            context.settings(name)?.vmx["displayName"]
+            ?? "\(context.folder.projectRoot.split(separator: "/").last ?? "boxer")_\(context.machine.name)"
+        try await vmrun(
+            ["clone", boxVMX, vmx, "linked", "-snapshot=\(Self.snapshotName)", "-cloneName=\(displayName)"],
+            doing: "clone the box's VM for \(context.machine.name)")
         do throws(MachineError) {
             var file = try VMXFile.read(vmx)
             // A clone is a new machine to VMware: no "moved or copied?" question on first start.
@@ -130,13 +144,18 @@ public struct VMwareProvider: Provider {
         if !suspended { try configure(context, vmx: vmx) }
         MachineRecords.writeForwards(context)
         let firstBoot = !HostFiles.exists(context.folder.file("booted"))
-        try await vmrun(["start", vmx, (context.settings(name)?.values["gui"]?.bool ?? false) ? "gui" : "nogui"], doing: "start \(context.machine.name)")
+        try await vmrun(
+            ["start", vmx, (context.settings(name)?.values["gui"]?.bool ?? false) ? "gui" : "nogui"], doing: "start \(context.machine.name)"
+        )
         try? context.folder.write("booted", "")
         if suspended { return }
         // Fusion on Apple Silicon sees the seed's CD-ROM only after a reboot (cloud-init#3897).
         let seedNeedsReboot = hostType == "fusion" && context.box?.architecture == "arm64" && context.seed != nil && firstBoot
         guard let address = try await guestAddress(vmx, tool: tool) else {
-            throw MachineError(.bootTimeout, "\(context.machine.name) started, but VMware reported no guest address within \(Int(addressTimeout)) s (vmrun getGuestIPAddress needs VMware Tools or open-vm-tools in the guest)")
+            throw MachineError(
+                .bootTimeout,
+                "\(context.machine.name) started, but VMware reported no guest address within \(Int(addressTimeout)) s (vmrun getGuestIPAddress needs VMware Tools or open-vm-tools in the guest)"
+            )
         }
         if seedNeedsReboot {
             try await vmrun(["reset", vmx, "soft"], doing: "reboot \(context.machine.name) so that it reads its seed")
@@ -234,13 +253,17 @@ public struct VMwareProvider: Provider {
             return
         case .running: break
         }
-        if !force, let soft = try await tool.run(["-T", hostType, "stop", vmx, "soft"], timeout: min(timeout, softStopTimeout) + 1), soft.succeeded,
-           await state(context) == .poweroff {
+        if !force, let soft = try await tool.run(["-T", hostType, "stop", vmx, "soft"], timeout: min(timeout, softStopTimeout) + 1),
+            soft.succeeded,
+            await state(context) == .poweroff
+        {
             return
         }
         let hard = try await tool.run(["-T", hostType, "stop", vmx, "hard"])
         if !hard.succeeded, await state(context) == .running {
-            throw MachineError(.provider, "vmrun could not power off \(context.machine.name): \(hard.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw MachineError(
+                .provider,
+                "vmrun could not power off \(context.machine.name): \(hard.output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 
@@ -266,7 +289,8 @@ public struct VMwareProvider: Provider {
     public func state(_ context: MachineContext) async -> MachineState {
         guard let tool, let vmx = vmxPath(context), HostFiles.exists(vmx) else { return .notCreated }
         if let list = try? await tool.run(["-T", hostType, "list"]), list.succeeded,
-           list.output.split(separator: "\n").dropFirst().contains(where: { Self.samePath(String($0), vmx) }) {
+            list.output.split(separator: "\n").dropFirst().contains(where: { Self.samePath(String($0), vmx) })
+        {
             return .running
         }
         return suspendFiles(vmx).isEmpty ? .poweroff : .paused
@@ -275,9 +299,9 @@ public struct VMwareProvider: Provider {
     /// vmrun prints paths as the host spells them: case-insensitively on macOS and Windows.
     static func samePath(_ a: String, _ b: String) -> Bool {
         #if os(Linux)
-        a.trimmingCharacters(in: .whitespaces) == b
+            a.trimmingCharacters(in: .whitespaces) == b
         #else
-        a.trimmingCharacters(in: .whitespaces).lowercased() == b.lowercased()
+            a.trimmingCharacters(in: .whitespaces).lowercased() == b.lowercased()
         #endif
     }
 

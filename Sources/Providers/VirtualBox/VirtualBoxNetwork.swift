@@ -17,16 +17,19 @@ public struct VirtualBoxNetwork: Sendable {
     /// when one of that name is left from before), and its fixed addresses.
     public func ensure(_ network: InternalNetwork) async throws(MachineError) {
         let existing = try await dhcpServers()
-        let settings = ["--netname", network.name, "--ip", network.gateway, "--netmask", "255.255.255.0",
-                        "--lowerip", network.lowest, "--upperip", network.highest, "--enable"]
+        let settings = [
+            "--netname", network.name, "--ip", network.gateway, "--netmask", "255.255.255.0",
+            "--lowerip", network.lowest, "--upperip", network.highest, "--enable",
+        ]
         if existing.contains(network.name) {
             try await tool.check(["dhcpserver", "modify"] + settings, doing: "update the DHCP server of \(network.name)")
         } else {
             try await tool.check(["dhcpserver", "add"] + settings, doing: "add a DHCP server for \(network.name)")
         }
         for (mac, address) in network.reservations.sorted(by: { $0.key < $1.key }) {
-            try await tool.check(["dhcpserver", "modify", "--netname", network.name, "--mac-address=\(mac)", "--fixed-address=\(address)"],
-                                 doing: "reserve \(address) for \(mac) on \(network.name)")
+            try await tool.check(
+                ["dhcpserver", "modify", "--netname", network.name, "--mac-address=\(mac)", "--fixed-address=\(address)"],
+                doing: "reserve \(address) for \(mac) on \(network.name)")
         }
     }
 
@@ -39,8 +42,10 @@ public struct VirtualBoxNetwork: Sendable {
     /// `modifyvm` arguments for a machine's NICs: NIC1 NAT (with `natpf1` forwards set
     /// separately), NIC2 on the environment's network with the machine's NIC2 MAC.
     public static func nicArguments(vm: String, attachment: InternalNetworkAttachment) -> [String] {
-        ["modifyvm", vm, "--nic1", "nat", "--nic2", "intnet", "--intnet2", attachment.endpoint,
-         "--macaddress2", attachment.mac.replacingOccurrences(of: ":", with: "").uppercased(), "--cableconnected2", "on"]
+        [
+            "modifyvm", vm, "--nic1", "nat", "--nic2", "intnet", "--intnet2", attachment.endpoint,
+            "--macaddress2", attachment.mac.replacingOccurrences(of: ":", with: "").uppercased(), "--cableconnected2", "on",
+        ]
     }
 
     /// Network names of VirtualBox's DHCP servers (`list dhcpservers`: "NetworkName: …" lines).

@@ -1,5 +1,5 @@
-import BoxerSupport
 import BoxStore
+import BoxerSupport
 import Foundation
 import Machines
 import Vagrantfile
@@ -49,7 +49,10 @@ public struct VirtualBoxProvider: Provider {
 
     func vboxmanage() throws(MachineError) -> any HypervisorTool {
         guard let tool else {
-            throw MachineError(.toolMissing, "VBoxManage is not installed, so VirtualBox machines cannot run here. Install VirtualBox (https://www.virtualbox.org/wiki/Downloads; Debian: the virtualbox package from contrib), or use --provider qemu.")
+            throw MachineError(
+                .toolMissing,
+                "VBoxManage is not installed, so VirtualBox machines cannot run here. Install VirtualBox (https://www.virtualbox.org/wiki/Downloads; Debian: the virtualbox package from contrib), or use --provider qemu."
+            )
         }
         return tool
     }
@@ -68,7 +71,8 @@ public struct VirtualBoxProvider: Provider {
         // per machine would copy the disk twice.
         let master = try await ensureMaster(ovf: ovf, box: context.box, tool: tool)
         let linked = settings?.values["linked_clone"]?.bool ?? true
-        let clone = ["clonevm", master] + (linked ? ["--snapshot", Self.snapshotName, "--options", "link"] : []) + ["--name", vmName, "--register"]
+        let clone =
+            ["clonevm", master] + (linked ? ["--snapshot", Self.snapshotName, "--options", "link"] : []) + ["--name", vmName, "--register"]
         try await tool.check(clone, doing: "clone the box's VM for \(context.machine.name)")
         let info = try await machineInfo(vmName, tool: tool)
         guard let id = info["UUID"], !id.isEmpty else {
@@ -104,11 +108,13 @@ public struct VirtualBoxProvider: Provider {
             }
             guard let port = (0..<maximum).first(where: { !used($0) }) else { continue }
             if port >= ports {
-                try await tool.check(["storagectl", id, "--name", name, "--portcount", String(port + 1)], doing: "give \(name) a port for the seed")
+                try await tool.check(
+                    ["storagectl", id, "--name", name, "--portcount", String(port + 1)], doing: "give \(name) a port for the seed")
             }
             return (name, port)
         }
-        try await tool.check(["storagectl", id, "--name", Self.seedController, "--add", "sata", "--portcount", "1"], doing: "add a controller for the seed")
+        try await tool.check(
+            ["storagectl", id, "--name", Self.seedController, "--add", "sata", "--portcount", "1"], doing: "add a controller for the seed")
         return (Self.seedController, 0)
     }
 
@@ -136,7 +142,9 @@ public struct VirtualBoxProvider: Provider {
         }
         try await tool.check(["import", ovf, "--vsys", "0", "--vmname", master], doing: "import the box \(ovf)")
         do throws(MachineError) {
-            try await tool.check(["snapshot", master, "take", Self.snapshotName, "--description", "boxer: linked clones start here"], doing: "snapshot the box's master VM \(master)")
+            try await tool.check(
+                ["snapshot", master, "take", Self.snapshotName, "--description", "boxer: linked clones start here"],
+                doing: "snapshot the box's master VM \(master)")
         } catch {
             _ = try? await tool.run(["unregistervm", master, "--delete"])
             throw error
@@ -150,7 +158,8 @@ public struct VirtualBoxProvider: Provider {
         var vms: [String: String] = [:]
         for line in output.split(separator: "\n") {
             guard line.hasPrefix("\""), let close = line.lastIndex(of: "\""), close > line.startIndex,
-                  let open = line.lastIndex(of: "{"), let end = line.lastIndex(of: "}") else { continue }
+                let open = line.lastIndex(of: "{"), let end = line.lastIndex(of: "}")
+            else { continue }
             vms[String(line[line.index(after: line.startIndex)..<close])] = String(line[line.index(after: open)..<end])
         }
         return vms
@@ -199,14 +208,18 @@ public struct VirtualBoxProvider: Provider {
         if result.succeeded || result.output.contains("has been successfully started") { return }
         try await tool.check(["showvminfo", id, "--machinereadable"], doing: what)
         let said = (result.error.isEmpty ? result.output : result.error).trimmingCharacters(in: .whitespacesAndNewlines)
-        throw MachineError(.provider, "VBoxManage could not \(what) (VBoxManage \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)")
+        throw MachineError(
+            .provider, "VBoxManage could not \(what) (VBoxManage \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)"
+        )
     }
 
     /// Everything that is set while the machine is off, before each boot.
     func configure(_ context: MachineContext, id: String, info: [String: String], tool: any HypervisorTool) async throws(MachineError) {
         // NIC1 NAT with this start's forwards; the previous start's rules go first (VBoxManage
         // refuses a rule whose name exists).
-        let oldRules = info.filter { $0.key.hasPrefix("Forwarding(") }.values.compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init) }
+        let oldRules = info.filter { $0.key.hasPrefix("Forwarding(") }.values.compactMap {
+            $0.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init)
+        }
         for rule in oldRules.sorted() {
             try await tool.check(["modifyvm", id, "--natpf1", "delete", rule], doing: "remove the old forwarded port \(rule)")
         }
@@ -223,13 +236,19 @@ public struct VirtualBoxProvider: Provider {
 
         let recorded = context.folder.read("seed_slot")?.split(separator: "\n").map(String.init) ?? []
         let (controller, port) = recorded.count == 2 ? (recorded[0], Int(recorded[1]) ?? 0) : (Self.seedController, 0)
-        try await tool.check(["storageattach", id, "--storagectl", controller, "--port", String(port), "--device", "0", "--type", "dvddrive", "--medium", context.seed ?? "emptydrive"],
-                             doing: "attach the NoCloud seed to \(context.machine.name)")
+        try await tool.check(
+            [
+                "storageattach", id, "--storagectl", controller, "--port", String(port), "--device", "0", "--type", "dvddrive", "--medium",
+                context.seed ?? "emptydrive",
+            ],
+            doing: "attach the NoCloud seed to \(context.machine.name)")
         if context.seed != nil {
             let serial = "ds=nocloud;h=\(context.machine.hostname ?? context.machine.name);i=\(id)"
             // The DMI serial is the BIOS's on BIOS boxes and the EFI firmware's on EFI ones.
             let firmware = (info["firmware"] ?? "BIOS").uppercased().hasPrefix("EFI") ? "efi" : "pcbios"
-            try await tool.check(["setextradata", id, "VBoxInternal/Devices/\(firmware)/0/Config/DmiSystemSerial", serial], doing: "set the DMI serial of \(context.machine.name)")
+            try await tool.check(
+                ["setextradata", id, "VBoxInternal/Devices/\(firmware)/0/Config/DmiSystemSerial", serial],
+                doing: "set the DMI serial of \(context.machine.name)")
         }
         var resources = ["modifyvm", id]
         if let memory = context.settings(name)?.memory { resources += ["--memory", String(memory)] }
@@ -333,8 +352,10 @@ public struct VirtualBoxProvider: Provider {
     /// NIC2's address as the guest additions report it (`/VirtualBox/GuestInfo/Net/1/V4/IP`).
     public func internalAddress(_ context: MachineContext) async -> String? {
         guard let tool, let id = context.folder.id,
-              let result = try? await tool.run(["guestproperty", "get", id, "/VirtualBox/GuestInfo/Net/1/V4/IP"], timeout: queryTimeout), result.succeeded,
-              result.output.hasPrefix("Value: ") else { return nil }
+            let result = try? await tool.run(["guestproperty", "get", id, "/VirtualBox/GuestInfo/Net/1/V4/IP"], timeout: queryTimeout),
+            result.succeeded,
+            result.output.hasPrefix("Value: ")
+        else { return nil }
         let address = result.output.dropFirst("Value: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
         // The additions report 0.0.0.0 before DHCP answered (Vagrant GH-4658).
         return address == "0.0.0.0" || address.isEmpty ? nil : address

@@ -1,5 +1,5 @@
-import Foundation
 import BoxerSupport
+import Foundation
 import Yams
 
 /// Functions called without a receiver: `puts`, `raise`, `require`, `format`, `Integer()`, …
@@ -19,7 +19,9 @@ enum Kernel {
         let host = interpreter.host
         if relative, host.loadedFiles.contains(path) { return .bool(false) }
         guard host.loadDepth < loadDepthLimit, host.loadedFiles.count < loadCountLimit else {
-            throw interpreter.error("too many nested or repeated loads (at \(name)); at most \(loadDepthLimit) deep and \(loadCountLimit) in all", at: location, className: "LoadError")
+            throw interpreter.error(
+                "too many nested or repeated loads (at \(name)); at most \(loadDepthLimit) deep and \(loadCountLimit) in all", at: location,
+                className: "LoadError")
         }
         let text: String
         do {
@@ -38,33 +40,53 @@ enum Kernel {
         return .bool(true)
     }
 
-    static let allowedLibraries: Set<String> = ["yaml", "json", "fileutils", "pathname", "set", "securerandom", "ipaddr", "rbconfig", "etc", "uri", "socket", "open3", "erb", "date", "time", "psych", "digest", "base64"]
+    static let allowedLibraries: Set<String> = [
+        "yaml", "json", "fileutils", "pathname", "set", "securerandom", "ipaddr", "rbconfig", "etc", "uri", "socket", "open3", "erb",
+        "date", "time", "psych", "digest", "base64",
+    ]
 
-    static func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, scope: Scope, at location: SourceLocation) throws -> Value {
+    static func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, scope: Scope, at location: SourceLocation) throws
+        -> Value
+    {
         let args = arguments.all
         switch name {
         case "puts", "print", "p", "pp", "warn", "say":
             // Kept, not printed: `boxer status` output must stay clean. `boxer validate` shows them.
-            let line = try args.map { name == "p" || name == "pp" ? $0.inspect : try interpreter.stringify($0, at: location) }.joined(separator: name == "print" ? "" : "\n")
+            let line = try args.map { name == "p" || name == "pp" ? $0.inspect : try interpreter.stringify($0, at: location) }.joined(
+                separator: name == "print" ? "" : "\n")
             interpreter.host.output.append(line)
             return name == "p" ? (args.first ?? .null) : .null
         case "raise", "fail":
             var message = "unhandled exception"
             var className = "RuntimeError"
-            if args.count >= 2 { className = args[0].text; message = try interpreter.stringify(args[1], at: location) }
-            else if case .object(let type as TypeObject)? = args.first { className = type.name; message = type.name }
-            else if let first = args.first { message = try interpreter.stringify(first, at: location) }
+            if args.count >= 2 {
+                className = args[0].text
+                message = try interpreter.stringify(args[1], at: location)
+            } else if case .object(let type as TypeObject)? = args.first {
+                className = type.name
+                message = type.name
+            } else if let first = args.first {
+                message = try interpreter.stringify(first, at: location)
+            }
             throw RubyError(message, at: location, className: className)
         case "load", "require_relative":
-            guard case .string(let file)? = args.first else { throw interpreter.error("\(name) needs a file name", at: location, className: "TypeError") }
+            guard case .string(let file)? = args.first else {
+                throw interpreter.error("\(name) needs a file name", at: location, className: "TypeError")
+            }
             return try load(file, relative: name == "require_relative", interpreter: interpreter, at: location)
         case "require":
-            guard case .string(let library)? = args.first else { throw interpreter.error("require needs a library name", at: location, className: "ArgumentError") }
+            guard case .string(let library)? = args.first else {
+                throw interpreter.error("require needs a library name", at: location, className: "ArgumentError")
+            }
             if allowedLibraries.contains(library) { return .bool(true) }
             if library.hasPrefix("vagrant") { return .bool(true) }
-            throw VagrantfileError(.unsupported, at: location, "require \"\(library)\" is not supported by boxer", hint: "boxer provides yaml, json, fileutils and a few other standard libraries; keep settings in a YAML or JSON file")
+            throw VagrantfileError(
+                .unsupported, at: location, "require \"\(library)\" is not supported by boxer",
+                hint: "boxer provides yaml, json, fileutils and a few other standard libraries; keep settings in a YAML or JSON file")
         case "format", "sprintf":
-            guard case .string(let template)? = args.first else { throw interpreter.error("format needs a format string", at: location, className: "ArgumentError") }
+            guard case .string(let template)? = args.first else {
+                throw interpreter.error("format needs a format string", at: location, className: "ArgumentError")
+            }
             return .string(try Format.format(template, Array(args.dropFirst()), interpreter: interpreter, at: location))
         case "Integer":
             switch args.first ?? .null {
@@ -76,7 +98,8 @@ enum Kernel {
                 if args.count > 1, case .hash(let options)? = args.last, options[.symbol("exception")]?.isTruthy == false { return .null }
                 throw interpreter.error("invalid value for Integer(): \"\(text)\"", at: location, className: "ArgumentError")
             default:
-                throw interpreter.error("can't convert \((args.first ?? .null).typeName) into Integer", at: location, className: "TypeError")
+                throw interpreter.error(
+                    "can't convert \((args.first ?? .null).typeName) into Integer", at: location, className: "TypeError")
             }
         case "Float":
             if let number = Builtins.numeric(args.first ?? .null) { return .float(number) }
@@ -110,7 +133,9 @@ enum Kernel {
         case "freeze", "frozen?":
             return .null
         case "attr_accessor", "attr_reader", "attr_writer", "include", "extend", "private", "public", "protected", "module_function":
-            throw VagrantfileError(.unsupported, at: location, "'\(name)' is not supported by boxer", hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
+            throw VagrantfileError(
+                .unsupported, at: location, "'\(name)' is not supported by boxer",
+                hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
         default:
             throw interpreter.error("undefined local variable or method '\(name)'", at: location, className: "NameError")
         }

@@ -70,7 +70,10 @@ enum Value {
         guard depth < 64, budget > 0 else { return "..." }
         switch self {
         case .null: return "nil"
-        case .string(let value): return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+        case .string(let value):
+            return "\""
+                + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+                    of: "\n", with: "\\n") + "\""
         case .symbol(let value): return ":" + value
         case .array(let box):
             let id = ObjectIdentifier(box)
@@ -87,7 +90,8 @@ enum Value {
                 parts.append(key + " => " + pair.value.inspect(seen: seen.union([id]), depth: depth + 1, budget: &budget))
             }
             return "{" + parts.joined(separator: ", ") + "}"
-        case .range(let low, let high, let exclusive): return "\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")"
+        case .range(let low, let high, let exclusive):
+            return "\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")"
         case .proc: return "#<Proc>"
         case .regex(let box): return "/\(box.pattern)/"
         case .object(let object): return "#<\(object.typeName)>"
@@ -113,26 +117,33 @@ enum Value {
         guard depth < 64, budget > 0 else { return false }
         switch (self, other) {
         case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.int(a), .int(b)): return a == b
-        case let (.float(a), .float(b)): return a == b
-        case let (.int(a), .float(b)), let (.float(b), .int(a)): return Double(a) == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.symbol(a), .symbol(b)): return a == b
-        case let (.array(a), .array(b)): return a === b || (a.items.count == b.items.count && {
-            for (left, right) in zip(a.items, b.items) where !left.equals(right, depth: depth + 1, budget: &budget) { return false }
-            return true
-        }())
-        case let (.hash(a), .hash(b)):
-            return a === b || (a.count == b.count && {
-            for pair in a.pairs {
-                guard let value = b[pair.key], value.equals(pair.value, depth: depth + 1, budget: &budget) else { return false }
-            }
-            return true
-        }())
-        case let (.range(a1, a2, ae), .range(b1, b2, be)): return a1 == b1 && a2 == b2 && ae == be
-        case let (.object(a), .object(b)): return a === b
-        case let (.proc(a), .proc(b)): return a === b
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.float(let a), .float(let b)): return a == b
+        case (.int(let a), .float(let b)), (.float(let b), .int(let a)): return Double(a) == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.symbol(let a), .symbol(let b)): return a == b
+        case (.array(let a), .array(let b)):
+            return a === b
+                || (a.items.count == b.items.count
+                    && {
+                        for (left, right) in zip(a.items, b.items) where !left.equals(right, depth: depth + 1, budget: &budget) {
+                            return false
+                        }
+                        return true
+                    }())
+        case (.hash(let a), .hash(let b)):
+            return a === b
+                || (a.count == b.count
+                    && {
+                        for pair in a.pairs {
+                            guard let value = b[pair.key], value.equals(pair.value, depth: depth + 1, budget: &budget) else { return false }
+                        }
+                        return true
+                    }())
+        case (.range(let a1, let a2, let ae), .range(let b1, let b2, let be)): return a1 == b1 && a2 == b2 && ae == be
+        case (.object(let a), .object(let b)): return a === b
+        case (.proc(let a), .proc(let b)): return a === b
         default: return false
         }
     }
@@ -204,7 +215,14 @@ final class HashBox {
 
 /// Equality for hash keys: strings, symbols, numbers, booleans and nil by value, others by identity.
 enum HashKey: Hashable {
-    case null, bool(Bool), int(Int), float(Double), string(String), symbol(String), array([HashKey]), identity(ObjectIdentifier)
+    case null
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case symbol(String)
+    case array([HashKey])
+    case identity(ObjectIdentifier)
 
     /// At most 256 nodes of nested arrays become a key by value; beyond that (an array that
     /// holds itself 64 times would be 64^4 nodes) the rest is keyed by identity.
@@ -279,7 +297,11 @@ final class Closure {
         self.interpreter = interpreter
     }
 
-    var arity: Int { parameters.filter { if case .required = $0.kind { return true } else if case .destructure = $0.kind { return true } else { return false } }.count }
+    var arity: Int {
+        parameters.filter {
+            if case .required = $0.kind { return true } else if case .destructure = $0.kind { return true } else { return false }
+        }.count
+    }
 
     func call(_ arguments: [Value], block: Closure? = nil, at location: SourceLocation) throws -> Value {
         try interpreter.callClosure(self, arguments, block: block, at: location)

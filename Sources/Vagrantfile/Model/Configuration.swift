@@ -86,7 +86,8 @@ final class ConfigurationCollector {
 
     /// Every machine, its define blocks and provider blocks run now, in definition order.
     func machines(interpreter: Interpreter) throws -> [Machine] {
-        let definitions = self.definitions.isEmpty
+        let definitions =
+            self.definitions.isEmpty
             ? [Definition(name: "default", options: [:], blocks: [], location: SourceLocation(file: interpreter.file, line: 1, column: 1))]
             : self.definitions
         var machines: [Machine] = []
@@ -109,17 +110,25 @@ final class ConfigurationCollector {
                 let override = overrides[providerBlock.provider] ?? DraftBox(base)
                 overrides[providerBlock.provider] = override
                 let overrideConfig = ConfigObject(box: override, collector: self, level: .override)
-                _ = try block.call([.object(ProviderConfigObject(settings: settings, collector: self)), .object(overrideConfig)], at: providerBlock.location)
+                _ = try block.call(
+                    [.object(ProviderConfigObject(settings: settings, collector: self)), .object(overrideConfig)],
+                    at: providerBlock.location)
             }
-            var machine = try MachineBuilder.build(name: definition.name, options: definition.options, draft: box.draft, providers: providers, order: order, collector: self)
+            var machine = try MachineBuilder.build(
+                name: definition.name, options: definition.options, draft: box.draft, providers: providers, order: order, collector: self)
             for (provider, override) in overrides where override.touched {
-                let overridden = try MachineBuilder.build(name: definition.name, options: definition.options, draft: override.draft, providers: providers, order: order, collector: self)
+                let overridden = try MachineBuilder.build(
+                    name: definition.name, options: definition.options, draft: override.draft, providers: providers, order: order,
+                    collector: self)
                 machine.providerOverrides[provider] = MachineOverride(overridden)
             }
             machines.append(machine)
         }
         if machines.filter(\.primary).count > 1 {
-            throw VagrantfileError(.configuration, at: definitions.first?.location, "more than one machine is marked primary: \(machines.filter(\.primary).map(\.name).joined(separator: ", "))", hint: "mark one machine with primary: true")
+            throw VagrantfileError(
+                .configuration, at: definitions.first?.location,
+                "more than one machine is marked primary: \(machines.filter(\.primary).map(\.name).joined(separator: ", "))",
+                hint: "mark one machine with primary: true")
         }
         return machines
     }
@@ -129,7 +138,8 @@ final class ConfigurationCollector {
 enum Settings {
     static func value(_ value: Value, at location: SourceLocation, interpreter: Interpreter, depth: Int = 0) throws -> ConfigValue {
         guard depth < 32 else {
-            throw VagrantfileError(.configuration, at: location, "a setting's value is nested more than 32 levels deep (does an array contain itself?)")
+            throw VagrantfileError(
+                .configuration, at: location, "a setting's value is nested more than 32 levels deep (does an array contain itself?)")
         }
         try interpreter.tick(at: location)
         switch value {
@@ -138,10 +148,13 @@ enum Settings {
         case .int(let v): return .int(v)
         case .float(let v): return .double(v)
         case .string(let v), .symbol(let v): return .string(v)
-        case .array(let box): return .array(try box.items.map { try Self.value($0, at: location, interpreter: interpreter, depth: depth + 1) })
+        case .array(let box):
+            return .array(try box.items.map { try Self.value($0, at: location, interpreter: interpreter, depth: depth + 1) })
         case .hash(let box):
             var object: [String: ConfigValue] = [:]
-            for pair in box.pairs { object[pair.key.text] = try Self.value(pair.value, at: location, interpreter: interpreter, depth: depth + 1) }
+            for pair in box.pairs {
+                object[pair.key.text] = try Self.value(pair.value, at: location, interpreter: interpreter, depth: depth + 1)
+            }
             return .object(object)
         case .range(let low, let high, let exclusive):
             return .string("\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")")

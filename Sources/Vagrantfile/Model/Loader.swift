@@ -15,7 +15,10 @@ public struct VagrantfileLoader: Sendable {
     /// another module, so the caller supplies the lookup.
     public var boxVagrantfile: (@Sendable (Machine) -> String?)?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, currentDirectory: String = HostFiles.currentDirectory(), home: BoxerHome? = nil, boxVagrantfile: (@Sendable (Machine) -> String?)? = nil) {
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, currentDirectory: String = HostFiles.currentDirectory(),
+        home: BoxerHome? = nil, boxVagrantfile: (@Sendable (Machine) -> String?)? = nil
+    ) {
         self.environment = environment
         self.currentDirectory = currentDirectory
         self.home = home ?? BoxerHome(environment: environment)
@@ -51,7 +54,9 @@ public struct VagrantfileLoader: Sendable {
             if parent == folder { break }
             folder = parent
         }
-        throw VagrantfileError(.notFound, at: nil, "A Vagrantfile is required, but none was found in \(start) or above it.", hint: "run `boxer init` to create one, or set VAGRANT_CWD to the project folder")
+        throw VagrantfileError(
+            .notFound, at: nil, "A Vagrantfile is required, but none was found in \(start) or above it.",
+            hint: "run `boxer init` to create one, or set VAGRANT_CWD to the project folder")
     }
 
     /// Reads the project's Vagrantfile into machines, with `$BOXER_HOME/Vagrantfile` beneath it
@@ -88,7 +93,9 @@ public struct VagrantfileLoader: Sendable {
     }
 
     /// Evaluates Vagrantfiles in merge order (lowest first) into one environment.
-    public static func evaluate(_ files: [String], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
+    public static func evaluate(_ files: [String], root: String, environment: [String: String]) throws(VagrantfileError)
+        -> VagrantEnvironment
+    {
         var sources: [(path: String, text: String)] = []
         for file in files {
             do {
@@ -101,20 +108,27 @@ public struct VagrantfileLoader: Sendable {
     }
 
     /// Evaluates Vagrantfile source held in memory (tests, fuzzing); `directory` anchors relative paths.
-    public static func evaluate(source: String, file: String = "Vagrantfile", directory: String = FileManager.default.temporaryDirectory.path, environment: [String: String] = [:]) throws(VagrantfileError) -> VagrantEnvironment {
+    public static func evaluate(
+        source: String, file: String = "Vagrantfile", directory: String = FileManager.default.temporaryDirectory.path,
+        environment: [String: String] = [:]
+    ) throws(VagrantfileError) -> VagrantEnvironment {
         try evaluate(sources: [(directory + "/" + file, source)], root: directory, environment: environment)
     }
 
     /// Runs on a thread with a 256 MiB stack (reserved, touched only as used): the parser and evaluator recurse, and their own depth
     /// limits are set well inside that, so no input can overflow the stack of whatever thread
     /// called (Swift's concurrency threads have small ones).
-    static func evaluate(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
+    static func evaluate(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError)
+        -> VagrantEnvironment
+    {
         try onThreadWaiting(stackSize: 256 << 20) { () throws(VagrantfileError) -> VagrantEnvironment in
             try evaluateNow(sources: sources, root: root, environment: environment)
         }
     }
 
-    private static func evaluateNow(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError) -> VagrantEnvironment {
+    private static func evaluateNow(sources: [(path: String, text: String)], root: String, environment: [String: String])
+        throws(VagrantfileError) -> VagrantEnvironment
+    {
         let collector = ConfigurationCollector()
         let host = VagrantHost(configurator: collector)
         var interpreters: [Interpreter] = []
@@ -144,7 +158,10 @@ public struct VagrantfileLoader: Sendable {
         }
         var warnings = collector.warnings
         if !collector.configured {
-            warnings.append(Diagnostic(location: SourceLocation(file: sources.last?.path ?? "Vagrantfile", line: 1, column: 1), message: "this Vagrantfile never calls Vagrant.configure(\"2\"); it describes no machines"))
+            warnings.append(
+                Diagnostic(
+                    location: SourceLocation(file: sources.last?.path ?? "Vagrantfile", line: 1, column: 1),
+                    message: "this Vagrantfile never calls Vagrant.configure(\"2\"); it describes no machines"))
         }
         return VagrantEnvironment(
             vagrantfile: sources.last?.path,

@@ -2,7 +2,10 @@ import Foundation
 
 /// Applies Vagrant's defaults and types to a machine draft.
 enum MachineBuilder {
-    static func build(name: String, options: [String: ConfigValue], draft: MachineDraft, providers: [String: ProviderSettingsBox], order: [String], collector: ConfigurationCollector) throws -> Machine {
+    static func build(
+        name: String, options: [String: ConfigValue], draft: MachineDraft, providers: [String: ProviderSettingsBox], order: [String],
+        collector: ConfigurationCollector
+    ) throws -> Machine {
         let networks = try Self.networks(draft.networks)
         let syncedFolders = Self.syncedFolders(draft.syncedFolders)
         let provisioners = try Self.provisioners(draft.provisioners)
@@ -48,9 +51,11 @@ enum MachineBuilder {
     static func networks(_ entries: [MachineDraft.NetworkEntry]) throws -> [Network] {
         var networks: [Network] = []
         // Vagrant's default: guest 22 → host 2222 on 127.0.0.1, id "ssh", auto_correct.
-        let sshDefault = MachineDraft.NetworkEntry(type: "forwarded_port", id: "ssh", options: [
-            "guest": .int(22), "host": .int(2222), "host_ip": .string("127.0.0.1"), "id": .string("ssh"), "auto_correct": .bool(true),
-        ], location: SourceLocation(file: "(default)", line: 0, column: 0))
+        let sshDefault = MachineDraft.NetworkEntry(
+            type: "forwarded_port", id: "ssh",
+            options: [
+                "guest": .int(22), "host": .int(2222), "host_ip": .string("127.0.0.1"), "id": .string("ssh"), "auto_correct": .bool(true),
+            ], location: SourceLocation(file: "(default)", line: 0, column: 0))
         var entries = entries
         if let index = entries.firstIndex(where: { $0.type == "forwarded_port" && $0.id == "ssh" }) {
             // Written by the user: used as given (Vagrant adds its default only when there is none),
@@ -68,10 +73,16 @@ enum MachineBuilder {
         for (index, network) in networks.enumerated() {
             guard case .forwardedPort(let port) = network else { continue }
             if let clash = networks[..<index].first(where: {
-                if case .forwardedPort(let other) = $0 { return other.host == port.host && other.proto == port.proto && (other.hostIP ?? "") == (port.hostIP ?? "") && !other.autoCorrect }
+                if case .forwardedPort(let other) = $0 {
+                    return other.host == port.host && other.proto == port.proto && (other.hostIP ?? "") == (port.hostIP ?? "")
+                        && !other.autoCorrect
+                }
                 return false
             }), case .forwardedPort(let other) = clash {
-                throw VagrantfileError(.configuration, at: entries[index].location, "host port \(port.host) is forwarded twice (to guest ports \(other.guest) and \(port.guest))", hint: "use a different host: port, or add auto_correct: true")
+                throw VagrantfileError(
+                    .configuration, at: entries[index].location,
+                    "host port \(port.host) is forwarded twice (to guest ports \(other.guest) and \(port.guest))",
+                    hint: "use a different host: port, or add auto_correct: true")
             }
         }
         return networks
@@ -81,14 +92,19 @@ enum MachineBuilder {
     static func syncedFolders(_ drafts: [MachineDraft.FolderEntry]) -> [SyncedFolder] {
         var folders = drafts
         if !folders.contains(where: { $0.guestPath == "/vagrant" }) {
-            folders.insert(.init(id: "/vagrant", hostPath: ".", guestPath: "/vagrant", options: [:], location: SourceLocation(file: "(default)", line: 0, column: 0)), at: 0)
+            folders.insert(
+                .init(
+                    id: "/vagrant", hostPath: ".", guestPath: "/vagrant", options: [:],
+                    location: SourceLocation(file: "(default)", line: 0, column: 0)), at: 0)
         }
         return folders.map { entry -> SyncedFolder in
             var options = entry.options
             let disabled = options.removeValue(forKey: "disabled")?.bool ?? false
             var type = options.removeValue(forKey: "type")?.string
             if type == nil, options["nfs"]?.bool == true { type = "nfs" }
-            return SyncedFolder(id: options["id"]?.string ?? entry.id, hostPath: entry.hostPath, guestPath: entry.guestPath, disabled: disabled, type: type, options: options)
+            return SyncedFolder(
+                id: options["id"]?.string ?? entry.id, hostPath: entry.hostPath, guestPath: entry.guestPath, disabled: disabled, type: type,
+                options: options)
         }
     }
 
@@ -98,7 +114,8 @@ enum MachineBuilder {
             var options = entry.options
             let run = options.removeValue(forKey: "run")?.string ?? "once"
             guard ["once", "always", "never"].contains(run) else {
-                throw VagrantfileError(.configuration, at: entry.location, "run: \"\(run)\" is not valid", hint: "use run: \"once\", \"always\" or \"never\"")
+                throw VagrantfileError(
+                    .configuration, at: entry.location, "run: \"\(run)\" is not valid", hint: "use run: \"once\", \"always\" or \"never\"")
             }
             if entry.type == "shell", options["inline"] == nil, options["path"] == nil {
                 throw VagrantfileError(.configuration, at: entry.location, "a shell provisioner needs inline: or path:")
@@ -141,26 +158,37 @@ enum MachineBuilder {
         switch entry.type {
         case "forwarded_port":
             guard let guest = options.removeValue(forKey: "guest")?.int, let host = options.removeValue(forKey: "host")?.int else {
-                throw VagrantfileError(.configuration, at: entry.location, "a forwarded_port needs numeric guest: and host: ports", hint: "config.vm.network \"forwarded_port\", guest: 80, host: 8080")
+                throw VagrantfileError(
+                    .configuration, at: entry.location, "a forwarded_port needs numeric guest: and host: ports",
+                    hint: "config.vm.network \"forwarded_port\", guest: 80, host: 8080")
             }
             guard (1...65535).contains(guest), (0...65535).contains(host) else {
-                throw VagrantfileError(.configuration, at: entry.location, "ports must be between 1 and 65535 (guest \(guest), host \(host))")
+                throw VagrantfileError(
+                    .configuration, at: entry.location, "ports must be between 1 and 65535 (guest \(guest), host \(host))")
             }
             let proto = options["protocol"]?.string ?? "tcp"
             guard proto == "tcp" || proto == "udp" else {
                 throw VagrantfileError(.configuration, at: entry.location, "protocol: \"\(proto)\" is not valid; use \"tcp\" or \"udp\"")
             }
-            return .forwardedPort(ForwardedPort(id: entry.id, guest: guest, host: host, hostIP: options["host_ip"]?.string, guestIP: options["guest_ip"]?.string, proto: proto, autoCorrect: options["auto_correct"]?.bool ?? false))
+            return .forwardedPort(
+                ForwardedPort(
+                    id: entry.id, guest: guest, host: host, hostIP: options["host_ip"]?.string, guestIP: options["guest_ip"]?.string,
+                    proto: proto, autoCorrect: options["auto_correct"]?.bool ?? false))
         case "private_network":
             let dhcp = options["type"]?.string == "dhcp"
             let ip = options["ip"]?.string
             if !dhcp, ip == nil {
-                throw VagrantfileError(.configuration, at: entry.location, "a private_network needs ip: or type: \"dhcp\"", hint: "config.vm.network \"private_network\", ip: \"192.168.56.10\"")
+                throw VagrantfileError(
+                    .configuration, at: entry.location, "a private_network needs ip: or type: \"dhcp\"",
+                    hint: "config.vm.network \"private_network\", ip: \"192.168.56.10\"")
             }
             if let ip, !isIPv4(ip), !ip.contains(":") {
                 throw VagrantfileError(.configuration, at: entry.location, "'\(ip)' is not an IP address")
             }
-            return .privateNetwork(PrivateNetwork(id: entry.id, ip: ip, dhcp: dhcp, netmask: options["netmask"]?.string, intnet: options["virtualbox__intnet"], options: options, location: entry.location))
+            return .privateNetwork(
+                PrivateNetwork(
+                    id: entry.id, ip: ip, dhcp: dhcp, netmask: options["netmask"]?.string, intnet: options["virtualbox__intnet"],
+                    options: options, location: entry.location))
         default:
             return .publicNetwork(PublicNetwork(id: entry.id, ip: options["ip"]?.string, bridge: options["bridge"], options: options))
         }

@@ -1,5 +1,5 @@
-import Foundation
 import BoxerSupport
+import Foundation
 import Yams
 
 /// Constants a Vagrantfile sees: `Vagrant`, `ENV`, `File`, `Dir`, `YAML`, `JSON`, class names.
@@ -50,7 +50,9 @@ final class VagrantHost {
         case "RUBY_PLATFORM": value = .string("x86_64-linux")
         case "RUBY_VERSION": value = .string("3.1.2")
         case "ARGV": value = .array([])
-        case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc", "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError", "NameError":
+        case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc",
+            "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError",
+            "NameError":
             value = .object(TypeObject(name))
         case "Process", "Kernel", "IO", "Open3", "Socket", "Class", "Module", "ObjectSpace", "Thread", "Fiber":
             value = .object(ForbiddenModule(name: name))
@@ -67,9 +69,11 @@ final class ForbiddenModule: RubyObject {
     init(name: String) { self.name = name }
     var typeName: String { "Module" }
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
-        throw VagrantfileError(.unsupported, at: location, "\(name).\(method) is not supported by boxer", hint: name == "Class" || name == "Module"
-            ? "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules"
-            : "boxer does not run programs or touch the host while reading a Vagrantfile")
+        throw VagrantfileError(
+            .unsupported, at: location, "\(name).\(method) is not supported by boxer",
+            hint: name == "Class" || name == "Module"
+                ? "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules"
+                : "boxer does not run programs or touch the host while reading a Vagrantfile")
     }
 }
 
@@ -84,7 +88,9 @@ final class VagrantModule: RubyObject {
         case "configure":
             let version = arguments.positional.first?.text ?? ""
             guard version == "2" else {
-                throw VagrantfileError(.configuration, at: location, "Vagrant.configure(\"\(version)\") is not supported by boxer", hint: "boxer reads version 2 configurations: Vagrant.configure(\"2\") do |config| … end")
+                throw VagrantfileError(
+                    .configuration, at: location, "Vagrant.configure(\"\(version)\") is not supported by boxer",
+                    hint: "boxer reads version 2 configurations: Vagrant.configure(\"2\") do |config| … end")
             }
             guard let block = arguments.block else { throw interpreter.error("Vagrant.configure needs a block", at: location) }
             return try host.configurator.configure(block, interpreter: interpreter, at: location)
@@ -92,7 +98,10 @@ final class VagrantModule: RubyObject {
             let have = VagrantHost.vagrantVersion
             for requirement in arguments.positional.map(\.text) {
                 guard VersionCheck.satisfies(have, requirement) else {
-                    throw VagrantfileError(.configuration, at: location, "this Vagrantfile requires Vagrant \(requirement); boxer is compatible with Vagrant \(have)", hint: "relax Vagrant.require_version if the file works with \(have)")
+                    throw VagrantfileError(
+                        .configuration, at: location,
+                        "this Vagrantfile requires Vagrant \(requirement); boxer is compatible with Vagrant \(have)",
+                        hint: "relax Vagrant.require_version if the file works with \(have)")
                 }
             }
             return .bool(true)
@@ -101,7 +110,9 @@ final class VagrantModule: RubyObject {
         case "VERSION", "version":
             return .string(VagrantHost.vagrantVersion)
         case "plugin":
-            throw VagrantfileError(.unsupported, at: location, "defining Vagrant plugins is not supported by boxer", hint: "remove the plugin definition; boxer reads configuration only")
+            throw VagrantfileError(
+                .unsupported, at: location, "defining Vagrant plugins is not supported by boxer",
+                hint: "remove the plugin definition; boxer reads configuration only")
         case "Util", "Config", "Errors", "UI":
             return .object(ForbiddenModule(name: "Vagrant::\(method)"))
         default:
@@ -117,9 +128,11 @@ enum VersionCheck {
     }
 
     static func compare(_ a: String, _ b: String) -> Int {
-        let x = parts(a), y = parts(b)
+        let x = parts(a)
+        let y = parts(b)
         for index in 0..<max(x.count, y.count) {
-            let left = index < x.count ? x[index] : 0, right = index < y.count ? y[index] : 0
+            let left = index < x.count ? x[index] : 0
+            let right = index < y.count ? y[index] : 0
             if left != right { return left < right ? -1 : 1 }
         }
         return 0

@@ -13,14 +13,18 @@ extension Builtins {
         return nil
     }
 
-    static func mapItems(_ items: [Value], _ block: Closure?, method: String, interpreter: Interpreter, at location: SourceLocation) throws -> [Value] {
+    static func mapItems(_ items: [Value], _ block: Closure?, method: String, interpreter: Interpreter, at location: SourceLocation) throws
+        -> [Value]
+    {
         guard let block else { throw interpreter.error("\(method) needs a block", at: location, className: "LocalJumpError") }
         var results: [Value] = []
         for item in items { results.append(try interpreter.callClosure(block, [item], at: location)) }
         return results
     }
 
-    static func index(_ items: [Value], _ args: [Value], interpreter: Interpreter, at location: SourceLocation, joinStrings: Bool = false) throws -> Value {
+    static func index(_ items: [Value], _ args: [Value], interpreter: Interpreter, at location: SourceLocation, joinStrings: Bool = false)
+        throws -> Value
+    {
         func result(_ slice: [Value]) -> Value {
             joinStrings ? .string(slice.map(\.text).joined()) : .array(slice)
         }
@@ -71,13 +75,17 @@ extension Builtins {
 
     static func checkSize(_ count: Int, _ what: String, interpreter: Interpreter, at location: SourceLocation) throws {
         if count > (what == "string" ? maximumStringBytes : maximumElements) {
-            throw interpreter.error("this \(what) grew past boxer's limit of \(what == "string" ? "16 MiB" : "1,000,000 elements")", at: location, className: "NoMemoryError")
+            throw interpreter.error(
+                "this \(what) grew past boxer's limit of \(what == "string" ? "16 MiB" : "1,000,000 elements")", at: location,
+                className: "NoMemoryError")
         }
     }
 
     /// Methods that change the array in place; handled before anything copies `box.items`, so an
     /// append stays O(1).
-    static func mutateArray(_ box: ArrayBox, _ name: String, _ args: [Value], interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
+    static func mutateArray(_ box: ArrayBox, _ name: String, _ args: [Value], interpreter: Interpreter, at location: SourceLocation) throws
+        -> Value?
+    {
         switch name {
         case "<<", "push", "append":
             try checkSize(box.items.count + max(1, args.count), "array", interpreter: interpreter, at: location)
@@ -107,7 +115,9 @@ extension Builtins {
     /// Array methods (the mutating ones are in `mutateArray`, the filters in `filtering`): one switch
     /// over the method name, a table of the Ruby methods boxer supports for this receiver; split, the
     /// table would be harder to read, not easier (over 80 lines on purpose).
-    static func array(_ box: ArrayBox, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
+    static func array(
+        _ box: ArrayBox, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation
+    ) throws -> Value? {
         if let result = try mutateArray(box, name, args, interpreter: interpreter, at: location) { return result }
         let items = box.items
         switch name {
@@ -125,12 +135,18 @@ extension Builtins {
             for item in items { _ = try interpreter.callClosure(block, [item, memo], at: location) }
             return memo
         case "each_slice":
-            guard case .int(let size) = args.first ?? .null, size > 0 else { throw interpreter.error("each_slice needs a positive size", at: location, className: "ArgumentError") }
-            let slices = stride(from: 0, to: items.count, by: size).map { Value.array(Array(items[$0..<Swift.min($0 + size, items.count)])) }
+            guard case .int(let size) = args.first ?? .null, size > 0 else {
+                throw interpreter.error("each_slice needs a positive size", at: location, className: "ArgumentError")
+            }
+            let slices = stride(from: 0, to: items.count, by: size).map {
+                Value.array(Array(items[$0..<Swift.min($0 + size, items.count)]))
+            }
             return try iterate(slices, block, interpreter: interpreter, at: location) ?? .null
         case "map", "collect", "flat_map":
             let mapped = try mapItems(items, block, method: name, interpreter: interpreter, at: location)
-            if name == "flat_map" { return .array(mapped.flatMap { if case .array(let inner) = $0 { return inner.items } else { return [$0] } }) }
+            if name == "flat_map" {
+                return .array(mapped.flatMap { if case .array(let inner) = $0 { return inner.items } else { return [$0] } })
+            }
             return .array(mapped)
         case "map!", "collect!":
             box.items = try mapItems(items, block, method: name, interpreter: interpreter, at: location)
@@ -138,7 +154,9 @@ extension Builtins {
         case "map.with_index", "each_index":
             return .array(items.indices.map { .int($0) })
         case "uniq" where block == nil: return .array(uniq(items))
-        case "select", "filter", "reject", "find", "detect", "find_index", "index", "partition", "any?", "all?", "none?", "count", "sum", "min_by", "max_by", "sort_by", "group_by", "uniq", "take_while", "drop_while", "find_all", "select!", "reject!", "delete_if", "keep_if":
+        case "select", "filter", "reject", "find", "detect", "find_index", "index", "partition", "any?", "all?", "none?", "count", "sum",
+            "min_by", "max_by", "sort_by", "group_by", "uniq", "take_while", "drop_while", "find_all", "select!", "reject!", "delete_if",
+            "keep_if":
             return try filtering(box, name, args, block, interpreter: interpreter, at: location)
         case "length", "size": return .int(items.count)
         case "empty?": return .bool(items.isEmpty)
@@ -151,15 +169,21 @@ extension Builtins {
             return items.last ?? .null
         case "[]", "slice": return try index(items, args, interpreter: interpreter, at: location)
         case "[]=":
-            guard args.count == 2, case .int(var position) = args[0] else { throw interpreter.error("[]= takes an index and a value", at: location, className: "TypeError") }
+            guard args.count == 2, case .int(var position) = args[0] else {
+                throw interpreter.error("[]= takes an index and a value", at: location, className: "TypeError")
+            }
             if position < 0 { position += items.count }
-            guard position >= 0, position < 1_000_000 else { throw interpreter.error("index \(position) out of range", at: location, className: "IndexError") }
+            guard position >= 0, position < 1_000_000 else {
+                throw interpreter.error("index \(position) out of range", at: location, className: "IndexError")
+            }
             while box.items.count <= position { box.items.append(.null) }
             box.items[position] = args[1]
             return args[1]
         case "dig":
             var current = Value.array(box)
-            for key in args { current = (try? call(current, "[]", Arguments(positional: [key]), interpreter: interpreter, at: location)) ?? .null }
+            for key in args {
+                current = (try? call(current, "[]", Arguments(positional: [key]), interpreter: interpreter, at: location)) ?? .null
+            }
             return current
         case "fetch":
             guard case .int(var position) = args.first ?? .null else { return nil }
@@ -180,7 +204,10 @@ extension Builtins {
             guard case .int(let position) = args.first ?? .null, position >= 0, position < items.count else { return .null }
             return box.items.remove(at: position)
         case "+":
-            guard case .array(let other) = args.first ?? .null else { throw interpreter.error("no implicit conversion of \((args.first ?? .null).typeName) into Array", at: location, className: "TypeError") }
+            guard case .array(let other) = args.first ?? .null else {
+                throw interpreter.error(
+                    "no implicit conversion of \((args.first ?? .null).typeName) into Array", at: location, className: "TypeError")
+            }
             try checkSize(items.count + other.items.count, "array", interpreter: interpreter, at: location)
             return .array(items + other.items)
         case "-":
@@ -194,13 +221,17 @@ extension Builtins {
             return .array(uniq(items + other.items))
         case "*":
             if case .string(let separator) = args.first ?? .null { return .string(items.map(\.text).joined(separator: separator)) }
-            guard case .int(let count) = args.first ?? .null, count >= 0, count < 1_000_000, items.count * count < 1_000_000 else { return nil }
+            guard case .int(let count) = args.first ?? .null, count >= 0, count < 1_000_000, items.count * count < 1_000_000 else {
+                return nil
+            }
             return .array(Array([[Value]](repeating: items, count: count).joined()))
         case "include?", "member?": return .bool(items.contains { $0.equals(args.first ?? .null) })
         case "join":
             let separator = (args.first.map(\.text)) ?? ""
             var budget = 100_000
-            return .string(try join(items, separator: separator, seen: [ObjectIdentifier(box)], budget: &budget, interpreter: interpreter, at: location))
+            return .string(
+                try join(
+                    items, separator: separator, seen: [ObjectIdentifier(box)], budget: &budget, interpreter: interpreter, at: location))
         case "reverse": return .array(items.reversed())
         case "rotate": return .array(items.isEmpty ? [] : Array(items[1...] + items[..<1]))
         case "compact": return .array(items.filter { if case .null = $0 { return false } else { return true } })
@@ -216,14 +247,19 @@ extension Builtins {
                     }
                 }
             }
-            if case .int(let depth) = args.first ?? .null { try flatten(items, depth: min(depth, 64)) } else { try flatten(items, depth: 64) }
+            if case .int(let depth) = args.first ?? .null {
+                try flatten(items, depth: min(depth, 64))
+            } else {
+                try flatten(items, depth: 64)
+            }
             return .array(flat)
         case "sort":
             if let block {
-                return .array(try items.sorted { a, b in
-                    guard case .int(let order) = try interpreter.callClosure(block, [a, b], at: location) else { return false }
-                    return order < 0
-                })
+                return .array(
+                    try items.sorted { a, b in
+                        guard case .int(let order) = try interpreter.callClosure(block, [a, b], at: location) else { return false }
+                        return order < 0
+                    })
             }
             return .array(try items.sorted { try compare($0, $1, interpreter: interpreter, at: location) })
         case "min", "max":
@@ -234,8 +270,12 @@ extension Builtins {
             var total: Value = args.first ?? .int(0)
             for item in items { total = try call(total, "+", Arguments(positional: [item]), interpreter: interpreter, at: location) }
             return total
-        case "take": if case .int(let count) = args.first ?? .null { return .array(Array(items.prefix(Swift.max(0, count)))) }; return nil
-        case "drop": if case .int(let count) = args.first ?? .null { return .array(Array(items.dropFirst(Swift.max(0, count)))) }; return nil
+        case "take":
+            if case .int(let count) = args.first ?? .null { return .array(Array(items.prefix(Swift.max(0, count)))) }
+            return nil
+        case "drop":
+            if case .int(let count) = args.first ?? .null { return .array(Array(items.dropFirst(Swift.max(0, count)))) }
+            return nil
         case "zip":
             let others = args.compactMap { if case .array(let other) = $0 { return other.items } else { return nil } }
             return .array(items.enumerated().map { offset, item in .array([item] + others.map { offset < $0.count ? $0[offset] : .null }) })
@@ -243,7 +283,10 @@ extension Builtins {
         case "to_h":
             let hash = HashBox()
             for item in items {
-                guard case .array(let pair) = item, pair.items.count == 2 else { throw interpreter.error("wrong element type \(item.typeName) (expected array of 2)", at: location, className: "TypeError") }
+                guard case .array(let pair) = item, pair.items.count == 2 else {
+                    throw interpreter.error(
+                        "wrong element type \(item.typeName) (expected array of 2)", at: location, className: "TypeError")
+                }
                 hash[pair.items[0]] = pair.items[1]
             }
             return .hash(hash)
@@ -255,13 +298,17 @@ extension Builtins {
         case "inject", "reduce":
             guard let block else {
                 if case .symbol(let op) = args.first ?? .null, var total = items.first {
-                    for item in items.dropFirst() { total = try call(total, op, Arguments(positional: [item]), interpreter: interpreter, at: location) }
+                    for item in items.dropFirst() {
+                        total = try call(total, op, Arguments(positional: [item]), interpreter: interpreter, at: location)
+                    }
                     return total
                 }
                 return nil
             }
             var memo = args.first ?? items.first ?? .null
-            for item in args.isEmpty ? Array(items.dropFirst()) : items { memo = try interpreter.callClosure(block, [memo, item], at: location) }
+            for item in args.isEmpty ? Array(items.dropFirst()) : items {
+                memo = try interpreter.callClosure(block, [memo, item], at: location)
+            }
             return memo
         case "sample", "shuffle":
             throw interpreter.error("\(name) is random; boxer reads Vagrantfiles deterministically", at: location)
@@ -276,7 +323,9 @@ extension Builtins {
         return items.filter { seen.insert(HashKey($0)).inserted }
     }
 
-    static func filtering(_ box: ArrayBox, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+    static func filtering(
+        _ box: ArrayBox, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation
+    ) throws -> Value {
         let items = box.items
         func test(_ item: Value) throws -> Bool {
             guard let block else {
@@ -288,12 +337,17 @@ extension Builtins {
         switch name {
         case "select", "filter", "find_all": return .array(try items.filter(test))
         case "reject": return .array(try items.filter { !(try test($0)) })
-        case "select!", "keep_if": box.items = try items.filter(test); return .array(box)
-        case "reject!", "delete_if": box.items = try items.filter { !(try test($0)) }; return .array(box)
+        case "select!", "keep_if":
+            box.items = try items.filter(test)
+            return .array(box)
+        case "reject!", "delete_if":
+            box.items = try items.filter { !(try test($0)) }
+            return .array(box)
         case "find", "detect": return try items.first(where: test) ?? .null
         case "find_index", "index": return try items.firstIndex(where: test).map { .int($0) } ?? .null
         case "partition":
-            var yes: [Value] = [], no: [Value] = []
+            var yes: [Value] = []
+            var no: [Value] = []
             for item in items { if try test(item) { yes.append(item) } else { no.append(item) } }
             return .array([.array(yes), .array(no)])
         case "any?": return .bool(try items.contains(where: test))
@@ -305,7 +359,8 @@ extension Builtins {
         case "take_while": return .array(Array(try items.prefix(while: test)))
         case "drop_while": return .array(Array(try items.drop(while: test)))
         default:
-            let keys = block == nil && name == "sum" ? items : try mapItems(items, block, method: name, interpreter: interpreter, at: location)
+            let keys =
+                block == nil && name == "sum" ? items : try mapItems(items, block, method: name, interpreter: interpreter, at: location)
             switch name {
             case "sum":
                 var total: Value = args.first ?? .int(0)
@@ -315,7 +370,10 @@ extension Builtins {
                 guard !items.isEmpty else { return .null }
                 var best = 0
                 for index in keys.indices.dropFirst() {
-                    let better = name == "min_by" ? try compare(keys[index], keys[best], interpreter: interpreter, at: location) : try compare(keys[best], keys[index], interpreter: interpreter, at: location)
+                    let better =
+                        name == "min_by"
+                        ? try compare(keys[index], keys[best], interpreter: interpreter, at: location)
+                        : try compare(keys[best], keys[index], interpreter: interpreter, at: location)
                     if better { best = index }
                 }
                 return items[best]

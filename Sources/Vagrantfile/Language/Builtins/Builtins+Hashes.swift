@@ -4,7 +4,9 @@ import Foundation
 extension Builtins {
     /// Hash methods: one switch over the method name, a table of the Ruby methods boxer supports for
     /// this receiver; split, the table would be harder to read, not easier (over 80 lines on purpose).
-    static func hash(_ box: HashBox, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
+    static func hash(
+        _ box: HashBox, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation
+    ) throws -> Value? {
         // Built only by the methods that walk the entries: `h[k] = v` must not copy the hash.
         func pairs() -> [Value] { box.pairs.map { Value.array([$0.key, $0.value]) } }
         switch name {
@@ -23,7 +25,8 @@ extension Builtins {
             for key in args {
                 switch current {
                 case .hash(let inner): current = inner[key] ?? .null
-                case .array: current = (try? call(current, "[]", Arguments(positional: [key]), interpreter: interpreter, at: location)) ?? .null
+                case .array:
+                    current = (try? call(current, "[]", Arguments(positional: [key]), interpreter: interpreter, at: location)) ?? .null
                 default: return .null
                 }
             }
@@ -45,7 +48,9 @@ extension Builtins {
         case "merge", "update", "merge!":
             let target = name == "merge" ? box.copy() : box
             for arg in args {
-                guard case .hash(let other) = arg else { throw interpreter.error("no implicit conversion of \(arg.typeName) into Hash", at: location, className: "TypeError") }
+                guard case .hash(let other) = arg else {
+                    throw interpreter.error("no implicit conversion of \(arg.typeName) into Hash", at: location, className: "TypeError")
+                }
                 for pair in other.pairs {
                     if let block, let existing = target[pair.key] {
                         target[pair.key] = try interpreter.callClosure(block, [pair.key, existing, pair.value], at: location)
@@ -70,14 +75,19 @@ extension Builtins {
         case "map", "collect", "flat_map":
             guard let block else { throw interpreter.error("\(name) needs a block", at: location) }
             let mapped = try box.pairs.map { try interpreter.callClosure(block, [$0.key, $0.value], at: location) }
-            if name == "flat_map" { return .array(mapped.flatMap { if case .array(let inner) = $0 { return inner.items } else { return [$0] } }) }
+            if name == "flat_map" {
+                return .array(mapped.flatMap { if case .array(let inner) = $0 { return inner.items } else { return [$0] } })
+            }
             return .array(mapped)
-        case "select", "filter", "reject", "find", "detect", "any?", "all?", "count", "partition", "sort_by", "min_by", "max_by", "sum", "none?", "group_by":
+        case "select", "filter", "reject", "find", "detect", "any?", "all?", "count", "partition", "sort_by", "min_by", "max_by", "sum",
+            "none?", "group_by":
             guard let block else {
                 if name == "any?" { return .bool(box.count > 0) }
                 return nil
             }
-            let test = { (pair: (key: Value, value: Value)) throws -> Bool in try interpreter.callClosure(block, [pair.key, pair.value], at: location).isTruthy }
+            let test = { (pair: (key: Value, value: Value)) throws -> Bool in
+                try interpreter.callClosure(block, [pair.key, pair.value], at: location).isTruthy
+            }
             switch name {
             case "select", "filter": return .hash(HashBox(try box.pairs.filter(test).map { ($0.key, $0.value) }))
             case "reject": return .hash(HashBox(try box.pairs.filter { !(try test($0)) }.map { ($0.key, $0.value) }))
@@ -98,7 +108,9 @@ extension Builtins {
         case "invert": return .hash(HashBox(box.pairs.map { ($0.value, $0.key) }))
         case "sort": return .array(try pairs().sorted { try compare($0, $1, interpreter: interpreter, at: location) })
         case "first": return pairs().first ?? .null
-        case "default=": box.defaultValue = args.first ?? .null; return box.defaultValue
+        case "default=":
+            box.defaultValue = args.first ?? .null
+            return box.defaultValue
         case "each_with_object":
             let memo = args.first ?? .null
             guard let block else { return nil }

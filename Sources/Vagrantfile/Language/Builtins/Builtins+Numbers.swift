@@ -5,7 +5,9 @@ extension Builtins {
     /// Integer and Float methods: one switch over the method name, a table of the Ruby methods boxer
     /// supports for this receiver; split, the table would be harder to read, not easier (over 80 lines
     /// on purpose).
-    static func number(_ receiver: Value, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
+    static func number(
+        _ receiver: Value, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation
+    ) throws -> Value? {
         if case .int(let value) = receiver {
             switch name {
             case "times":
@@ -16,7 +18,9 @@ extension Builtins {
                 guard case .int(let limit) = args.first ?? .null else { throw interpreter.error("\(name) needs an integer", at: location) }
                 let (span, overflow) = limit.subtractingReportingOverflow(value)
                 guard !overflow, span.magnitude < 1_000_000 else { throw interpreter.error("too many iterations", at: location) }
-                let values = name == "upto" ? (value <= limit ? Array(value...limit) : []) : (value >= limit ? Array((limit...value).reversed()) : [])
+                let values =
+                    name == "upto"
+                    ? (value <= limit ? Array(value...limit) : []) : (value >= limit ? Array((limit...value).reversed()) : [])
                 guard values.count < 1_000_000 else { throw interpreter.error("too many iterations", at: location) }
                 guard let block else { return .array(values.map { .int($0) }) }
                 return try iterate(values.map { .int($0) }, block, interpreter: interpreter, at: location) ?? receiver
@@ -31,10 +35,16 @@ extension Builtins {
             case "zero?": return .bool(value == 0)
             case "positive?": return .bool(value > 0)
             case "negative?": return .bool(value < 0)
-            case "succ", "next": return .int(try checked(value.addingReportingOverflow(1), "\(value).\(name)", interpreter: interpreter, at: location))
-            case "pred": return .int(try checked(value.subtractingReportingOverflow(1), "\(value).pred", interpreter: interpreter, at: location))
-            case "abs": return .int(try checked(value == Int.min ? (value, true) : (abs(value), false), "\(value).abs", interpreter: interpreter, at: location))
-            case "-@": return .int(try checked(Int(0).subtractingReportingOverflow(value), "-(\(value))", interpreter: interpreter, at: location))
+            case "succ", "next":
+                return .int(try checked(value.addingReportingOverflow(1), "\(value).\(name)", interpreter: interpreter, at: location))
+            case "pred":
+                return .int(try checked(value.subtractingReportingOverflow(1), "\(value).pred", interpreter: interpreter, at: location))
+            case "abs":
+                return .int(
+                    try checked(
+                        value == Int.min ? (value, true) : (abs(value), false), "\(value).abs", interpreter: interpreter, at: location))
+            case "-@":
+                return .int(try checked(Int(0).subtractingReportingOverflow(value), "-(\(value))", interpreter: interpreter, at: location))
             case "~": return .int(~value)
             case "&", "|", "^", "<<", ">>":
                 guard case .int(let other) = args.first ?? .null else { return nil }
@@ -46,7 +56,10 @@ extension Builtins {
                     guard other >= 0 else { return .int(other > -64 ? value >> -other : (value < 0 ? -1 : 0)) }
                     // Ruby grows into a Bignum; boxer's integers are 64-bit, so a lost bit is an error.
                     let shifted = other < 64 ? value << other : 0
-                    return .int(try checked((shifted, value != 0 && (other >= 64 || shifted >> other != value)), "\(value) << \(other)", interpreter: interpreter, at: location))
+                    return .int(
+                        try checked(
+                            (shifted, value != 0 && (other >= 64 || shifted >> other != value)), "\(value) << \(other)",
+                            interpreter: interpreter, at: location))
                 default: return .int(other >= 0 && other < 64 ? value >> other : 0)
                 }
             default: break
@@ -75,7 +88,9 @@ extension Builtins {
         default: break
         }
         guard ["+", "-", "*", "/", "%", "**", "<", ">", "<=", ">=", "<=>", "divmod", "fdiv"].contains(name) else { return nil }
-        guard let operand = args.first else { throw interpreter.error("\(name) needs an operand", at: location, className: "ArgumentError") }
+        guard let operand = args.first else {
+            throw interpreter.error("\(name) needs an operand", at: location, className: "ArgumentError")
+        }
         guard let right = numeric(operand) else {
             throw interpreter.error("\(operand.typeName) can't be coerced into \(receiver.typeName)", at: location, className: "TypeError")
         }

@@ -4,12 +4,16 @@ import Foundation
 extension Builtins {
     /// String methods: one switch over the method name, a table of the Ruby methods boxer supports for
     /// this receiver; split, the table would be harder to read, not easier (over 80 lines on purpose).
-    static func string(_ text: String, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation) throws -> Value? {
+    static func string(
+        _ text: String, _ name: String, _ args: [Value], _ block: Closure?, interpreter: Interpreter, at location: SourceLocation
+    ) throws -> Value? {
         func stringArg(_ index: Int) throws -> String {
             guard index < args.count else { throw interpreter.error("\(name) needs an argument", at: location, className: "ArgumentError") }
             switch args[index] {
             case .string(let value), .symbol(let value): return value
-            default: throw interpreter.error("no implicit conversion of \(args[index].typeName) into String", at: location, className: "TypeError")
+            default:
+                throw interpreter.error(
+                    "no implicit conversion of \(args[index].typeName) into String", at: location, className: "TypeError")
             }
         }
         switch name {
@@ -18,7 +22,8 @@ extension Builtins {
             try checkSize(text.utf8.count + other.utf8.count, "string", interpreter: interpreter, at: location)
             return .string(text + other)
         case "*":
-            guard case .int(let count) = args.first ?? .null, count >= 0, count < 1_000_000, text.utf8.count * count <= maximumStringBytes else {
+            guard case .int(let count) = args.first ?? .null, count >= 0, count < 1_000_000, text.utf8.count * count <= maximumStringBytes
+            else {
                 throw interpreter.error("String#* needs a small non-negative integer", at: location, className: "ArgumentError")
             }
             return .string(String(repeating: text, count: count))
@@ -47,7 +52,11 @@ extension Builtins {
         case "lstrip": return .string(String(text.drop { $0.isWhitespace }))
         case "rstrip": return .string(String(text.reversed().drop { $0.isWhitespace }.reversed()))
         case "chomp":
-            if let suffix = args.first { let s = try stringArg(0); _ = suffix; return .string(text.hasSuffix(s) ? String(text.dropLast(s.count)) : text) }
+            if let suffix = args.first {
+                let s = try stringArg(0)
+                _ = suffix
+                return .string(text.hasSuffix(s) ? String(text.dropLast(s.count)) : text)
+            }
             if text.hasSuffix("\r\n") { return .string(String(text.dropLast(2))) }
             return .string(text.hasSuffix("\n") || text.hasSuffix("\r") ? String(text.dropLast()) : text)
         case "chop": return .string(String(text.dropLast()))
@@ -55,11 +64,12 @@ extension Builtins {
         case "bytes": return .array(text.utf8.map { .int(Int($0)) })
         case "lines":
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            return .array(lines.enumerated().compactMap { index, line in
-                let isLast = index == lines.count - 1
-                if isLast && line.isEmpty { return nil }
-                return .string(String(line) + (isLast ? "" : "\n"))
-            })
+            return .array(
+                lines.enumerated().compactMap { index, line in
+                    let isLast = index == lines.count - 1
+                    if isLast && line.isEmpty { return nil }
+                    return .string(String(line) + (isLast ? "" : "\n"))
+                })
         case "reverse": return .string(String(text.reversed()))
         case "include?": return .bool(text.contains(try stringArg(0)))
         case "start_with?": return .bool(try args.indices.contains { text.hasPrefix(try stringArg($0)) })
@@ -91,7 +101,9 @@ extension Builtins {
             while case .string("")? = pieces.last { pieces.removeLast() }
             return .array(pieces)
         case "sub", "gsub", "sub!", "gsub!":
-            guard args.count >= 2 || block != nil else { throw interpreter.error("\(name) needs a pattern and a replacement", at: location, className: "ArgumentError") }
+            guard args.count >= 2 || block != nil else {
+                throw interpreter.error("\(name) needs a pattern and a replacement", at: location, className: "ArgumentError")
+            }
             let replacement = args.count >= 2 ? try stringArg(1) : ""
             let global = name.hasPrefix("g")
             if case .regex(let regex) = args[0] {
@@ -111,10 +123,12 @@ extension Builtins {
         case "tr":
             let from = Array(try stringArg(0))
             let to = Array(try stringArg(1))
-            return .string(String(text.map { character in
-                guard let index = from.firstIndex(of: character) else { return character }
-                return to.isEmpty ? character : to[Swift.min(index, to.count - 1)]
-            }))
+            return .string(
+                String(
+                    text.map { character in
+                        guard let index = from.firstIndex(of: character) else { return character }
+                        return to.isEmpty ? character : to[Swift.min(index, to.count - 1)]
+                    }))
         case "delete":
             let remove = try stringArg(0)
             return .string(text.filter { !remove.contains($0) })
@@ -143,9 +157,10 @@ extension Builtins {
         case "scan":
             guard case .regex(let regex) = args.first ?? .null else { return .array([]) }
             let range = NSRange(text.startIndex..., in: text)
-            return .array(regex.expression.matches(in: text, range: range).compactMap { match in
-                Range(match.range, in: text).map { .string(String(text[$0])) }
-            })
+            return .array(
+                regex.expression.matches(in: text, range: range).compactMap { match in
+                    Range(match.range, in: text).map { .string(String(text[$0])) }
+                })
         case "[]", "slice":
             return try index(Array(text).map { Value.string(String($0)) }, args, interpreter: interpreter, at: location, joinStrings: true)
         case "==", "eql?": return .bool(Value.string(text).equals(args.first ?? .null))
@@ -159,11 +174,16 @@ extension Builtins {
             default: return .int(text < other ? -1 : text == other ? 0 : 1)
             }
         case "each_line", "each_char":
-            let items: [Value] = name == "each_char" ? text.map { .string(String($0)) } : text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") }
+            let items: [Value] =
+                name == "each_char"
+                ? text.map { .string(String($0)) }
+                : text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") }
             return try iterate(items, block, interpreter: interpreter, at: location) ?? .string(text)
         case "hex": return .int(Int(text.hasPrefix("0x") ? String(text.dropFirst(2)) : text, radix: 16) ?? 0)
         case "ord": return .int(Int(text.unicodeScalars.first?.value ?? 0))
-        case "succ", "next": return .string(text.isEmpty ? "" : String(text.dropLast()) + String(UnicodeScalar((text.unicodeScalars.last?.value ?? 0) + 1) ?? " "))
+        case "succ", "next":
+            return .string(
+                text.isEmpty ? "" : String(text.dropLast()) + String(UnicodeScalar((text.unicodeScalars.last?.value ?? 0) + 1) ?? " "))
         case "format": return .string(try Format.format(text, args, interpreter: interpreter, at: location))
         case "freeze", "dup", "+@", "-@", "force_encoding", "encode", "unicode_normalize", "b": return .string(text)
         case "encoding": return .string("UTF-8")

@@ -4,17 +4,22 @@ import Foundation
 enum Builtins {
     /// Calls `name` on `receiver`: the methods every value has, then the receiver type's table
     /// (over 80 lines on purpose: it is the dispatch, one line per shared method).
-    static func call(_ receiver: Value, _ name: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+    static func call(_ receiver: Value, _ name: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation)
+        throws -> Value
+    {
         let args = arguments.all
         let block = arguments.block
         func arg(_ index: Int) throws -> Value {
             guard index < args.count else {
-                throw interpreter.error("\(name) needs \(index + 1) argument\(index == 0 ? "" : "s")", at: location, className: "ArgumentError")
+                throw interpreter.error(
+                    "\(name) needs \(index + 1) argument\(index == 0 ? "" : "s")", at: location, className: "ArgumentError")
             }
             return args[index]
         }
         func fail() -> RubyError {
-            interpreter.error("undefined method '\(name)' for \(receiver.typeName) (boxer supports the String, Array, Hash, Integer and Range methods Vagrantfiles commonly use)", at: location, className: "NoMethodError")
+            interpreter.error(
+                "undefined method '\(name)' for \(receiver.typeName) (boxer supports the String, Array, Hash, Integer and Range methods Vagrantfiles commonly use)",
+                at: location, className: "NoMethodError")
         }
 
         // Methods every value has.
@@ -30,7 +35,8 @@ enum Builtins {
             let wantedName: String
             if case .object(let type as TypeObject) = wanted { wantedName = type.name } else { wantedName = wanted.text }
             let ancestors: [String: [String]] = ["Integer": ["Numeric"], "Float": ["Numeric"], "TrueClass": [], "FalseClass": []]
-            return .bool(receiver.typeName == wantedName || wantedName == "Object" || (ancestors[receiver.typeName] ?? []).contains(wantedName))
+            return .bool(
+                receiver.typeName == wantedName || wantedName == "Object" || (ancestors[receiver.typeName] ?? []).contains(wantedName))
         case "respond_to?":
             return .bool(true)
         case "frozen?": return .bool(false)
@@ -74,7 +80,9 @@ enum Builtins {
             case "to_sym": return receiver
             case "to_proc": return receiver
             case "length", "size": return .int(symbol.count)
-            case "<=>": if case .symbol(let other) = try arg(0) { return .int(symbol < other ? -1 : symbol == other ? 0 : 1) }; return .null
+            case "<=>":
+                if case .symbol(let other) = try arg(0) { return .int(symbol < other ? -1 : symbol == other ? 0 : 1) }
+                return .null
             case "upcase", "downcase", "capitalize", "start_with?", "end_with?", "empty?", "[]", "succ":
                 let result = try string(symbol, name, args, block, interpreter: interpreter, at: location) ?? .null
                 if case .string(let text) = result { return .symbol(text) }
@@ -88,11 +96,14 @@ enum Builtins {
             guard let result = try hash(box, name, args, block, interpreter: interpreter, at: location) else { throw fail() }
             return result
         case .range(let low, let high, let exclusive):
-            guard let result = try range(low, high, exclusive, name, args, block, interpreter: interpreter, at: location) else { throw fail() }
+            guard let result = try range(low, high, exclusive, name, args, block, interpreter: interpreter, at: location) else {
+                throw fail()
+            }
             return result
         case .proc(let closure):
             switch name {
-            case "call", "()", "yield", "[]": return try interpreter.callClosure(closure, arguments.positional, keywords: arguments.keywords, at: location)
+            case "call", "()", "yield", "[]":
+                return try interpreter.callClosure(closure, arguments.positional, keywords: arguments.keywords, at: location)
             case "arity": return .int(closure.arity)
             case "lambda?": return .bool(closure.isLambda)
             case "to_proc": return receiver
@@ -145,7 +156,9 @@ enum Builtins {
             return .string(String(text[range]))
         }
         for (index, group) in groups.enumerated() where index > 0 { interpreter.host.globals["$\(index)"] = group }
-        if name == "=~" { return .int(text.distance(from: text.startIndex, to: Range(match.range, in: text)?.lowerBound ?? text.startIndex)) }
+        if name == "=~" {
+            return .int(text.distance(from: text.startIndex, to: Range(match.range, in: text)?.lowerBound ?? text.startIndex))
+        }
         return .array(groups)
     }
 
@@ -196,13 +209,19 @@ final class TypeObject: RubyObject {
             box.defaultValue = arguments.positional.first ?? .null
             return .hash(box)
         case "new" where name == "Array":
-            guard case .int(let count) = arguments.positional.first ?? .int(0), count >= 0, count < 1_000_000 else { throw interpreter.error("Array.new needs a small size", at: location) }
+            guard case .int(let count) = arguments.positional.first ?? .int(0), count >= 0, count < 1_000_000 else {
+                throw interpreter.error("Array.new needs a small size", at: location)
+            }
             return .array(Array(repeating: arguments.positional.count > 1 ? arguments.positional[1] : .null, count: count))
         case "new" where name == "String":
             return .string(arguments.positional.first?.text ?? "")
         case "new":
-            throw VagrantfileError(.unsupported, at: location, "\(name).new is not supported by boxer", hint: "a Vagrantfile read by boxer uses literals, arrays and hashes, not objects")
-        case "===": return .bool(try Builtins.caseEquals(.object(self), arguments.positional.first ?? .null, interpreter: interpreter, at: location))
+            throw VagrantfileError(
+                .unsupported, at: location, "\(name).new is not supported by boxer",
+                hint: "a Vagrantfile read by boxer uses literals, arrays and hashes, not objects")
+        case "===":
+            return .bool(
+                try Builtins.caseEquals(.object(self), arguments.positional.first ?? .null, interpreter: interpreter, at: location))
         default:
             throw interpreter.error("undefined method '\(method)' for \(name)", at: location, className: "NoMethodError")
         }
@@ -213,7 +232,10 @@ extension Builtins {
     /// `Array#join`: nested arrays are joined with the same separator. An array that contains
     /// itself is Ruby's ArgumentError ("recursive array join"), and shared nesting is bounded by
     /// a budget of elements, so neither can exhaust the stack or the memory.
-    static func join(_ items: [Value], separator: String, seen: Set<ObjectIdentifier>, budget: inout Int, interpreter: Interpreter, at location: SourceLocation) throws -> String {
+    static func join(
+        _ items: [Value], separator: String, seen: Set<ObjectIdentifier>, budget: inout Int, interpreter: Interpreter,
+        at location: SourceLocation
+    ) throws -> String {
         var parts: [String] = []
         parts.reserveCapacity(items.count)
         for item in items {
@@ -224,7 +246,9 @@ extension Builtins {
             if case .array(let inner) = item {
                 let id = ObjectIdentifier(inner)
                 guard !seen.contains(id) else { throw interpreter.error("recursive array join", at: location, className: "ArgumentError") }
-                parts.append(try join(inner.items, separator: separator, seen: seen.union([id]), budget: &budget, interpreter: interpreter, at: location))
+                parts.append(
+                    try join(
+                        inner.items, separator: separator, seen: seen.union([id]), budget: &budget, interpreter: interpreter, at: location))
             } else {
                 parts.append(try interpreter.stringify(item, at: location))
             }
@@ -236,9 +260,13 @@ extension Builtins {
 extension Builtins {
     /// An Integer result, or Ruby's RangeError where Ruby would grow a Bignum: boxer's integers
     /// are 64-bit, and wrapping around silently would give a Vagrantfile a wrong number.
-    static func checked(_ result: (partialValue: Int, overflow: Bool), _ expression: String, interpreter: Interpreter, at location: SourceLocation) throws -> Int {
+    static func checked(
+        _ result: (partialValue: Int, overflow: Bool), _ expression: String, interpreter: Interpreter, at location: SourceLocation
+    ) throws -> Int {
         guard !result.overflow else {
-            throw interpreter.error("\(expression) does not fit in a 64-bit integer (Ruby would make a Bignum, which boxer does not have; numbers in a Vagrantfile stay far below 2**63)", at: location, className: "RangeError")
+            throw interpreter.error(
+                "\(expression) does not fit in a 64-bit integer (Ruby would make a Bignum, which boxer does not have; numbers in a Vagrantfile stay far below 2**63)",
+                at: location, className: "RangeError")
         }
         return result.partialValue
     }

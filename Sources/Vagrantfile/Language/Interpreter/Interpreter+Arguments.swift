@@ -1,5 +1,5 @@
-import Foundation
 import BoxerSupport
+import Foundation
 
 /// Evaluating arguments, and assignment to every kind of target.
 extension Interpreter {
@@ -10,12 +10,16 @@ extension Interpreter {
             case .positional(let value):
                 arguments.positional.append(try evaluate(value, scope: scope, selfValue: selfValue))
             case .splat(let value):
-                arguments.positional += try Builtins.elements(of: try evaluate(value, scope: scope, selfValue: selfValue), interpreter: self, at: location)
+                arguments.positional += try Builtins.elements(
+                    of: try evaluate(value, scope: scope, selfValue: selfValue), interpreter: self, at: location)
             case .pair(let key, let value):
                 if arguments.keywords == nil { arguments.keywords = HashBox() }
-                arguments.keywords?[try evaluate(key, scope: scope, selfValue: selfValue)] = try evaluate(value, scope: scope, selfValue: selfValue)
+                arguments.keywords?[try evaluate(key, scope: scope, selfValue: selfValue)] = try evaluate(
+                    value, scope: scope, selfValue: selfValue)
             case .doubleSplat(let value):
-                guard case .hash(let other) = try evaluate(value, scope: scope, selfValue: selfValue) else { throw error("** needs a hash", at: location) }
+                guard case .hash(let other) = try evaluate(value, scope: scope, selfValue: selfValue) else {
+                    throw error("** needs a hash", at: location)
+                }
                 if arguments.keywords == nil { arguments.keywords = HashBox() }
                 for pair in other.pairs { arguments.keywords?[pair.key] = pair.value }
             case .blockPass(let value):
@@ -35,8 +39,12 @@ extension Interpreter {
 
     func symbolClosure(_ name: String, at location: SourceLocation) -> Closure {
         let parameter = Parameter(name: "__item", kind: .required)
-        let body = [Node(.call(receiver: Node(.name("__item"), at: location), name: name, arguments: [], block: nil, safe: false), at: location)]
-        return Closure(BlockLiteral(parameters: [parameter], body: body, location: location), scope: Scope(), selfValue: .null, isLambda: false, interpreter: self)
+        let body = [
+            Node(.call(receiver: Node(.name("__item"), at: location), name: name, arguments: [], block: nil, safe: false), at: location)
+        ]
+        return Closure(
+            BlockLiteral(parameters: [parameter], body: body, location: location), scope: Scope(), selfValue: .null, isLambda: false,
+            interpreter: self)
     }
 }
 
@@ -57,10 +65,13 @@ extension Interpreter {
         case .instanceVariable(let name): return host.globals["@" + name] ?? .null
         case .constant(let name): return constants[name] ?? .null
         case .attribute(let receiverNode, let name):
-            return try Builtins.call(try evaluate(receiverNode, scope: scope, selfValue: selfValue), name, Arguments(), interpreter: self, at: location)
+            return try Builtins.call(
+                try evaluate(receiverNode, scope: scope, selfValue: selfValue), name, Arguments(), interpreter: self, at: location)
         case .index(let receiverNode, let argumentNodes):
             let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
-            return try Builtins.call(receiver, "[]", try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location), interpreter: self, at: location)
+            return try Builtins.call(
+                receiver, "[]", try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location), interpreter: self,
+                at: location)
         case .splat, .nested:
             throw error("cannot read this target", at: location)
         }

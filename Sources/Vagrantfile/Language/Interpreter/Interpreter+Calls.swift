@@ -1,5 +1,5 @@
-import Foundation
 import BoxerSupport
+import Foundation
 
 /// Calls: functions, closures, parameters bound to arguments, `yield`.
 extension Interpreter {
@@ -22,7 +22,8 @@ extension Interpreter {
         }
     }
 
-    func invoke(_ name: String, parameters: [Parameter], body: [Node], _ arguments: Arguments, at location: SourceLocation) throws -> Value {
+    func invoke(_ name: String, parameters: [Parameter], body: [Node], _ arguments: Arguments, at location: SourceLocation) throws -> Value
+    {
         try enter(at: location)
         defer { depth -= 1 }
         let scope = Scope()
@@ -34,7 +35,9 @@ extension Interpreter {
         }
     }
 
-    func callClosure(_ closure: Closure, _ values: [Value], block: Closure? = nil, keywords: HashBox? = nil, at location: SourceLocation) throws -> Value {
+    func callClosure(_ closure: Closure, _ values: [Value], block: Closure? = nil, keywords: HashBox? = nil, at location: SourceLocation)
+        throws -> Value
+    {
         try tick(at: location)
         try enter(at: location)
         defer { depth -= 1 }
@@ -54,19 +57,31 @@ extension Interpreter {
         }
     }
 
-    func bind(_ parameters: [Parameter], _ arguments: Arguments, into scope: Scope, strict: Bool, name: String, at location: SourceLocation) throws {
+    func bind(_ parameters: [Parameter], _ arguments: Arguments, into scope: Scope, strict: Bool, name: String, at location: SourceLocation)
+        throws
+    {
         var positional = arguments.positional
         var keywords = arguments.keywords
-        let takesKeywords = parameters.contains { if case .keyword = $0.kind { return true }; if case .keywordRest = $0.kind { return true }; return false }
+        let takesKeywords = parameters.contains {
+            if case .keyword = $0.kind { return true }
+            if case .keywordRest = $0.kind { return true }
+            return false
+        }
         if !takesKeywords, let given = keywords {
             positional.append(.hash(given))
             keywords = nil
         }
-        let required = parameters.filter { if case .required = $0.kind { return true }; if case .destructure = $0.kind { return true }; return false }.count
+        let required = parameters.filter {
+            if case .required = $0.kind { return true }
+            if case .destructure = $0.kind { return true }
+            return false
+        }.count
         let optional = parameters.filter { if case .optional = $0.kind { return true } else { return false } }.count
         let hasRest = parameters.contains { if case .rest = $0.kind { return true } else { return false } }
         if strict, positional.count < required || (!hasRest && positional.count > required + optional) {
-            throw error("wrong number of arguments calling \(name) (given \(positional.count), expected \(required)\(optional > 0 ? "..\(required + optional)" : ""))", at: location, className: "ArgumentError")
+            throw error(
+                "wrong number of arguments calling \(name) (given \(positional.count), expected \(required)\(optional > 0 ? "..\(required + optional)" : ""))",
+                at: location, className: "ArgumentError")
         }
         var available = max(0, positional.count - required)
         var index = 0
@@ -90,8 +105,10 @@ extension Interpreter {
                     scope.declare(parameter.name, try evaluate(defaultNode, scope: scope, selfValue: .null))
                 }
             case .rest:
-                let remainingRequired = parameters.dropFirst(parameters.firstIndex { $0.name == parameter.name } .map { $0 + 1 } ?? parameters.count)
-                    .filter { if case .required = $0.kind { return true } else { return false } }.count
+                let remainingRequired = parameters.dropFirst(
+                    parameters.firstIndex { $0.name == parameter.name }.map { $0 + 1 } ?? parameters.count
+                )
+                .filter { if case .required = $0.kind { return true } else { return false } }.count
                 let end = max(index, positional.count - remainingRequired)
                 scope.declare(parameter.name, .array(index < end ? Array(positional[index..<end]) : []))
                 index = end

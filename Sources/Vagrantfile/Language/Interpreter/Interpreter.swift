@@ -1,5 +1,5 @@
-import Foundation
 import BoxerSupport
+import Foundation
 
 /// Evaluates a parsed Vagrantfile. One interpreter per file: it knows the file's path (for
 /// `__FILE__`, `__dir__` and relative `File.read`), the environment, and the methods the file
@@ -68,7 +68,8 @@ final class Interpreter {
     func tick(at location: SourceLocation) throws {
         steps += 1
         if steps > Self.stepLimit {
-            throw VagrantfileError(.runtime, at: location, "this Vagrantfile runs too long (more than \(Self.stepLimit) steps); is there an endless loop?")
+            throw VagrantfileError(
+                .runtime, at: location, "this Vagrantfile runs too long (more than \(Self.stepLimit) steps); is there an endless loop?")
         }
     }
 
@@ -81,7 +82,8 @@ final class Interpreter {
         evaluationDepth += 1
         defer { evaluationDepth -= 1 }
         if evaluationDepth > Self.evaluationDepthLimit {
-            throw VagrantfileError(.runtime, at: node.location, "this expression is nested too deeply (more than \(Self.evaluationDepthLimit) levels)")
+            throw VagrantfileError(
+                .runtime, at: node.location, "this expression is nested too deeply (more than \(Self.evaluationDepthLimit) levels)")
         }
         return try evaluateNode(node, scope: scope, selfValue: selfValue)
     }
@@ -151,7 +153,8 @@ final class Interpreter {
         case .call(let receiverNode, let name, let argumentNodes, let blockLiteral, let safe):
             var arguments = try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location)
             if let blockLiteral {
-                arguments.block = Closure(blockLiteral, scope: Scope(parent: scope), selfValue: selfValue, isLambda: false, interpreter: self)
+                arguments.block = Closure(
+                    blockLiteral, scope: Scope(parent: scope), selfValue: selfValue, isLambda: false, interpreter: self)
             }
             guard let receiverNode else {
                 return try callFunction(name, arguments, scope: scope, selfValue: selfValue, at: location)
@@ -209,7 +212,8 @@ final class Interpreter {
                 if scope.has(name) { return .string("local-variable") }
                 return host.methods[name] != nil ? .string("method") : .null
             case .global(let name): return host.globals[name] == nil ? .null : .string("global-variable")
-            case .constant(nil, let name): return (constants[name] ?? host.constant(name, interpreter: self)) == nil ? .null : .string("constant")
+            case .constant(nil, let name):
+                return (constants[name] ?? host.constant(name, interpreter: self)) == nil ? .null : .string("constant")
             default:
                 do {
                     _ = try evaluate(operand, scope: scope, selfValue: selfValue)
@@ -228,7 +232,8 @@ final class Interpreter {
             for (tests, body) in clauses {
                 for test in tests {
                     let pattern = try evaluate(test, scope: scope, selfValue: selfValue)
-                    let matched = try subject.map { try Builtins.caseEquals(pattern, $0, interpreter: self, at: test.location) } ?? pattern.isTruthy
+                    let matched =
+                        try subject.map { try Builtins.caseEquals(pattern, $0, interpreter: self, at: test.location) } ?? pattern.isTruthy
                     if matched { return try evaluate(body, scope: scope, selfValue: selfValue) }
                 }
             }
@@ -269,7 +274,12 @@ final class Interpreter {
                             if case .constant(_, let name) = node.kind { return name }
                             return nil
                         }
-                        guard names.contains(where: { ["StandardError", "Exception", "RuntimeError", raised.className].contains($0) || raised.className.hasSuffix($0) }) else { continue }
+                        guard
+                            names.contains(where: {
+                                ["StandardError", "Exception", "RuntimeError", raised.className].contains($0)
+                                    || raised.className.hasSuffix($0)
+                            })
+                        else { continue }
                     }
                     if let variable = clause.variable { scope.assign(variable, .string(raised.message)) }
                     return try evaluate(clause.body, scope: scope, selfValue: selfValue)

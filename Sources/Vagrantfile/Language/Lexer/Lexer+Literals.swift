@@ -6,9 +6,13 @@ extension Lexer {
         var text = ""
         var isFloat = false
         if peek() == "0", let base = peek(1), "xXbBoO".contains(base) {
-            advance(); advance()
+            advance()
+            advance()
             var digits = ""
-            while let next = peek(), next.isHexDigit || next == "_" { let c = advance(); if c != "_" { digits.append(c) } }
+            while let next = peek(), next.isHexDigit || next == "_" {
+                let c = advance()
+                if c != "_" { digits.append(c) }
+            }
             let radix = "xX".contains(base) ? 16 : "bB".contains(base) ? 2 : 8
             guard let value = Int(digits, radix: radix) else { throw error("'0\(base)\(digits)' is not a number", at: start) }
             append(.integer(value), at: start, space: space)
@@ -22,7 +26,9 @@ extension Lexer {
             } else if next == ".", !isFloat, peek(1)?.isNumber == true {
                 isFloat = true
                 text.append(advance())
-            } else if (next == "e" || next == "E"), peek(1)?.isNumber == true || ((peek(1) == "-" || peek(1) == "+") && peek(2)?.isNumber == true) {
+            } else if next == "e" || next == "E",
+                peek(1)?.isNumber == true || ((peek(1) == "-" || peek(1) == "+") && peek(2)?.isNumber == true)
+            {
                 isFloat = true
                 text.append(advance())
                 if peek() == "-" || peek() == "+" { text.append(advance()) }
@@ -63,7 +69,8 @@ extension Lexer {
 
     mutating func lexColon(start: SourceLocation, space: Bool) throws(VagrantfileError) {
         if peek(1) == ":" {
-            advance(); advance()
+            advance()
+            advance()
             append(.op("::"), at: start, space: space)
             return
         }
@@ -72,7 +79,8 @@ extension Lexer {
             let quote = advance()
             let parts = try lexQuoted(close: quote, open: nil, interpolate: quote == "\"", start: start)
             guard case .success(let name) = Self.plainText(parts) else {
-                throw VagrantfileError(.unsupported, at: start, "interpolated symbols are not supported by boxer", hint: "use a string instead")
+                throw VagrantfileError(
+                    .unsupported, at: start, "interpolated symbols are not supported by boxer", hint: "use a string instead")
             }
             append(.symbol(name), at: start, space: space)
             return
@@ -81,7 +89,9 @@ extension Lexer {
             advance()
             var name = ""
             while let character = peek(), character.isLetter || character.isNumber || character == "_" { name.append(advance()) }
-            if let character = peek(), character == "?" || character == "!" || character == "=" , peek(1) != "=" && peek(1) != ">" && peek(1) != "~" {
+            if let character = peek(), character == "?" || character == "!" || character == "=",
+                peek(1) != "=" && peek(1) != ">" && peek(1) != "~"
+            {
                 if character != "=" { name.append(advance()) }
             }
             append(.symbol(name), at: start, space: space)
@@ -116,7 +126,9 @@ extension Lexer {
             let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: true, start: start)
             append(.string(parts), at: start, space: space)
         case "x":
-            throw VagrantfileError(.unsupported, at: start, "%x (running a shell command) is not supported by boxer", hint: "boxer does not run programs while reading a Vagrantfile; use ENV or a file read with File.read instead")
+            throw VagrantfileError(
+                .unsupported, at: start, "%x (running a shell command) is not supported by boxer",
+                hint: "boxer does not run programs while reading a Vagrantfile; use ENV or a file read with File.read instead")
         case "r":
             let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: false, start: start, regex: true)
             guard case .success(let text) = Self.plainText(parts) else { throw error("bad %r literal", at: start) }
@@ -124,13 +136,16 @@ extension Lexer {
             while let next = peek(), "imxo".contains(next) { options.append(advance()) }
             append(.regex(text, options: options), at: start, space: space)
         default:
-            throw VagrantfileError(.unsupported, at: start, "%\(kind) literals are not supported by boxer", hint: "use %w[], %i[], %q() or a quoted string")
+            throw VagrantfileError(
+                .unsupported, at: start, "%\(kind) literals are not supported by boxer", hint: "use %w[], %i[], %q() or a quoted string")
         }
     }
 
     /// Reads a quoted literal after its opening delimiter, up to `close`, with escapes and
     /// (when `interpolate`) `#{…}` parts.
-    mutating func lexQuoted(close: Character, open: Character?, interpolate: Bool, start: SourceLocation, regex: Bool = false) throws(VagrantfileError) -> [StringPart] {
+    mutating func lexQuoted(close: Character, open: Character?, interpolate: Bool, start: SourceLocation, regex: Bool = false)
+        throws(VagrantfileError) -> [StringPart]
+    {
         var parts: [StringPart] = []
         var text = ""
         var depth = 0
@@ -163,8 +178,12 @@ extension Lexer {
                 continue
             }
             if interpolate, character == "#", peek(1) == "{" {
-                advance(); advance()
-                if !text.isEmpty { parts.append(.text(text)); text = "" }
+                advance()
+                advance()
+                if !text.isEmpty {
+                    parts.append(.text(text))
+                    text = ""
+                }
                 let codeStart = location
                 let code = try readInterpolation(start: codeStart)
                 parts.append(.code(code, codeStart))
@@ -199,14 +218,25 @@ extension Lexer {
         while let character = peek() {
             if let open = quote {
                 code.append(advance())
-                if character == "\\", let next = peek() { code.append(next); advance() }
-                else if character == open { quote = nil }
+                if character == "\\", let next = peek() {
+                    code.append(next)
+                    advance()
+                } else if character == open {
+                    quote = nil
+                }
                 continue
             }
-            if character == "\"" || character == "'" { quote = character; code.append(advance()); continue }
+            if character == "\"" || character == "'" {
+                quote = character
+                code.append(advance())
+                continue
+            }
             if character == "{" { depth += 1 }
             if character == "}" {
-                if depth == 0 { advance(); return code }
+                if depth == 0 {
+                    advance()
+                    return code
+                }
                 depth -= 1
             }
             code.append(advance())
@@ -225,10 +255,17 @@ extension Lexer {
     }
 
     mutating func lexHeredocStart(start: SourceLocation, space: Bool) throws(VagrantfileError) {
-        advance(); advance()
+        advance()
+        advance()
         var squiggly = false
         var dash = false
-        if peek() == "~" { squiggly = true; advance() } else if peek() == "-" { dash = true; advance() }
+        if peek() == "~" {
+            squiggly = true
+            advance()
+        } else if peek() == "-" {
+            dash = true
+            advance()
+        }
         var interpolate = true
         var terminator = ""
         if let quote = peek(), quote == "\"" || quote == "'" {
@@ -285,7 +322,8 @@ extension Lexer {
             }
             let merged = Self.mergeText(parts)
             let old = tokens[heredoc.tokenIndex]
-            tokens[heredoc.tokenIndex] = Token(kind: .string(merged.isEmpty ? [.text("")] : merged), location: old.location, spaceBefore: old.spaceBefore)
+            tokens[heredoc.tokenIndex] = Token(
+                kind: .string(merged.isEmpty ? [.text("")] : merged), location: old.location, spaceBefore: old.spaceBefore)
         }
     }
 
@@ -296,12 +334,19 @@ extension Lexer {
         while let character = peek() {
             if character == "\\" {
                 advance()
-                if let escaped = peek() { advance(); text += Self.escape(escaped) }
+                if let escaped = peek() {
+                    advance()
+                    text += Self.escape(escaped)
+                }
                 continue
             }
             if character == "#", peek(1) == "{" {
-                advance(); advance()
-                if !text.isEmpty { parts.append(.text(text)); text = "" }
+                advance()
+                advance()
+                if !text.isEmpty {
+                    parts.append(.text(text))
+                    text = ""
+                }
                 let codeStart = location
                 parts.append(.code(try readInterpolation(start: codeStart), codeStart))
                 continue

@@ -17,7 +17,8 @@ struct Lexer {
     var line = 1
     var column = 1
     var tokens: [Token] = []
-    var pendingHeredocs: [(terminator: String, squiggly: Bool, dash: Bool, interpolate: Bool, tokenIndex: Int, location: SourceLocation)] = []
+    var pendingHeredocs: [(terminator: String, squiggly: Bool, dash: Bool, interpolate: Bool, tokenIndex: Int, location: SourceLocation)] =
+        []
 
     init(source: String, file: String, line: Int = 1, column: Int = 1) {
         // "\r\n" is one Character in Swift: fold Windows line ends so comments end at them.
@@ -89,7 +90,8 @@ struct Lexer {
                 continue
             }
             if character == "\\", peek(1) == "\n" {
-                advance(); advance()
+                advance()
+                advance()
                 space = true
                 continue
             }
@@ -109,7 +111,8 @@ struct Lexer {
             space = false
         }
         if !pendingHeredocs.isEmpty {
-            throw error("the heredoc started here is never closed (missing \(pendingHeredocs[0].terminator))", at: pendingHeredocs[0].location)
+            throw error(
+                "the heredoc started here is never closed (missing \(pendingHeredocs[0].terminator))", at: pendingHeredocs[0].location)
         }
         append(.newline, at: location, space: true)
         append(.eof, at: location, space: true)
@@ -167,7 +170,9 @@ struct Lexer {
             if peek() == "@" { name.append(advance()) }
             while let next = peek(), next.isLetter || next.isNumber || next == "_" { name.append(advance()) }
             append(.instanceVariable(name), at: start, space: space)
-        } else if character == "%", !valueEnded || (space && peek(1).map { !$0.isWhitespace } == true), let kind = peek(1), "wWiIqQxrs([{<|!/".contains(kind) {
+        } else if character == "%", !valueEnded || (space && peek(1).map { !$0.isWhitespace } == true), let kind = peek(1),
+            "wWiIqQxrs([{<|!/".contains(kind)
+        {
             try lexPercentLiteral(start: start, space: space)
         } else if character == "/", !valueEnded || (space && peek(1) != " " && peek(1) != "=") {
             advance()
@@ -175,7 +180,11 @@ struct Lexer {
             var options = ""
             while let next = peek(), "imxo".contains(next) { options.append(advance()) }
             guard case .success(let pattern) = Self.plainText(parts) else {
-                throw VagrantfileError(.unsupported, at: start, "interpolation inside a regular expression is not supported by boxer", hint: "build the pattern as a string and use Regexp.new is not available either; match with include? or start_with? instead")
+                throw VagrantfileError(
+                    .unsupported, at: start, "interpolation inside a regular expression is not supported by boxer",
+                    hint:
+                        "build the pattern as a string and use Regexp.new is not available either; match with include? or start_with? instead"
+                )
             }
             append(.regex(pattern, options: options), at: start, space: space)
         } else if character == "<", peek(1) == "<", isHeredocStart(space: space) {

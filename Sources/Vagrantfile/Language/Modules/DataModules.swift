@@ -1,5 +1,5 @@
-import Foundation
 import BoxerSupport
+import Foundation
 import Yams
 
 /// Converts parsed YAML/JSON into Ruby values.
@@ -9,11 +9,13 @@ enum DataConversion {
         case nil, is NSNull: return .null
         case let value as Bool: return .bool(value)
         case let value as Int: return .int(value)
-        case let value as Double: return value == value.rounded() && abs(value) < 1e15 && !(object is Double) ? .int(Int(value)) : .float(value)
+        case let value as Double:
+            return value == value.rounded() && abs(value) < 1e15 && !(object is Double) ? .int(Int(value)) : .float(value)
         case let value as String: return .string(value)
         case let value as [Any]: return .array(value.map { Self.value($0) })
         case let value as [String: Any]: return .hash(HashBox(value.keys.sorted().map { (.string($0), Self.value(value[$0])) }))
-        case let value as NSNumber: return value.doubleValue == value.doubleValue.rounded() ? .int(value.intValue) : .float(value.doubleValue)
+        case let value as NSNumber:
+            return value.doubleValue == value.doubleValue.rounded() ? .int(value.intValue) : .float(value.doubleValue)
         default: return .string("\(object ?? "")")
         }
     }
@@ -61,12 +63,14 @@ enum DataConversion {
             case .float(let v): return v
             case .string(let v), .symbol(let v): return v
             case .array(let box): return try box.items.map { try convert($0, depth: depth + 1) }
-            case .hash(let box): return Dictionary(try box.pairs.map { ($0.key.text, try convert($0.value, depth: depth + 1)) }, uniquingKeysWith: { $1 })
+            case .hash(let box):
+                return Dictionary(try box.pairs.map { ($0.key.text, try convert($0.value, depth: depth + 1)) }, uniquingKeysWith: { $1 })
             default: throw interpreter.error("cannot convert \(value.typeName) to JSON", at: location, className: "TypeError")
             }
         }
         let object = try convert(value)
-        let data = try JSONSerialization.data(withJSONObject: object, options: pretty ? [.fragmentsAllowed, .sortedKeys, .prettyPrinted] : [.fragmentsAllowed, .sortedKeys])
+        let data = try JSONSerialization.data(
+            withJSONObject: object, options: pretty ? [.fragmentsAllowed, .sortedKeys, .prettyPrinted] : [.fragmentsAllowed, .sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }
 }
@@ -88,7 +92,9 @@ final class YAMLModule: RubyObject {
         do {
             return DataConversion.yaml(try Yams.compose(yaml: text))
         } catch {
-            throw interpreter.error("YAML syntax error in \(method == "load_file" ? first : "the string"): \(error)", at: location, className: "Psych::SyntaxError")
+            throw interpreter.error(
+                "YAML syntax error in \(method == "load_file" ? first : "the string"): \(error)", at: location,
+                className: "Psych::SyntaxError")
         }
     }
 }
@@ -102,7 +108,8 @@ final class JSONModule: RubyObject {
             let text = arguments.positional.first?.text ?? ""
             // Validate as JSON, then read with Yams: JSON is YAML, and Yams keeps key order as Ruby does.
             guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil else {
-                throw interpreter.error("unexpected token in JSON: \(String(text.prefix(40)))", at: location, className: "JSON::ParserError")
+                throw interpreter.error(
+                    "unexpected token in JSON: \(String(text.prefix(40)))", at: location, className: "JSON::ParserError")
             }
             let value: Value
             do {
@@ -113,9 +120,11 @@ final class JSONModule: RubyObject {
             if let options = arguments.keywords, options[.symbol("symbolize_names")]?.isTruthy == true { return Self.symbolize(value) }
             return value
         case "generate", "dump":
-            return .string(try DataConversion.json(arguments.positional.first ?? .null, pretty: false, interpreter: interpreter, at: location))
+            return .string(
+                try DataConversion.json(arguments.positional.first ?? .null, pretty: false, interpreter: interpreter, at: location))
         case "pretty_generate":
-            return .string(try DataConversion.json(arguments.positional.first ?? .null, pretty: true, interpreter: interpreter, at: location))
+            return .string(
+                try DataConversion.json(arguments.positional.first ?? .null, pretty: true, interpreter: interpreter, at: location))
         default:
             throw interpreter.error("undefined method '\(method)' for JSON", at: location, className: "NoMethodError")
         }

@@ -1,5 +1,5 @@
-import Foundation
 import BoxerSupport
+import Foundation
 import Yams
 
 /// `ENV["X"]`, `ENV.fetch`, `ENV.key?`: reads only; the process environment is never changed.
@@ -25,9 +25,13 @@ final class EnvironmentObject: RubyObject {
             // Visible to the rest of the file, never exported to the host process.
             assigned[key] = arguments.positional.count > 1 ? arguments.positional[1].text : nil
             return arguments.positional.last ?? .null
-        case "to_h", "to_hash": return .hash(HashBox(environment.merging(assigned) { $1 }.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))
+        case "to_h", "to_hash":
+            return .hash(
+                HashBox(environment.merging(assigned) { $1 }.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))
         case "keys": return .array(environment.keys.sorted().map { .string($0) })
-        case "delete": assigned[key] = nil; return .null
+        case "delete":
+            assigned[key] = nil
+            return .null
         default: throw interpreter.error("undefined method '\(method)' for ENV", at: location, className: "NoMethodError")
         }
     }
@@ -68,23 +72,33 @@ final class FileModule: RubyObject {
         let first = args.first ?? ""
         switch method {
         case "join":
-            let joined = args.filter { !$0.isEmpty }.enumerated().map { $0.offset == 0 ? $0.element : $0.element.trimming("/") }.joined(separator: "/")
+            let joined = args.filter { !$0.isEmpty }.enumerated().map { $0.offset == 0 ? $0.element : $0.element.trimming("/") }.joined(
+                separator: "/")
             var collapsed = ""
             for character in joined where !(character == "/" && collapsed.last == "/") { collapsed.append(character) }
             return .string(collapsed)
-        case "dirname": return .string((first as NSString).deletingLastPathComponent.isEmpty ? "." : (first as NSString).deletingLastPathComponent)
+        case "dirname":
+            return .string((first as NSString).deletingLastPathComponent.isEmpty ? "." : (first as NSString).deletingLastPathComponent)
         case "basename":
             var base = (first as NSString).lastPathComponent
             if args.count > 1 {
                 let suffix = args[1]
-                if suffix == ".*" { base = (base as NSString).deletingPathExtension } else if base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
+                if suffix == ".*" {
+                    base = (base as NSString).deletingPathExtension
+                } else if base.hasSuffix(suffix) {
+                    base = String(base.dropLast(suffix.count))
+                }
             }
             return .string(base)
-        case "extname": let ext = (first as NSString).pathExtension; return .string(ext.isEmpty ? "" : "." + ext)
+        case "extname":
+            let ext = (first as NSString).pathExtension
+            return .string(ext.isEmpty ? "" : "." + ext)
         case "expand_path", "absolute_path", "realpath":
             if args.count > 1 {
                 let base = Self.resolve(args[1], interpreter: interpreter)
-                return .string(first.hasPrefix("/") || first.hasPrefix("~") ? Self.resolve(first, interpreter: interpreter) : ((base + "/" + first) as NSString).standardizingPath)
+                return .string(
+                    first.hasPrefix("/") || first.hasPrefix("~")
+                        ? Self.resolve(first, interpreter: interpreter) : ((base + "/" + first) as NSString).standardizingPath)
             }
             return .string(Self.resolve(first, interpreter: interpreter))
         case "exist?", "exists?":
@@ -99,7 +113,9 @@ final class FileModule: RubyObject {
             if method == "read" { return .string(text) }
             return .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") })
         case "write", "open", "delete", "chmod", "rename", "symlink", "unlink":
-            throw VagrantfileError(.unsupported, at: location, "File.\(method) is not supported by boxer", hint: "reading a Vagrantfile never changes the host; File.read, exist? and join work")
+            throw VagrantfileError(
+                .unsupported, at: location, "File.\(method) is not supported by boxer",
+                hint: "reading a Vagrantfile never changes the host; File.read, exist? and join work")
         case "separator", "SEPARATOR": return .string("/")
         default: throw interpreter.error("undefined method '\(method)' for File", at: location, className: "NoMethodError")
         }
@@ -124,7 +140,8 @@ final class DirModule: RubyObject {
             let matched = names.filter { fnmatch(filePattern, $0, 0) == 0 }.sorted().map { Value.string(folder + "/" + $0) }
             return .array(matched)
         default:
-            throw VagrantfileError(.unsupported, at: location, "Dir.\(method) is not supported by boxer", hint: "Dir.pwd, Dir.exist? and Dir.glob work")
+            throw VagrantfileError(
+                .unsupported, at: location, "Dir.\(method) is not supported by boxer", hint: "Dir.pwd, Dir.exist? and Dir.glob work")
         }
     }
 }

@@ -1,5 +1,3 @@
-
-
 /// Calls, indexing and blocks, with and without parentheses.
 extension Parser {
     mutating func parsePostfix(_ start: Node) throws(VagrantfileError) -> Node {
@@ -213,7 +211,8 @@ extension Parser {
                 variable = name
             }
             _ = acceptKeyword("then")
-            rescues.append(Node.Rescue(classes: classes, variable: variable, body: try parseStatements(until: ["end", "rescue", "ensure", "else"])))
+            rescues.append(
+                Node.Rescue(classes: classes, variable: variable, body: try parseStatements(until: ["end", "rescue", "ensure", "else"])))
         }
         var otherwise: [Node]?
         if acceptKeyword("else") { otherwise = try parseStatements(until: ["end", "ensure"]) }

@@ -1,5 +1,3 @@
-
-
 /// Operators, by precedence.
 extension Parser {
     mutating func parseTernary() throws(VagrantfileError) -> Node {
@@ -49,8 +47,14 @@ extension Parser {
             switch op {
             case "&&": left = Node(.and(left, right), at: location)
             case "||": left = Node(.or(left, right), at: location)
-            case "!=": left = Node(.not(Node(.call(receiver: left, name: "==", arguments: [.positional(right)], block: nil, safe: false), at: location)), at: location)
-            case "!~": left = Node(.not(Node(.call(receiver: left, name: "=~", arguments: [.positional(right)], block: nil, safe: false), at: location)), at: location)
+            case "!=":
+                left = Node(
+                    .not(Node(.call(receiver: left, name: "==", arguments: [.positional(right)], block: nil, safe: false), at: location)),
+                    at: location)
+            case "!~":
+                left = Node(
+                    .not(Node(.call(receiver: left, name: "=~", arguments: [.positional(right)], block: nil, safe: false), at: location)),
+                    at: location)
             default: left = Node(.call(receiver: left, name: op, arguments: [.positional(right)], block: nil, safe: false), at: location)
             }
         }
@@ -87,7 +91,8 @@ extension Parser {
         nesting += 1
         defer { nesting -= 1 }
         if nesting > Self.nestingLimit {
-            throw VagrantfileError(.syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+            throw VagrantfileError(
+                .syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
         }
         let location = current.location
         if accept("!") { return Node(.not(try parseUnary()), at: location) }

@@ -1,5 +1,3 @@
-
-
 /// Primary expressions: literals, names, keywords that start an expression.
 extension Parser {
     /// One case per kind of token that starts a primary expression: a table, over 80 lines on
@@ -8,8 +6,12 @@ extension Parser {
         let token = current
         let location = token.location
         switch token.kind {
-        case .integer(let value): next(); return Node(.integer(value), at: location)
-        case .float(let value): next(); return Node(.float(value), at: location)
+        case .integer(let value):
+            next()
+            return Node(.integer(value), at: location)
+        case .float(let value):
+            next()
+            return Node(.float(value), at: location)
         case .string(let parts):
             next()
             var node = Node(.string(try pieces(parts)), at: location)
@@ -23,8 +25,12 @@ extension Parser {
                 node = Node(node.kind, at: location)
             }
             return node
-        case .symbol(let name): next(); return Node(.symbol(name), at: location)
-        case .regex(let pattern, let options): next(); return Node(.regex(pattern, options: options), at: location)
+        case .symbol(let name):
+            next()
+            return Node(.symbol(name), at: location)
+        case .regex(let pattern, let options):
+            next()
+            return Node(.regex(pattern, options: options), at: location)
         case .words(let words, let symbols):
             next()
             return Node(.array(words.map { .positional(Node(symbols ? .symbol($0) : .string([.text($0)]), at: location)) }), at: location)
@@ -32,10 +38,18 @@ extension Parser {
             // A label outside an argument list: `{ key: value }` is handled in hashes; anything
             // else is a typo such as `config.vm.box: "x"`.
             throw VagrantfileError(.syntax, at: location, "unexpected '\(name):'", hint: "did you mean '\(name) =' or '\(name) '?")
-        case .globalVariable(let name): next(); return Node(.global(name), at: location)
-        case .instanceVariable(let name): next(); return Node(.instanceVariable(name), at: location)
+        case .globalVariable(let name):
+            next()
+            return Node(.global(name), at: location)
+        case .instanceVariable(let name):
+            next()
+            return Node(.instanceVariable(name), at: location)
         case .backtick:
-            throw unsupported("backticks (running a shell command)", at: location, hint: "boxer does not run programs while reading a Vagrantfile; read values from ENV, a YAML/JSON file, or write them in the Vagrantfile")
+            throw unsupported(
+                "backticks (running a shell command)", at: location,
+                hint:
+                    "boxer does not run programs while reading a Vagrantfile; read values from ENV, a YAML/JSON file, or write them in the Vagrantfile"
+            )
         case .identifier(let name):
             next()
             return try parseIdentifier(name, location: location)
@@ -116,15 +130,23 @@ extension Parser {
     func refuseForbidden(_ name: String, at location: SourceLocation) throws(VagrantfileError) {
         switch name {
         case "system", "exec", "spawn", "fork", "syscall":
-            throw unsupported("'\(name)' (running a program)", at: location, hint: "boxer does not run programs while reading a Vagrantfile; use a shell provisioner to run commands in the machine")
+            throw unsupported(
+                "'\(name)' (running a program)", at: location,
+                hint: "boxer does not run programs while reading a Vagrantfile; use a shell provisioner to run commands in the machine")
         case "eval", "instance_eval", "class_eval", "module_eval", "instance_exec", "binding":
             throw unsupported("'\(name)'", at: location, hint: "write the configuration out instead of generating code")
-        case "define_method", "send", "public_send", "method_missing", "const_set", "remove_method", "undef_method", "alias_method", "instance_variable_set":
-            throw unsupported("'\(name)' (metaprogramming)", at: location, hint: "write the configuration out; plain methods defined with def are supported")
+        case "define_method", "send", "public_send", "method_missing", "const_set", "remove_method", "undef_method", "alias_method",
+            "instance_variable_set":
+            throw unsupported(
+                "'\(name)' (metaprogramming)", at: location,
+                hint: "write the configuration out; plain methods defined with def are supported")
         case "autoload":
-            throw unsupported("'\(name)' (loading Ruby files on demand)", at: location, hint: "load the file with load or require_relative, or keep settings in a YAML or JSON file")
+            throw unsupported(
+                "'\(name)' (loading Ruby files on demand)", at: location,
+                hint: "load the file with load or require_relative, or keep settings in a YAML or JSON file")
         case "open", "trap", "at_exit", "exit", "exit!", "abort", "sleep", "gets", "srand", "rand":
-            throw unsupported("'\(name)'", at: location, hint: "a Vagrantfile read by boxer describes machines; it does not interact with the host")
+            throw unsupported(
+                "'\(name)'", at: location, hint: "a Vagrantfile read by boxer describes machines; it does not interact with the host")
         default:
             break
         }
@@ -175,13 +197,27 @@ extension Parser {
     /// `def`, ...): a table, over 80 lines on purpose.
     mutating func parseKeyword(_ word: String, location: SourceLocation) throws(VagrantfileError) -> Node {
         switch word {
-        case "nil": next(); return Node(.nilLiteral, at: location)
-        case "true": next(); return Node(.trueLiteral, at: location)
-        case "false": next(); return Node(.falseLiteral, at: location)
-        case "self": next(); return Node(.selfReference, at: location)
-        case "__FILE__": next(); return Node(.file, at: location)
-        case "__dir__": next(); return Node(.directory, at: location)
-        case "__LINE__": next(); return Node(.integer(location.line), at: location)
+        case "nil":
+            next()
+            return Node(.nilLiteral, at: location)
+        case "true":
+            next()
+            return Node(.trueLiteral, at: location)
+        case "false":
+            next()
+            return Node(.falseLiteral, at: location)
+        case "self":
+            next()
+            return Node(.selfReference, at: location)
+        case "__FILE__":
+            next()
+            return Node(.file, at: location)
+        case "__dir__":
+            next()
+            return Node(.directory, at: location)
+        case "__LINE__":
+            next()
+            return Node(.integer(location.line), at: location)
         case "if", "unless":
             next()
             let condition = try parseExpressionStatement()
@@ -246,7 +282,10 @@ extension Parser {
                 throw unexpected(expecting: "a method name after def")
             }
             next()
-            if isOp("="), !current.spaceBefore { next(); name += "=" }
+            if isOp("="), !current.spaceBefore {
+                next()
+                name += "="
+            }
             scopes.append([])
             defer { scopes.removeLast() }
             var parameters: [Parameter] = []
@@ -268,7 +307,9 @@ extension Parser {
             return node
         case "return", "next", "break":
             next()
-            let value: Node? = current.kind == .newline || isKeyword("end") || isKeyword("if") || isKeyword("unless") || isOp("}") ? nil : try parseExpression()
+            let value: Node? =
+                current.kind == .newline || isKeyword("end") || isKeyword("if") || isKeyword("unless") || isOp("}")
+                ? nil : try parseExpression()
             switch word {
             case "return": return Node(.returnValue(value), at: location)
             case "next": return Node(.nextValue(value), at: location)
@@ -290,7 +331,9 @@ extension Parser {
             if isKeyword("do") { return Node(.lambda(try parseDoBlock()), at: location) }
             throw unexpected(expecting: "a block after \(word)")
         case "class", "module":
-            throw unsupported("defining a \(word)", at: location, hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
+            throw unsupported(
+                "defining a \(word)", at: location,
+                hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
         case "alias", "undef":
             throw unsupported("'\(word)'", at: location, hint: "define a method with def instead")
         case "super", "BEGIN", "END", "redo", "retry":

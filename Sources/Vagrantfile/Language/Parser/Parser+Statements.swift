@@ -1,5 +1,3 @@
-
-
 /// Statements: assignments, definitions, modifiers (`if`/`unless`/`while` after an expression).
 extension Parser {
     /// Statements up to one of the given keywords (not consumed) or the end of input.
@@ -11,8 +9,9 @@ extension Parser {
             if case .keyword(let word) = current.kind, terminators.contains(word) { break }
             if let closing, isOp(closing) { break }
             body.append(try parseStatement())
-            guard current.kind == .newline || current.kind == .eof || isKeyword("end") || (closing.map(isOp) ?? false)
-                || { if case .keyword(let word) = current.kind { return terminators.contains(word) } else { return false } }()
+            guard
+                current.kind == .newline || current.kind == .eof || isKeyword("end") || (closing.map(isOp) ?? false)
+                    || { if case .keyword(let word) = current.kind { return terminators.contains(word) } else { return false } }()
             else {
                 throw unexpected(expecting: "a new line")
             }
@@ -36,7 +35,9 @@ extension Parser {
                 node = Node(.loop(condition: try parseExpressionStatement(), body: [node], until: true), at: location)
             } else if acceptKeyword("rescue") {
                 let fallback = try parseExpressionStatement()
-                node = Node(.begin(body: [node], rescue: [Node.Rescue(classes: [], variable: nil, body: [fallback])], otherwise: nil, ensure: nil), at: location)
+                node = Node(
+                    .begin(body: [node], rescue: [Node.Rescue(classes: [], variable: nil, body: [fallback])], otherwise: nil, ensure: nil),
+                    at: location)
             } else {
                 return node
             }
@@ -63,7 +64,8 @@ extension Parser {
     mutating func enterNesting() throws(VagrantfileError) {
         nesting += 1
         if nesting > Self.nestingLimit {
-            throw VagrantfileError(.syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+            throw VagrantfileError(
+                .syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
         }
     }
 
@@ -82,7 +84,8 @@ extension Parser {
         nesting += 1
         defer { nesting -= 1 }
         if nesting > Self.nestingLimit {
-            throw VagrantfileError(.syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+            throw VagrantfileError(
+                .syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
         }
         let start = position
         let location = current.location
@@ -94,7 +97,9 @@ extension Parser {
             position = start
         }
         let left = try parseTernary()
-        if case .op(let op) = current.kind, op == "=" || (op.hasSuffix("=") && op.count >= 2 && !["==", "!=", ">=", "<=", "=>", "==="].contains(op)) {
+        if case .op(let op) = current.kind,
+            op == "=" || (op.hasSuffix("=") && op.count >= 2 && !["==", "!=", ">=", "<=", "=>", "==="].contains(op))
+        {
             let target = try assignmentTarget(left)
             next()
             skipNewlines()
@@ -111,7 +116,10 @@ extension Parser {
         let value = try parseExpression()
         if isOp(",") {
             var items: [Node.Argument] = [.positional(value)]
-            while accept(",") { skipNewlines(); items.append(.positional(try parseTernary())) }
+            while accept(",") {
+                skipNewlines()
+                items.append(.positional(try parseTernary()))
+            }
             return Node(.array(items), at: value.location)
         }
         return value

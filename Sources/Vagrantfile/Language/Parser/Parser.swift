@@ -46,12 +46,18 @@ struct Parser {
     func isKeyword(_ word: String) -> Bool { current.kind == .keyword(word) }
 
     mutating func accept(_ op: String) -> Bool {
-        if isOp(op) { next(); return true }
+        if isOp(op) {
+            next()
+            return true
+        }
         return false
     }
 
     mutating func acceptKeyword(_ word: String) -> Bool {
-        if isKeyword(word) { next(); return true }
+        if isKeyword(word) {
+            next()
+            return true
+        }
         return false
     }
 
@@ -62,7 +68,9 @@ struct Parser {
     mutating func expectKeyword(_ word: String, opened: SourceLocation? = nil) throws(VagrantfileError) {
         guard acceptKeyword(word) else {
             if case .eof = current.kind, let opened {
-                throw VagrantfileError(.syntax, at: opened, "this block is never closed: '\(word)' is missing", hint: "every do, def, if, unless, case, while and begin needs its own end")
+                throw VagrantfileError(
+                    .syntax, at: opened, "this block is never closed: '\(word)' is missing",
+                    hint: "every do, def, if, unless, case, while and begin needs its own end")
             }
             throw unexpected(expecting: "'\(word)'")
         }

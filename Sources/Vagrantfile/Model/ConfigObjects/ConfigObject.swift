@@ -18,7 +18,11 @@ final class ConfigObject: RubyObject {
     var typeName: String { "Vagrant::Config::V2::Root" }
 
     /// Plugin namespaces boxer accepts and ignores, with a warning.
-    static let pluginNamespaces: Set<String> = ["hostmanager", "vbguest", "cache", "proxy", "disksize", "env", "persistent_storage", "hostsupdater", "landrush", "berkshelf", "omnibus", "librarian_chef", "r10k", "dns", "registration", "timezone", "git", "sshfs", "notify_forwarder", "winnfsd", "bindfs", "nfs", "docker_compose", "scp", "secret"]
+    static let pluginNamespaces: Set<String> = [
+        "hostmanager", "vbguest", "cache", "proxy", "disksize", "env", "persistent_storage", "hostsupdater", "landrush", "berkshelf",
+        "omnibus", "librarian_chef", "r10k", "dns", "registration", "timezone", "git", "sshfs", "notify_forwarder", "winnfsd", "bindfs",
+        "nfs", "docker_compose", "scp", "secret",
+    ]
 
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         if let existing = namespaces[method] { return existing }
@@ -29,13 +33,21 @@ final class ConfigObject: RubyObject {
         case "vagrant", "winrm", "winssh", "push", "package", "cloud":
             value = .object(IgnoredNamespace(name: method, collector: collector, warn: false))
         case "trigger":
-            value = .object(IgnoredNamespace(name: method, collector: collector, warn: true, message: "config.trigger is not supported by boxer yet; triggers are ignored"))
+            value = .object(
+                IgnoredNamespace(
+                    name: method, collector: collector, warn: true,
+                    message: "config.trigger is not supported by boxer yet; triggers are ignored"))
         case "to_s", "inspect": return .string("#<Vagrant::Config::V2::Root>")
         default:
             if Self.pluginNamespaces.contains(method) || method.contains("_") {
-                value = .object(IgnoredNamespace(name: method, collector: collector, warn: true, message: "config.\(method) belongs to a Vagrant plugin boxer does not have; its settings are ignored"))
+                value = .object(
+                    IgnoredNamespace(
+                        name: method, collector: collector, warn: true,
+                        message: "config.\(method) belongs to a Vagrant plugin boxer does not have; its settings are ignored"))
             } else {
-                throw VagrantfileError(.configuration, at: location, "config.\(method) is not a Vagrant configuration namespace", hint: "the namespaces are config.vm, config.ssh, config.vagrant, config.winrm and config.trigger")
+                throw VagrantfileError(
+                    .configuration, at: location, "config.\(method) is not a Vagrant configuration namespace",
+                    hint: "the namespaces are config.vm, config.ssh, config.vagrant, config.winrm and config.trigger")
             }
         }
         namespaces[method] = value
@@ -67,7 +79,12 @@ final class IgnoredNamespace: RubyObject {
 final class SSHConfigObject: RubyObject {
     let box: DraftBox
     unowned let collector: ConfigurationCollector
-    static let known: Set<String> = ["username", "password", "insert_key", "private_key_path", "shell", "forward_agent", "forward_x11", "forward_env", "port", "guest_port", "host", "keep_alive", "config", "extra_args", "connect_timeout", "compression", "dsa_authentication", "sudo_command", "pty", "keys_only", "paranoid", "verify_host_key", "export_command_template", "remote_user", "proxy_command", "key_type", "connect_retries", "connect_retry_delay", "max_tries", "ignore_known_hosts"]
+    static let known: Set<String> = [
+        "username", "password", "insert_key", "private_key_path", "shell", "forward_agent", "forward_x11", "forward_env", "port",
+        "guest_port", "host", "keep_alive", "config", "extra_args", "connect_timeout", "compression", "dsa_authentication", "sudo_command",
+        "pty", "keys_only", "paranoid", "verify_host_key", "export_command_template", "remote_user", "proxy_command", "key_type",
+        "connect_retries", "connect_retry_delay", "max_tries", "ignore_known_hosts",
+    ]
 
     init(box: DraftBox, collector: ConfigurationCollector) {
         self.box = box

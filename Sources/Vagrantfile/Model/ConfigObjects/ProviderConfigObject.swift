@@ -15,9 +15,19 @@ final class ProviderConfigObject: RubyObject {
 
     /// Keys each provider documents; others produce Vagrant's "shouldn't exist" warning.
     static let known: [String: Set<String>] = [
-        "virtualbox": ["name", "gui", "memory", "cpus", "linked_clone", "check_guest_additions", "default_nic_type", "functional_vboxsf", "auto_nat_dns_proxy", "destroy_unused_network_interfaces"],
-        "vmware_desktop": ["gui", "memory", "cpus", "linked_clone", "vmx", "whitelist_verified", "allowlist_verified", "clone_directory", "enable_vmrun_ip_lookup", "functional_hgfs", "unmount_default_hgfs", "utility_port", "utility_certificate_path", "ssh_info_public", "force_vmware_license", "nat_device", "port_forward_network_pause", "base_address", "base_mac", "vmx_path"],
-        "parallels": ["name", "memory", "cpus", "linked_clone", "linked_clone_snapshot", "regen_src_uuid", "update_guest_tools", "check_guest_tools", "functional_psf", "destroy_unused_network_interfaces"],
+        "virtualbox": [
+            "name", "gui", "memory", "cpus", "linked_clone", "check_guest_additions", "default_nic_type", "functional_vboxsf",
+            "auto_nat_dns_proxy", "destroy_unused_network_interfaces",
+        ],
+        "vmware_desktop": [
+            "gui", "memory", "cpus", "linked_clone", "vmx", "whitelist_verified", "allowlist_verified", "clone_directory",
+            "enable_vmrun_ip_lookup", "functional_hgfs", "unmount_default_hgfs", "utility_port", "utility_certificate_path",
+            "ssh_info_public", "force_vmware_license", "nat_device", "port_forward_network_pause", "base_address", "base_mac", "vmx_path",
+        ],
+        "parallels": [
+            "name", "memory", "cpus", "linked_clone", "linked_clone_snapshot", "regen_src_uuid", "update_guest_tools", "check_guest_tools",
+            "functional_psf", "destroy_unused_network_interfaces",
+        ],
     ]
 
     init(settings: ProviderSettingsBox, collector: ConfigurationCollector) {
@@ -45,7 +55,9 @@ final class ProviderConfigObject: RubyObject {
             // `customize [...]` or `customize "pre-boot", [...]`.
             let list = arguments.positional.last ?? .null
             guard case .array = list else {
-                throw VagrantfileError(.configuration, at: location, "customize needs an array of arguments, e.g. vb.customize [\"modifyvm\", :id, \"--memory\", \"2048\"]")
+                throw VagrantfileError(
+                    .configuration, at: location,
+                    "customize needs an array of arguments, e.g. vb.customize [\"modifyvm\", :id, \"--memory\", \"2048\"]")
             }
             guard case .array(let box) = list else { return .null }
             // The symbol `:id` stands for the machine's id, which the driver puts in its place
@@ -59,13 +71,17 @@ final class ProviderConfigObject: RubyObject {
         case "vmx":
             return .object(VMXObject(settings: settings))
         default:
-            if let value = settings.settings.values[method], arguments.positional.isEmpty, arguments.keywords == nil { return Settings.back(value) }
+            if let value = settings.settings.values[method], arguments.positional.isEmpty, arguments.keywords == nil {
+                return Settings.back(value)
+            }
             if arguments.positional.isEmpty, arguments.keywords == nil, arguments.block == nil {
                 // A getter of a setting not set yet.
                 return .null
             }
             var values = try arguments.positional.map { try Settings.value($0, at: location, interpreter: interpreter) }
-            if let keywords = arguments.keywords { values.append(try Settings.value(.hash(keywords), at: location, interpreter: interpreter)) }
+            if let keywords = arguments.keywords {
+                values.append(try Settings.value(.hash(keywords), at: location, interpreter: interpreter))
+            }
             settings.settings.calls.append(ProviderCall(name: method, arguments: values))
             return .null
         }
@@ -80,7 +96,9 @@ final class VMXObject: RubyObject {
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         switch method {
         case "[]=":
-            guard arguments.positional.count == 2 else { throw interpreter.error("vmx[key] = value", at: location, className: "ArgumentError") }
+            guard arguments.positional.count == 2 else {
+                throw interpreter.error("vmx[key] = value", at: location, className: "ArgumentError")
+            }
             settings.settings.vmx[arguments.positional[0].text] = arguments.positional[1].text
             return arguments.positional[1]
         case "[]":

@@ -39,27 +39,42 @@ final class VMConfigObject: RubyObject {
         case "synced_folder": try syncedFolder(arguments, interpreter: interpreter, at: location)
         case "provider":
             guard let name = arguments.positional.first?.text, !name.isEmpty else {
-                throw VagrantfileError(.configuration, at: location, "config.vm.provider needs a provider name, e.g. config.vm.provider \"virtualbox\" do |vb| … end")
+                throw VagrantfileError(
+                    .configuration, at: location,
+                    "config.vm.provider needs a provider name, e.g. config.vm.provider \"virtualbox\" do |vb| … end")
             }
             box.draft.providerBlocks.append(.init(provider: name, block: arguments.block, location: location))
             box.touched = true
         case "provision": try provision(arguments, interpreter: interpreter, at: location)
         case "define":
             guard level == .global else {
-                throw VagrantfileError(.configuration, at: location, "config.vm.define can only be used at the top level of Vagrant.configure, not inside another define or a provider block")
+                throw VagrantfileError(
+                    .configuration, at: location,
+                    "config.vm.define can only be used at the top level of Vagrant.configure, not inside another define or a provider block"
+                )
             }
             guard let name = arguments.positional.first?.text, !name.isEmpty else {
                 throw VagrantfileError(.configuration, at: location, "config.vm.define needs a machine name")
             }
             // A plain character check: a regular expression here would start ICU on every `status`.
-            guard name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) }) else {
-                throw VagrantfileError(.configuration, at: location, "'\(name)' is not a valid machine name: use letters, digits, '.', '_' and '-'")
+            guard
+                name.unicodeScalars.allSatisfy({
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
+                })
+            else {
+                throw VagrantfileError(
+                    .configuration, at: location, "'\(name)' is not a valid machine name: use letters, digits, '.', '_' and '-'")
             }
             // The name is a folder under .vagrant/machines: "." and ".." would be another machine's.
             guard name != "." && name != ".." else {
-                throw VagrantfileError(.configuration, at: location, "'\(name)' is not a valid machine name: it would name the folder .vagrant/machines/\(name), which is not a machine's own; use letters, digits, '.', '_' and '-' with at least one letter or digit")
+                throw VagrantfileError(
+                    .configuration, at: location,
+                    "'\(name)' is not a valid machine name: it would name the folder .vagrant/machines/\(name), which is not a machine's own; use letters, digits, '.', '_' and '-' with at least one letter or digit"
+                )
             }
-            collector.define(name, options: try Settings.options(arguments, at: location, interpreter: interpreter), block: arguments.block, at: location)
+            collector.define(
+                name, options: try Settings.options(arguments, at: location, interpreter: interpreter), block: arguments.block, at: location
+            )
         case "disk", "cloud_init":
             var list: [ConfigValue] = []
             if case .array(let existing)? = box.draft.vm[method + "s"] { list = existing }
@@ -72,7 +87,9 @@ final class VMConfigObject: RubyObject {
             if Self.settings.contains(method) {
                 return box.draft.vm[method].map(Settings.back) ?? .null
             }
-            if method == "networks" { return .array(box.draft.networks.map { .array([.symbol($0.type), Settings.back(.object($0.options))]) }) }
+            if method == "networks" {
+                return .array(box.draft.networks.map { .array([.symbol($0.type), Settings.back(.object($0.options))]) })
+            }
             throw interpreter.error("undefined method '\(method)' for config.vm", at: location, className: "NoMethodError")
         }
         return .null
@@ -80,15 +97,21 @@ final class VMConfigObject: RubyObject {
 
     private func network(_ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws {
         guard let type = arguments.positional.first?.text else {
-            throw VagrantfileError(.configuration, at: location, "config.vm.network needs a type: \"forwarded_port\", \"private_network\" or \"public_network\"")
+            throw VagrantfileError(
+                .configuration, at: location,
+                "config.vm.network needs a type: \"forwarded_port\", \"private_network\" or \"public_network\"")
         }
         var options = try Settings.options(arguments, at: location, interpreter: interpreter)
         if arguments.positional.count > 1, case .hash = arguments.positional[1] {
-            if case .object(let extra) = try Settings.value(arguments.positional[1], at: location, interpreter: interpreter) { options.merge(extra) { $1 } }
+            if case .object(let extra) = try Settings.value(arguments.positional[1], at: location, interpreter: interpreter) {
+                options.merge(extra) { $1 }
+            }
         }
         let normalized = type == "hostonly" ? "private_network" : type == "bridged" ? "public_network" : type
         guard ["forwarded_port", "private_network", "public_network"].contains(normalized) else {
-            throw VagrantfileError(.configuration, at: location, "'\(type)' is not a network type", hint: "use \"forwarded_port\", \"private_network\" or \"public_network\"")
+            throw VagrantfileError(
+                .configuration, at: location, "'\(type)' is not a network type",
+                hint: "use \"forwarded_port\", \"private_network\" or \"public_network\"")
         }
         let id: String
         if let given = options["id"]?.string {
@@ -110,7 +133,9 @@ final class VMConfigObject: RubyObject {
 
     private func syncedFolder(_ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws {
         guard arguments.positional.count >= 2 else {
-            throw VagrantfileError(.configuration, at: location, "config.vm.synced_folder needs a host path and a guest path, e.g. config.vm.synced_folder \".\", \"/vagrant\"")
+            throw VagrantfileError(
+                .configuration, at: location,
+                "config.vm.synced_folder needs a host path and a guest path, e.g. config.vm.synced_folder \".\", \"/vagrant\"")
         }
         let host = arguments.positional[0].text
         let guest = arguments.positional[1].text
@@ -129,7 +154,8 @@ final class VMConfigObject: RubyObject {
 
     private func provision(_ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws {
         guard let first = arguments.positional.first?.text else {
-            throw VagrantfileError(.configuration, at: location, "config.vm.provision needs a type, e.g. config.vm.provision \"shell\", inline: \"…\"")
+            throw VagrantfileError(
+                .configuration, at: location, "config.vm.provision needs a type, e.g. config.vm.provision \"shell\", inline: \"…\"")
         }
         var options = try Settings.options(arguments, at: location, interpreter: interpreter)
         var name: String?
@@ -165,7 +191,11 @@ final class ProvisionerConfigObject: RubyObject {
     unowned let collector: ConfigurationCollector
 
     static let known: [String: Set<String>] = [
-        "shell": ["inline", "path", "args", "privileged", "env", "upload_path", "name", "binary", "keep_color", "powershell_args", "powershell_elevated_interactive", "reboot", "reset", "sensitive", "md5", "sha1", "sha256", "sha384", "sha512", "run", "preserve_order", "before", "after", "communicator_required", "reset", "ssh_remote_user"],
+        "shell": [
+            "inline", "path", "args", "privileged", "env", "upload_path", "name", "binary", "keep_color", "powershell_args",
+            "powershell_elevated_interactive", "reboot", "reset", "sensitive", "md5", "sha1", "sha256", "sha384", "sha512", "run",
+            "preserve_order", "before", "after", "communicator_required", "reset", "ssh_remote_user",
+        ],
         "file": ["source", "destination", "run", "preserve_order", "before", "after", "communicator_required"],
     ]
 

@@ -122,6 +122,8 @@ private final class GzipBatch: @unchecked Sendable {
     let blockSize: Int
     let blockCount: Int
     private let input: UnsafeMutableRawBufferPointer
+    /// The input's start: allocated here, never nil.
+    private let inputBase: UnsafeMutableRawPointer
     private let outputs: [UnsafeMutableRawBufferPointer]
     private var filled = 0
     private var primed = 0
@@ -131,15 +133,16 @@ private final class GzipBatch: @unchecked Sendable {
     init(blockSize: Int, blocks: Int) {
         self.blockSize = blockSize
         blockCount = blocks
-        input = .allocate(byteCount: ParallelGzip.window + blockSize * blocks, alignment: 64)
+        inputBase = .allocate(byteCount: ParallelGzip.window + blockSize * blocks, alignment: 64)
+        input = UnsafeMutableRawBufferPointer(start: inputBase, count: ParallelGzip.window + blockSize * blocks)
         // deflateBound for raw deflate, plus the sync flush's empty stored block.
         let bound = blockSize + blockSize / 1000 * 5 + 5 * (blockSize / 16_383 + 1) + 64
         outputs = (0..<blocks).map { _ in .allocate(byteCount: bound, alignment: 64) }
     }
 
     deinit {
-        input.deallocate()
-        outputs.forEach { $0.deallocate() }
+        inputBase.deallocate()
+        for output in outputs { output.deallocate() }
     }
 
     var isFull: Bool { filled == blockSize * blockCount }
@@ -157,15 +160,14 @@ private final class GzipBatch: @unchecked Sendable {
     func prime(from previous: GzipBatch) {
         let keep = min(ParallelGzip.window, previous.filled)
         let window = ParallelGzip.window
-        (input.baseAddress! + window - keep).copyMemory(
-            from: previous.input.baseAddress! + window + previous.filled - keep, byteCount: keep)
+        (inputBase + window - keep).copyMemory(from: previous.inputBase + window + previous.filled - keep, byteCount: keep)
         primed = keep
         filled = 0
     }
 
     func prepareJobs(final: Bool) {
         let blocks = final ? max(1, (filled + blockSize - 1) / blockSize) : blockCount
-        let base = input.baseAddress! + ParallelGzip.window
+        let base = inputBase + ParallelGzip.window
         jobs = (0..<blocks).map { index in
             let start = index * blockSize
             // What comes before the block, within the batch and the window kept in front of it.
@@ -202,7 +204,8 @@ private struct BlockJob: @unchecked Sendable {
         }
         stream.next_in = data.assumingMemoryBound(to: Bytef.self)
         stream.avail_in = uInt(length)
-        stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        guard let outputBase = output.baseAddress else { return nil }
+        stream.next_out = outputBase.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = uInt(output.count)
         let status = CLibArchive.deflate(&stream, last ? Z_FINISH : Z_SYNC_FLUSH)
         let complete = last ? status == Z_STREAM_END : (status == Z_OK && stream.avail_in == 0 && stream.avail_out > 0)

@@ -97,7 +97,7 @@ public struct BoxBuilder: Sendable {
             let plan = try GuestTools.plan(
                 providers: providers, architecture: template.architecture, given: options.guestToolsISOs, environment: host.environment)
             tools = plan.tools
-            plan.warnings.forEach { log.warn($0) }
+            for warning in plan.warnings { log.warn(warning) }
         }
         let sourceImage = SourceImage(home: home, downloader: downloader, mirror: options.mirror, environment: host.environment)
         log.say(sourceImage.describe(template))
@@ -188,7 +188,7 @@ public struct BoxBuilder: Sendable {
             let combined = Packaging.virtualBoxVagrantfile(baseMAC: machine.baseMAC) + (vagrantfile.map { "\n" + $0 } ?? "")
             try write(Data(combined.utf8), to: folder + "/Vagrantfile")
             try write(Packaging.metadata(provider: "virtualbox", architecture: architecture), to: folder + "/metadata.json")
-        case .vmware_desktop:
+        case .vmwareDesktop:
             try await run(
                 qemuImg, ["convert", "-O", "vmdk", "-o", "subformat=monolithicSparse", disk, folder + "/disk.vmdk"], "write the VMware disk"
             )

@@ -9,7 +9,11 @@ import Yams
 public struct BoxTemplate: Sendable, Equatable {
     public enum Architecture: String, Sendable, CaseIterable { case amd64, arm64 }
     public enum Firmware: String, Sendable, CaseIterable { case bios, efi }
-    public enum BoxProvider: String, Sendable, CaseIterable { case libvirt, virtualbox, vmware_desktop, parallels }
+    public enum BoxProvider: String, Sendable, CaseIterable {
+        case libvirt, virtualbox
+        case vmwareDesktop = "vmware_desktop"
+        case parallels
+    }
 
     public struct Source: Sendable, Equatable {
         public var url: String

@@ -29,7 +29,7 @@ public struct GuestTools: Sendable, Equatable {
             return [environment["BOXER_PARALLELS_TOOLS"]].compactMap { $0 } + [
                 "/Applications/Parallels Desktop.app/Contents/Resources/Tools/\(file)"
             ]
-        case .libvirt, .vmware_desktop:
+        case .libvirt, .vmwareDesktop:
             return []
         }
     }
@@ -45,7 +45,7 @@ public struct GuestTools: Sendable, Equatable {
             switch provider {
             case .libvirt:
                 continue
-            case .vmware_desktop:
+            case .vmwareDesktop:
                 tools.append(GuestTools(provider: provider, iso: nil))
             case .virtualbox, .parallels:
                 if let path = given[provider] {
@@ -76,7 +76,7 @@ public struct GuestTools: Sendable, Equatable {
         switch provider {
         case .virtualbox: "VirtualBox Guest Additions from \(iso ?? "")"
         case .parallels: "Parallels Tools from \(iso ?? "")"
-        case .vmware_desktop: "open-vm-tools for VMware"
+        case .vmwareDesktop: "open-vm-tools for VMware"
         case .libvirt: "none"
         }
     }
@@ -148,7 +148,7 @@ public struct GuestTools: Sendable, Equatable {
                 umount "$mnt"
                 echo "boxer: Parallels Tools installed"
                 """
-        case .vmware_desktop:
+        case .vmwareDesktop:
             return """
                 set -e
                 if ! command -v apt-get >/dev/null 2>&1 && ! command -v dnf >/dev/null 2>&1 && ! command -v yum >/dev/null 2>&1; then

@@ -274,8 +274,9 @@ public final class EnvironmentSwitch {
     private func flush(_ fd: Int32) {
         guard let port = ports[fd], port.pendingOutput > 0 else { return }
         // MSG_NOSIGNAL: a machine that went away is an error here, not SIGPIPE for the switch.
-        let written = port.output.withUnsafeBytes { raw in
-            Glibc.send(fd, raw.baseAddress! + port.outputStart, port.pendingOutput, Int32(MSG_NOSIGNAL))
+        let written = port.output.withUnsafeBytes { raw -> Int in
+            guard let base = raw.baseAddress else { return 0 }
+            return Glibc.send(fd, base + port.outputStart, port.pendingOutput, Int32(MSG_NOSIGNAL))
         }
         if written > 0 {
             port.outputStart += written

@@ -36,8 +36,10 @@ public func fuzzVagrantfile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         static func main() {
             for path in CommandLine.arguments.dropFirst() {
                 guard let data = FileManager.default.contents(atPath: path) else { continue }
-                _ = data.withUnsafeBytes { raw in
-                    fuzzVagrantfile(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
+                var bytes = [UInt8](data)
+                bytes.append(0)  // a non-empty buffer, so that its address exists; the count leaves the 0 out
+                _ = bytes.withUnsafeBufferPointer { buffer in
+                    buffer.baseAddress.map { fuzzVagrantfile($0, data.count) }
                 }
                 print("ok \(path)")
             }

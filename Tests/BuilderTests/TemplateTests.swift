@@ -49,7 +49,7 @@ import Testing
         for template in templates {
             #expect(template.source.checksumURL != nil || template.source.checksum != nil || template.source.recipe != nil)
             #expect(template.architecture == .arm64 ? template.firmware == .efi : true)
-            #expect(template.providers == [.libvirt, .virtualbox, .vmware_desktop, .parallels])
+            #expect(template.providers == [.libvirt, .virtualbox, .vmwareDesktop, .parallels])
         }
         #expect(throws: BuildError.self) { try library.template("ubuntu-18.04-amd64") }
         do {
@@ -232,8 +232,8 @@ import Testing
 @Suite struct GuestToolsPlanTests {
     @Test func eachProviderGetsItsToolsOrAWarning() throws {
         let plan = try GuestTools.plan(
-            providers: [.libvirt, .virtualbox, .vmware_desktop, .parallels], architecture: .arm64, given: [:], environment: [:])
-        #expect(plan.tools == [GuestTools(provider: .vmware_desktop, iso: nil)], "libvirt needs none; the ISOs are not on this machine")
+            providers: [.libvirt, .virtualbox, .vmwareDesktop, .parallels], architecture: .arm64, given: [:], environment: [:])
+        #expect(plan.tools == [GuestTools(provider: .vmwareDesktop, iso: nil)], "libvirt needs none; the ISOs are not on this machine")
         #expect(plan.warnings.count == 2)
         #expect(
             plan.warnings[0].hasPrefix(

@@ -101,8 +101,7 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
     private func perform(_ arguments: [String]) throws(Refusal) -> String {
         switch (arguments.first, arguments.dropFirst().first) {
         case ("list", "dhcpservers"):
-            return dhcpServers.keys.sorted().map { name in
-                let server = dhcpServers[name]!
+            return dhcpServers.sorted { $0.key < $1.key }.map { name, server in
                 return
                     "NetworkName:    \(name)\nDhcpd IP:       \(server.ip)\nLowerIPAddress: \(server.lower)\nUpperIPAddress: \(server.upper)\nNetworkMask:    \(server.netmask)\nEnabled:        \(server.enabled ? "Yes" : "No")\n"
             }.joined(separator: "\n")
@@ -189,7 +188,7 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
     }
 
     static func number(_ text: String) -> UInt32 {
-        text.split(separator: ".").reduce(0) { $0 << 8 | UInt32($1)! }
+        text.split(separator: ".").reduce(0) { $0 << 8 | (UInt32($1) ?? 0) }
     }
 
     private func dhcpserver(_ verb: String, _ arguments: [String]) throws(Refusal) {
@@ -232,9 +231,10 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
                 throw Refusal(text: "Missing required option: \(required)")
             }
             guard let enabled else { throw Refusal(text: "Missing required option: --enable or --disable") }
-            let server = DHCPServer(
-                ip: settings["--ip"]!, netmask: settings["--netmask"]!, lower: settings["--lowerip"]!, upper: settings["--upperip"]!,
-                enabled: enabled, fixed: fixed)
+            guard let ip = settings["--ip"], let netmask = settings["--netmask"], let lower = settings["--lowerip"],
+                let upper = settings["--upperip"]
+            else { throw Refusal(text: "Missing required option") }
+            let server = DHCPServer(ip: ip, netmask: netmask, lower: lower, upper: upper, enabled: enabled, fixed: fixed)
             try validate(server)
             dhcpServers[network] = server
         case "modify":

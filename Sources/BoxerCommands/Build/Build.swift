@@ -152,9 +152,10 @@ struct Build: AsyncParsableCommand, BoxerCommand {
         let started = Date()
         let built: [BuiltBox]
         do {
-            built = try await Interruption.cancelling(onSignal: { signal in
+            let stopping: @Sendable (Interruption.Interrupted) -> Void = { signal in
                 buildOutput.error("\(signal.name): stopping the build (QEMU, temporary files); press Ctrl-C again to quit at once.")
-            }) {
+            }
+            built = try await Interruption.cancelling(onSignal: stopping) {
                 try await Programs.$ownProcessGroups.withValue(true) { () async throws(BuildError) -> [BuiltBox] in
                     try await builder.build(chosen, options: options)
                 }

@@ -83,7 +83,7 @@ public enum Interruption {
         var previousMask = sigset_t()
         pthread_sigmask(SIG_UNBLOCK, &unblock, &previousMask)
         defer {
-            sources.forEach { $0.cancel() }
+            for source in sources { source.cancel() }
             for (number, old) in saved {
                 var action = old
                 sigaction(number, &action, nil)

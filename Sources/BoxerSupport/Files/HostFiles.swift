@@ -28,7 +28,9 @@ public enum HostFiles {
     public static func exists(_ path: String) -> Bool { kind(of: path) != nil }
 
     public enum ReadError: Error, Sendable, Equatable {
-        case missing, notRegularFile, tooLarge(limit: Int), notUTF8, failed(errno: Int32)
+        case missing, notRegularFile, notUTF8
+        case tooLarge(limit: Int)
+        case failed(errno: Int32)
     }
 
     /// The UTF-8 text of a regular file of at most `limit` bytes.

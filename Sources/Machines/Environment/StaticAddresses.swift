@@ -33,17 +33,18 @@ public struct StaticAddresses: Sendable, Equatable {
                 )
             }
             guard let network = networks.first, !network.dhcp, let text = network.ip else { continue }
-            let where_ = place(network)
+            let networkPlace = place(network)
             let usage =
                 "Each environment gets one internal network 192.168.X.0/24 (X from 1 to 254, its DHCP server at 192.168.X.1); use an address from 192.168.X.2 to 192.168.X.254, or type: \"dhcp\"."
             guard let address = IPv4Address(text) else {
                 throw MachineError(
-                    .configuration, "\(where_): machine '\(machine.name)': private_network ip \"\(text)\" is not an IPv4 address. \(usage)")
+                    .configuration,
+                    "\(networkPlace): machine '\(machine.name)': private_network ip \"\(text)\" is not an IPv4 address. \(usage)")
             }
             if let mask = network.netmask, mask != "255.255.255.0", mask != "24" {
                 throw MachineError(
                     .configuration,
-                    "\(where_): machine '\(machine.name)': netmask \"\(mask)\" is not supported; the internal network is a /24 (255.255.255.0). Remove netmask: or set it to \"255.255.255.0\"."
+                    "\(networkPlace): machine '\(machine.name)': netmask \"\(mask)\" is not supported; the internal network is a /24 (255.255.255.0). Remove netmask: or set it to \"255.255.255.0\"."
                 )
             }
             let bytes = address.bytes
@@ -52,23 +53,24 @@ public struct StaticAddresses: Sendable, Equatable {
                     bytes[0] == 192 && bytes[1] == 168 && (1...254).contains(bytes[2]) && bytes[3] == 1
                     ? "is the network's own address (its switch and DHCP server)"
                     : "is outside boxer's internal networks"
-                throw MachineError(.configuration, "\(where_): machine '\(machine.name)': private_network ip \(text) \(reason). \(usage)")
+                throw MachineError(
+                    .configuration, "\(networkPlace): machine '\(machine.name)': private_network ip \(text) \(reason). \(usage)")
             }
             let x = Int(bytes[2])
             if let subnet, subnet.value != x {
                 throw MachineError(
                     .configuration,
-                    "\(where_): machine '\(machine.name)' is given \(text), but machine '\(subnet.machine)' is given an address in 192.168.\(subnet.value).0/24 (\(subnet.place)). An environment has one internal network: put all its static addresses in the same 192.168.X.0/24."
+                    "\(networkPlace): machine '\(machine.name)' is given \(text), but machine '\(subnet.machine)' is given an address in 192.168.\(subnet.value).0/24 (\(subnet.place)). An environment has one internal network: put all its static addresses in the same 192.168.X.0/24."
                 )
             }
-            subnet = subnet ?? (x, machine.name, where_)
+            subnet = subnet ?? (x, machine.name, networkPlace)
             if let owner = owners[address] {
                 throw MachineError(
                     .configuration,
-                    "\(where_): machine '\(machine.name)' is given \(text), which machine '\(owner.machine)' already has (\(owner.place)). Give each machine its own address."
+                    "\(networkPlace): machine '\(machine.name)' is given \(text), which machine '\(owner.machine)' already has (\(owner.place)). Give each machine its own address."
                 )
             }
-            owners[address] = (machine.name, where_)
+            owners[address] = (machine.name, networkPlace)
             addresses[machine.name] = address.description
         }
         return StaticAddresses(subnet: subnet?.value, addresses: addresses)

@@ -80,8 +80,9 @@ struct PluginClient {
             data.append(0x0a)
             let sent = data.withUnsafeBytes { buffer -> Bool in
                 var offset = 0
+                guard let base = buffer.baseAddress else { return true }
                 while offset < buffer.count {
-                    let count = sendWithoutSignal(ours, buffer.baseAddress! + offset, buffer.count - offset)
+                    let count = sendWithoutSignal(ours, base + offset, buffer.count - offset)
                     if count < 0 {
                         if errno == EINTR { continue }
                         return false

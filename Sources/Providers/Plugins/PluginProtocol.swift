@@ -54,10 +54,15 @@ public enum PluginProtocol {
 
     /// The provider operations, one per `Provider` requirement.
     public enum Operation: String, Codable, Sendable, CaseIterable {
-        case checkUsable = "check_usable", create, start, stop, suspend, resume, destroy, state
-        case sshEndpoint = "ssh_endpoint", forwardedPorts = "forwarded_ports", consoleTail = "console_tail"
-        case mountCommand = "mount_command", internalAddress = "internal_address"
-        case ensureInternalNetwork = "ensure_internal_network", removeInternalNetwork = "remove_internal_network"
+        case checkUsable = "check_usable"
+        case create, start, stop, suspend, resume, destroy, state
+        case sshEndpoint = "ssh_endpoint"
+        case forwardedPorts = "forwarded_ports"
+        case consoleTail = "console_tail"
+        case mountCommand = "mount_command"
+        case internalAddress = "internal_address"
+        case ensureInternalNetwork = "ensure_internal_network"
+        case removeInternalNetwork = "remove_internal_network"
     }
 
     public struct Request: Codable, Sendable {

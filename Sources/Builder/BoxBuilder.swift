@@ -146,6 +146,8 @@ public struct BoxBuilder: Sendable {
         try writeCatalogs(built, template: template, output: options.output, baseURL: options.baseURL)
     }
 
+    /// One box: the disk in the provider's format, its descriptor and metadata, then the archive
+    /// under a temporary name (over 80 lines on purpose: one case per provider's layout).
     func package(
         _ template: BoxTemplate, provider: BoxTemplate.BoxProvider, size: UInt64, disk: String, boxName: String, vagrantfile: String?,
         qemuImg: String, work: String, options: Options

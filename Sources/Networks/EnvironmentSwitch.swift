@@ -75,7 +75,7 @@ public final class EnvironmentSwitch {
 
     /// Connects to the machines that are already there (after a restart: all of them).
     public func start() throws(NetworkError) {
-        guard HostFiles.kind(of: portsFolder) == .directory else { throw NetworkError("the ports folder \(portsFolder) does not exist") }
+        guard HostFiles.kind(of: portsFolder) == .directory else { throw NetworkError.noPortsFolder(path: portsFolder) }
         scan()
     }
 

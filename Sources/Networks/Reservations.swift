@@ -36,7 +36,7 @@ public struct NetworkReservations: Sendable, Codable, Equatable {
         do {
             try PrivateFiles.writeAtomically(path, Array(try encoder.encode(self)))
         } catch {
-            throw NetworkError("cannot write \(path): \(error)")
+            throw NetworkError.unwritable(path: path, reason: "\(error)")
         }
     }
 }

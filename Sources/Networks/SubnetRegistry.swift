@@ -64,13 +64,17 @@ public struct SubnetRegistry: Sendable {
     public func allocate(for project: String, requiring required: Int? = nil) throws(NetworkError) -> Int {
         try update { (document: inout Document) throws(NetworkError) -> Int in
             if let existing = document.environments[project] {
-                if let required, required != existing { throw Self.notOnNetwork(existing: existing, required: required) }
+                if let required, required != existing { throw NetworkError.notOnNetwork(existing: existing, required: required) }
                 return existing
             }
             let live = liveSwitches()
             if let required {
-                if let (other, _) = document.environments.first(where: { $0.value == required }) { throw Self.taken(required, by: other) }
-                if let owner = live[required] { throw Self.taken(required, by: owner ?? "a running switch of an unknown environment") }
+                if let (other, _) = document.environments.first(where: { $0.value == required }) {
+                    throw NetworkError.taken(subnet: required, by: other)
+                }
+                if let owner = live[required] {
+                    throw NetworkError.taken(subnet: required, by: owner ?? "a running switch of an unknown environment")
+                }
                 document.environments[project] = required
                 return required
             }
@@ -78,9 +82,7 @@ public struct SubnetRegistry: Sendable {
             let host = hostNetworks()
             let free = (1...254).filter { !taken.contains($0) }
             guard let first = free.first else {
-                throw NetworkError(
-                    "All 254 internal networks (192.168.1-254.0/24) are in use by other environments; destroy the machines of one you no longer need (boxer global-status lists them)."
-                )
+                throw NetworkError.allInUse
             }
             // Clear of the host's networks when any such X is free; else the lowest free one.
             let chosen = free.first { candidate in !host.contains { $0.overlaps(.environment(candidate)) } } ?? first
@@ -99,22 +101,10 @@ public struct SubnetRegistry: Sendable {
     public func check(for project: String, requiring required: Int) throws(NetworkError) {
         let environments = try withLock { () throws(NetworkError) in try read() }.environments
         if let existing = environments[project] {
-            if existing != required { throw Self.notOnNetwork(existing: existing, required: required) }
+            if existing != required { throw NetworkError.notOnNetwork(existing: existing, required: required) }
         } else if let (other, _) = environments.first(where: { $0.value == required }) {
-            throw Self.taken(required, by: other)
+            throw NetworkError.taken(subnet: required, by: other)
         }
-    }
-
-    static func notOnNetwork(existing: Int, required: Int) -> NetworkError {
-        NetworkError(
-            "this environment's internal network is 192.168.\(existing).0/24 (chosen when its first machine came up), so an address in 192.168.\(required).0/24 is not on it. Use an address in 192.168.\(existing).2-254, or `boxer destroy` every machine so the network can be chosen again."
-        )
-    }
-
-    static func taken(_ subnet: Int, by other: String) -> NetworkError {
-        NetworkError(
-            "192.168.\(subnet).0/24 is the internal network of another environment (\(other)); every environment has its own. Use addresses in a free 192.168.X.0/24 (boxer global-status lists the environments), or destroy that environment's machines."
-        )
     }
 
     /// Gives the environment's X back (its last machine is gone).
@@ -144,7 +134,7 @@ public struct SubnetRegistry: Sendable {
             do {
                 try PrivateFiles.writeAtomically(file, Array(try encoder.encode(document)))
             } catch {
-                throw NetworkError("cannot update the network registry \(file): \(error)")
+                throw NetworkError.registryUnwritable(file: file, reason: "\(error)")
             }
             return result
         }
@@ -185,12 +175,7 @@ public struct SubnetRegistry: Sendable {
     }
 
     private func unreadable(_ reason: String) -> NetworkError {
-        NetworkError(
-            """
-            The network registry \(file) cannot be read: \(reason). boxer hands out no internal network while it \
-            cannot tell which ones are in use, so that no two environments share one; nothing was changed. Move the \
-            file away (mv '\(file)' '\(file).damaged'): boxer then rebuilds it from the switches that are running.
-            """)
+        .registryUnreadable(file: file, reason: reason)
     }
 
     private func withLock<T>(_ body: () throws(NetworkError) -> T) throws(NetworkError) -> T {
@@ -199,9 +184,9 @@ public struct SubnetRegistry: Sendable {
             try PrivateFiles.makeFolders(folder)
             lock = try FileLock.acquire(URL(fileURLWithPath: folder + "/networks.lock"))
         } catch {
-            throw NetworkError("cannot lock the network registry in \(folder): \(error)")
+            throw NetworkError.registryUnlockable(folder: folder, reason: "\(error)")
         }
-        guard let lock else { throw NetworkError("cannot lock the network registry in \(folder)") }
+        guard let lock else { throw NetworkError.registryUnlockable(folder: folder, reason: nil) }
         defer { lock.unlock() }
         return try body()
     }

@@ -31,7 +31,8 @@ import Vagrantfile
         let others: [any Error] = [
             BoxStoreError.invalidName("x"), BoxStoreError.archive(.missingMetadata(box: "x")),
             BoxArchiveError.notAnArchive(box: "x", reason: "y"),
-            NetworkError("x"), CapabilityError("x"), CommandError("x"), SystemError(operation: "open", path: "/x", code: ENOENT),
+            NetworkError.allInUse, CapabilityError("x"), CommandError.noTemplates, CommandError.machineNameNeeded(machines: ["a"]),
+            SystemError(operation: "open", path: "/x", code: ENOENT),
             CocoaError(.fileNoSuchFile),
         ]
         for error in others { #expect(Self.status(error) == 1, "\(error)") }

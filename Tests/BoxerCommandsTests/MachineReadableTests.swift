@@ -89,7 +89,7 @@ struct MachineReadableTests {
         #expect(boxerRecords.map { [$0.target, $0.type] } == [["", "ui"], ["", "error-exit"]])
         #expect(boxerRecords.map { [$0.target, $0.type] } == vagrantRecords.map { [$0.target, $0.type] })
         // The kind where Vagrant has its error class, the message in both.
-        #expect(boxerRecords[1].data.first == "CommandError")
+        #expect(boxerRecords[1].data.first == "CommandError.machineNotDefined")
         #expect(boxerRecords[0].data.dropFirst().joined(separator: ",") == boxerRecords[1].data.dropFirst().joined(separator: ","))
         #expect(boxerRecords[1].data.dropFirst().joined().contains("'nosuch'"))
         #expect(ours.error.isEmpty, "a machine-readable failure says everything on standard output")

@@ -214,7 +214,7 @@ final class ParallelsStandIn: @unchecked Sendable {
         }
         let home = folder + "/" + name + ".pvm"
         try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: home + "/config.pvs", contents: Data("<ParallelsVirtualMachine/>\n".utf8))
+        _ = FileManager.default.createFile(atPath: home + "/config.pvs", contents: Data("<ParallelsVirtualMachine/>\n".utf8))
         var clone = VM(uuid: UUID().uuidString.lowercased(), name: name, home: home)
         clone.linkedTo = linked ? vms[sourceIndex].uuid : nil
         vms.append(clone)

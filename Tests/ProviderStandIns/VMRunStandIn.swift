@@ -82,7 +82,8 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
             if command == "reset" { return "" }
             running.remove(vmx)
             if command == "suspend" {
-                FileManager.default.createFile(atPath: (vmx as NSString).deletingPathExtension + ".vmss", contents: Data("suspended".utf8))
+                _ = FileManager.default.createFile(
+                    atPath: (vmx as NSString).deletingPathExtension + ".vmss", contents: Data("suspended".utf8))
             }
             return ""
         case "getGuestIPAddress":

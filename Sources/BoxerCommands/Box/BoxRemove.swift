@@ -42,11 +42,9 @@ struct BoxRemove: AsyncParsableCommand, BoxerCommand {
         // image): Vagrant asks first, and without a terminal refuses unless --force.
         let users = MachineIndex(home: store.home).users(of: boxes.map { ($0.name, $0.version, $0.provider) })
         if !users.isEmpty && !force {
-            let list = users.map { "    \($0.name) (ID: \($0.uuid.prefix(7))) in \($0.project)" }.joined(separator: "\n")
-            let warning =
-                "The box '\(name)' is still used by these machines; removing it would leave them unable to boot:\n\(list)\nDestroy them first (boxer destroy), or remove the box anyway with --force."
-            guard isatty(STDIN_FILENO) == 1, !output.isMachineReadable else { throw CommandError(warning) }
-            output.ask(warning + "\nRemove it anyway? [y/N] ")
+            let refusal = CommandError.boxInUse(name: name, users: users.map { ($0.name, String($0.uuid), $0.project) })
+            guard isatty(STDIN_FILENO) == 1, !output.isMachineReadable else { throw refusal }
+            output.ask(refusal.description + "\nRemove it anyway? [y/N] ")
             guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
                 output.say("Nothing removed.")
                 return

@@ -43,9 +43,8 @@ struct BoxRepackage: AsyncParsableCommand, BoxerCommand {
                 name: name, detail: " for '\(provider)' at version \(version)\(architecture.map { " (\($0))" } ?? "")")
         }
         guard matches.count == 1 else {
-            throw CommandError(
-                "'\(name)' \(version) for '\(provider)' is installed for several architectures (\(matches.compactMap(\.architecture).joined(separator: ", "))); choose one with --architecture."
-            )
+            throw CommandError.severalArchitectures(
+                name: name, version: version, provider: provider, architectures: matches.compactMap(\.architecture))
         }
         let target = URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL

@@ -90,7 +90,7 @@ struct Build: AsyncParsableCommand, BoxerCommand {
     func run() async throws {
         let output = global.makeOutput()
         guard let library = TemplateLibrary.locate(executable: currentExecutable()) else {
-            throw CommandError("No box templates found: boxer looks in ./boxes, next to its executable, and in $BOXER_TEMPLATES.")
+            throw CommandError.noTemplates
         }
         if list { return try printList(library, on: output) }
         let chosen: BoxTemplate
@@ -135,12 +135,8 @@ struct Build: AsyncParsableCommand, BoxerCommand {
         // The capability data says what QEMU does with this architecture here (skipped, with
         // a word, when the data is not installed).
         if let folder = CapabilityMatrix.locate(executable: currentExecutable()) {
-            do {
-                if let qemu = try CapabilityMatrix.load(folder: folder).provider("qemu") {
-                    settings.capabilities = (qemu, CapabilityProbe(environment: environment).currentHost())
-                }
-            } catch {
-                throw CommandError(error.message)
+            if let qemu = try CapabilityMatrix.load(folder: folder).provider("qemu") {
+                settings.capabilities = (qemu, CapabilityProbe(environment: environment).currentHost())
             }
         }
         let options = settings

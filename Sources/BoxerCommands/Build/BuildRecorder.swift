@@ -22,7 +22,7 @@ final class BuildRecorder: OutputRenderer {
         self.next = next
         if let logFile {
             guard FileManager.default.createFile(atPath: logFile, contents: nil), let handle = FileHandle(forWritingAtPath: logFile) else {
-                throw CommandError("Cannot write the log file \(logFile).")
+                throw CommandError.logFileUnwritable(path: logFile)
             }
             trace = Trace(file: handle, copiesSteps: true)
         } else if ["1", "true", "debug"].contains(environment["BOXER_LOG"]?.lowercased() ?? "") {

@@ -37,7 +37,7 @@ struct Init: ParsableCommand, BoxerCommand {
         let target = URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL
         if FileManager.default.fileExists(atPath: target.path), !force {
-            throw CommandError("\(target.path) already exists. Remove it or run `boxer init --force` to overwrite it.")
+            throw CommandError.exists(path: target.path)
         }
         try text.write(to: target, atomically: true, encoding: .utf8)
         output.say("A `Vagrantfile` has been placed in this directory. You are now\nready to `boxer up` your first virtual environment!")

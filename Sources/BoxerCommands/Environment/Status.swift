@@ -48,7 +48,7 @@ struct Status: ParsableCommand, BoxerCommand {
         }
         output.say(text.trimmingSuffix("\n"))
         // A state boxer could not read is said, and the command fails, rather than guessed.
-        guard failed.isEmpty else { throw CommandError(failed.map(\.explanation).joined(separator: "\n")) }
+        guard failed.isEmpty else { throw CommandError.unreadableStates(failed.map(\.explanation)) }
     }
 }
 
@@ -86,9 +86,8 @@ func select(_ names: [String], from environment: VagrantEnvironment) throws -> [
     guard !names.isEmpty else { return environment.machines }
     return try names.map { name in
         guard let machine = environment.machine(named: name) else {
-            throw CommandError(
-                "The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", "))."
-            )
+            throw CommandError.machineNotDefined(
+                name: name, vagrantfile: environment.vagrantfile, machines: environment.machines.map(\.name))
         }
         return machine
     }

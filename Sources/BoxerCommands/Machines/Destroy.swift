@@ -26,7 +26,7 @@ struct Destroy: AsyncParsableCommand, BoxerCommand {
         let environment = try openMachineEnvironment(output: output)
         if !force {
             guard isatty(STDIN_FILENO) == 1, !output.isMachineReadable else {
-                throw CommandError("boxer destroy asks before deleting machines, and there is no terminal to ask on. Run it with --force.")
+                throw CommandError.noTerminalToAsk(command: "destroy")
             }
             let targets = names.isEmpty ? environment.environment.machines.map(\.name) : names
             output.ask("Destroy \(targets.joined(separator: ", "))? [y/N] ")

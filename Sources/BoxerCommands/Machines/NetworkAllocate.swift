@@ -27,10 +27,6 @@ struct NetworkAllocate: ParsableCommand, BoxerCommand {
     func run() throws {
         let output = global.makeOutput()
         let home = VagrantfileLoader.forProject().home
-        do {
-            output.text(String(try SubnetRegistry(home: home).allocate(for: project, requiring: require)))
-        } catch {
-            throw CommandError(error.message)
-        }
+        output.text(String(try SubnetRegistry(home: home).allocate(for: project, requiring: require)))
     }
 }

@@ -45,7 +45,7 @@ struct NetworkSwitch: ParsableCommand, BoxerCommand {
         sigprocmask(SIG_UNBLOCK, &stopping, nil)
         let descriptor = open(pidfile, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0, lockf(descriptor, F_TLOCK, 0) == 0 else {
-            throw CommandError("another switch holds \(pidfile)")
+            throw CommandError.switchRunning(pidfile: pidfile)
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)

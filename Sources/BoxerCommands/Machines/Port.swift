@@ -24,12 +24,12 @@ struct Port: AsyncParsableCommand, BoxerCommand {
         let machine = try targetMachine(name, in: environment)
         let (provider, context) = try environment.context(for: machine)
         guard await provider.state(context) == .running else {
-            throw CommandError("The machine '\(machine.name)' is not running, so it forwards no ports.")
+            throw CommandError.notRunning(machine: machine.name)
         }
         let forwards = provider.forwardedPorts(context)
         if let guest {
             guard let forward = forwards.first(where: { $0.guest == guest }) else {
-                throw CommandError("The machine '\(machine.name)' forwards nothing to guest port \(guest).")
+                throw CommandError.noForward(machine: machine.name, guest: guest)
             }
             output.say(String(forward.host))
             return

@@ -42,6 +42,6 @@ struct SSHCommand: AsyncParsableCommand, BoxerCommand {
         // exec: the terminal, signals and the exit status are ssh's own, as with `vagrant ssh`.
         let argv = arguments.map { strdup($0) } + [nil]
         execv(Communicator.ssh, argv)
-        throw CommandError("cannot run \(Communicator.ssh): \(String(cString: strerror(errno))) (Debian: apt-get install openssh-client)")
+        throw CommandError.sshMissing(program: Communicator.ssh, reason: String(cString: strerror(errno)))
     }
 }

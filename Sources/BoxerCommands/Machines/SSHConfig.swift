@@ -34,7 +34,7 @@ struct SSHConfig: AsyncParsableCommand, BoxerCommand {
         let selected = try environment.machines(names)
         let report = `internal` ? environment.networkReport(selected) : nil
         if `internal`, report == nil {
-            throw CommandError("This environment has no internal network yet. Run `boxer up` first.")
+            throw CommandError.noInternalNetwork
         }
         for machine in selected {
             guard let (communicator, _) = try? await environment.communicator(for: machine) else { continue }
@@ -63,7 +63,7 @@ struct SSHConfig: AsyncParsableCommand, BoxerCommand {
             printed += 1
         }
         guard printed > 0 else {
-            throw CommandError("No machine of this environment is running. Run `boxer up` first.")
+            throw CommandError.noMachineRunning
         }
     }
 }

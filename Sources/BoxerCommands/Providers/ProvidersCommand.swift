@@ -35,7 +35,7 @@ struct ProvidersCommand: AsyncParsableCommand, BoxerCommand {
     func run() async throws {
         let output = global.makeOutput()
         guard let folder = CapabilityMatrix.locate(executable: currentExecutable()) else {
-            throw CommandError("No provider data found: boxer looks in ./providers, next to its executable, and in $BOXER_PROVIDERS.")
+            throw CommandError.noProviderData
         }
         let matrix: CapabilityMatrix
         matrix = try CapabilityMatrix.load(folder: folder)

@@ -40,8 +40,7 @@ func openMachineEnvironment(
     let home = loader.home
     let providers = availableProviders(home: home, environment: variables)
     if let requested, !providers.contains(where: { $0.name == requested }) {
-        throw CommandError(
-            "The provider '\(requested)' is not available. boxer runs machines with: \(providers.map(\.name).joined(separator: ", ")).")
+        throw CommandError.providerNotAvailable(requested: requested, available: providers.map(\.name))
     }
     // Asked only for the providers a machine's choice actually reaches (a plugin is started
     // only then), once each.
@@ -73,7 +72,7 @@ func capabilityAdmission(environment: [String: String], plugins: [ExternalProvid
 {
     var found: [ProviderCapabilities] = []
     if let folder = CapabilityMatrix.locate(environment: environment, executable: currentExecutable()) {
-        do { found = try CapabilityMatrix.load(folder: folder).providers } catch { throw CommandError(error.message) }
+        found = try CapabilityMatrix.load(folder: folder).providers
     }
     let known = found
     guard !known.isEmpty || !plugins.isEmpty else { return nil }

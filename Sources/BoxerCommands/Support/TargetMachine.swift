@@ -9,6 +9,5 @@ func targetMachine(_ name: String?, in environment: MachineEnvironment) throws -
     let machines = environment.environment.machines
     if machines.count == 1, let only = machines.first { return only }
     if let primary = environment.environment.primaryMachine { return primary }
-    throw CommandError(
-        "This command needs a machine name in a multi-machine environment. Machines: \(machines.map(\.name).joined(separator: ", ")).")
+    throw CommandError.machineNameNeeded(machines: machines.map(\.name))
 }

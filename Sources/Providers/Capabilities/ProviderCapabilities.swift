@@ -2,13 +2,6 @@ import BoxerSupport
 import Foundation
 import Yams
 
-/// A problem with a capability file: the file, the line and the field.
-public struct CapabilityError: Error, Sendable, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// One provider's capability data, `providers/<provider>.yaml` (format in providers/README.md):
 /// per host (OS-ARCH), what each guest architecture and each networking feature can do, with
 /// versions where the answer depends on them, and for every cell that is not plainly
@@ -272,8 +265,4 @@ extension YAMLFields where Failure == CapabilityError {
             status: status, versions: versions, accelerator: try string(map["accelerator"], "\(field).accelerator"),
             reason: reason, note: try string(map["note"], "\(field).note"), reference: try string(map["reference"], "\(field).reference"))
     }
-}
-
-extension CapabilityError: BoxerError {
-    public var kindName: String { "CapabilityError" }
 }

@@ -4,6 +4,8 @@ import Yams
 
 /// `format`/`sprintf`/`String#%`: %s %d %i %f %x %o %b %e %% with flags, width and precision.
 enum Format {
+    /// One pass over the template, one case per conversion (over 80 lines on purpose: the
+    /// flags, width and precision of a conversion are read where it is handled).
     static func format(_ template: String, _ values: [Value], interpreter: Interpreter, at location: SourceLocation) throws -> String {
         var output = ""
         var remaining = values[...]

@@ -45,6 +45,8 @@ enum Kernel {
         "date", "time", "psych", "digest", "base64",
     ]
 
+    /// One case per Kernel method a Vagrantfile may call (`puts`, `require`, `raise`, `format`, ...):
+    /// a table, over 80 lines on purpose.
     static func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, scope: Scope, at location: SourceLocation) throws
         -> Value
     {

@@ -35,7 +35,7 @@ struct Status: ParsableCommand, BoxerCommand {
             text += machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(state.provider))\n"
         }
         text += "\n"
-        if HostFiles.kind(of: environment.root + "/.vagrant/machines") == .directory {
+        if MachineFolder.anyInUse(inProject: environment.root) {
             let lines = networkLines(machines, states: states, in: environment)
             if !lines.isEmpty { text += lines.joined(separator: "\n") + "\n\n" }
         }
@@ -52,9 +52,9 @@ struct Status: ParsableCommand, BoxerCommand {
     }
 }
 
-/// Each machine's state for `status`. A project with no `.vagrant/machines` folder has nothing
-/// created, and is answered without asking any provider: that is every `status` before the first
-/// `up`, and it stays a few milliseconds.
+/// Each machine's state for `status`. A project where boxer created nothing (no id file and no
+/// QEMU pidfile under `.vagrant/machines`) is answered without asking any provider: that is every
+/// `status` before the first `up`, and it stays a few milliseconds.
 enum MachineStates {
     struct Entry {
         let provider: String
@@ -70,7 +70,9 @@ enum MachineStates {
     static func read(_ machines: [Machine], in environment: VagrantEnvironment, output: Output) -> [Entry] {
         let notCreated =
             "The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment."
-        guard HostFiles.kind(of: environment.root + "/.vagrant/machines") == .directory else {
+        // Nothing boxer created here (no id, no pidfile): no provider is asked, and `status`
+        // stays a few milliseconds even where Vagrant's own runs made `.vagrant/machines`.
+        guard MachineFolder.anyInUse(inProject: environment.root) else {
             return machines.map {
                 Entry(
                     provider: DefaultProvider.choose(for: $0), id: MachineState.notCreated.rawValue, state: "not created",

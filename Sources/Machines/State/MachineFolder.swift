@@ -37,6 +37,20 @@ public struct MachineFolder: Sendable, Equatable {
         }
     }
 
+    /// Whether any machine of the project may exist: it has an id file (even a damaged one) or
+    /// a QEMU pidfile (a QEMU whose id file is gone). When neither is there, every machine is
+    /// "not created" without asking a provider: a `.vagrant/machines` that only Vagrant's own
+    /// runs left (`vagrant status` makes its machines' folders) is not a reason to.
+    public static func anyInUse(inProject root: String) -> Bool {
+        let machines = root + "/.vagrant/machines"
+        return HostFiles.entries(of: machines).contains { machine in
+            HostFiles.entries(of: machines + "/" + machine).contains { provider in
+                let folder = machines + "/" + machine + "/" + provider
+                return MachineIDForm.isRecorded(folder + "/id") || HostFiles.kind(of: folder + "/qemu.pid") != nil
+            }
+        }
+    }
+
     public func read(_ name: String) -> String? {
         guard let text = try? HostFiles.readText(at: file(name), limit: 1 << 20) else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

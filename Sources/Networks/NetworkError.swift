@@ -50,5 +50,8 @@ public enum NetworkError: BoxerError, Equatable {
     /// The message, as the other modules' errors call it.
     public var message: String { description }
 
-    public var kindName: String { "NetworkError.\(caseName(of: self))" }
+    public var kindName: String {
+        if case .allInUse = self { return "NetworkError.allInUse" }
+        return "NetworkError.\(caseName(of: self))"
+    }
 }

@@ -48,6 +48,22 @@ import Vagrantfile
         #expect(CommandFailure(BuildError(.checksum, "x")).kindName == "BuildError.checksum")
     }
 
+    /// Kinds are `Type.case` identifiers, also for cases without a payload (whose name the
+    /// runtime gives only through `description`, the message).
+    @Test func kindNamesAreIdentifiers() {
+        let errors: [any BoxerError] = [
+            CommandError.noTemplates, CommandError.noInternalNetwork, CommandError.noMachineRunning, CommandError.noProviderData,
+            CommandError.exists(path: "/x"), NetworkError.allInUse, NetworkError.taken(subnet: 5, by: "/p"),
+            BoxStoreError.invalidName("x"), MachineError(.io, "x"), BuildError(.io, "x"), VagrantfileError(.syntax, at: nil, "x"),
+        ]
+        for error in errors {
+            let parts = error.kindName.split(separator: ".")
+            #expect(parts.count == 2 && parts.allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber } }, "\(error.kindName)")
+        }
+        #expect(CommandError.noTemplates.kindName == "CommandError.noTemplates")
+        #expect(NetworkError.allInUse.kindName == "NetworkError.allInUse")
+    }
+
     @Test func interruptionsAre128PlusTheSignal() {
         #expect(Self.status(Interruption.Interrupted(signal: SIGINT)) == 130)
         #expect(Self.status(Interruption.Interrupted(signal: SIGTERM)) == 143)

@@ -2,6 +2,7 @@ import ArgumentParser
 import BoxerSupport
 import Foundation
 import Machines
+import Networks
 import Vagrantfile
 
 struct Status: ParsableCommand, BoxerCommand {
@@ -17,7 +18,8 @@ struct Status: ParsableCommand, BoxerCommand {
 
     func run() throws {
         let output = global.makeOutput()
-        let environment = try VagrantfileLoader.forProject().load()
+        let loader = VagrantfileLoader.forProject()
+        let environment = try loader.load()
         let machines = try select(names, from: environment)
         let states = MachineStates.read(machines, in: environment, output: output)
         // Vagrant's records: each machine's provider, then per machine its state, then the
@@ -35,7 +37,9 @@ struct Status: ParsableCommand, BoxerCommand {
             text += machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(state.provider))\n"
         }
         text += "\n"
-        if MachineFolder.anyInUse(inProject: environment.root) {
+        // The network is said while it exists, also when its machines are gone (a destroy that
+        // was killed before it released the network leaves X reserved and the switch running).
+        if MachineFolder.anyInUse(inProject: environment.root) || SubnetRegistry(home: loader.home).subnet(for: environment.root) != nil {
             let lines = networkLines(machines, states: states, in: environment)
             if !lines.isEmpty { text += lines.joined(separator: "\n") + "\n\n" }
         }

@@ -65,5 +65,13 @@ enum CommandError: BoxerError {
         }
     }
 
-    var kindName: String { "CommandError.\(caseName(of: self))" }
+    var kindName: String {
+        switch self {
+        case .noInternalNetwork: "CommandError.noInternalNetwork"
+        case .noMachineRunning: "CommandError.noMachineRunning"
+        case .noProviderData: "CommandError.noProviderData"
+        case .noTemplates: "CommandError.noTemplates"
+        default: "CommandError.\(caseName(of: self))"
+        }
+    }
 }

@@ -36,7 +36,9 @@ public struct ExitStatus: RawRepresentable, Hashable, Sendable, CustomStringConv
 }
 
 /// The name of an enum value's case without its associated values (`noMatchingVersion` for
-/// `.noMatchingVersion(box: ...)`), for `kindName`.
+/// `.noMatchingVersion(box: ...)`), for `kindName`. Only for cases with associated values: the
+/// runtime names a case without any only through `description`, which an error overrides with
+/// its message, so `kindName` spells those out.
 public func caseName(of value: Any) -> String {
     if let label = Mirror(reflecting: value).children.first?.label { return label }
     return String(describing: value)

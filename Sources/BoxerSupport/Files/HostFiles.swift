@@ -140,6 +140,16 @@ public enum HostFiles {
         return candidates.first { entries(of: $0).contains { $0.hasSuffix(".yaml") } }
     }
 
+    /// The names in `folder`: empty when it does not exist (or is no folder), nil when it exists
+    /// but cannot be listed (no permission, out of descriptors), so that a caller deciding
+    /// "nothing is there" does not take an unreadable folder for an empty one.
+    public static func listing(of folder: String) -> [String]? {
+        guard opendir(folder).map({ closedir($0) }) != nil else {
+            return errno == ENOENT || errno == ENOTDIR ? [] : nil
+        }
+        return entries(of: folder)
+    }
+
     public static func entries(of folder: String) -> [String] {
         guard let stream = opendir(folder) else { return [] }
         defer { closedir(stream) }

@@ -41,10 +41,13 @@ public struct MachineFolder: Sendable, Equatable {
     /// a QEMU pidfile (a QEMU whose id file is gone). When neither is there, every machine is
     /// "not created" without asking a provider: a `.vagrant/machines` that only Vagrant's own
     /// runs left (`vagrant status` makes its machines' folders) is not a reason to.
+    /// A folder that cannot be listed counts as in use: the providers are asked then.
     public static func anyInUse(inProject root: String) -> Bool {
         let machines = root + "/.vagrant/machines"
-        return HostFiles.entries(of: machines).contains { machine in
-            HostFiles.entries(of: machines + "/" + machine).contains { provider in
+        guard let names = HostFiles.listing(of: machines) else { return true }
+        return names.contains { machine in
+            guard let providers = HostFiles.listing(of: machines + "/" + machine) else { return true }
+            return providers.contains { provider in
                 let folder = machines + "/" + machine + "/" + provider
                 return MachineIDForm.isRecorded(folder + "/id") || HostFiles.kind(of: folder + "/qemu.pid") != nil
             }

@@ -118,6 +118,16 @@ public struct SubnetRegistry: Sendable {
         (try? all())?[project]
     }
 
+    /// The environment's X as the registry file says now, read without the lock and without
+    /// rebuilding a missing file: for showing (`status`), never for deciding. Nil when there is
+    /// no file or it cannot be read.
+    public func recordedSubnet(for project: String) -> Int? {
+        guard let bytes = try? HostFiles.readBytes(at: file, limit: 1 << 20),
+            let document = try? JSONDecoder().decode(Document.self, from: Data(bytes))
+        else { return nil }
+        return document.environments[project]
+    }
+
     /// Every environment and its X.
     public func all() throws(NetworkError) -> [String: Int] {
         try withLock { () throws(NetworkError) in try read() }.environments

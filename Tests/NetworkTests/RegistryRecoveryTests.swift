@@ -69,6 +69,20 @@ import Testing
 
     /// The registry moved away while an environment runs: rebuilt from its switch, whose X is
     /// then neither handed to another environment nor lost by its own.
+    /// What `status` reads to show a network: the file as it is, with nothing created, locked or
+    /// rebuilt on the way.
+    @Test func recordedSubnetOnlyReadsTheFile() throws {
+        let folder = try TemporaryFolder("boxer-registry")
+        let registry = Self.registry(folder)
+        #expect(registry.recordedSubnet(for: "/p") == nil)
+        #expect(TemporaryFolder.tree(folder.url).isEmpty, "no folder, lock or registry was made")
+        let subnet = try registry.allocate(for: "/p")
+        #expect(registry.recordedSubnet(for: "/p") == subnet)
+        #expect(registry.recordedSubnet(for: "/other") == nil)
+        try Data("{".utf8).write(to: URL(fileURLWithPath: registry.file))
+        #expect(registry.recordedSubnet(for: "/p") == nil, "a damaged file shows nothing")
+    }
+
     @Test func missingRegistryIsRebuiltFromRunningSwitches() throws {
         let folder = try TemporaryFolder("boxer-registry")
         let home = BoxerHome(root: folder.url)

@@ -39,7 +39,9 @@ struct Status: ParsableCommand, BoxerCommand {
         text += "\n"
         // The network is said while it exists, also when its machines are gone (a destroy that
         // was killed before it released the network leaves X reserved and the switch running).
-        if MachineFolder.anyInUse(inProject: environment.root) || SubnetRegistry(home: loader.home).subnet(for: environment.root) != nil {
+        if MachineFolder.anyInUse(inProject: environment.root)
+            || SubnetRegistry(home: loader.home).recordedSubnet(for: environment.root) != nil
+        {
             let lines = networkLines(machines, states: states, in: environment)
             if !lines.isEmpty { text += lines.joined(separator: "\n") + "\n\n" }
         }

@@ -14,8 +14,6 @@ public enum NetworkError: BoxerError, Equatable {
     case registryUnwritable(file: String, reason: String)
     case registryUnlockable(folder: String, reason: String?)
     case unwritable(path: String, reason: String)
-    /// A socket or setup step that failed, with its own words.
-    case system(String)
 
     public var description: String {
         switch self {
@@ -42,8 +40,6 @@ public enum NetworkError: BoxerError, Equatable {
             return "cannot lock the network registry in \(folder)" + (reason.map { ": \($0)" } ?? "")
         case .unwritable(let path, let reason):
             return "cannot write \(path): \(reason)"
-        case .system(let message):
-            return message
         }
     }
 

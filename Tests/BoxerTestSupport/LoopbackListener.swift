@@ -32,5 +32,6 @@ public final class LoopbackListener {
 
 /// The listener could not bind or listen.
 public struct ListenerFailure: Error, CustomStringConvertible {
+    public init() {}
     public var description: String { "cannot listen on 127.0.0.1" }
 }

@@ -1,3 +1,4 @@
+import BoxerTestSupport
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
             let status = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
-            guard status == 0, listen(listener, 1) == 0 else { throw NetworkError.system("bind failed") }
+            guard status == 0, listen(listener, 1) == 0 else { throw ListenerFailure() }
             _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
         }
         deinit {

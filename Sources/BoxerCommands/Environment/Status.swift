@@ -21,7 +21,8 @@ struct Status: ParsableCommand, BoxerCommand {
         let loader = VagrantfileLoader.forProject()
         let environment = try loader.load()
         let machines = try select(names, from: environment)
-        let states = MachineStates.read(machines, in: environment, output: output)
+        let inUse = MachineFolder.anyInUse(inProject: environment.root)
+        let states = MachineStates.read(machines, in: environment, inUse: inUse, output: output)
         // Vagrant's records: each machine's provider, then per machine its state, then the
         // same text as on a terminal.
         for (machine, state) in zip(machines, states) { output.targeting(machine.name).record("metadata", "provider", state.provider) }
@@ -39,7 +40,7 @@ struct Status: ParsableCommand, BoxerCommand {
         text += "\n"
         // The network is said while it exists, also when its machines are gone (a destroy that
         // was killed before it released the network leaves X reserved and the switch running).
-        if MachineFolder.anyInUse(inProject: environment.root)
+        if inUse
             || SubnetRegistry(home: loader.home).recordedSubnet(for: environment.root) != nil
         {
             let lines = networkLines(machines, states: states, in: environment)
@@ -73,12 +74,13 @@ enum MachineStates {
         var failed = false
     }
 
-    static func read(_ machines: [Machine], in environment: VagrantEnvironment, output: Output) -> [Entry] {
+    /// `inUse`: `MachineFolder.anyInUse` for the project, which the caller has asked already.
+    static func read(_ machines: [Machine], in environment: VagrantEnvironment, inUse: Bool, output: Output) -> [Entry] {
         let notCreated =
             "The environment has not yet been created. Run `boxer up` to\ncreate the environment. If a machine is not created, only the\ndefault provider will be shown. So if a provider is not listed,\nthen the machine is not created for that environment."
         // Nothing boxer created here (no id, no pidfile): no provider is asked, and `status`
         // stays a few milliseconds even where Vagrant's own runs made `.vagrant/machines`.
-        guard MachineFolder.anyInUse(inProject: environment.root) else {
+        guard inUse else {
             return machines.map {
                 Entry(
                     provider: DefaultProvider.choose(for: $0), id: MachineState.notCreated.rawValue, state: "not created",

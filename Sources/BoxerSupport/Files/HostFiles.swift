@@ -144,14 +144,9 @@ public enum HostFiles {
     /// but cannot be listed (no permission, out of descriptors), so that a caller deciding
     /// "nothing is there" does not take an unreadable folder for an empty one.
     public static func listing(of folder: String) -> [String]? {
-        guard opendir(folder).map({ closedir($0) }) != nil else {
+        guard let stream = opendir(folder) else {
             return errno == ENOENT || errno == ENOTDIR ? [] : nil
         }
-        return entries(of: folder)
-    }
-
-    public static func entries(of folder: String) -> [String] {
-        guard let stream = opendir(folder) else { return [] }
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {
@@ -162,6 +157,9 @@ public enum HostFiles {
         }
         return names.sorted()
     }
+
+    /// The names in `folder`, empty when it cannot be listed.
+    public static func entries(of folder: String) -> [String] { listing(of: folder) ?? [] }
 
     /// The process that holds a POSIX record lock (`lockf`/`fcntl`) on the file, if one does:
     /// how QEMU and boxer's network switch say they are alive through their pidfiles. A stale

@@ -52,7 +52,7 @@ public struct EnvironmentNetwork: Sendable {
         do {
             subnet = try registry.allocate(for: project, requiring: requiredSubnet)
         } catch {
-            throw MachineError(.configuration, error.message)
+            throw MachineError.passing(error, as: .configuration)
         }
         // A fresh X is never one a running switch serves (the registry skips those), so only
         // leases of an environment that is gone can be left there. No switch is ever stopped here.
@@ -67,14 +67,14 @@ public struct EnvironmentNetwork: Sendable {
             try PrivateFiles.makeFolders(dataFolder)
             try PrivateFiles.writeAtomically(registry.switchProjectFile(subnet), project)
         } catch {
-            throw MachineError(.io, "cannot create the network's folders: \(error.description)")
+            throw MachineError.cannotCreateNetworkFolders(error.description)
         }
         try spawnSwitch(subnet)
         for _ in 0..<150 {
             if switchPID(subnet) != nil { return subnet }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        throw MachineError(.provider, "the network switch for 192.168.\(subnet).0/24 did not start (\(executable) network-switch)")
+        throw MachineError.switchDidNotStart(subnet, executable: executable)
     }
 
     /// Writes the static addresses the switch's DHCP server hands out: `reserved` by NIC2 MAC,
@@ -88,9 +88,9 @@ public struct EnvironmentNetwork: Sendable {
             try PrivateFiles.makeFolders(dataFolder)
             try NetworkReservations(reserved: byMAC, excluded: excluded.compactMap(IPv4Address.init)).write(to: reservations(subnet))
         } catch let error as NetworkError {
-            throw MachineError(.io, error.message)
+            throw MachineError.passing(error, as: .io)
         } catch {
-            throw MachineError(.io, "cannot create \(dataFolder): \(error)")
+            throw MachineError.cannotCreate(dataFolder, "\(error)")
         }
     }
 
@@ -176,7 +176,7 @@ public struct EnvironmentNetwork: Sendable {
         defer { for pointer in argv { free(pointer) } }
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard status == 0 else {
-            throw MachineError(.provider, "cannot start the network switch (\(executable)): \(String(cString: strerror(status)))")
+            throw MachineError.cannotStartSwitch(executable, String(cString: strerror(status)))
         }
         ProcessPriority.normalize(pid)
     }

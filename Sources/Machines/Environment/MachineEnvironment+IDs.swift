@@ -22,14 +22,7 @@ extension MachineEnvironment {
         if let recovered = provider.recoverID(folder) {
             return try restore(recovered, in: folder, because: "was damaged (\(problem))")
         }
-        throw MachineError(
-            .untrustedState,
-            """
-            The machine '\(folder.machineName)' has an id file boxer cannot trust: \(folder.file("id")): \(problem). \
-            Nothing was stopped or deleted on its account. The file may have been edited, cut short by a full disk, or \
-            come with a copied project. If the machine still exists, write its id back into the file; if it is gone, \
-            remove the file (rm '\(folder.file("id"))') and run `boxer up` to create the machine again.
-            """)
+        throw MachineError.untrustedID(folder.machineName, file: folder.file("id"), problem: problem)
     }
 
     private func restore(_ id: String, in folder: MachineFolder, because reason: String) throws(MachineError) -> String {

@@ -46,7 +46,7 @@ extension MachineEnvironment {
                     subnet = try await network.ensure(requiredSubnet: plan.subnet)
                 } else {
                     do throws(NetworkError) { subnet = try network.registry.allocate(for: environment.root, requiring: plan.subnet) } catch
-                    { throw MachineError(.configuration, error.message) }
+                    { throw MachineError.passing(error, as: .configuration) }
                 }
                 var reserved: [String: String] = [:]
                 for other in environment.machines {

@@ -57,11 +57,11 @@ extension MachineEnvironment {
         } else if let path = provisioner.path {
             let file = HostFiles.absolute(path, relativeTo: environment.root)
             guard let text = try? HostFiles.readText(at: file, limit: 16 << 20) else {
-                throw MachineError(.provisioner, "The shell provisioner's script \(file) cannot be read (path: \"\(path)\").")
+                throw MachineError.unreadableScript(file, path: path)
             }
             script = text
         } else {
-            throw MachineError(.provisioner, "A shell provisioner of machine '\(name)' has neither inline nor path.")
+            throw MachineError.shellWithoutScript(machine: name)
         }
         let upload = provisioner.options["upload_path"]?.string ?? "/tmp/vagrant-shell"
         // In the machine's own folder, under one name: a kill -9 leaves nothing in $TMPDIR, and
@@ -90,20 +90,17 @@ extension MachineEnvironment {
             if isError { output.targeting(name).warn(line) } else { output.targeting(name).detail(line) }
         }
         guard status == 0 else {
-            throw MachineError(
-                .provisioner,
-                "The shell provisioner\(provisioner.name.map { " '\($0)'" } ?? "") of machine '\(name)' exited with status \(status). The output above shows why."
-            )
+            throw MachineError.shellFailed(provisioner.name, machine: name, status: status)
         }
     }
 
     func runFile(_ provisioner: Provisioner, context: MachineContext, communicator: Communicator) async throws(MachineError) {
         guard let source = provisioner.source, let destination = provisioner.destination else {
-            throw MachineError(.provisioner, "A file provisioner of machine '\(context.machine.name)' needs source and destination.")
+            throw MachineError.fileWithoutEnds(machine: context.machine.name)
         }
         let local = HostFiles.absolute((source as NSString).expandingTildeInPath, relativeTo: environment.root)
         guard HostFiles.exists(local) else {
-            throw MachineError(.provisioner, "The file provisioner's source \(local) does not exist.")
+            throw MachineError.fileSourceMissing(local)
         }
         try await communicator.upload(local, to: destination)
     }

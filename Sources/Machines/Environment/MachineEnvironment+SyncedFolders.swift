@@ -76,9 +76,7 @@ extension MachineEnvironment {
                 result = try await Programs.run(rsync, arguments)
             }
             guard result.succeeded else {
-                throw MachineError(
-                    .communicator,
-                    "rsync of \(source) to \(folder.guestPath) failed: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw MachineError.rsyncFailed(source, to: folder.guestPath, result.error.trimmingCharacters(in: .whitespacesAndNewlines))
             }
         }
     }

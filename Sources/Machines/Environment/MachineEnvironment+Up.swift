@@ -34,9 +34,7 @@ extension MachineEnvironment {
         if let network, let required = plan.subnet {
             do throws(NetworkError) { try network.registry.check(for: environment.root, requiring: required) } catch {
                 let place = plan.addresses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                throw MachineError(
-                    .configuration,
-                    "The static addresses of \(environment.vagrantfile ?? "the Vagrantfile") (\(place)) cannot be used: \(error.message)")
+                throw MachineError.staticAddressesUnusable(in: environment.vagrantfile, place: place, error)
             }
         }
         let (provider, initial) = try context(for: machine)
@@ -52,7 +50,7 @@ extension MachineEnvironment {
                 context.box?.architecture ?? context.machine.boxArchitecture.flatMap { $0 == "auto" || $0.isEmpty ? nil : $0 }
                 ?? HostArchitecture.current()
             if let reason = admission(provider.name, guest) {
-                throw MachineError(.provider, "The machine '\(name)' cannot run here with \(provider.name): \(reason)")
+                throw MachineError.cannotRunHere(name, provider: provider.name, reason: reason)
             }
         }
         switch state {
@@ -99,22 +97,20 @@ extension MachineEnvironment {
     func create(machine: Machine, provider: any Provider, context: MachineContext) async throws(MachineError) -> MachineContext {
         let name = machine.name
         guard let boxName = machine.box, !boxName.isEmpty else {
-            throw MachineError(
-                .configuration, "The machine '\(name)' has no box: set config.vm.box in \(environment.vagrantfile ?? "the Vagrantfile").")
+            throw MachineError.noBox(name, in: environment.vagrantfile)
         }
         guard let box = context.box else {
             let add = machine.boxURL.first.map { "boxer box add \(boxName) \($0)" } ?? "boxer box add \(boxName) <file or URL of the .box>"
             let installed = (try? BoxStore(home: home).list().filter { $0.name == boxName }) ?? []
+            let architecture = machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current()
             if !installed.isEmpty {
-                throw MachineError(
-                    .boxMissing,
-                    "The box '\(boxName)' is installed, but not in a form the \(provider.name) provider runs (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())\(machine.boxVersion.map { ", version \($0)" } ?? "")). Installed: \(installed.map { "\($0.provider) \($0.version)\($0.architecture.map { " \($0)" } ?? "")" }.joined(separator: "; ")). Add the right one:\n    \(add) --provider \(provider.boxFormats[0])"
-                )
+                throw MachineError.boxInWrongForm(
+                    boxName, provider: provider.name, formats: provider.boxFormats, architecture: architecture, version: machine.boxVersion,
+                    installed: installed, add: add)
             }
-            throw MachineError(
-                .boxMissing,
-                "The box '\(boxName)'\(machine.boxVersion.map { " (\($0))" } ?? "") is not installed for the \(provider.name) provider (box formats \(provider.boxFormats.joined(separator: ", ")), architecture \(machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current())). Add it first:\n    \(add)"
-            )
+            throw MachineError.boxNotInstalled(
+                boxName, version: machine.boxVersion, provider: provider.name, formats: provider.boxFormats, architecture: architecture,
+                add: add)
         }
         output.targeting(name).say("Creating the machine from box '\(box.name)' (v\(box.version), \(box.provider))...")
         var created = context
@@ -148,7 +144,7 @@ extension MachineEnvironment {
     func boot(provider: any Provider, context: inout MachineContext, plan: StaticAddresses) async throws(MachineError) {
         let name = context.machine.name
         let publicKey = try await MachineKeys.ensure(in: context.folder)
-        guard let id = context.folder.id else { throw MachineError(.provider, "machine '\(name)' has no id") }
+        guard let id = context.folder.id else { throw MachineError.noID(name) }
         // The NoCloud seed gives cloud-init guests their hostname, user and the machine's key
         // before SSH comes up. `cloud_init = false` in the provider block leaves it out (boxes
         // that must not see one); such a machine is let in with Vagrant's insecure key, which
@@ -189,7 +185,7 @@ extension MachineEnvironment {
         } catch let error as MachineError {
             throw error
         } catch {
-            throw MachineError(.provider, "machine '\(name)' did not start: \(error)")
+            throw MachineError.didNotStart(name, error)
         }
     }
 
@@ -199,7 +195,7 @@ extension MachineEnvironment {
     ) async throws(MachineError) {
         let name = context.machine.name
         guard let endpoint = provider.sshEndpoint(context) else {
-            throw MachineError(.communicator, "machine '\(name)' has no SSH port forward")
+            throw MachineError.noSSHForward(name)
         }
         output.targeting(name).say("Waiting for machine to boot. This may take a few minutes...")
         output.targeting(name).detail("SSH address: \(endpoint.host):\(endpoint.port)")
@@ -293,7 +289,7 @@ extension MachineEnvironment {
             "mkdir -p ~/.ssh && chmod 700 ~/.ssh && printf '%s\\n' \(Communicator.quote(publicKey)) > ~/.ssh/authorized_keys.boxer && chmod 600 ~/.ssh/authorized_keys.boxer && mv ~/.ssh/authorized_keys.boxer ~/.ssh/authorized_keys"
         let result = try await insecure.capture(script)
         guard result.succeeded, await own.isReady() else {
-            throw MachineError(.communicator, "could not replace the insecure key in machine '\(context.machine.name)': \(result.error)")
+            throw MachineError.insecureKeyNotReplaced(context.machine.name, result.error)
         }
     }
 
@@ -312,7 +308,7 @@ extension MachineEnvironment {
     public func communicator(for machine: Machine) async throws(MachineError) -> (Communicator, MachineContext) {
         let (provider, context) = try context(for: machine)
         guard await provider.state(context) == .running, let endpoint = provider.sshEndpoint(context) else {
-            throw MachineError(.communicator, "The machine '\(machine.name)' is not running. Run `boxer up \(machine.name)` first.")
+            throw MachineError.notRunning(machine.name)
         }
         return (try communicator(for: context, endpoint: endpoint), context)
     }

@@ -52,10 +52,7 @@ public struct MachineEnvironment: Sendable {
         var selected: [Machine] = []
         for name in names {
             guard let machine = environment.machine(named: name) else {
-                throw MachineError(
-                    .configuration,
-                    "The machine '\(name)' is not defined in \(environment.vagrantfile ?? "the Vagrantfile"). Machines: \(environment.machines.map(\.name).joined(separator: ", "))."
-                )
+                throw MachineError.notDefined(name, in: environment.vagrantfile, machines: environment.machines.map(\.name))
             }
             selected.append(machine)
         }
@@ -75,10 +72,7 @@ public struct MachineEnvironment: Sendable {
     public func context(for machine: Machine) throws(MachineError) -> (any Provider, MachineContext) {
         let name = providerName(for: machine)
         guard let provider = providers[name] else {
-            throw MachineError(
-                .configuration,
-                "The provider '\(name)' for machine '\(machine.name)' is not available. Providers: \(providers.keys.sorted().joined(separator: ", "))."
-            )
+            throw MachineError.providerUnavailable(name, machine: machine.name, providers: providers.keys.sorted())
         }
         let resolved = machine.resolved(for: name)
         let folder = MachineFolder(projectRoot: environment.root, machineName: machine.name, provider: name)
@@ -167,10 +161,8 @@ public struct MachineEnvironment: Sendable {
         }
         guard !failures.isEmpty else { return }
         if failures.count == 1, let only = failures.first {
-            throw MachineError(only.1.kind, "\(only.0): \(only.1.message)")
+            throw MachineError.ofMachine(only.0, only.1)
         }
-        // Cancelled (Ctrl-C, exit 130) only when every machine was; else the first real failure's kind.
-        let kind = failures.first { $0.1.kind != .cancelled }?.1.kind ?? .cancelled
-        throw MachineError(kind, failures.map { "\($0.0): \($0.1.message)" }.joined(separator: "\n"))
+        throw MachineError.ofMachines(failures)
     }
 }

@@ -66,16 +66,10 @@ public final class PortAllocator: Sendable {
         for network in machine.networks {
             guard case .forwardedPort(let port) = network else { continue }
             guard (1...65535).contains(port.host), (1...65535).contains(port.guest) else {
-                throw MachineError(
-                    .configuration,
-                    "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' is not a valid port pair: both ports must be within 1..65535."
-                )
+                throw MachineError.invalidPortPair(guest: port.guest, host: port.host, machine: machine.name)
             }
             if let hostIP = port.hostIP, IPv4Address(hostIP) == nil {
-                throw MachineError(
-                    .configuration,
-                    "The forwarded port \(port.guest) => \(port.host) of machine '\(machine.name)' has host_ip \"\(hostIP)\", which is not an IPv4 address (e.g. \"127.0.0.1\" or \"0.0.0.0\")."
-                )
+                throw MachineError.invalidHostIP(hostIP, guest: port.guest, host: port.host, machine: machine.name)
             }
         }
     }
@@ -93,10 +87,7 @@ public final class PortAllocator: Sendable {
                 || (port.autoCorrect && avoiding.contains(host))
             {
                 guard port.autoCorrect else {
-                    throw MachineError(
-                        .portInUse,
-                        "The forwarded port \(host) (guest \(port.guest)) of machine '\(machine.name)' is already in use on \(hostIP). Stop what uses it, choose another host port, or add `auto_correct: true` to its forwarded_port line."
-                    )
+                    throw MachineError.portInUse(host, guest: port.guest, machine: machine.name, hostIP: hostIP)
                 }
                 guard
                     let free = range.first(where: { candidate in
@@ -104,10 +95,7 @@ public final class PortAllocator: Sendable {
                             && !chosen.contains(where: { $0.host == candidate && $0.proto == proto })
                     })
                 else {
-                    throw MachineError(
-                        .portInUse,
-                        "No free port for forwarded port \(port.host) (guest \(port.guest)) of machine '\(machine.name)' in \(range.lowerBound)..\(range.upperBound) (config.vm.usable_port_range)."
-                    )
+                    throw MachineError.noFreePort(port.host, guest: port.guest, machine: machine.name, range: range)
                 }
                 host = free
             }
@@ -121,10 +109,7 @@ public final class PortAllocator: Sendable {
         let exclusive = text.contains("...")
         let parts = text.components(separatedBy: exclusive ? "..." : "..").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, 1 <= parts[0], parts[1] <= 65535, parts[0] <= parts[1] - (exclusive ? 1 : 0) else {
-            throw MachineError(
-                .configuration,
-                "config.vm.usable_port_range of machine '\(machine.name)' is \(text); it must be a range of ports within 1..65535, e.g. 2200..2250."
-            )
+            throw MachineError.invalidPortRange(text, machine: machine.name)
         }
         return parts[0]...(parts[1] - (exclusive ? 1 : 0))
     }

@@ -87,17 +87,13 @@ public struct Communicator: Sendable {
             }
             // Whether the machine still runs is asked about once a second, not on every knock.
             if attempts % 10 == 0, !(await stillRunning()) {
-                throw MachineError(
-                    .bootTimeout, "the machine stopped while boxer waited for SSH. Its console ended with:\n\(consoleTail())")
+                throw MachineError.stoppedBeforeSSH(console: consoleTail())
             }
             try? await Task.sleep(for: .seconds(pause))
             if Date().timeIntervalSince(deadline.addingTimeInterval(-timeout)) > 20 { pause = min(pause * 1.5, 2) }
         }
-        if Task.isCancelled { throw MachineError(.cancelled, "stopped waiting for SSH: cancelled") }
-        throw MachineError(
-            .bootTimeout,
-            "the machine did not answer SSH on \(endpoint.host):\(endpoint.port) within \(Int(timeout)) s (config.vm.boot_timeout). Its console ended with:\n\(consoleTail())"
-        )
+        if Task.isCancelled { throw MachineError.sshWaitCancelled }
+        throw MachineError.noSSHAnswer(host: endpoint.host, port: endpoint.port, timeout: Int(timeout), console: consoleTail())
     }
 
     /// Copies a file or folder into the machine with scp (SFTP mode, which needs only the
@@ -115,9 +111,7 @@ public struct Communicator: Sendable {
             result = try await Programs.run(Self.scp, arguments)
         }
         guard result.succeeded else {
-            throw MachineError(
-                .communicator,
-                "cannot copy \(local) to the machine's \(remote): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw MachineError.cannotCopy(local, to: remote, result.error.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 
@@ -142,7 +136,7 @@ public enum MachineKeys {
         do {
             try PrivateFiles.makeFolders(folder.path)
         } catch {
-            throw MachineError(.io, error.description)
+            throw MachineError.passing(error, as: .io)
         }
         unlink(folder.privateKey)
         unlink(publicFile)
@@ -150,8 +144,7 @@ public enum MachineKeys {
             Programs.find("ssh-keygen") ?? "ssh-keygen",
             ["-q", "-t", "ed25519", "-N", "", "-C", "boxer-\(folder.machineName)", "-f", folder.privateKey])
         guard result.succeeded, let text = try? HostFiles.readText(at: publicFile, limit: 64 << 10) else {
-            throw MachineError(
-                .toolMissing, "ssh-keygen could not make the machine's key: \(result.error) (Debian: apt-get install openssh-client)")
+            throw MachineError.keygenFailed(result.error)
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -169,13 +162,7 @@ public enum MachineKeys {
             problem = error.explanation
         }
         guard let problem else { return }
-        throw MachineError(
-            .untrustedState,
-            """
-            The machine '\(folder.machineName)' has a damaged private key: \(path): \(problem). boxer logs in to the machine \
-            with it, and the machine accepts no other key. Restore the file from a backup if you have one; else the machine \
-            cannot be reached over SSH: `boxer destroy \(folder.machineName)` and `boxer up` make it again.
-            """)
+        throw MachineError.damagedPrivateKey(folder.machineName, path: path, problem: problem)
     }
 
     /// What is wrong with an OpenSSH private key's text, or nil when it looks whole: the
@@ -204,7 +191,7 @@ public enum MachineKeys {
             try PrivateFiles.makeFolders(home.path)
             try PrivateFiles.writeAtomically(path, VagrantInsecureKey.privateKey + "\n")
         } catch {
-            throw MachineError(.io, error.description)
+            throw MachineError.passing(error, as: .io)
         }
         return path
     }

@@ -49,7 +49,7 @@ public struct NoCloudSeed: Sendable, Equatable {
         } catch {
             let reason: String
             if case .writeFailed(_, let why) = error { reason = why } else { reason = error.description }
-            throw MachineError(.io, "cannot write the seed \(path) (\(reason))")
+            throw MachineError.cannotWriteSeed(path, reason)
         }
     }
 

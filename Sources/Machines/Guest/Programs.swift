@@ -54,7 +54,7 @@ public enum Programs {
                 output: .string(limit: 4 << 20), error: .string(limit: 4 << 20))
             return Result(status: code(result.terminationStatus), output: result.standardOutput, error: result.standardError)
         } catch {
-            throw MachineError(.toolMissing, "cannot run \(program): \(error)")
+            throw MachineError.cannotRun(program, "\(error)")
         }
     }
 
@@ -75,7 +75,7 @@ public enum Programs {
             }
             return code(result.terminationStatus)
         } catch {
-            throw MachineError(.toolMissing, "cannot run \(program): \(error)")
+            throw MachineError.cannotRun(program, "\(error)")
         }
     }
 

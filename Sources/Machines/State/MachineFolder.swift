@@ -67,7 +67,7 @@ public struct MachineFolder: Sendable, Equatable {
             try PrivateFiles.makeFolders(path)
             try PrivateFiles.writeAtomically(file(name), text, mode: mode)
         } catch {
-            throw MachineError(.io, error.description)
+            throw MachineError.passing(error, as: .io)
         }
     }
 

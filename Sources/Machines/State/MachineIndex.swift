@@ -77,7 +77,7 @@ public struct MachineIndex: Sendable {
         do {
             encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(entry))
         } catch {
-            throw MachineError(.io, "cannot encode the machine index entry of \(entry.name): \(error)")
+            throw MachineError.cannotEncodeIndexEntry(entry.name, error)
         }
         try updateRaw { $0[uuid] = encoded }
     }
@@ -105,7 +105,7 @@ public struct MachineIndex: Sendable {
         } catch let error as MachineError {
             throw error
         } catch {
-            throw MachineError(.io, "cannot update the machine index \(file): \(error)")
+            throw MachineError.cannotUpdateIndex(file, error)
         }
     }
 
@@ -113,8 +113,7 @@ public struct MachineIndex: Sendable {
     private func readRaw() throws -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: file), !data.isEmpty else { return [:] }
         guard let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw MachineError(
-                .io, "the machine index \(file) is not JSON boxer can read; it is left as it is. Move it away to start a new one.")
+            throw MachineError.unreadableIndex(file)
         }
         return document["machines"] as? [String: Any] ?? [:]
     }
@@ -122,7 +121,7 @@ public struct MachineIndex: Sendable {
     private func withLock<T>(_ mode: FileLock.Mode, _ body: () throws -> T) throws -> T {
         try PrivateFiles.makeFolders(folder)
         guard let lock = try FileLock.acquire(URL(fileURLWithPath: folder + "/index.lock"), mode: mode) else {
-            throw MachineError(.locked, "cannot lock the machine index in \(folder)")
+            throw MachineError.cannotLockIndex(in: folder)
         }
         defer { lock.unlock() }
         return try body()

@@ -47,10 +47,7 @@ public struct ParallelsProvider: Provider {
 
     func tools() throws(MachineError) -> (prlctl: any HypervisorTool, prlsrvctl: any HypervisorTool) {
         guard let prlctl, let prlsrvctl else {
-            throw MachineError(
-                .toolMissing,
-                "prlctl is not installed, so Parallels machines cannot run here. Parallels Desktop runs on macOS only (Pro or Business edition for the command line: https://www.parallels.com/products/desktop/), or use --provider qemu."
-            )
+            throw MachineError.prlctlMissing
         }
         return (prlctl, prlsrvctl)
     }
@@ -74,7 +71,7 @@ public struct ParallelsProvider: Provider {
             doing: "clone the box's VM for \(context.machine.name)")
         // prlctl clone prints no id: the clone is found by its name (made unique above).
         guard let id = try await registeredVMs(prlctl).first(where: { $0.value == vmName })?.key else {
-            throw MachineError(.provider, "prlctl cloned \(vmName) but does not list it")
+            throw MachineError.clonedButNotListed(vmName)
         }
         do throws(MachineError) {
             var settings = ["set", id, "--device-add", "serial", "--output", consolePath(context)]
@@ -105,14 +102,11 @@ public struct ParallelsProvider: Provider {
         let registered = try await tool.run(["register", pvm, "--preserve-uuid"])
         guard registered.succeeded else {
             let said = (registered.error.isEmpty ? registered.output : registered.error).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw MachineError(
-                .provider,
-                "prlctl could not register the box \(pvm): \(said)\(said.contains("already registered") ? " (a VM from an earlier boxer home uses it: unregister it with `prlctl unregister`)" : "")"
-            )
+            throw MachineError.boxNotRegistered(pvm, said: said)
         }
         // prlctl register prints no id: the master is the VM that was not there before.
         guard let master = try await registeredVMs(tool).keys.first(where: { !vms.contains($0) }) else {
-            throw MachineError(.provider, "prlctl registered \(pvm) but does not list a new VM")
+            throw MachineError.registeredButNotListed(pvm)
         }
         let output: String
         do throws(MachineError) {
@@ -125,11 +119,11 @@ public struct ParallelsProvider: Provider {
         }
         guard let open = output.firstIndex(of: "{"), let close = output[open...].firstIndex(of: "}") else {
             _ = try? await tool.run(["unregister", master])
-            throw MachineError(.provider, "prlctl snapshot printed no snapshot id: \(output)")
+            throw MachineError.noSnapshotID(output)
         }
         let snapshot = String(output[output.index(after: open)..<close])
         guard FileManager.default.createFile(atPath: record, contents: Data("\(master) \(snapshot)".utf8)) else {
-            throw MachineError(.io, "cannot write \(record)")
+            throw MachineError.cannotWrite(record)
         }
         return (master, snapshot)
     }
@@ -138,7 +132,7 @@ public struct ParallelsProvider: Provider {
     func registeredVMs(_ tool: any HypervisorTool) async throws(MachineError) -> [String: String] {
         let output = try await tool.check(["list", "--all", "--no-header", "--json", "-o", "name,uuid"], doing: "list its VMs")
         guard let list = Self.json(output) as? [[String: Any]] else {
-            throw MachineError(.provider, "prlctl list printed no JSON list: \(output.prefix(200))")
+            throw MachineError.noJSONList(output)
         }
         var vms: [String: String] = [:]
         for entry in list { if let name = entry["name"] as? String, let uuid = entry["uuid"] as? String { vms[uuid] = name } }
@@ -149,7 +143,7 @@ public struct ParallelsProvider: Provider {
     func vmInfo(_ vm: String, tool: any HypervisorTool) async throws(MachineError) -> [String: Any] {
         let output = try await tool.check(["list", vm, "--info", "--no-header", "--json"], doing: "describe \(vm)")
         guard let info = (Self.json(output) as? [[String: Any]])?.last else {
-            throw MachineError(.provider, "prlctl list --info printed no JSON: \(output.prefix(200))")
+            throw MachineError.noJSONInfo(output)
         }
         return info
     }
@@ -172,7 +166,7 @@ public struct ParallelsProvider: Provider {
 
     public func start(_ context: MachineContext) async throws(MachineError) {
         let (prlctl, prlsrvctl) = try tools()
-        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         let status = try await prlctl.check(
             ["list", id, "--no-header", "-o", "status"], doing: "read the state of \(context.machine.name)")
         if status.trimmingCharacters(in: .whitespacesAndNewlines) == "suspended" {
@@ -242,12 +236,12 @@ public struct ParallelsProvider: Provider {
     }
 
     public func suspend(_ context: MachineContext) async throws(MachineError) {
-        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         try await tools().prlctl.check(["suspend", id], doing: "suspend \(context.machine.name)")
     }
 
     public func resume(_ context: MachineContext) async throws(MachineError) {
-        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         try await tools().prlctl.check(["resume", id], doing: "resume \(context.machine.name)")
     }
 

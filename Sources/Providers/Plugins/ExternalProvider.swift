@@ -41,7 +41,7 @@ public struct ExternalProvider: Provider {
         struct Outcome {
             var hello = PluginProtocol.Hello()
             var capabilities: ProviderCapabilities?
-            var unusable: String?
+            var unusable: MachineError?
         }
 
         private let outcome = Locked<Outcome?>(nil)
@@ -73,12 +73,11 @@ public struct ExternalProvider: Provider {
                     request: nil, timeout: timeouts.hello
                 ).0
             } catch {
-                outcome.unusable = error.message
+                outcome.unusable = MachineError.passing(error.message, as: .toolMissing)
                 return outcome
             }
             if outcome.hello.name != name {
-                outcome.unusable =
-                    "the provider plugin \(executable) calls itself '\(outcome.hello.name ?? "")', but its file name says '\(name)'"
+                outcome.unusable = MachineError.pluginMisnamed(executable, callsItself: outcome.hello.name ?? "", fileSays: name)
                 return outcome
             }
             if let data = outcome.hello.capabilities {
@@ -86,13 +85,13 @@ public struct ExternalProvider: Provider {
                     let text = String(decoding: try JSONEncoder().encode(data), as: UTF8.self)
                     outcome.capabilities = try ProviderCapabilities.parse(text, file: "\(executable) (its hello's capabilities)")
                 } catch let error as CapabilityError {
-                    outcome.unusable = error.message
+                    outcome.unusable = MachineError.passing(error.message, as: .toolMissing)
                 } catch {
-                    outcome.unusable = "cannot read the capabilities of \(executable): \(error)"
+                    outcome.unusable = MachineError.pluginCapabilitiesUnreadable(executable, error)
                 }
             }
             if outcome.unusable == nil, outcome.hello.boxFormats?.isEmpty ?? true {
-                outcome.unusable = "the provider plugin \(executable) names no box formats in its hello"
+                outcome.unusable = MachineError.pluginWithoutBoxFormats(executable)
             }
             return outcome
         }
@@ -104,7 +103,7 @@ public struct ExternalProvider: Provider {
     /// The capability data from the plugin's hello, checked like providers/*.yaml.
     public var capabilities: ProviderCapabilities? { handshake.value.capabilities }
     /// Why the plugin cannot be used (its hello failed), when it cannot.
-    public var unusable: String? { handshake.value.unusable }
+    public var unusable: String? { handshake.value.unusable?.message }
 
     /// Every `boxer-provider-*` program in `folders` (PATH's, then providers/), the first of
     /// each name winning; names of built-in providers are left to them.
@@ -136,7 +135,7 @@ public struct ExternalProvider: Provider {
     // MARK: Conversations
 
     func call(_ request: PluginProtocol.Request, timeout: Double) throws(MachineError) -> PluginProtocol.Reply {
-        if let unusable { throw MachineError(.toolMissing, unusable) }
+        if let unusable = handshake.value.unusable { throw unusable }
         let reply: PluginProtocol.Reply?
         do throws(PluginClient.Failure) {
             reply = try PluginClient(executable: executable, environment: environment).converse(request: request, timeout: timeout) {
@@ -144,13 +143,13 @@ public struct ExternalProvider: Provider {
                 Self.logger.info("\(name): \(line)")
             }.1
         } catch {
-            throw MachineError(.provider, error.message)
+            throw MachineError.passing(error.message, as: .provider)
         }
         guard let reply else {
-            throw MachineError(.provider, "the provider plugin \(executable) gave no reply to \(request.operation.rawValue)")
+            throw MachineError.pluginGaveNoReply(executable, to: request.operation.rawValue)
         }
         if reply.type == "error" {
-            throw MachineError(Self.kind(reply.kind), "\(name) (plugin): \(reply.message ?? "failed without a message")")
+            throw MachineError.pluginFailed(name, kind: Self.kind(reply.kind), message: reply.message)
         }
         return reply
     }
@@ -182,8 +181,7 @@ public struct ExternalProvider: Provider {
         do {
             return try (reply.value ?? .null).decode(type)
         } catch {
-            throw MachineError(
-                .provider, "the provider plugin \(executable) answered \(operation.rawValue) with a value boxer cannot read: \(error)")
+            throw MachineError.pluginValueUnreadable(executable, operation: operation.rawValue, error)
         }
     }
 
@@ -202,7 +200,7 @@ public struct ExternalProvider: Provider {
     public func create(_ context: MachineContext) async throws(MachineError) -> String {
         let reply = try await callAsync(request(.create, context), timeout: timeouts.action)
         let id = try value(reply, as: String.self, .create)
-        guard !id.isEmpty else { throw MachineError(.provider, "the provider plugin \(executable) created a machine without an id") }
+        guard !id.isEmpty else { throw MachineError.pluginCreatedNoID(executable) }
         return id
     }
 

@@ -58,11 +58,11 @@ public struct PluginServer: Sendable {
 
     func answer(_ request: PluginProtocol.Request) async throws(MachineError) -> JSONValue {
         func context() throws(MachineError) -> MachineContext {
-            guard let context = request.context else { throw MachineError(.configuration, "\(request.operation.rawValue) needs a context") }
+            guard let context = request.context else { throw MachineError.requestLacks("a context", operation: request.operation.rawValue) }
             return context.machineContext
         }
         func encode<T: Encodable>(_ value: T) throws(MachineError) -> JSONValue {
-            do { return try JSONValue(encoding: value) } catch { throw MachineError(.provider, "cannot encode the result: \(error)") }
+            do { return try JSONValue(encoding: value) } catch { throw MachineError.resultNotEncodable(error) }
         }
         switch request.operation {
         case .checkUsable:
@@ -91,15 +91,15 @@ public struct PluginServer: Sendable {
         case .forwardedPorts: return try encode(provider.forwardedPorts(try context()))
         case .consoleTail: return .string(provider.consoleTail(try context(), lines: request.lines ?? 20))
         case .mountCommand:
-            guard let share = request.share else { throw MachineError(.configuration, "mount_command needs a share") }
+            guard let share = request.share else { throw MachineError.requestLacks("a share", operation: "mount_command") }
             return .string(provider.mountCommand(for: share.sharedFolder))
         case .internalAddress: return await provider.internalAddress(try context()).map(JSONValue.string) ?? .null
         case .ensureInternalNetwork:
-            guard let network = request.network else { throw MachineError(.configuration, "ensure_internal_network needs a network") }
+            guard let network = request.network else { throw MachineError.requestLacks("a network", operation: "ensure_internal_network") }
             try await provider.ensureInternalNetwork(network.internalNetwork)
             return .null
         case .removeInternalNetwork:
-            guard let network = request.network else { throw MachineError(.configuration, "remove_internal_network needs a network") }
+            guard let network = request.network else { throw MachineError.requestLacks("a network", operation: "remove_internal_network") }
             await provider.removeInternalNetwork(network.internalNetwork)
             return .null
         }

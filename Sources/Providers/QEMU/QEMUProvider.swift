@@ -28,9 +28,7 @@ public struct QEMUProvider: Provider {
 
     public func checkUsable() throws(MachineError) {
         guard Programs.find("qemu-img", environment: host.environment) != nil else {
-            throw MachineError(
-                .toolMissing,
-                "qemu-img is not installed; it makes the machines' disks. Debian: apt-get install qemu-utils; macOS: brew install qemu")
+            throw MachineError.qemuImgMissing
         }
     }
 
@@ -100,23 +98,17 @@ public struct QEMUProvider: Provider {
     // MARK: Lifecycle
 
     public func create(_ context: MachineContext) async throws(MachineError) -> String {
-        guard let box = context.box else { throw MachineError(.boxMissing, "the machine has no box to be made from") }
+        guard let box = context.box else { throw MachineError.noBoxToMakeFrom }
         let image = box.path + "/box.img"
         guard HostFiles.kind(of: image) == .regular else {
-            throw MachineError(
-                .boxMissing,
-                "the box \(box.name) (\(box.provider), \(box.version)) has no box.img; QEMU runs libvirt boxes, whose disk is box.img (qcow2)"
-            )
+            throw MachineError.noBoxImage(box)
         }
         let id = UUID().uuidString.lowercased()
         try MachineRecords.makeFolder(context)
         // Never under a live machine: a QEMU that still holds this folder's pidfile has the disk
         // open, and a new one in its place would lose everything the guest wrote.
         if let pid = runningPID(context.folder) {
-            throw MachineError(
-                .untrustedState,
-                "A QEMU (pid \(pid)) still runs the disk of machine '\(context.machine.name)' in \(context.folder.path), although its id file says the machine is not created. Nothing was changed. Stop that QEMU (kill \(pid)) or restore the id file, then run the command again."
-            )
+            throw MachineError.qemuStillRuns(pid: pid, machine: context.machine.name, folder: context.folder.path)
         }
         let disk = diskPath(context)
         unlink(disk)
@@ -126,9 +118,7 @@ public struct QEMUProvider: Provider {
         }
         let result = try await Programs.run("qemu-img", arguments)
         guard result.succeeded else {
-            throw MachineError(
-                .provider,
-                "qemu-img could not make the machine's disk from \(image): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw MachineError.diskNotMade(from: image, result.error.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         // qemu-img creates it 0644 (less the umask): the guest's disk is the user's alone.
         chmod(disk, 0o600)
@@ -136,29 +126,26 @@ public struct QEMUProvider: Provider {
         try context.folder.write("stopped", "")
         if guestArchitecture(context) == "arm64" || setting(context, "firmware")?.string == "uefi" {
             guard let firmware = host.uefiFirmware(for: guestArchitecture(context)) else {
-                throw MachineError(
-                    .toolMissing,
-                    "no UEFI firmware for \(guestArchitecture(context)) guests: \(host.package(for: guestArchitecture(context)))")
+                throw MachineError.noUEFIFirmware(for: guestArchitecture(context), package: host.package(for: guestArchitecture(context)))
             }
             do {
                 try? FileManager.default.removeItem(atPath: varsPath(context))
                 try FileManager.default.copyItem(atPath: firmware.vars, toPath: varsPath(context))
             } catch {
-                throw MachineError(.io, "cannot copy the UEFI variables template \(firmware.vars): \(error.localizedDescription)")
+                throw MachineError.cannotCopyUEFIVariables(firmware.vars, error.localizedDescription)
             }
         }
         return id
     }
 
     public func commandLine(_ context: MachineContext) throws(MachineError) -> QEMUCommandLine {
-        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         let architecture = guestArchitecture(context)
         let binary = Programs.find(host.binary(for: architecture), environment: host.environment)
         guard let binary else {
-            throw MachineError(
-                .toolMissing,
-                "\(host.binary(for: architecture)) is not installed, and the box \(context.box?.name ?? "") is for \(architecture): \(host.package(for: architecture))"
-            )
+            throw MachineError.qemuMissing(
+                host.binary(for: architecture), box: context.box?.name ?? "", architecture: architecture,
+                package: host.package(for: architecture))
         }
         let (accelerator, _) = host.accelerator(
             for: architecture, requested: setting(context, "accel")?.string ?? setting(context, "accelerator")?.string)
@@ -169,7 +156,7 @@ public struct QEMUProvider: Provider {
         let restrict =
             host.environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? (setting(context, "restrict")?.bool ?? false)
         guard let runtime = runtimeFolder(id) else {
-            throw MachineError(.untrustedState, "the machine's id \(id) is not a QEMU machine id")
+            throw MachineError.notAQEMUID(id)
         }
         var extra: [String] = []
         if case .array(let items)? = setting(context, "extra_qemu_args") ?? setting(context, "extra_args") {
@@ -190,7 +177,7 @@ public struct QEMUProvider: Provider {
             try home.prepareRuntime()
             try PrivateFiles.makeFolders(HostFiles.parent(of: command.qmpSocket))
         } catch {
-            throw MachineError(.io, error.description)
+            throw MachineError.passing(error, as: .io)
         }
         unlink(command.qmpSocket)
         unlink(stoppedMarker(context))
@@ -204,12 +191,9 @@ public struct QEMUProvider: Provider {
             try? context.folder.write("stopped", "")
             let message = result.error.trimmingCharacters(in: .whitespacesAndNewlines)
             if message.contains("Could not set up host forwarding rule") {
-                throw MachineError(
-                    .portInUse,
-                    "QEMU could not forward a port (\(message)): another program took it. Free it, pick another `host:` port or set `auto_correct: true`."
-                )
+                throw MachineError.qemuCouldNotForward(message)
             }
-            throw MachineError(.provider, "QEMU did not start: \(message)")
+            throw MachineError.qemuDidNotStart(message)
         }
         if let pid = runningPID(context) { ProcessPriority.normalize(pid) }
     }
@@ -245,14 +229,14 @@ public struct QEMUProvider: Provider {
 
     public func suspend(_ context: MachineContext) async throws(MachineError) {
         guard let socket = qmpSocket(context), runningPID(context) != nil else {
-            throw MachineError(.provider, "the machine is not running")
+            throw MachineError.machineNotRunning
         }
         try await qmp(socket, "stop")
     }
 
     public func resume(_ context: MachineContext) async throws(MachineError) {
         guard let socket = qmpSocket(context), runningPID(context) != nil else {
-            throw MachineError(.provider, "the machine is not running")
+            throw MachineError.machineNotRunning
         }
         try await qmp(socket, "cont")
     }

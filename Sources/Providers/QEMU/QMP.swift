@@ -39,13 +39,13 @@ public struct QMPClient: Sendable {
         #else
             let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
-        guard descriptor >= 0 else { throw MachineError(.provider, "cannot create a socket for QMP") }
+        guard descriptor >= 0 else { throw MachineError.noQMPSocket }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(socketPath.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
             close(descriptor)
-            throw MachineError(.provider, "the QMP socket path \(socketPath) is too long")
+            throw MachineError.qmpPathTooLong(socketPath)
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
@@ -60,18 +60,18 @@ public struct QMPClient: Sendable {
         }
         guard status == 0 else {
             close(descriptor)
-            throw MachineError(.provider, "cannot reach QEMU's control socket \(socketPath): \(String(cString: strerror(errno)))")
+            throw MachineError.qmpUnreachable(socketPath, String(cString: strerror(errno)))
         }
         return descriptor
     }
 
     private func send(_ message: [String: Any], on descriptor: Int32) throws(MachineError) {
         guard var data = try? JSONSerialization.data(withJSONObject: message) else {
-            throw MachineError(.provider, "cannot encode a QMP command")
+            throw MachineError.qmpCommandNotEncodable
         }
         data.append(0x0A)
         let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == data.count else { throw MachineError(.provider, "cannot send to QEMU's control socket \(socketPath)") }
+        guard written == data.count else { throw MachineError.qmpNotSent(socketPath) }
     }
 
     /// Reads newline-separated JSON objects from the socket.
@@ -89,7 +89,7 @@ public struct QMPClient: Sendable {
                 }
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                guard count > 0 else { throw MachineError(.provider, "QEMU's control socket closed or timed out") }
+                guard count > 0 else { throw MachineError.qmpClosed }
                 buffer += chunk[0..<count]
             }
         }
@@ -100,7 +100,7 @@ public struct QMPClient: Sendable {
                 let object = try nextObject()
                 if let value = object["return"] { return value }
                 if let error = object["error"] as? [String: Any] {
-                    throw MachineError(.provider, "QEMU refused: \(error["desc"] as? String ?? "\(error)")")
+                    throw MachineError.qemuRefused(error["desc"] as? String ?? "\(error)")
                 }
             }
         }

@@ -38,7 +38,7 @@ enum MachineRecords {
         do {
             try PrivateFiles.makeFolders(context.folder.path)
         } catch {
-            throw MachineError(.io, error.description)
+            throw MachineError.passing(error, as: .io)
         }
     }
 }
@@ -49,13 +49,10 @@ extension MachineContext {
 
     /// The box's disk folder, failing with what is wrong when the box lacks `file`.
     func boxFile(_ file: String, provider: String) throws(MachineError) -> String {
-        guard let box else { throw MachineError(.boxMissing, "the machine has no box to be made from") }
+        guard let box else { throw MachineError.noBoxToMakeFrom }
         let path = box.path + "/" + file
         guard HostFiles.exists(path) else {
-            throw MachineError(
-                .boxMissing,
-                "the box \(box.name) (\(box.provider), \(box.version)) has no \(file), which the \(provider) provider needs: is it a \(provider) box?"
-            )
+            throw MachineError.boxLacks(file, box: box, provider: provider)
         }
         return path
     }
@@ -77,7 +74,7 @@ extension BoxerHome {
         try? PrivateFiles.makeFolders(folder)
         let url = URL(fileURLWithPath: folder + "/" + name + ".lock")
         let locked = await onDedicatedThread { () throws -> FileLock? in try FileLock.acquire(url) }
-        guard case .success(let lock?) = locked else { throw MachineError(.io, "cannot lock \(url.path)") }
+        guard case .success(let lock?) = locked else { throw MachineError.cannotLock(url.path) }
         return lock
     }
 }

@@ -36,15 +36,11 @@ extension HypervisorTool {
     @discardableResult
     func check(_ arguments: [String], doing what: String, timeout: Double = 900) async throws(MachineError) -> String {
         guard let result = try await run(arguments, timeout: timeout) else {
-            throw MachineError(
-                .provider,
-                "\(name) could not \(what): \(name) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was stopped"
-            )
+            throw MachineError.toolTimedOut(name, doing: what, arguments: arguments, timeout: Int(timeout))
         }
         guard result.succeeded else {
             let said = (result.error.isEmpty ? result.output : result.error).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw MachineError(
-                .provider, "\(name) could not \(what) (\(name) \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)")
+            throw MachineError.toolFailed(name, doing: what, arguments: arguments, status: result.status, said: said)
         }
         return result.output
     }

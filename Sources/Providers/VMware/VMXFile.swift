@@ -24,7 +24,7 @@ public struct VMXFile: Sendable, Equatable {
     }
 
     public static func read(_ path: String) throws(MachineError) -> VMXFile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw MachineError(.io, "cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw MachineError.cannotRead(path) }
         return VMXFile(text: String(decoding: data, as: UTF8.self))
     }
 
@@ -64,7 +64,7 @@ public struct VMXFile: Sendable, Equatable {
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)), rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw MachineError(.io, "cannot write \(path)")
+            throw MachineError.cannotWrite(path)
         }
     }
 }

@@ -51,10 +51,7 @@ public struct VMwareProvider: Provider {
 
     func vmrun() throws(MachineError) -> any HypervisorTool {
         guard let tool else {
-            throw MachineError(
-                .toolMissing,
-                "vmrun is not installed, so VMware machines cannot run here. Install VMware Workstation Pro (Linux, Windows) or Fusion (macOS: brew install --cask vmware-fusion), or use --provider qemu."
-            )
+            throw MachineError.vmrunMissing
         }
         return tool
     }
@@ -89,12 +86,10 @@ public struct VMwareProvider: Provider {
 
     public func create(_ context: MachineContext) async throws(MachineError) -> String {
         let tool = try vmrun()
-        guard let box = context.box else { throw MachineError(.boxMissing, "the machine has no box to be made from") }
+        guard let box = context.box else { throw MachineError.noBoxToMakeFrom }
         guard let boxVMX = HostFiles.entries(of: box.path).filter({ $0.hasSuffix(".vmx") }).sorted().first.map({ box.path + "/" + $0 })
         else {
-            throw MachineError(
-                .boxMissing,
-                "the box \(box.name) (\(box.provider), \(box.version)) has no .vmx, which the \(name) provider needs: is it a VMware box?")
+            throw MachineError.noVMX(box, provider: name)
         }
         try MachineRecords.makeFolder(context)
         try await ensureBaseSnapshot(boxVMX, tool: tool)
@@ -139,7 +134,7 @@ public struct VMwareProvider: Provider {
 
     public func start(_ context: MachineContext) async throws(MachineError) {
         let tool = try vmrun()
-        guard let vmx = vmxPath(context) else { throw MachineError(.provider, "the machine is not created") }
+        guard let vmx = vmxPath(context) else { throw MachineError.machineNotCreated }
         let suspended = !suspendFiles(vmx).isEmpty
         if !suspended { try configure(context, vmx: vmx) }
         MachineRecords.writeForwards(context)
@@ -152,10 +147,7 @@ public struct VMwareProvider: Provider {
         // Fusion on Apple Silicon sees the seed's CD-ROM only after a reboot (cloud-init#3897).
         let seedNeedsReboot = hostType == "fusion" && context.box?.architecture == "arm64" && context.seed != nil && firstBoot
         guard let address = try await guestAddress(vmx, tool: tool) else {
-            throw MachineError(
-                .bootTimeout,
-                "\(context.machine.name) started, but VMware reported no guest address within \(Int(addressTimeout)) s (vmrun getGuestIPAddress needs VMware Tools or open-vm-tools in the guest)"
-            )
+            throw MachineError.noGuestAddress(context.machine.name, within: Int(addressTimeout))
         }
         if seedNeedsReboot {
             try await vmrun(["reset", vmx, "soft"], doing: "reboot \(context.machine.name) so that it reads its seed")
@@ -261,19 +253,17 @@ public struct VMwareProvider: Provider {
         }
         let hard = try await tool.run(["-T", hostType, "stop", vmx, "hard"])
         if !hard.succeeded, await state(context) == .running {
-            throw MachineError(
-                .provider,
-                "vmrun could not power off \(context.machine.name): \(hard.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw MachineError.vmrunCouldNotPowerOff(context.machine.name, hard.output.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 
     public func suspend(_ context: MachineContext) async throws(MachineError) {
-        guard let vmx = vmxPath(context) else { throw MachineError(.provider, "the machine is not created") }
+        guard let vmx = vmxPath(context) else { throw MachineError.machineNotCreated }
         try await vmrun(["suspend", vmx, "hard"], doing: "suspend \(context.machine.name)")
     }
 
     public func resume(_ context: MachineContext) async throws(MachineError) {
-        guard let vmx = vmxPath(context) else { throw MachineError(.provider, "the machine is not created") }
+        guard let vmx = vmxPath(context) else { throw MachineError.machineNotCreated }
         try await vmrun(["start", vmx, "nogui"], doing: "resume \(context.machine.name)")
     }
 

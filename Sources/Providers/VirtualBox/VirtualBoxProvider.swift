@@ -49,10 +49,7 @@ public struct VirtualBoxProvider: Provider {
 
     func vboxmanage() throws(MachineError) -> any HypervisorTool {
         guard let tool else {
-            throw MachineError(
-                .toolMissing,
-                "VBoxManage is not installed, so VirtualBox machines cannot run here. Install VirtualBox (https://www.virtualbox.org/wiki/Downloads; Debian: the virtualbox package from contrib), or use --provider qemu."
-            )
+            throw MachineError.vboxManageMissing
         }
         return tool
     }
@@ -76,7 +73,7 @@ public struct VirtualBoxProvider: Provider {
         try await tool.check(clone, doing: "clone the box's VM for \(context.machine.name)")
         let info = try await machineInfo(vmName, tool: tool)
         guard let id = info["UUID"], !id.isEmpty else {
-            throw MachineError(.provider, "VBoxManage cloned \(vmName) but showvminfo gives no UUID for it")
+            throw MachineError.clonedWithoutUUID(vmName)
         }
         do throws(MachineError) {
             var modify = ["modifyvm", id, "--uart1", "0x3F8", "4", "--uartmode1", "file", consolePath(context)]
@@ -190,7 +187,7 @@ public struct VirtualBoxProvider: Provider {
 
     public func start(_ context: MachineContext) async throws(MachineError) {
         let tool = try vboxmanage()
-        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         let info = try await machineInfo(id, tool: tool)
         // A saved machine resumes as it was: VirtualBox refuses changes to it until then.
         if info["VMState"] != "saved" {
@@ -208,9 +205,7 @@ public struct VirtualBoxProvider: Provider {
         if result.succeeded || result.output.contains("has been successfully started") { return }
         try await tool.check(["showvminfo", id, "--machinereadable"], doing: what)
         let said = (result.error.isEmpty ? result.output : result.error).trimmingCharacters(in: .whitespacesAndNewlines)
-        throw MachineError(
-            .provider, "VBoxManage could not \(what) (VBoxManage \(arguments.joined(separator: " ")) exited with \(result.status)): \(said)"
-        )
+        throw MachineError.toolFailed("VBoxManage", doing: what, arguments: arguments, status: result.status, said: said)
     }
 
     /// Everything that is set while the machine is off, before each boot.
@@ -292,13 +287,13 @@ public struct VirtualBoxProvider: Provider {
     }
 
     public func suspend(_ context: MachineContext) async throws(MachineError) {
-        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         try await vboxmanage().check(["controlvm", id, "savestate"], doing: "suspend \(context.machine.name)")
     }
 
     public func resume(_ context: MachineContext) async throws(MachineError) {
         let tool = try vboxmanage()
-        guard let id = context.folder.id else { throw MachineError(.provider, "the machine is not created") }
+        guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         if try await machineInfo(id, tool: tool)["VMState"] == "paused" {
             try await tool.check(["controlvm", id, "resume"], doing: "resume \(context.machine.name)")
         } else {

@@ -1,0 +1,294 @@
+import BoxStore
+import BoxerSupport
+import Foundation
+import Networks
+
+/// Every message the Machines module throws, in one place; each says what to do.
+/// (The providers' own messages are in Providers/Support/MachineError+ProviderMessages.swift.)
+extension MachineError {
+    /// Another module's error, its message passed on as it is.
+    public static func passing(_ error: some CustomStringConvertible, as kind: Kind) -> MachineError {
+        MachineError(kind, error.description)
+    }
+
+    // MARK: - Machines of the environment
+
+    static func notDefined(_ name: String, in vagrantfile: String?, machines: [String]) -> MachineError {
+        MachineError(
+            .configuration,
+            "The machine '\(name)' is not defined in \(vagrantfile ?? "the Vagrantfile"). Machines: \(machines.joined(separator: ", "))."
+        )
+    }
+
+    static func providerUnavailable(_ name: String, machine: String, providers: [String]) -> MachineError {
+        MachineError(
+            .configuration,
+            "The provider '\(name)' for machine '\(machine)' is not available. Providers: \(providers.joined(separator: ", "))."
+        )
+    }
+
+    /// One machine's failure in a command that ran several, prefixed with the machine's name.
+    static func ofMachine(_ name: String, _ error: MachineError) -> MachineError {
+        MachineError(error.kind, "\(name): \(error.message)")
+    }
+
+    /// Several machines' failures, one line each; cancelled (Ctrl-C, exit 130) only when every machine was,
+    /// else the first real failure's kind.
+    static func ofMachines(_ failures: [(String, MachineError)]) -> MachineError {
+        let kind = failures.first { $0.1.kind != .cancelled }?.1.kind ?? .cancelled
+        return MachineError(kind, failures.map { "\($0.0): \($0.1.message)" }.joined(separator: "\n"))
+    }
+
+    static func cannotRunHere(_ name: String, provider: String, reason: String) -> MachineError {
+        MachineError(.provider, "The machine '\(name)' cannot run here with \(provider): \(reason)")
+    }
+
+    static func noID(_ name: String) -> MachineError {
+        MachineError(.provider, "machine '\(name)' has no id")
+    }
+
+    static func didNotStart(_ name: String, _ error: any Error) -> MachineError {
+        MachineError(.provider, "machine '\(name)' did not start: \(error)")
+    }
+
+    static func notRunning(_ name: String) -> MachineError {
+        MachineError(.communicator, "The machine '\(name)' is not running. Run `boxer up \(name)` first.")
+    }
+
+    static func untrustedID(_ machine: String, file: String, problem: String) -> MachineError {
+        MachineError(
+            .untrustedState,
+            """
+            The machine '\(machine)' has an id file boxer cannot trust: \(file): \(problem). \
+            Nothing was stopped or deleted on its account. The file may have been edited, cut short by a full disk, or \
+            come with a copied project. If the machine still exists, write its id back into the file; if it is gone, \
+            remove the file (rm '\(file)') and run `boxer up` to create the machine again.
+            """)
+    }
+
+    // MARK: - Boxes
+
+    static func noBox(_ name: String, in vagrantfile: String?) -> MachineError {
+        MachineError(.configuration, "The machine '\(name)' has no box: set config.vm.box in \(vagrantfile ?? "the Vagrantfile").")
+    }
+
+    /// The box is installed, but for other providers, architectures or versions.
+    static func boxInWrongForm(
+        _ box: String, provider: String, formats: [String], architecture: String, version: String?, installed: [InstalledBox],
+        add: String
+    ) -> MachineError {
+        MachineError(
+            .boxMissing,
+            "The box '\(box)' is installed, but not in a form the \(provider) provider runs (box formats \(formats.joined(separator: ", ")), architecture \(architecture)\(version.map { ", version \($0)" } ?? "")). Installed: \(installed.map { "\($0.provider) \($0.version)\($0.architecture.map { " \($0)" } ?? "")" }.joined(separator: "; ")). Add the right one:\n    \(add) --provider \(formats[0])"
+        )
+    }
+
+    static func boxNotInstalled(_ box: String, version: String?, provider: String, formats: [String], architecture: String, add: String)
+        -> MachineError
+    {
+        MachineError(
+            .boxMissing,
+            "The box '\(box)'\(version.map { " (\($0))" } ?? "") is not installed for the \(provider) provider (box formats \(formats.joined(separator: ", ")), architecture \(architecture)). Add it first:\n    \(add)"
+        )
+    }
+
+    // MARK: - Forwarded ports
+
+    static func invalidPortPair(guest: Int, host: Int, machine: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "The forwarded port \(guest) => \(host) of machine '\(machine)' is not a valid port pair: both ports must be within 1..65535."
+        )
+    }
+
+    static func invalidHostIP(_ hostIP: String, guest: Int, host: Int, machine: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "The forwarded port \(guest) => \(host) of machine '\(machine)' has host_ip \"\(hostIP)\", which is not an IPv4 address (e.g. \"127.0.0.1\" or \"0.0.0.0\")."
+        )
+    }
+
+    static func portInUse(_ host: Int, guest: Int, machine: String, hostIP: String) -> MachineError {
+        MachineError(
+            .portInUse,
+            "The forwarded port \(host) (guest \(guest)) of machine '\(machine)' is already in use on \(hostIP). Stop what uses it, choose another host port, or add `auto_correct: true` to its forwarded_port line."
+        )
+    }
+
+    static func noFreePort(_ host: Int, guest: Int, machine: String, range: ClosedRange<Int>) -> MachineError {
+        MachineError(
+            .portInUse,
+            "No free port for forwarded port \(host) (guest \(guest)) of machine '\(machine)' in \(range.lowerBound)..\(range.upperBound) (config.vm.usable_port_range)."
+        )
+    }
+
+    static func invalidPortRange(_ text: String, machine: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "config.vm.usable_port_range of machine '\(machine)' is \(text); it must be a range of ports within 1..65535, e.g. 2200..2250."
+        )
+    }
+
+    // MARK: - The internal network and its static addresses
+
+    static func staticAddressesUnusable(in vagrantfile: String?, place: String, _ error: NetworkError) -> MachineError {
+        MachineError(
+            .configuration, "The static addresses of \(vagrantfile ?? "the Vagrantfile") (\(place)) cannot be used: \(error.message)")
+    }
+
+    static func severalPrivateNetworks(_ count: Int, machine: String, at place: String, first: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "\(place): machine '\(machine)' has \(count) private networks (also at \(first)). boxer gives each machine one internal network (NIC2), shared by the environment's machines; keep one `private_network` per machine."
+        )
+    }
+
+    private static let privateNetworkUsage =
+        "Each environment gets one internal network 192.168.X.0/24 (X from 1 to 254, its DHCP server at 192.168.X.1); use an address from 192.168.X.2 to 192.168.X.254, or type: \"dhcp\"."
+
+    static func notAnIPv4Address(_ text: String, machine: String, at place: String) -> MachineError {
+        MachineError(
+            .configuration, "\(place): machine '\(machine)': private_network ip \"\(text)\" is not an IPv4 address. \(privateNetworkUsage)")
+    }
+
+    static func unsupportedNetmask(_ mask: String, machine: String, at place: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "\(place): machine '\(machine)': netmask \"\(mask)\" is not supported; the internal network is a /24 (255.255.255.0). Remove netmask: or set it to \"255.255.255.0\"."
+        )
+    }
+
+    /// An address that is not a machine's on any internal network: `isNetworkAddress` when it is a network's .1.
+    static func notAMachineAddress(_ text: String, isNetworkAddress: Bool, machine: String, at place: String) -> MachineError {
+        let reason = isNetworkAddress ? "is the network's own address (its switch and DHCP server)" : "is outside boxer's internal networks"
+        return MachineError(.configuration, "\(place): machine '\(machine)': private_network ip \(text) \(reason). \(privateNetworkUsage)")
+    }
+
+    static func twoNetworks(
+        _ text: String, machine: String, at place: String, other: String, otherSubnet: Int, otherPlace: String
+    ) -> MachineError {
+        MachineError(
+            .configuration,
+            "\(place): machine '\(machine)' is given \(text), but machine '\(other)' is given an address in 192.168.\(otherSubnet).0/24 (\(otherPlace)). An environment has one internal network: put all its static addresses in the same 192.168.X.0/24."
+        )
+    }
+
+    static func addressTaken(_ text: String, machine: String, at place: String, owner: String, ownerPlace: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "\(place): machine '\(machine)' is given \(text), which machine '\(owner)' already has (\(ownerPlace)). Give each machine its own address."
+        )
+    }
+
+    static func cannotCreateNetworkFolders(_ reason: String) -> MachineError {
+        MachineError(.io, "cannot create the network's folders: \(reason)")
+    }
+
+    static func cannotCreate(_ path: String, _ reason: String) -> MachineError {
+        MachineError(.io, "cannot create \(path): \(reason)")
+    }
+
+    static func switchDidNotStart(_ subnet: Int, executable: String) -> MachineError {
+        MachineError(.provider, "the network switch for 192.168.\(subnet).0/24 did not start (\(executable) network-switch)")
+    }
+
+    static func cannotStartSwitch(_ executable: String, _ reason: String) -> MachineError {
+        MachineError(.provider, "cannot start the network switch (\(executable)): \(reason)")
+    }
+
+    // MARK: - SSH and the guest
+
+    static func stoppedBeforeSSH(console: String) -> MachineError {
+        MachineError(.bootTimeout, "the machine stopped while boxer waited for SSH. Its console ended with:\n\(console)")
+    }
+
+    static let sshWaitCancelled = MachineError(.cancelled, "stopped waiting for SSH: cancelled")
+
+    static func noSSHAnswer(host: String, port: Int, timeout: Int, console: String) -> MachineError {
+        MachineError(
+            .bootTimeout,
+            "the machine did not answer SSH on \(host):\(port) within \(timeout) s (config.vm.boot_timeout). Its console ended with:\n\(console)"
+        )
+    }
+
+    static func noSSHForward(_ name: String) -> MachineError {
+        MachineError(.communicator, "machine '\(name)' has no SSH port forward")
+    }
+
+    static func cannotCopy(_ local: String, to remote: String, _ reason: String) -> MachineError {
+        MachineError(.communicator, "cannot copy \(local) to the machine's \(remote): \(reason)")
+    }
+
+    static func rsyncFailed(_ source: String, to guestPath: String, _ reason: String) -> MachineError {
+        MachineError(.communicator, "rsync of \(source) to \(guestPath) failed: \(reason)")
+    }
+
+    static func keygenFailed(_ reason: String) -> MachineError {
+        MachineError(.toolMissing, "ssh-keygen could not make the machine's key: \(reason) (Debian: apt-get install openssh-client)")
+    }
+
+    static func insecureKeyNotReplaced(_ machine: String, _ reason: String) -> MachineError {
+        MachineError(.communicator, "could not replace the insecure key in machine '\(machine)': \(reason)")
+    }
+
+    static func damagedPrivateKey(_ machine: String, path: String, problem: String) -> MachineError {
+        MachineError(
+            .untrustedState,
+            """
+            The machine '\(machine)' has a damaged private key: \(path): \(problem). boxer logs in to the machine \
+            with it, and the machine accepts no other key. Restore the file from a backup if you have one; else the machine \
+            cannot be reached over SSH: `boxer destroy \(machine)` and `boxer up` make it again.
+            """)
+    }
+
+    static func cannotWriteSeed(_ path: String, _ reason: String) -> MachineError {
+        MachineError(.io, "cannot write the seed \(path) (\(reason))")
+    }
+
+    static func cannotRun(_ program: String, _ error: some CustomStringConvertible) -> MachineError {
+        MachineError(.toolMissing, "cannot run \(program): \(error)")
+    }
+
+    // MARK: - Provisioners
+
+    static func unreadableScript(_ file: String, path: String) -> MachineError {
+        MachineError(.provisioner, "The shell provisioner's script \(file) cannot be read (path: \"\(path)\").")
+    }
+
+    static func shellWithoutScript(machine: String) -> MachineError {
+        MachineError(.provisioner, "A shell provisioner of machine '\(machine)' has neither inline nor path.")
+    }
+
+    static func shellFailed(_ provisioner: String?, machine: String, status: Int32) -> MachineError {
+        MachineError(
+            .provisioner,
+            "The shell provisioner\(provisioner.map { " '\($0)'" } ?? "") of machine '\(machine)' exited with status \(status). The output above shows why."
+        )
+    }
+
+    static func fileWithoutEnds(machine: String) -> MachineError {
+        MachineError(.provisioner, "A file provisioner of machine '\(machine)' needs source and destination.")
+    }
+
+    static func fileSourceMissing(_ local: String) -> MachineError {
+        MachineError(.provisioner, "The file provisioner's source \(local) does not exist.")
+    }
+
+    // MARK: - The machine index
+
+    static func cannotEncodeIndexEntry(_ name: String, _ error: any Error) -> MachineError {
+        MachineError(.io, "cannot encode the machine index entry of \(name): \(error)")
+    }
+
+    static func cannotUpdateIndex(_ file: String, _ error: any Error) -> MachineError {
+        MachineError(.io, "cannot update the machine index \(file): \(error)")
+    }
+
+    static func unreadableIndex(_ file: String) -> MachineError {
+        MachineError(.io, "the machine index \(file) is not JSON boxer can read; it is left as it is. Move it away to start a new one.")
+    }
+
+    static func cannotLockIndex(in folder: String) -> MachineError {
+        MachineError(.locked, "cannot lock the machine index in \(folder)")
+    }
+}

@@ -17,10 +17,8 @@ extension BoxBuilder {
             case .partial, .untested:
                 log.say("\(template.architecture.rawValue) guests on \(hostName) with QEMU: \(cell.status.rawValue): \(why)")
             case .blocked, .unavailable:
-                throw BuildError(
-                    .tool,
-                    "\(template.name) is an \(template.architecture.rawValue) image, and QEMU on \(hostName) cannot run it: \(why) (\(qemu.file))."
-                )
+                throw BuildError.hostCannotRun(
+                    template.name, architecture: template.architecture.rawValue, host: hostName, why: why, capabilities: qemu.file)
             }
         }
     }
@@ -30,14 +28,14 @@ extension BoxBuilder {
         do {
             try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
         } catch {
-            throw BuildError(.io, "cannot create the output folder \(options.output): \(error.localizedDescription)")
+            throw BuildError.cannotCreateOutputFolder(options.output, error.localizedDescription)
         }
         let work = options.output + "/.boxer-build-\(template.name)-\(getpid())"
         try? FileManager.default.removeItem(atPath: work)
         do {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         } catch {
-            throw BuildError(.io, "cannot create \(work): \(error.localizedDescription)")
+            throw BuildError.cannotCreate(work, error.localizedDescription)
         }
         return work
     }
@@ -47,7 +45,7 @@ extension BoxBuilder {
         guard let path = template.vagrantfile else { return nil }
         let file = HostFiles.absolute(path, relativeTo: HostFiles.parent(of: template.file))
         do { return try HostFiles.readText(at: file, limit: 1 << 20) } catch {
-            throw BuildError(.template, "\(template.file): vagrantfile: cannot read \(file)")
+            throw BuildError.cannotReadVagrantfile(file, template: template.file)
         }
     }
 

@@ -73,7 +73,7 @@ public struct BoxBuilder: Sendable {
         let sizes = (options.diskSizes ?? template.diskSizes).sorted()
         try checkCapabilities(template, options: options)
         guard let qemuImg = Programs.find("qemu-img", environment: host.environment) else {
-            throw BuildError(.tool, "qemu-img is not installed (Debian: apt-get install qemu-utils).")
+            throw BuildError.qemuImgMissing()
         }
         let work = try makeWorkFolder(template, options: options)
         var succeeded = false
@@ -139,7 +139,7 @@ public struct BoxBuilder: Sendable {
         try BuildError.checkCancellation("the boxes were put in place")
         for box in built {
             guard rename(Self.partialName(of: box.file), box.file) == 0 else {
-                throw BuildError(.io, "cannot move the box to \(box.file): \(String(cString: strerror(errno)))")
+                throw BuildError.cannotMoveBox(to: box.file, String(cString: strerror(errno)))
             }
         }
         try writeChecksums(built, output: options.output)
@@ -159,7 +159,7 @@ public struct BoxBuilder: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw BuildError(.io, "cannot create \(folder): \(error.localizedDescription)")
+            throw BuildError.cannotCreate(folder, error.localizedDescription)
         }
         let machine = Packaging.Machine(
             name: boxName.replacingOccurrences(of: "/", with: "-"), template: template, diskBytes: size,
@@ -201,7 +201,7 @@ public struct BoxBuilder: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: hdd, withIntermediateDirectories: true)
             } catch {
-                throw BuildError(.io, "cannot create \(hdd): \(error.localizedDescription)")
+                throw BuildError.cannotCreate(hdd, error.localizedDescription)
             }
             try await run(qemuImg, ["convert", "-O", "parallels", disk, hdd + "/" + ParallelsBundle.imageFile], "write the Parallels disk")
             try write(Data(ParallelsBundle.diskDescriptor(diskBytes: size, uid: UUID()).utf8), to: hdd + "/DiskDescriptor.xml")
@@ -223,11 +223,11 @@ public struct BoxBuilder: Sendable {
         } catch {
             unlink(partial)
             let said = "\(error)"
-            throw BuildError(.io, "cannot write \(file): \(said)\(said.contains("No space left") ? Self.fullDiskAdvice(file) : "")")
+            throw BuildError.cannotWrite(file, said, advice: said.contains("No space left") ? Self.fullDiskAdvice(file) : "")
         }
         if Task.isCancelled {
             unlink(partial)
-            throw BuildError(.interrupted, "The build was interrupted while writing \(file).")
+            throw BuildError.interruptedWhileWriting(file)
         }
         try? FileManager.default.removeItem(atPath: folder)
         log.detail("\(file) (\(written.bytes >> 20) MiB)")
@@ -259,7 +259,7 @@ public struct BoxBuilder: Sendable {
             var catalog: [String: Any] = ["name": boxName, "versions": [["version": template.version, "providers": entries]]]
             if let description = template.description { catalog["description"] = description }
             guard let data = try? JSONSerialization.data(withJSONObject: catalog, options: [.sortedKeys, .prettyPrinted]) else {
-                throw BuildError(.io, "cannot encode the catalog of \(boxName)")
+                throw BuildError.cannotEncodeCatalog(boxName)
             }
             let suffix = boxName == template.box ? "" : "-" + String(boxName.dropFirst(template.box.count + 1))
             try write(data, to: output + "/\(template.name)\(suffix).json")
@@ -269,22 +269,21 @@ public struct BoxBuilder: Sendable {
     func run(_ program: String, _ arguments: [String], _ what: String) async throws(BuildError) {
         log.trace("run: \(([program] + arguments).joined(separator: " "))")
         let result: Programs.Result
-        do { result = try await Programs.run(program, arguments) } catch { throw BuildError(.tool, error.message) }
+        do { result = try await Programs.run(program, arguments) } catch { throw BuildError.passing(error.message, as: .tool) }
         guard result.succeeded else {
             let said = result.error.trimmingCharacters(in: .whitespacesAndNewlines)
             let full = said.contains("No space left")
             // The file written is the last path among the arguments (`resize DISK SIZE` ends in a size).
             let written = arguments.last { $0.hasPrefix("/") } ?? ""
-            throw BuildError(
-                full ? .io : .tool,
-                "cannot \(what) (\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))): \(said)\(full ? Self.fullDiskAdvice(written) : "")"
-            )
+            throw BuildError.stepFailed(
+                what, program: (program as NSString).lastPathComponent, arguments: arguments.joined(separator: " "), said: said,
+                advice: full ? Self.fullDiskAdvice(written) : "", as: full ? .io : .tool)
         }
     }
 
     func write(_ data: Data, to path: String) throws(BuildError) {
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw BuildError(.io, "cannot write \(path): \(error.localizedDescription)")
+            throw BuildError.cannotWrite(path, error.localizedDescription)
         }
     }
 
@@ -308,10 +307,7 @@ public struct BoxBuilder: Sendable {
         guard let free = try? DiskSpace.available(at: URL(fileURLWithPath: work)) else { return }
         let needed = sourceBytes + (64 << 20)
         guard free >= needed else {
-            throw BuildError(
-                .io,
-                "The disk holding \(work) has \(DiskSpace.format(free)) free, and the build's working copy of the image alone needs \(DiskSpace.format(needed)). Make room there, or build into a folder on a larger disk (--output)."
-            )
+            throw BuildError.notEnoughSpace(work, free: DiskSpace.format(free), needed: DiskSpace.format(needed))
         }
         let likely = sourceBytes * Int64(3 + 2 * boxes)
         if free < likely {

@@ -69,7 +69,7 @@ public struct BoxTemplate: Sendable, Equatable {
     /// Reads and checks a template file.
     public static func load(_ path: String) throws(BuildError) -> BoxTemplate {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw BuildError(.template, "cannot read the template \(path)")
+            throw BuildError.cannotReadTemplate(path)
         }
         return try parse(String(decoding: data, as: UTF8.self), file: path)
     }
@@ -77,14 +77,14 @@ public struct BoxTemplate: Sendable, Equatable {
     public static func parse(_ text: String, file: String) throws(BuildError) -> BoxTemplate {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw BuildError(.template, "\(file): the template is empty") }
+            guard let node = try Yams.compose(yaml: text) else { throw BuildError.emptyTemplate(file) }
             root = node
         } catch let error as BuildError {
             throw error
         } catch let error as YamlError {
-            throw BuildError(.template, "\(file): not valid YAML: \(error)")
+            throw BuildError.notValidYAML(file, "\(error)")
         } catch {
-            throw BuildError(.template, "\(file): not valid YAML: \(error)")
+            throw BuildError.notValidYAML(file, "\(error)")
         }
         let reader = TemplateReader(file: file)
         let top = try reader.mapping(root, "the template")
@@ -145,16 +145,16 @@ public struct BoxTemplate: Sendable, Equatable {
 }
 
 /// Reads template nodes and words the errors: `file:line: field: problem`.
-/// The template file's fields, failing with `BuildError(.template)`.
+/// The template file's fields, failing with a `.template` `BuildError`.
 typealias TemplateReader = YAMLFields<BuildError>
 
 extension YAMLFields where Failure == BuildError {
     init(file: String) {
-        self.init(file: file) { BuildError(.template, $0) }
+        self.init(file: file) { BuildError.passing($0, as: .template) }
     }
 
     func missing(_ field: String, in node: Node) -> BuildError {
-        BuildError(.template, "\(place(node)): \(field) is missing; see boxes/README.md for the template format")
+        BuildError.fieldMissing(field, at: place(node))
     }
 
     func checksum(_ text: String, node: Node?) throws(BuildError) -> ExpectedChecksum {

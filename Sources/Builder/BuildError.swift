@@ -22,7 +22,7 @@ public struct BuildError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// Thrown between steps once the build was cancelled (Ctrl-C), so that nothing new starts.
     static func checkCancellation(_ step: String) throws(BuildError) {
-        if Task.isCancelled { throw BuildError(.interrupted, "The build was interrupted before \(step).") }
+        if Task.isCancelled { throw BuildError.interruptedBefore(step) }
     }
 }
 

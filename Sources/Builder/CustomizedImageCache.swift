@@ -35,7 +35,7 @@ struct CustomizedImageCache {
             case .script(let path):
                 let file = HostFiles.absolute(path, relativeTo: folder)
                 guard let contents = FileManager.default.contents(atPath: file) else {
-                    throw BuildError(.template, "\(template.file): provisioning: cannot read the script \(file)")
+                    throw BuildError.cannotReadScript(file, template: template.file)
                 }
                 add("script " + path)
                 hasher.update(data: contents)
@@ -78,17 +78,17 @@ struct CustomizedImageCache {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             if rename(disk, partial) != 0 {
                 guard errno == EXDEV else {
-                    throw BuildError(.io, "cannot move \(disk) to \(partial): \(String(cString: strerror(errno)))")
+                    throw BuildError.cannotMove(disk, to: partial, String(cString: strerror(errno)))
                 }
                 try FileManager.default.copyItem(atPath: disk, toPath: partial)
             }
             guard rename(partial, target) == 0 else {
-                throw BuildError(.io, "cannot move \(partial) to \(target): \(String(cString: strerror(errno)))")
+                throw BuildError.cannotMove(partial, to: target, String(cString: strerror(errno)))
             }
         } catch {
             unlink(partial)
             let reason = (error as? BuildError)?.message ?? error.localizedDescription
-            throw BuildError(.io, "The customized image was not kept for later builds (\(reason)); this build goes on without it.")
+            throw BuildError.customizedImageNotKept(reason)
         }
         let lock = use(target)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

@@ -120,26 +120,21 @@ public struct Customizer: Sendable {
     public func customize(disk: String, template: BoxTemplate, work: String, tools: [GuestTools] = []) async throws(BuildError) -> Outcome {
         let architecture = template.architecture.rawValue
         guard let binary = Programs.find(host.binary(for: architecture), environment: host.environment) else {
-            throw BuildError(
-                .tool,
-                "\(host.binary(for: architecture)) is not installed, and \(template.name) is an \(architecture) image: \(host.package(for: architecture))"
-            )
+            throw BuildError.qemuMissing(
+                host.binary(for: architecture), image: template.name, architecture: architecture, package: host.package(for: architecture))
         }
         let (accelerator, why) = host.accelerator(for: architecture, requested: host.environment["BOXER_QEMU_ACCEL"])
         var firmware = QEMUCommandLine.Firmware.bios
         if template.firmware == .efi {
             guard let uefi = host.uefiFirmware(for: architecture) else {
-                throw BuildError(
-                    .tool,
-                    "\(template.name) boots UEFI, and no UEFI firmware for \(architecture) is installed (Debian: apt-get install \(architecture == "arm64" ? "qemu-efi-aarch64" : "ovmf"))."
-                )
+                throw BuildError.uefiFirmwareMissing(template.name, architecture: architecture)
             }
             let vars = work + "/efivars.fd"
             do {
                 try? FileManager.default.removeItem(atPath: vars)
                 try FileManager.default.copyItem(atPath: uefi.vars, toPath: vars)
             } catch {
-                throw BuildError(.io, "cannot copy the UEFI variables to \(vars): \(error.localizedDescription)")
+                throw BuildError.cannotCopyUEFIVariables(to: vars, error.localizedDescription)
             }
             firmware = .uefi(code: uefi.code, vars: vars)
         }
@@ -150,7 +145,7 @@ public struct Customizer: Sendable {
                 user: "vagrant", authorizedKeys: [VagrantInsecureKey.publicKey], networkConfig: Self.networkConfig
             ).write(to: seed)
         } catch {
-            throw BuildError(.io, error.message)
+            throw BuildError.passing(error.message, as: .io)
         }
         let port = try Self.freePort()
         let pidFile = work + "/qemu.pid"
@@ -170,12 +165,12 @@ public struct Customizer: Sendable {
         do { started = try await Programs.run(command.binary, command.arguments) } catch {
             // The launcher may have been cancelled after its daemon was up.
             if let pid = Self.pid(pidFile) { Self.stop(pid) }
-            throw BuildError(.tool, error.message)
+            throw BuildError.passing(error.message, as: .tool)
         }
         guard started.succeeded, let pid = Self.pid(pidFile) else {
             if let pid = Self.pid(pidFile) { Self.stop(pid) }
             try BuildError.checkCancellation("QEMU started")
-            throw BuildError(.tool, "QEMU did not start: \(started.error.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw BuildError.qemuDidNotStart(started.error.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         ProcessPriority.normalize(pid)
         var poweredOff = false
@@ -188,7 +183,7 @@ public struct Customizer: Sendable {
         }
 
         let key: String
-        do { key = try MachineKeys.insecurePrivateKey(home: home) } catch { throw BuildError(.io, error.message) }
+        do { key = try MachineKeys.insecurePrivateKey(home: home) } catch { throw BuildError.passing(error.message, as: .io) }
         let communicator = Communicator(endpoint: SSHEndpoint(host: "127.0.0.1", port: port), user: "vagrant", identities: [key])
         // QEMU pauses a guest whose disk cannot grow (werror=enospc), which would leave the
         // build waiting on SSH for ever: the free space is watched while the guest runs.
@@ -212,7 +207,7 @@ public struct Customizer: Sendable {
             try await communicator.waitUntilReady(timeout: bootTimeout, stillRunning: { kill(pid, 0) == 0 }, consoleTail: consoleTail)
         } catch {
             try BuildError.checkCancellation("the guest came up")
-            throw BuildError(.guest, "The guest did not come up: \(error.message)")
+            throw BuildError.guestDidNotComeUp(error.message)
         }
         // cloud-init may still be at work (packages, users); provisioning waits for it.
         _ = try? await communicator.capture("command -v cloud-init >/dev/null 2>&1 && sudo cloud-init status --wait >/dev/null 2>&1; true")
@@ -229,7 +224,7 @@ public struct Customizer: Sendable {
             case .script(let path):
                 let file = HostFiles.absolute(path, relativeTo: folder)
                 do { script = try HostFiles.readText(at: file, limit: 16 << 20) } catch {
-                    throw BuildError(.template, "\(template.file): provisioning step \(number): cannot read the script \(file)")
+                    throw BuildError.cannotReadScript(file, template: template.file, step: number)
                 }
                 label = "script \(path)"
             }
@@ -279,10 +274,7 @@ public struct Customizer: Sendable {
                 group.addTask {
                     while !Task.isCancelled {
                         if let free = try? DiskSpace.available(at: URL(fileURLWithPath: folder)), free < minimum {
-                            throw BuildError(
-                                .io,
-                                "The disk holding \(folder) is full (\(DiskSpace.format(free)) free): the guest's disk cannot grow. Make room there, or build into a folder on a larger disk (--output)."
-                            )
+                            throw BuildError.diskFullWhileCustomizing(folder, free: DiskSpace.format(free))
                         }
                         try await Task.sleep(for: .seconds(1))
                     }
@@ -295,7 +287,7 @@ public struct Customizer: Sendable {
             throw error
         } catch {
             try BuildError.checkCancellation("the guest was done")
-            throw BuildError(.io, "\(error)")
+            throw BuildError.passing("\(error)", as: .io)
         }
     }
 
@@ -304,7 +296,7 @@ public struct Customizer: Sendable {
     func run(_ script: String, named name: String, label: String, work: String, communicator: Communicator) async throws(BuildError) {
         let local = work + "/\(name).sh"
         guard FileManager.default.createFile(atPath: local, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw BuildError(.io, "cannot write \(local)")
+            throw BuildError.cannotWriteScript(local)
         }
         let remote = "/tmp/boxer-\(name).sh"
         let lines = LastLines()
@@ -319,17 +311,17 @@ public struct Customizer: Sendable {
             }
         } catch {
             try BuildError.checkCancellation("\(label) ended")
-            throw BuildError(.guest, "\(label): \(error.message)")
+            throw BuildError.guestRunFailed(label, error.message)
         }
         try BuildError.checkCancellation("\(label) ended")
         guard status == 0 else {
-            throw BuildError(.guest, "\(label) failed in the guest with exit status \(status). Its last lines:\n\(lines.text)")
+            throw BuildError.failedInGuest(label, status: status, lastLines: lines.text)
         }
     }
 
     static func freePort() throws(BuildError) -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BuildError(.io, "cannot create a socket") }
+        guard fd >= 0 else { throw BuildError.cannotCreateSocket() }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -339,7 +331,7 @@ public struct Customizer: Sendable {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw BuildError(.io, "cannot find a free port on 127.0.0.1") }
+        guard bound else { throw BuildError.noFreePort() }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 

@@ -50,7 +50,7 @@ public struct GuestTools: Sendable, Equatable {
             case .virtualbox, .parallels:
                 if let path = given[provider] {
                     guard FileManager.default.isReadableFile(atPath: path) else {
-                        throw BuildError(.tool, "--guest-tools \(provider.rawValue)=\(path): no such file.")
+                        throw BuildError.guestToolsMissing(provider.rawValue, path)
                     }
                     tools.append(GuestTools(provider: provider, iso: path))
                     continue

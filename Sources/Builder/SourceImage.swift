@@ -47,7 +47,7 @@ public struct SourceImage: Sendable {
     /// key; a second build waits for the first and reuses its image.
     func build(recipe script: String, architecture: String, log: Output) async throws(BuildError) -> String {
         guard FileManager.default.isExecutableFile(atPath: script) else {
-            throw BuildError(.template, "The source recipe \(script) does not exist or is not executable.")
+            throw BuildError.recipeMissing(script)
         }
         let recipeFolder = HostFiles.parent(of: script)
         var hasher = SHA256()
@@ -63,7 +63,7 @@ public struct SourceImage: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw BuildError(.io, "cannot create \(folder): \(error.localizedDescription)")
+            throw BuildError.cannotCreate(folder, error.localizedDescription)
         }
         let lockURL = URL(fileURLWithPath: folder + ".lock")
         let lock: FileLock
@@ -75,7 +75,7 @@ public struct SourceImage: Sendable {
                 return lock
             }.get()
         } catch {
-            throw BuildError(.io, "cannot lock \(lockURL.path): \(error)")
+            throw BuildError.cannotLock(lockURL.path, "\(error)")
         }
         defer { lock.unlock() }
         if HostFiles.kind(of: image) == .regular {
@@ -92,14 +92,14 @@ public struct SourceImage: Sendable {
                 log.detail(line)
             }
         } catch {
-            throw BuildError(.tool, "cannot run the source recipe \(script): \(error.message)")
+            throw BuildError.cannotRunRecipe(script, error.message)
         }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         guard status == 0 else {
-            throw BuildError(.tool, "The source recipe \(script) failed with exit status \(status). Its last lines:\n\(lines.text)")
+            throw BuildError.recipeFailed(script, status: status, lastLines: lines.text)
         }
         guard rename(scratch + "/box.img", image) == 0 else {
-            throw BuildError(.tool, "The source recipe \(script) ended without writing box.img into the folder it was given.")
+            throw BuildError.recipeWroteNoImage(script)
         }
         return image
     }
@@ -121,15 +121,12 @@ public struct SourceImage: Sendable {
     public func fetch(_ source: BoxTemplate.Source) async throws(BuildError) -> String {
         let expected = try await expectedChecksum(source)
         let url = effectiveURL(source.url)
-        guard let parsed = URL(string: url) else { throw BuildError(.template, "source.url \(url) is not a URL") }
+        guard let parsed = URL(string: url) else { throw BuildError.sourceURLInvalid(url) }
         if parsed.scheme == "file" {
             // A local image is checked where it is, not copied.
             let actual = try Self.digest(of: parsed.path, type: expected.type)
             guard expected.matches(actual) else {
-                throw BuildError(
-                    .checksum,
-                    "The image \(parsed.path) does not match its checksum: expected \(expected.type.rawValue) \(expected.value), got \(actual)."
-                )
+                throw BuildError.imageChecksumMismatch(parsed.path, type: expected.type.rawValue, expected: expected.value, actual: actual)
             }
             return parsed.path
         }
@@ -140,7 +137,7 @@ public struct SourceImage: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw BuildError(.io, "cannot create \(folder): \(error.localizedDescription)")
+            throw BuildError.cannotCreate(folder, error.localizedDescription)
         }
         // Cached and checked before, unchanged since: the stamp has its size, time and digest.
         if let stamp = try? HostFiles.readText(at: verified, limit: 4096), stamp == Self.stamp(image, expected),
@@ -150,28 +147,22 @@ public struct SourceImage: Sendable {
         }
         let partial = PartialDownload(url: parsed, file: URL(fileURLWithPath: image + ".part"))
         let lock: FileLock
-        do { lock = try partial.lock() } catch { throw BuildError(.io, error.description) }
+        do { lock = try partial.lock() } catch { throw BuildError.passing(error.description, as: .io) }
         defer { lock.unlock() }
         let actual: String?
         do {
             actual = try await downloader.download(partial, checksum: expected.type)
         } catch {
-            throw BuildError(
-                .download,
-                "Cannot download \(url): \(Self.reason(error)).\(mirror == nil ? " Without internet access, point --mirror at a mirror that has it (the URL's path is kept)." : " Check that the mirror \(mirror ?? "") has \(parsed.path).")"
-            )
+            throw BuildError.cannotDownload(url, Self.reason(error), mirror: mirror, path: parsed.path)
         }
         guard let actual, expected.matches(actual) else {
             partial.remove()
             rmdir(folder)
-            throw BuildError(
-                .checksum,
-                "The download of \(url) does not match its checksum: expected \(expected.type.rawValue) \(expected.value), got \(actual ?? "nothing"). It was deleted; run the build again, or check the template's checksum."
-            )
+            throw BuildError.downloadChecksumMismatch(url, type: expected.type.rawValue, expected: expected.value, actual: actual)
         }
         unlink(image)
         guard rename(partial.file.path, image) == 0 else {
-            throw BuildError(.io, "cannot move the download to \(image): \(String(cString: strerror(errno)))")
+            throw BuildError.cannotMoveDownload(to: image, String(cString: strerror(errno)))
         }
         try? Self.stamp(image, expected).write(toFile: verified, atomically: true, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: partial.file.path + ".lock")
@@ -181,28 +172,25 @@ public struct SourceImage: Sendable {
     /// The template's checksum, or the image's line in its checksum file.
     func expectedChecksum(_ source: BoxTemplate.Source) async throws(BuildError) -> ExpectedChecksum {
         if let checksum = source.checksum { return checksum }
-        guard let checksumURL = source.checksumURL else { throw BuildError(.template, "source has no checksum") }
+        guard let checksumURL = source.checksumURL else { throw BuildError.noChecksum() }
         let url = effectiveURL(checksumURL)
-        guard let parsed = URL(string: url) else { throw BuildError(.template, "source.checksum_url \(url) is not a URL") }
+        guard let parsed = URL(string: url) else { throw BuildError.checksumURLInvalid(url) }
         let text: String
         if parsed.scheme == "file" {
             guard let data = FileManager.default.contents(atPath: parsed.path) else {
-                throw BuildError(.download, "Cannot read the checksum file \(parsed.path).")
+                throw BuildError.cannotReadChecksumFile(parsed.path)
             }
             text = String(decoding: data, as: UTF8.self)
         } else {
             do {
                 text = String(decoding: try await downloader.fetch(parsed, limit: 4 << 20), as: UTF8.self)
             } catch {
-                throw BuildError(
-                    .download,
-                    "Cannot download the checksum file \(url): \(Self.reason(error)).\(mirror == nil ? " Without internet access, point --mirror at a mirror that has it." : "")"
-                )
+                throw BuildError.cannotDownloadChecksumFile(url, Self.reason(error), mirror: mirror)
             }
         }
         let name = URL(string: source.url)?.lastPathComponent ?? source.url
         guard let checksum = Self.checksum(named: name, in: text) else {
-            throw BuildError(.checksum, "The checksum file \(url) has no line for \(name).")
+            throw BuildError.noChecksumLine(in: url, for: name)
         }
         return checksum
     }
@@ -234,7 +222,7 @@ public struct SourceImage: Sendable {
     }
 
     static func digest(of path: String, type: ChecksumType) throws(BuildError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw BuildError(.io, "cannot read \(path)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BuildError.cannotRead(path) }
         defer { try? handle.close() }
         var digest = type.makeDigest()
         while let chunk = try? handle.read(upToCount: 4 << 20), !chunk.isEmpty { digest.update(chunk) }

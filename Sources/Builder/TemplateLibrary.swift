@@ -35,14 +35,11 @@ public struct TemplateLibrary: Sendable {
     public func template(_ nameOrPath: String) throws(BuildError) -> BoxTemplate {
         if nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") || nameOrPath.contains("/") {
             let path = HostFiles.absolute(nameOrPath, relativeTo: HostFiles.currentDirectory())
-            guard HostFiles.kind(of: path) == .regular else { throw BuildError(.unknownTemplate, "There is no template file \(path).") }
+            guard HostFiles.kind(of: path) == .regular else { throw BuildError.noTemplateFile(path) }
             return try BoxTemplate.load(path)
         }
         guard names.contains(nameOrPath) else {
-            throw BuildError(
-                .unknownTemplate,
-                "There is no template '\(nameOrPath)' in \(folder). Known: \(names.joined(separator: ", ")). A template of your own can be given by its path (boxer build path/to/template.yaml)."
-            )
+            throw BuildError.unknownTemplate(nameOrPath, in: folder, known: names.joined(separator: ", "))
         }
         return try BoxTemplate.load(folder + "/" + nameOrPath + ".yaml")
     }

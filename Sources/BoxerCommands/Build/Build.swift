@@ -157,10 +157,7 @@ struct Build: AsyncParsableCommand, BoxerCommand {
                 }
             }
         } catch let interrupted as Interruption.Interrupted {
-            throw BuildError(
-                .interrupted,
-                "\(chosen.name): the build was \(interrupted). QEMU was stopped, the build folder removed, and no box of this build is left in \(options.output).",
-                signal: interrupted.signal)
+            throw BuildError.buildInterrupted(chosen.name, interrupted, output: options.output)
         }
         buildOutput.say("Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
         for box in built { buildOutput.text("    \(box.file)") }

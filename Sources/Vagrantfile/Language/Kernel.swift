@@ -82,9 +82,7 @@ enum Kernel {
             }
             if allowedLibraries.contains(library) { return .bool(true) }
             if library.hasPrefix("vagrant") { return .bool(true) }
-            throw VagrantfileError(
-                .unsupported, at: location, "require \"\(library)\" is not supported by boxer",
-                hint: "boxer provides yaml, json, fileutils and a few other standard libraries; keep settings in a YAML or JSON file")
+            throw VagrantfileError.unsupportedLibrary(library, at: location)
         case "format", "sprintf":
             guard case .string(let template)? = args.first else {
                 throw interpreter.error("format needs a format string", at: location, className: "ArgumentError")
@@ -135,9 +133,7 @@ enum Kernel {
         case "freeze", "frozen?":
             return .null
         case "attr_accessor", "attr_reader", "attr_writer", "include", "extend", "private", "public", "protected", "module_function":
-            throw VagrantfileError(
-                .unsupported, at: location, "'\(name)' is not supported by boxer",
-                hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
+            throw VagrantfileError.classBodyMethod(name, at: location)
         default:
             throw interpreter.error("undefined local variable or method '\(name)'", at: location, className: "NameError")
         }

@@ -78,7 +78,7 @@ final class RegexBox {
         do {
             expression = try NSRegularExpression(pattern: pattern, options: flags.union(.anchorsMatchLines))
         } catch {
-            throw VagrantfileError(.syntax, at: location, "invalid regular expression /\(pattern)/")
+            throw VagrantfileError.invalidRegularExpression(pattern, at: location)
         }
     }
 }

@@ -125,10 +125,7 @@ final class ConfigurationCollector {
             machines.append(machine)
         }
         if machines.filter(\.primary).count > 1 {
-            throw VagrantfileError(
-                .configuration, at: definitions.first?.location,
-                "more than one machine is marked primary: \(machines.filter(\.primary).map(\.name).joined(separator: ", "))",
-                hint: "mark one machine with primary: true")
+            throw VagrantfileError.severalPrimaryMachines(machines.filter(\.primary).map(\.name), at: definitions.first?.location)
         }
         return machines
     }
@@ -138,8 +135,7 @@ final class ConfigurationCollector {
 enum Settings {
     static func value(_ value: Value, at location: SourceLocation, interpreter: Interpreter, depth: Int = 0) throws -> ConfigValue {
         guard depth < 32 else {
-            throw VagrantfileError(
-                .configuration, at: location, "a setting's value is nested more than 32 levels deep (does an array contain itself?)")
+            throw VagrantfileError.settingNestedTooDeeply(at: location)
         }
         try interpreter.tick(at: location)
         switch value {
@@ -161,7 +157,7 @@ enum Settings {
         case .object(let object as EnvironmentObject):
             return .object(object.environment.mapValues { .string($0) })
         default:
-            throw VagrantfileError(.configuration, at: location, "a \(value.typeName) cannot be a setting's value")
+            throw VagrantfileError.unsupportedSettingValue(typeName: value.typeName, at: location)
         }
     }
 

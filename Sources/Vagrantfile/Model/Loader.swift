@@ -42,7 +42,7 @@ public struct VagrantfileLoader: Sendable {
     public func locate() throws(VagrantfileError) -> String {
         let start = startDirectory
         if environment["BOXER_CWD"] ?? environment["VAGRANT_CWD"] != nil, HostFiles.kind(of: start) != .directory {
-            throw VagrantfileError(.notFound, at: nil, "the folder \(start) named by VAGRANT_CWD/BOXER_CWD does not exist")
+            throw VagrantfileError.workingFolderMissing(start)
         }
         var folder = start
         while true {
@@ -54,9 +54,7 @@ public struct VagrantfileLoader: Sendable {
             if parent == folder { break }
             folder = parent
         }
-        throw VagrantfileError(
-            .notFound, at: nil, "A Vagrantfile is required, but none was found in \(start) or above it.",
-            hint: "run `boxer init` to create one, or set VAGRANT_CWD to the project folder")
+        throw VagrantfileError.vagrantfileNotFound(from: start)
     }
 
     /// Reads the project's Vagrantfile into machines, with `$BOXER_HOME/Vagrantfile` beneath it
@@ -101,7 +99,7 @@ public struct VagrantfileLoader: Sendable {
             do {
                 sources.append((file, try HostFiles.readText(at: file, limit: FileModule.readLimit)))
             } catch {
-                throw VagrantfileError(.notFound, at: nil, "cannot read \(file): \(error.explanation)")
+                throw VagrantfileError.unreadableVagrantfile(file, explanation: error.explanation)
             }
         }
         return try evaluate(sources: sources, root: root, environment: environment)
@@ -142,7 +140,7 @@ public struct VagrantfileLoader: Sendable {
             interpreters.append(interpreter)
         }
         guard let last = interpreters.last else {
-            throw VagrantfileError(.notFound, at: nil, "no Vagrantfile to read")
+            throw VagrantfileError.noVagrantfileToRead()
         }
         let machines: [Machine]
         do {
@@ -150,11 +148,11 @@ public struct VagrantfileLoader: Sendable {
         } catch let error as VagrantfileError {
             throw error
         } catch let error as RubyError {
-            throw VagrantfileError(.runtime, at: error.location, error.message)
+            throw VagrantfileError.passing(error.message, as: .runtime, at: error.location)
         } catch ControlFlow.breakValue, ControlFlow.nextValue, ControlFlow.returnValue {
-            throw VagrantfileError(.syntax, at: nil, "return, next or break left a configuration block")
+            throw VagrantfileError.controlFlowLeftConfigurationBlock()
         } catch {
-            throw VagrantfileError(.runtime, at: nil, "\(error)")
+            throw VagrantfileError.passing("\(error)", as: .runtime, at: nil)
         }
         var warnings = collector.warnings
         if !collector.configured {

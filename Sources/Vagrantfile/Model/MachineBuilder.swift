@@ -20,7 +20,7 @@ enum MachineBuilder {
         }
         let bootTimeout = settings.removeValue(forKey: "boot_timeout")
         if let bootTimeout, bootTimeout.int == nil {
-            throw VagrantfileError(.configuration, at: nil, "config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)")
+            throw VagrantfileError.invalidBootTimeout(bootTimeout)
         }
         let architecture = settings.removeValue(forKey: "box_architecture")
         return Machine(
@@ -79,10 +79,8 @@ enum MachineBuilder {
                 }
                 return false
             }), case .forwardedPort(let other) = clash {
-                throw VagrantfileError(
-                    .configuration, at: entries[index].location,
-                    "host port \(port.host) is forwarded twice (to guest ports \(other.guest) and \(port.guest))",
-                    hint: "use a different host: port, or add auto_correct: true")
+                throw VagrantfileError.hostPortForwardedTwice(
+                    port.host, firstGuest: other.guest, secondGuest: port.guest, at: entries[index].location)
             }
         }
         return networks
@@ -114,17 +112,16 @@ enum MachineBuilder {
             var options = entry.options
             let run = options.removeValue(forKey: "run")?.string ?? "once"
             guard ["once", "always", "never"].contains(run) else {
-                throw VagrantfileError(
-                    .configuration, at: entry.location, "run: \"\(run)\" is not valid", hint: "use run: \"once\", \"always\" or \"never\"")
+                throw VagrantfileError.invalidProvisionerRun(run, at: entry.location)
             }
             if entry.type == "shell", options["inline"] == nil, options["path"] == nil {
-                throw VagrantfileError(.configuration, at: entry.location, "a shell provisioner needs inline: or path:")
+                throw VagrantfileError.shellProvisionerWithoutScript(at: entry.location)
             }
             if entry.type == "shell", options["inline"] != nil, options["path"] != nil {
-                throw VagrantfileError(.configuration, at: entry.location, "a shell provisioner takes inline: or path:, not both")
+                throw VagrantfileError.shellProvisionerWithTwoScripts(at: entry.location)
             }
             if entry.type == "file", options["source"] == nil || options["destination"] == nil {
-                throw VagrantfileError(.configuration, at: entry.location, "a file provisioner needs source: and destination:")
+                throw VagrantfileError.fileProvisionerWithoutPaths(at: entry.location)
             }
             return Provisioner(name: entry.name, type: entry.type, run: run, options: options)
         }
@@ -158,17 +155,14 @@ enum MachineBuilder {
         switch entry.type {
         case "forwarded_port":
             guard let guest = options.removeValue(forKey: "guest")?.int, let host = options.removeValue(forKey: "host")?.int else {
-                throw VagrantfileError(
-                    .configuration, at: entry.location, "a forwarded_port needs numeric guest: and host: ports",
-                    hint: "config.vm.network \"forwarded_port\", guest: 80, host: 8080")
+                throw VagrantfileError.forwardedPortWithoutPorts(at: entry.location)
             }
             guard (1...65535).contains(guest), (0...65535).contains(host) else {
-                throw VagrantfileError(
-                    .configuration, at: entry.location, "ports must be between 1 and 65535 (guest \(guest), host \(host))")
+                throw VagrantfileError.portOutOfRange(guest: guest, host: host, at: entry.location)
             }
             let proto = options["protocol"]?.string ?? "tcp"
             guard proto == "tcp" || proto == "udp" else {
-                throw VagrantfileError(.configuration, at: entry.location, "protocol: \"\(proto)\" is not valid; use \"tcp\" or \"udp\"")
+                throw VagrantfileError.invalidPortProtocol(proto, at: entry.location)
             }
             return .forwardedPort(
                 ForwardedPort(
@@ -178,12 +172,10 @@ enum MachineBuilder {
             let dhcp = options["type"]?.string == "dhcp"
             let ip = options["ip"]?.string
             if !dhcp, ip == nil {
-                throw VagrantfileError(
-                    .configuration, at: entry.location, "a private_network needs ip: or type: \"dhcp\"",
-                    hint: "config.vm.network \"private_network\", ip: \"192.168.56.10\"")
+                throw VagrantfileError.privateNetworkWithoutAddress(at: entry.location)
             }
             if let ip, !isIPv4(ip), !ip.contains(":") {
-                throw VagrantfileError(.configuration, at: entry.location, "'\(ip)' is not an IP address")
+                throw VagrantfileError.invalidIPAddress(ip, at: entry.location)
             }
             return .privateNetwork(
                 PrivateNetwork(

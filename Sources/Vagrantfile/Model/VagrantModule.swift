@@ -69,11 +69,7 @@ final class ForbiddenModule: RubyObject {
     init(name: String) { self.name = name }
     var typeName: String { "Module" }
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
-        throw VagrantfileError(
-            .unsupported, at: location, "\(name).\(method) is not supported by boxer",
-            hint: name == "Class" || name == "Module"
-                ? "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules"
-                : "boxer does not run programs or touch the host while reading a Vagrantfile")
+        throw VagrantfileError.forbiddenModuleMethod(name, method, at: location)
     }
 }
 
@@ -88,9 +84,7 @@ final class VagrantModule: RubyObject {
         case "configure":
             let version = arguments.positional.first?.text ?? ""
             guard version == "2" else {
-                throw VagrantfileError(
-                    .configuration, at: location, "Vagrant.configure(\"\(version)\") is not supported by boxer",
-                    hint: "boxer reads version 2 configurations: Vagrant.configure(\"2\") do |config| … end")
+                throw VagrantfileError.unsupportedConfigurationVersion(version, at: location)
             }
             guard let block = arguments.block else { throw interpreter.error("Vagrant.configure needs a block", at: location) }
             return try host.configurator.configure(block, interpreter: interpreter, at: location)
@@ -98,10 +92,7 @@ final class VagrantModule: RubyObject {
             let have = VagrantHost.vagrantVersion
             for requirement in arguments.positional.map(\.text) {
                 guard VersionCheck.satisfies(have, requirement) else {
-                    throw VagrantfileError(
-                        .configuration, at: location,
-                        "this Vagrantfile requires Vagrant \(requirement); boxer is compatible with Vagrant \(have)",
-                        hint: "relax Vagrant.require_version if the file works with \(have)")
+                    throw VagrantfileError.vagrantVersionRequired(requirement, have: have, at: location)
                 }
             }
             return .bool(true)
@@ -110,9 +101,7 @@ final class VagrantModule: RubyObject {
         case "VERSION", "version":
             return .string(VagrantHost.vagrantVersion)
         case "plugin":
-            throw VagrantfileError(
-                .unsupported, at: location, "defining Vagrant plugins is not supported by boxer",
-                hint: "remove the plugin definition; boxer reads configuration only")
+            throw VagrantfileError.pluginDefinition(at: location)
         case "Util", "Config", "Errors", "UI":
             return .object(ForbiddenModule(name: "Vagrant::\(method)"))
         default:

@@ -216,9 +216,7 @@ final class TypeObject: RubyObject {
         case "new" where name == "String":
             return .string(arguments.positional.first?.text ?? "")
         case "new":
-            throw VagrantfileError(
-                .unsupported, at: location, "\(name).new is not supported by boxer",
-                hint: "a Vagrantfile read by boxer uses literals, arrays and hashes, not objects")
+            throw VagrantfileError.objectCreation(name, at: location)
         case "===":
             return .bool(
                 try Builtins.caseEquals(.object(self), arguments.positional.first ?? .null, interpreter: interpreter, at: location))

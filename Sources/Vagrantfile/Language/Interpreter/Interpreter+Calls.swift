@@ -18,7 +18,7 @@ extension Interpreter {
         depth += 1
         if depth > Self.depthLimit {
             depth -= 1
-            throw VagrantfileError(.runtime, at: location, "calls nest more than \(Self.depthLimit) deep; is there an endless recursion?")
+            throw VagrantfileError.callDepthExceeded(limit: Self.depthLimit, at: location)
         }
     }
 

@@ -33,13 +33,13 @@ final class Interpreter {
         } catch let error as VagrantfileError {
             throw error
         } catch let error as RubyError {
-            throw VagrantfileError(.runtime, at: error.location, error.message)
+            throw VagrantfileError.passing(error.message, as: .runtime, at: error.location)
         } catch ControlFlow.returnValue {
             return
         } catch ControlFlow.nextValue, ControlFlow.breakValue {
-            throw VagrantfileError(.syntax, at: nil, "next or break outside of a block")
+            throw VagrantfileError.controlFlowOutsideBlock()
         } catch {
-            throw VagrantfileError(.runtime, at: nil, "\(error)")
+            throw VagrantfileError.passing("\(error)", as: .runtime, at: nil)
         }
     }
 
@@ -68,8 +68,7 @@ final class Interpreter {
     func tick(at location: SourceLocation) throws {
         steps += 1
         if steps > Self.stepLimit {
-            throw VagrantfileError(
-                .runtime, at: location, "this Vagrantfile runs too long (more than \(Self.stepLimit) steps); is there an endless loop?")
+            throw VagrantfileError.stepLimitExceeded(limit: Self.stepLimit, at: location)
         }
     }
 
@@ -82,8 +81,7 @@ final class Interpreter {
         evaluationDepth += 1
         defer { evaluationDepth -= 1 }
         if evaluationDepth > Self.evaluationDepthLimit {
-            throw VagrantfileError(
-                .runtime, at: node.location, "this expression is nested too deeply (more than \(Self.evaluationDepthLimit) levels)")
+            throw VagrantfileError.evaluationNestedTooDeeply(limit: Self.evaluationDepthLimit, at: node.location)
         }
         return try evaluateNode(node, scope: scope, selfValue: selfValue)
     }

@@ -14,7 +14,9 @@ extension Lexer {
                 if c != "_" { digits.append(c) }
             }
             let radix = "xX".contains(base) ? 16 : "bB".contains(base) ? 2 : 8
-            guard let value = Int(digits, radix: radix) else { throw error("'0\(base)\(digits)' is not a number", at: start) }
+            guard let value = Int(digits, radix: radix) else {
+                throw VagrantfileError.invalidPrefixedNumber(base: base, digits: digits, at: start)
+            }
             append(.integer(value), at: start, space: space)
             return
         }
@@ -37,10 +39,10 @@ extension Lexer {
             }
         }
         if isFloat {
-            guard let value = Double(text) else { throw error("'\(text)' is not a number", at: start) }
+            guard let value = Double(text) else { throw VagrantfileError.invalidNumber(text, at: start) }
             append(.float(value), at: start, space: space)
         } else {
-            guard let value = Int(text) else { throw error("'\(text)' is too large a number", at: start) }
+            guard let value = Int(text) else { throw VagrantfileError.numberTooLarge(text, at: start) }
             append(.integer(value), at: start, space: space)
         }
     }
@@ -79,8 +81,7 @@ extension Lexer {
             let quote = advance()
             let parts = try lexQuoted(close: quote, open: nil, interpolate: quote == "\"", start: start)
             guard case .success(let name) = Self.plainText(parts) else {
-                throw VagrantfileError(
-                    .unsupported, at: start, "interpolated symbols are not supported by boxer", hint: "use a string instead")
+                throw VagrantfileError.interpolatedSymbol(at: start)
             }
             append(.symbol(name), at: start, space: space)
             return
@@ -108,7 +109,7 @@ extension Lexer {
             kind = advance()
         }
         guard let open = peek(), !open.isLetter, !open.isNumber, !open.isWhitespace else {
-            throw error("'%\(kind)' needs a delimiter such as [ or (", at: start)
+            throw VagrantfileError.percentLiteralWithoutDelimiter(kind: kind, at: start)
         }
         advance()
         let close: Character = ["[": "]", "(": ")", "{": "}", "<": ">"][open] ?? open
@@ -116,7 +117,7 @@ extension Lexer {
         switch kind {
         case "w", "W", "i", "I":
             let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: false, start: start)
-            guard case .success(let text) = Self.plainText(parts) else { throw error("bad %\(kind) literal", at: start) }
+            guard case .success(let text) = Self.plainText(parts) else { throw VagrantfileError.badPercentLiteral(kind: kind, at: start) }
             let words = text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
             append(.words(words, symbols: kind == "i" || kind == "I"), at: start, space: space)
         case "q":
@@ -126,18 +127,15 @@ extension Lexer {
             let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: true, start: start)
             append(.string(parts), at: start, space: space)
         case "x":
-            throw VagrantfileError(
-                .unsupported, at: start, "%x (running a shell command) is not supported by boxer",
-                hint: "boxer does not run programs while reading a Vagrantfile; use ENV or a file read with File.read instead")
+            throw VagrantfileError.shellCommandLiteral(at: start)
         case "r":
             let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: false, start: start, regex: true)
-            guard case .success(let text) = Self.plainText(parts) else { throw error("bad %r literal", at: start) }
+            guard case .success(let text) = Self.plainText(parts) else { throw VagrantfileError.badPercentLiteral(kind: "r", at: start) }
             var options = ""
             while let next = peek(), "imxo".contains(next) { options.append(advance()) }
             append(.regex(text, options: options), at: start, space: space)
         default:
-            throw VagrantfileError(
-                .unsupported, at: start, "%\(kind) literals are not supported by boxer", hint: "use %w[], %i[], %q() or a quoted string")
+            throw VagrantfileError.unsupportedPercentLiteral(kind: kind, at: start)
         }
     }
 
@@ -151,7 +149,7 @@ extension Lexer {
         var depth = 0
         while true {
             guard let character = peek() else {
-                throw error("this string is never closed (missing \(close))", at: start)
+                throw VagrantfileError.unterminatedString(closing: close, at: start)
             }
             if character == close, depth == 0 {
                 advance()
@@ -241,7 +239,7 @@ extension Lexer {
             }
             code.append(advance())
         }
-        throw error("#{ is never closed", at: start)
+        throw VagrantfileError.unterminatedInterpolation(at: start)
     }
 
     func isHeredocStart(space: Bool) -> Bool {
@@ -272,12 +270,12 @@ extension Lexer {
             interpolate = quote == "\""
             advance()
             while let next = peek(), next != quote, next != "\n" { terminator.append(advance()) }
-            guard peek() == quote else { throw error("the heredoc terminator is not closed", at: start) }
+            guard peek() == quote else { throw VagrantfileError.heredocTerminatorNotClosed(at: start) }
             advance()
         } else {
             while let next = peek(), next.isLetter || next.isNumber || next == "_" { terminator.append(advance()) }
         }
-        guard !terminator.isEmpty else { throw error("a heredoc needs a terminator word, e.g. <<~SCRIPT", at: start) }
+        guard !terminator.isEmpty else { throw VagrantfileError.heredocWithoutTerminator(at: start) }
         append(.string([]), at: start, space: space)
         pendingHeredocs.append((terminator, squiggly, dash, interpolate, tokens.count - 1, start))
     }
@@ -302,7 +300,7 @@ extension Lexer {
                 lines.append((text, lineStart))
             }
             guard closed else {
-                throw error("the heredoc started here is never closed (missing \(heredoc.terminator))", at: heredoc.location)
+                throw VagrantfileError.heredocNeverClosed(terminator: heredoc.terminator, at: heredoc.location)
             }
             if heredoc.squiggly {
                 let indents = lines.filter { !$0.text.rubyStripped().isEmpty }
@@ -387,6 +385,6 @@ extension Lexer {
             }
             return
         }
-        throw error("unexpected character '\(peek().map(String.init) ?? "")'", at: start)
+        throw VagrantfileError.unexpectedCharacter(peek(), at: start)
     }
 }

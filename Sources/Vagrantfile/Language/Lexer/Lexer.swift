@@ -67,10 +67,6 @@ struct Lexer {
         }
     }
 
-    func error(_ message: String, at location: SourceLocation? = nil, hint: String? = nil) -> VagrantfileError {
-        VagrantfileError(.syntax, at: location ?? self.location, message, hint: hint)
-    }
-
     mutating func append(_ kind: TokenKind, at location: SourceLocation, space: Bool) {
         tokens.append(Token(kind: kind, location: location, spaceBefore: space))
     }
@@ -111,8 +107,7 @@ struct Lexer {
             space = false
         }
         if !pendingHeredocs.isEmpty {
-            throw error(
-                "the heredoc started here is never closed (missing \(pendingHeredocs[0].terminator))", at: pendingHeredocs[0].location)
+            throw VagrantfileError.heredocNeverClosed(terminator: pendingHeredocs[0].terminator, at: pendingHeredocs[0].location)
         }
         append(.newline, at: location, space: true)
         append(.eof, at: location, space: true)
@@ -133,7 +128,7 @@ struct Lexer {
             }
             advance()
         }
-        throw error("=begin without =end", at: start)
+        throw VagrantfileError.blockCommentNeverClosed(at: start)
     }
 
     mutating func lexToken(_ character: Character, start: SourceLocation, space: Bool) throws(VagrantfileError) {
@@ -162,7 +157,7 @@ struct Lexer {
             advance()
             var name = "$"
             while let next = peek(), next.isLetter || next.isNumber || next == "_" { name.append(advance()) }
-            guard name.count > 1 else { throw error("'$' must start a global variable name such as $script", at: start) }
+            guard name.count > 1 else { throw VagrantfileError.globalVariableWithoutName(at: start) }
             append(.globalVariable(name), at: start, space: space)
         } else if character == "@" {
             advance()
@@ -180,11 +175,7 @@ struct Lexer {
             var options = ""
             while let next = peek(), "imxo".contains(next) { options.append(advance()) }
             guard case .success(let pattern) = Self.plainText(parts) else {
-                throw VagrantfileError(
-                    .unsupported, at: start, "interpolation inside a regular expression is not supported by boxer",
-                    hint:
-                        "build the pattern as a string and use Regexp.new is not available either; match with include? or start_with? instead"
-                )
+                throw VagrantfileError.interpolationInRegularExpression(at: start)
             }
             append(.regex(pattern, options: options), at: start, space: space)
         } else if character == "<", peek(1) == "<", isHeredocStart(space: space) {
@@ -198,7 +189,7 @@ struct Lexer {
         var text = ""
         for part in parts {
             guard case .text(let value) = part else {
-                return .failure(VagrantfileError(.syntax, at: nil, "interpolation here"))
+                return .failure(VagrantfileError.interpolationInPlainText())
             }
             text += value
         }

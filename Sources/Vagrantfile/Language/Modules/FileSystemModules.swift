@@ -113,9 +113,7 @@ final class FileModule: RubyObject {
             if method == "read" { return .string(text) }
             return .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") })
         case "write", "open", "delete", "chmod", "rename", "symlink", "unlink":
-            throw VagrantfileError(
-                .unsupported, at: location, "File.\(method) is not supported by boxer",
-                hint: "reading a Vagrantfile never changes the host; File.read, exist? and join work")
+            throw VagrantfileError.fileChange(method, at: location)
         case "separator", "SEPARATOR": return .string("/")
         default: throw interpreter.error("undefined method '\(method)' for File", at: location, className: "NoMethodError")
         }
@@ -140,8 +138,7 @@ final class DirModule: RubyObject {
             let matched = names.filter { fnmatch(filePattern, $0, 0) == 0 }.sorted().map { Value.string(folder + "/" + $0) }
             return .array(matched)
         default:
-            throw VagrantfileError(
-                .unsupported, at: location, "Dir.\(method) is not supported by boxer", hint: "Dir.pwd, Dir.exist? and Dir.glob work")
+            throw VagrantfileError.unsupportedDirMethod(method, at: location)
         }
     }
 }

@@ -16,7 +16,7 @@ extension Parser {
                 case .keyword(let word): name = word
                 case .label(let text):
                     // `obj.key: value` cannot happen; `x.y:` is a label mis-read — put the ':' back.
-                    throw VagrantfileError(.syntax, at: current.location, "unexpected '\(text):'")
+                    throw VagrantfileError.unexpectedLabel(text, at: current.location)
                 case .op("("):
                     name = "call"
                     node = try finishCall(receiver: node, name: name, location: location, safe: safe)
@@ -83,7 +83,7 @@ extension Parser {
             block = try parseDoBlock()
         }
         if let blockPass = arguments.last, case .blockPass = blockPass, block != nil {
-            throw VagrantfileError(.syntax, at: location, "both a block argument and a block were given")
+            throw VagrantfileError.blockArgumentAndBlock(at: location)
         }
         return Node(.call(receiver: receiver, name: name, arguments: arguments, block: block, safe: safe), at: location)
     }

@@ -91,8 +91,7 @@ extension Parser {
         nesting += 1
         defer { nesting -= 1 }
         if nesting > Self.nestingLimit {
-            throw VagrantfileError(
-                .syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+            throw VagrantfileError.nestedTooDeeply(limit: Self.nestingLimit, at: current.location)
         }
         let location = current.location
         if accept("!") { return Node(.not(try parseUnary()), at: location) }

@@ -37,7 +37,7 @@ extension Parser {
         case .label(let name):
             // A label outside an argument list: `{ key: value }` is handled in hashes; anything
             // else is a typo such as `config.vm.box: "x"`.
-            throw VagrantfileError(.syntax, at: location, "unexpected '\(name):'", hint: "did you mean '\(name) =' or '\(name) '?")
+            throw VagrantfileError.strayLabel(name, at: location)
         case .globalVariable(let name):
             next()
             return Node(.global(name), at: location)
@@ -45,11 +45,7 @@ extension Parser {
             next()
             return Node(.instanceVariable(name), at: location)
         case .backtick:
-            throw unsupported(
-                "backticks (running a shell command)", at: location,
-                hint:
-                    "boxer does not run programs while reading a Vagrantfile; read values from ENV, a YAML/JSON file, or write them in the Vagrantfile"
-            )
+            throw VagrantfileError.backticks(at: location)
         case .identifier(let name):
             next()
             return try parseIdentifier(name, location: location)
@@ -130,23 +126,16 @@ extension Parser {
     func refuseForbidden(_ name: String, at location: SourceLocation) throws(VagrantfileError) {
         switch name {
         case "system", "exec", "spawn", "fork", "syscall":
-            throw unsupported(
-                "'\(name)' (running a program)", at: location,
-                hint: "boxer does not run programs while reading a Vagrantfile; use a shell provisioner to run commands in the machine")
+            throw VagrantfileError.runningProgram(name, at: location)
         case "eval", "instance_eval", "class_eval", "module_eval", "instance_exec", "binding":
-            throw unsupported("'\(name)'", at: location, hint: "write the configuration out instead of generating code")
+            throw VagrantfileError.codeGeneration(name, at: location)
         case "define_method", "send", "public_send", "method_missing", "const_set", "remove_method", "undef_method", "alias_method",
             "instance_variable_set":
-            throw unsupported(
-                "'\(name)' (metaprogramming)", at: location,
-                hint: "write the configuration out; plain methods defined with def are supported")
+            throw VagrantfileError.metaprogramming(name, at: location)
         case "autoload":
-            throw unsupported(
-                "'\(name)' (loading Ruby files on demand)", at: location,
-                hint: "load the file with load or require_relative, or keep settings in a YAML or JSON file")
+            throw VagrantfileError.autoload(name, at: location)
         case "open", "trap", "at_exit", "exit", "exit!", "abort", "sleep", "gets", "srand", "rand":
-            throw unsupported(
-                "'\(name)'", at: location, hint: "a Vagrantfile read by boxer describes machines; it does not interact with the host")
+            throw VagrantfileError.hostInteraction(name, at: location)
         default:
             break
         }
@@ -277,7 +266,7 @@ extension Parser {
                 guard case .identifier(let text) = current.kind else { throw unexpected(expecting: "a method name") }
                 name = text
             case .label(let text):
-                throw VagrantfileError(.syntax, at: current.location, "unexpected '\(text):' after def")
+                throw VagrantfileError.labelAfterDef(text, at: current.location)
             default:
                 throw unexpected(expecting: "a method name after def")
             }
@@ -331,13 +320,11 @@ extension Parser {
             if isKeyword("do") { return Node(.lambda(try parseDoBlock()), at: location) }
             throw unexpected(expecting: "a block after \(word)")
         case "class", "module":
-            throw unsupported(
-                "defining a \(word)", at: location,
-                hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
+            throw VagrantfileError.typeDefinition(word, at: location)
         case "alias", "undef":
-            throw unsupported("'\(word)'", at: location, hint: "define a method with def instead")
+            throw VagrantfileError.methodAliasing(word, at: location)
         case "super", "BEGIN", "END", "redo", "retry":
-            throw unsupported("'\(word)'", at: location, hint: "rewrite this part without it")
+            throw VagrantfileError.unsupportedKeyword(word, at: location)
         default:
             throw unexpected()
         }

@@ -64,8 +64,7 @@ extension Parser {
     mutating func enterNesting() throws(VagrantfileError) {
         nesting += 1
         if nesting > Self.nestingLimit {
-            throw VagrantfileError(
-                .syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+            throw VagrantfileError.nestedTooDeeply(limit: Self.nestingLimit, at: current.location)
         }
     }
 
@@ -84,8 +83,7 @@ extension Parser {
         nesting += 1
         defer { nesting -= 1 }
         if nesting > Self.nestingLimit {
-            throw VagrantfileError(
-                .syntax, at: current.location, "this expression is nested too deeply (more than \(Self.nestingLimit) levels)")
+            throw VagrantfileError.nestedTooDeeply(limit: Self.nestingLimit, at: current.location)
         }
         let start = position
         let location = current.location
@@ -165,7 +163,7 @@ extension Parser {
         case .call(let receiver?, let name, let arguments, nil, _) where arguments.isEmpty: return .attribute(receiver, name)
         case .index(let receiver, let arguments): return .index(receiver, arguments)
         default:
-            throw VagrantfileError(.syntax, at: node.location, "cannot assign to this expression")
+            throw VagrantfileError.invalidAssignmentTarget(at: node.location)
         }
     }
 }

@@ -68,9 +68,7 @@ struct Parser {
     mutating func expectKeyword(_ word: String, opened: SourceLocation? = nil) throws(VagrantfileError) {
         guard acceptKeyword(word) else {
             if case .eof = current.kind, let opened {
-                throw VagrantfileError(
-                    .syntax, at: opened, "this block is never closed: '\(word)' is missing",
-                    hint: "every do, def, if, unless, case, while and begin needs its own end")
+                throw VagrantfileError.blockNeverClosed(keyword: word, at: opened)
             }
             throw unexpected(expecting: "'\(word)'")
         }
@@ -81,21 +79,7 @@ struct Parser {
     }
 
     func unexpected(expecting: String? = nil) -> VagrantfileError {
-        let found: String
-        switch current.kind {
-        case .eof: found = "the end of the file"
-        case .newline: found = "the end of the line"
-        case .op(let op): found = "'\(op)'"
-        case .keyword(let word): found = "'\(word)'"
-        case .identifier(let name), .constant(let name): found = "'\(name)'"
-        case .label(let name): found = "'\(name):'"
-        default: found = "this"
-        }
-        return VagrantfileError(.syntax, at: current.location, "unexpected \(found)" + (expecting.map { ", expecting \($0)" } ?? ""))
-    }
-
-    func unsupported(_ construct: String, at location: SourceLocation, hint: String) -> VagrantfileError {
-        VagrantfileError(.unsupported, at: location, "\(construct) is not supported by boxer", hint: hint)
+        VagrantfileError.unexpectedToken(current, expecting: expecting)
     }
 
     mutating func declare(_ name: String) { scopes[scopes.count - 1].insert(name) }

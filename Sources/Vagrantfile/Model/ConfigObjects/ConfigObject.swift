@@ -45,9 +45,7 @@ final class ConfigObject: RubyObject {
                         name: method, collector: collector, warn: true,
                         message: "config.\(method) belongs to a Vagrant plugin boxer does not have; its settings are ignored"))
             } else {
-                throw VagrantfileError(
-                    .configuration, at: location, "config.\(method) is not a Vagrant configuration namespace",
-                    hint: "the namespaces are config.vm, config.ssh, config.vagrant, config.winrm and config.trigger")
+                throw VagrantfileError.unknownConfigurationNamespace(method, at: location)
             }
         }
         namespaces[method] = value

@@ -55,9 +55,7 @@ final class ProviderConfigObject: RubyObject {
             // `customize [...]` or `customize "pre-boot", [...]`.
             let list = arguments.positional.last ?? .null
             guard case .array = list else {
-                throw VagrantfileError(
-                    .configuration, at: location,
-                    "customize needs an array of arguments, e.g. vb.customize [\"modifyvm\", :id, \"--memory\", \"2048\"]")
+                throw VagrantfileError.customizeWithoutArray(at: location)
             }
             guard case .array(let box) = list else { return .null }
             // The symbol `:id` stands for the machine's id, which the driver puts in its place

@@ -39,22 +39,17 @@ final class VMConfigObject: RubyObject {
         case "synced_folder": try syncedFolder(arguments, interpreter: interpreter, at: location)
         case "provider":
             guard let name = arguments.positional.first?.text, !name.isEmpty else {
-                throw VagrantfileError(
-                    .configuration, at: location,
-                    "config.vm.provider needs a provider name, e.g. config.vm.provider \"virtualbox\" do |vb| … end")
+                throw VagrantfileError.providerWithoutName(at: location)
             }
             box.draft.providerBlocks.append(.init(provider: name, block: arguments.block, location: location))
             box.touched = true
         case "provision": try provision(arguments, interpreter: interpreter, at: location)
         case "define":
             guard level == .global else {
-                throw VagrantfileError(
-                    .configuration, at: location,
-                    "config.vm.define can only be used at the top level of Vagrant.configure, not inside another define or a provider block"
-                )
+                throw VagrantfileError.defineNotAtTopLevel(at: location)
             }
             guard let name = arguments.positional.first?.text, !name.isEmpty else {
-                throw VagrantfileError(.configuration, at: location, "config.vm.define needs a machine name")
+                throw VagrantfileError.defineWithoutName(at: location)
             }
             // A plain character check: a regular expression here would start ICU on every `status`.
             guard
@@ -62,15 +57,11 @@ final class VMConfigObject: RubyObject {
                     ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
                 })
             else {
-                throw VagrantfileError(
-                    .configuration, at: location, "'\(name)' is not a valid machine name: use letters, digits, '.', '_' and '-'")
+                throw VagrantfileError.invalidMachineName(name, at: location)
             }
             // The name is a folder under .vagrant/machines: "." and ".." would be another machine's.
             guard name != "." && name != ".." else {
-                throw VagrantfileError(
-                    .configuration, at: location,
-                    "'\(name)' is not a valid machine name: it would name the folder .vagrant/machines/\(name), which is not a machine's own; use letters, digits, '.', '_' and '-' with at least one letter or digit"
-                )
+                throw VagrantfileError.machineNameNamesOtherFolder(name, at: location)
             }
             collector.define(
                 name, options: try Settings.options(arguments, at: location, interpreter: interpreter), block: arguments.block, at: location
@@ -97,9 +88,7 @@ final class VMConfigObject: RubyObject {
 
     private func network(_ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws {
         guard let type = arguments.positional.first?.text else {
-            throw VagrantfileError(
-                .configuration, at: location,
-                "config.vm.network needs a type: \"forwarded_port\", \"private_network\" or \"public_network\"")
+            throw VagrantfileError.networkWithoutType(at: location)
         }
         var options = try Settings.options(arguments, at: location, interpreter: interpreter)
         if arguments.positional.count > 1, case .hash = arguments.positional[1] {
@@ -109,9 +98,7 @@ final class VMConfigObject: RubyObject {
         }
         let normalized = type == "hostonly" ? "private_network" : type == "bridged" ? "public_network" : type
         guard ["forwarded_port", "private_network", "public_network"].contains(normalized) else {
-            throw VagrantfileError(
-                .configuration, at: location, "'\(type)' is not a network type",
-                hint: "use \"forwarded_port\", \"private_network\" or \"public_network\"")
+            throw VagrantfileError.unknownNetworkType(type, at: location)
         }
         let id: String
         if let given = options["id"]?.string {
@@ -133,9 +120,7 @@ final class VMConfigObject: RubyObject {
 
     private func syncedFolder(_ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws {
         guard arguments.positional.count >= 2 else {
-            throw VagrantfileError(
-                .configuration, at: location,
-                "config.vm.synced_folder needs a host path and a guest path, e.g. config.vm.synced_folder \".\", \"/vagrant\"")
+            throw VagrantfileError.syncedFolderWithoutPaths(at: location)
         }
         let host = arguments.positional[0].text
         let guest = arguments.positional[1].text
@@ -154,8 +139,7 @@ final class VMConfigObject: RubyObject {
 
     private func provision(_ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws {
         guard let first = arguments.positional.first?.text else {
-            throw VagrantfileError(
-                .configuration, at: location, "config.vm.provision needs a type, e.g. config.vm.provision \"shell\", inline: \"…\"")
+            throw VagrantfileError.provisionerWithoutType(at: location)
         }
         var options = try Settings.options(arguments, at: location, interpreter: interpreter)
         var name: String?

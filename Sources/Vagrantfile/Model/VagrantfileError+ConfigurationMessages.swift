@@ -1,0 +1,198 @@
+/// The messages of the configuration layer: a Vagrantfile that cannot be found or read, or valid
+/// Ruby that is not a valid configuration (loader, `Vagrant`, config objects, settings, machines).
+/// Each says what went wrong where, in the words the tests compare.
+extension VagrantfileError {
+    // MARK: - Loader
+
+    static func workingFolderMissing(_ folder: String) -> VagrantfileError {
+        VagrantfileError(.notFound, at: nil, "the folder \(folder) named by VAGRANT_CWD/BOXER_CWD does not exist")
+    }
+
+    static func vagrantfileNotFound(from start: String) -> VagrantfileError {
+        VagrantfileError(
+            .notFound, at: nil, "A Vagrantfile is required, but none was found in \(start) or above it.",
+            hint: "run `boxer init` to create one, or set VAGRANT_CWD to the project folder")
+    }
+
+    static func unreadableVagrantfile(_ file: String, explanation: String) -> VagrantfileError {
+        VagrantfileError(.notFound, at: nil, "cannot read \(file): \(explanation)")
+    }
+
+    static func noVagrantfileToRead() -> VagrantfileError {
+        VagrantfileError(.notFound, at: nil, "no Vagrantfile to read")
+    }
+
+    static func controlFlowLeftConfigurationBlock() -> VagrantfileError {
+        VagrantfileError(.syntax, at: nil, "return, next or break left a configuration block")
+    }
+
+    // MARK: - Vagrant module
+
+    static func unsupportedConfigurationVersion(_ version: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "Vagrant.configure(\"\(version)\") is not supported by boxer",
+            hint: "boxer reads version 2 configurations: Vagrant.configure(\"2\") do |config| … end")
+    }
+
+    static func vagrantVersionRequired(_ requirement: String, have: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "this Vagrantfile requires Vagrant \(requirement); boxer is compatible with Vagrant \(have)",
+            hint: "relax Vagrant.require_version if the file works with \(have)")
+    }
+
+    static func pluginDefinition(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .unsupported, at: location, "defining Vagrant plugins is not supported by boxer",
+            hint: "remove the plugin definition; boxer reads configuration only")
+    }
+
+    /// A method of a module refused as a whole (`Class`, `Module`, `Vagrant::Util`, ...).
+    static func forbiddenModuleMethod(_ name: String, _ method: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .unsupported, at: location, "\(name).\(method) is not supported by boxer",
+            hint: name == "Class" || name == "Module"
+                ? "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules"
+                : "boxer does not run programs or touch the host while reading a Vagrantfile")
+    }
+
+    // MARK: - Config objects
+
+    static func unknownConfigurationNamespace(_ method: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "config.\(method) is not a Vagrant configuration namespace",
+            hint: "the namespaces are config.vm, config.ssh, config.vagrant, config.winrm and config.trigger")
+    }
+
+    static func providerWithoutName(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "config.vm.provider needs a provider name, e.g. config.vm.provider \"virtualbox\" do |vb| … end")
+    }
+
+    static func defineNotAtTopLevel(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "config.vm.define can only be used at the top level of Vagrant.configure, not inside another define or a provider block"
+        )
+    }
+
+    static func defineWithoutName(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(.configuration, at: location, "config.vm.define needs a machine name")
+    }
+
+    static func invalidMachineName(_ name: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "'\(name)' is not a valid machine name: use letters, digits, '.', '_' and '-'")
+    }
+
+    /// "." or "..": the machine's folder under .vagrant/machines would be another one's.
+    static func machineNameNamesOtherFolder(_ name: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "'\(name)' is not a valid machine name: it would name the folder .vagrant/machines/\(name), which is not a machine's own; use letters, digits, '.', '_' and '-' with at least one letter or digit"
+        )
+    }
+
+    static func networkWithoutType(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "config.vm.network needs a type: \"forwarded_port\", \"private_network\" or \"public_network\"")
+    }
+
+    static func unknownNetworkType(_ type: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "'\(type)' is not a network type",
+            hint: "use \"forwarded_port\", \"private_network\" or \"public_network\"")
+    }
+
+    static func syncedFolderWithoutPaths(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "config.vm.synced_folder needs a host path and a guest path, e.g. config.vm.synced_folder \".\", \"/vagrant\"")
+    }
+
+    static func provisionerWithoutType(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "config.vm.provision needs a type, e.g. config.vm.provision \"shell\", inline: \"…\"")
+    }
+
+    static func customizeWithoutArray(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "customize needs an array of arguments, e.g. vb.customize [\"modifyvm\", :id, \"--memory\", \"2048\"]")
+    }
+
+    // MARK: - Settings and machines
+
+    static func settingNestedTooDeeply(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "a setting's value is nested more than 32 levels deep (does an array contain itself?)")
+    }
+
+    static func unsupportedSettingValue(typeName: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(.configuration, at: location, "a \(typeName) cannot be a setting's value")
+    }
+
+    static func severalPrimaryMachines(_ names: [String], at location: SourceLocation?) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "more than one machine is marked primary: \(names.joined(separator: ", "))",
+            hint: "mark one machine with primary: true")
+    }
+
+    // MARK: - Machine builder
+
+    static func invalidBootTimeout(_ bootTimeout: ConfigValue) -> VagrantfileError {
+        VagrantfileError(.configuration, at: nil, "config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)")
+    }
+
+    static func invalidProvisionerRun(_ run: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "run: \"\(run)\" is not valid", hint: "use run: \"once\", \"always\" or \"never\"")
+    }
+
+    static func shellProvisionerWithoutScript(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(.configuration, at: location, "a shell provisioner needs inline: or path:")
+    }
+
+    static func shellProvisionerWithTwoScripts(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(.configuration, at: location, "a shell provisioner takes inline: or path:, not both")
+    }
+
+    static func fileProvisionerWithoutPaths(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(.configuration, at: location, "a file provisioner needs source: and destination:")
+    }
+
+    static func forwardedPortWithoutPorts(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "a forwarded_port needs numeric guest: and host: ports",
+            hint: "config.vm.network \"forwarded_port\", guest: 80, host: 8080")
+    }
+
+    static func portOutOfRange(guest: Int, host: Int, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "ports must be between 1 and 65535 (guest \(guest), host \(host))")
+    }
+
+    static func invalidPortProtocol(_ proto: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(.configuration, at: location, "protocol: \"\(proto)\" is not valid; use \"tcp\" or \"udp\"")
+    }
+
+    static func hostPortForwardedTwice(_ host: Int, firstGuest: Int, secondGuest: Int, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "host port \(host) is forwarded twice (to guest ports \(firstGuest) and \(secondGuest))",
+            hint: "use a different host: port, or add auto_correct: true")
+    }
+
+    static func privateNetworkWithoutAddress(at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "a private_network needs ip: or type: \"dhcp\"",
+            hint: "config.vm.network \"private_network\", ip: \"192.168.56.10\"")
+    }
+
+    static func invalidIPAddress(_ ip: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(.configuration, at: location, "'\(ip)' is not an IP address")
+    }
+}

@@ -11,13 +11,8 @@ import Testing
 
 /// The real `boxer` executable: exit codes, messages, kill -9 recovery, and interchange with Vagrant.
 @Suite(.serialized) struct CommandLineTests {
-    static let binary = BoxerBinary.url
-
     static func boxer(_ arguments: [String], home: URL, directory: URL? = nil) throws -> ProgramRun {
-        let executable = try #require(binary, "build the boxer executable first (swift build)")
-        var environment = ProcessInfo.processInfo.environment
-        environment["BOXER_HOME"] = home.path
-        return try ProgramRun.run(executable.path, arguments, environment: environment, directory: directory)
+        try ProgramRun.boxer(arguments, home: home, directory: directory)
     }
 
     @Test func addListRemoveThroughTheCommandLine() throws {
@@ -65,7 +60,7 @@ import Testing
     /// kill -9 in the middle of unpacking: no box appears, and the next command removes the
     /// abandoned work folder; a new add then succeeds.
     @Test func killDuringAddIsCleanedUpByTheNextCommand() async throws {
-        let executable = try #require(Self.binary, "build the boxer executable first (swift build)")
+        let executable = try #require(BoxerBinary.url, "build the boxer executable first (swift build)")
         let fixture = try StoreFixture()
         // Enough data that unpacking takes a while: 192 MiB of random bytes, stored uncompressed.
         let payload = fixture.temp.path("payload")
@@ -121,13 +116,9 @@ import Testing
 /// and each must list what the other added. Runs where `vagrant` is installed (CI installs it).
 @Suite(.serialized, .enabled(if: ProgramRun.find("vagrant") != nil, "vagrant is not installed"))
 struct VagrantInteropTests {
+    /// Without plugins: the layouts compared are the store's, whatever plugins are installed.
     static func vagrant(_ arguments: [String], home: URL, directory: URL) throws -> ProgramRun {
-        var environment = ProcessInfo.processInfo.environment
-        environment["VAGRANT_HOME"] = home.path
-        environment["VAGRANT_CHECKPOINT_DISABLE"] = "1"
-        environment["VAGRANT_DISABLE_VBOXSYMLINKCREATE"] = "1"
-        environment["VAGRANT_NO_PLUGINS"] = "1"
-        return try ProgramRun.run("vagrant", arguments, environment: environment, directory: directory)
+        try ProgramRun.vagrant(arguments, home: home, directory: directory, plugins: false)
     }
 
     static func boxesFiles(_ home: URL) -> [String] {

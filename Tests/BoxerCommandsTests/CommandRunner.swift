@@ -23,21 +23,12 @@ struct CommandRunner {
     }
 
     func boxer(_ arguments: [String], in directory: URL? = nil, environment extra: [String: String] = [:]) throws -> ProgramRun {
-        let executable = try #require(BoxerBinary.url, "build the boxer executable first (swift build)")
-        var environment = ProcessInfo.processInfo.environment
-        environment["BOXER_HOME"] = boxerHome.path
-        environment.merge(extra) { _, new in new }
-        return try ProgramRun.run(executable.path, arguments, environment: environment, directory: directory ?? folder.url)
+        try ProgramRun.boxer(arguments, home: boxerHome, directory: directory ?? folder.url, environment: extra)
     }
 
     /// Debian's vagrant 2.3.4: no version check, its own home, plugins (vagrant-libvirt) kept.
     func vagrant(_ arguments: [String], in directory: URL? = nil, environment extra: [String: String] = [:]) throws -> ProgramRun {
-        var environment = ProcessInfo.processInfo.environment
-        environment["VAGRANT_HOME"] = vagrantHome.path
-        environment["VAGRANT_CHECKPOINT_DISABLE"] = "1"
-        environment["VAGRANT_DISABLE_VBOXSYMLINKCREATE"] = "1"
-        environment.merge(extra) { _, new in new }
-        return try ProgramRun.run("vagrant", arguments, environment: environment, directory: directory ?? folder.url)
+        try ProgramRun.vagrant(arguments, home: vagrantHome, directory: directory ?? folder.url, environment: extra)
     }
 }
 

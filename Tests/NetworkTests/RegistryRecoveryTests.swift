@@ -181,10 +181,9 @@ import Testing
     @Test func stateIsPrivateUnderAnyUmask() throws {
         let binary = try #require(BoxerBinary.url?.path)
         let folder = try TemporaryFolder("boxer-umask")
-        var environment = ProcessInfo.processInfo.environment
-        environment["BOXER_HOME"] = folder.path("home").path
         let run = try ProgramRun.run(
-            "/bin/sh", ["-c", "umask 000; exec \"$0\" network-allocate /projects/a", binary], environment: environment)
+            "/bin/sh", ["-c", "umask 000; exec \"$0\" network-allocate /projects/a", binary],
+            environment: ProgramRun.boxerEnvironment(home: folder.path("home")))
         #expect(run.status == 0, "\(run.error)")
         func mode(_ relative: String) throws -> Int {
             try ((FileManager.default.attributesOfItem(atPath: folder.path(relative).path)[.posixPermissions] as? NSNumber)?.intValue).map {

@@ -55,7 +55,7 @@ import Vagrantfile
         ("puts [1, 2, 3, 4].each_slice(2).map(&:sum).inspect", "[3, 7]"),
         ("puts({a: {b: [10, 20]}}.dig(:a, :b, 1))", "20"),
         ("puts [[\"k\", 1]].to_h.merge(\"j\" => 2).inspect", "{\"k\" => 1, \"j\" => 2}"),
-        ("puts <<~EOS\n  indented\n    more\nEOS", "indented\n  more\n"),
+        ("puts <<~EOS\n  indented\n    more\nEOS", "indented\n  more"),
         ("name = \"x\"\nputs <<-EOS.strip\n    hi #{name}\n    EOS", "hi x"),
         ("puts \"yes\" if 1 == 1\nputs \"no\" unless 1 == 1", "yes"),
         ("puts __FILE__.end_with?(\"Vagrantfile\"), File.basename(__dir__) != \"\"", "true\ntrue"),

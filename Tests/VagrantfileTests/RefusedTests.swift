@@ -16,11 +16,16 @@ import Vagrantfile
     static let cases: [Case] = [
         Case(
             source: "  config.vm.box = `uname -m`.strip\nend\n", line: 2, column: 19,
-            message: "backticks (running a shell command) is not supported by boxer"),
+            message: "`uname -m` is refused here: this reading of the Vagrantfile may not act on the host"),
         Case(
-            source: "  arch = %x(uname -m)\nend\n", line: 2, column: 10, message: "%x (running a shell command) is not supported by boxer"),
-        Case(source: "  system(\"ls\")\nend\n", line: 2, column: 3, message: "'system' (running a program) is not supported by boxer"),
-        Case(source: "  x = 1\n  exec \"ls\"\nend\n", line: 3, column: 3, message: "'exec' (running a program) is not supported by boxer"),
+            source: "  arch = %x(uname -m)\nend\n", line: 2, column: 10,
+            message: "`uname -m` is refused here: this reading of the Vagrantfile may not act on the host"),
+        Case(
+            source: "  system(\"ls\")\nend\n", line: 2, column: 3,
+            message: "`ls` is refused here: this reading of the Vagrantfile may not act on the host"),
+        Case(
+            source: "  x = 1\n  exec \"ls\"\nend\n", line: 3, column: 3,
+            message: "exec \"ls\" would replace boxer with that program; boxer does not do that"),
         Case(source: "  eval(\"config.vm.box = 'x'\")\nend\n", line: 2, column: 3, message: "'eval' is not supported by boxer"),
         Case(source: "  config.instance_eval { }\nend\n", line: 2, column: 10, message: "'instance_eval' is not supported by boxer"),
         Case(
@@ -36,7 +41,8 @@ import Vagrantfile
         Case(source: "  require \"net/http\"\nend\n", line: 2, column: 3, message: "require \"net/http\" is not supported by boxer"),
         Case(source: "  File.write(\"/tmp/x\", \"y\")\nend\n", line: 2, column: 8, message: "File.write is not supported by boxer"),
         Case(
-            source: "  Process.spawn(\"ls\")\nend\n", line: 2, column: 11, message: "'spawn' (running a program) is not supported by boxer"),
+            source: "  Process.spawn(\"ls\")\nend\n", line: 2, column: 11,
+            message: "'spawn' (a process that outlives the reading) is not supported by boxer"),
         Case(source: "  Process.pid\nend\n", line: 2, column: 11, message: "Process.pid is not supported by boxer"),
         Case(source: "  open(\"|ls\")\nend\n", line: 2, column: 3, message: "'open' is not supported by boxer"),
     ]

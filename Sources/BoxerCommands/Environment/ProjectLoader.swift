@@ -5,11 +5,15 @@ import Vagrantfile
 
 extension VagrantfileLoader {
     /// The loader every environment command uses: the Vagrantfile lookup of Vagrant, with each
-    /// machine's installed box supplying its packaged Vagrantfile as the lowest layer.
+    /// machine's installed box supplying its packaged Vagrantfile as the lowest layer. The file
+    /// is the user's program and runs as under Vagrant (shell commands, writes, `puts`, `exit`),
+    /// with `ARGV` the command line after `boxer`.
     static func forProject(environment: [String: String] = ProcessInfo.processInfo.environment) -> VagrantfileLoader {
         let home = BoxerHome(environment: environment)
         let architecture = HostArchitecture.current(environment: environment)
-        return VagrantfileLoader(environment: environment, home: home) { machine in
+        return VagrantfileLoader(
+            environment: environment, home: home, effects: .performed, arguments: Array(CommandLine.arguments.dropFirst())
+        ) { machine in
             let provider = DefaultProvider.choose(for: machine, environment: environment)
             let resolved = machine.resolved(for: provider)
             guard let box = resolved.box, !box.isEmpty, !box.contains("://") else { return nil }

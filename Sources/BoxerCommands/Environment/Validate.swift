@@ -37,7 +37,6 @@ struct Validate: ParsableCommand, BoxerCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             output.text(String(decoding: try encoder.encode(environment), as: UTF8.self))
         } else {
-            for line in environment.output { output.text(line) }
             output.say("Vagrantfile validated successfully.")
         }
     }

@@ -14,6 +14,8 @@ final class Node: @unchecked Sendable {
         case integer(Int)
         case float(Double)
         case string([Piece])
+        /// `` `command` `` / `%x(...)`: runs through /bin/sh, its output the value.
+        case shell([Piece])
         case symbol(String)
         case regex(String, options: String)
         case array([Argument])

@@ -40,6 +40,39 @@ enum Kernel {
         return .bool(true)
     }
 
+    /// What `puts`, `print`, `p` and `warn` print for `args`, as Ruby prints it.
+    static func printed(_ name: String, _ args: [Value], interpreter: Interpreter, at location: SourceLocation) throws -> String {
+        switch name {
+        case "print": return try args.map { try interpreter.stringify($0, at: location) }.joined()
+        case "p", "pp": return args.map { $0.inspect + "\n" }.joined()
+        default:
+            // puts: each argument on its own line, arrays flattened, no line doubled.
+            var lines: [String] = []
+            func add(_ value: Value) throws {
+                if case .array(let box) = value {
+                    if box.items.isEmpty && lines.isEmpty && args.count == 1 { lines.append("") }
+                    for item in box.items { try add(item) }
+                    return
+                }
+                lines.append(try interpreter.stringify(value, at: location))
+            }
+            for arg in args { try add(arg) }
+            if args.isEmpty { lines = [""] }
+            return lines.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined()
+        }
+    }
+
+    /// The plugins a `vagrant plugin install ...` command line names, nil for any other command.
+    static func pluginInstall(_ command: String) -> [String]? {
+        let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard words.count >= 3, words[0] == "vagrant", words[1] == "plugin", words[2] == "install" else { return nil }
+        return words.dropFirst(3).filter { !$0.hasPrefix("-") }
+    }
+
+    static func pluginWarning(_ plugins: [String]) -> String {
+        "this project installs the Vagrant plugin\(plugins.count == 1 ? "" : "s") \(plugins.joined(separator: ", ")) with `vagrant plugin install`; boxer does not run Vagrant's plugin commands and reads on as if \(plugins.count == 1 ? "it were" : "they were") missing"
+    }
+
     static let allowedLibraries: Set<String> = [
         "yaml", "json", "fileutils", "pathname", "set", "securerandom", "ipaddr", "rbconfig", "etc", "uri", "socket", "open3", "erb",
         "date", "time", "psych", "digest", "base64",
@@ -53,11 +86,40 @@ enum Kernel {
         let args = arguments.all
         switch name {
         case "puts", "print", "p", "pp", "warn", "say":
-            // Kept, not printed: `boxer status` output must stay clean. `boxer validate` shows them.
-            let line = try args.map { name == "p" || name == "pp" ? $0.inspect : try interpreter.stringify($0, at: location) }.joined(
-                separator: name == "print" ? "" : "\n")
-            interpreter.host.output.append(line)
-            return name == "p" ? (args.first ?? .null) : .null
+            interpreter.host.emit(try Self.printed(name, args, interpreter: interpreter, at: location), toError: name == "warn")
+            return name == "p" ? (args.count > 1 ? .array(args) : args.first ?? .null) : .null
+        case "system":
+            if let plugins = Self.pluginInstall(args.map(\.text).joined(separator: " ")) {
+                interpreter.host.configurator.warn(Self.pluginWarning(plugins), at: location)
+                return .bool(true)
+            }
+            return try HostCommands.system(arguments, interpreter: interpreter, at: location)
+        case "exec":
+            let command = args.map(\.text).joined(separator: " ")
+            // The plugin dance re-runs vagrant after installing; boxer goes on reading instead.
+            if command.hasPrefix("vagrant ") || command == "vagrant" { return .null }
+            throw VagrantfileError.execRefused(command, at: location)
+        case "exit", "exit!":
+            try HostCommands.checkAllowed(name, interpreter: interpreter, at: location)
+            let status: Int32
+            switch args.first {
+            case nil, .bool(true)?: status = 0
+            case .bool(false)?: status = 1
+            case .int(let code)?: status = Int32(truncatingIfNeeded: code)
+            default: throw interpreter.error("no implicit conversion into Integer", at: location, className: "TypeError")
+            }
+            throw VagrantfileError.programExit(status: status, at: location)
+        case "abort":
+            try HostCommands.checkAllowed(name, interpreter: interpreter, at: location)
+            if let message = args.first { interpreter.host.emit(try interpreter.stringify(message, at: location) + "\n", toError: true) }
+            throw VagrantfileError.programExit(status: 1, at: location)
+        case "sleep":
+            try HostCommands.checkAllowed(name, interpreter: interpreter, at: location)
+            let seconds = Builtins.numeric(args.first ?? .int(0)) ?? 0
+            if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
+            return .int(Int(seconds.rounded()))
+        case "rand", "srand":
+            return try RandomModule.kernel(name, args, interpreter: interpreter, at: location)
         case "raise", "fail":
             var message = "unhandled exception"
             var className = "RuntimeError"

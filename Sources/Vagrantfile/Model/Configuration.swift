@@ -68,8 +68,12 @@ final class ConfigurationCollector {
         if !warnings.contains(diagnostic) { warnings.append(diagnostic) }
     }
 
+    /// The `Vagrant.configure` blocks in the order they ran, to run again beneath a box's Vagrantfile.
+    private(set) var configureBlocks: [Closure] = []
+
     func configure(_ block: Closure, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         configured = true
+        configureBlocks.append(block)
         let config = ConfigObject(box: global, collector: self, level: .global)
         return try interpreter.callClosure(block, [.object(config)], at: location)
     }
@@ -155,7 +159,7 @@ enum Settings {
         case .range(let low, let high, let exclusive):
             return .string("\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")")
         case .object(let object as EnvironmentObject):
-            return .object(object.environment.mapValues { .string($0) })
+            return .object(object.merged.mapValues { .string($0) })
         default:
             throw VagrantfileError.unsupportedSettingValue(typeName: value.typeName, at: location)
         }

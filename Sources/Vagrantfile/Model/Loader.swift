@@ -14,14 +14,22 @@ public struct VagrantfileLoader: Sendable {
     /// one: the lowest layer of the machine's configuration, as in Vagrant. The box store lives in
     /// another module, so the caller supplies the lookup.
     public var boxVagrantfile: (@Sendable (Machine) -> String?)?
+    /// Whether the file's shell commands, writes and `exit` act on the host: boxer's commands
+    /// read a project as Vagrant does (`.performed`); anything else reads with them refused.
+    public var effects: HostEffects
+    /// `ARGV` for the file: the command line after the program's name, as Vagrant sets it.
+    public var arguments: [String]
 
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment, currentDirectory: String = HostFiles.currentDirectory(),
-        home: BoxerHome? = nil, boxVagrantfile: (@Sendable (Machine) -> String?)? = nil
+        home: BoxerHome? = nil, effects: HostEffects = .refused, arguments: [String] = [],
+        boxVagrantfile: (@Sendable (Machine) -> String?)? = nil
     ) {
         self.environment = environment
         self.currentDirectory = currentDirectory
         self.home = home ?? BoxerHome(environment: environment)
+        self.effects = effects
+        self.arguments = arguments
         self.boxVagrantfile = boxVagrantfile
     }
 
@@ -65,107 +73,46 @@ public struct VagrantfileLoader: Sendable {
 
     public func load(vagrantfile: String) throws(VagrantfileError) -> VagrantEnvironment {
         let vagrantfile = HostFiles.absolute(vagrantfile, relativeTo: currentDirectory)
-        var sources: [String] = []
+        var files: [String] = []
         let homeFile = HostFiles.absolute("Vagrantfile", relativeTo: home.path)
         if HostFiles.exists(homeFile), homeFile != vagrantfile {
-            sources.append(homeFile)
+            files.append(homeFile)
         }
-        sources.append(vagrantfile)
-        let root = HostFiles.parent(of: vagrantfile)
-        var result = try Self.evaluate(sources, root: root, environment: environment)
-        guard let boxVagrantfile else { return result }
-        // Which box a machine uses is known only once the files above have been read; as Vagrant
-        // does, the files are then read again with that box's Vagrantfile first. Machines that
-        // share a box share that second reading.
-        var layered: [String: VagrantEnvironment] = [:]
-        for (index, machine) in result.machines.enumerated() {
-            guard let boxFile = boxVagrantfile(machine) else { continue }
-            if layered[boxFile] == nil {
-                layered[boxFile] = try Self.evaluate([boxFile] + sources, root: root, environment: environment)
-            }
-            guard let withBox = layered[boxFile] else { continue }
-            if let replaced = withBox.machine(named: machine.name) { result.machines[index] = replaced }
-            for warning in withBox.warnings where !result.warnings.contains(warning) { result.warnings.append(warning) }
-        }
-        return result
+        files.append(vagrantfile)
+        let reading = Reading(
+            sources: try Self.read(files), root: HostFiles.parent(of: vagrantfile), environment: environment, effects: effects,
+            arguments: arguments)
+        return try reading.evaluate(boxVagrantfile: boxVagrantfile)
     }
 
-    /// Evaluates Vagrantfiles in merge order (lowest first) into one environment.
-    public static func evaluate(_ files: [String], root: String, environment: [String: String]) throws(VagrantfileError)
-        -> VagrantEnvironment
-    {
-        var sources: [(path: String, text: String)] = []
+    static func read(_ files: [String]) throws(VagrantfileError) -> [Reading.Source] {
+        var sources: [Reading.Source] = []
         for file in files {
             do {
-                sources.append((file, try HostFiles.readText(at: file, limit: FileModule.readLimit)))
+                sources.append(Reading.Source(path: file, text: try HostFiles.readText(at: file, limit: FileModule.readLimit)))
             } catch {
                 throw VagrantfileError.unreadableVagrantfile(file, explanation: error.explanation)
             }
         }
-        return try evaluate(sources: sources, root: root, environment: environment)
+        return sources
     }
 
-    /// Evaluates Vagrantfile source held in memory (tests, fuzzing); `directory` anchors relative paths.
-    public static func evaluate(
-        source: String, file: String = "Vagrantfile", directory: String = FileManager.default.temporaryDirectory.path,
-        environment: [String: String] = [:]
-    ) throws(VagrantfileError) -> VagrantEnvironment {
-        try evaluate(sources: [(directory + "/" + file, source)], root: directory, environment: environment)
-    }
-
-    /// Runs on a thread with a 256 MiB stack (reserved, touched only as used): the parser and evaluator recurse, and their own depth
-    /// limits are set well inside that, so no input can overflow the stack of whatever thread
-    /// called (Swift's concurrency threads have small ones).
-    static func evaluate(sources: [(path: String, text: String)], root: String, environment: [String: String]) throws(VagrantfileError)
+    /// Evaluates Vagrantfiles in merge order (lowest first) into one environment, with host effects refused.
+    public static func evaluate(_ files: [String], root: String, environment: [String: String]) throws(VagrantfileError)
         -> VagrantEnvironment
     {
-        try onThreadWaiting(stackSize: 256 << 20) { () throws(VagrantfileError) -> VagrantEnvironment in
-            try evaluateNow(sources: sources, root: root, environment: environment)
-        }
+        try Reading(sources: try read(files), root: root, environment: environment, effects: .refused, arguments: []).evaluate()
     }
 
-    private static func evaluateNow(sources: [(path: String, text: String)], root: String, environment: [String: String])
-        throws(VagrantfileError) -> VagrantEnvironment
-    {
-        let collector = ConfigurationCollector()
-        let host = VagrantHost(configurator: collector)
-        var interpreters: [Interpreter] = []
-        defer {
-            for interpreter in interpreters { interpreter.releaseCycles() }
-            host.release()
-        }
-        for source in sources {
-            let interpreter = Interpreter(file: source.path, environment: environment, host: host)
-            try interpreter.run(try Parser.parse(source.text, file: source.path))
-            interpreters.append(interpreter)
-        }
-        guard let last = interpreters.last else {
-            throw VagrantfileError.noVagrantfileToRead()
-        }
-        let machines: [Machine]
-        do {
-            machines = try collector.machines(interpreter: last)
-        } catch let error as VagrantfileError {
-            throw error
-        } catch let error as RubyError {
-            throw VagrantfileError.passing(error.message, as: .runtime, at: error.location)
-        } catch ControlFlow.breakValue, ControlFlow.nextValue, ControlFlow.returnValue {
-            throw VagrantfileError.controlFlowLeftConfigurationBlock()
-        } catch {
-            throw VagrantfileError.passing("\(error)", as: .runtime, at: nil)
-        }
-        var warnings = collector.warnings
-        if !collector.configured {
-            warnings.append(
-                Diagnostic(
-                    location: SourceLocation(file: sources.last?.path ?? "Vagrantfile", line: 1, column: 1),
-                    message: "this Vagrantfile never calls Vagrant.configure(\"2\"); it describes no machines"))
-        }
-        return VagrantEnvironment(
-            vagrantfile: sources.last?.path,
-            root: root,
-            machines: machines,
-            warnings: warnings,
-            output: host.output)
+    /// Evaluates Vagrantfile source held in memory (tests, fuzzing); `directory` anchors relative
+    /// paths. Host effects are refused unless `effects` says otherwise.
+    public static func evaluate(
+        source: String, file: String = "Vagrantfile", directory: String = FileManager.default.temporaryDirectory.path,
+        environment: [String: String] = [:], effects: HostEffects = .refused, arguments: [String] = []
+    ) throws(VagrantfileError) -> VagrantEnvironment {
+        try Reading(
+            sources: [Reading.Source(path: directory + "/" + file, text: source)], root: directory, environment: environment,
+            effects: effects, arguments: arguments
+        ).evaluate()
     }
 }

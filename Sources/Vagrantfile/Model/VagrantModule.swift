@@ -9,7 +9,8 @@ final class VagrantHost {
     /// Plugins whose configuration boxer reads itself.
     static let knownPlugins: Set<String> = ["vagrant-libvirt", "vagrant-qemu"]
 
-    let configurator: ConfigurationCollector
+    /// Where `Vagrant.configure` blocks go; a box's layering swaps in a collector of its own.
+    var configurator: ConfigurationCollector
     private var cache: [String: Value] = [:]
     /// Files read with `load`/`require_relative`, their interpreters (released with the rest
     /// when the environment is built) and how deep the current load is.
@@ -23,8 +24,40 @@ final class VagrantHost {
     var loadedInterpreters: [Interpreter] = []
     var loadDepth = 0
 
-    init(configurator: ConfigurationCollector) {
+    /// Whether shell commands, file writes, sleeps and `exit` act on the host (see `HostEffects`).
+    let effects: HostEffects
+    /// `ARGV` as Vagrant sets it: the command line after the program's name (`["status", "web"]`).
+    let arguments: [String]
+
+    init(configurator: ConfigurationCollector, effects: HostEffects = .refused, arguments: [String] = []) {
         self.configurator = configurator
+        self.effects = effects
+        self.arguments = arguments
+    }
+
+    /// Prints for the program (`puts`, `warn`, `$stderr.puts`): kept in `output` and, when host
+    /// effects are performed, written to boxer's own stdout or stderr at once, as Vagrant prints it.
+    func emit(_ text: String, toError: Bool = false) {
+        guard !text.isEmpty else { return }
+        output.append(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+        if effects == .performed { writeWhole(text, to: toError ? STDERR_FILENO : STDOUT_FILENO) }
+    }
+
+    /// `$stdout`, `$stderr`, `$0` and `$PROGRAM_NAME` (boxer's path, as Vagrant's is `/usr/bin/vagrant`).
+    func standardGlobal(_ name: String) -> Value? {
+        switch name {
+        case "$stdout", "$stderr": return .object(StandardStream(host: self, isError: name == "$stderr"))
+        case "$0", "$PROGRAM_NAME": return .string(CommandLine.arguments.first ?? "boxer")
+        default: return nil
+        }
+    }
+
+    /// The environment programs run with: the file's, with what it assigned to `ENV[...]`.
+    func processEnvironment(_ interpreter: Interpreter) -> [String: String] {
+        guard case .object(let object as EnvironmentObject)? = constant("ENV", interpreter: interpreter) else {
+            return interpreter.environment
+        }
+        return object.merged
     }
 
     /// Drops what the program defined once the environment has been built (closures in it
@@ -49,7 +82,9 @@ final class VagrantHost {
         case "JSON": value = .object(JSONModule())
         case "RUBY_PLATFORM": value = .string("x86_64-linux")
         case "RUBY_VERSION": value = .string("3.1.2")
-        case "ARGV": value = .array([])
+        case "ARGV": value = .array(arguments.map(Value.string))
+        case "STDOUT", "STDERR": value = .object(StandardStream(host: self, isError: name == "STDERR"))
+        case "Random": value = .object(RandomModule())
         case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc",
             "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError",
             "NameError":

@@ -73,12 +73,6 @@ extension VagrantfileError {
         VagrantfileError(.unsupported, at: location, "interpolated symbols are not supported by boxer", hint: "use a string instead")
     }
 
-    static func shellCommandLiteral(at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .unsupported, at: location, "%x (running a shell command) is not supported by boxer",
-            hint: "boxer does not run programs while reading a Vagrantfile; use ENV or a file read with File.read instead")
-    }
-
     static func unsupportedPercentLiteral(kind: Character, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
             .unsupported, at: location, "%\(kind) literals are not supported by boxer", hint: "use %w[], %i[], %q() or a quoted string")
@@ -136,19 +130,32 @@ extension VagrantfileError {
 
     // MARK: - Parser: refused constructs
 
-    static func backticks(at location: SourceLocation) -> VagrantfileError {
+    /// A shell command, file write, sleep or exit while host effects are refused (`HostEffects.refused`).
+    static func hostEffectRefused(_ what: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
-            .unsupported, at: location, "backticks (running a shell command) is not supported by boxer",
-            hint:
-                "boxer does not run programs while reading a Vagrantfile; read values from ENV, a YAML/JSON file, or write them in the Vagrantfile"
-        )
+            .unsupported, at: location, "\(what) is refused here: this reading of the Vagrantfile may not act on the host",
+            hint: "generated input (fuzzing, tests) is read with host effects refused; boxer's commands run it as Vagrant does")
     }
 
-    /// `system`, `exec`, `spawn`, ….
+    /// `exit`, `exit!` or `abort`: the command ends with `status` and says nothing more.
+    static func programExit(status: Int32, at location: SourceLocation) -> VagrantfileError {
+        var error = VagrantfileError(.exit, at: location, "")
+        error.exitCode = status
+        return error
+    }
+
+    /// `spawn`, `fork`, `syscall`.
     static func runningProgram(_ name: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
-            .unsupported, at: location, "'\(name)' (running a program) is not supported by boxer",
-            hint: "boxer does not run programs while reading a Vagrantfile; use a shell provisioner to run commands in the machine")
+            .unsupported, at: location, "'\(name)' (a process that outlives the reading) is not supported by boxer",
+            hint: "run the command with backticks or system, which boxer runs as Ruby does and waits for")
+    }
+
+    /// `exec` of anything but `vagrant` (which would replace boxer with another program).
+    static func execRefused(_ command: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .unsupported, at: location, "exec \"\(command)\" would replace boxer with that program; boxer does not do that",
+            hint: "run it with system instead, or outside the Vagrantfile")
     }
 
     /// `eval`, `instance_eval`, `binding`, ….
@@ -171,11 +178,11 @@ extension VagrantfileError {
             hint: "load the file with load or require_relative, or keep settings in a YAML or JSON file")
     }
 
-    /// `open`, `exit`, `sleep`, `gets`, `rand`, ….
+    /// `open`, `trap`, `at_exit`, `gets`.
     static func hostInteraction(_ name: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
             .unsupported, at: location, "'\(name)' is not supported by boxer",
-            hint: "a Vagrantfile read by boxer describes machines; it does not interact with the host")
+            hint: "boxer reads the Vagrantfile without a terminal to ask and without handlers that run later; read files with File.read")
     }
 
     /// `class` or `module`.

@@ -13,12 +13,17 @@ public struct VagrantfileError: Error, Sendable, Equatable, CustomStringConverti
         case configuration
         /// No Vagrantfile, or one that cannot be read.
         case notFound
+        /// The file ended the command with `exit` or `abort`, as it does under Vagrant: nothing
+        /// more is said (abort has printed its message), and boxer exits with `exitCode`.
+        case exit
     }
 
     public let kind: Kind
     public let location: SourceLocation?
     public let message: String
     public let hint: String?
+    /// For `.exit`: the status the file asked for.
+    public var exitCode: Int32?
 
     public init(_ kind: Kind, at location: SourceLocation?, _ message: String, hint: String? = nil) {
         self.kind = kind
@@ -28,6 +33,7 @@ public struct VagrantfileError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     public var description: String {
+        if kind == .exit { return "" }
         var text = location.map { "\($0): " } ?? ""
         text += message
         if let hint { text += "\n  hint: \(hint)" }
@@ -37,4 +43,5 @@ public struct VagrantfileError: Error, Sendable, Equatable, CustomStringConverti
 
 extension VagrantfileError: BoxerError {
     public var kindName: String { "VagrantfileError.\(kind)" }
+    public var exitStatus: ExitStatus { exitCode.map { ExitStatus(rawValue: $0) } ?? .failure }
 }

@@ -102,15 +102,11 @@ final class Interpreter {
         case .directory: return .string(directory)
         case .line: return .int(location.line)
         case .string(let pieces):
-            var text = ""
-            for piece in pieces {
-                switch piece {
-                case .text(let value): text += value
-                case .code(let code): text += try stringify(try evaluate(code, scope: scope, selfValue: selfValue), at: code.location)
-                }
-                try Builtins.checkSize(text.utf8.count, "string", interpreter: self, at: location)
-            }
-            return .string(text)
+            return .string(try interpolate(pieces, scope: scope, selfValue: selfValue, at: location))
+        case .shell(let pieces):
+            let command = try interpolate(pieces, scope: scope, selfValue: selfValue, at: location)
+            let result = try HostCommands.run(command, captureOutput: true, captureError: false, interpreter: self, at: location)
+            return .string(result?.output ?? "")
         case .regex(let pattern, let options):
             return .regex(try RegexBox(pattern: pattern, options: options, at: location))
         case .array(let items):
@@ -145,7 +141,7 @@ final class Interpreter {
             if let value = host.constant(name, interpreter: self) { return value }
             throw error("uninitialized constant \(name)", at: location, className: "NameError")
         case .global(let name):
-            return host.globals[name] ?? .null
+            return host.globals[name] ?? host.standardGlobal(name) ?? .null
         case .instanceVariable(let name):
             return host.globals["@" + name] ?? .null
         case .call(let receiverNode, let name, let argumentNodes, let blockLiteral, let safe):
@@ -291,6 +287,19 @@ final class Interpreter {
         case .sequence(let body):
             return try evaluate(body, scope: scope, selfValue: selfValue)
         }
+    }
+
+    /// The text of a string literal, its `#{...}` evaluated.
+    func interpolate(_ pieces: [Node.Piece], scope: Scope, selfValue: Value, at location: SourceLocation) throws -> String {
+        var text = ""
+        for piece in pieces {
+            switch piece {
+            case .text(let value): text += value
+            case .code(let code): text += try stringify(try evaluate(code, scope: scope, selfValue: selfValue), at: code.location)
+            }
+            try Builtins.checkSize(text.utf8.count, "string", interpreter: self, at: location)
+        }
+        return text
     }
 
     /// Runs `body` while `proceed` says so, with `next` skipping to the following round and

@@ -127,7 +127,8 @@ extension Lexer {
             let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: true, start: start)
             append(.string(parts), at: start, space: space)
         case "x":
-            throw VagrantfileError.shellCommandLiteral(at: start)
+            let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: true, start: start)
+            append(.command(parts), at: start, space: space)
         case "r":
             let parts = try lexQuoted(close: close, open: nestedOpen, interpolate: false, start: start, regex: true)
             guard case .success(let text) = Self.plainText(parts) else { throw VagrantfileError.badPercentLiteral(kind: "r", at: start) }

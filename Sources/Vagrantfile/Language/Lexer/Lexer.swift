@@ -147,16 +147,19 @@ struct Lexer {
                 append(.string(parts), at: start, space: space)
             }
         } else if character == "`" {
-            append(.backtick, at: start, space: space)
             advance()
-            while let next = peek(), next != "`" { advance() }
-            if peek() == "`" { advance() }
+            append(.command(try lexQuoted(close: "`", open: nil, interpolate: true, start: start)), at: start, space: space)
         } else if character == ":" {
             try lexColon(start: start, space: space)
         } else if character == "$" {
             advance()
             var name = "$"
-            while let next = peek(), next.isLetter || next.isNumber || next == "_" { name.append(advance()) }
+            if let special = peek(), "?!~".contains(special) {
+                // $? (the last command's status), $!, $~: one punctuation character names them.
+                name.append(advance())
+            } else {
+                while let next = peek(), next.isLetter || next.isNumber || next == "_" { name.append(advance()) }
+            }
             guard name.count > 1 else { throw VagrantfileError.globalVariableWithoutName(at: start) }
             append(.globalVariable(name), at: start, space: space)
         } else if character == "@" {

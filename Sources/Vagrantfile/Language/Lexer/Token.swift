@@ -22,7 +22,8 @@ enum TokenKind: Equatable, Sendable {
     case keyword(String)
     case op(String)
     case newline
-    case backtick
+    /// `` `command` `` or `%x(command)`: a shell command, run when evaluated.
+    case command([StringPart])
     case eof
 }
 

@@ -2,14 +2,19 @@ import BoxerSupport
 import Foundation
 import Yams
 
-/// `ENV["X"]`, `ENV.fetch`, `ENV.key?`: reads only; the process environment is never changed.
+/// `ENV["X"]`, `ENV.fetch`, `ENV.key?`, `ENV["X"] = ...`: assignments are seen by the rest of the
+/// program and by the commands it runs, never by boxer's own process.
 final class EnvironmentObject: RubyObject {
     let environment: [String: String]
-    private var assigned: [String: String] = [:]
-    init(environment: [String: String]) { self.environment = environment }
+    /// The environment with the program's assignments and deletions.
+    private(set) var merged: [String: String]
+    init(environment: [String: String]) {
+        self.environment = environment
+        self.merged = environment
+    }
     var typeName: String { "Object" }
 
-    func value(_ key: String) -> String? { assigned[key] ?? environment[key] }
+    func value(_ key: String) -> String? { merged[key] }
 
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         let key = arguments.positional.first?.text ?? ""
@@ -22,16 +27,15 @@ final class EnvironmentObject: RubyObject {
             throw interpreter.error("key not found: \"\(key)\"", at: location, className: "KeyError")
         case "key?", "has_key?", "include?", "member?": return .bool(value(key) != nil)
         case "[]=", "store":
-            // Visible to the rest of the file, never exported to the host process.
-            assigned[key] = arguments.positional.count > 1 ? arguments.positional[1].text : nil
-            return arguments.positional.last ?? .null
+            let assigned = arguments.positional.count > 1 ? arguments.positional[1] : .null
+            if case .null = assigned { merged[key] = nil } else { merged[key] = assigned.text }
+            return assigned
         case "to_h", "to_hash":
-            return .hash(
-                HashBox(environment.merging(assigned) { $1 }.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))
-        case "keys": return .array(environment.keys.sorted().map { .string($0) })
+            return .hash(HashBox(merged.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))
+        case "keys": return .array(merged.keys.sorted().map { .string($0) })
         case "delete":
-            assigned[key] = nil
-            return .null
+            let old = merged.removeValue(forKey: key)
+            return old.map { .string($0) } ?? .null
         default: throw interpreter.error("undefined method '\(method)' for ENV", at: location, className: "NoMethodError")
         }
     }

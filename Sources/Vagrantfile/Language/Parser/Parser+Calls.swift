@@ -104,7 +104,7 @@ extension Parser {
             case "-", "*", "&", "**", ":": return glued
             default: return false
             }
-        case .backtick:
+        case .command:
             return true
         default:
             return false

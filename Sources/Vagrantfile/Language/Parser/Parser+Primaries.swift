@@ -44,8 +44,9 @@ extension Parser {
         case .instanceVariable(let name):
             next()
             return Node(.instanceVariable(name), at: location)
-        case .backtick:
-            throw VagrantfileError.backticks(at: location)
+        case .command(let parts):
+            next()
+            return Node(.shell(try pieces(parts)), at: location)
         case .identifier(let name):
             next()
             return try parseIdentifier(name, location: location)
@@ -125,7 +126,7 @@ extension Parser {
     /// Names boxer refuses wherever they are called, with or without a receiver.
     func refuseForbidden(_ name: String, at location: SourceLocation) throws(VagrantfileError) {
         switch name {
-        case "system", "exec", "spawn", "fork", "syscall":
+        case "spawn", "fork", "syscall":
             throw VagrantfileError.runningProgram(name, at: location)
         case "eval", "instance_eval", "class_eval", "module_eval", "instance_exec", "binding":
             throw VagrantfileError.codeGeneration(name, at: location)
@@ -134,7 +135,7 @@ extension Parser {
             throw VagrantfileError.metaprogramming(name, at: location)
         case "autoload":
             throw VagrantfileError.autoload(name, at: location)
-        case "open", "trap", "at_exit", "exit", "exit!", "abort", "sleep", "gets", "srand", "rand":
+        case "open", "trap", "at_exit", "gets":
             throw VagrantfileError.hostInteraction(name, at: location)
         default:
             break

@@ -1,0 +1,160 @@
+import BoxerSupport
+import BoxerTestSupport
+import Foundation
+import Testing
+
+@testable import Vagrantfile
+
+/// A Vagrantfile is its user's program: read for a command (`HostEffects.performed`) its shell
+/// commands run, `$?` is set and `exit`/`abort` end the command, as under Vagrant. Read as
+/// generated input (`.refused`, the default of every in-memory reading and of the fuzzer) none
+/// of that acts on the host.
+@Suite struct HostEffectsTests {
+    static func read(_ source: String, in folder: TemporaryFolder, effects: HostEffects = .performed, arguments: [String] = [])
+        throws -> VagrantEnvironment
+    {
+        try VagrantfileLoader.evaluate(
+            source: source, directory: folder.url.path, environment: ProcessInfo.processInfo.environment, effects: effects,
+            arguments: arguments)
+    }
+
+    static func values(_ source: String, in folder: TemporaryFolder) throws -> [String] {
+        try read(source, in: folder).output
+    }
+
+    @Test func backticksReturnTheOutputAndSetTheStatus() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let lines = try Self.values(
+            """
+            name = "boxer"
+            out = `printf '%s' "#{name}"; echo " here"`
+            ok = $?.success?
+            bad = %x(echo partial; exit 3)
+            $stdout.write("")
+            print out.strip, "|", ok, "|", bad.strip, "|", $?.exitstatus, "|", $?.success?, "\\n"
+            """, in: folder)
+        #expect(lines == ["boxer here|true|partial|3|false"])
+    }
+
+    @Test func aFailingCommandNeverRaises() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let lines = try Self.values(
+            "out = `boxer-no-such-program-here 2>/dev/null`\nprint out.inspect, \" \", $?.exitstatus, \"\\n\"", in: folder)
+        #expect(lines == ["\"\" 127"])
+    }
+
+    @Test func systemAnswersTrueFalseOrNil() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let lines = try Self.values(
+            """
+            a = system("true")
+            b = system("exit 4")
+            c = $?.exitstatus
+            d = system("boxer-no-such-program-here", "x")
+            print [a, b, c, d].inspect, "\\n"
+            """, in: folder)
+        #expect(lines == ["[true, false, 4, nil]"])
+    }
+
+    @Test func commandsSeeTheEnvironmentTheFileSet() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let lines = try Self.values("ENV[\"BOXER_TEST_VALUE\"] = \"from-the-file\"\nputs `echo $BOXER_TEST_VALUE`", in: folder)
+        #expect(lines == ["from-the-file"])
+        #expect(ProcessInfo.processInfo.environment["BOXER_TEST_VALUE"] == nil)
+    }
+
+    @Test func exitAndAbortEndTheReadingWithTheirStatus() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        for (source, status) in [("exit", 0), ("exit 3", 3), ("exit(false)", 1), ("exit!", 0), ("abort", 1)] {
+            let error = try #require(throws: VagrantfileError.self) { try Self.read("x = 1\n\(source)\nputs 'never'", in: folder) }
+            #expect(error.kind == .exit)
+            #expect(error.exitCode == Int32(status), "\(source)")
+            #expect(error.description == "", "exit says nothing more")
+            #expect(error.exitStatus.rawValue == Int32(status))
+        }
+    }
+
+    @Test func argvIsTheCommandLine() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let environment = try Self.read("p ARGV\nputs ARGV[0]", in: folder, arguments: ["status", "web"])
+        #expect(environment.output == ["[\"status\", \"web\"]", "status"])
+    }
+
+    @Test func thePluginInstallDanceGoesOnWithAWarning() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let environment = try Self.read(
+            """
+            unless Vagrant.has_plugin?("vagrant-hostmanager")
+              if system("vagrant plugin install vagrant-hostmanager")
+                exec "vagrant #{ARGV.join(' ')}"
+              else
+                abort "Installation of one or more plugins has failed. Aborting."
+              end
+            end
+            """, in: folder)
+        #expect(environment.warnings.map(\.message).contains { $0.contains("installs the Vagrant plugin vagrant-hostmanager") })
+    }
+
+    @Test func randomNumbersStayInTheirRange() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let lines = try Self.values(
+            """
+            a = (1..100).map { rand(10) }
+            b = Random.new(7).rand(1..6)
+            c = rand
+            print a.all? { |x| x >= 0 && x < 10 }, " ", (1..6).include?(b), " ", c >= 0 && c < 1, "\\n"
+            """, in: folder)
+        #expect(lines == ["true true true"])
+    }
+
+    /// Top-level code runs once per reading even when a box Vagrantfile is layered beneath the
+    /// project (Vagrant runs the configure blocks again, never the file).
+    @Test func topLevelCodeRunsOncePerReadingWithABoxLayer() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let project = try folder.folder("project")
+        let count = folder.path("count.txt").path
+        try Data(
+            """
+            `echo once >> '\(count)'`
+            Vagrant.configure("2") do |config|
+              config.vm.box = "test/box"
+              config.vm.define "web"
+              config.vm.define "db"
+            end
+            """.utf8
+        ).write(to: project.appendingPathComponent("Vagrantfile"))
+        let boxFile = folder.path("box-Vagrantfile")
+        try Data("Vagrant.configure(\"2\") { |c| c.vm.hostname = \"from-box\" }\n".utf8).write(to: boxFile)
+        let loader = VagrantfileLoader(
+            environment: ["PATH": "/usr/bin:/bin"], currentDirectory: project.path, home: BoxerHome(root: folder.path("home")),
+            effects: .performed
+        ) { _ in boxFile.path }
+        let environment = try loader.load()
+        #expect(environment.machines.map(\.name) == ["web", "db"])
+        #expect(environment.machines.allSatisfy { $0.hostname == "from-box" })
+        #expect(try String(contentsOfFile: count, encoding: .utf8) == "once\n")
+    }
+
+    /// The fuzzer's and the generated-input tests' mode: nothing runs, nothing is written, the
+    /// reading never sleeps or exits; each is refused at its line.
+    @Test func refusedEffectsDoNothingToTheHost() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let marker = folder.path("marker").path
+        for source in ["`touch '\(marker)'`", "%x(touch '\(marker)')", "system(\"touch '\(marker)'\")", "system(\"touch\", \"\(marker)\")"]
+        {
+            let error = try #require(throws: VagrantfileError.self) {
+                try VagrantfileLoader.evaluate(source: "x = 1\n" + source, directory: folder.url.path)
+            }
+            #expect(error.kind == .unsupported)
+            #expect(error.location?.line == 2)
+            #expect(error.message.hasSuffix("is refused here: this reading of the Vagrantfile may not act on the host"))
+        }
+        for source in ["exit", "abort 'x'", "sleep 100"] {
+            let error = try #require(throws: VagrantfileError.self) {
+                try VagrantfileLoader.evaluate(source: source, directory: folder.url.path)
+            }
+            #expect(error.kind == .unsupported, "\(source)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+}

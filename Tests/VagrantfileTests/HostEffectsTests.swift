@@ -107,6 +107,22 @@ import Testing
         #expect(lines == ["true true true"])
     }
 
+    @Test func filesAreWrittenAsRubyWritesThem() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let lines = try Self.values(
+            """
+            FileUtils.mkdir_p("generated/deep")
+            File.write("generated/a.txt", "one\\n")
+            File.open("generated/deep/b.txt", "w") { |f| f.puts "two"; f << "three\\n" }
+            File.open("generated/a.txt", "a") { |f| f.write("four\\n") }
+            FileUtils.cp("generated/a.txt", "generated/c.txt")
+            FileUtils.rm_f("generated/missing.txt")
+            print File.read("generated/c.txt").split.inspect, File.readlines("generated/deep/b.txt").length, "\\n"
+            """, in: folder)
+        #expect(lines == ["[\"one\", \"four\"]2"])
+        #expect(try String(contentsOf: folder.path("generated/deep/b.txt"), encoding: .utf8) == "two\nthree\n")
+    }
+
     /// Top-level code runs once per reading even when a box Vagrantfile is layered beneath the
     /// project (Vagrant runs the configure blocks again, never the file).
     @Test func topLevelCodeRunsOncePerReadingWithABoxLayer() throws {

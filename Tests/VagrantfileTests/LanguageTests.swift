@@ -56,6 +56,19 @@ import Vagrantfile
         ("puts({a: {b: [10, 20]}}.dig(:a, :b, 1))", "20"),
         ("puts [[\"k\", 1]].to_h.merge(\"j\" => 2).inspect", "{\"k\" => 1, \"j\" => 2}"),
         ("puts <<~EOS\n  indented\n    more\nEOS", "indented\n  more"),
+        // Assignments where Ruby allows them as operands: ?: branches, the right of && and ||.
+        ("x = \"abc\" =~ /b/ ? A = true : A = false\nputs A", "true"),
+        ("y = nil\ny.nil? && y = 5\nz = 1\nz.nil? || z = 7\nw = 2\nw == 2 || w = 9\nputs y, z, w", "5\n7\n2"),
+        ("def f(a, b = {\n  c: 1,\n}\n)\n  b[:c]\nend\nputs f(0)", "1"),
+        // MatchData, $~ and Regexp.last_match.
+        (
+            "m = \"10.0.0.5\".match(/^([0-9.]+\\.)([^.]+)$/)\nputs m.captures.inspect, m[2], m.pre_match.empty?, Regexp.last_match(1), $~[0]",
+            "[\"10.0.0.\", \"5\"]\n5\ntrue\n10.0.0.\n10.0.0.5"
+        ),
+        ("puts \"a.b\".match(\".\").to_s, \"ab\".match(/z/).inspect", ".\nnil"),
+        ("puts RbConfig::CONFIG[\"host_os\"] =~ /linux|darwin/ ? \"unix\" : \"other\"", "unix"),
+        ("puts ENV.select { |k, _| k == \"SET\" }.inspect, ENV.map { |k, v| k }.include?(\"SET\")", "{\"SET\" => \"yes\"}\ntrue"),
+        ("puts [1, 2, 3].map { rand(5) }.all? { |n| (0...5).include?(n) }", "true"),
         ("name = \"x\"\nputs <<-EOS.strip\n    hi #{name}\n    EOS", "hi x"),
         ("puts \"yes\" if 1 == 1\nputs \"no\" unless 1 == 1", "yes"),
         ("puts __FILE__.end_with?(\"Vagrantfile\"), File.basename(__dir__) != \"\"", "true\ntrue"),

@@ -23,6 +23,7 @@ struct Validate: ParsableCommand, BoxerCommand {
         let output = global.makeOutput()
         let environment = try VagrantfileLoader.forProject().load()
         for warning in environment.warnings { output.warn(warning.description) }
+        try environment.checkProblems()
         // What `up` would refuse before creating anything is refused here too: forwarded
         // ports and the environment network's static addresses.
         let providers = environment.machines.map { DefaultProvider.choose(for: $0) }

@@ -19,7 +19,7 @@ struct Provision: AsyncParsableCommand, BoxerCommand {
 
     func run() async throws {
         let output = global.makeOutput()
-        let environment = try openMachineEnvironment(output: output)
+        let environment = try openMachineEnvironment(output: output, validated: true)
         let only = provisionWith?.split(separator: ",").map(String.init) ?? []
         try await withEnvironmentLock(environment) {
             try await environment.provision(names, only: only)

@@ -19,7 +19,7 @@ struct Reload: AsyncParsableCommand, BoxerCommand {
 
     func run() async throws {
         let output = global.makeOutput()
-        let environment = try openMachineEnvironment(output: output)
+        let environment = try openMachineEnvironment(output: output, validated: true)
         try await withEnvironmentLock(environment) {
             // Only machines that exist are reloaded; the others are left as they are, as Vagrant does.
             var created: [String] = []

@@ -33,7 +33,7 @@ struct Up: AsyncParsableCommand, BoxerCommand {
 
     func run() async throws {
         let output = global.makeOutput()
-        let environment = try openMachineEnvironment(output: output, provider: provider)
+        let environment = try openMachineEnvironment(output: output, provider: provider, validated: true)
         let only = provisionWith?.split(separator: ",").map(String.init) ?? []
         let options = MachineEnvironment.UpOptions(provision: only.isEmpty ? provision : true, provisionWith: only, parallel: parallel)
         try await withEnvironmentLock(environment) {

@@ -24,10 +24,11 @@ func providerPlugins(builtIn: Set<String>, environment: [String: String]) -> [Ex
 }
 
 /// The project's machines, ready for the lifecycle commands. `loaded` is the project's
-/// environment when the caller has read it already.
+/// environment when the caller has read it already. `validated`: refuse a configuration with
+/// problems (unknown settings, missing files), as Vagrant's `up`, `provision` and `reload` do.
 func openMachineEnvironment(
     output: Output, provider requested: String? = nil, environment variables: [String: String] = ProcessInfo.processInfo.environment,
-    loaded: VagrantEnvironment? = nil
+    loaded: VagrantEnvironment? = nil, validated: Bool = false
 ) throws -> MachineEnvironment {
     let loader = VagrantfileLoader.forProject(environment: variables)
     let environment: VagrantEnvironment
@@ -37,6 +38,7 @@ func openMachineEnvironment(
         environment = try loader.load()
         for warning in environment.warnings { output.warn(warning.description) }
     }
+    if validated { try environment.checkProblems() }
     let home = loader.home
     let providers = availableProviders(home: home, environment: variables)
     if let requested, !providers.contains(where: { $0.name == requested }) {

@@ -75,7 +75,8 @@ enum Kernel {
 
     static let allowedLibraries: Set<String> = [
         "yaml", "json", "fileutils", "pathname", "set", "securerandom", "ipaddr", "rbconfig", "etc", "uri", "socket", "open3", "erb",
-        "date", "time", "psych", "digest", "base64",
+        "date", "time", "psych", "digest", "base64", "getoptlong", "ostruct", "resolv", "tempfile", "English", "logger", "pp",
+        "shellwords", "timeout", "optparse", "rubygems", "io/console",
     ]
 
     /// One case per Kernel method a Vagrantfile may call (`puts`, `require`, `raise`, `format`, ...):
@@ -144,6 +145,10 @@ enum Kernel {
             }
             if allowedLibraries.contains(library) { return .bool(true) }
             if library.hasPrefix("vagrant") { return .bool(true) }
+            // A file of the project's, by path: loaded once, ".rb" optional, as Ruby's require.
+            if library.hasPrefix("/") || library.hasPrefix("./") || library.hasPrefix("../") || library.hasPrefix("~") {
+                return try load(library, relative: true, interpreter: interpreter, at: location)
+            }
             throw VagrantfileError.unsupportedLibrary(library, at: location)
         case "format", "sprintf":
             guard case .string(let template)? = args.first else {

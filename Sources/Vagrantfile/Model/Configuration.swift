@@ -56,12 +56,22 @@ final class ConfigurationCollector {
     }
 
     let global = DraftBox(MachineDraft())
+    /// The project folder: relative host paths (provisioner scripts, synced folders) are checked from it.
+    var root = "/"
     private(set) var definitions: [Definition] = []
     /// Machine name → its place in `definitions`: a define is found in constant time (a
     /// Vagrantfile that defines machines in a loop of thousands stays linear).
     private var definitionIndex: [String: Int] = [:]
     var warnings: [Diagnostic] = []
     var configured = false
+
+    /// What Vagrant's validation refuses, as "section: message" (e.g. "vm: The following settings shouldn't exist: boxx").
+    private(set) var problems: [Diagnostic] = []
+
+    func problem(_ section: String, _ message: String, at location: SourceLocation) {
+        let diagnostic = Diagnostic(location: location, message: "\(section): \(message)")
+        if !problems.contains(diagnostic) { problems.append(diagnostic) }
+    }
 
     func warn(_ message: String, at location: SourceLocation) {
         let diagnostic = Diagnostic(location: location, message: message)

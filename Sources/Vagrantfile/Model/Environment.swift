@@ -10,6 +10,14 @@ public struct VagrantEnvironment: Sendable, Equatable, Codable {
     public var warnings: [Diagnostic]
     /// Lines the Vagrantfile printed with puts/print/p.
     public var output: [String]
+    /// What Vagrant's `validate` (and `up`) refuse though the file reads: unknown settings and
+    /// sections, provisioner files and synced folders that are missing. `status` shows machines regardless.
+    public var problems: [Diagnostic] = []
+
+    /// Fails, naming each problem's place, when the configuration has problems.
+    public func checkProblems() throws(VagrantfileError) {
+        if !problems.isEmpty { throw VagrantfileError.configurationProblems(problems) }
+    }
 
     public var primaryMachine: Machine? {
         machines.first { $0.primary } ?? (machines.count == 1 ? machines.first : nil)

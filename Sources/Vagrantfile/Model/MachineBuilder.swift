@@ -6,9 +6,10 @@ enum MachineBuilder {
         name: String, options: [String: ConfigValue], draft: MachineDraft, providers: [String: ProviderSettingsBox], order: [String],
         collector: ConfigurationCollector
     ) throws -> Machine {
-        let networks = try Self.networks(draft.networks)
+        let networks = try Self.networks(draft.networks, collector: collector)
         let syncedFolders = Self.syncedFolders(draft.syncedFolders)
-        let provisioners = try Self.provisioners(draft.provisioners)
+        let provisioners = try Self.provisioners(draft.provisioners, collector: collector)
+        checkPaths(draft, collector: collector)
         let sshSettings = Self.sshSettings(draft.ssh)
 
         var settings = draft.vm
@@ -48,7 +49,7 @@ enum MachineBuilder {
 
     /// The forwarded ports and networks: Vagrant's ssh forward first (unless the Vagrantfile
     /// has its own or disables it), then the Vagrantfile's, a host port forwarded twice refused.
-    static func networks(_ entries: [MachineDraft.NetworkEntry]) throws -> [Network] {
+    static func networks(_ entries: [MachineDraft.NetworkEntry], collector: ConfigurationCollector) throws -> [Network] {
         var networks: [Network] = []
         // Vagrant's default: guest 22 → host 2222 on 127.0.0.1, id "ssh", auto_correct.
         let sshDefault = MachineDraft.NetworkEntry(
@@ -68,7 +69,7 @@ enum MachineBuilder {
         // `disabled: true` removes a forward, the default ssh one included.
         entries.removeAll { $0.type == "forwarded_port" && $0.options["disabled"]?.bool == true }
         for entry in entries {
-            networks.append(try network(entry))
+            networks.append(try network(entry, collector: collector))
         }
         for (index, network) in networks.enumerated() {
             guard case .forwardedPort(let port) = network else { continue }
@@ -106,16 +107,43 @@ enum MachineBuilder {
         }
     }
 
+    /// Vagrant's validation of host paths: a shell provisioner's `path`, a file provisioner's
+    /// `source` and a synced folder's host path (without `create: true`) must exist, relative
+    /// to the project folder.
+    static func checkPaths(_ draft: MachineDraft, collector: ConfigurationCollector) {
+        func absolute(_ path: String) -> String {
+            let expanded = (path as NSString).expandingTildeInPath
+            return expanded.hasPrefix("/") ? expanded : collector.root + "/" + expanded
+        }
+        for entry in draft.provisioners {
+            if entry.type == "shell", let path = entry.options["path"]?.string, !path.contains("://"),
+                !FileManager.default.fileExists(atPath: absolute(path))
+            {
+                collector.problem(
+                    "shell provisioner", "`path` for shell provisioner does not exist on the host system: \(absolute(path))",
+                    at: entry.location)
+            }
+            if entry.type == "file", let source = entry.options["source"]?.string, !FileManager.default.fileExists(atPath: absolute(source))
+            {
+                collector.problem("File provisioner", "File upload source file \(absolute(source)) must exist", at: entry.location)
+            }
+        }
+        for folder in draft.syncedFolders where folder.options["disabled"]?.bool != true && folder.options["create"]?.bool != true {
+            if !FileManager.default.fileExists(atPath: absolute(folder.hostPath)) {
+                collector.problem("vm", "The host path of the shared folder is missing: \(folder.hostPath)", at: folder.location)
+            }
+        }
+    }
+
     /// The provisioners, each checked for the options its type needs.
-    static func provisioners(_ drafts: [MachineDraft.ProvisionerEntry]) throws -> [Provisioner] {
+    static func provisioners(_ drafts: [MachineDraft.ProvisionerEntry], collector: ConfigurationCollector) throws -> [Provisioner] {
         try drafts.map { entry -> Provisioner in
             var options = entry.options
-            let run = options.removeValue(forKey: "run")?.string ?? "once"
-            guard ["once", "always", "never"].contains(run) else {
-                throw VagrantfileError.invalidProvisionerRun(run, at: entry.location)
-            }
+            // As in Vagrant, any value other than always or never means once.
+            let written = options.removeValue(forKey: "run")?.string ?? "once"
+            let run = ["always", "never"].contains(written) ? written : "once"
             if entry.type == "shell", options["inline"] == nil, options["path"] == nil {
-                throw VagrantfileError.shellProvisionerWithoutScript(at: entry.location)
+                collector.problem("shell provisioner", "One of `path` or `inline` must be set.", at: entry.location)
             }
             if entry.type == "shell", options["inline"] != nil, options["path"] != nil {
                 throw VagrantfileError.shellProvisionerWithTwoScripts(at: entry.location)
@@ -148,7 +176,7 @@ enum MachineBuilder {
             values: ssh)
     }
 
-    static func network(_ entry: MachineDraft.NetworkEntry) throws -> Network {
+    static func network(_ entry: MachineDraft.NetworkEntry, collector: ConfigurationCollector) throws -> Network {
         var options = entry.options
         options.removeValue(forKey: "id")
         options.removeValue(forKey: "disabled")
@@ -169,10 +197,11 @@ enum MachineBuilder {
                     id: entry.id, guest: guest, host: host, hostIP: options["host_ip"]?.string, guestIP: options["guest_ip"]?.string,
                     proto: proto, autoCorrect: options["auto_correct"]?.bool ?? false))
         case "private_network":
-            let dhcp = options["type"]?.string == "dhcp"
             let ip = options["ip"]?.string
+            // Neither ip nor type passes Vagrant's validation (the provider decides later): DHCP here.
+            let dhcp = options["type"]?.string == "dhcp" || (ip == nil && options["type"] == nil)
             if !dhcp, ip == nil {
-                throw VagrantfileError.privateNetworkWithoutAddress(at: entry.location)
+                collector.problem("vm", "An IP is required for a private network.", at: entry.location)
             }
             if let ip, !isIPv4(ip), !ip.contains(":") {
                 throw VagrantfileError.invalidIPAddress(ip, at: entry.location)

@@ -27,6 +27,7 @@ struct Reading {
 
     private func evaluateNow(boxVagrantfile: (@Sendable (Machine) -> String?)?) throws(VagrantfileError) -> VagrantEnvironment {
         let collector = ConfigurationCollector()
+        collector.root = root
         let host = VagrantHost(configurator: collector, effects: effects, arguments: arguments)
         var interpreters: [Interpreter] = []
         defer {
@@ -43,6 +44,7 @@ struct Reading {
         }
         var machines = try Self.machines(of: collector, interpreter: last)
         var warnings = collector.warnings
+        var problems = collector.problems
         if let boxVagrantfile {
             // Which box a machine uses is known only once the files above have been read; as in
             // Vagrant, each box's Vagrantfile is then read once, beneath the configure blocks
@@ -51,9 +53,10 @@ struct Reading {
             for (index, machine) in machines.enumerated() {
                 guard let boxFile = boxVagrantfile(machine) else { continue }
                 if layered[boxFile] == nil {
-                    let (withBox, boxWarnings) = try layer(boxFile, beneath: collector, host: host, interpreters: &interpreters)
-                    layered[boxFile] = withBox
-                    for warning in boxWarnings where !warnings.contains(warning) { warnings.append(warning) }
+                    let layer = try layer(boxFile, beneath: collector, host: host, interpreters: &interpreters)
+                    layered[boxFile] = layer.machines
+                    for warning in layer.warnings where !warnings.contains(warning) { warnings.append(warning) }
+                    for problem in layer.problems where !problems.contains(problem) { problems.append(problem) }
                 }
                 if let replaced = layered[boxFile]?.first(where: { $0.name == machine.name }) { machines[index] = replaced }
             }
@@ -64,15 +67,17 @@ struct Reading {
                     location: SourceLocation(file: sources.last?.path ?? "Vagrantfile", line: 1, column: 1),
                     message: "this Vagrantfile never calls Vagrant.configure(\"2\"); it describes no machines"))
         }
-        return VagrantEnvironment(vagrantfile: sources.last?.path, root: root, machines: machines, warnings: warnings, output: host.output)
+        return VagrantEnvironment(
+            vagrantfile: sources.last?.path, root: root, machines: machines, warnings: warnings, output: host.output, problems: problems)
     }
 
     /// The machines with `boxFile` read first and the project's configure blocks run again on top.
     private func layer(_ boxFile: String, beneath first: ConfigurationCollector, host: VagrantHost, interpreters: inout [Interpreter])
-        throws(VagrantfileError) -> ([Machine], [Diagnostic])
+        throws(VagrantfileError) -> (machines: [Machine], warnings: [Diagnostic], problems: [Diagnostic])
     {
-        guard let boxSource = try VagrantfileLoader.read([boxFile]).first, let last = interpreters.last else { return ([], []) }
+        guard let boxSource = try VagrantfileLoader.read([boxFile]).first, let last = interpreters.last else { return ([], [], []) }
         let collector = ConfigurationCollector()
+        collector.root = root
         host.configurator = collector
         defer { host.configurator = first }
         let interpreter = Interpreter(file: boxSource.path, environment: environment, host: host)
@@ -85,7 +90,7 @@ struct Reading {
                 throw Self.converted(error)
             }
         }
-        return (try Self.machines(of: collector, interpreter: last), collector.warnings)
+        return (try Self.machines(of: collector, interpreter: last), collector.warnings, collector.problems)
     }
 
     private static func machines(of collector: ConfigurationCollector, interpreter: Interpreter) throws(VagrantfileError) -> [Machine] {

@@ -85,6 +85,9 @@ final class VagrantHost {
         case "ARGV": value = .array(arguments.map(Value.string))
         case "STDOUT", "STDERR": value = .object(StandardStream(host: self, isError: name == "STDERR"))
         case "Random": value = .object(RandomModule())
+        case "Regexp": value = .object(RegexpModule())
+        case "RbConfig": value = .object(RbConfigModule())
+        case "FileUtils": value = .object(FileUtilsModule())
         case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc",
             "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError",
             "NameError":

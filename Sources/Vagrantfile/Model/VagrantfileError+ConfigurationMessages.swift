@@ -2,6 +2,14 @@
 /// Ruby that is not a valid configuration (loader, `Vagrant`, config objects, settings, machines).
 /// Each says what went wrong where, in the words the tests compare.
 extension VagrantfileError {
+    /// Vagrant's validation failures (its heading kept), one line each with its place.
+    static func configurationProblems(_ problems: [Diagnostic]) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: nil,
+            "There are errors in the configuration of this machine. Please fix the following errors and try again:\n"
+                + problems.map(\.description).joined(separator: "\n"))
+    }
+
     // MARK: - Loader
 
     static func workingFolderMissing(_ folder: String) -> VagrantfileError {
@@ -57,12 +65,6 @@ extension VagrantfileError {
     }
 
     // MARK: - Config objects
-
-    static func unknownConfigurationNamespace(_ method: String, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location, "config.\(method) is not a Vagrant configuration namespace",
-            hint: "the namespaces are config.vm, config.ssh, config.vagrant, config.winrm and config.trigger")
-    }
 
     static func providerWithoutName(at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
@@ -145,11 +147,6 @@ extension VagrantfileError {
 
     static func invalidBootTimeout(_ bootTimeout: ConfigValue) -> VagrantfileError {
         VagrantfileError(.configuration, at: nil, "config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)")
-    }
-
-    static func invalidProvisionerRun(_ run: String, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location, "run: \"\(run)\" is not valid", hint: "use run: \"once\", \"always\" or \"never\"")
     }
 
     static func shellProvisionerWithoutScript(at location: SourceLocation) -> VagrantfileError {

@@ -149,7 +149,8 @@ extension Builtins {
         case "=~", "match", "match?":
             guard case .regex(let regex) = args.first ?? .null else {
                 if case .string(let pattern) = args.first ?? .null, name != "=~" {
-                    return name == "match?" ? .bool(text.contains(pattern)) : (text.contains(pattern) ? .array([.string(pattern)]) : .null)
+                    let literal = try RegexBox(pattern: NSRegularExpression.escapedPattern(for: pattern), options: "", at: location)
+                    return matchResult(literal, text, name: name, interpreter: interpreter)
                 }
                 return .null
             }

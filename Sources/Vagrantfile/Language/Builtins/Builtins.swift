@@ -156,10 +156,12 @@ enum Builtins {
             return .string(String(text[range]))
         }
         for (index, group) in groups.enumerated() where index > 0 { interpreter.host.globals["$\(index)"] = group }
-        if name == "=~" {
-            return .int(text.distance(from: text.startIndex, to: Range(match.range, in: text)?.lowerBound ?? text.startIndex))
-        }
-        return .array(groups)
+        let whole = Range(match.range, in: text) ?? text.startIndex..<text.startIndex
+        let offset = text.distance(from: text.startIndex, to: whole.lowerBound)
+        let data = MatchDataObject(
+            groups: groups, preMatch: String(text[..<whole.lowerBound]), postMatch: String(text[whole.upperBound...]), offset: offset)
+        interpreter.host.globals["$~"] = .object(data)
+        return name == "=~" ? .int(offset) : .object(data)
     }
 
     static func numeric(_ value: Value) -> Double? {

@@ -138,3 +138,100 @@ final class JSONModule: RubyObject {
         }
     }
 }
+
+/// `MatchData`: what `match` (and `$~`, `Regexp.last_match`) answers.
+final class MatchDataObject: RubyObject {
+    /// The whole match, then each group (nil where a group did not take part).
+    let groups: [Value]
+    let preMatch: String
+    let postMatch: String
+    /// Where the match starts, in characters.
+    let offset: Int
+
+    init(groups: [Value], preMatch: String, postMatch: String, offset: Int) {
+        self.groups = groups
+        self.preMatch = preMatch
+        self.postMatch = postMatch
+        self.offset = offset
+    }
+
+    var typeName: String { "MatchData" }
+
+    func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        switch name {
+        case "[]":
+            guard case .int(let index) = arguments.positional.first ?? .null else {
+                throw interpreter.error(
+                    "named captures are not supported by boxer; use numbered groups", at: location, className: "IndexError")
+            }
+            let position = index < 0 ? groups.count + index : index
+            return groups.indices.contains(position) ? groups[position] : .null
+        case "captures": return .array(Array(groups.dropFirst()))
+        case "to_a": return .array(groups)
+        case "to_s": return groups.first ?? .null
+        case "pre_match": return .string(preMatch)
+        case "post_match": return .string(postMatch)
+        case "size", "length": return .int(groups.count)
+        case "values_at":
+            return .array(
+                arguments.positional.map { value in
+                    guard case .int(let index) = value, groups.indices.contains(index) else { return .null }
+                    return groups[index]
+                })
+        case "begin": return .int(offset)
+        case "end": return .int(offset + (groups.first?.text.count ?? 0))
+        case "named_captures": return .hash(HashBox())
+        case "inspect": return .string("#<MatchData \(groups.first?.inspect ?? "nil")>")
+        default:
+            throw interpreter.error("undefined method '\(name)' for an instance of MatchData", at: location, className: "NoMethodError")
+        }
+    }
+}
+
+/// `Regexp.last_match`, `Regexp.new`, `Regexp.escape`.
+final class RegexpModule: RubyObject {
+    var typeName: String { "Class" }
+
+    func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        switch name {
+        case "last_match":
+            let last = interpreter.host.globals["$~"] ?? .null
+            guard let index = arguments.positional.first, case .object(let data) = last else { return last }
+            return try data.call("[]", Arguments(positional: [index]), interpreter: interpreter, at: location)
+        case "new", "compile":
+            switch arguments.positional.first ?? .null {
+            case .regex: return arguments.positional[0]
+            case .string(let pattern):
+                let insensitive = arguments.positional.count > 1 && arguments.positional[1].isTruthy
+                return .regex(try RegexBox(pattern: pattern, options: insensitive ? "i" : "", at: location))
+            default: throw interpreter.error("Regexp.new needs a string", at: location, className: "TypeError")
+            }
+        case "escape", "quote":
+            return .string(NSRegularExpression.escapedPattern(for: arguments.positional.first?.text ?? ""))
+        default:
+            throw interpreter.error("undefined method '\(name)' for Regexp", at: location, className: "NoMethodError")
+        }
+    }
+}
+
+/// `RbConfig::CONFIG`: the host as Ruby describes it (`host_os` is what Vagrantfiles test).
+final class RbConfigModule: RubyObject {
+    var typeName: String { "Module" }
+
+    func call(_ name: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        guard name == "CONFIG" else {
+            throw interpreter.error("undefined method '\(name)' for RbConfig", at: location, className: "NoMethodError")
+        }
+        #if os(macOS)
+            let os = "darwin23"
+        #else
+            let os = "linux-gnu"
+        #endif
+        let cpu = HostArchitecture.current() == "arm64" ? "aarch64" : "x86_64"
+        let values: [(String, String)] = [
+            ("host_os", os), ("host_cpu", cpu), ("arch", "\(cpu)-\(os.hasPrefix("linux") ? "linux" : os)"), ("ruby_version", "3.1.0"),
+            ("bindir", "/usr/bin"), ("EXEEXT", ""), ("ruby_install_name", "ruby"),
+        ]
+        return .hash(HashBox(values.map { (.string($0.0), .string($0.1)) }))
+    }
+}

@@ -36,7 +36,10 @@ final class EnvironmentObject: RubyObject {
         case "delete":
             let old = merged.removeValue(forKey: key)
             return old.map { .string($0) } ?? .null
-        default: throw interpreter.error("undefined method '\(method)' for ENV", at: location, className: "NoMethodError")
+        default:
+            // select, each, map, any?, ...: ENV answers them as the Hash of its variables does.
+            let hash = Value.hash(HashBox(merged.sorted { $0.key < $1.key }.map { (.string($0.key), .string($0.value)) }))
+            return try Builtins.call(hash, method, arguments, interpreter: interpreter, at: location)
         }
     }
 }
@@ -62,6 +65,16 @@ final class FileModule: RubyObject {
         } catch {
             throw interpreter.error("\(name): \(error.explanation)", at: location, className: "IOError")
         }
+    }
+
+    /// Ruby's lines of a text: each keeps its "\n"; the last one has none if the text does not end with one.
+    static func lines(of text: String) -> [String] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) + "\n" }
+        if let last = lines.last {
+            lines.removeLast()
+            if last != "\n" { lines.append(String(last.dropLast())) }
+        }
+        return lines
     }
 
     static func resolve(_ path: String, interpreter: Interpreter) -> String {
@@ -115,9 +128,9 @@ final class FileModule: RubyObject {
         case "read", "readlines", "foreach":
             let text = try Self.readText(first, interpreter: interpreter, at: location)
             if method == "read" { return .string(text) }
-            return .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") })
-        case "write", "open", "delete", "chmod", "rename", "symlink", "unlink":
-            throw VagrantfileError.fileChange(method, at: location)
+            return .array(Self.lines(of: text).map(Value.string))
+        case "write", "open", "new", "delete", "chmod", "rename", "symlink", "unlink":
+            return try FileWrites.file(method, arguments, interpreter: interpreter, at: location) ?? .null
         case "separator", "SEPARATOR": return .string("/")
         default: throw interpreter.error("undefined method '\(method)' for File", at: location, className: "NoMethodError")
         }

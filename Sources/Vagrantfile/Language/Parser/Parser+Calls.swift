@@ -235,6 +235,7 @@ extension Parser {
             skipNewlines()
             parameters.append(try parseParameter())
         } while accept(",")
+        if closing == ")" { skipNewlines() }
         try expect(closing, "'\(closing)' after the parameters")
         return parameters
     }

@@ -7,11 +7,11 @@ extension Parser {
         let location = current.location
         guard accept("?") else { return condition }
         skipNewlines()
-        let then = try parseTernary()
+        let then = try assignmentOperand(try parseTernary())
         skipNewlines()
         try expect(":", "':' of a ?: expression")
         skipNewlines()
-        let otherwise = try parseTernary()
+        let otherwise = try assignmentOperand(try parseTernary())
         return Node(.conditional(condition, then: [then], otherwise: [otherwise]), at: location)
     }
 
@@ -43,7 +43,8 @@ extension Parser {
             let location = current.location
             next()
             skipNewlines()
-            let right = try parseBinary(level: level + 1)
+            var right = try parseBinary(level: level + 1)
+            if op == "&&" || op == "||" { right = try assignmentOperand(right) }
             switch op {
             case "&&": left = Node(.and(left, right), at: location)
             case "||": left = Node(.or(left, right), at: location)

@@ -95,18 +95,34 @@ extension Parser {
             position = start
         }
         let left = try parseTernary()
-        if case .op(let op) = current.kind,
-            op == "=" || (op.hasSuffix("=") && op.count >= 2 && !["==", "!=", ">=", "<=", "=>", "==="].contains(op))
-        {
-            let target = try assignmentTarget(left)
-            next()
-            skipNewlines()
-            if case .local(let name) = target { declare(name) }
-            let value = try parseAssignedValue()
-            if op == "=" { return Node(.assign(target, value), at: location) }
-            return Node(.operatorAssign(target, op: String(op.dropLast()), value), at: location)
+        if case .op(let op) = current.kind, Self.isAssignment(op) {
+            return try finishAssignment(to: try assignmentTarget(left), op: op, at: location, operand: false)
         }
         return left
+    }
+
+    static func isAssignment(_ op: String) -> Bool {
+        op == "=" || (op.hasSuffix("=") && op.count >= 2 && !["==", "!=", ">=", "<=", "=>", "==="].contains(op))
+    }
+
+    /// `target op value`, the operator being the current token; as an `operand` the value ends
+    /// where an operand does (at `:` of a `?:`, `)`, `and`), else it is a whole assigned value.
+    mutating func finishAssignment(to target: Node.Target, op: String, at location: SourceLocation, operand: Bool) throws(VagrantfileError)
+        -> Node
+    {
+        next()
+        skipNewlines()
+        if case .local(let name) = target { declare(name) }
+        let value = operand ? try assignmentOperand(try parseTernary()) : try parseAssignedValue()
+        if op == "=" { return Node(.assign(target, value), at: location) }
+        return Node(.operatorAssign(target, op: String(op.dropLast()), value), at: location)
+    }
+
+    /// An operand that Ruby lets be an assignment: the right side of `&&`/`||` and the branches of
+    /// `?:` (`ok ? A = 1 : A = 2`, `x.empty? && x = "default"`).
+    mutating func assignmentOperand(_ operand: Node) throws(VagrantfileError) -> Node {
+        guard case .op(let op) = current.kind, Self.isAssignment(op), let target = try? assignmentTarget(operand) else { return operand }
+        return try finishAssignment(to: target, op: op, at: operand.location, operand: true)
     }
 
     /// The right side of `=`: another assignment, a command call, or `a, b` as an array.

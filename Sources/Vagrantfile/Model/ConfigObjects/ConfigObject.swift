@@ -17,12 +17,8 @@ final class ConfigObject: RubyObject {
 
     var typeName: String { "Vagrant::Config::V2::Root" }
 
-    /// Plugin namespaces boxer accepts and ignores, with a warning.
-    static let pluginNamespaces: Set<String> = [
-        "hostmanager", "vbguest", "cache", "proxy", "disksize", "env", "persistent_storage", "hostsupdater", "landrush", "berkshelf",
-        "omnibus", "librarian_chef", "r10k", "dns", "registration", "timezone", "git", "sshfs", "notify_forwarder", "winnfsd", "bindfs",
-        "nfs", "docker_compose", "scp", "secret",
-    ]
+    /// Vagrant's own sections that boxer accepts and does not use.
+    static let unusedSections: Set<String> = ["vagrant", "winrm", "winssh", "push", "package", "cloud", "nfs"]
 
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         if let existing = namespaces[method] { return existing }
@@ -30,7 +26,7 @@ final class ConfigObject: RubyObject {
         switch method {
         case "vm": value = .object(VMConfigObject(box: box, collector: collector, level: level))
         case "ssh": value = .object(SSHConfigObject(box: box, collector: collector))
-        case "vagrant", "winrm", "winssh", "push", "package", "cloud":
+        case _ where Self.unusedSections.contains(method):
             value = .object(IgnoredNamespace(name: method, collector: collector, warn: false))
         case "trigger":
             value = .object(
@@ -39,14 +35,10 @@ final class ConfigObject: RubyObject {
                     message: "config.trigger is not supported by boxer yet; triggers are ignored"))
         case "to_s", "inspect": return .string("#<Vagrant::Config::V2::Root>")
         default:
-            if Self.pluginNamespaces.contains(method) || method.contains("_") {
-                value = .object(
-                    IgnoredNamespace(
-                        name: method, collector: collector, warn: true,
-                        message: "config.\(method) belongs to a Vagrant plugin boxer does not have; its settings are ignored"))
-            } else {
-                throw VagrantfileError.unknownConfigurationNamespace(method, at: location)
-            }
+            // As in Vagrant: any other section takes every setting, and validation refuses it
+            // (a plugin's section, such as hostmanager, when the plugin is not there).
+            collector.problem("Vagrant", "Unknown configuration section '\(method)'.", at: location)
+            value = .object(IgnoredNamespace(name: method, collector: collector, warn: false))
         }
         namespaces[method] = value
         return value
@@ -94,13 +86,32 @@ final class SSHConfigObject: RubyObject {
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         if method.hasSuffix("=") {
             let key = String(method.dropLast())
-            if !Self.known.contains(key) { collector.warn("The following settings shouldn't exist: ssh.\(key)", at: location) }
-            box.draft.ssh[key] = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
+            if !Self.known.contains(key) { collector.problem("SSH", "The following settings shouldn't exist: \(key)", at: location) }
+            let value = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
+            box.draft.ssh[key] = value
             box.touched = true
+            if key == "private_key_path" { checkKeys(value, at: location) }
             return arguments.positional.first ?? .null
         }
         if let value = box.draft.ssh[method] { return Settings.back(value) }
         if Self.known.contains(method) { return .null }
         throw interpreter.error("undefined method '\(method)' for config.ssh", at: location, className: "NoMethodError")
+    }
+
+    /// As Vagrant validates them: every private key file must exist (relative to the project folder).
+    private func checkKeys(_ value: ConfigValue, at location: SourceLocation) {
+        let paths: [String]
+        switch value {
+        case .string(let path): paths = [path]
+        case .array(let items): paths = items.compactMap(\.string)
+        default: paths = []
+        }
+        for path in paths {
+            let expanded = (path as NSString).expandingTildeInPath
+            let absolute = expanded.hasPrefix("/") ? expanded : collector.root + "/" + expanded
+            if !FileManager.default.fileExists(atPath: absolute) {
+                collector.problem("SSH", "`private_key_path` file must exist: \(path)", at: location)
+            }
+        }
     }
 }

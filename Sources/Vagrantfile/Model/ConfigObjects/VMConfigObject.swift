@@ -27,7 +27,7 @@ final class VMConfigObject: RubyObject {
         if method.hasSuffix("=") {
             let key = String(method.dropLast())
             guard Self.settings.contains(key) else {
-                collector.warn("The following settings shouldn't exist: vm.\(key)", at: location)
+                collector.problem("vm", "The following settings shouldn't exist: \(key)", at: location)
                 return arguments.positional.first ?? .null
             }
             box.draft.vm[key] = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
@@ -195,7 +195,7 @@ final class ProvisionerConfigObject: RubyObject {
         if method.hasSuffix("=") {
             let key = String(method.dropLast())
             if let known = Self.known[type], !known.contains(key) {
-                collector.warn("The following settings shouldn't exist: \(type) provisioner \(key)", at: location)
+                collector.problem("\(type) provisioner", "The following settings shouldn't exist: \(key)", at: location)
             }
             options[key] = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
             return arguments.positional.first ?? .null

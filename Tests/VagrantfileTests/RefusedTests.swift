@@ -60,15 +60,19 @@ import Vagrantfile
         #expect(error.description.hasPrefix("\(error.location?.file ?? ""):\(refused.line):\(refused.column): \(refused.message)"))
     }
 
-    @Test func classAndModuleDefinitionsAreRefused() throws {
-        let classError = try Self.failure("class Helper\nend\n")
-        #expect(classError.message == "defining a class is not supported by boxer")
-        #expect(classError.location?.line == 1)
-        #expect(classError.location?.column == 1)
-        let moduleError = try Self.failure("x = 1\n  module Helper\n  end\n")
-        #expect(moduleError.message == "defining a module is not supported by boxer")
-        #expect(moduleError.location?.line == 2)
-        #expect(moduleError.location?.column == 3)
+    /// Classes and modules of the file's own are Ruby boxer runs; Vagrant's own are not there to patch.
+    @Test func patchingVagrantsOwnClassesIsRefused() throws {
+        let plugins = try Self.failure("class VagrantPlugins::ProviderVirtualBox::Action::Network\nend\n")
+        #expect(
+            plugins.message
+                == "reopening VagrantPlugins::ProviderVirtualBox::Action::Network (Vagrant's own code) is not supported by boxer")
+        #expect(plugins.location?.line == 1)
+        #expect(plugins.location?.column == 1)
+        let vagrant = try Self.failure("x = 1\n  module Vagrant\n  end\n")
+        #expect(vagrant.message == "reopening Vagrant (Vagrant's own code) is not supported by boxer")
+        #expect(vagrant.location?.line == 2)
+        #expect(vagrant.location?.column == 3)
+        #expect(vagrant.hint != nil)
     }
 
     static func failure(_ source: String, directory: String = FileManager.default.temporaryDirectory.path) throws -> VagrantfileError {

@@ -41,6 +41,14 @@ final class Node: @unchecked Sendable {
         case loop(condition: Node, body: [Node], until: Bool)
         case forIn(Target, Node, [Node])
         case define(name: String, parameters: [Parameter], body: [Node])
+        /// `def self.name` (receiver nil: `self`) or `def Const.name`: a method of that object alone.
+        case defineSingleton(receiver: Node?, name: String, parameters: [Parameter], body: [Node])
+        /// `class Name < Superclass ... end` / `module Name ... end`; `path` is the constant (`A::B`).
+        case typeDefinition(path: Node, superclass: Node?, body: [Node], isModule: Bool)
+        /// `class << self ... end`: the body defines methods of the object itself.
+        case singletonClass(target: Node, body: [Node])
+        /// `super` (nil arguments: pass the method's own on) or `super(...)`.
+        case superCall(arguments: [Argument]?)
         case returnValue(Node?)
         case nextValue(Node?)
         case breakValue(Node?)

@@ -40,6 +40,31 @@ enum Kernel {
         return .bool(true)
     }
 
+    /// `raise MyError`, `raise MyError, "message"` or `raise MyError.new(...)` for the file's own classes.
+    static func raisedObject(_ args: [Value], interpreter: Interpreter, at location: SourceLocation) throws -> RubyError? {
+        var exception: RubyInstance
+        switch args.first {
+        case .object(let type as RubyClass)?:
+            let made = try type.call(
+                "new", Arguments(positional: Array(args.dropFirst().prefix(1))), interpreter: interpreter, at: location)
+            guard case .object(let instance as RubyInstance) = made else { return nil }
+            exception = instance
+        case .object(let instance as RubyInstance)?:
+            exception = instance
+        case .object(let builtin as ExceptionObject)?:
+            // raise StandardError.new("message"): raised here, with this place.
+            return RubyError(builtin.error.message, at: location, className: builtin.error.className)
+        default:
+            return nil
+        }
+        let message = try interpreter.stringify(
+            try exception.call("message", Arguments(), interpreter: interpreter, at: location), at: location)
+        var error = RubyError(message, at: location, className: exception.type.name)
+        error.ancestors = exception.type.ancestors
+        error.exception = .object(exception)
+        return error
+    }
+
     /// What `puts`, `print`, `p` and `warn` print for `args`, as Ruby prints it.
     static func printed(_ name: String, _ args: [Value], interpreter: Interpreter, at location: SourceLocation) throws -> String {
         switch name {
@@ -124,8 +149,9 @@ enum Kernel {
         case "raise", "fail":
             var message = "unhandled exception"
             var className = "RuntimeError"
+            if let raised = try Self.raisedObject(args, interpreter: interpreter, at: location) { throw raised }
             if args.count >= 2 {
-                className = args[0].text
+                className = ClassBodyMethods.typeName(args[0])
                 message = try interpreter.stringify(args[1], at: location)
             } else if case .object(let type as TypeObject)? = args.first {
                 className = type.name

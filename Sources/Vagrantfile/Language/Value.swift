@@ -288,6 +288,10 @@ struct RubyError: Error {
     let message: String
     let location: SourceLocation
     let className: String
+    /// For an error of the file's own classes: its classes, nearest first (what `rescue` matches).
+    var ancestors: [String] = []
+    /// The raised object itself when it is one of the file's (what `rescue => e` binds).
+    var exception: Value?
 
     init(_ message: String, at location: SourceLocation, className: String = "RuntimeError") {
         self.message = message

@@ -197,7 +197,7 @@ enum MachineBuilder {
                     id: entry.id, guest: guest, host: host, hostIP: options["host_ip"]?.string, guestIP: options["guest_ip"]?.string,
                     proto: proto, autoCorrect: options["auto_correct"]?.bool ?? false))
         case "private_network":
-            let ip = options["ip"]?.string
+            let ip = options["ip"]?.string.flatMap { $0.isEmpty ? nil : $0 }
             // Neither ip nor type passes Vagrant's validation (the provider decides later): DHCP here.
             let dhcp = options["type"]?.string == "dhcp" || (ip == nil && options["type"] == nil)
             if !dhcp, ip == nil {

@@ -19,6 +19,8 @@ final class VagrantHost {
     /// Ruby: a helper defined in a loaded file is callable from the Vagrantfile that loaded it.
     var methods: [String: (parameters: [Parameter], body: [Node])] = [:]
     var globals: [String: Value] = [:]
+    /// The classes and modules the program defines, visible from every file it loads, as in Ruby.
+    var userConstants: [String: Value] = [:]
     /// What `puts` and friends printed, in order, from every file.
     var output: [String] = []
     var loadedInterpreters: [Interpreter] = []
@@ -67,6 +69,7 @@ final class VagrantHost {
         loadedInterpreters.removeAll()
         methods.removeAll()
         globals.removeAll()
+        userConstants.removeAll()
         cache.removeAll()
     }
 
@@ -88,6 +91,8 @@ final class VagrantHost {
         case "Regexp": value = .object(RegexpModule())
         case "RbConfig": value = .object(RbConfigModule())
         case "FileUtils": value = .object(FileUtilsModule())
+        case "Pathname": value = .object(PathnameObject(nil))
+        case "Resolv": value = .object(ResolvModule())
         case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc",
             "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError",
             "NameError":

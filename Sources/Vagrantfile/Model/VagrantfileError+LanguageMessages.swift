@@ -185,11 +185,11 @@ extension VagrantfileError {
             hint: "boxer reads the Vagrantfile without a terminal to ask and without handlers that run later; read files with File.read")
     }
 
-    /// `class` or `module`.
-    static func typeDefinition(_ word: String, at location: SourceLocation) -> VagrantfileError {
+    /// `class VagrantPlugins::...` / `module Vagrant...`: changing Vagrant's own classes.
+    static func vagrantPatched(_ path: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
-            .unsupported, at: location, "defining a \(word) is not supported by boxer",
-            hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
+            .unsupported, at: location, "reopening \(path) (Vagrant's own code) is not supported by boxer",
+            hint: "boxer is not Vagrant's Ruby code, so the patch has nothing to change; remove it from the Vagrantfile")
     }
 
     /// `alias` or `undef`.

@@ -22,6 +22,11 @@ enum Builtins {
                 at: location, className: "NoMethodError")
         }
 
+        // The file's own objects and classes answer everything themselves (`is_a?` by their ancestors).
+        if case .object(let object) = receiver, object is RubyInstance || object is RubyClass || object is ExceptionObject {
+            return try object.call(name, arguments, interpreter: interpreter, at: location)
+        }
+
         // Methods every value has.
         switch name {
         case "==", "eql?", "equal?": return .bool(receiver.equals(try arg(0)))
@@ -203,6 +208,7 @@ final class TypeObject: RubyObject {
     let name: String
     init(_ name: String) { self.name = name }
     var typeName: String { "Class" }
+    var isErrorClass: Bool { name.hasSuffix("Error") || name.hasSuffix("Exception") }
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         switch method {
         case "name", "to_s": return .string(name)
@@ -217,6 +223,17 @@ final class TypeObject: RubyObject {
             return .array(Array(repeating: arguments.positional.count > 1 ? arguments.positional[1] : .null, count: count))
         case "new" where name == "String":
             return .string(arguments.positional.first?.text ?? "")
+        case "new" where isErrorClass, "exception" where isErrorClass:
+            let message = try arguments.positional.first.map { try interpreter.stringify($0, at: location) } ?? name
+            return .object(ExceptionObject(RubyError(message, at: location, className: name)))
+        case _ where method.first?.isUppercase == true && arguments.positional.isEmpty:
+            // Object::RUBY_PLATFORM, Object::Helper: the program's constants.
+            if let value = interpreter.constants[method] ?? interpreter.host.userConstants[method]
+                ?? interpreter.host.constant(method, interpreter: interpreter)
+            {
+                return value
+            }
+            throw interpreter.error("uninitialized constant \(name)::\(method)", at: location, className: "NameError")
         case "new":
             throw VagrantfileError.objectCreation(name, at: location)
         case "===":

@@ -62,7 +62,7 @@ extension Interpreter {
         switch target {
         case .local(let name): return scope.lookup(name) ?? .null
         case .global(let name): return host.globals[name] ?? .null
-        case .instanceVariable(let name): return host.globals["@" + name] ?? .null
+        case .instanceVariable(let name): return readInstanceVariable(name, selfValue: selfValue)
         case .constant(let name): return constants[name] ?? .null
         case .attribute(let receiverNode, let name):
             return try Builtins.call(
@@ -81,8 +81,9 @@ extension Interpreter {
         switch target {
         case .local(let name): scope.assign(name, value)
         case .global(let name): host.globals[name] = value
-        case .instanceVariable(let name): host.globals["@" + name] = value
-        case .constant(let name): constants[name] = value
+        case .instanceVariable(let name): writeInstanceVariable(name, value, selfValue: selfValue)
+        case .constant(let name):
+            if case .object(let type as RubyClass) = selfValue { type.constants[name] = value } else { constants[name] = value }
         case .attribute(let receiverNode, let name):
             let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
             _ = try Builtins.call(receiver, name + "=", Arguments(positional: [value]), interpreter: self, at: location)

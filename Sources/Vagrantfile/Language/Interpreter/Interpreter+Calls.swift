@@ -5,10 +5,16 @@ import Foundation
 extension Interpreter {
     /// A call without a receiver: a method the file defined, else a Kernel function.
     func callFunction(_ name: String, _ arguments: Arguments, scope: Scope, selfValue: Value, at location: SourceLocation) throws -> Value {
+        if let method = selfMethod(name, selfValue: selfValue) {
+            return try invoke(method, on: selfValue, arguments, at: location)
+        }
+        if case .object(let type as RubyClass) = selfValue, ClassBodyMethods.names.contains(name) {
+            return try ClassBodyMethods.call(type, name, arguments, interpreter: self, at: location)
+        }
         if let method = host.methods[name] {
             return try invoke(name, parameters: method.parameters, body: method.body, arguments, at: location)
         }
-        if case .object(let object) = selfValue, !(object is MainObject) {
+        if case .object(let object) = selfValue, !(object is MainObject), !(object is RubyInstance), !(object is RubyClass) {
             return try object.call(name, arguments, interpreter: self, at: location)
         }
         return try Kernel.call(name, arguments, interpreter: self, scope: scope, at: location)
@@ -47,7 +53,8 @@ extension Interpreter {
         if !closure.isLambda, values.count == 1, case .array(let box) = values[0], closure.parameters.count > 1 {
             arguments.positional = box.items
         }
-        try bind(closure.parameters, arguments, into: scope, strict: closure.isLambda, name: "block", at: location)
+        try bind(
+            closure.parameters, arguments, into: scope, strict: closure.isLambda, name: "block", selfValue: closure.selfValue, at: location)
         do {
             return try evaluate(closure.body, scope: scope, selfValue: closure.selfValue)
         } catch ControlFlow.nextValue(let value) {
@@ -57,9 +64,10 @@ extension Interpreter {
         }
     }
 
-    func bind(_ parameters: [Parameter], _ arguments: Arguments, into scope: Scope, strict: Bool, name: String, at location: SourceLocation)
-        throws
-    {
+    func bind(
+        _ parameters: [Parameter], _ arguments: Arguments, into scope: Scope, strict: Bool, name: String, selfValue: Value = .null,
+        at location: SourceLocation
+    ) throws {
         var positional = arguments.positional
         var keywords = arguments.keywords
         let takesKeywords = parameters.contains {
@@ -102,7 +110,7 @@ extension Interpreter {
                     index += 1
                     available -= 1
                 } else {
-                    scope.declare(parameter.name, try evaluate(defaultNode, scope: scope, selfValue: .null))
+                    scope.declare(parameter.name, try evaluate(defaultNode, scope: scope, selfValue: selfValue))
                 }
             case .rest:
                 let remainingRequired = parameters.dropFirst(
@@ -117,7 +125,7 @@ extension Interpreter {
                     scope.declare(parameter.name, value)
                     keywords?[.symbol(parameter.name)] = nil
                 } else if let defaultNode {
-                    scope.declare(parameter.name, try evaluate(defaultNode, scope: scope, selfValue: .null))
+                    scope.declare(parameter.name, try evaluate(defaultNode, scope: scope, selfValue: selfValue))
                 } else {
                     throw error("missing keyword: :\(parameter.name)", at: location, className: "ArgumentError")
                 }

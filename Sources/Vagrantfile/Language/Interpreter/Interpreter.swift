@@ -14,6 +14,8 @@ final class Interpreter {
     var capturedScopes: [Scope] = []
     var steps = 0
     var depth = 0
+    /// Methods of the file's classes being run, innermost last (for `super`).
+    var frames: [Frame] = []
 
     static let stepLimit = 1_500_000
     static let depthLimit = 150
@@ -138,12 +140,13 @@ final class Interpreter {
                 return try Builtins.call(owner, name, Arguments(), interpreter: self, at: location)
             }
             if let value = constants[name] { return value }
+            if let value = lexicalConstant(name, selfValue: selfValue) { return value }
             if let value = host.constant(name, interpreter: self) { return value }
             throw error("uninitialized constant \(name)", at: location, className: "NameError")
         case .global(let name):
             return host.globals[name] ?? host.standardGlobal(name) ?? .null
         case .instanceVariable(let name):
-            return host.globals["@" + name] ?? .null
+            return readInstanceVariable(name, selfValue: selfValue)
         case .call(let receiverNode, let name, let argumentNodes, let blockLiteral, let safe):
             var arguments = try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location)
             if let blockLiteral {
@@ -204,10 +207,11 @@ final class Interpreter {
             switch operand.kind {
             case .name(let name):
                 if scope.has(name) { return .string("local-variable") }
-                return host.methods[name] != nil ? .string("method") : .null
+                return host.methods[name] != nil || selfMethod(name, selfValue: selfValue) != nil ? .string("method") : .null
             case .global(let name): return host.globals[name] == nil ? .null : .string("global-variable")
             case .constant(nil, let name):
-                return (constants[name] ?? host.constant(name, interpreter: self)) == nil ? .null : .string("constant")
+                return (constants[name] ?? lexicalConstant(name, selfValue: selfValue) ?? host.constant(name, interpreter: self)) == nil
+                    ? .null : .string("constant")
             default:
                 do {
                     _ = try evaluate(operand, scope: scope, selfValue: selfValue)
@@ -245,8 +249,18 @@ final class Interpreter {
                 return true
             }
         case .define(let name, let parameters, let body):
-            host.methods[name] = (parameters, body)
+            defineMethod(name, parameters: parameters, body: body, selfValue: selfValue)
             return .symbol(name)
+        case .defineSingleton(let receiver, let name, let parameters, let body):
+            try defineSingleton(receiver: receiver, name: name, parameters: parameters, body: body, scope: scope, selfValue: selfValue)
+            return .symbol(name)
+        case .typeDefinition(let path, let superclass, let body, let isModule):
+            return try evaluateTypeDefinition(
+                path: path, superclass: superclass, body: body, isModule: isModule, selfValue: selfValue, at: location)
+        case .singletonClass(let target, let body):
+            return try evaluateSingletonClass(target: target, body: body, scope: scope, selfValue: selfValue, at: location)
+        case .superCall(let arguments):
+            return try superCall(arguments, scope: scope, selfValue: selfValue, at: location)
         case .returnValue(let value):
             throw ControlFlow.returnValue(try value.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null)
         case .nextValue(let value):
@@ -271,11 +285,11 @@ final class Interpreter {
                         guard
                             names.contains(where: {
                                 ["StandardError", "Exception", "RuntimeError", raised.className].contains($0)
-                                    || raised.className.hasSuffix($0)
+                                    || raised.className.hasSuffix($0) || raised.ancestors.contains($0)
                             })
                         else { continue }
                     }
-                    if let variable = clause.variable { scope.assign(variable, .string(raised.message)) }
+                    if let variable = clause.variable { scope.assign(variable, raised.exception ?? .object(ExceptionObject(raised))) }
                     return try evaluate(clause.body, scope: scope, selfValue: selfValue)
                 }
                 throw raised

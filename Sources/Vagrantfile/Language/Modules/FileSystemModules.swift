@@ -159,3 +159,90 @@ final class DirModule: RubyObject {
         }
     }
 }
+
+/// `Pathname.new(path)`, `Pathname(path)`, `Pathname.glob`: paths as objects, read-only.
+final class PathnameObject: RubyObject {
+    /// nil for the `Pathname` class itself.
+    let path: String?
+
+    init(_ path: String?) { self.path = path }
+
+    var typeName: String { path == nil ? "Class" : "Pathname" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        let args = try arguments.positional.map { try interpreter.stringify($0, at: location) }
+        guard let path else {
+            switch method {
+            case "new", "()": return .object(PathnameObject(args.first ?? ""))
+            case "glob":
+                let found = try DirModule().call("glob", arguments, interpreter: interpreter, at: location)
+                guard case .array(let box) = found else { return found }
+                let relative = !(args.first ?? "").hasPrefix("/")
+                return .array(
+                    box.items.map { item in
+                        let text = item.text
+                        let shown =
+                            relative && text.hasPrefix(interpreter.directory + "/")
+                            ? String(text.dropFirst(interpreter.directory.count + 1)) : text
+                        return .object(PathnameObject(shown))
+                    })
+            case "pwd", "getwd": return .object(PathnameObject(FileManager.default.currentDirectoryPath))
+            default: throw interpreter.error("undefined method '\(method)' for Pathname", at: location, className: "NoMethodError")
+            }
+        }
+        let ns = path as NSString
+        switch method {
+        case "to_s", "to_path", "to_str": return .string(path)
+        case "inspect": return .string("#<Pathname:\(path)>")
+        case "join", "+", "/":
+            var joined = path
+            for part in args { joined = part.hasPrefix("/") ? part : (joined as NSString).appendingPathComponent(part) }
+            return .object(PathnameObject(joined))
+        case "dirname", "parent": return .object(PathnameObject(ns.deletingLastPathComponent.isEmpty ? "." : ns.deletingLastPathComponent))
+        case "basename":
+            var base = ns.lastPathComponent
+            if let suffix = args.first {
+                if suffix == ".*" {
+                    base = (base as NSString).deletingPathExtension
+                } else if base.hasSuffix(suffix) {
+                    base = String(base.dropLast(suffix.count))
+                }
+            }
+            return .object(PathnameObject(base))
+        case "extname": return .string(ns.pathExtension.isEmpty ? "" : "." + ns.pathExtension)
+        case "expand_path", "realpath", "realdirpath", "absolute_path":
+            return .object(PathnameObject(FileModule.resolve(path, interpreter: interpreter)))
+        case "absolute?": return .bool(path.hasPrefix("/"))
+        case "relative?": return .bool(!path.hasPrefix("/"))
+        case "exist?", "file?", "directory?", "read", "readlines":
+            return try FileModule().call(method, Arguments(positional: [.string(path)]), interpreter: interpreter, at: location)
+        case "==":
+            return .bool(
+                arguments.positional.first.map { $0.text == path || (try? interpreter.stringify($0, at: location)) == path } ?? false)
+        default:
+            throw interpreter.error("undefined method '\(method)' for an instance of Pathname", at: location, className: "NoMethodError")
+        }
+    }
+}
+
+/// `Resolv::IPv4::Regex` and `Resolv::IPv6::Regex`, the address patterns Vagrantfiles test with.
+final class ResolvModule: RubyObject {
+    let part: String?
+    init(part: String? = nil) { self.part = part }
+    var typeName: String { "Module" }
+
+    static let ipv4 = #"\A((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\z"#
+    static let ipv6 =
+        #"\A(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(([0-9A-Fa-f]{1,4}:){0,7}[0-9A-Fa-f]{0,4})?::(([0-9A-Fa-f]{1,4}:){0,7}[0-9A-Fa-f]{0,4})?)\z"#
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        switch (part, method) {
+        case (nil, "IPv4"), (nil, "IPv6"): return .object(ResolvModule(part: method))
+        case ("IPv4", "Regex"), ("IPv4", "Regex256"): return .regex(try RegexBox(pattern: Self.ipv4, options: "", at: location))
+        case ("IPv6", "Regex"): return .regex(try RegexBox(pattern: Self.ipv6, options: "", at: location))
+        default:
+            throw interpreter.error(
+                "\(method) of Resolv is not supported by boxer (it would ask DNS)", at: location, className: "NoMethodError")
+        }
+    }
+}

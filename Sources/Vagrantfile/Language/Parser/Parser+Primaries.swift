@@ -259,13 +259,24 @@ extension Parser {
         case "def":
             next()
             var name: String
+            var receiver: Node?
+            var singleton = false
             switch current.kind {
+            case .constant(let text) where peekToken().kind == .op(".") && !peekToken().spaceBefore:
+                // def OS.windows?: a method of the module OS.
+                receiver = Node(.constant(scope: nil, name: text), at: current.location)
+                singleton = true
+                next()
+                next()
+                guard case .identifier(let method) = current.kind else { throw unexpected(expecting: "a method name") }
+                name = method
             case .identifier(let text), .constant(let text): name = text
             case .keyword("self"):
                 next()
                 try expect(".", "'.' after def self")
                 guard case .identifier(let text) = current.kind else { throw unexpected(expecting: "a method name") }
                 name = text
+                singleton = true
             case .label(let text):
                 throw VagrantfileError.labelAfterDef(text, at: current.location)
             default:
@@ -285,6 +296,9 @@ extension Parser {
                 parameters = try parseDefParametersWithoutParentheses()
             }
             let body = try parseBodyWithRescue(location: location)
+            if singleton {
+                return Node(.defineSingleton(receiver: receiver, name: name, parameters: parameters, body: body), at: location)
+            }
             return Node(.define(name: name, parameters: parameters, body: body), at: location)
         case "begin":
             next()
@@ -321,10 +335,42 @@ extension Parser {
             if isKeyword("do") { return Node(.lambda(try parseDoBlock()), at: location) }
             throw unexpected(expecting: "a block after \(word)")
         case "class", "module":
-            throw VagrantfileError.typeDefinition(word, at: location)
+            next()
+            if word == "class", accept("<<") {
+                let target = try parseExpression()
+                scopes.append([])
+                defer { scopes.removeLast() }
+                let body = try parseStatements(until: ["end"])
+                try expectKeyword("end", opened: location)
+                return Node(.singletonClass(target: target, body: body), at: location)
+            }
+            guard case .constant(let first) = current.kind else { throw unexpected(expecting: "a \(word) name") }
+            var path = Node(.constant(scope: nil, name: first), at: current.location)
+            next()
+            while isOp("::") {
+                next()
+                guard case .constant(let inner) = current.kind else { throw unexpected(expecting: "a constant after ::") }
+                path = Node(.constant(scope: path, name: inner), at: current.location)
+                next()
+            }
+            var superclass: Node?
+            if word == "class", accept("<") { superclass = try parseExpression() }
+            scopes.append([])
+            defer { scopes.removeLast() }
+            let body = try parseBodyWithRescue(location: location)
+            return Node(.typeDefinition(path: path, superclass: superclass, body: body, isModule: word == "module"), at: location)
+        case "super":
+            next()
+            if isOp("("), !current.spaceBefore {
+                next()
+                let arguments = try parseArgumentList(closing: ")")
+                return Node(.superCall(arguments: arguments), at: location)
+            }
+            if canStartCommandArgument() { return Node(.superCall(arguments: try parseCommandArguments()), at: location) }
+            return Node(.superCall(arguments: nil), at: location)
         case "alias", "undef":
             throw VagrantfileError.methodAliasing(word, at: location)
-        case "super", "BEGIN", "END", "redo", "retry":
+        case "BEGIN", "END", "redo", "retry":
             throw VagrantfileError.unsupportedKeyword(word, at: location)
         default:
             throw unexpected()

@@ -69,6 +69,7 @@ import Vagrantfile
         ("puts RbConfig::CONFIG[\"host_os\"] =~ /linux|darwin/ ? \"unix\" : \"other\"", "unix"),
         ("puts ENV.select { |k, _| k == \"SET\" }.inspect, ENV.map { |k, v| k }.include?(\"SET\")", "{\"SET\" => \"yes\"}\ntrue"),
         ("puts [1, 2, 3].map { rand(5) }.all? { |n| (0...5).include?(n) }", "true"),
+        ("puts ('a'..'e').to_a.join, ('a'...'c').map(&:upcase).inspect", "abcde\n[\"A\", \"B\"]"),
         ("name = \"x\"\nputs <<-EOS.strip\n    hi #{name}\n    EOS", "hi x"),
         ("puts \"yes\" if 1 == 1\nputs \"no\" unless 1 == 1", "yes"),
         ("puts __FILE__.end_with?(\"Vagrantfile\"), File.basename(__dir__) != \"\"", "true\ntrue"),

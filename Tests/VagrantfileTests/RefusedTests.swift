@@ -117,7 +117,7 @@ import Vagrantfile
         #expect(raised.message == "set BOX first")
         #expect(raised.location?.line == 1)
 
-        let version = try RefusedTests.failure("Vagrant.configure(\"1\") do |config|\nend\n")
+        let version = try RefusedTests.failure("Vagrant.configure(\"3\") do |config|\nend\n")
         #expect(version.kind == .configuration)
 
         let required = try RefusedTests.failure("Vagrant.require_version \">= 3.0\"\n")

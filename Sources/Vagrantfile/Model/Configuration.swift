@@ -81,11 +81,23 @@ final class ConfigurationCollector {
     /// The `Vagrant.configure` blocks in the order they ran, to run again beneath a box's Vagrantfile.
     private(set) var configureBlocks: [Closure] = []
 
+    /// Define blocks of version 1 files, which are given a version 1 `config`.
+    private var version1Blocks: Set<ObjectIdentifier> = []
+
+    func markVersion1(_ block: Closure) { version1Blocks.insert(ObjectIdentifier(block)) }
+
     func configure(_ block: Closure, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         configured = true
         configureBlocks.append(block)
         let config = ConfigObject(box: global, collector: self, level: .global)
-        return try interpreter.callClosure(block, [.object(config)], at: location)
+        let given: Value = version1Blocks.contains(ObjectIdentifier(block)) ? .object(V1ConfigObject(root: config)) : .object(config)
+        return try interpreter.callClosure(block, [given], at: location)
+    }
+
+    /// `Vagrant::Config.run` / `Vagrant.configure("1")`.
+    func configureVersion1(_ block: Closure, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        markVersion1(block)
+        return try configure(block, interpreter: interpreter, at: location)
     }
 
     func define(_ name: String, options: [String: ConfigValue], block: Closure?, at location: SourceLocation) {
@@ -109,7 +121,9 @@ final class ConfigurationCollector {
             let box = DraftBox(global.draft)
             let config = ConfigObject(box: box, collector: self, level: .machine)
             for block in definition.blocks {
-                _ = try block.call([.object(config)], at: block.location)
+                let given: Value =
+                    version1Blocks.contains(ObjectIdentifier(block)) ? .object(V1ConfigObject(root: config)) : .object(config)
+                _ = try block.call([given], at: block.location)
             }
             var providers: [String: ProviderSettingsBox] = [:]
             var overrides: [String: DraftBox] = [:]

@@ -126,10 +126,11 @@ final class VagrantModule: RubyObject {
         switch method {
         case "configure":
             let version = arguments.positional.first?.text ?? ""
-            guard version == "2" else {
+            guard version == "2" || version == "1" else {
                 throw VagrantfileError.unsupportedConfigurationVersion(version, at: location)
             }
             guard let block = arguments.block else { throw interpreter.error("Vagrant.configure needs a block", at: location) }
+            if version == "1" { return try host.configurator.configureVersion1(block, interpreter: interpreter, at: location) }
             return try host.configurator.configure(block, interpreter: interpreter, at: location)
         case "require_version":
             let have = VagrantHost.vagrantVersion
@@ -145,7 +146,9 @@ final class VagrantModule: RubyObject {
             return .string(VagrantHost.vagrantVersion)
         case "plugin":
             throw VagrantfileError.pluginDefinition(at: location)
-        case "Util", "Config", "Errors", "UI":
+        case "Config":
+            return .object(VersionOneConfig(host: host))
+        case "Util", "Errors", "UI":
             return .object(ForbiddenModule(name: "Vagrant::\(method)"))
         default:
             throw interpreter.error("undefined method '\(method)' for Vagrant", at: location, className: "NoMethodError")
@@ -193,5 +196,19 @@ enum VersionCheck {
             }
             return compare(version, text) == 0
         }
+    }
+}
+
+/// `Vagrant::Config.run do |config| ... end`: a version 1 configuration.
+final class VersionOneConfig: RubyObject {
+    unowned let host: VagrantHost
+    init(host: VagrantHost) { self.host = host }
+    var typeName: String { "Module" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        guard method == "run", let block = arguments.block else {
+            throw VagrantfileError.forbiddenModuleMethod("Vagrant::Config", method, at: location)
+        }
+        return try host.configurator.configureVersion1(block, interpreter: interpreter, at: location)
     }
 }

@@ -130,6 +130,14 @@ final class Interpreter {
         case .range(let low, let high, let exclusive):
             let lowValue = try low.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null
             let highValue = try high.map { try evaluate($0, scope: scope, selfValue: selfValue) } ?? .null
+            // ('a'..'z'): a range of single characters is kept as the array of them (`to_a`, `each`, `include?`).
+            if case .string(let from) = lowValue, case .string(let to) = highValue, from.unicodeScalars.count == 1,
+                to.unicodeScalars.count == 1, let first = from.unicodeScalars.first?.value, let last = to.unicodeScalars.first?.value
+            {
+                let end = exclusive ? Int(last) - 1 : Int(last)
+                guard Int(first) <= end else { return .array([]) }
+                return .array((Int(first)...end).compactMap { Unicode.Scalar(UInt32($0)).map { .string(String(Character($0))) } })
+            }
             return .range(try rangeBound(lowValue, at: location), try rangeBound(highValue, at: location), exclusive: exclusive)
         case .name(let name):
             if let value = scope.lookup(name) { return value }

@@ -56,6 +56,18 @@ import Testing
         #expect(lines == ["[true, false, 4, nil]"])
     }
 
+    @Test func open3AndPopenReadACommandsOutput() throws {
+        let folder = try TemporaryFolder("boxer-effects")
+        let lines = try Self.values(
+            """
+            out, status = Open3.capture2("echo hi")
+            o, e, s = Open3.capture3("echo out; echo err >&2; exit 2")
+            count = IO.popen("echo a; echo b") { |io| io.readlines.size }
+            print out.strip, " ", status.success?, " ", o.strip, " ", e.strip, " ", s.exitstatus, " ", count, "\\n"
+            """, in: folder)
+        #expect(lines == ["hi true out err 2 2"])
+    }
+
     @Test func commandsSeeTheEnvironmentTheFileSet() throws {
         let folder = try TemporaryFolder("boxer-effects")
         let lines = try Self.values("ENV[\"BOXER_TEST_VALUE\"] = \"from-the-file\"\nputs `echo $BOXER_TEST_VALUE`", in: folder)

@@ -70,6 +70,15 @@ import Vagrantfile
         ("puts ENV.select { |k, _| k == \"SET\" }.inspect, ENV.map { |k, v| k }.include?(\"SET\")", "{\"SET\" => \"yes\"}\ntrue"),
         ("puts [1, 2, 3].map { rand(5) }.all? { |n| (0...5).include?(n) }", "true"),
         ("puts ('a'..'e').to_a.join, ('a'...'c').map(&:upcase).inspect", "abcde\n[\"A\", \"B\"]"),
+        // The standard library Vagrantfiles use.
+        (
+            "puts Gem::Version.new(\"2.3.4\") >= Gem::Version.new(\"2.2\"), Gem::Version.new(\"1.10\") > Gem::Version.new(\"1.9\")",
+            "true\ntrue"
+        ),
+        ("puts IPAddr.new(\"10.0.0.0/24\").include?(\"10.0.0.7\"), IPAddr.new(\"10.0.0.9\").succ.to_s", "true\n10.0.0.10"),
+        ("s = OpenStruct.new(name: \"web\", cpus: 2)\ns.cpus = 4\nputs s.name, s.cpus, s[:name]", "web\n4\nweb"),
+        ("Pt = Struct.new(:host, :port)\nx = Pt.new(\"h\", 22)\nx.port = 2222\nputs x.host, x.port", "h\n2222"),
+        ("puts Vagrant::Util::Platform.windows?, Time.now.year > 2000, Socket.gethostname.empty?", "false\ntrue\nfalse"),
         ("name = \"x\"\nputs <<-EOS.strip\n    hi #{name}\n    EOS", "hi x"),
         ("puts \"yes\" if 1 == 1\nputs \"no\" unless 1 == 1", "yes"),
         ("puts __FILE__.end_with?(\"Vagrantfile\"), File.basename(__dir__) != \"\"", "true\ntrue"),

@@ -92,12 +92,14 @@ final class VagrantHost {
         case "RbConfig": value = .object(RbConfigModule())
         case "FileUtils": value = .object(FileUtilsModule())
         case "Pathname": value = .object(PathnameObject(nil))
+        case "Time", "Gem", "Socket", "IPAddr", "OpenStruct", "Struct": value = .object(StandardLibraryModule(name))
         case "Resolv": value = .object(ResolvModule())
         case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc",
             "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError",
             "NameError":
             value = .object(TypeObject(name))
-        case "Process", "Kernel", "IO", "Open3", "Socket", "Class", "Module", "ObjectSpace", "Thread", "Fiber":
+        case "IO", "Open3": value = .object(CommandOutputModule(name))
+        case "Process", "Kernel", "Class", "Module", "ObjectSpace", "Thread", "Fiber":
             value = .object(ForbiddenModule(name: name))
         default: value = nil
         }
@@ -148,7 +150,9 @@ final class VagrantModule: RubyObject {
             throw VagrantfileError.pluginDefinition(at: location)
         case "Config":
             return .object(VersionOneConfig(host: host))
-        case "Util", "Errors", "UI":
+        case "Util":
+            return .object(StandardLibraryModule("Vagrant::Util"))
+        case "Errors", "UI":
             return .object(ForbiddenModule(name: "Vagrant::\(method)"))
         default:
             throw interpreter.error("undefined method '\(method)' for Vagrant", at: location, className: "NoMethodError")

@@ -2,13 +2,13 @@
 /// Ruby that is not a valid configuration (loader, `Vagrant`, config objects, settings, machines).
 /// Each says what went wrong where, in the words the tests compare.
 extension VagrantfileError {
-    /// `config.vm.network :hostonly, ...` in a version 1 file, which Vagrant 2.3.4 also fails on.
-    static func v1Network(_ type: String, at location: SourceLocation) -> VagrantfileError {
+    /// `config.vm.network :hostonly, ...` or `forward_port` in a version 1 file, which Vagrant 2.3.4 also fails on.
+    static func v1Network(_ what: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
             .configuration, at: location,
-            "config.vm.network :\(type) is version 1 configuration, which Vagrant 2.3.4 cannot read either (its upgrade fails with ArgumentError)",
+            "config.vm.\(what) is version 1 configuration, which Vagrant 2.3.4 cannot read either (its upgrade fails with ArgumentError)",
             hint:
-                "write the file as version 2: Vagrant.configure(\"2\") do |config| ... config.vm.network \"private_network\", ip: \"...\" ... end"
+                "write the file as version 2: Vagrant.configure(\"2\") do |config| ... config.vm.network \"private_network\", ip: \"...\" or \"forwarded_port\", guest: 80, host: 8080 ... end"
         )
     }
 

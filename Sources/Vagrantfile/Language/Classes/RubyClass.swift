@@ -8,6 +8,8 @@ struct MethodDefinition {
         case reader(String)
         /// `attr_writer :name`: sets `@name`.
         case writer(String)
+        /// A `Struct.new(:a, :b)` class's `initialize`: sets `@a`, `@b` from its arguments in order.
+        case fields([String])
     }
 
     var name: String

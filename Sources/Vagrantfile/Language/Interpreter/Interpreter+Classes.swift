@@ -108,6 +108,12 @@ extension Interpreter {
             let value = arguments.positional.first ?? .null
             writeInstanceVariable("@" + name, value, selfValue: receiver)
             return value
+        case .fields(let names):
+            for (index, name) in names.enumerated() {
+                writeInstanceVariable(
+                    "@" + name, index < arguments.positional.count ? arguments.positional[index] : .null, selfValue: receiver)
+            }
+            return .null
         case .code(let parameters, let body):
             try enter(at: location)
             defer { depth -= 1 }

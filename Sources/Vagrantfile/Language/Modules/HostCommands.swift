@@ -74,54 +74,80 @@ enum HostCommands {
         interpreter: Interpreter, at location: SourceLocation
     ) throws -> Result? {
         try checkAllowed(arguments.isEmpty ? "`\(command)`" : command, interpreter: interpreter, at: location)
-        let process = Process()
+        let environment = interpreter.host.processEnvironment(interpreter).merging(extra) { $1 }
+        let argv: [String]
         if arguments.isEmpty {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
+            argv = ["/bin/sh", "-c", command]
         } else {
-            guard let path = Self.find(command, environment: interpreter.host.processEnvironment(interpreter)) else { return nil }
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
+            guard let path = Self.find(command, environment: environment) else { return nil }
+            argv = [path] + arguments
         }
-        process.environment = interpreter.host.processEnvironment(interpreter).merging(extra) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        let outputPipe = captureOutput ? Pipe() : nil
-        let errorPipe = captureError ? Pipe() : nil
-        process.standardOutput = outputPipe ?? FileHandle.standardOutput
-        process.standardError = errorPipe ?? FileHandle.standardError
-        do {
-            try process.run()
-        } catch {
+        // posix_spawn, not Foundation's Process: Process needs a loopback socket pair for its run
+        // loop, which a network namespace without `lo` up (CI's `unshare -n`) does not give.
+        var outputPipe: [Int32] = [-1, -1]
+        var errorPipe: [Int32] = [-1, -1]
+        if captureOutput, pipe(&outputPipe) != 0 { return nil }
+        if captureError, pipe(&errorPipe) != 0 { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        if captureOutput {
+            posix_spawn_file_actions_adddup2(&actions, outputPipe[1], STDOUT_FILENO)
+            posix_spawn_file_actions_addclose(&actions, outputPipe[0])
+            posix_spawn_file_actions_addclose(&actions, outputPipe[1])
+        }
+        if captureError {
+            posix_spawn_file_actions_adddup2(&actions, errorPipe[1], STDERR_FILENO)
+            posix_spawn_file_actions_addclose(&actions, errorPipe[0])
+            posix_spawn_file_actions_addclose(&actions, errorPipe[1])
+        }
+        let cArguments = argv.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
+        for descriptor in [outputPipe[1], errorPipe[1]] where descriptor >= 0 { close(descriptor) }
+        guard spawned == 0 else {
+            for descriptor in [outputPipe[0], errorPipe[0]] where descriptor >= 0 { close(descriptor) }
             return nil
         }
         // Both pipes are drained at once, so a command that fills one cannot block on it.
         let errorText = Locked("")
         let group = DispatchGroup()
-        if let errorPipe {
+        if captureError {
+            let descriptor = errorPipe[0]
             group.enter()
             DispatchQueue.global().async {
-                errorText.set(Self.drain(errorPipe))
+                errorText.set(Self.drain(descriptor))
                 group.leave()
             }
         }
-        let output = outputPipe.map(Self.drain) ?? ""
+        let output = captureOutput ? Self.drain(outputPipe[0]) : ""
         group.wait()
-        process.waitUntilExit()
-        let signalled = process.terminationReason == .uncaughtSignal
-        let status = ProcessStatusObject(
-            pid: process.processIdentifier, exitStatus: signalled ? nil : process.terminationStatus,
-            signal: signalled ? process.terminationStatus : nil)
-        interpreter.host.globals["$?"] = .object(status)
-        return Result(output: output, error: errorText.current, status: status)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        // The wait status: low 7 bits the signal that ended it, else the exit status in the next byte.
+        let signal = status & 0x7F
+        let result = ProcessStatusObject(
+            pid: pid, exitStatus: signal == 0 ? (status >> 8) & 0xFF : nil, signal: signal == 0 ? nil : signal)
+        interpreter.host.globals["$?"] = .object(result)
+        return Result(output: output, error: errorText.current, status: result)
     }
 
-    private static func drain(_ pipe: Pipe) -> String {
-        var kept = Data()
-        let handle = pipe.fileHandleForReading
+    /// Reads a pipe to its end (keeping at most `captureLimit` bytes) and closes it.
+    private static func drain(_ descriptor: Int32) -> String {
+        defer { close(descriptor) }
+        var kept: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            if kept.count < captureLimit { kept.append(chunk.prefix(captureLimit - kept.count)) }
+            let count = read(descriptor, &buffer, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            if kept.count < captureLimit { kept += buffer.prefix(min(count, captureLimit - kept.count)) }
         }
         return String(decoding: kept, as: UTF8.self)
     }
@@ -155,5 +181,46 @@ enum HostCommands {
                 at: location)
         else { return .null }
         return .bool(result.status.succeeded)
+    }
+}
+
+/// `IO.popen(cmd).read`, `IO.popen(cmd) { |io| ... }`, `IO.read/readlines/foreach`, and
+/// `Open3.capture2/capture2e/capture3`: commands whose output the file reads.
+final class CommandOutputModule: RubyObject {
+    let name: String
+    init(_ name: String) { self.name = name }
+    var typeName: String { "Module" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        let args = try arguments.positional.map { value -> String in
+            if case .array(let box) = value {
+                return try box.items.map { try interpreter.stringify($0, at: location) }.joined(separator: " ")
+            }
+            return try interpreter.stringify(value, at: location)
+        }
+        let command = args.first ?? ""
+        switch (name, method) {
+        case ("IO", "read"), ("IO", "readlines"), ("IO", "foreach"):
+            return try FileModule().call(method == "foreach" ? "readlines" : method, arguments, interpreter: interpreter, at: location)
+        case ("IO", "popen"):
+            let result = try HostCommands.run(command, captureOutput: true, captureError: false, interpreter: interpreter, at: location)
+            let stream = OpenFile(path: command, text: result?.output ?? "")
+            guard let block = arguments.block else { return .object(stream) }
+            return try interpreter.callClosure(block, [.object(stream)], at: location)
+        case ("Open3", "capture2"), ("Open3", "capture2e"), ("Open3", "capture3"):
+            let separate = method == "capture3"
+            guard
+                let result = try HostCommands.run(
+                    method == "capture2e" ? command + " 2>&1" : command, captureOutput: true, captureError: separate,
+                    interpreter: interpreter,
+                    at: location)
+            else {
+                throw interpreter.error("No such file or directory - \(command)", at: location, className: "Errno::ENOENT")
+            }
+            let status = Value.object(result.status)
+            return .array(separate ? [.string(result.output), .string(result.error), status] : [.string(result.output), status])
+        default:
+            throw VagrantfileError.forbiddenModuleMethod(name, method, at: location)
+        }
     }
 }

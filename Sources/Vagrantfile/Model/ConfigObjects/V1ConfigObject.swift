@@ -3,7 +3,8 @@ import Foundation
 /// `Vagrant::Config.run do |config| ... end` and `Vagrant.configure("1")`: the configuration
 /// format before Vagrant 1.1, which Vagrant still reads. Its settings are turned into version 2's:
 /// `forward_port` into a forwarded port, `share_folder` into a synced folder, `host_name` into
-/// `hostname`. Its `network` fails in Vagrant 2.3.4 too, and is refused with the version 2 line to write.
+/// `hostname`. Its `network` and `forward_port` fail in Vagrant 2.3.4 too, and are refused with the
+/// version 2 line to write.
 final class V1ConfigObject: RubyObject {
     let root: ConfigObject
     init(root: ConfigObject) { self.root = root }
@@ -30,16 +31,6 @@ final class V1VMConfig: RubyObject {
         case "host_name=": return try vm.call("hostname=", arguments, interpreter: interpreter, at: location)
         case "boot_mode=", "auto_port_range=":
             return args.first ?? .null
-        case "forward_port":
-            guard args.count >= 2 else {
-                throw interpreter.error("forward_port needs a guest and a host port", at: location, className: "ArgumentError")
-            }
-            let options = HashBox([(.symbol("guest"), args[0]), (.symbol("host"), args[1])])
-            if case .hash(let extra)? = args.dropFirst(2).first ?? arguments.keywords.map(Value.hash) {
-                for pair in extra.pairs { options[pair.key.text == "auto" ? .symbol("auto_correct") : .symbol(pair.key.text)] = pair.value }
-            }
-            return try vm.call(
-                "network", Arguments(positional: [.string("forwarded_port")], keywords: options), interpreter: interpreter, at: location)
         case "share_folder":
             guard args.count >= 3 else {
                 throw interpreter.error("share_folder needs a name, a guest path and a host path", at: location, className: "ArgumentError")
@@ -54,8 +45,9 @@ final class V1VMConfig: RubyObject {
                 "config.vm.customize (version 1) is VirtualBox-specific; boxer ignores it. Write it in a config.vm.provider \"virtualbox\" block",
                 at: location)
             return .null
-        case "network":
-            throw VagrantfileError.v1Network(args.first?.text ?? "", at: location)
+        case "network", "forward_port":
+            // Vagrant 2.3.4 turns both into version 2's network and fails there (ArgumentError on Ruby 3).
+            throw VagrantfileError.v1Network(method == "network" ? "network :\(args.first?.text ?? "")" : "forward_port", at: location)
         case "define":
             let value = try vm.call(method, arguments, interpreter: interpreter, at: location)
             if let block = arguments.block { vm.collector.markVersion1(block) }

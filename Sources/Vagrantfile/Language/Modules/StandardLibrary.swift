@@ -1,0 +1,261 @@
+import BoxerSupport
+import Foundation
+
+/// The parts of Ruby's standard library Vagrantfiles use: `Time.now`, `Gem::Version`,
+/// `Socket.gethostname`, `IPAddr`, `OpenStruct`, `Struct.new`, `Vagrant::Util::Platform`.
+final class StandardLibraryModule: RubyObject {
+    let name: String
+    init(_ name: String) { self.name = name }
+    var typeName: String { "Class" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        let args = arguments.positional
+        switch (name, method) {
+        case ("Time", "now"): return .object(TimeObject(Date()))
+        case ("Time", "at"): return .object(TimeObject(Date(timeIntervalSince1970: Builtins.numeric(args.first ?? .int(0)) ?? 0)))
+        case ("Gem", "Version"): return .object(StandardLibraryModule("Gem::Version"))
+        case ("Gem", "loaded_specs"): return .hash(HashBox())
+        case ("Gem", "win_platform?"): return .bool(false)
+        case ("Gem::Version", "new"), ("Gem::Version", "create"):
+            return .object(GemVersion(try interpreter.stringify(args.first ?? .string("0"), at: location)))
+        case ("Gem::Version", "correct?"): return .bool(GemVersion.isVersion(args.first?.text ?? ""))
+        case ("Socket", "gethostname"):
+            var buffer = [CChar](repeating: 0, count: 256)
+            gethostname(&buffer, buffer.count)
+            return .string(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        case ("IPAddr", "new"):
+            guard let address = IPAddrObject(args.first?.text ?? "") else {
+                throw interpreter.error(
+                    "invalid address: \(args.first?.text ?? "")", at: location, className: "IPAddr::InvalidAddressError")
+            }
+            return .object(address)
+        case ("OpenStruct", "new"):
+            let fields = HashBox()
+            if case .hash(let given)? = args.first ?? arguments.keywords.map(Value.hash) {
+                for pair in given.pairs { fields[.string(pair.key.text)] = pair.value }
+            }
+            return .object(OpenStructObject(fields))
+        case ("Struct", "new"):
+            let fields = args.map(\.text)
+            let type = RubyClass(name: "Struct", isModule: false, superclass: nil, builtinAncestor: "Struct")
+            for field in fields {
+                type.methods[field] = MethodDefinition(name: field, body: .reader(field), owner: type)
+                type.methods[field + "="] = MethodDefinition(name: field + "=", body: .writer(field), owner: type)
+            }
+            type.methods["initialize"] = MethodDefinition(name: "initialize", body: .fields(fields), owner: type)
+            return .object(type)
+        case ("Vagrant::Util", "Platform"): return .object(StandardLibraryModule("Vagrant::Util::Platform"))
+        case ("Vagrant::Util::Platform", _):
+            #if os(macOS)
+                let os = "darwin"
+            #else
+                let os = "linux"
+            #endif
+            switch method {
+            case "windows?", "cygwin?", "wsl?", "msys?": return .bool(false)
+            case "linux?": return .bool(os == "linux")
+            case "darwin?": return .bool(os == "darwin")
+            case "platform": return .string(os)
+            default: break
+            }
+        default: break
+        }
+        if let first = method.first, first.isUppercase {
+            throw interpreter.error("uninitialized constant \(name)::\(method)", at: location, className: "NameError")
+        }
+        throw interpreter.error(
+            "undefined method '\(method)' for \(name) (not supported by boxer)", at: location, className: "NoMethodError")
+    }
+}
+
+/// `Time.now`: what Vagrantfiles print or stamp names with.
+final class TimeObject: RubyObject {
+    let date: Date
+    init(_ date: Date) { self.date = date }
+    var typeName: String { "Time" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone.current, from: date)
+        switch method {
+        case "to_i": return .int(Int(date.timeIntervalSince1970))
+        case "to_f": return .float(date.timeIntervalSince1970)
+        case "year": return .int(parts.year ?? 0)
+        case "month", "mon": return .int(parts.month ?? 0)
+        case "day", "mday": return .int(parts.day ?? 0)
+        case "hour": return .int(parts.hour ?? 0)
+        case "min": return .int(parts.minute ?? 0)
+        case "sec": return .int(parts.second ?? 0)
+        case "-":
+            if case .object(let other as TimeObject)? = arguments.positional.first { return .float(date.timeIntervalSince(other.date)) }
+            return .object(TimeObject(date.addingTimeInterval(-(Builtins.numeric(arguments.positional.first ?? .int(0)) ?? 0))))
+        case "+": return .object(TimeObject(date.addingTimeInterval(Builtins.numeric(arguments.positional.first ?? .int(0)) ?? 0)))
+        case "strftime": return .string(Self.format(arguments.positional.first?.text ?? "", parts, date))
+        case "to_s", "inspect": return .string(Self.format("%Y-%m-%d %H:%M:%S %z", parts, date))
+        default: throw interpreter.error("undefined method '\(method)' for an instance of Time", at: location, className: "NoMethodError")
+        }
+    }
+
+    static func format(_ template: String, _ parts: DateComponents, _ date: Date) -> String {
+        var result = ""
+        var characters = template.makeIterator()
+        while let character = characters.next() {
+            guard character == "%", let code = characters.next() else {
+                result.append(character)
+                continue
+            }
+            func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+            switch code {
+            case "Y": result += String(parts.year ?? 0)
+            case "m": result += two(parts.month)
+            case "d": result += two(parts.day)
+            case "H": result += two(parts.hour)
+            case "M": result += two(parts.minute)
+            case "S": result += two(parts.second)
+            case "s": result += String(Int(date.timeIntervalSince1970))
+            case "z":
+                let offset = TimeZone.current.secondsFromGMT(for: date) / 60
+                result += String(format: "%@%02d%02d", offset < 0 ? "-" : "+", abs(offset) / 60, abs(offset) % 60)
+            case "%": result += "%"
+            default: result += "%" + String(code)
+            }
+        }
+        return result
+    }
+}
+
+/// `Gem::Version`: versions compared number by number (`Gem::Version.new(Vagrant::VERSION) >= Gem::Version.new("2.2")`).
+final class GemVersion: RubyObject {
+    let text: String
+    init(_ text: String) { self.text = text.trimmingCharacters(in: .whitespaces) }
+    var typeName: String { "Gem::Version" }
+
+    static func isVersion(_ text: String) -> Bool { !text.isEmpty && text.allSatisfy { $0.isNumber || $0 == "." || $0.isLetter } }
+
+    var segments: [Int] { text.split(separator: ".").map { Int($0) ?? 0 } }
+
+    func compare(_ other: GemVersion) -> Int {
+        let left = segments
+        let right = other.segments
+        for index in 0..<max(left.count, right.count) {
+            let a = index < left.count ? left[index] : 0
+            let b = index < right.count ? right[index] : 0
+            if a != b { return a < b ? -1 : 1 }
+        }
+        return 0
+    }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        switch method {
+        case "to_s", "version": return .string(text)
+        case "segments": return .array(segments.map(Value.int))
+        case "<=>", "<", "<=", ">", ">=", "==", "!=":
+            let other: GemVersion
+            switch arguments.positional.first {
+            case .object(let version as GemVersion)?: other = version
+            case .string(let version)?: other = GemVersion(version)
+            default: throw interpreter.error("comparison of Gem::Version failed", at: location, className: "ArgumentError")
+            }
+            let order = compare(other)
+            switch method {
+            case "<=>": return .int(order)
+            case "<": return .bool(order < 0)
+            case "<=": return .bool(order <= 0)
+            case ">": return .bool(order > 0)
+            case ">=": return .bool(order >= 0)
+            case "==": return .bool(order == 0)
+            default: return .bool(order != 0)
+            }
+        default:
+            throw interpreter.error(
+                "undefined method '\(method)' for an instance of Gem::Version", at: location, className: "NoMethodError")
+        }
+    }
+}
+
+/// `IPAddr`: an IPv4 address with its prefix (`IPAddr.new("10.0.0.0/24").include?(ip)`, `.succ`).
+final class IPAddrObject: RubyObject {
+    let value: UInt32
+    let prefix: Int
+
+    init(value: UInt32, prefix: Int) {
+        self.value = value
+        self.prefix = prefix
+    }
+
+    convenience init?(_ text: String) {
+        let pieces = text.split(separator: "/", maxSplits: 1).map(String.init)
+        let octets = pieces.first?.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt32($0) } ?? []
+        guard octets.count == 4, octets.allSatisfy({ $0 <= 255 }) else { return nil }
+        let prefix = pieces.count > 1 ? Int(pieces[1]) ?? -1 : 32
+        guard (0...32).contains(prefix) else { return nil }
+        let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix)
+        self.init(value: octets.reduce(0) { $0 << 8 | $1 } & mask, prefix: prefix)
+    }
+
+    var typeName: String { "IPAddr" }
+    var text: String { (0..<4).map { String(value >> UInt32(24 - 8 * $0) & 0xFF) }.joined(separator: ".") }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        switch method {
+        case "to_s": return .string(text)
+        case "inspect": return .string("#<IPAddr: IPv4:\(text)/\(prefix)>")
+        case "to_i": return .int(Int(value))
+        case "succ": return .object(IPAddrObject(value: value &+ 1, prefix: 32))
+        case "ipv4?": return .bool(true)
+        case "ipv6?": return .bool(false)
+        case "prefix": return .int(prefix)
+        case "mask":
+            let bits =
+                arguments.positional.first.flatMap { value -> Int? in if case .int(let n) = value { return n } else { return nil } } ?? 32
+            return .object(IPAddrObject((text) + "/\(max(0, min(32, bits)))") ?? self)
+        case "include?", "===":
+            let other: IPAddrObject?
+            switch arguments.positional.first {
+            case .object(let address as IPAddrObject)?: other = address
+            case .string(let address)?: other = IPAddrObject(address)
+            default: other = nil
+            }
+            guard let other else { return .bool(false) }
+            let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix)
+            return .bool(other.value & mask == value)
+        case "==":
+            if case .object(let other as IPAddrObject)? = arguments.positional.first { return .bool(other.value == value) }
+            return .bool(IPAddrObject(arguments.positional.first?.text ?? "")?.value == value)
+        default: throw interpreter.error("undefined method '\(method)' for an instance of IPAddr", at: location, className: "NoMethodError")
+        }
+    }
+}
+
+/// `OpenStruct.new(hash)`: fields read and written as methods.
+final class OpenStructObject: RubyObject {
+    let fields: HashBox
+    init(_ fields: HashBox) { self.fields = fields }
+    var typeName: String { "OpenStruct" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        switch method {
+        case "[]": return fields[.string(arguments.positional.first?.text ?? "")] ?? .null
+        case "[]=":
+            fields[.string(arguments.positional.first?.text ?? "")] = arguments.positional.count > 1 ? arguments.positional[1] : .null
+            return arguments.positional.last ?? .null
+        case "to_h": return .hash(HashBox(fields.pairs.map { (.symbol($0.key.text), $0.value) }))
+        case "respond_to?": return .bool(fields[.string(arguments.positional.first?.text ?? "")] != nil)
+        case "each_pair":
+            guard let block = arguments.block else { return .object(self) }
+            for pair in fields.pairs { _ = try interpreter.callClosure(block, [.symbol(pair.key.text), pair.value], at: location) }
+            return .object(self)
+        case "dig":
+            var current: Value = fields[.string(arguments.positional.first?.text ?? "")] ?? .null
+            for key in arguments.positional.dropFirst() {
+                current = try Builtins.call(current, "dig", Arguments(positional: [key]), interpreter: interpreter, at: location)
+            }
+            return current
+        default:
+            if method.hasSuffix("="), method.count > 1 {
+                fields[.string(String(method.dropLast()))] = arguments.positional.first ?? .null
+                return arguments.positional.first ?? .null
+            }
+            return fields[.string(method)] ?? .null
+        }
+    }
+}

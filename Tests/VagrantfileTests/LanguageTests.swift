@@ -69,6 +69,7 @@ import Vagrantfile
         ("puts RbConfig::CONFIG[\"host_os\"] =~ /linux|darwin/ ? \"unix\" : \"other\"", "unix"),
         ("puts ENV.select { |k, _| k == \"SET\" }.inspect, ENV.map { |k, v| k }.include?(\"SET\")", "{\"SET\" => \"yes\"}\ntrue"),
         ("puts [1, 2, 3].map { rand(5) }.all? { |n| (0...5).include?(n) }", "true"),
+        ("a = [1, [2]]\na << a\nputs a", "1\n2\n[...]"),
         ("puts ('a'..'e').to_a.join, ('a'...'c').map(&:upcase).inspect", "abcde\n[\"A\", \"B\"]"),
         // The standard library Vagrantfiles use.
         (

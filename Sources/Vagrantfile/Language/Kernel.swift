@@ -72,11 +72,22 @@ enum Kernel {
         case "p", "pp": return args.map { $0.inspect + "\n" }.joined()
         default:
             // puts: each argument on its own line, arrays flattened, no line doubled.
+            // An array that holds itself prints "[...]" where it recurs, as in Ruby.
             var lines: [String] = []
+            var open: Set<ObjectIdentifier> = []
             func add(_ value: Value) throws {
                 if case .array(let box) = value {
+                    guard !open.contains(ObjectIdentifier(box)), open.count < 64 else {
+                        lines.append("[...]")
+                        return
+                    }
+                    open.insert(ObjectIdentifier(box))
+                    defer { open.remove(ObjectIdentifier(box)) }
                     if box.items.isEmpty && lines.isEmpty && args.count == 1 { lines.append("") }
-                    for item in box.items { try add(item) }
+                    for item in box.items {
+                        try interpreter.tick(at: location)
+                        try add(item)
+                    }
                     return
                 }
                 lines.append(try interpreter.stringify(value, at: location))

@@ -23,13 +23,24 @@ import Vagrantfile
         machine.networks.compactMap { if case .privateNetwork(let network) = $0 { return network } else { return nil } }
     }
 
+    @Test func rubyHelpers() throws {
+        let environment = try Self.load("ruby-helpers")
+        #expect(environment.machines.map(\.name) == ["control1", "worker1", "worker2"])
+        #expect(environment.machines.map(\.primary) == [true, false, false])
+        #expect(environment.machines.map(\.hostname) == ["control1.cluster.test", "worker1.cluster.test", "worker2.cluster.test"])
+        #expect(environment.machines.map { Self.privateNetworks($0).first?.ip } == ["192.168.56.10", "192.168.56.11", "192.168.56.12"])
+        #expect(environment.machines.map { $0.providers["virtualbox"]?.memory } == [2048, 1024, 1024])
+        #expect(environment.machines.first?.provisioners.first?.options["inline"]?.string == "echo control1 is a control node")
+        #expect(environment.problems.isEmpty && environment.warnings.isEmpty)
+    }
+
     @Test func everyExampleHasAReadmeLineAndIsCovered() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { !$0.hasSuffix(".md") }.sorted()
         #expect(folders.count >= 12)
         let covered: Set<String> = [
             "boxer-defaults", "cluster-helpers", "file-provisioning", "forwarded-ports", "json-and-env", "multi-machine-loop",
             "private-networks", "provider-parallels", "provider-qemu-libvirt", "provider-virtualbox", "provider-vmware", "quickstart",
-            "shell-provisioning", "single-machine", "yaml-settings",
+            "ruby-helpers", "shell-provisioning", "single-machine", "yaml-settings",
         ]
         #expect(Set(folders) == covered, "a new example needs assertions here")
         for folder in folders {

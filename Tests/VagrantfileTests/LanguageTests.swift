@@ -70,6 +70,12 @@ import Vagrantfile
         ("puts ENV.select { |k, _| k == \"SET\" }.inspect, ENV.map { |k, v| k }.include?(\"SET\")", "{\"SET\" => \"yes\"}\ntrue"),
         ("puts [1, 2, 3].map { rand(5) }.all? { |n| (0...5).include?(n) }", "true"),
         ("a = [1, [2]]\na << a\nputs a", "1\n2\n[...]"),
+        // In command arguments a `do` block belongs to the command, not to a call inside an argument.
+        ("def run(name)\n  yield name\nend\nrun \"x\".upcase do |n|\n  puts n\nend", "X"),
+        (
+            "def each_node(&block)\n  %w[a b].each(&block)\nend\ndef twice\n  return 0 unless block_given?\n  yield + yield\nend\neach_node { |n| puts n }\nputs twice { 2 }, twice",
+            "a\nb\n4\n0"
+        ),
         ("puts ('a'..'e').to_a.join, ('a'...'c').map(&:upcase).inspect", "abcde\n[\"A\", \"B\"]"),
         // The standard library Vagrantfiles use.
         (

@@ -228,7 +228,7 @@ enum Kernel {
                 return value
             }
         case "block_given?":
-            return .bool(false)
+            return .bool((interpreter.givenBlocks.last ?? nil) != nil)
         case "lambda", "proc":
             guard let block = arguments.block else { throw interpreter.error("\(name) needs a block", at: location) }
             return .proc(block)

@@ -32,6 +32,8 @@ extension Interpreter {
     {
         try enter(at: location)
         defer { depth -= 1 }
+        givenBlocks.append(arguments.block)
+        defer { givenBlocks.removeLast() }
         let scope = Scope()
         try bind(parameters, arguments, into: scope, strict: true, name: name, at: location)
         do {

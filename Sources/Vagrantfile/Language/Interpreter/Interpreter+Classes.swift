@@ -119,6 +119,8 @@ extension Interpreter {
             defer { depth -= 1 }
             frames.append(Frame(definition: definition, arguments: arguments, selfValue: receiver))
             defer { frames.removeLast() }
+            givenBlocks.append(arguments.block)
+            defer { givenBlocks.removeLast() }
             let scope = Scope()
             try bind(parameters, arguments, into: scope, strict: true, name: definition.name, selfValue: receiver, at: location)
             do {

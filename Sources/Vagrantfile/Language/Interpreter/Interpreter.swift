@@ -16,6 +16,8 @@ final class Interpreter {
     var depth = 0
     /// Methods of the file's classes being run, innermost last (for `super`).
     var frames: [Frame] = []
+    /// The blocks given to the methods of the file's own being run, innermost last (for `yield`).
+    var givenBlocks: [Closure?] = []
 
     static let stepLimit = 1_500_000
     static let depthLimit = 150
@@ -304,8 +306,12 @@ final class Interpreter {
             }
         case .lambda(let literal):
             return .proc(Closure(literal, scope: Scope(parent: scope), selfValue: selfValue, isLambda: true, interpreter: self))
-        case .yield:
-            throw error("yield is only supported inside blocks passed by boxer", at: location)
+        case .yield(let argumentNodes):
+            guard let block = givenBlocks.last ?? nil else {
+                throw error("no block given (yield)", at: location, className: "LocalJumpError")
+            }
+            let arguments = try evaluateArguments(argumentNodes, scope: scope, selfValue: selfValue, at: location)
+            return try callClosure(block, arguments.positional, keywords: arguments.keywords, at: location)
         case .sequence(let body):
             return try evaluate(body, scope: scope, selfValue: selfValue)
         }

@@ -121,6 +121,11 @@ extension Parser {
     }
 
     mutating func parseArgumentList(closing: String) throws(VagrantfileError) -> [Node.Argument] {
+        // Inside brackets a `do` belongs to the call it follows again (`f(x.map do ... end)`); in
+        // command arguments (`define node.name do`) it is left for the command.
+        let saved = noDoBlock
+        noDoBlock = 0
+        defer { noDoBlock = saved }
         var arguments: [Node.Argument] = []
         skipNewlines()
         if accept(closing) { return arguments }
@@ -155,9 +160,6 @@ extension Parser {
 
     /// An argument: an expression without `and`/`or`, assignments allowed (`x = 1` in a call is rare).
     mutating func parseArgumentValue() throws(VagrantfileError) -> Node {
-        let saved = noDoBlock
-        noDoBlock = 0
-        defer { noDoBlock = saved }
         if isKeyword("not") { return try parseNotExpression() }
         return try parseExpression()
     }

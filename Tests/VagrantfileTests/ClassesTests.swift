@@ -120,6 +120,51 @@ import Testing
         #expect(printed == "MissingKey: missing box true\nplain\nbuiltin")
     }
 
+    /// What the review found: cycles, class patterns, qualified rescues, numbers at the edges.
+    @Test func edgesStayRubyErrorsNotCrashes() throws {
+        let printed = try Self.output(
+            """
+            module M
+            end
+            begin
+              module M
+                include M
+              end
+            rescue ArgumentError => e
+              puts e.message
+            end
+            module Errors
+              class Base < StandardError
+              end
+              class Missing < Base
+              end
+            end
+            class Web
+            end
+            begin
+              raise Errors::Missing, "gone"
+            rescue Errors::Base => e
+              puts "rescued #{e.message}"
+            end
+            kind = case Web.new
+                   when Web then "web"
+                   else "other"
+                   end
+            puts kind, rand(-9223372036854775807 - 1) >= 0, rand(0...(-9223372036854775807 - 1)).inspect
+            begin
+              Time.at(1e300)
+            rescue RangeError => e
+              puts "range"
+            end
+            begin
+              Web.new.message
+            rescue NoMethodError
+              puts "no message"
+            end
+            """)
+        #expect(printed == "cyclic include detected\nrescued gone\nweb\ntrue\nnil\nrange\nno message")
+    }
+
     @Test func anUnrescuedErrorOfTheFilesOwnNamesItsLine() throws {
         let error = try #require(throws: VagrantfileError.self) {
             try VagrantfileLoader.evaluate(source: "class Oops < StandardError\nend\nx = 1\nraise Oops, \"it broke\"\n")

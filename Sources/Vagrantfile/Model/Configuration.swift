@@ -86,6 +86,9 @@ final class ConfigurationCollector {
 
     func markVersion1(_ block: Closure) { version1Blocks.insert(ObjectIdentifier(block)) }
 
+    /// A box's layering runs the project's blocks again: its version 1 blocks stay version 1.
+    func keepVersions(of first: ConfigurationCollector) { version1Blocks.formUnion(first.version1Blocks) }
+
     func configure(_ block: Closure, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         configured = true
         configureBlocks.append(block)

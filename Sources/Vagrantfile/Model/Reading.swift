@@ -78,6 +78,7 @@ struct Reading {
         guard let boxSource = try VagrantfileLoader.read([boxFile]).first, let last = interpreters.last else { return ([], [], []) }
         let collector = ConfigurationCollector()
         collector.root = root
+        collector.keepVersions(of: first)
         host.configurator = collector
         defer { host.configurator = first }
         let interpreter = Interpreter(file: boxSource.path, environment: environment, host: host)

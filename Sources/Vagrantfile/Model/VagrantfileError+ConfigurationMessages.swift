@@ -70,8 +70,8 @@ extension VagrantfileError {
         VagrantfileError(
             .unsupported, at: location, "\(name).\(method) is not supported by boxer",
             hint: name == "Class" || name == "Module"
-                ? "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules"
-                : "boxer does not run programs or touch the host while reading a Vagrantfile")
+                ? "define the class or module with `class Name ... end` or `module Name ... end`, which boxer runs"
+                : "run commands with backticks, system, IO.popen or Open3, which boxer runs as Ruby does")
     }
 
     // MARK: - Config objects

@@ -241,14 +241,16 @@ extension VagrantfileError {
     /// `attr_accessor`, `include`, `private`, …: they only make sense in a class or module.
     static func classBodyMethod(_ name: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
-            .unsupported, at: location, "'\(name)' is not supported by boxer",
-            hint: "a Vagrantfile read by boxer may define plain methods with def, but no classes or modules")
+            .unsupported, at: location, "'\(name)' is not supported by boxer here",
+            hint: "use it inside a `class` or `module` body, which boxer runs")
     }
 
     static func objectCreation(_ name: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
             .unsupported, at: location, "\(name).new is not supported by boxer",
-            hint: "a Vagrantfile read by boxer uses literals, arrays and hashes, not objects")
+            hint:
+                "boxer makes objects of the classes a Vagrantfile defines and of a few standard ones (OpenStruct, Struct, IPAddr, Pathname)"
+        )
     }
 
     static func fileChange(_ method: String, at location: SourceLocation) -> VagrantfileError {

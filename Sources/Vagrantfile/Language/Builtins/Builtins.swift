@@ -143,6 +143,8 @@ enum Builtins {
             return matchResult(regex, text, name: "match", interpreter: interpreter).isTruthy
         case .object(let type as TypeObject):
             return value.typeName == type.name || (type.name == "Numeric" && numeric(value) != nil)
+        case .object(let type as RubyClass):
+            return ClassBodyMethods.isKind(value, of: type)
         case .proc(let closure):
             return try interpreter.callClosure(closure, [value], at: location).isTruthy
         default:

@@ -43,6 +43,9 @@ enum ClassBodyMethods {
         case "include", "prepend":
             for module in try modules(args, interpreter: interpreter, at: location) where !type.included.contains(where: { $0 === module })
             {
+                guard module !== type, !module.includes(type) else {
+                    throw interpreter.error("cyclic include detected", at: location, className: "ArgumentError")
+                }
                 type.included.append(module)
             }
             return .object(type)
@@ -133,8 +136,7 @@ enum ObjectMethods {
         case "extend":
             object.extended += try ClassBodyMethods.modules(args, interpreter: interpreter, at: location)
             return .object(object)
-        case "message",
-            "to_s" where object.type.isException:
+        case "message" where object.type.isException, "to_s" where object.type.isException:
             return object.instanceVariables["@message"] ?? .string(object.type.name)
         case "full_message": return .string("\(object.instanceVariables["@message"]?.text ?? object.type.name) (\(object.type.name))")
         case "backtrace": return .null

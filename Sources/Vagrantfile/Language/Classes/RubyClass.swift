@@ -83,6 +83,11 @@ final class RubyClass: RubyObject {
 
     var isException: Bool { ancestors.contains("Exception") }
 
+    /// Whether `other` is among the modules this one includes, at any depth (to refuse a cycle).
+    func includes(_ other: RubyClass) -> Bool {
+        included.contains { $0 === other || $0.includes(other) }
+    }
+
     /// An instance method: the class's own, its modules' (last included first), then its superclass's.
     func lookup(_ method: String) -> MethodDefinition? {
         if let found = methods[method] { return found }

@@ -138,7 +138,13 @@ final class Interpreter {
             {
                 let end = exclusive ? Int(last) - 1 : Int(last)
                 guard Int(first) <= end else { return .array([]) }
-                return .array((Int(first)...end).compactMap { Unicode.Scalar(UInt32($0)).map { .string(String(Character($0))) } })
+                try Builtins.checkSize(end - Int(first) + 1, "array", interpreter: self, at: location)
+                var characters: [Value] = []
+                for code in Int(first)...end {
+                    try tick(at: location)
+                    if let scalar = Unicode.Scalar(UInt32(code)) { characters.append(.string(String(Character(scalar)))) }
+                }
+                return .array(characters)
             }
             return .range(try rangeBound(lowValue, at: location), try rangeBound(highValue, at: location), exclusive: exclusive)
         case .name(let name):
@@ -295,7 +301,7 @@ final class Interpreter {
                         guard
                             names.contains(where: {
                                 ["StandardError", "Exception", "RuntimeError", raised.className].contains($0)
-                                    || raised.className.hasSuffix($0) || raised.ancestors.contains($0)
+                                    || raised.className.hasSuffix($0) || Self.ancestor($0, in: raised.ancestors)
                             })
                         else { continue }
                     }
@@ -315,6 +321,11 @@ final class Interpreter {
         case .sequence(let body):
             return try evaluate(body, scope: scope, selfValue: selfValue)
         }
+    }
+
+    /// Whether `name` (as a rescue clause writes it, maybe without its modules) is one of `ancestors`.
+    static func ancestor(_ name: String, in ancestors: [String]) -> Bool {
+        ancestors.contains { $0 == name || $0.hasSuffix("::" + name) }
     }
 
     /// The text of a string literal, its `#{...}` evaluated.

@@ -24,8 +24,16 @@ enum FileWrites {
             try HostCommands.checkAllowed("File.open(..., \"\(mode)\")", interpreter: interpreter, at: location)
             let handle = OpenFile(path: path, text: "", appending: mode.hasPrefix("a"), writable: true)
             guard let block = arguments.block else { return .object(handle) }
-            defer { try? handle.close(interpreter: interpreter, at: location) }
-            return try interpreter.callClosure(block, [.object(handle)], at: location)
+            let value: Value
+            do {
+                value = try interpreter.callClosure(block, [.object(handle)], at: location)
+            } catch {
+                try? handle.close(interpreter: interpreter, at: location)
+                throw error
+            }
+            // Closed here, so that a write that fails (a missing folder) raises as in Ruby.
+            try handle.close(interpreter: interpreter, at: location)
+            return value
         case "delete", "unlink":
             try HostCommands.checkAllowed("File.\(method)", interpreter: interpreter, at: location)
             for name in args {
@@ -45,7 +53,7 @@ enum FileWrites {
         case "chmod":
             try HostCommands.checkAllowed("File.chmod", interpreter: interpreter, at: location)
             guard case .int(let mode)? = arguments.positional.first else { return .int(0) }
-            for name in args.dropFirst() { chmod(FileModule.resolve(name, interpreter: interpreter), mode_t(mode)) }
+            for name in args.dropFirst() { chmod(FileModule.resolve(name, interpreter: interpreter), mode_t(truncatingIfNeeded: mode)) }
             return .int(args.count - 1)
         case "symlink":
             try HostCommands.checkAllowed("File.symlink", interpreter: interpreter, at: location)

@@ -49,11 +49,11 @@ final class RandomModule: RubyObject {
         case nil, .null?: return .float(Double.random(in: 0..<1, using: &generator))
         case .int(let n)?:
             if n == 0 { return .float(Double.random(in: 0..<1, using: &generator)) }
-            return .int(Int.random(in: 0..<abs(n), using: &generator))
+            return .int(Int.random(in: 0..<(n == Int.min ? Int.max : abs(n)), using: &generator))
         case .float(let x)? where x.isFinite && x != 0: return .float(Double.random(in: 0..<abs(x), using: &generator))
         case .range(let low?, let high?, let exclusive)?:
-            let upper = exclusive ? high - 1 : high
-            guard low <= upper else { return .null }
+            let (upper, overflow) = exclusive ? high.subtractingReportingOverflow(1) : (high, false)
+            guard !overflow, low <= upper else { return .null }
             return .int(Int.random(in: low...upper, using: &generator))
         default:
             throw interpreter.error("invalid argument - \((limit ?? .null).inspect)", at: location, className: "ArgumentError")

@@ -12,7 +12,8 @@ final class StandardLibraryModule: RubyObject {
         let args = arguments.positional
         switch (name, method) {
         case ("Time", "now"): return .object(TimeObject(Date()))
-        case ("Time", "at"): return .object(TimeObject(Date(timeIntervalSince1970: Builtins.numeric(args.first ?? .int(0)) ?? 0)))
+        case ("Time", "at"):
+            return .object(try TimeObject.at(Builtins.numeric(args.first ?? .int(0)) ?? 0, interpreter: interpreter, at: location))
         case ("Gem", "Version"): return .object(StandardLibraryModule("Gem::Version"))
         case ("Gem", "loaded_specs"): return .hash(HashBox())
         case ("Gem", "win_platform?"): return .bool(false)
@@ -74,6 +75,14 @@ final class TimeObject: RubyObject {
     init(_ date: Date) { self.date = date }
     var typeName: String { "Time" }
 
+    /// A time `seconds` after 1970, refused where its seconds would not fit an Integer.
+    static func at(_ seconds: Double, interpreter: Interpreter, at location: SourceLocation) throws -> TimeObject {
+        guard seconds.isFinite, abs(seconds) < 1e15 else {
+            throw interpreter.error("\(seconds) is out of Time range", at: location, className: "RangeError")
+        }
+        return TimeObject(Date(timeIntervalSince1970: seconds))
+    }
+
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone.current, from: date)
         switch method {
@@ -85,10 +94,13 @@ final class TimeObject: RubyObject {
         case "hour": return .int(parts.hour ?? 0)
         case "min": return .int(parts.minute ?? 0)
         case "sec": return .int(parts.second ?? 0)
-        case "-":
-            if case .object(let other as TimeObject)? = arguments.positional.first { return .float(date.timeIntervalSince(other.date)) }
-            return .object(TimeObject(date.addingTimeInterval(-(Builtins.numeric(arguments.positional.first ?? .int(0)) ?? 0))))
-        case "+": return .object(TimeObject(date.addingTimeInterval(Builtins.numeric(arguments.positional.first ?? .int(0)) ?? 0)))
+        case "-", "+":
+            if method == "-", case .object(let other as TimeObject)? = arguments.positional.first {
+                return .float(date.timeIntervalSince(other.date))
+            }
+            let offset = Builtins.numeric(arguments.positional.first ?? .int(0)) ?? 0
+            return .object(
+                try Self.at(date.timeIntervalSince1970 + (method == "-" ? -offset : offset), interpreter: interpreter, at: location))
         case "strftime": return .string(Self.format(arguments.positional.first?.text ?? "", parts, date))
         case "to_s", "inspect": return .string(Self.format("%Y-%m-%d %H:%M:%S %z", parts, date))
         default: throw interpreter.error("undefined method '\(method)' for an instance of Time", at: location, className: "NoMethodError")

@@ -19,7 +19,14 @@ import Vagrantfile
     static func plugin(_ name: String, _ body: String, in temporary: TemporaryFolder) throws -> String {
         let folder = try temporary.folder("plugins").path
         let path = folder + "/boxer-provider-" + name
-        try Data("#!/bin/sh\n\(body.replacingOccurrences(of: "NAME", with: name))\n".utf8).write(to: URL(fileURLWithPath: path))
+        // Written through a close-on-exec descriptor: a program another test thread starts meanwhile
+        // must not inherit it, or running the plugin fails with "text file busy" (seen once in CI-like runs).
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        try #require(descriptor >= 0, "cannot write \(path)")
+        let script = Array("#!/bin/sh\n\(body.replacingOccurrences(of: "NAME", with: name))\n".utf8)
+        let written = script.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        try #require(written == script.count, "cannot write \(path)")
         chmod(path, 0o755)
         return path
     }

@@ -159,10 +159,6 @@ extension VagrantfileError {
         VagrantfileError(.configuration, at: nil, "config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)")
     }
 
-    static func shellProvisionerWithoutScript(at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(.configuration, at: location, "a shell provisioner needs inline: or path:")
-    }
-
     static func shellProvisionerWithTwoScripts(at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(.configuration, at: location, "a shell provisioner takes inline: or path:, not both")
     }
@@ -191,12 +187,6 @@ extension VagrantfileError {
             .configuration, at: location,
             "host port \(host) is forwarded twice (to guest ports \(firstGuest) and \(secondGuest))",
             hint: "use a different host: port, or add auto_correct: true")
-    }
-
-    static func privateNetworkWithoutAddress(at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location, "a private_network needs ip: or type: \"dhcp\"",
-            hint: "config.vm.network \"private_network\", ip: \"192.168.56.10\"")
     }
 
     static func invalidIPAddress(_ ip: String, at location: SourceLocation) -> VagrantfileError {

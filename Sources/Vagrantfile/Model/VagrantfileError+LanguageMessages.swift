@@ -253,12 +253,6 @@ extension VagrantfileError {
         )
     }
 
-    static func fileChange(_ method: String, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .unsupported, at: location, "File.\(method) is not supported by boxer",
-            hint: "reading a Vagrantfile never changes the host; File.read, exist? and join work")
-    }
-
     static func unsupportedDirMethod(_ method: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
             .unsupported, at: location, "Dir.\(method) is not supported by boxer", hint: "Dir.pwd, Dir.exist? and Dir.glob work")

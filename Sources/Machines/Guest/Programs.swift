@@ -1,3 +1,4 @@
+import BoxerSupport
 import Foundation
 import Subprocess
 
@@ -37,12 +38,7 @@ public enum Programs {
 
     /// Where `name` is on PATH, or nil.
     public static func find(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-        for folder in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(folder)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        ExecutableSearch.find(name, environment: environment)
     }
 
     /// Runs a program to the end and collects what it printed (at most 4 MiB of each stream).

@@ -79,7 +79,7 @@ enum HostCommands {
         if arguments.isEmpty {
             argv = ["/bin/sh", "-c", command]
         } else {
-            guard let path = Self.find(command, environment: environment) else { return nil }
+            guard let path = ExecutableSearch.find(command, environment: environment) else { return nil }
             argv = [path] + arguments
         }
         // posix_spawn, not Foundation's Process: Process needs a loopback socket pair for its run
@@ -149,15 +149,6 @@ enum HostCommands {
             if kept.count < captureLimit { kept += buffer.prefix(min(count, captureLimit - kept.count)) }
         }
         return String(decoding: kept, as: UTF8.self)
-    }
-
-    static func find(_ program: String, environment: [String: String]) -> String? {
-        if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
-        for folder in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(folder)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 
     /// `system(...)`: `[env,] command [, args...]` with output to boxer's own; true, false, or nil

@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "Providers",
             dependencies: [
-                "Machines", "BoxerSupport", "BoxStore", "Vagrantfile",
+                "Machines", "BoxerSupport", "BoxStore", "Networks", "Vagrantfile",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -149,7 +149,9 @@ let package = Package(
         .testTarget(name: "MachineTests", dependencies: ["Machines", "Providers", "BoxStore", "Vagrantfile", "BoxerTestSupport"]),
         .testTarget(
             name: "ProvidersTests",
-            dependencies: ["Providers", "Machines", "BoxStore", "Vagrantfile", "BoxerSupport", "BoxerTestSupport", "ProviderStandIns"]
+            dependencies: [
+                "Providers", "Machines", "BoxStore", "Networks", "Vagrantfile", "BoxerSupport", "BoxerTestSupport", "ProviderStandIns",
+            ]
         ),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(

@@ -144,7 +144,7 @@ extension MachineError {
     }
 
     private static let privateNetworkUsage =
-        "Each environment gets one internal network 192.168.X.0/24 (X from 1 to 254, its DHCP server at 192.168.X.1); use an address from 192.168.X.2 to 192.168.X.254, or type: \"dhcp\"."
+        "Each environment gets one internal network, a /24: the one its static addresses are in (a.b.c.0/24, its switch and DHCP server at a.b.c.1), else a free 192.168.X.0/24. Use addresses from a.b.c.2 to a.b.c.254, or type: \"dhcp\"."
 
     static func notAnIPv4Address(_ text: String, machine: String, at place: String) -> MachineError {
         MachineError(
@@ -160,16 +160,31 @@ extension MachineError {
 
     /// An address that is not a machine's on any internal network: `isNetworkAddress` when it is a network's .1.
     static func notAMachineAddress(_ text: String, isNetworkAddress: Bool, machine: String, at place: String) -> MachineError {
-        let reason = isNetworkAddress ? "is the network's own address (its switch and DHCP server)" : "is outside boxer's internal networks"
+        let reason =
+            isNetworkAddress
+            ? "is the network's own address (its switch and DHCP server)"
+            : "is the network's address or its broadcast address, not a machine's"
         return MachineError(.configuration, "\(place): machine '\(machine)': private_network ip \(text) \(reason). \(privateNetworkUsage)")
     }
 
     static func twoNetworks(
-        _ text: String, machine: String, at place: String, other: String, otherSubnet: Int, otherPlace: String
+        _ text: String, machine: String, at place: String, other: String, otherSubnet: EnvironmentSubnet, otherPlace: String
     ) -> MachineError {
         MachineError(
             .configuration,
-            "\(place): machine '\(machine)' is given \(text), but machine '\(other)' is given an address in 192.168.\(otherSubnet).0/24 (\(otherPlace)). An environment has one internal network: put all its static addresses in the same 192.168.X.0/24."
+            "\(place): machine '\(machine)' is given \(text), but machine '\(other)' is given an address in \(otherSubnet) (\(otherPlace)). An environment has one internal network: put all its static addresses in the same /24."
+        )
+    }
+
+    /// A /24 boxer cannot give an environment: NIC1's NAT network, loopback, link-local, multicast.
+    static func unusableNetwork(_ text: String, _ subnet: EnvironmentSubnet, machine: String, at place: String) -> MachineError {
+        let reason =
+            subnet == .natNetwork
+            ? "is the NAT network that every machine's first NIC is on (10.0.2.0/24), so the guest could not tell the two apart"
+            : "is a loopback, link-local, multicast or reserved network"
+        return MachineError(
+            .configuration,
+            "\(place): machine '\(machine)': private_network ip \(text): \(subnet) \(reason). Use addresses in another /24, such as 192.168.56.0/24."
         )
     }
 
@@ -188,8 +203,8 @@ extension MachineError {
         MachineError(.io, "cannot create \(path): \(reason)")
     }
 
-    static func switchDidNotStart(_ subnet: Int, executable: String) -> MachineError {
-        MachineError(.provider, "the network switch for 192.168.\(subnet).0/24 did not start (\(executable) network-switch)")
+    static func switchDidNotStart(_ subnet: EnvironmentSubnet, executable: String) -> MachineError {
+        MachineError(.provider, "the network switch for \(subnet) did not start (\(executable) network-switch)")
     }
 
     static func cannotStartSwitch(_ executable: String, _ reason: String) -> MachineError {

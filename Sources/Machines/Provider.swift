@@ -1,5 +1,6 @@
 import BoxStore
 import BoxerSupport
+import Networks
 import Vagrantfile
 
 /// What a machine is doing, as `boxer status` and the machine index report it. The raw values
@@ -104,10 +105,10 @@ public struct InternalNetworkAttachment: Sendable, Equatable {
     /// (VirtualBox intnet, VMware vmnet, Parallels host-only).
     public var endpoint: String
     public var mac: String
-    /// X of 192.168.X.0/24.
-    public var subnet: Int
+    /// The environment network's /24.
+    public var subnet: EnvironmentSubnet
 
-    public init(endpoint: String, mac: String, subnet: Int) {
+    public init(endpoint: String, mac: String, subnet: EnvironmentSubnet) {
         self.endpoint = endpoint
         self.mac = mac
         self.subnet = subnet
@@ -155,7 +156,7 @@ public protocol Provider: Sendable {
     /// only in its own range.
     func macAddress(forMachine id: String, nic: Int) -> String
     /// For hypervisors with networks of their own (not `attachesToUserspaceSwitch`): makes sure
-    /// the environment's internal network exists with its DHCP server at 192.168.X.1 and the
+    /// the environment's internal network exists with its DHCP server at its .1 and the
     /// static addresses reserved. Called before each of the environment's machines boots.
     func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError)
     /// Removes what `ensureInternalNetwork` made; called when the environment's last machine is
@@ -185,25 +186,26 @@ extension Provider {
 public struct InternalNetwork: Sendable, Equatable {
     /// One name per environment (VirtualBox `--intnet2`, its DHCP server's `--netname`).
     public var name: String
-    /// X of 192.168.X.0/24.
-    public var subnet: Int
+    /// The environment network's /24.
+    public var subnet: EnvironmentSubnet
     /// NIC2 MAC → static address (`private_network ip:`).
     public var reservations: [String: String]
 
-    public init(name: String, subnet: Int, reservations: [String: String] = [:]) {
+    public init(name: String, subnet: EnvironmentSubnet, reservations: [String: String] = [:]) {
         self.name = name
         self.subnet = subnet
         self.reservations = reservations
     }
 
-    public var gateway: String { "192.168.\(subnet).1" }
-    public var lowest: String { "192.168.\(subnet).2" }
-    public var highest: String { "192.168.\(subnet).254" }
+    public var gateway: String { subnet.gateway.description }
+    public var lowest: String { subnet.lowest.description }
+    public var highest: String { subnet.highest.description }
 
-    /// "boxer-X-<hash of the project folder>": never VirtualBox's shared "intnet", and not
-    /// mistaken for another environment's network that once had the same X.
-    public static func name(subnet: Int, project: String) -> String {
+    /// "boxer-<network>-<hash of the project folder>" (<network>: X for 192.168.X.0/24, else
+    /// a.b.c): never VirtualBox's shared "intnet", and not mistaken for another environment's
+    /// network that once had the same /24.
+    public static func name(subnet: EnvironmentSubnet, project: String) -> String {
         let hex = String(StableHash.fnv1a(project), radix: 16)
-        return "boxer-\(subnet)-" + String(repeating: "0", count: 8 - hex.count) + hex
+        return "boxer-\(subnet.fileName)-" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 }

@@ -108,12 +108,12 @@ public struct DHCPLease: Sendable, Codable, Equatable {
     }
 }
 
-/// The DHCP server of one environment network, 192.168.X.0/24, at 192.168.X.1: addresses .2 to
+/// The DHCP server of one environment network (192.168.X.0/24 or the Vagrantfile's), at .1: addresses .2 to
 /// .254, reserved addresses (static `private_network ip:`) only for their machine, a lease per
 /// client hardware address that it keeps across reboots. No router and no DNS options: NIC1
 /// (NAT) is the way out. Pure state: the switch feeds it messages and persists `leases`.
 public struct DHCPServer: Sendable {
-    public let subnet: Int
+    public let subnet: EnvironmentSubnet
     public var leases: [MACAddress: DHCPLease]
     /// Static addresses, by the NIC's hardware address.
     public var reservations: [MACAddress: IPv4Address]
@@ -124,7 +124,8 @@ public struct DHCPServer: Sendable {
     public var leaseSeconds: UInt32
 
     public init(
-        subnet: Int, leases: [MACAddress: DHCPLease] = [:], reservations: [MACAddress: IPv4Address] = [:], leaseSeconds: UInt32 = 86400
+        subnet: EnvironmentSubnet, leases: [MACAddress: DHCPLease] = [:], reservations: [MACAddress: IPv4Address] = [:],
+        leaseSeconds: UInt32 = 86400
     ) {
         self.subnet = subnet
         self.leases = leases
@@ -132,8 +133,8 @@ public struct DHCPServer: Sendable {
         self.leaseSeconds = leaseSeconds
     }
 
-    public var serverAddress: IPv4Address { IPv4Address(192, 168, UInt8(subnet), 1) }
-    var pool: ClosedRange<UInt32> { IPv4Address(192, 168, UInt8(subnet), 2).value...IPv4Address(192, 168, UInt8(subnet), 254).value }
+    public var serverAddress: IPv4Address { subnet.gateway }
+    var pool: ClosedRange<UInt32> { subnet.lowest.value...subnet.highest.value }
 
     /// Whether `address` may go to `client` now.
     func isAvailable(_ address: IPv4Address, for client: MACAddress, now: Date) -> Bool {

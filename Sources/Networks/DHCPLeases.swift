@@ -1,7 +1,7 @@
 import BoxerSupport
 import Foundation
 
-/// The switch's leases file, `$BOXER_HOME/data/networks/X-leases.json`: MAC → lease. Read back
+/// The switch's leases file, `$BOXER_HOME/data/networks/<network>-leases.json`: MAC → lease. Read back
 /// with limits, since anything may have been written there: at most `fileLimit` bytes, only
 /// leases of this subnet's pool (.2-.254), one per address. A file beyond that is moved aside
 /// (`.damaged`) and the switch starts with no leases: guests then ask again and get addresses,
@@ -10,7 +10,7 @@ public enum DHCPLeases {
     /// 253 leases take about 40 KiB; anything much larger is not a file the switch wrote.
     public static let fileLimit = 256 << 10
 
-    public static func load(_ path: String, subnet: Int) -> [MACAddress: DHCPLease] {
+    public static func load(_ path: String, subnet: EnvironmentSubnet) -> [MACAddress: DHCPLease] {
         let bytes: [UInt8]
         do {
             bytes = try HostFiles.readBytes(at: path, limit: fileLimit)
@@ -27,9 +27,7 @@ public enum DHCPLeases {
         var leases: [MACAddress: DHCPLease] = [:]
         var taken: Set<IPv4Address> = []
         for (text, lease) in decoded.sorted(by: { $0.key < $1.key }) {
-            let bytes = lease.address.bytes
-            guard let mac = MACAddress(text), !mac.isMulticast, bytes[0] == 192, bytes[1] == 168, Int(bytes[2]) == subnet,
-                (2...254).contains(bytes[3]), !taken.contains(lease.address)
+            guard let mac = MACAddress(text), !mac.isMulticast, subnet.holdsMachine(lease.address), !taken.contains(lease.address)
             else { continue }
             taken.insert(lease.address)
             leases[mac] = lease

@@ -7,11 +7,11 @@ import Foundation
     import Darwin
 #endif
 
-/// The userspace Ethernet switch of one environment network, 192.168.X.0/24. Each machine's
+/// The userspace Ethernet switch of one environment network (`EnvironmentSubnet`). Each machine's
 /// QEMU listens on a unix socket of its own in `portsFolder` (`-netdev stream,server=on`,
 /// frames as a 4-byte big-endian length and the frame); the switch connects to every socket
 /// there, learns where each MAC address is, forwards unicast to that port and floods the rest,
-/// and answers as 192.168.X.1 itself: ARP, ICMP echo, and DHCP (leases persisted, static
+/// and answers as the network's .1 itself: ARP, ICMP echo, and DHCP (leases persisted, static
 /// reservations re-read when their file changes). No host interface and no root: the addresses
 /// exist only inside the guests and here.
 ///
@@ -24,7 +24,7 @@ import Foundation
 /// faster than another reads) loses frames, not the switch; a port that sends a length no
 /// Ethernet frame has cannot be resynchronised and is closed.
 public final class EnvironmentSwitch {
-    public let subnet: Int
+    public let subnet: EnvironmentSubnet
     public let portsFolder: String
     public let leasesPath: String
     public let reservationsPath: String?
@@ -62,12 +62,12 @@ public final class EnvironmentSwitch {
         var pendingOutput: Int { output.count - outputStart }
     }
 
-    public init(subnet: Int, portsFolder: String, leasesPath: String, reservationsPath: String? = nil) {
+    public init(subnet: EnvironmentSubnet, portsFolder: String, leasesPath: String, reservationsPath: String? = nil) {
         self.subnet = subnet
         self.portsFolder = portsFolder
         self.leasesPath = leasesPath
         self.reservationsPath = reservationsPath
-        self.gatewayMAC = MACAddress(bytes: [0x52, 0x54, 0x00, 0xfe, 0x00, UInt8(truncatingIfNeeded: subnet)][...]) ?? .broadcast
+        self.gatewayMAC = MACAddress(bytes: ([0x52, 0x54, 0x00, 0xfe] + subnet.base.bytes[1...2])[...]) ?? .broadcast
         self.gatewayKey = gatewayMAC.bytes.reduce(0) { $0 << 8 | UInt64($1) }
         dhcp = DHCPServer(subnet: subnet, leases: DHCPLeases.load(leasesPath, subnet: subnet))
         reloadReservations()
@@ -316,7 +316,7 @@ public final class EnvironmentSwitch {
         for other in ports.keys where other != fd { send(frame, to: other) }
     }
 
-    /// Frames for 192.168.X.1: ARP requests, ICMP echo requests, DHCP.
+    /// Frames for the network's .1: ARP requests, ICMP echo requests, DHCP.
     func answer(_ frame: [UInt8], from fd: Int32, source: MACAddress) {
         guard let type = Frames.u16(frame, 12) else { return }
         if type == Frames.arp {

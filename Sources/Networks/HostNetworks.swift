@@ -26,16 +26,11 @@ public struct IPv4Network: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(IPv4Address(address.value & mask))/\(prefixLength)" }
-
-    /// 192.168.X.0/24, an environment's network.
-    public static func environment(_ subnet: Int) -> IPv4Network {
-        IPv4Network(IPv4Address(192, 168, UInt8(truncatingIfNeeded: subnet), 0), prefixLength: 24)
-    }
 }
 
 /// The networks this host is on: its interfaces' networks and its routes. An environment network
 /// that overlaps one of them would hide the host's own network from the guests (their NAT would
-/// send 192.168.X.* to the environment's switch), so the subnet registry avoids them.
+/// send that /24 to the environment's switch), so the subnet registry avoids them.
 public enum HostNetworks {
     /// Routes wider than this are not avoided: a VPN's 192.168.0.0/16 would leave no subnet at
     /// all, and such a route rarely means that every address in it is in use.

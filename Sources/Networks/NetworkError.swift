@@ -7,9 +7,9 @@ public enum NetworkError: BoxerError, Equatable {
     /// All 254 internal networks are taken.
     case allInUse
     /// A static address outside the environment's network.
-    case notOnNetwork(existing: Int, required: Int)
+    case notOnNetwork(existing: EnvironmentSubnet, required: EnvironmentSubnet)
     /// A static address in another environment's network.
-    case taken(subnet: Int, by: String)
+    case taken(subnet: EnvironmentSubnet, by: String)
     case registryUnreadable(file: String, reason: String)
     case registryUnwritable(file: String, reason: String)
     case registryUnlockable(folder: String, reason: String?)
@@ -24,10 +24,10 @@ public enum NetworkError: BoxerError, Equatable {
                 "All 254 internal networks (192.168.1-254.0/24) are in use by other environments; destroy the machines of one you no longer need (boxer global-status lists them)."
         case .notOnNetwork(let existing, let required):
             return
-                "this environment's internal network is 192.168.\(existing).0/24 (chosen when its first machine came up), so an address in 192.168.\(required).0/24 is not on it. Use an address in 192.168.\(existing).2-254, or `boxer destroy` every machine so the network can be chosen again."
+                "this environment's internal network is \(existing) (chosen when its first machine came up), so an address in \(required) is not on it. Use an address from \(existing.lowest) to \(existing.highest), or `boxer destroy` every machine so the network can be chosen again."
         case .taken(let subnet, let other):
             return
-                "192.168.\(subnet).0/24 is the internal network of another environment (\(other)); every environment has its own. Use addresses in a free 192.168.X.0/24 (boxer global-status lists the environments), or destroy that environment's machines."
+                "\(subnet) is the internal network of another environment (\(other)); every environment has its own. Use addresses in a free /24 (boxer global-status lists the environments), or destroy that environment's machines."
         case .registryUnreadable(let file, let reason):
             return """
                 The network registry \(file) cannot be read: \(reason). boxer hands out no internal network while it \

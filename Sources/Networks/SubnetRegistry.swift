@@ -1,19 +1,20 @@
 import BoxerSupport
 import Foundation
 
-/// Which environment (project folder) has which internal network 192.168.X.0/24, X in 1...254:
-/// `$BOXER_HOME/data/networks.json`, changed only under `networks.lock` and replaced whole, so
-/// concurrent `boxer up`s in several projects never get the same X and a crash never leaves half
-/// a file.
+/// Which environment (project folder) has which internal network: a /24 that its static addresses
+/// name, else a free 192.168.X.0/24, X in 1...254. `$BOXER_HOME/data/networks.json`, changed only
+/// under `networks.lock` and replaced whole, so concurrent `boxer up`s in several projects never get
+/// the same network and a crash never leaves half a file.
 ///
 /// The file is read back, not trusted: one boxer cannot read is an error naming it (never an
 /// empty registry, which would hand a running environment's X to the next one). A missing file
 /// is rebuilt from evidence: each running switch holds the lock on its pidfile and keeps its
-/// project's folder beside it. A new X is never one that a running switch serves, nor one that
-/// overlaps a network this host is on.
+/// project's folder beside it. A network is never one that a running switch serves, and a chosen
+/// 192.168.X.0/24 is never one that overlaps a network this host is on.
 public struct SubnetRegistry: Sendable {
     public let folder: String
-    /// The home's runtime folder, where each switch has `net-X/` (pidfile, project, ports).
+    /// The home's runtime folder, where each switch has `net-<network>/` (pidfile, project, ports;
+    /// <network> is X for 192.168.X.0/24, else a.b.c).
     public let runtime: String
     /// The host's networks to keep clear of (the real ones unless a test gives others).
     public let hostNetworks: @Sendable () -> [IPv4Network]
@@ -28,18 +29,19 @@ public struct SubnetRegistry: Sendable {
 
     // MARK: The switches' runtime folders
 
-    public func switchFolder(_ subnet: Int) -> String { runtime + "/net-\(subnet)" }
-    public func switchPidfile(_ subnet: Int) -> String { switchFolder(subnet) + "/switch.pid" }
+    public func switchFolder(_ subnet: EnvironmentSubnet) -> String { runtime + "/net-\(subnet.fileName)" }
+    public func switchPidfile(_ subnet: EnvironmentSubnet) -> String { switchFolder(subnet) + "/switch.pid" }
     /// The project folder the switch serves, written before it starts: the evidence a lost
     /// registry is rebuilt from.
-    public func switchProjectFile(_ subnet: Int) -> String { switchFolder(subnet) + "/project" }
+    public func switchProjectFile(_ subnet: EnvironmentSubnet) -> String { switchFolder(subnet) + "/project" }
 
-    /// X → the running switch's project (nil when its folder does not say), for every switch
-    /// that runs now.
-    public func liveSwitches() -> [Int: String?] {
-        var live: [Int: String?] = [:]
+    /// Network → the running switch's project (nil when its folder does not say), for every
+    /// switch that runs now.
+    public func liveSwitches() -> [EnvironmentSubnet: String?] {
+        var live: [EnvironmentSubnet: String?] = [:]
         for name in HostFiles.entries(of: runtime) where name.hasPrefix("net-") {
-            guard let subnet = Int(name.dropFirst(4)), (1...254).contains(subnet), HostFiles.lockHolder(of: switchPidfile(subnet)) != nil
+            guard let subnet = EnvironmentSubnet(String(name.dropFirst(4))), name == "net-" + subnet.fileName,
+                HostFiles.lockHolder(of: switchPidfile(subnet)) != nil
             else { continue }
             let project = (try? HostFiles.readText(at: switchProjectFile(subnet), limit: 64 << 10)).map {
                 $0.trimmingCharacters(in: .newlines)
@@ -54,15 +56,17 @@ public struct SubnetRegistry: Sendable {
 
     struct Document: Codable {
         var version = 1
-        /// Project folder → X.
-        var environments: [String: Int] = [:]
+        /// Project folder → network (older files: X of 192.168.X.0/24).
+        var environments: [String: EnvironmentSubnet] = [:]
     }
 
-    /// The environment's X: the one it has, else `required` (the subnet its static addresses
-    /// are in) or the lowest one that no environment has, no running switch serves and no host
-    /// network overlaps.
-    public func allocate(for project: String, requiring required: Int? = nil) throws(NetworkError) -> Int {
-        try update { (document: inout Document) throws(NetworkError) -> Int in
+    /// The environment's network: the one it has, else `required` (the /24 its static addresses
+    /// are in) or the lowest 192.168.X.0/24 that no environment has, no running switch serves
+    /// and no host network overlaps.
+    public func allocate(for project: String, requiring required: EnvironmentSubnet? = nil) throws(NetworkError)
+        -> EnvironmentSubnet
+    {
+        try update { (document: inout Document) throws(NetworkError) -> EnvironmentSubnet in
             if let existing = document.environments[project] {
                 if let required, required != existing { throw NetworkError.notOnNetwork(existing: existing, required: required) }
                 return existing
@@ -80,25 +84,25 @@ public struct SubnetRegistry: Sendable {
             }
             let taken = Set(document.environments.values).union(live.keys)
             let host = hostNetworks()
-            let free = (1...254).filter { !taken.contains($0) }
+            let free = (1...254).map(EnvironmentSubnet.init(standard:)).filter { !taken.contains($0) }
             guard let first = free.first else {
                 throw NetworkError.allInUse
             }
             // Clear of the host's networks when any such X is free; else the lowest free one.
-            let chosen = free.first { candidate in !host.contains { $0.overlaps(.environment(candidate)) } } ?? first
+            let chosen = free.first { candidate in !host.contains { $0.overlaps(candidate.network) } } ?? first
             document.environments[project] = chosen
             return chosen
         }
     }
 
-    /// The host networks that 192.168.X.0/24 overlaps now (empty: none).
-    public func hostClashes(_ subnet: Int) -> [IPv4Network] {
-        hostNetworks().filter { $0.overlaps(.environment(subnet)) }
+    /// The host networks that the environment network overlaps now (empty: none).
+    public func hostClashes(_ subnet: EnvironmentSubnet) -> [IPv4Network] {
+        hostNetworks().filter { $0.overlaps(subnet.network) }
     }
 
     /// Whether `allocate(for:requiring:)` would refuse, without changing anything: for checking
     /// before a machine is created.
-    public func check(for project: String, requiring required: Int) throws(NetworkError) {
+    public func check(for project: String, requiring required: EnvironmentSubnet) throws(NetworkError) {
         let environments = try withLock { () throws(NetworkError) in try read() }.environments
         if let existing = environments[project] {
             if existing != required { throw NetworkError.notOnNetwork(existing: existing, required: required) }
@@ -107,29 +111,29 @@ public struct SubnetRegistry: Sendable {
         }
     }
 
-    /// Gives the environment's X back (its last machine is gone).
+    /// Gives the environment's network back (its last machine is gone).
     public func release(_ project: String) throws(NetworkError) {
         try update { (document: inout Document) throws(NetworkError) in document.environments[project] = nil }
     }
 
-    /// The environment's X, if it has one; nil also when the registry cannot be read (what acts
-    /// on a network then finds none, so nothing is stopped or deleted on its account).
-    public func subnet(for project: String) -> Int? {
+    /// The environment's network, if it has one; nil also when the registry cannot be read (what
+    /// acts on a network then finds none, so nothing is stopped or deleted on its account).
+    public func subnet(for project: String) -> EnvironmentSubnet? {
         (try? all())?[project]
     }
 
-    /// The environment's X as the registry file says now, read without the lock and without
-    /// rebuilding a missing file: for showing (`status`), never for deciding. Nil when there is
-    /// no file or it cannot be read.
-    public func recordedSubnet(for project: String) -> Int? {
+    /// The environment's network as the registry file says now, read without the lock and
+    /// without rebuilding a missing file: for showing (`status`), never for deciding. Nil when
+    /// there is no file or it cannot be read.
+    public func recordedSubnet(for project: String) -> EnvironmentSubnet? {
         guard let bytes = try? HostFiles.readBytes(at: file, limit: 1 << 20),
             let document = try? JSONDecoder().decode(Document.self, from: Data(bytes))
         else { return nil }
         return document.environments[project]
     }
 
-    /// Every environment and its X.
-    public func all() throws(NetworkError) -> [String: Int] {
+    /// Every environment and its network.
+    public func all() throws(NetworkError) -> [String: EnvironmentSubnet] {
         try withLock { () throws(NetworkError) in try read() }.environments
     }
 
@@ -164,12 +168,12 @@ public struct SubnetRegistry: Sendable {
         guard let document = try? JSONDecoder().decode(Document.self, from: Data(bytes)) else {
             throw unreadable(bytes.isEmpty ? "it is empty" : "it is not the JSON boxer writes")
         }
-        var seen: [Int: String] = [:]
+        var seen: [EnvironmentSubnet: String] = [:]
         for (project, subnet) in document.environments {
-            guard (1...254).contains(subnet), project.hasPrefix("/") else {
-                throw unreadable("the entry \"\(project.prefix(80))\": \(subnet) is not a project folder with an X in 1...254")
+            guard subnet.isUsable, project.hasPrefix("/") else {
+                throw unreadable("the entry \"\(project.prefix(80))\": \(subnet) is not a project folder with a network boxer uses")
             }
-            if let other = seen[subnet] { throw unreadable("\(other) and \(project) both have 192.168.\(subnet).0/24") }
+            if let other = seen[subnet] { throw unreadable("\(other) and \(project) both have \(subnet)") }
             seen[subnet] = project
         }
         return document

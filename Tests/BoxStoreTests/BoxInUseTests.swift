@@ -60,6 +60,17 @@ import Testing
     @Test(arguments: [
         ("config.vm.network \"forwarded_port\", guest: 80, host: 0", "is not a valid port pair"),
         ("config.vm.network \"forwarded_port\", guest: 80, host: 8080, host_ip: \"localhost:1\"", "is not an IPv4 address"),
+        ("config.vm.usable_port_range = 3000..2000", "usable_port_range"),
+    ])
+    func validateRefusesWhatUpRefuses(_ line: String, _ message: String) throws {
+        let validate = try Self.validate(line)
+        #expect(validate.status != 0, "\(line)")
+        #expect(validate.error.contains(message), "\(validate.error)")
+    }
+
+    /// Issue 16: Vagrant's `validate` accepts any private network address (its providers decide
+    /// at `up`), so boxer's validation passes too, and says what `up` will refuse.
+    @Test(arguments: [
         ("config.vm.network \"private_network\", ip: \"192.168.40.1\"", "is the network's own address"),
         ("config.vm.network \"private_network\", ip: \"192.168.40.255\"", "private_network ip 192.168.40.255"),
         ("config.vm.network \"private_network\", ip: \"192.168.40.0\"", "private_network ip 192.168.40.0"),
@@ -67,15 +78,23 @@ import Testing
             "config.vm.network \"private_network\", ip: \"192.168.40.7\", netmask: \"255.255.0.0\"",
             "netmask \"255.255.0.0\" is not supported"
         ),
-        ("config.vm.usable_port_range = 3000..2000", "usable_port_range"),
+        (
+            "config.vm.network \"private_network\", ip: \"192.168.40.7\"\n  config.vm.network \"private_network\", ip: \"192.168.41.7\"",
+            "has 2 private networks"
+        ),
     ])
-    func validateRefusesWhatUpRefuses(_ line: String, _ message: String) throws {
+    func validateWarnsOfWhatUpRefuses(_ line: String, _ message: String) throws {
+        let validate = try Self.validate(line)
+        #expect(validate.status == 0, "\(validate.error)")
+        #expect(validate.error.contains("`boxer up` will refuse this: "), "\(validate.error)")
+        #expect(validate.error.contains(message), "\(validate.error)")
+    }
+
+    static func validate(_ line: String) throws -> ProgramRun {
         let fixture = try StoreFixture()
         let project = try fixture.temp.folder("project")
         try Data("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"cli/box\"\n  \(line)\nend\n".utf8).write(
             to: project.appendingPathComponent("Vagrantfile"))
-        let validate = try CommandLineTests.boxer(["validate"], home: fixture.home.root, directory: project)
-        #expect(validate.status != 0, "\(line)")
-        #expect(validate.error.contains(message), "\(validate.error)")
+        return try CommandLineTests.boxer(["validate"], home: fixture.home.root, directory: project)
     }
 }

@@ -45,6 +45,30 @@ import Vagrantfile
         #expect(try Self.plan("Vagrant.configure(\"2\") { |c| c.vm.box = \"x\" }") == StaticAddresses(subnet: nil, addresses: [:]))
     }
 
+    /// Issue 16: the kubeadm, CoreOS and Ansible-role projects name their own networks
+    /// (10.0.0.10, 172.17.8.101, 88.88.88.88); the environment's network is that /24.
+    @Test(arguments: [
+        ("10.0.0.10", "10.0.0.11", "10.0.0.0/24"), ("172.17.8.101", "172.17.8.102", "172.17.8.0/24"),
+        ("88.88.88.88", "88.88.88.89", "88.88.88.0/24"),
+    ])
+    func addressesOutside192168NameTheirNetwork(_ first: String, _ second: String, _ network: String) throws {
+        let plan = try Self.plan(
+            """
+            Vagrant.configure("2") do |config|
+              config.vm.define "one" do |m|
+                m.vm.network "private_network", ip: "\(first)"
+              end
+              config.vm.define "two" do |m|
+                m.vm.network "private_network", ip: "\(second)", netmask: "255.255.255.0"
+              end
+            end
+            """)
+        #expect(plan.subnet?.description == network)
+        #expect(plan.subnet?.standardX == nil)
+        #expect(plan.subnet?.gateway.description == network.replacingOccurrences(of: ".0/24", with: ".1"))
+        #expect(plan.addresses == ["one": first, "two": second])
+    }
+
     /// Every example that writes static addresses writes ones boxer can give.
     @Test func theExamplesAddressesAreValid() throws {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -96,9 +120,16 @@ import Vagrantfile
             twoSubnets.contains("machine 'b' is given 192.168.57.10, but machine 'a' is given an address in 192.168.56.0/24"),
             "\(twoSubnets)")
 
-        let outside = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"10.10.0.5\"\nend\n")
-        #expect(outside.contains(":2: machine 'default': private_network ip 10.10.0.5 is outside boxer's internal networks"), "\(outside)")
-        #expect(outside.contains("192.168.X.2 to 192.168.X.254"))
+        let broadcast = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"10.10.0.255\"\nend\n")
+        #expect(
+            broadcast.contains(":2: machine 'default': private_network ip 10.10.0.255 is the network's address or its broadcast address"),
+            "\(broadcast)")
+        #expect(broadcast.contains("from a.b.c.2 to a.b.c.254"))
+
+        let nat = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"10.0.2.20\"\nend\n")
+        #expect(nat.contains("10.0.2.0/24 is the NAT network that every machine's first NIC is on"), "\(nat)")
+        let loopback = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"127.0.5.2\"\nend\n")
+        #expect(loopback.contains("127.0.5.0/24 is a loopback, link-local, multicast or reserved network"), "\(loopback)")
 
         let gateway = try Self.failure("Vagrant.configure(\"2\") do |c|\n  c.vm.network \"private_network\", ip: \"192.168.9.1\"\nend\n")
         #expect(gateway.contains("is the network's own address"), "\(gateway)")

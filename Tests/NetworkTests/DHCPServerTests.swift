@@ -178,7 +178,7 @@ import Testing
     @Test func concurrentAllocationsNeverCollide() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("boxer-nets-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let results = await withTaskGroup(of: Int?.self) { group in
+        let results = await withTaskGroup(of: EnvironmentSubnet?.self) { group in
             for index in 0..<40 {
                 group.addTask {
                     await Task.detached {
@@ -186,13 +186,13 @@ import Testing
                     }.value
                 }
             }
-            var all: [Int?] = []
+            var all: [EnvironmentSubnet?] = []
             for await result in group { all.append(result) }
             return all
         }
         let subnets = results.compactMap { $0 }
         #expect(subnets.count == 40)
         #expect(Set(subnets).count == 40)
-        #expect(Set(subnets) == Set(1...40))
+        #expect(Set(subnets) == Set((1...40).map(EnvironmentSubnet.init(standard:))))
     }
 }

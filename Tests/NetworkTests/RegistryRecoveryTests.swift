@@ -14,7 +14,7 @@ import Testing
     final class RunningSwitch: @unchecked Sendable {
         let process: Process
 
-        init(home: BoxerHome, subnet: Int, project: String?) throws {
+        init(home: BoxerHome, subnet: EnvironmentSubnet, project: String?) throws {
             let binary = try #require(BoxerBinary.url?.path, "the boxer executable is built")
             let registry = SubnetRegistry(home: home)
             try PrivateFiles.makeFolders(registry.switchFolder(subnet) + "/ports")
@@ -22,8 +22,8 @@ import Testing
             process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = [
-                "network-switch", "--subnet", String(subnet), "--ports", registry.switchFolder(subnet) + "/ports",
-                "--leases", home.path + "/data/\(subnet)-leases.json", "--pidfile", registry.switchPidfile(subnet),
+                "network-switch", "--subnet", subnet.description, "--ports", registry.switchFolder(subnet) + "/ports",
+                "--leases", home.path + "/data/\(subnet.fileName)-leases.json", "--pidfile", registry.switchPidfile(subnet),
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -46,8 +46,9 @@ import Testing
         ("{\"version\": 1, \"environ", "not the JSON boxer writes"),
         ("", "it is empty"),
         ("{\"version\": 1, \"environments\": {\"/a\": 1, \"/b\": 1}}", "both have 192.168.1.0/24"),
-        ("{\"version\": 1, \"environments\": {\"/a\": 999}}", "is not a project folder with an X in 1...254"),
-        ("{\"version\": 1, \"environments\": {\"relative\": 3}}", "is not a project folder with an X in 1...254"),
+        ("{\"version\": 1, \"environments\": {\"/a\": 999}}", "not the JSON boxer writes"),
+        ("{\"version\": 1, \"environments\": {\"/a\": \"10.0.2.0/24\"}}", "is not a project folder with a network boxer uses"),
+        ("{\"version\": 1, \"environments\": {\"relative\": 3}}", "is not a project folder with a network boxer uses"),
     ])
     func corruptRegistryIsAnErrorAndIsKept(_ content: String, _ reason: String) throws {
         let folder = try TemporaryFolder("boxer-registry")

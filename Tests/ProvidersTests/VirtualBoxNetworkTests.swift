@@ -1,4 +1,5 @@
 import Machines
+import Networks
 import Testing
 
 @testable import ProviderStandIns
@@ -65,6 +66,21 @@ import Testing
         #expect(
             InternalNetwork.name(subnet: 1, project: "/a") != InternalNetwork.name(subnet: 1, project: "/c"),
             "a later environment with the same X is another network")
+    }
+
+    /// Issue 16: a network the Vagrantfile's addresses name (10.0.0.0/24) is served the same way.
+    @Test func aNetworkTheVagrantfileNamesKeepsItsAddresses() async throws {
+        let vboxmanage = VBoxManageStandIn()
+        let network = VirtualBoxNetwork(tool: vboxmanage)
+        let subnet = try #require(EnvironmentSubnet("10.0.0.0/24"))
+        let name = InternalNetwork.name(subnet: subnet, project: "/home/me/kube")
+        #expect(name.hasPrefix("boxer-10.0.0-"))
+        try await network.ensure(InternalNetwork(name: name, subnet: subnet, reservations: ["52:54:00:aa:bb:cc": "10.0.0.10"]))
+        #expect(
+            vboxmanage.dhcpServers[name]
+                == .init(
+                    ip: "10.0.0.1", netmask: "255.255.255.0", lower: "10.0.0.2", upper: "10.0.0.254", enabled: true,
+                    fixed: ["52:54:00:aa:bb:cc": "10.0.0.10"]))
     }
 
     /// The stand-in is strict, so the calls above passing means something.

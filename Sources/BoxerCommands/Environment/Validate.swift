@@ -24,14 +24,17 @@ struct Validate: ParsableCommand, BoxerCommand {
         let environment = try VagrantfileLoader.forProject().load()
         for warning in environment.warnings { output.warn(warning.description) }
         try environment.checkProblems()
-        // What `up` would refuse before creating anything is refused here too: forwarded
-        // ports and the environment network's static addresses.
+        // Forwarded ports that `up` would refuse are refused here too (Vagrant checks them when it
+        // validates). Static addresses boxer's network cannot give are a warning: Vagrant accepts
+        // them here and leaves them to the provider at `up`.
         let providers = environment.machines.map { DefaultProvider.choose(for: $0) }
         for (machine, provider) in zip(environment.machines, providers) {
             output.targeting(machine.name).record("metadata", "provider", provider)
         }
         let machines = zip(environment.machines, providers).map { $0.resolved(for: $1) }
-        _ = try StaticAddresses.plan(machines)
+        do throws(MachineError) { _ = try StaticAddresses.plan(machines) } catch {
+            output.warn("`boxer up` will refuse this: \(error.message)")
+        }
         for machine in machines { try PortAllocator.checkForwards(machine) }
         if json {
             let encoder = JSONEncoder()

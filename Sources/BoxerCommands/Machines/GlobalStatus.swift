@@ -70,7 +70,7 @@ struct GlobalStatus: AsyncParsableCommand, BoxerCommand {
 /// their hypervisor networks removed and their subnets given back.
 func releaseAbandonedNetworks(home: BoxerHome, output: Output) async throws {
     let registry = SubnetRegistry(home: home)
-    let environments: [String: Int]
+    let environments: [String: EnvironmentSubnet]
     environments = try registry.all()
     let providers: [any Provider] = [
         QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home),
@@ -82,6 +82,6 @@ func releaseAbandonedNetworks(home: BoxerHome, output: Output) async throws {
             await provider.removeInternalNetwork(hypervisorNetwork)
         }
         await network.release()
-        output.say("Released 192.168.\(subnet).0/24, the internal network of \(project), which has no machines left.")
+        output.say("Released \(subnet), the internal network of \(project), which has no machines left.")
     }
 }

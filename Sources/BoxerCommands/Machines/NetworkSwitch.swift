@@ -8,9 +8,9 @@ struct NetworkSwitch: ParsableCommand, BoxerCommand {
         commandName: "network-switch",
         abstract: "Run an environment's internal network switch (started by `boxer up`).",
         discussion: """
-            Serves 192.168.X.0/24 for the environment's machines' second NICs, connecting to the unix \
+            Serves the environment's /24 for its machines' second NICs, connecting to the unix \
             socket each machine's QEMU listens on in --ports and \
-            answering as 192.168.X.1 (ARP, ping, DHCP). boxer starts it with an environment's first \
+            answering as the network's .1 (ARP, ping, DHCP). boxer starts it with an environment's first \
             machine and stops it with the last; it holds a lock on its pidfile while it runs.
             """,
         shouldDisplay: false
@@ -18,8 +18,8 @@ struct NetworkSwitch: ParsableCommand, BoxerCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "X in 192.168.X.0/24.")
-    var subnet: Int
+    @Option(help: "The network: a.b.c.0/24, or X for 192.168.X.0/24.")
+    var subnet: String
 
     @Option(help: "The folder of the machines' sockets (QEMU listens, the switch connects).")
     var ports: String
@@ -34,7 +34,9 @@ struct NetworkSwitch: ParsableCommand, BoxerCommand {
     var pidfile: String
 
     func validate() throws {
-        guard (1...254).contains(subnet) else { throw ValidationError("--subnet must be 1...254") }
+        guard let network = EnvironmentSubnet(subnet), network.isUsable else {
+            throw ValidationError("--subnet must be a.b.c.0/24 (not loopback, link-local, multicast or 10.0.2.0/24) or X in 1...254")
+        }
     }
 
     func run() throws {
@@ -50,7 +52,8 @@ struct NetworkSwitch: ParsableCommand, BoxerCommand {
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        let environmentSwitch = EnvironmentSwitch(subnet: subnet, portsFolder: ports, leasesPath: leases, reservationsPath: reservations)
+        guard let network = EnvironmentSubnet(subnet) else { throw ValidationError("--subnet: \(subnet) is not a network") }
+        let environmentSwitch = EnvironmentSwitch(subnet: network, portsFolder: ports, leasesPath: leases, reservationsPath: reservations)
         try environmentSwitch.start()
         // Until boxer stops it (SIGTERM ends the process; leases are on disk after every change).
         environmentSwitch.run()

@@ -160,13 +160,13 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
     return results.current
 }
 
-/// `status`'s lines about the environment network: X, the switch, each machine's NIC2 address.
+/// `status`'s lines about the environment network: its /24, the switch, each machine's NIC2 address.
 /// A switch that should run and does not (killed) is said plainly, with the repair.
 func networkLines(_ machines: [Machine], states: [MachineStates.Entry], in loaded: VagrantEnvironment) -> [String] {
     guard let environment = try? openMachineEnvironment(output: .discarded, loaded: loaded),
         let report = environment.networkReport(machines)
     else { return [] }
-    let network = "192.168.\(report.subnet).0/24"
+    let network = report.subnet.description
     var lines: [String] = []
     let running = states.contains { $0.state == MachineState.running.shortDescription }
     if report.usesSwitch, report.switchPID == nil, running {

@@ -8,11 +8,11 @@ import Networks
     import Darwin
 #endif
 
-/// An environment's internal network (NIC2): 192.168.X.0/24 from the subnet registry and the
-/// switch process that serves it, started with the environment's first machine and stopped
-/// with its last. Files: `<runtime>/net-X/{switch.pid,project,ports/}` (the home's runtime
-/// folder, see `BoxerHome.runtime`) and
-/// `$BOXER_HOME/data/networks/X-{leases,reservations}.json`.
+/// An environment's internal network (NIC2): its /24 from the subnet registry and the switch
+/// process that serves it, started with the environment's first machine and stopped with its
+/// last. Files: `<runtime>/net-<network>/{switch.pid,project,ports/}` (the home's runtime folder,
+/// see `BoxerHome.runtime`) and `$BOXER_HOME/data/networks/<network>-{leases,reservations}.json`,
+/// <network> being X for 192.168.X.0/24, else a.b.c.
 public struct EnvironmentNetwork: Sendable {
     public let home: BoxerHome
     public let project: String
@@ -26,35 +26,35 @@ public struct EnvironmentNetwork: Sendable {
     }
 
     var registry: SubnetRegistry { SubnetRegistry(home: home) }
-    func runtime(_ subnet: Int) -> String { registry.switchFolder(subnet) }
-    func pidfile(_ subnet: Int) -> String { registry.switchPidfile(subnet) }
-    func portsFolder(_ subnet: Int) -> String { runtime(subnet) + "/ports" }
+    func runtime(_ subnet: EnvironmentSubnet) -> String { registry.switchFolder(subnet) }
+    func pidfile(_ subnet: EnvironmentSubnet) -> String { registry.switchPidfile(subnet) }
+    func portsFolder(_ subnet: EnvironmentSubnet) -> String { runtime(subnet) + "/ports" }
     var dataFolder: String { home.path + "/data/networks" }
-    func leases(_ subnet: Int) -> String { dataFolder + "/\(subnet)-leases.json" }
-    func reservations(_ subnet: Int) -> String { dataFolder + "/\(subnet)-reservations.json" }
+    func leases(_ subnet: EnvironmentSubnet) -> String { dataFolder + "/\(subnet.fileName)-leases.json" }
+    func reservations(_ subnet: EnvironmentSubnet) -> String { dataFolder + "/\(subnet.fileName)-reservations.json" }
 
-    /// The environment's X, if it has one now.
-    public var subnet: Int? { registry.subnet(for: project) }
+    /// The environment's network, if it has one now.
+    public var subnet: EnvironmentSubnet? { registry.subnet(for: project) }
 
     /// How a machine's NIC2 (with this MAC) joins the network: its QEMU listens on a socket in
     /// the ports folder, which the switch finds and connects to.
-    public func attachment(subnet: Int, mac: String) -> InternalNetworkAttachment {
+    public func attachment(subnet: EnvironmentSubnet, mac: String) -> InternalNetworkAttachment {
         InternalNetworkAttachment(
             endpoint: portsFolder(subnet) + "/" + mac.replacingOccurrences(of: ":", with: "") + ".sock", mac: mac, subnet: subnet)
     }
 
     /// The network's subnet, starting the switch when it does not run (the first machine, or a
     /// switch that died: its leases are on disk and it takes them up again). `requiredSubnet`:
-    /// the X that the environment's static addresses are in.
-    public func ensure(requiredSubnet: Int? = nil) async throws(MachineError) -> Int {
+    /// the /24 that the environment's static addresses are in.
+    public func ensure(requiredSubnet: EnvironmentSubnet? = nil) async throws(MachineError) -> EnvironmentSubnet {
         let previous = registry.subnet(for: project)
-        let subnet: Int
+        let subnet: EnvironmentSubnet
         do {
             subnet = try registry.allocate(for: project, requiring: requiredSubnet)
         } catch {
             throw MachineError.passing(error, as: .configuration)
         }
-        // A fresh X is never one a running switch serves (the registry skips those), so only
+        // A fresh network is never one a running switch serves (the registry skips those), so only
         // leases of an environment that is gone can be left there. No switch is ever stopped here.
         if previous == nil, switchPID(subnet) == nil { unlink(leases(subnet)) }
         if switchPID(subnet) != nil { return subnet }
@@ -79,7 +79,7 @@ public struct EnvironmentNetwork: Sendable {
 
     /// Writes the static addresses the switch's DHCP server hands out: `reserved` by NIC2 MAC,
     /// and every static address of the environment kept out of the pool.
-    public func setReservations(subnet: Int, reserved: [String: String], excluded: [String]) throws(MachineError) {
+    public func setReservations(subnet: EnvironmentSubnet, reserved: [String: String], excluded: [String]) throws(MachineError) {
         var byMAC: [MACAddress: IPv4Address] = [:]
         for (mac, address) in reserved {
             if let mac = MACAddress(mac), let address = IPv4Address(address) { byMAC[mac] = address }
@@ -95,7 +95,7 @@ public struct EnvironmentNetwork: Sendable {
     }
 
     /// The switch's leases, by MAC ("52:54:00:…", lower case).
-    public func leases(subnet: Int) -> [String: DHCPLease] {
+    public func leases(subnet: EnvironmentSubnet) -> [String: DHCPLease] {
         guard let bytes = try? HostFiles.readBytes(at: leases(subnet), limit: DHCPLeases.fileLimit),
             let leases = try? JSONDecoder().decode([String: DHCPLease].self, from: Data(bytes))
         else { return [:] }
@@ -103,12 +103,12 @@ public struct EnvironmentNetwork: Sendable {
     }
 
     /// The switch's lease for a NIC.
-    public func lease(subnet: Int, mac: String) -> DHCPLease? {
+    public func lease(subnet: EnvironmentSubnet, mac: String) -> DHCPLease? {
         leases(subnet: subnet)[mac.lowercased()]
     }
 
     /// The static addresses reserved for NICs.
-    public func reservations(subnet: Int) -> [MACAddress: IPv4Address] {
+    public func reservations(subnet: EnvironmentSubnet) -> [MACAddress: IPv4Address] {
         NetworkReservations.read(reservations(subnet))?.byMAC ?? [:]
     }
 
@@ -123,11 +123,11 @@ public struct EnvironmentNetwork: Sendable {
     }
 
     /// Forgets a destroyed machine's socket.
-    public func removePort(subnet: Int, mac: String) {
+    public func removePort(subnet: EnvironmentSubnet, mac: String) {
         unlink(attachment(subnet: subnet, mac: mac).endpoint)
     }
 
-    func stopSwitch(_ subnet: Int) async {
+    func stopSwitch(_ subnet: EnvironmentSubnet) async {
         guard let pid = switchPID(subnet) else { return }
         kill(pid, SIGTERM)
         for _ in 0..<50 where switchPID(subnet) != nil { try? await Task.sleep(for: .milliseconds(20)) }
@@ -135,15 +135,15 @@ public struct EnvironmentNetwork: Sendable {
     }
 
     /// The switch's process, while it holds the lock on its pidfile.
-    public func switchPID(_ subnet: Int) -> pid_t? {
+    public func switchPID(_ subnet: EnvironmentSubnet) -> pid_t? {
         HostFiles.lockHolder(of: pidfile(subnet))
     }
 
     /// Starts `boxer network-switch` in a session of its own (it outlives this command and is
     /// not hit by the terminal's signals), its output to /dev/null.
-    func spawnSwitch(_ subnet: Int) throws(MachineError) {
+    func spawnSwitch(_ subnet: EnvironmentSubnet) throws(MachineError) {
         let arguments = [
-            executable, "network-switch", "--subnet", String(subnet), "--ports", portsFolder(subnet), "--leases", leases(subnet),
+            executable, "network-switch", "--subnet", subnet.description, "--ports", portsFolder(subnet), "--leases", leases(subnet),
             "--reservations", reservations(subnet),
             "--pidfile", pidfile(subnet),
         ]

@@ -3,7 +3,7 @@ import Foundation
 import Networks
 import Vagrantfile
 
-/// The environment network (NIC2): 192.168.X.0/24 per project, its switch or the hypervisor's
+/// The environment network (NIC2): one /24 per project, its switch or the hypervisor's
 /// own network, and the machines' static addresses on it.
 extension MachineEnvironment {
     /// The static NIC2 addresses of the environment's machines, checked.
@@ -32,8 +32,12 @@ extension MachineEnvironment {
             if let subnet = network.subnet {
                 let clashes = network.registry.hostClashes(subnet)
                 if !clashes.isEmpty {
+                    let remedy =
+                        subnet.standardX == nil
+                        ? "The Vagrantfile's static addresses chose it: put them in another /24 if the guests need to reach those addresses."
+                        : "`boxer destroy` every machine and `boxer up` again to move to a free 192.168.X.0/24."
                     output.targeting(machine.name).warn(
-                        "This environment's internal network 192.168.\(subnet).0/24 overlaps a network this host is now on (\(clashes.map(\.description).joined(separator: ", "))): the guests cannot reach those host-side addresses through NAT. `boxer destroy` every machine and `boxer up` again to move to a free 192.168.X.0/24."
+                        "This environment's internal network \(subnet) overlaps a network this host is now on (\(clashes.map(\.description).joined(separator: ", "))): the guests cannot reach those host-side addresses through NAT. \(remedy)"
                     )
                 }
             }
@@ -41,7 +45,7 @@ extension MachineEnvironment {
         let environment = self.environment
         let result = await networkLock.withLock { () async -> Result<InternalNetworkAttachment, MachineError> in
             do throws(MachineError) {
-                let subnet: Int
+                let subnet: EnvironmentSubnet
                 if provider.attachesToUserspaceSwitch {
                     subnet = try await network.ensure(requiredSubnet: plan.subnet)
                 } else {
@@ -73,7 +77,7 @@ extension MachineEnvironment {
 
     /// What `status` says about the environment network.
     public struct NetworkReport: Sendable {
-        public var subnet: Int
+        public var subnet: EnvironmentSubnet
         /// The switch's process (nil: not running), for userspace networks.
         public var switchPID: Int32?
         public var usesSwitch: Bool

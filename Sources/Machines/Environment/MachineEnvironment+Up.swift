@@ -81,7 +81,7 @@ extension MachineEnvironment {
             // heals every machine's NIC2, since QEMU keeps sending to the same socket path.
             if provider.attachesToUserspaceSwitch, let network, let subnet = network.subnet, network.switchPID(subnet) == nil {
                 output.targeting(name).say(
-                    "The environment network's switch (192.168.\(subnet).0/24) was not running; starting it again. Machines keep their addresses."
+                    "The environment network's switch (\(subnet)) was not running; starting it again. Machines keep their addresses."
                 )
             }
             context.internalNetwork = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan)
@@ -165,7 +165,7 @@ extension MachineEnvironment {
         if let attachment = try await joinNetwork(provider: provider, machine: context.machine, id: id, plan: plan) {
             context.internalNetwork = attachment
             output.targeting(name).detail(
-                "Internal network: 192.168.\(attachment.subnet).0/24 (NIC2 \(attachment.mac), DHCP from 192.168.\(attachment.subnet).1)")
+                "Internal network: \(attachment.subnet) (NIC2 \(attachment.mac), DHCP from \(attachment.subnet.gateway))")
         }
         let machine = context.machine
         let base = context
@@ -246,11 +246,11 @@ extension MachineEnvironment {
         if let bootedAt, let lease = network?.lease(subnet: attachment.subnet, mac: attachment.mac), let granted = lease.granted,
             granted >= bootedAt
         {
-            output.targeting(name).detail("NIC2 \(lease.address) on 192.168.\(attachment.subnet).0/24")
+            output.targeting(name).detail("NIC2 \(lease.address) on \(attachment.subnet)")
             return
         }
         let script = """
-            mac=\(attachment.mac); prefix=192.168.\(attachment.subnet).; static=\(staticAddress ?? "")
+            mac=\(attachment.mac); prefix=\(attachment.subnet.prefix); static=\(staticAddress ?? "")
             dev=; for d in /sys/class/net/*; do [ "$(cat "$d/address" 2>/dev/null)" = "$mac" ] && dev=${d##*/}; done
             [ -n "$dev" ] || { echo "no network interface has the MAC address $mac" >&2; exit 3; }
             has() { ip -4 -o addr show dev "$dev" 2>/dev/null | grep -q "inet $prefix"; }
@@ -269,10 +269,10 @@ extension MachineEnvironment {
         let result = try await communicator.capture("sudo sh -c \(Communicator.quote(script))")
         if result.succeeded {
             output.targeting(name).detail(
-                "NIC2 \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) on 192.168.\(attachment.subnet).0/24")
+                "NIC2 \(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) on \(attachment.subnet)")
         } else {
             output.targeting(name).warn(
-                "The guest's second NIC (\(attachment.mac)) has no address on 192.168.\(attachment.subnet).0/24: \(result.error.trimmingCharacters(in: .whitespacesAndNewlines)). The machine runs, but cannot reach the environment's other machines; its box needs a DHCP client (dhclient, udhcpc or dhcpcd) or the `ip` command."
+                "The guest's second NIC (\(attachment.mac)) has no address on \(attachment.subnet): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines)). The machine runs, but cannot reach the environment's other machines; its box needs a DHCP client (dhclient, udhcpc or dhcpcd) or the `ip` command."
             )
         }
     }

@@ -1,6 +1,7 @@
 import BoxStore
 import Foundation
 import Machines
+import Networks
 import Vagrantfile
 
 /// The boxer provider plugin protocol, version 1 (documented in providers/PLUGINS.md).
@@ -113,7 +114,21 @@ public enum PluginProtocol {
         public struct Attachment: Codable, Sendable {
             public var endpoint: String
             public var mac: String
-            public var subnet: Int
+            /// The network, "a.b.c.0/24" (older plugins read only `subnet`).
+            public var network: EnvironmentSubnet
+            /// X, for a 192.168.X.0/24 network.
+            public var subnet: Int?
+
+            init(_ attachment: InternalNetworkAttachment) {
+                endpoint = attachment.endpoint
+                mac = attachment.mac
+                network = attachment.subnet
+                subnet = attachment.subnet.standardX
+            }
+
+            var internalNetworkAttachment: InternalNetworkAttachment {
+                InternalNetworkAttachment(endpoint: endpoint, mac: mac, subnet: network)
+            }
         }
 
         public var machine: Machine
@@ -143,7 +158,7 @@ public enum PluginProtocol {
                 Box(name: $0.name, version: $0.version, architecture: $0.architecture, provider: $0.provider, path: $0.path)
             }
             forwards = context.forwards
-            internalNetwork = context.internalNetwork.map { Attachment(endpoint: $0.endpoint, mac: $0.mac, subnet: $0.subnet) }
+            internalNetwork = context.internalNetwork.map(Attachment.init)
             seed = context.seed
             shares = context.shares.map(Share.init)
         }
@@ -156,7 +171,7 @@ public enum PluginProtocol {
                     BoxMatch(name: $0.name, version: $0.version, architecture: $0.architecture, provider: $0.provider, path: $0.path)
                 },
                 forwards: forwards,
-                internalNetwork: internalNetwork.map { InternalNetworkAttachment(endpoint: $0.endpoint, mac: $0.mac, subnet: $0.subnet) },
+                internalNetwork: internalNetwork?.internalNetworkAttachment,
                 seed: seed)
             context.shares = shares.map(\.sharedFolder)
             return context
@@ -188,16 +203,20 @@ public enum PluginProtocol {
 
     public struct Network: Codable, Sendable {
         public var name: String
-        public var subnet: Int
+        /// The network, "a.b.c.0/24" (older plugins read only `subnet`).
+        public var network: EnvironmentSubnet
+        /// X, for a 192.168.X.0/24 network.
+        public var subnet: Int?
         public var reservations: [String: String]
 
         public init(_ network: InternalNetwork) {
             name = network.name
-            subnet = network.subnet
+            self.network = network.subnet
+            subnet = network.subnet.standardX
             reservations = network.reservations
         }
 
-        public var internalNetwork: InternalNetwork { InternalNetwork(name: name, subnet: subnet, reservations: reservations) }
+        public var internalNetwork: InternalNetwork { InternalNetwork(name: name, subnet: network, reservations: reservations) }
     }
 }
 

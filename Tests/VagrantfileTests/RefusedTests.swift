@@ -26,7 +26,6 @@ import Vagrantfile
         Case(
             source: "  x = 1\n  exec \"ls\"\nend\n", line: 3, column: 3,
             message: "exec \"ls\" would replace boxer with that program; boxer does not do that"),
-        Case(source: "  eval(\"config.vm.box = 'x'\")\nend\n", line: 2, column: 3, message: "'eval' is not supported by boxer"),
         Case(source: "  config.instance_eval { }\nend\n", line: 2, column: 10, message: "'instance_eval' is not supported by boxer"),
         Case(
             source: "  config.vm.send(:box=, 'x')\nend\n", line: 2, column: 13,

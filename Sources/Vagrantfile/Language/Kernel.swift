@@ -171,6 +171,11 @@ enum Kernel {
                 message = try interpreter.stringify(first, at: location)
             }
             throw RubyError(message, at: location, className: className)
+        case "eval":
+            return try CodeEvaluation.eval(arguments, interpreter: interpreter, scope: scope, at: location)
+        case "binding":
+            let binding = BindingObject(scope: scope)
+            return .object(binding)
         case "load", "require_relative":
             guard case .string(let file)? = args.first else {
                 throw interpreter.error("\(name) needs a file name", at: location, className: "TypeError")

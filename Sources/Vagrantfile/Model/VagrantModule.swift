@@ -25,6 +25,8 @@ final class VagrantHost {
     var output: [String] = []
     var loadedInterpreters: [Interpreter] = []
     var loadDepth = 0
+    /// How deep `eval`s nest now.
+    var evalDepth = 0
 
     /// Whether shell commands, file writes, sleeps and `exit` act on the host (see `HostEffects`).
     let effects: HostEffects
@@ -94,6 +96,7 @@ final class VagrantHost {
         case "Pathname": value = .object(PathnameObject(nil))
         case "Time", "Gem", "Socket", "IPAddr", "OpenStruct", "Struct": value = .object(StandardLibraryModule(name))
         case "Resolv": value = .object(ResolvModule())
+        case "GetoptLong": value = .object(GetoptLongClass())
         case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc",
             "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError",
             "NameError":

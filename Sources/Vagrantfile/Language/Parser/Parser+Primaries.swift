@@ -128,7 +128,7 @@ extension Parser {
         switch name {
         case "spawn", "fork", "syscall":
             throw VagrantfileError.runningProgram(name, at: location)
-        case "eval", "instance_eval", "class_eval", "module_eval", "instance_exec", "binding":
+        case "instance_eval", "class_eval", "module_eval", "instance_exec":
             throw VagrantfileError.codeGeneration(name, at: location)
         case "define_method", "send", "public_send", "method_missing", "const_set", "remove_method", "undef_method", "alias_method",
             "instance_variable_set":

@@ -31,7 +31,7 @@ import Vagrantfile
             puts a.inspect, a.to_s, h.inspect, (a == a).inspect
             puts a.include?(a), a.first, a.length
             """)
-        #expect(output.joined(separator: "\n") == "[1, [...]]\n[1, [...]]\n{:x => 1, :self => {...}}\ntrue\ntrue\n1\n2")
+        #expect(output.joined(separator: "\n") == "[1, [...]]\n[1, [...]]\n{:x=>1, :self=>{...}}\ntrue\ntrue\n1\n2")
     }
 
     /// Shared nesting (not a cycle) that doubles each level is bounded rather than exponential.

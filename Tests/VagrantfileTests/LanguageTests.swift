@@ -54,7 +54,7 @@ import Vagrantfile
         ("puts 3.times.map { |i| i }.sum, 1.upto(3).to_a.inspect", "3\n[1, 2, 3]"),
         ("puts [1, 2, 3, 4].each_slice(2).map(&:sum).inspect", "[3, 7]"),
         ("puts({a: {b: [10, 20]}}.dig(:a, :b, 1))", "20"),
-        ("puts [[\"k\", 1]].to_h.merge(\"j\" => 2).inspect", "{\"k\" => 1, \"j\" => 2}"),
+        ("puts [[\"k\", 1]].to_h.merge(\"j\" => 2).inspect", "{\"k\"=>1, \"j\"=>2}"),
         ("puts <<~EOS\n  indented\n    more\nEOS", "indented\n  more"),
         // Assignments where Ruby allows them as operands: ?: branches, the right of && and ||.
         ("x = \"abc\" =~ /b/ ? A = true : A = false\nputs A", "true"),
@@ -67,7 +67,7 @@ import Vagrantfile
         ),
         ("puts \"a.b\".match(\".\").to_s, \"ab\".match(/z/).inspect", ".\nnil"),
         ("puts RbConfig::CONFIG[\"host_os\"] =~ /linux|darwin/ ? \"unix\" : \"other\"", "unix"),
-        ("puts ENV.select { |k, _| k == \"SET\" }.inspect, ENV.map { |k, v| k }.include?(\"SET\")", "{\"SET\" => \"yes\"}\ntrue"),
+        ("puts ENV.select { |k, _| k == \"SET\" }.inspect, ENV.map { |k, v| k }.include?(\"SET\")", "{\"SET\"=>\"yes\"}\ntrue"),
         ("puts [1, 2, 3].map { rand(5) }.all? { |n| (0...5).include?(n) }", "true"),
         ("a = [1, [2]]\na << a\nputs a", "1\n2\n[...]"),
         // In command arguments a `do` block belongs to the command, not to a call inside an argument.

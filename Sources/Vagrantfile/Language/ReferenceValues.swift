@@ -64,21 +64,3 @@ final class HashBox {
         return box
     }
 }
-
-final class RegexBox {
-    let pattern: String
-    let expression: NSRegularExpression
-
-    init(pattern: String, options: String, at location: SourceLocation) throws(VagrantfileError) {
-        self.pattern = pattern
-        var flags: NSRegularExpression.Options = []
-        if options.contains("i") { flags.insert(.caseInsensitive) }
-        if options.contains("m") { flags.insert(.dotMatchesLineSeparators) }
-        if options.contains("x") { flags.insert(.allowCommentsAndWhitespace) }
-        do {
-            expression = try NSRegularExpression(pattern: pattern, options: flags.union(.anchorsMatchLines))
-        } catch {
-            throw VagrantfileError.invalidRegularExpression(pattern, at: location)
-        }
-    }
-}

@@ -87,7 +87,7 @@ enum Value {
             var parts: [String] = []
             for pair in box.pairs.prefix(10_000) {
                 let key = pair.key.inspect(seen: seen.union([id]), depth: depth + 1, budget: &budget)
-                parts.append(key + " => " + pair.value.inspect(seen: seen.union([id]), depth: depth + 1, budget: &budget))
+                parts.append(key + "=>" + pair.value.inspect(seen: seen.union([id]), depth: depth + 1, budget: &budget))
             }
             return "{" + parts.joined(separator: ", ") + "}"
         case .range(let low, let high, let exclusive):

@@ -83,11 +83,10 @@ extension Builtins {
                 return .array(text.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
             }
             if case .regex(let regex) = args[0] {
-                let range = NSRange(text.startIndex..., in: text)
                 var pieces: [Value] = []
                 var start = text.startIndex
-                for match in regex.expression.matches(in: text, range: range) {
-                    guard let found = Range(match.range, in: text) else { continue }
+                for match in regex.matches(in: text) {
+                    guard let found = match.ranges[0], !found.isEmpty || found.lowerBound > start else { continue }
                     pieces.append(.string(String(text[start..<found.lowerBound])))
                     start = found.upperBound
                 }
@@ -104,17 +103,27 @@ extension Builtins {
             guard args.count >= 2 || block != nil else {
                 throw interpreter.error("\(name) needs a pattern and a replacement", at: location, className: "ArgumentError")
             }
-            let replacement = args.count >= 2 ? try stringArg(1) : ""
             let global = name.hasPrefix("g")
-            if case .regex(let regex) = args[0] {
-                let range = NSRange(text.startIndex..., in: text)
-                let template = replacement.replacingOccurrences(of: "\\\\(\\d)", with: "\\$$1", options: .regularExpression)
-                if global {
-                    return .string(regex.expression.stringByReplacingMatches(in: text, range: range, withTemplate: template))
+            if args.count == 1, let block {
+                // The block's value replaces each match ($~ and $1… are set for it, as in Ruby).
+                let regex: RegexBox
+                if case .regex(let given) = args[0] {
+                    regex = given
+                } else {
+                    regex = try RegexBox(pattern: RegexBox.escape(try stringArg(0)), options: "", at: location)
                 }
-                guard let match = regex.expression.firstMatch(in: text, range: range) else { return .string(text) }
-                let replaced = regex.expression.replacementString(for: match, in: text, offset: 0, template: template)
-                return .string((text as NSString).replacingCharacters(in: match.range, with: replaced))
+                return .string(
+                    try regex.replacing(in: text, global: global) { match in
+                        let whole = match.ranges[0].map { String(text[$0]) } ?? ""
+                        for (index, range) in match.ranges.enumerated() where index > 0 {
+                            interpreter.host.globals["$\(index)"] = range.map { .string(String(text[$0])) } ?? .null
+                        }
+                        return try interpreter.stringify(try interpreter.callClosure(block, [.string(whole)], at: location), at: location)
+                    })
+            }
+            let replacement = args.count >= 2 ? try stringArg(1) : ""
+            if case .regex(let regex) = args[0] {
+                return .string(regex.replacing(in: text, with: replacement, global: global))
             }
             let pattern = try stringArg(0)
             if global { return .string(text.replacingOccurrences(of: pattern, with: replacement)) }
@@ -149,7 +158,7 @@ extension Builtins {
         case "=~", "match", "match?":
             guard case .regex(let regex) = args.first ?? .null else {
                 if case .string(let pattern) = args.first ?? .null, name != "=~" {
-                    let literal = try RegexBox(pattern: NSRegularExpression.escapedPattern(for: pattern), options: "", at: location)
+                    let literal = try RegexBox(pattern: RegexBox.escape(pattern), options: "", at: location)
                     return matchResult(literal, text, name: name, interpreter: interpreter)
                 }
                 return .null
@@ -157,10 +166,13 @@ extension Builtins {
             return matchResult(regex, text, name: name, interpreter: interpreter)
         case "scan":
             guard case .regex(let regex) = args.first ?? .null else { return .array([]) }
-            let range = NSRange(text.startIndex..., in: text)
+            // With groups, each match is its groups (Ruby's scan).
             return .array(
-                regex.expression.matches(in: text, range: range).compactMap { match in
-                    Range(match.range, in: text).map { .string(String(text[$0])) }
+                regex.matches(in: text).compactMap { match in
+                    if match.ranges.count > 1 {
+                        return .array(match.ranges.dropFirst().map { range in range.map { .string(String(text[$0])) } ?? .null })
+                    }
+                    return match.ranges[0].map { .string(String(text[$0])) }
                 })
         case "[]", "slice":
             return try index(Array(text).map { Value.string(String($0)) }, args, interpreter: interpreter, at: location, joinStrings: true)

@@ -153,20 +153,18 @@ enum Builtins {
     }
 
     static func matchResult(_ regex: RegexBox, _ text: String, name: String, interpreter: Interpreter) -> Value {
-        let range = NSRange(text.startIndex..., in: text)
-        guard let match = regex.expression.firstMatch(in: text, range: range) else {
+        guard let match = regex.firstMatch(in: text) else {
             return name == "match?" ? .bool(false) : .null
         }
         if name == "match?" { return .bool(true) }
-        let groups: [Value] = (0..<match.numberOfRanges).map { index in
-            guard let range = Range(match.range(at: index), in: text) else { return .null }
-            return .string(String(text[range]))
-        }
+        func value(_ range: Range<String.Index>?) -> Value { range.map { .string(String(text[$0])) } ?? .null }
+        let groups = match.ranges.map(value)
         for (index, group) in groups.enumerated() where index > 0 { interpreter.host.globals["$\(index)"] = group }
-        let whole = Range(match.range, in: text) ?? text.startIndex..<text.startIndex
-        let offset = text.distance(from: text.startIndex, to: whole.lowerBound)
+        let whole = match.ranges[0] ?? text.startIndex..<text.startIndex
+        let offset = text.unicodeScalars.distance(from: text.startIndex, to: whole.lowerBound)
         let data = MatchDataObject(
-            groups: groups, preMatch: String(text[..<whole.lowerBound]), postMatch: String(text[whole.upperBound...]), offset: offset)
+            groups: groups, names: match.names.map { ($0.name, value($0.range)) }, preMatch: String(text[..<whole.lowerBound]),
+            postMatch: String(text[whole.upperBound...]), offset: offset)
         interpreter.host.globals["$~"] = .object(data)
         return name == "=~" ? .int(offset) : .object(data)
     }

@@ -32,13 +32,7 @@ enum DataConversion {
         budget -= 1
         switch node {
         case .scalar(let scalar):
-            if scalar.style == .plain {
-                if let value = Bool.construct(from: scalar) { return .bool(value) }
-                if let value = Int.construct(from: scalar) { return .int(value) }
-                if let value = Double.construct(from: scalar) { return .float(value) }
-                if NSNull.construct(from: scalar) != nil { return .null }
-            }
-            return .string(scalar.string)
+            return scalar.style == .plain ? plain(scalar) : .string(scalar.string)
         case .mapping(let mapping):
             var pairs: [(Value, Value)] = []
             for pair in mapping { pairs.append((yaml(pair.key, budget: &budget), yaml(pair.value, budget: &budget))) }
@@ -50,6 +44,33 @@ enum DataConversion {
         case .alias:
             return .null
         }
+    }
+
+    /// A plain scalar as Ruby's Psych reads it (YAML 1.1): null, booleans (yes/no/on/off too),
+    /// integers (0x, 0o, 0b, leading-0 octal, base 60), floats, else the text. Read by hand:
+    /// Yams' own resolver matches every scalar against ICU regular expressions, a few MiB for
+    /// every reading that loads a YAML file.
+    static func plain(_ scalar: Yams.Node.Scalar) -> Value {
+        let text = scalar.string
+        switch text.lowercased() {
+        case "", "~", "null": return .null
+        case "true", "yes", "on": return .bool(true)
+        case "false", "no", "off": return .bool(false)
+        case ".inf", "+.inf": return .float(.infinity)
+        case "-.inf": return .float(-.infinity)
+        case ".nan": return .float(.nan)
+        default: break
+        }
+        guard let first = text.unicodeScalars.first, "+-.0123456789".unicodeScalars.contains(first),
+            text.unicodeScalars.contains(where: { ("0"..."9").contains($0) })
+        else { return .string(text) }
+        if let value = Int.construct(from: scalar) { return .int(value) }
+        if text.unicodeScalars.allSatisfy({ "0123456789._eE+-:".unicodeScalars.contains($0) }),
+            let value = Double.construct(from: scalar)
+        {
+            return .float(value)
+        }
+        return .string(text)
     }
 
     static func json(_ value: Value, pretty: Bool, interpreter: Interpreter, at location: SourceLocation) throws -> String {
@@ -90,7 +111,7 @@ final class YAMLModule: RubyObject {
             throw interpreter.error("undefined method '\(method)' for YAML", at: location, className: "NoMethodError")
         }
         do {
-            return DataConversion.yaml(try Yams.compose(yaml: text))
+            return DataConversion.yaml(try Yams.compose(yaml: text, .basic))
         } catch {
             throw interpreter.error(
                 "YAML syntax error in \(method == "load_file" ? first : "the string"): \(error)", at: location,
@@ -113,7 +134,7 @@ final class JSONModule: RubyObject {
             }
             let value: Value
             do {
-                value = DataConversion.yaml(try Yams.compose(yaml: text))
+                value = DataConversion.yaml(try Yams.compose(yaml: text, .basic))
             } catch {
                 throw interpreter.error("JSON parse error: \(error)", at: location, className: "JSON::ParserError")
             }
@@ -143,13 +164,16 @@ final class JSONModule: RubyObject {
 final class MatchDataObject: RubyObject {
     /// The whole match, then each group (nil where a group did not take part).
     let groups: [Value]
+    /// The named groups, in the pattern's order.
+    let names: [(name: String, value: Value)]
     let preMatch: String
     let postMatch: String
     /// Where the match starts, in characters.
     let offset: Int
 
-    init(groups: [Value], preMatch: String, postMatch: String, offset: Int) {
+    init(groups: [Value], names: [(name: String, value: Value)] = [], preMatch: String, postMatch: String, offset: Int) {
         self.groups = groups
+        self.names = names
         self.preMatch = preMatch
         self.postMatch = postMatch
         self.offset = offset
@@ -161,8 +185,9 @@ final class MatchDataObject: RubyObject {
         switch name {
         case "[]":
             guard case .int(let index) = arguments.positional.first ?? .null else {
-                throw interpreter.error(
-                    "named captures are not supported by boxer; use numbered groups", at: location, className: "IndexError")
+                let name = arguments.positional.first?.text ?? ""
+                if let named = names.first(where: { $0.name == name }) { return named.value }
+                throw interpreter.error("undefined group name reference: \(name)", at: location, className: "IndexError")
             }
             let position = index < 0 ? groups.count + index : index
             return groups.indices.contains(position) ? groups[position] : .null
@@ -179,8 +204,9 @@ final class MatchDataObject: RubyObject {
                     return groups[index]
                 })
         case "begin": return .int(offset)
-        case "end": return .int(offset + (groups.first?.text.count ?? 0))
-        case "named_captures": return .hash(HashBox())
+        case "end": return .int(offset + (groups.first?.text.unicodeScalars.count ?? 0))
+        case "named_captures": return .hash(HashBox(names.map { (.string($0.name), $0.value) }))
+        case "names": return .array(names.map { .string($0.name) })
         case "inspect": return .string("#<MatchData \(groups.first?.inspect ?? "nil")>")
         default:
             throw interpreter.error("undefined method '\(name)' for an instance of MatchData", at: location, className: "NoMethodError")
@@ -207,7 +233,7 @@ final class RegexpModule: RubyObject {
             default: throw interpreter.error("Regexp.new needs a string", at: location, className: "TypeError")
             }
         case "escape", "quote":
-            return .string(NSRegularExpression.escapedPattern(for: arguments.positional.first?.text ?? ""))
+            return .string(RegexBox.escape(arguments.positional.first?.text ?? ""))
         default:
             throw interpreter.error("undefined method '\(name)' for Regexp", at: location, className: "NoMethodError")
         }

@@ -1,0 +1,148 @@
+/// A Ruby regular expression, on Swift's own `Regex` engine rather than Foundation's
+/// `NSRegularExpression`: that one runs on ICU, whose tables cost every reading that uses a
+/// pattern about 2 MiB (`boxer status` must stay small). Ruby's meaning is kept where the two
+/// differ: `^`/`$` match at line ends, `/m` lets `.` match a newline, `\w`, `\d` and `\s` are
+/// ASCII, `.` is one code point, and `\h` is a hexadecimal digit.
+final class RegexBox {
+    let pattern: String
+    let expression: Regex<AnyRegexOutput>
+
+    init(pattern: String, options: String, at location: SourceLocation) throws(VagrantfileError) {
+        self.pattern = pattern
+        do {
+            var compiled = try Regex(Self.translated(pattern, extended: options.contains("x")))
+            compiled = compiled.anchorsMatchLineEndings().matchingSemantics(.unicodeScalar)
+                .asciiOnlyWordCharacters().asciiOnlyDigits().asciiOnlyWhitespace()
+            if options.contains("i") { compiled = compiled.ignoresCase() }
+            if options.contains("m") { compiled = compiled.dotMatchesNewlines() }
+            expression = compiled
+        } catch {
+            throw VagrantfileError.invalidRegularExpression(pattern, at: location)
+        }
+    }
+
+    /// One match: the whole, then each group (nil where a group did not take part), and the
+    /// named groups by name, in the pattern's order.
+    struct Match {
+        var ranges: [Range<String.Index>?]
+        var names: [(name: String, range: Range<String.Index>?)]
+    }
+
+    func firstMatch(in text: String) -> Match? {
+        (try? expression.firstMatch(in: text)).flatMap { $0 }.map(Self.match)
+    }
+
+    func matches(in text: String) -> [Match] {
+        text.matches(of: expression).map(Self.match)
+    }
+
+    private static func match(_ found: Regex<AnyRegexOutput>.Match) -> Match {
+        let groups = found.output.dropFirst()
+        return Match(
+            ranges: [found.range] + groups.map(\.range), names: groups.compactMap { group in group.name.map { ($0, group.range) } })
+    }
+
+    /// `sub`/`gsub` with a Ruby replacement string: `\1`…`\9`, `\0` and `\&` (the match),
+    /// `` \` `` and `\'` (before and after it), `\k<name>`, `\\`.
+    func replacing(in text: String, with replacement: String, global: Bool) -> String {
+        replacing(in: text, global: global) { expand(replacement, $0, in: text) }
+    }
+
+    /// `sub`/`gsub` with a block: each match replaced by what `replacement` makes of it.
+    func replacing(in text: String, global: Bool, _ replacement: (Match) throws -> String) rethrows -> String {
+        let found = global ? matches(in: text) : firstMatch(in: text).map { [$0] } ?? []
+        var result = ""
+        var position = text.startIndex
+        for match in found {
+            guard let whole = match.ranges[0] else { continue }
+            result += text[position..<whole.lowerBound]
+            result += try replacement(match)
+            position = whole.upperBound
+        }
+        result += text[position...]
+        return result
+    }
+
+    private func expand(_ template: String, _ match: Match, in text: String) -> String {
+        func group(_ index: Int) -> Substring {
+            guard match.ranges.indices.contains(index), let range = match.ranges[index] else { return "" }
+            return text[range]
+        }
+        var result = ""
+        var characters = template[...]
+        while let character = characters.popFirst() {
+            guard character == "\\", let next = characters.first else {
+                result.append(character)
+                continue
+            }
+            characters.removeFirst()
+            switch next {
+            case "0"..."9": result += group(Int(String(next)) ?? 0)
+            case "&": result += group(0)
+            case "`": result += text[..<(match.ranges[0]?.lowerBound ?? text.startIndex)]
+            case "'": result += text[(match.ranges[0]?.upperBound ?? text.endIndex)...]
+            case "\\": result.append("\\")
+            case "k" where characters.first == "<":
+                let name = characters.dropFirst().prefix { $0 != ">" }
+                if let range = match.names.first(where: { $0.name == name })?.range { result += text[range] }
+                characters = characters.dropFirst(name.count + 2)
+            default:
+                result.append("\\")
+                result.append(next)
+            }
+        }
+        return result
+    }
+
+    /// `Regexp.escape`: the text as a pattern that matches only itself.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "[", "]", "{", "}", "(", ")", "|", "-", "*", ".", "\\", "?", "+", "^", "$", "#":
+                escaped += "\\" + String(character)
+            case " ": escaped += "\\ "
+            case "\n": escaped += "\\n"
+            case "\t": escaped += "\\t"
+            case "\r": escaped += "\\r"
+            case "\u{0C}": escaped += "\\f"
+            case "\u{0B}": escaped += "\\v"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// Ruby's syntax in Swift's: `\h`/`\H` are hexadecimal digits in Ruby (horizontal space in
+    /// Swift), and `/x` becomes `(?x)`.
+    static func translated(_ pattern: String, extended: Bool) -> String {
+        var result = extended ? "(?x)" : ""
+        var inClass = 0
+        var characters = pattern[...]
+        while let character = characters.popFirst() {
+            switch character {
+            case "\\":
+                guard let next = characters.popFirst() else {
+                    result.append("\\")
+                    continue
+                }
+                switch next {
+                case "h": result += inClass > 0 ? "0-9a-fA-F" : "[0-9a-fA-F]"
+                case "H" where inClass == 0: result += "[^0-9a-fA-F]"
+                default:
+                    result.append("\\")
+                    result.append(next)
+                }
+            case "[":
+                inClass += 1
+                result.append(character)
+            case "]" where inClass > 0:
+                inClass -= 1
+                result.append(character)
+            default:
+                result.append(character)
+            }
+        }
+        return result
+    }
+}

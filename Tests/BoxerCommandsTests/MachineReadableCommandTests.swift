@@ -30,6 +30,32 @@ import Testing
             ])
     }
 
+    /// `vagrant validate -p` is how Vagrant users validate; boxer takes the flag, and a file that
+    /// parses `ARGV` with GetoptLong sees it there, as under Vagrant (which fails on it).
+    @Test func validateTakesVagrantsIgnoreProviderFlag() throws {
+        let runner = try CommandRunner()
+        let plain = try runner.project("plain", vagrantfile: "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"x\"\nend\n")
+        for flag in ["-p", "--ignore-provider"] {
+            let run = try runner.boxer(["validate", flag], in: plain)
+            #expect(run.status == 0, "\(flag): \(run.error)")
+            #expect(run.output.contains("Vagrantfile validated successfully."))
+        }
+        let options = try runner.project(
+            "options",
+            vagrantfile: """
+                require 'getoptlong'
+                GetoptLong.new([ '--workers', GetoptLong::REQUIRED_ARGUMENT ]).each { |o, a| }
+                Vagrant.configure("2") do |config|
+                  config.vm.box = "x"
+                end
+
+                """)
+        #expect(try runner.boxer(["validate"], in: options).status == 0)
+        let refused = try runner.boxer(["validate", "-p"], in: options)
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("invalid option -- p"), "\(refused.error)")
+    }
+
     @Test func aBrokenVagrantfileIsAnErrorExitNamingItsLine() throws {
         let runner = try CommandRunner()
         let project = try runner.project("broken", vagrantfile: "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \n")

@@ -198,6 +198,30 @@ import Vagrantfile
     }
 }
 
+/// Issue 16 (a real AWS project): an override in another provider's block counts only for
+/// machines that run with that provider, as Vagrant applies it for that provider alone.
+@Suite struct OverrideProblemTests {
+    @Test func anotherProvidersOverrideIsNotChecked() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.vm.box = "dummy"
+                  config.vm.provider :aws do |aws, override|
+                    override.ssh.private_key_path = "/nonexistent/terra.pem"
+                    override.vm.boxx = "typo"
+                  end
+                end
+                """)
+        #expect(environment.problems.isEmpty)
+        #expect(environment.providerProblems.map(\.provider) == ["aws", "aws"])
+        #expect(throws: Never.self) { try environment.checkProblems { _ in "virtualbox" } }
+        let error = try #require(throws: VagrantfileError.self) { try environment.checkProblems { _ in "aws" } }
+        #expect(error.message.contains("Vagrantfile:4:"), "\(error.message)")
+        #expect(error.message.contains("`private_key_path` file must exist: /nonexistent/terra.pem"))
+        #expect(error.message.contains("vm: The following settings shouldn't exist: boxx"))
+    }
+}
+
 /// Semantics the review found missing: disabled forwards, folder keys, CRLF files.
 @Suite struct SemanticsTests {
     @Test func disabledForwardsAndFoldersAndWindowsLineEnds() throws {

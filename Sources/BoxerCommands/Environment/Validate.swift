@@ -19,11 +19,18 @@ struct Validate: ParsableCommand, BoxerCommand {
     @Flag(help: "Print the machines and their settings as JSON.")
     var json = false
 
+    // Vagrant's `validate -p`: boxer's validation never fails on provider settings (they only
+    // warn), so the flag changes nothing; it is accepted so that Vagrant's command line works.
+    @Flag(
+        name: [.customShort("p"), .customLong("ignore-provider")],
+        help: "Accepted for Vagrant's `validate -p`; provider settings only warn.")
+    var ignoreProvider = false
+
     func run() throws {
         let output = global.makeOutput()
         let environment = try VagrantfileLoader.forProject().load()
         for warning in environment.warnings { output.warn(warning.description) }
-        try environment.checkProblems()
+        try environment.checkProblems { DefaultProvider.choose(for: $0) }
         // Forwarded ports that `up` would refuse are refused here too (Vagrant checks them when it
         // validates). Static addresses boxer's network cannot give are a warning: Vagrant accepts
         // them here and leaves them to the provider at `up`.

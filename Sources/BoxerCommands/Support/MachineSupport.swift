@@ -38,7 +38,6 @@ func openMachineEnvironment(
         environment = try loader.load()
         for warning in environment.warnings { output.warn(warning.description) }
     }
-    if validated { try environment.checkProblems() }
     let home = loader.home
     let providers = availableProviders(home: home, environment: variables)
     if let requested, !providers.contains(where: { $0.name == requested }) {
@@ -63,6 +62,10 @@ func openMachineEnvironment(
                     })
         }, output: output, switchExecutable: currentExecutable())
     machines.admission = try capabilityAdmission(environment: variables, plugins: providers.compactMap { $0 as? ExternalProvider })
+    if validated {
+        let chosen = machines
+        try environment.checkProblems { chosen.providerName(for: $0) }
+    }
     return machines
 }
 

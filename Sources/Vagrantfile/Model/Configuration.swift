@@ -68,9 +68,20 @@ final class ConfigurationCollector {
     /// What Vagrant's validation refuses, as "section: message" (e.g. "vm: The following settings shouldn't exist: boxx").
     private(set) var problems: [Diagnostic] = []
 
+    /// Problems of a provider block's `override`: they count only for a machine that runs with
+    /// that provider (Vagrant applies the override for that provider alone).
+    private(set) var providerProblems: [ProviderProblem] = []
+    /// The machine and provider whose override is being read, while it is.
+    private var overrideScope: (machine: String, provider: String)?
+
     func problem(_ section: String, _ message: String, at location: SourceLocation) {
         let diagnostic = Diagnostic(location: location, message: "\(section): \(message)")
-        if !problems.contains(diagnostic) { problems.append(diagnostic) }
+        if let overrideScope {
+            let scoped = ProviderProblem(machine: overrideScope.machine, provider: overrideScope.provider, diagnostic: diagnostic)
+            if !problems.contains(diagnostic), !providerProblems.contains(scoped) { providerProblems.append(scoped) }
+        } else if !problems.contains(diagnostic) {
+            problems.append(diagnostic)
+        }
     }
 
     func warn(_ message: String, at location: SourceLocation) {
@@ -141,6 +152,8 @@ final class ConfigurationCollector {
                 let override = overrides[providerBlock.provider] ?? DraftBox(base)
                 overrides[providerBlock.provider] = override
                 let overrideConfig = ConfigObject(box: override, collector: self, level: .override)
+                overrideScope = (definition.name, providerBlock.provider)
+                defer { overrideScope = nil }
                 _ = try block.call(
                     [.object(ProviderConfigObject(settings: settings, collector: self)), .object(overrideConfig)],
                     at: providerBlock.location)
@@ -148,6 +161,8 @@ final class ConfigurationCollector {
             var machine = try MachineBuilder.build(
                 name: definition.name, options: definition.options, draft: box.draft, providers: providers, order: order, collector: self)
             for (provider, override) in overrides where override.touched {
+                overrideScope = (definition.name, provider)
+                defer { overrideScope = nil }
                 let overridden = try MachineBuilder.build(
                     name: definition.name, options: definition.options, draft: override.draft, providers: providers, order: order,
                     collector: self)

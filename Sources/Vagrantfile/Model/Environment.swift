@@ -13,10 +13,20 @@ public struct VagrantEnvironment: Sendable, Equatable, Codable {
     /// What Vagrant's `validate` (and `up`) refuse though the file reads: unknown settings and
     /// sections, provisioner files and synced folders that are missing. `status` shows machines regardless.
     public var problems: [Diagnostic] = []
+    /// Problems in provider blocks' overrides, each for one machine and provider.
+    public var providerProblems: [ProviderProblem] = []
 
-    /// Fails, naming each problem's place, when the configuration has problems.
-    public func checkProblems() throws(VagrantfileError) {
-        if !problems.isEmpty { throw VagrantfileError.configurationProblems(problems) }
+    /// Fails, naming each problem's place, when the configuration has problems: those of the
+    /// whole file, and those of the override of the provider each machine runs with.
+    public func checkProblems(provider: (Machine) -> String? = { _ in nil }) throws(VagrantfileError) {
+        var all = problems
+        for machine in machines {
+            guard let chosen = provider(machine) else { continue }
+            for scoped in providerProblems where scoped.machine == machine.name && scoped.provider == chosen {
+                if !all.contains(scoped.diagnostic) { all.append(scoped.diagnostic) }
+            }
+        }
+        if !all.isEmpty { throw VagrantfileError.configurationProblems(all) }
     }
 
     public var primaryMachine: Machine? {
@@ -26,6 +36,14 @@ public struct VagrantEnvironment: Sendable, Equatable, Codable {
     public func machine(named name: String) -> Machine? {
         machines.first { $0.name == name }
     }
+}
+
+/// A problem in one provider block's `override`, which counts only when the machine runs with
+/// that provider.
+public struct ProviderProblem: Sendable, Equatable, Codable {
+    public var machine: String
+    public var provider: String
+    public var diagnostic: Diagnostic
 }
 
 /// One machine with every setting resolved, defaults included.

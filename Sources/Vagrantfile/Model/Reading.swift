@@ -45,6 +45,7 @@ struct Reading {
         var machines = try Self.machines(of: collector, interpreter: last)
         var warnings = collector.warnings
         var problems = collector.problems
+        var providerProblems = collector.providerProblems
         if let boxVagrantfile {
             // Which box a machine uses is known only once the files above have been read; as in
             // Vagrant, each box's Vagrantfile is then read once, beneath the configure blocks
@@ -57,6 +58,7 @@ struct Reading {
                     layered[boxFile] = layer.machines
                     for warning in layer.warnings where !warnings.contains(warning) { warnings.append(warning) }
                     for problem in layer.problems where !problems.contains(problem) { problems.append(problem) }
+                    for problem in layer.providerProblems where !providerProblems.contains(problem) { providerProblems.append(problem) }
                 }
                 if let replaced = layered[boxFile]?.first(where: { $0.name == machine.name }) { machines[index] = replaced }
             }
@@ -68,14 +70,17 @@ struct Reading {
                     message: "this Vagrantfile never calls Vagrant.configure(\"2\"); it describes no machines"))
         }
         return VagrantEnvironment(
-            vagrantfile: sources.last?.path, root: root, machines: machines, warnings: warnings, output: host.output, problems: problems)
+            vagrantfile: sources.last?.path, root: root, machines: machines, warnings: warnings, output: host.output, problems: problems,
+            providerProblems: providerProblems)
     }
 
     /// The machines with `boxFile` read first and the project's configure blocks run again on top.
     private func layer(_ boxFile: String, beneath first: ConfigurationCollector, host: VagrantHost, interpreters: inout [Interpreter])
-        throws(VagrantfileError) -> (machines: [Machine], warnings: [Diagnostic], problems: [Diagnostic])
+        throws(VagrantfileError) -> (
+            machines: [Machine], warnings: [Diagnostic], problems: [Diagnostic], providerProblems: [ProviderProblem]
+        )
     {
-        guard let boxSource = try VagrantfileLoader.read([boxFile]).first, let last = interpreters.last else { return ([], [], []) }
+        guard let boxSource = try VagrantfileLoader.read([boxFile]).first, let last = interpreters.last else { return ([], [], [], []) }
         let collector = ConfigurationCollector()
         collector.root = root
         collector.keepVersions(of: first)
@@ -91,7 +96,7 @@ struct Reading {
                 throw Self.converted(error)
             }
         }
-        return (try Self.machines(of: collector, interpreter: last), collector.warnings, collector.problems)
+        return (try Self.machines(of: collector, interpreter: last), collector.warnings, collector.problems, collector.providerProblems)
     }
 
     private static func machines(of collector: ConfigurationCollector, interpreter: Interpreter) throws(VagrantfileError) -> [Machine] {

@@ -84,3 +84,24 @@ import Testing
         }
     }
 }
+
+/// Vagrant runs a file's `Vagrant.configure` blocks once the whole file has been read (a real
+/// Oracle project calls helper methods defined at the bottom of its Vagrantfile). Each expected
+/// line is what vagrant 2.3.4 printed for the same file.
+@Suite struct ConfigureOrderTests {
+    @Test func blocksRunAfterTheFileSoLaterMethodsAreThere() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                puts "top 1"
+                Vagrant.configure("2") do |config|
+                  puts "in block #{helper}"
+                  config.vm.box = helper
+                  Vagrant.configure("2") { |c| puts "nested" }
+                end
+                puts "top 2"
+                def helper; "helped"; end
+                """)
+        #expect(environment.output == ["top 1", "top 2", "in block helped"])
+        #expect(environment.machines.first?.box == "helped")
+    }
+}

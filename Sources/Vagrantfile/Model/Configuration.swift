@@ -100,12 +100,31 @@ final class ConfigurationCollector {
     /// A box's layering runs the project's blocks again: its version 1 blocks stay version 1.
     func keepVersions(of first: ConfigurationCollector) { version1Blocks.formUnion(first.version1Blocks) }
 
+    /// `Vagrant.configure` blocks waiting to run: as in Vagrant, a file's blocks run once the
+    /// whole file (and what it loads) has been read, so they can call methods defined below them.
+    private var pendingBlocks: [(block: Closure, interpreter: Interpreter, location: SourceLocation)] = []
+    private var runningBlocks = false
+
     func configure(_ block: Closure, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        // Vagrant collects blocks only while it loads a file: one given by a running block is
+        // never run (checked against vagrant 2.3.4).
+        if runningBlocks { return .null }
         configured = true
         configureBlocks.append(block)
-        let config = ConfigObject(box: global, collector: self, level: .global)
-        let given: Value = version1Blocks.contains(ObjectIdentifier(block)) ? .object(V1ConfigObject(root: config)) : .object(config)
-        return try interpreter.callClosure(block, [given], at: location)
+        pendingBlocks.append((block, interpreter, location))
+        return .null
+    }
+
+    /// Runs the blocks recorded since the last call, in the order they were given.
+    func runPendingBlocks() throws {
+        runningBlocks = true
+        defer { runningBlocks = false }
+        while !pendingBlocks.isEmpty {
+            let (block, interpreter, location) = pendingBlocks.removeFirst()
+            let config = ConfigObject(box: global, collector: self, level: .global)
+            let given: Value = version1Blocks.contains(ObjectIdentifier(block)) ? .object(V1ConfigObject(root: config)) : .object(config)
+            _ = try interpreter.callClosure(block, [given], at: location)
+        }
     }
 
     /// `Vagrant::Config.run` / `Vagrant.configure("1")`.

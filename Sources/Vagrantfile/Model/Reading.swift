@@ -38,6 +38,7 @@ struct Reading {
             let interpreter = Interpreter(file: source.path, environment: environment, host: host)
             interpreters.append(interpreter)
             try interpreter.run(try Parser.parse(source.text, file: source.path))
+            do { try collector.runPendingBlocks() } catch { throw Self.converted(error) }
         }
         guard let last = interpreters.last else {
             throw VagrantfileError.noVagrantfileToRead()
@@ -89,12 +90,12 @@ struct Reading {
         let interpreter = Interpreter(file: boxSource.path, environment: environment, host: host)
         interpreters.append(interpreter)
         try interpreter.run(try Parser.parse(boxSource.text, file: boxSource.path))
-        for block in first.configureBlocks {
-            do {
-                _ = try collector.configure(block, interpreter: last, at: block.location)
-            } catch {
-                throw Self.converted(error)
-            }
+        do {
+            try collector.runPendingBlocks()
+            for block in first.configureBlocks { _ = try collector.configure(block, interpreter: last, at: block.location) }
+            try collector.runPendingBlocks()
+        } catch {
+            throw Self.converted(error)
         }
         return (try Self.machines(of: collector, interpreter: last), collector.warnings, collector.problems, collector.providerProblems)
     }

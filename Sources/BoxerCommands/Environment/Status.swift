@@ -116,14 +116,21 @@ enum DefaultProvider {
         for machine: Machine, environment: [String: String] = ProcessInfo.processInfo.environment,
         usable: (String) -> Bool = { $0 == "qemu" }
     ) -> String {
+        choose(order: machine.providerOrder, environment: environment, usable: usable)
+    }
+
+    /// The choice from the providers a machine's Vagrantfile names, in order.
+    static func choose(
+        order: [String], environment: [String: String] = ProcessInfo.processInfo.environment, usable: (String) -> Bool = { $0 == "qemu" }
+    ) -> String {
         if let configured = environment["BOXER_DEFAULT_PROVIDER"] ?? environment["VAGRANT_DEFAULT_PROVIDER"], !configured.isEmpty {
             return configured
         }
-        if let first = machine.providerOrder.first(where: usable) { return first }
+        if let first = order.first(where: usable) { return first }
         let preferred = (environment["BOXER_PREFERRED_PROVIDERS"] ?? environment["VAGRANT_PREFERRED_PROVIDERS"] ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }
         if let first = preferred.first(where: usable) { return first }
         // Nothing usable: the Vagrantfile's first block, so the error names what it asked for.
-        return known.first(where: usable) ?? machine.providerOrder.first ?? "qemu"
+        return known.first(where: usable) ?? order.first ?? "qemu"
     }
 }

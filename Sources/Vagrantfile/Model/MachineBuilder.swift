@@ -128,8 +128,18 @@ enum MachineBuilder {
                 collector.problem("File provisioner", "File upload source file \(absolute(source)) must exist", at: entry.location)
             }
         }
-        for folder in draft.syncedFolders where folder.options["disabled"]?.bool != true && folder.options["create"]?.bool != true {
-            if !FileManager.default.fileExists(atPath: absolute(folder.hostPath)) {
+        for folder in draft.syncedFolders where folder.options["disabled"]?.bool != true {
+            // Vagrant shares SMB folders only from Windows and macOS hosts, and says so when it
+            // validates on Linux (vagrant 2.3.4's words).
+            #if os(Linux)
+                if folder.options["type"]?.string == "smb" {
+                    collector.problem(
+                        "vm",
+                        "It appears your machine doesn't support SMB, has not been properly configured for SMB, or there is not an adapter to enable SMB on this machine for Vagrant. Ensure SMB host functionality is available on this machine and try again.",
+                        at: folder.location)
+                }
+            #endif
+            if folder.options["create"]?.bool != true, !FileManager.default.fileExists(atPath: absolute(folder.hostPath)) {
                 collector.problem("vm", "The host path of the shared folder is missing: \(folder.hostPath)", at: folder.location)
             }
         }

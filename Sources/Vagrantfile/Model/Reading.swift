@@ -15,6 +15,7 @@ struct Reading {
     var environment: [String: String]
     var effects: HostEffects
     var arguments: [String]
+    var providerChoice: (@Sendable ([String]) -> String)?
 
     /// Runs on a thread with a 256 MiB stack (reserved, touched only as used): the parser and
     /// evaluator recurse, and their own depth limits are set well inside that, so no input can
@@ -26,8 +27,14 @@ struct Reading {
     }
 
     private func evaluateNow(boxVagrantfile: (@Sendable (Machine) -> String?)?) throws(VagrantfileError) -> VagrantEnvironment {
+        // Vagrant makes the project's `.vagrant` folder before it reads the Vagrantfile, and
+        // files rely on it (`File.open(".vagrant/hosts", "w")`).
+        if effects == .performed, sources.contains(where: { HostFiles.parent(of: $0.path) == root }) {
+            mkdir(root + "/.vagrant", 0o755)
+        }
         let collector = ConfigurationCollector()
         collector.root = root
+        collector.providerChoice = providerChoice
         let host = VagrantHost(configurator: collector, effects: effects, arguments: arguments)
         var interpreters: [Interpreter] = []
         defer {
@@ -44,6 +51,10 @@ struct Reading {
             throw VagrantfileError.noVagrantfileToRead()
         }
         var machines = try Self.machines(of: collector, interpreter: last)
+        if let first = collector.missingPlugins.first {
+            let all = collector.missingPlugins.flatMap(\.names).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            throw VagrantfileError.projectPluginsMissing(all, at: first.location)
+        }
         var warnings = collector.warnings
         var problems = collector.problems
         var providerProblems = collector.providerProblems
@@ -84,6 +95,7 @@ struct Reading {
         guard let boxSource = try VagrantfileLoader.read([boxFile]).first, let last = interpreters.last else { return ([], [], [], []) }
         let collector = ConfigurationCollector()
         collector.root = root
+        collector.providerChoice = providerChoice
         collector.keepVersions(of: first)
         host.configurator = collector
         defer { host.configurator = first }

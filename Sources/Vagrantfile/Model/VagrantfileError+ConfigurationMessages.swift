@@ -46,6 +46,17 @@ extension VagrantfileError {
 
     // MARK: - Vagrant module
 
+    /// `config.vagrant.plugins` names plugins boxer does not have (Vagrant would offer to install
+    /// them, and fails without a terminal).
+    static func projectPluginsMissing(_ plugins: [String], at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "this project needs Vagrant plugin\(plugins.count == 1 ? "" : "s") that boxer does not have: \(plugins.joined(separator: ", ")) (config.vagrant.plugins)",
+            hint:
+                "boxer implements the settings of \(VagrantHost.knownPlugins.sorted().joined(separator: " and ")); remove the others from config.vagrant.plugins, or use Vagrant with those plugins for this project"
+        )
+    }
+
     static func unsupportedConfigurationVersion(_ version: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(
             .configuration, at: location, "Vagrant.configure(\"\(version)\") is not supported by boxer",

@@ -160,7 +160,18 @@ enum ObjectMethods {
         case "then", "yield_self":
             guard let block = arguments.block else { return .object(object) }
             return try interpreter.callClosure(block, [.object(object)], at: location)
+        case "method_missing":
+            // The end of the chain (a `super` from the file's own method_missing).
+            throw interpreter.error(
+                "undefined method '\(args.first?.text ?? "")' for an instance of \(object.type.name)", at: location,
+                className: "NoMethodError")
         default:
+            if let missing = object.lookup("method_missing") {
+                // Settings objects answer their keys this way (`settings.box_name`).
+                var forwarded = arguments
+                forwarded.positional = [.symbol(method)] + arguments.positional
+                return try interpreter.invoke(missing, on: .object(object), forwarded, at: location)
+            }
             throw interpreter.error(
                 "undefined method '\(method)' for an instance of \(object.type.name)", at: location, className: "NoMethodError")
         }

@@ -17,6 +17,16 @@ extension Interpreter {
         if case .object(let object) = selfValue, !(object is MainObject), !(object is RubyInstance), !(object is RubyClass) {
             return try object.call(name, arguments, interpreter: self, at: location)
         }
+        if case .object(let instance as RubyInstance) = selfValue, instance.lookup("method_missing") != nil {
+            // Kernel's functions first, then the object's method_missing, as in Ruby.
+            do {
+                return try Kernel.call(name, arguments, interpreter: self, scope: scope, at: location)
+            } catch let error as RubyError
+                where error.className == "NameError" && error.message.hasPrefix("undefined local variable or method '\(name)'")
+            {
+                return try ObjectMethods.call(instance, name, arguments, interpreter: self, at: location)
+            }
+        }
         return try Kernel.call(name, arguments, interpreter: self, scope: scope, at: location)
     }
 

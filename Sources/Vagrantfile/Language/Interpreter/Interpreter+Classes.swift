@@ -149,6 +149,10 @@ extension Interpreter {
             }
             return .null
         }
+        // Object's own methods end every chain (`super` from respond_to?, method_missing, to_s).
+        if case .object(let instance as RubyInstance) = frame.selfValue {
+            return try ObjectMethods.call(instance, name, arguments, interpreter: self, at: location)
+        }
         throw error("super: no superclass method '\(name)'", at: location, className: "NoMethodError")
     }
 

@@ -20,6 +20,14 @@ enum DataConversion {
         }
     }
 
+    /// What `JSON.load`/`YAML.load` read: a string, or an open file (`JSON.load(File.open(path))`).
+    static func sourceText(_ value: Value?, interpreter: Interpreter, at location: SourceLocation) throws -> String {
+        if case .object(let file as OpenFile)? = value {
+            return try interpreter.stringify(try file.call("read", Arguments(), interpreter: interpreter, at: location), at: location)
+        }
+        return value?.text ?? ""
+    }
+
     /// Converts a YAML document; aliases share nodes, so a "billion laughs" document is cut off
     /// after a million converted nodes instead of exhausting memory.
     static func yaml(_ node: Yams.Node?) -> Value {
@@ -106,7 +114,7 @@ final class YAMLModule: RubyObject {
         case "load_file", "safe_load_file", "unsafe_load_file":
             text = try FileModule.readText(first, interpreter: interpreter, at: location)
         case "load", "safe_load", "unsafe_load":
-            text = first
+            text = try DataConversion.sourceText(arguments.positional.first, interpreter: interpreter, at: location)
         default:
             throw interpreter.error("undefined method '\(method)' for YAML", at: location, className: "NoMethodError")
         }
@@ -126,7 +134,7 @@ final class JSONModule: RubyObject {
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         switch method {
         case "parse", "load":
-            let text = arguments.positional.first?.text ?? ""
+            let text = try DataConversion.sourceText(arguments.positional.first, interpreter: interpreter, at: location)
             // Validate as JSON, then read with Yams: JSON is YAML, and Yams keeps key order as Ruby does.
             guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil else {
                 throw interpreter.error(

@@ -69,10 +69,16 @@ final class StandardLibraryModule: RubyObject {
     }
 }
 
-/// `Time.now`: what Vagrantfiles print or stamp names with.
+/// `Time.now`: what Vagrantfiles print or stamp names with (`Time.now.utc.to_i` for disk ids).
+/// The calendar comes from the C library (`localtime_r`/`gmtime_r`), not Foundation's
+/// `Calendar`, whose ICU tables would cost every such reading megabytes.
 final class TimeObject: RubyObject {
     let date: Date
-    init(_ date: Date) { self.date = date }
+    let isUTC: Bool
+    init(_ date: Date, utc: Bool = false) {
+        self.date = date
+        self.isUTC = utc
+    }
     var typeName: String { "Time" }
 
     /// A time `seconds` after 1970, refused where its seconds would not fit an Integer.
@@ -83,55 +89,86 @@ final class TimeObject: RubyObject {
         return TimeObject(Date(timeIntervalSince1970: seconds))
     }
 
+    /// The broken-down time, in UTC or the host's zone.
+    var parts: tm {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var result = tm()
+        if isUTC { gmtime_r(&seconds, &result) } else { localtime_r(&seconds, &result) }
+        return result
+    }
+
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone.current, from: date)
+        let parts = self.parts
         switch method {
-        case "to_i": return .int(Int(date.timeIntervalSince1970))
+        case "to_i", "tv_sec": return .int(Int(date.timeIntervalSince1970.rounded(.down)))
         case "to_f": return .float(date.timeIntervalSince1970)
-        case "year": return .int(parts.year ?? 0)
-        case "month", "mon": return .int(parts.month ?? 0)
-        case "day", "mday": return .int(parts.day ?? 0)
-        case "hour": return .int(parts.hour ?? 0)
-        case "min": return .int(parts.minute ?? 0)
-        case "sec": return .int(parts.second ?? 0)
+        case "utc", "getutc", "gmtime", "getgm": return .object(TimeObject(date, utc: true))
+        case "localtime", "getlocal": return .object(TimeObject(date))
+        case "utc?", "gmt?": return .bool(isUTC)
+        case "year": return .int(Int(parts.tm_year) + 1900)
+        case "month", "mon": return .int(Int(parts.tm_mon) + 1)
+        case "day", "mday": return .int(Int(parts.tm_mday))
+        case "hour": return .int(Int(parts.tm_hour))
+        case "min": return .int(Int(parts.tm_min))
+        case "sec": return .int(Int(parts.tm_sec))
+        case "wday": return .int(Int(parts.tm_wday))
+        case "yday": return .int(Int(parts.tm_yday) + 1)
+        case "utc_offset", "gmt_offset": return .int(isUTC ? 0 : Int(parts.tm_gmtoff))
+        case "zone": return .string(isUTC ? "UTC" : Self.format("%Z", parts, date))
         case "-", "+":
             if method == "-", case .object(let other as TimeObject)? = arguments.positional.first {
                 return .float(date.timeIntervalSince(other.date))
             }
             let offset = Builtins.numeric(arguments.positional.first ?? .int(0)) ?? 0
-            return .object(
-                try Self.at(date.timeIntervalSince1970 + (method == "-" ? -offset : offset), interpreter: interpreter, at: location))
+            let moved = try Self.at(date.timeIntervalSince1970 + (method == "-" ? -offset : offset), interpreter: interpreter, at: location)
+            return .object(TimeObject(moved.date, utc: isUTC))
+        case "<=>", "==", "<", ">", "<=", ">=":
+            guard case .object(let other as TimeObject)? = arguments.positional.first else {
+                return method == "==" ? .bool(false) : .null
+            }
+            switch method {
+            case "<=>": return .int(date < other.date ? -1 : date > other.date ? 1 : 0)
+            case "==": return .bool(date == other.date)
+            case "<": return .bool(date < other.date)
+            case ">": return .bool(date > other.date)
+            case "<=": return .bool(date <= other.date)
+            default: return .bool(date >= other.date)
+            }
         case "strftime": return .string(Self.format(arguments.positional.first?.text ?? "", parts, date))
-        case "to_s", "inspect": return .string(Self.format("%Y-%m-%d %H:%M:%S %z", parts, date))
+        case "iso8601", "xmlschema": return .string(Self.format(isUTC ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S%:z", parts, date))
+        case "to_s", "inspect": return .string(Self.format(isUTC ? "%Y-%m-%d %H:%M:%S UTC" : "%Y-%m-%d %H:%M:%S %z", parts, date))
         default: throw interpreter.error("undefined method '\(method)' for an instance of Time", at: location, className: "NoMethodError")
         }
     }
 
-    static func format(_ template: String, _ parts: DateComponents, _ date: Date) -> String {
-        var result = ""
+    /// Ruby's `strftime`, through the C library's (which knows the same codes), with Ruby's
+    /// `%L`/`%N` (milliseconds, nanoseconds) and `%:z` added.
+    static func format(_ template: String, _ parts: tm, _ date: Date) -> String {
+        let fraction = date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)
+        var expanded = ""
         var characters = template.makeIterator()
         while let character = characters.next() {
             guard character == "%", let code = characters.next() else {
-                result.append(character)
+                expanded.append(character)
                 continue
             }
-            func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
             switch code {
-            case "Y": result += String(parts.year ?? 0)
-            case "m": result += two(parts.month)
-            case "d": result += two(parts.day)
-            case "H": result += two(parts.hour)
-            case "M": result += two(parts.minute)
-            case "S": result += two(parts.second)
-            case "s": result += String(Int(date.timeIntervalSince1970))
-            case "z":
-                let offset = TimeZone.current.secondsFromGMT(for: date) / 60
-                result += String(format: "%@%02d%02d", offset < 0 ? "-" : "+", abs(offset) / 60, abs(offset) % 60)
-            case "%": result += "%"
-            default: result += "%" + String(code)
+            case "L": expanded += String(String(Int(fraction * 1000) + 1000).dropFirst())
+            case "N": expanded += String(String(Int(fraction * 1_000_000_000) + 1_000_000_000).dropFirst())
+            case ":":
+                // %:z is +hh:mm
+                _ = characters.next()
+                let offset = Int(parts.tm_gmtoff) / 60
+                expanded +=
+                    (offset < 0 ? "-" : "+") + String(String(abs(offset) / 60 + 100).dropFirst()) + ":"
+                    + String(String(abs(offset) % 60 + 100).dropFirst())
+            default: expanded += "%" + String(code)
             }
         }
-        return result
+        var copy = parts
+        var buffer = [CChar](repeating: 0, count: 512)
+        let count = strftime(&buffer, buffer.count, expanded, &copy)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

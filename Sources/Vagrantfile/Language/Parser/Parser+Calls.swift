@@ -161,6 +161,9 @@ extension Parser {
     /// An argument: an expression without `and`/`or`, assignments allowed (`x = 1` in a call is rare).
     mutating func parseArgumentValue() throws(VagrantfileError) -> Node {
         if isKeyword("not") { return try parseNotExpression() }
+        let savedList = assignmentTakesList
+        assignmentTakesList = false
+        defer { assignmentTakesList = savedList }
         return try parseExpression()
     }
 

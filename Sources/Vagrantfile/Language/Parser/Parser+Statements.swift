@@ -2,6 +2,9 @@
 extension Parser {
     /// Statements up to one of the given keywords (not consumed) or the end of input.
     mutating func parseStatements(until terminators: Set<String>, closing: String? = nil) throws(VagrantfileError) -> [Node] {
+        let savedList = assignmentTakesList
+        assignmentTakesList = true
+        defer { assignmentTakesList = savedList }
         var body: [Node] = []
         while true {
             skipNewlines()
@@ -128,7 +131,7 @@ extension Parser {
     /// The right side of `=`: another assignment, a command call, or `a, b` as an array.
     mutating func parseAssignedValue() throws(VagrantfileError) -> Node {
         let value = try parseExpression()
-        if isOp(",") {
+        if assignmentTakesList, isOp(",") {
             var items: [Node.Argument] = [.positional(value)]
             while accept(",") {
                 skipNewlines()

@@ -9,6 +9,9 @@ struct Parser {
     var scopes: [Set<String>] = [[]]
     /// Inside command arguments a `do` belongs to the outer command, not to an argument.
     var noDoBlock = 0
+    /// Whether `x = a, b` assigns an array here: not inside a call's arguments, where the comma
+    /// ends the argument (`f type: h[:t] ||= nil, **options`).
+    var assignmentTakesList = true
     let file: String
     /// Recursion depth of the parser; deep nesting is refused instead of exhausting the stack.
     var nesting = 0

@@ -18,7 +18,7 @@ final class ConfigObject: RubyObject {
     var typeName: String { "Vagrant::Config::V2::Root" }
 
     /// Vagrant's own sections that boxer accepts and does not use.
-    static let unusedSections: Set<String> = ["vagrant", "winrm", "winssh", "push", "package", "cloud", "nfs"]
+    static let unusedSections: Set<String> = ["winrm", "winssh", "push", "package", "cloud", "nfs"]
 
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         if let existing = namespaces[method] { return existing }
@@ -26,6 +26,7 @@ final class ConfigObject: RubyObject {
         switch method {
         case "vm": value = .object(VMConfigObject(box: box, collector: collector, level: level))
         case "ssh": value = .object(SSHConfigObject(box: box, collector: collector))
+        case "vagrant": value = .object(VagrantSectionObject(collector: collector))
         case _ where Self.unusedSections.contains(method):
             value = .object(IgnoredNamespace(name: method, collector: collector, warn: false))
         case "trigger":
@@ -45,7 +46,42 @@ final class ConfigObject: RubyObject {
     }
 }
 
-/// `config.vagrant`, `config.trigger`, plugin namespaces: everything is accepted and ignored.
+/// `config.vagrant`: `plugins` is checked (a plugin boxer does not have stops the reading, as
+/// Vagrant stops without a terminal to ask whether to install it); `sensitive` and `host` are
+/// accepted.
+final class VagrantSectionObject: RubyObject {
+    unowned let collector: ConfigurationCollector
+    static let known: Set<String> = ["plugins", "sensitive", "host"]
+
+    init(collector: ConfigurationCollector) { self.collector = collector }
+
+    var typeName: String { "VagrantPlugins::Kernel_V2::VagrantConfig" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        guard method.hasSuffix("=") else {
+            if Self.known.contains(method) { return .null }
+            throw interpreter.error("undefined method '\(method)' for config.vagrant", at: location, className: "NoMethodError")
+        }
+        let key = String(method.dropLast())
+        let value = arguments.positional.first ?? .null
+        if !Self.known.contains(key) { collector.problem("Vagrant", "The following settings shouldn't exist: \(key)", at: location) }
+        if key == "plugins" {
+            let names: [String]
+            switch value {
+            case .string(let name): names = [name]
+            case .symbol(let name): names = [name]
+            case .array(let box): names = box.items.map(\.text)
+            case .hash(let box): names = box.pairs.map(\.key.text)
+            default: names = []
+            }
+            let missing = names.filter { !VagrantHost.knownPlugins.contains($0) }
+            if !missing.isEmpty { collector.missingPlugins.append((missing, location)) }
+        }
+        return value
+    }
+}
+
+/// `config.trigger`, plugin namespaces: everything is accepted and ignored.
 final class IgnoredNamespace: RubyObject {
     let name: String
     unowned let collector: ConfigurationCollector

@@ -66,6 +66,8 @@ final class VMConfigObject: RubyObject {
             collector.define(
                 name, options: try Settings.options(arguments, at: location, interpreter: interpreter), block: arguments.block, at: location
             )
+        case "defined_vms":
+            return collector.definedMachines()
         case "disk", "cloud_init":
             var list: [ConfigValue] = []
             if case .array(let existing)? = box.draft.vm[method + "s"] { list = existing }

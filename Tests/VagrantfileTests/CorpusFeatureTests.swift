@@ -1,0 +1,168 @@
+import BoxerTestSupport
+import Foundation
+import Testing
+
+@testable import Vagrantfile
+
+/// What the development corpus of real projects needed (issue 16): each case is written after
+/// a construct one of them uses, with the answer Ruby 3.1 or vagrant 2.3.4 gave for it.
+@Suite struct CorpusFeatureTests {
+    static func output(_ source: String) throws -> [String] {
+        try VagrantfileLoader.evaluate(source: source).output
+    }
+
+    /// kubespray and ceph-ansible: `DISK_UUID = Time.now.utc.to_i`.
+    @Test func timeInUTC() throws {
+        let lines = try Self.output(
+            """
+            u = Time.at(1700000000.25).utc
+            puts u.to_s, u.year, u.hour, u.strftime("%Y-%m-%dT%H:%M:%S.%L %z %j %a %b"), u.to_i, (u + 60).to_s, u.utc?
+            puts Time.now.utc.to_i > 1700000000
+            """)
+        #expect(
+            lines == [
+                "2023-11-14 22:13:20 UTC\n2023\n22\n2023-11-14T22:13:20.250 +0000 318 Tue Nov\n1700000000\n2023-11-14 22:14:20 UTC\ntrue",
+                "true",
+            ])
+    }
+
+    /// Homestead: `synced_folder a, b, type: folder["type"] ||= nil, **options`.
+    @Test func anAssignmentInsideAnArgumentEndsAtItsComma() throws {
+        let lines = try Self.output(
+            """
+            def f(*a, **k); p a, k; end
+            h = {}
+            o = { x: 1 }
+            f 1, type: h["t"] ||= nil, **o
+            x = 1, 2
+            p x
+            """)
+        #expect(lines == ["[1]\n{:type=>nil, :x=>1}", "[1, 2]"])
+    }
+
+    /// playa-mesos: a settings class answering its JSON keys through method_missing.
+    @Test func methodMissingAndRespondTo() throws {
+        let lines = try Self.output(
+            """
+            class Settings
+              def initialize(h); @settings = h; end
+              def method_missing(sym, *args, &block)
+                if @settings.include?(sym.to_s)
+                  return @settings[sym.to_s]
+                else
+                  super(sym, *args, &block)
+                end
+              end
+              def respond_to?(sym, include_private = false)
+                @settings.include?(sym.to_s) || super(sym, include_private)
+              end
+              def label; box_name + ".box"; end
+            end
+            s = Settings.new("box_name" => "base")
+            puts s.box_name, s.label, s.respond_to?(:box_name), s.respond_to?(:other), s.respond_to?(:label)
+            begin
+              s.other
+            rescue NoMethodError => e
+              puts e.message
+            end
+            """)
+        #expect(lines == ["base\nbase.box\ntrue\nfalse\ntrue", "undefined method 'other' for an instance of Settings"])
+    }
+
+    /// elastic: every defined machine adjusted at once through `config.vm.defined_vms`.
+    @Test func definedMachinesCanBeAdjusted() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.vm.box = "base"
+                  config.vm.define "one" do |m| m.vm.hostname = "one" end
+                  config.vm.define "two", primary: true do |m| m.vm.hostname = "two" end
+                  config.vm.defined_vms.each do |name, vm|
+                    vm.options[:autostart] = false
+                    vm.config_procs.push ["2", lambda { |c| c.vm.provision "shell", inline: "echo #{name}" }]
+                  end
+                end
+                """)
+        #expect(environment.machines.map(\.name) == ["one", "two"])
+        #expect(environment.machines.map(\.autostart) == [false, false])
+        #expect(environment.machines.map(\.primary) == [false, true])
+        #expect(environment.machines.map { $0.provisioners.map(\.inline) } == [["echo one"], ["echo two"]])
+    }
+
+    /// redhat-beyond/tiger: project plugins boxer does not have stop the reading, as they stop
+    /// vagrant without a terminal; the plugins boxer implements pass.
+    @Test func projectPluginsBoxerDoesNotHaveAreAnError() throws {
+        var message = "no error"
+        do {
+            _ = try VagrantfileLoader.evaluate(
+                source: "Vagrant.configure(\"2\") do |config|\n  config.vagrant.plugins = [\"vagrant-libvirt\", \"vagrant-aws\"]\nend\n")
+        } catch {
+            message = "\(error)"
+        }
+        #expect(message.contains("Vagrantfile:2:"), "\(message)")
+        #expect(message.contains("needs Vagrant plugin that boxer does not have: vagrant-aws"), "\(message)")
+        let fine = try VagrantfileLoader.evaluate(
+            source:
+                "Vagrant.configure(\"2\") do |config|\n  config.vagrant.plugins = {\"vagrant-libvirt\" => {}}\n  config.vagrant.sensitive = \"x\"\nend\n"
+        )
+        #expect(fine.problems.isEmpty)
+    }
+
+    /// A Hyper-V project's SMB share: vagrant refuses it on Linux, in its own words.
+    @Test func smbFoldersAreRefusedOnLinux() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: "Vagrant.configure(\"2\") do |config|\n  config.vm.synced_folder \"/tmp\", \"/vagrant\", type: \"smb\"\nend\n")
+        #if os(Linux)
+            #expect(
+                environment.problems.map(\.message) == [
+                    "vm: It appears your machine doesn't support SMB, has not been properly configured for SMB, or there is not an adapter to enable SMB on this machine for Vagrant. Ensure SMB host functionality is available on this machine and try again."
+                ])
+        #endif
+    }
+
+    /// playa-mesos: `JSON.load(File.open(path))`.
+    @Test func dataLoadsReadOpenFiles() throws {
+        let folder = try TemporaryFolder("boxer-corpus-features")
+        try Data("{\"box_name\": \"base\", \"n\": 2}".utf8).write(to: folder.url.appendingPathComponent("config.json"))
+        try Data("a: [1, yes]\n".utf8).write(to: folder.url.appendingPathComponent("config.yaml"))
+        let lines = try VagrantfileLoader.evaluate(
+            source:
+                "p JSON.load(File.open(File.join(__dir__, \"config.json\")))\np YAML.load(File.open(File.join(__dir__, \"config.yaml\")))\n",
+            directory: folder.url.path
+        ).output
+        #expect(lines == ["{\"box_name\"=>\"base\", \"n\"=>2}", "{\"a\"=>[1, true]}"])
+    }
+
+    /// ceph-ansible: a VMware block that shells out; Vagrant runs only the chosen provider's
+    /// blocks, so boxer reads the others with host effects refused and their errors ignored.
+    @Test func otherProvidersBlocksDoNotActOnTheHost() throws {
+        let folder = try TemporaryFolder("boxer-corpus-features")
+        let marker = folder.url.appendingPathComponent("ran").path
+        var loader = VagrantfileLoader(
+            environment: ["HOME": folder.url.path, "BOXER_HOME": folder.url.path], currentDirectory: folder.url.path, effects: .performed)
+        loader.providerChoice = { $0.contains("qemu") ? "qemu" : $0.first ?? "qemu" }
+        try Data(
+            """
+            Vagrant.configure("2") do |config|
+              config.vm.box = "base"
+              config.vm.provider :vmware_desktop do |v|
+                `touch \(marker)`
+                v.vmx["memsize"] = "2048"
+                raise "never seen"
+              end
+              config.vm.provider :qemu do |q|
+                q.memory = 1024
+              end
+            end
+
+            """.utf8
+        ).write(to: folder.url.appendingPathComponent("Vagrantfile"))
+        let environment = try loader.load()
+        #expect(!FileManager.default.fileExists(atPath: marker), "the VMware block's command did not run")
+        #expect(environment.machines.first?.providers["qemu"]?.memory == 1024)
+        #expect(environment.machines.first?.providerOrder == ["vmware_desktop", "qemu"])
+        #expect(
+            FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(".vagrant").path),
+            "made before reading, as Vagrant does")
+    }
+}

@@ -11,7 +11,7 @@ extension VagrantfileLoader {
     static func forProject(environment: [String: String] = ProcessInfo.processInfo.environment) -> VagrantfileLoader {
         let home = BoxerHome(environment: environment)
         let architecture = HostArchitecture.current(environment: environment)
-        var loader = VagrantfileLoader(
+        return VagrantfileLoader(
             environment: environment, home: home, effects: .performed, arguments: Array(CommandLine.arguments.dropFirst())
         ) { machine in
             let provider = DefaultProvider.choose(for: machine, environment: environment)
@@ -23,8 +23,6 @@ extension VagrantfileLoader {
                 providers: BoxFormat.names(for: provider), architecture: wanted
             )?.vagrantfile
         }
-        loader.providerChoice = { DefaultProvider.choose(order: $0, environment: environment) }
-        return loader
     }
 }
 

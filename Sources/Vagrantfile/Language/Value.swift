@@ -52,6 +52,8 @@ enum Value {
         case .float(let value): return Self.formatFloat(value)
         case .string(let value): return value
         case .symbol(let value): return value
+        // A Pathname stands for its path wherever a path is taken (`File.join(dir, "x")`).
+        case .object(let path as PathnameObject) where path.path != nil: return path.path ?? ""
         case .array, .hash, .range, .proc, .regex, .object: return inspect
         }
     }

@@ -67,8 +67,6 @@ final class ConfigurationCollector {
 
     /// What Vagrant's validation refuses, as "section: message" (e.g. "vm: The following settings shouldn't exist: boxx").
     private(set) var problems: [Diagnostic] = []
-    /// The provider a machine runs with (see `VagrantfileLoader.providerChoice`).
-    var providerChoice: (([String]) -> String)?
     /// The objects `config.vm.defined_vms` handed out, by machine name.
     var definedMachineObjects: [String: DefinedMachineObject] = [:]
     /// `config.vagrant.plugins` that boxer does not have, where they were named.
@@ -168,8 +166,6 @@ final class ConfigurationCollector {
             var providers: [String: ProviderSettingsBox] = [:]
             var overrides: [String: DraftBox] = [:]
             var order: [String] = []
-            let named = box.draft.providerBlocks.map(\.provider).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-            let chosen = providerChoice?(named)
             for providerBlock in box.draft.providerBlocks {
                 let settings = providers[providerBlock.provider] ?? ProviderSettingsBox(name: providerBlock.provider)
                 providers[providerBlock.provider] = settings
@@ -182,18 +178,10 @@ final class ConfigurationCollector {
                 let overrideConfig = ConfigObject(box: override, collector: self, level: .override)
                 overrideScope = (definition.name, providerBlock.provider)
                 defer { overrideScope = nil }
-                let arguments: [Value] = [.object(ProviderConfigObject(settings: settings, collector: self)), .object(overrideConfig)]
-                if let chosen, chosen != providerBlock.provider {
-                    // Vagrant would not run this block: its settings are kept where they can be
-                    // read, but it acts on nothing and its errors do not count.
-                    let host = interpreter.host
-                    let effects = host.effects
-                    host.effects = .refused
-                    defer { host.effects = effects }
-                    _ = try? block.call(arguments, at: providerBlock.location)
-                } else {
-                    _ = try block.call(arguments, at: providerBlock.location)
-                }
+                // As Vagrant's finalize! does, every provider's blocks run, whichever is used.
+                _ = try block.call(
+                    [.object(ProviderConfigObject(settings: settings, collector: self)), .object(overrideConfig)],
+                    at: providerBlock.location)
             }
             var machine = try MachineBuilder.build(
                 name: definition.name, options: definition.options, draft: box.draft, providers: providers, order: order, collector: self)

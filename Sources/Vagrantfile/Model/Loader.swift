@@ -19,10 +19,6 @@ public struct VagrantfileLoader: Sendable {
     public var effects: HostEffects
     /// `ARGV` for the file: the command line after the program's name, as Vagrant sets it.
     public var arguments: [String]
-    /// The provider a machine will run with, from the providers its Vagrantfile names in order.
-    /// Vagrant runs only that provider's `config.vm.provider` blocks; the others' are read with
-    /// host effects refused and their errors ignored (nil: every block runs as written).
-    public var providerChoice: (@Sendable ([String]) -> String)?
 
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment, currentDirectory: String = HostFiles.currentDirectory(),
@@ -83,10 +79,9 @@ public struct VagrantfileLoader: Sendable {
             files.append(homeFile)
         }
         files.append(vagrantfile)
-        var reading = Reading(
+        let reading = Reading(
             sources: try Self.read(files), root: HostFiles.parent(of: vagrantfile), environment: environment, effects: effects,
             arguments: arguments)
-        reading.providerChoice = providerChoice
         return try reading.evaluate(boxVagrantfile: boxVagrantfile)
     }
 

@@ -15,7 +15,6 @@ struct Reading {
     var environment: [String: String]
     var effects: HostEffects
     var arguments: [String]
-    var providerChoice: (@Sendable ([String]) -> String)?
 
     /// Runs on a thread with a 256 MiB stack (reserved, touched only as used): the parser and
     /// evaluator recurse, and their own depth limits are set well inside that, so no input can
@@ -34,7 +33,6 @@ struct Reading {
         }
         let collector = ConfigurationCollector()
         collector.root = root
-        collector.providerChoice = providerChoice
         let host = VagrantHost(configurator: collector, effects: effects, arguments: arguments)
         var interpreters: [Interpreter] = []
         defer {
@@ -95,7 +93,6 @@ struct Reading {
         guard let boxSource = try VagrantfileLoader.read([boxFile]).first, let last = interpreters.last else { return ([], [], [], []) }
         let collector = ConfigurationCollector()
         collector.root = root
-        collector.providerChoice = providerChoice
         collector.keepVersions(of: first)
         host.configurator = collector
         defer { host.configurator = first }

@@ -29,8 +29,7 @@ final class VagrantHost {
     var evalDepth = 0
 
     /// Whether shell commands, file writes, sleeps and `exit` act on the host (see `HostEffects`).
-    /// Refused for a while when a provider block that Vagrant would not run is read.
-    var effects: HostEffects
+    let effects: HostEffects
     /// `ARGV` as Vagrant sets it: the command line after the program's name (`["status", "web"]`).
     let arguments: [String]
 

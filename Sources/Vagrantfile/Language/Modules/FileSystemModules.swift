@@ -125,6 +125,9 @@ final class FileModule: RubyObject {
             return .bool(kind != nil && kind != .directory)
         case "directory?":
             return .bool(HostFiles.kind(of: Self.resolve(first, interpreter: interpreter)) == .directory)
+        case "symlink?":
+            var status = stat()
+            return .bool(lstat(Self.resolve(first, interpreter: interpreter), &status) == 0 && status.st_mode & S_IFMT == S_IFLNK)
         case "read", "readlines", "foreach":
             let text = try Self.readText(first, interpreter: interpreter, at: location)
             if method == "read" { return .string(text) }

@@ -159,7 +159,9 @@ final class FileUtilsModule: RubyObject {
                 }
             }
         case "rm", "rm_f", "rm_r", "rm_rf", "remove", "rmtree", "remove_dir", "rmdir":
-            for path in paths where files.fileExists(atPath: path) || name == "rm" {
+            // lstat, as Ruby's rm_f: a dangling symbolic link is there to remove.
+            var status = stat()
+            for path in paths where lstat(path, &status) == 0 || name == "rm" {
                 try FileWrites.perform("remove", path) { try files.removeItem(atPath: path) }
             }
         case "touch":

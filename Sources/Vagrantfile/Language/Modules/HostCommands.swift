@@ -70,30 +70,41 @@ enum HostCommands {
     /// capturing stdout and/or stderr; what is not captured goes to boxer's own. Returns nil when
     /// the program could not be started (Ruby's `system` answers nil then).
     static func run(
-        _ command: String, arguments: [String] = [], captureOutput: Bool, captureError: Bool, environment extra: [String: String] = [:],
-        interpreter: Interpreter, at location: SourceLocation
+        _ command: String, arguments: [String] = [], captureOutput: Bool, captureError: Bool, mergingError: Bool = false,
+        environment extra: [String: String] = [:], interpreter: Interpreter, at location: SourceLocation
     ) throws -> Result? {
         try checkAllowed(arguments.isEmpty ? "`\(command)`" : command, interpreter: interpreter, at: location)
         let environment = interpreter.host.processEnvironment(interpreter).merging(extra) { $1 }
+        // Ruby runs a command line as `sh -c` (its $0 is "sh", which shows in its messages).
+        let program: String
         let argv: [String]
         if arguments.isEmpty {
-            argv = ["/bin/sh", "-c", command]
+            program = "/bin/sh"
+            argv = ["sh", "-c", command]
         } else {
             guard let path = ExecutableSearch.find(command, environment: environment) else { return nil }
+            program = path
             argv = [path] + arguments
         }
         // posix_spawn, not Foundation's Process: Process needs a loopback socket pair for its run
         // loop, which a network namespace without `lo` up (CI's `unshare -n`) does not give.
         var outputPipe: [Int32] = [-1, -1]
         var errorPipe: [Int32] = [-1, -1]
+        // Close-on-exec: a program another thread starts must not inherit them (it would hold the
+        // pipe open, and this reading would wait for it). The child gets them through dup2.
         if captureOutput, pipe(&outputPipe) != 0 { return nil }
-        if captureError, pipe(&errorPipe) != 0 { return nil }
+        if captureError, pipe(&errorPipe) != 0 {
+            for descriptor in outputPipe where descriptor >= 0 { close(descriptor) }
+            return nil
+        }
+        for descriptor in outputPipe + errorPipe where descriptor >= 0 { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
         if captureOutput {
             posix_spawn_file_actions_adddup2(&actions, outputPipe[1], STDOUT_FILENO)
+            if mergingError { posix_spawn_file_actions_adddup2(&actions, outputPipe[1], STDERR_FILENO) }
             posix_spawn_file_actions_addclose(&actions, outputPipe[0])
             posix_spawn_file_actions_addclose(&actions, outputPipe[1])
         }
@@ -108,7 +119,7 @@ enum HostCommands {
             for pointer in cArguments + cEnvironment { free(pointer) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
+        let spawned = posix_spawn(&pid, program, &actions, nil, cArguments, cEnvironment)
         for descriptor in [outputPipe[1], errorPipe[1]] where descriptor >= 0 { close(descriptor) }
         guard spawned == 0 else {
             for descriptor in [outputPipe[0], errorPipe[0]] where descriptor >= 0 { close(descriptor) }
@@ -182,18 +193,20 @@ final class CommandOutputModule: RubyObject {
     var typeName: String { "Module" }
 
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
-        let args = try arguments.positional.map { value -> String in
-            if case .array(let box) = value {
-                return try box.items.map { try interpreter.stringify($0, at: location) }.joined(separator: " ")
-            }
-            return try interpreter.stringify(value, at: location)
+        // One string is a shell command line; several (or an array, for popen) are a program and
+        // its arguments, run without a shell, as in Ruby.
+        var words = try arguments.positional.map { try interpreter.stringify($0, at: location) }
+        if case .array(let box)? = arguments.positional.first {
+            words = try box.items.map { try interpreter.stringify($0, at: location) }
         }
-        let command = args.first ?? ""
+        let command = words.first ?? ""
+        let rest = Array(words.dropFirst())
         switch (name, method) {
         case ("IO", "read"), ("IO", "readlines"), ("IO", "foreach"):
             return try FileModule().call(method == "foreach" ? "readlines" : method, arguments, interpreter: interpreter, at: location)
         case ("IO", "popen"):
-            let result = try HostCommands.run(command, captureOutput: true, captureError: false, interpreter: interpreter, at: location)
+            let result = try HostCommands.run(
+                command, arguments: rest, captureOutput: true, captureError: false, interpreter: interpreter, at: location)
             let stream = OpenFile(path: command, text: result?.output ?? "")
             guard let block = arguments.block else { return .object(stream) }
             return try interpreter.callClosure(block, [.object(stream)], at: location)
@@ -201,9 +214,8 @@ final class CommandOutputModule: RubyObject {
             let separate = method == "capture3"
             guard
                 let result = try HostCommands.run(
-                    method == "capture2e" ? command + " 2>&1" : command, captureOutput: true, captureError: separate,
-                    interpreter: interpreter,
-                    at: location)
+                    command, arguments: rest, captureOutput: true, captureError: separate, mergingError: method == "capture2e",
+                    interpreter: interpreter, at: location)
             else {
                 throw interpreter.error("No such file or directory - \(command)", at: location, className: "Errno::ENOENT")
             }

@@ -79,7 +79,8 @@ public struct EnvironmentSubnet: Hashable, Comparable, Sendable, Codable, Custom
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.base < rhs.base }
 
-    /// Written as "a.b.c.0/24"; read from that or, as older registries wrote it, X.
+    /// Written as X for 192.168.X.0/24 (as older boxers wrote it, so that they can still read the
+    /// registry), else "a.b.c.0/24"; read from either.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let parsed: EnvironmentSubnet? =
@@ -96,6 +97,6 @@ public struct EnvironmentSubnet: Hashable, Comparable, Sendable, Codable, Custom
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(description)
+        if let standardX { try container.encode(standardX) } else { try container.encode(description) }
     }
 }

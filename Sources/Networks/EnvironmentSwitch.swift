@@ -67,7 +67,9 @@ public final class EnvironmentSwitch {
         self.portsFolder = portsFolder
         self.leasesPath = leasesPath
         self.reservationsPath = reservationsPath
-        self.gatewayMAC = MACAddress(bytes: ([0x52, 0x54, 0x00, 0xfe] + subnet.base.bytes[1...2])[...]) ?? .broadcast
+        // 52:54:00:fe:00:X for 192.168.X.0/24, as before (guests keep the .1 they learnt).
+        let tail = subnet.standardX.map { [0, UInt8($0)] } ?? Array(subnet.base.bytes[1...2])
+        self.gatewayMAC = MACAddress(bytes: ([0x52, 0x54, 0x00, 0xfe] + tail)[...]) ?? .broadcast
         self.gatewayKey = gatewayMAC.bytes.reduce(0) { $0 << 8 | UInt64($1) }
         dhcp = DHCPServer(subnet: subnet, leases: DHCPLeases.load(leasesPath, subnet: subnet))
         reloadReservations()

@@ -126,6 +126,22 @@ import Testing
         #expect(lines == ["\"/srv/p/.vagrant/x\"\n\"/srv/p/y\""])
     }
 
+    /// Plain YAML scalars as Ruby 3.1's Psych reads them (the expected line is what
+    /// `YAML.unsafe_load` printed for the same list, the date left out).
+    @Test func yamlScalarsAsPsychReadsThem() throws {
+        let items = [
+            "1_000", "0x1F", "010", "1:30", "12:30:45", "1e3", ".5", "+1", "\"-\"", "1.2.3", "~", "Yes", "NULL", "0b101", "1.", "1.5e+3",
+            "1.5e3", "1,000", "08", "-.inf", "abc123", "12abc", "0.1", "-0", "1_0.5", "yes_please", "on", "8080:80", "4513e79", "0o17",
+            "3.14", "-12", "1:30.5", "",
+        ]
+        let document = items.map { "- \($0)" }.joined(separator: "\n")
+        let lines = try Self.output("p YAML.load(<<~YAML)\n\(document)\nYAML\n")
+        #expect(
+            lines == [
+                #"[1000, 31, 8, 5400, 45045, "1e3", 0.5, 1, "-", "1.2.3", nil, true, nil, 5, 1.0, 1500.0, "1.5e3", 1000, "08", -Infinity, "abc123", "12abc", 0.1, 0, 10.5, "yes_please", true, "8080:80", "4513e79", "0o17", 3.14, -12, 5430.0, nil]"#
+            ])
+    }
+
     /// playa-mesos: `JSON.load(File.open(path))`.
     @Test func dataLoadsReadOpenFiles() throws {
         let folder = try TemporaryFolder("boxer-corpus-features")

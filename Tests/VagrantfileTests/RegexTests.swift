@@ -28,6 +28,14 @@ import Testing
         (#"puts "v1.2".sub(/v(\d)/) { "V#{$1}" }"#, "V1.2"),
         (#"puts "a,b,,c,,".split(/,/).inspect"#, #"["a", "b", "", "c"]"#),
         (#"puts({a: 1, "b" => 2, 3 => :x}.inspect)"#, #"{:a=>1, "b"=>2, 3=>:x}"#),
+        (#"p("box.example.com" =~ /\bexample\b/, "v1.2.3" =~ /\b2\b/)"#, "4\n3"),
+        (#"m = "x-12".match(/(\w)-(?<n>\d+)/); p m.to_a, $1"#, #"["x-12", "12"]"# + "\n" + #""12""#),
+        (#"p "abc".gsub(/(b)/) { $~.pre_match }"#, #""aac""#),
+        (#"puts Time.at(1700000000).utc.strftime("%s %Z")"#, "1700000000 UTC"),
+        (
+            #"class S; def method_missing(n, *a); n == :box ? "b" : super; end; def respond_to_missing?(n, p = false); n == :box || super; end; end; s = S.new; p s.respond_to?(:box), s.respond_to?(:other), s.box"#,
+            "true\nfalse\n\"b\""
+        ),
     ])
     func rubysAnswers(_ source: String, _ expected: String) throws {
         let output = try VagrantfileLoader.evaluate(source: source).output

@@ -114,8 +114,8 @@ public enum PluginProtocol {
         public struct Attachment: Codable, Sendable {
             public var endpoint: String
             public var mac: String
-            /// The network, "a.b.c.0/24" (older plugins read only `subnet`).
-            public var network: EnvironmentSubnet
+            /// The network, "a.b.c.0/24" (nil from an older boxer, which sent only `subnet`).
+            public var network: EnvironmentSubnet?
             /// X, for a 192.168.X.0/24 network.
             public var subnet: Int?
 
@@ -127,7 +127,7 @@ public enum PluginProtocol {
             }
 
             var internalNetworkAttachment: InternalNetworkAttachment {
-                InternalNetworkAttachment(endpoint: endpoint, mac: mac, subnet: network)
+                InternalNetworkAttachment(endpoint: endpoint, mac: mac, subnet: network ?? EnvironmentSubnet(standard: subnet ?? 0))
             }
         }
 
@@ -203,8 +203,8 @@ public enum PluginProtocol {
 
     public struct Network: Codable, Sendable {
         public var name: String
-        /// The network, "a.b.c.0/24" (older plugins read only `subnet`).
-        public var network: EnvironmentSubnet
+        /// The network, "a.b.c.0/24" (nil from an older boxer, which sent only `subnet`).
+        public var network: EnvironmentSubnet?
         /// X, for a 192.168.X.0/24 network.
         public var subnet: Int?
         public var reservations: [String: String]
@@ -216,7 +216,9 @@ public enum PluginProtocol {
             reservations = network.reservations
         }
 
-        public var internalNetwork: InternalNetwork { InternalNetwork(name: name, subnet: network, reservations: reservations) }
+        public var internalNetwork: InternalNetwork {
+            InternalNetwork(name: name, subnet: network ?? EnvironmentSubnet(standard: subnet ?? 0), reservations: reservations)
+        }
     }
 }
 

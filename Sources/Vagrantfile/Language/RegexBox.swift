@@ -2,7 +2,9 @@
 /// `NSRegularExpression`: that one runs on ICU, whose tables cost every reading that uses a
 /// pattern about 2 MiB (`boxer status` must stay small). Ruby's meaning is kept where the two
 /// differ: `^`/`$` match at line ends, `/m` lets `.` match a newline, `\w`, `\d` and `\s` are
-/// ASCII, `.` is one code point, and `\h` is a hexadecimal digit.
+/// ASCII, `\b` is between a word character and another, and `\h` is a hexadecimal digit. Not
+/// kept: look-behind (`(?<=`, `(?<!`), which Swift's engine does not have (such a pattern is an
+/// error naming its line), and `.` over a letter with combining marks (one character in Swift).
 final class RegexBox {
     let pattern: String
     let expression: Regex<AnyRegexOutput>
@@ -11,8 +13,10 @@ final class RegexBox {
         self.pattern = pattern
         do {
             var compiled = try Regex(Self.translated(pattern, extended: options.contains("x")))
-            compiled = compiled.anchorsMatchLineEndings().matchingSemantics(.unicodeScalar)
-                .asciiOnlyWordCharacters().asciiOnlyDigits().asciiOnlyWhitespace()
+            // Characters are matched as Swift's (grapheme clusters), not Ruby's code points: with
+            // code-point semantics Swift 6.3's `\b` never matches between a dot and a digit.
+            compiled = compiled.anchorsMatchLineEndings()
+                .asciiOnlyWordCharacters().asciiOnlyDigits().asciiOnlyWhitespace().wordBoundaryKind(.simple)
             if options.contains("i") { compiled = compiled.ignoresCase() }
             if options.contains("m") { compiled = compiled.dotMatchesNewlines() }
             expression = compiled
@@ -114,10 +118,12 @@ final class RegexBox {
     }
 
     /// Ruby's syntax in Swift's: `\h`/`\H` are hexadecimal digits in Ruby (horizontal space in
-    /// Swift), and `/x` becomes `(?x)`.
+    /// Swift), `/x` becomes `(?x)`, and once a pattern has a named group its plain `(...)` groups
+    /// stop capturing, as in Ruby (`$1` is then the first named group).
     static func translated(_ pattern: String, extended: Bool) -> String {
         var result = extended ? "(?x)" : ""
         var inClass = 0
+        let named = hasNamedGroup(pattern)
         var characters = pattern[...]
         while let character = characters.popFirst() {
             switch character {
@@ -133,6 +139,8 @@ final class RegexBox {
                     result.append("\\")
                     result.append(next)
                 }
+            case "(" where named && inClass == 0 && characters.first != "?" && characters.first != "*":
+                result += "(?:"
             case "[":
                 inClass += 1
                 result.append(character)
@@ -144,5 +152,27 @@ final class RegexBox {
             }
         }
         return result
+    }
+
+    /// Whether the pattern has `(?<name>` or `(?'name'` outside a character class (not the
+    /// look-behinds `(?<=` and `(?<!`).
+    static func hasNamedGroup(_ pattern: String) -> Bool {
+        let scalars = Array(pattern.unicodeScalars)
+        var index = 0
+        var inClass = 0
+        while index < scalars.count {
+            switch scalars[index] {
+            case "\\": index += 1
+            case "[": inClass += 1
+            case "]" where inClass > 0: inClass -= 1
+            case "(" where inClass == 0 && index + 3 < scalars.count && scalars[index + 1] == "?":
+                let kind = scalars[index + 2]
+                if kind == "'" { return true }
+                if kind == "<", scalars[index + 3] != "=", scalars[index + 3] != "!" { return true }
+            default: break
+            }
+            index += 1
+        }
+        return false
     }
 }

@@ -115,9 +115,7 @@ extension Builtins {
                 return .string(
                     try regex.replacing(in: text, global: global) { match in
                         let whole = match.ranges[0].map { String(text[$0]) } ?? ""
-                        for (index, range) in match.ranges.enumerated() where index > 0 {
-                            interpreter.host.globals["$\(index)"] = range.map { .string(String(text[$0])) } ?? .null
-                        }
+                        recordMatch(match, in: text, interpreter: interpreter)
                         return try interpreter.stringify(try interpreter.callClosure(block, [.string(whole)], at: location), at: location)
                     })
             }

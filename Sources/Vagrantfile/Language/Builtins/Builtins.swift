@@ -157,6 +157,13 @@ enum Builtins {
             return name == "match?" ? .bool(false) : .null
         }
         if name == "match?" { return .bool(true) }
+        let data = recordMatch(match, in: text, interpreter: interpreter)
+        return name == "=~" ? .int(data.offset) : .object(data)
+    }
+
+    /// The match as Ruby's `MatchData`, also left in `$~`, `$1`, `$2`, … as Ruby leaves it.
+    @discardableResult
+    static func recordMatch(_ match: RegexBox.Match, in text: String, interpreter: Interpreter) -> MatchDataObject {
         func value(_ range: Range<String.Index>?) -> Value { range.map { .string(String(text[$0])) } ?? .null }
         let groups = match.ranges.map(value)
         for (index, group) in groups.enumerated() where index > 0 { interpreter.host.globals["$\(index)"] = group }
@@ -166,7 +173,7 @@ enum Builtins {
             groups: groups, names: match.names.map { ($0.name, value($0.range)) }, preMatch: String(text[..<whole.lowerBound]),
             postMatch: String(text[whole.upperBound...]), offset: offset)
         interpreter.host.globals["$~"] = .object(data)
-        return name == "=~" ? .int(offset) : .object(data)
+        return data
     }
 
     static func numeric(_ value: Value) -> Double? {

@@ -129,7 +129,18 @@ enum ObjectMethods {
             return .bool(object.type.ancestors.contains(name) || object.extended.contains { $0.name == name })
         case "respond_to?":
             let name = args.first?.text ?? ""
-            return .bool(object.lookup(name) != nil || ["class", "is_a?", "respond_to?", "to_s", "inspect", "nil?"].contains(name))
+            if object.lookup(name) != nil || ["class", "is_a?", "respond_to?", "to_s", "inspect", "nil?"].contains(name) {
+                return .bool(true)
+            }
+            // Objects that answer through method_missing say which names in respond_to_missing?.
+            if let missing = object.lookup("respond_to_missing?") {
+                let answer = try interpreter.invoke(
+                    missing, on: .object(object), Arguments(positional: [.symbol(name), args.count > 1 ? args[1] : .bool(false)]),
+                    at: location)
+                return .bool(answer.isTruthy)
+            }
+            return .bool(false)
+        case "respond_to_missing?": return .bool(false)
         case "instance_variable_get": return object.instanceVariables[args.first?.text ?? ""] ?? .null
         case "instance_variable_defined?": return .bool(object.instanceVariables[args.first?.text ?? ""] != nil)
         case "instance_variables": return .array(object.instanceVariables.keys.sorted().map { .symbol($0) })

@@ -40,7 +40,7 @@ enum DataConversion {
         budget -= 1
         switch node {
         case .scalar(let scalar):
-            return scalar.style == .plain ? plain(scalar) : .string(scalar.string)
+            return scalar.style == .plain ? YAMLScalars.value(scalar.string) : .string(scalar.string)
         case .mapping(let mapping):
             var pairs: [(Value, Value)] = []
             for pair in mapping { pairs.append((yaml(pair.key, budget: &budget), yaml(pair.value, budget: &budget))) }
@@ -52,33 +52,6 @@ enum DataConversion {
         case .alias:
             return .null
         }
-    }
-
-    /// A plain scalar as Ruby's Psych reads it (YAML 1.1): null, booleans (yes/no/on/off too),
-    /// integers (0x, 0o, 0b, leading-0 octal, base 60), floats, else the text. Read by hand:
-    /// Yams' own resolver matches every scalar against ICU regular expressions, a few MiB for
-    /// every reading that loads a YAML file.
-    static func plain(_ scalar: Yams.Node.Scalar) -> Value {
-        let text = scalar.string
-        switch text.lowercased() {
-        case "", "~", "null": return .null
-        case "true", "yes", "on": return .bool(true)
-        case "false", "no", "off": return .bool(false)
-        case ".inf", "+.inf": return .float(.infinity)
-        case "-.inf": return .float(-.infinity)
-        case ".nan": return .float(.nan)
-        default: break
-        }
-        guard let first = text.unicodeScalars.first, "+-.0123456789".unicodeScalars.contains(first),
-            text.unicodeScalars.contains(where: { ("0"..."9").contains($0) })
-        else { return .string(text) }
-        if let value = Int.construct(from: scalar) { return .int(value) }
-        if text.unicodeScalars.allSatisfy({ "0123456789._eE+-:".unicodeScalars.contains($0) }),
-            let value = Double.construct(from: scalar)
-        {
-            return .float(value)
-        }
-        return .string(text)
     }
 
     static func json(_ value: Value, pretty: Bool, interpreter: Interpreter, at location: SourceLocation) throws -> String {

@@ -114,7 +114,7 @@ final class TimeObject: RubyObject {
         case "wday": return .int(Int(parts.tm_wday))
         case "yday": return .int(Int(parts.tm_yday) + 1)
         case "utc_offset", "gmt_offset": return .int(isUTC ? 0 : Int(parts.tm_gmtoff))
-        case "zone": return .string(isUTC ? "UTC" : Self.format("%Z", parts, date))
+        case "zone": return .string(isUTC ? "UTC" : Self.format("%Z", parts, date, utc: isUTC))
         case "-", "+":
             if method == "-", case .object(let other as TimeObject)? = arguments.positional.first {
                 return .float(date.timeIntervalSince(other.date))
@@ -134,16 +134,19 @@ final class TimeObject: RubyObject {
             case "<=": return .bool(date <= other.date)
             default: return .bool(date >= other.date)
             }
-        case "strftime": return .string(Self.format(arguments.positional.first?.text ?? "", parts, date))
-        case "iso8601", "xmlschema": return .string(Self.format(isUTC ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S%:z", parts, date))
-        case "to_s", "inspect": return .string(Self.format(isUTC ? "%Y-%m-%d %H:%M:%S UTC" : "%Y-%m-%d %H:%M:%S %z", parts, date))
+        case "strftime": return .string(Self.format(arguments.positional.first?.text ?? "", parts, date, utc: isUTC))
+        case "iso8601", "xmlschema":
+            return .string(Self.format(isUTC ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S%:z", parts, date, utc: isUTC))
+        case "to_s", "inspect":
+            return .string(Self.format(isUTC ? "%Y-%m-%d %H:%M:%S UTC" : "%Y-%m-%d %H:%M:%S %z", parts, date, utc: isUTC))
         default: throw interpreter.error("undefined method '\(method)' for an instance of Time", at: location, className: "NoMethodError")
         }
     }
 
     /// Ruby's `strftime`, through the C library's (which knows the same codes), with Ruby's
-    /// `%L`/`%N` (milliseconds, nanoseconds) and `%:z` added.
-    static func format(_ template: String, _ parts: tm, _ date: Date) -> String {
+    /// `%L`/`%N` (milliseconds, nanoseconds) and `%:z` added, and `%s`/`%Z` done here (the C
+    /// library's `%s` reads the fields as local time, and names UTC "GMT").
+    static func format(_ template: String, _ parts: tm, _ date: Date, utc: Bool = false) -> String {
         let fraction = date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)
         var expanded = ""
         var characters = template.makeIterator()
@@ -153,6 +156,8 @@ final class TimeObject: RubyObject {
                 continue
             }
             switch code {
+            case "s": expanded += String(Int(date.timeIntervalSince1970.rounded(.down)))
+            case "Z" where utc: expanded += "UTC"
             case "L": expanded += String(String(Int(fraction * 1000) + 1000).dropFirst())
             case "N": expanded += String(String(Int(fraction * 1_000_000_000) + 1_000_000_000).dropFirst())
             case ":":
@@ -165,10 +170,18 @@ final class TimeObject: RubyObject {
             default: expanded += "%" + String(code)
             }
         }
+        guard !expanded.isEmpty else { return "" }
         var copy = parts
-        var buffer = [CChar](repeating: 0, count: 512)
-        let count = strftime(&buffer, buffer.count, expanded, &copy)
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // strftime answers 0 when the buffer is too small: grow it (a literal-only template of
+        // that length is what it is).
+        var size = 512
+        while size <= 1 << 20 {
+            var buffer = [CChar](repeating: 0, count: size)
+            let count = strftime(&buffer, buffer.count, expanded, &copy)
+            if count > 0 { return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+            size *= 4
+        }
+        return ""
     }
 }
 

@@ -37,8 +37,9 @@ enum FileWrites {
         case "delete", "unlink":
             try HostCommands.checkAllowed("File.\(method)", interpreter: interpreter, at: location)
             for name in args {
-                try perform("remove", name) {
-                    try FileManager.default.removeItem(atPath: FileModule.resolve(name, interpreter: interpreter))
+                let path = FileModule.resolve(name, interpreter: interpreter)
+                if let failure = FileWrites.remove(path, recursive: false) {
+                    throw interpreter.error("\(failure) @ apply2files - \(name)", at: location, className: "SystemCallError")
                 }
             }
             return .int(args.count)
@@ -82,6 +83,22 @@ enum FileWrites {
     }
 
     /// Runs a file operation, its failure raised as Ruby's SystemCallError would be.
+    /// Removes a path as Ruby does: a symbolic link itself, never what it points to (Foundation's
+    /// removeItem went into a linked folder and emptied it); a folder only when `recursive`, its
+    /// own links again removed, not followed. Nil when done, else what went wrong.
+    static func remove(_ path: String, recursive: Bool) -> String? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return String(cString: strerror(errno)) }
+        if status.st_mode & S_IFMT != S_IFDIR {
+            return unlink(path) == 0 ? nil : String(cString: strerror(errno))
+        }
+        guard recursive else { return String(cString: strerror(EISDIR)) }
+        for entry in HostFiles.entries(of: path) where entry != "." && entry != ".." {
+            if let failure = remove(path + "/" + entry, recursive: true) { return failure }
+        }
+        return rmdir(path) == 0 ? nil : String(cString: strerror(errno))
+    }
+
     static func perform(_ what: String, _ path: String, _ body: () throws -> Void) throws {
         do { try body() } catch {
             throw RubyError(
@@ -159,10 +176,18 @@ final class FileUtilsModule: RubyObject {
                 }
             }
         case "rm", "rm_f", "rm_r", "rm_rf", "remove", "rmtree", "remove_dir", "rmdir":
-            // lstat, as Ruby's rm_f: a dangling symbolic link is there to remove.
-            var status = stat()
-            for path in paths where lstat(path, &status) == 0 || name == "rm" {
-                try FileWrites.perform("remove", path) { try files.removeItem(atPath: path) }
+            // As Ruby's: links are removed themselves (a dangling one too), folders only by the
+            // recursive forms (and rmdir when empty), and the _f forms say nothing of failures.
+            let recursive = ["rm_r", "rm_rf", "rmtree", "remove_dir"].contains(name)
+            let quiet = ["rm_f", "rm_rf", "rmtree"].contains(name)
+            for path in paths {
+                let failure =
+                    name == "rmdir"
+                    ? (Foundation.rmdir(path) == 0 ? nil : String(cString: strerror(errno)))
+                    : FileWrites.remove(path, recursive: recursive)
+                if let failure, !quiet {
+                    throw interpreter.error("\(failure) @ \(name) - \(path)", at: location, className: "SystemCallError")
+                }
             }
         case "touch":
             for path in paths where !files.fileExists(atPath: path) { _ = files.createFile(atPath: path, contents: nil) }
@@ -176,7 +201,7 @@ final class FileUtilsModule: RubyObject {
                 target += "/" + (paths[0] as NSString).lastPathComponent
             }
             if name == "ln_sf" || ((name == "cp" || name == "cp_r") && files.fileExists(atPath: target)) {
-                try? files.removeItem(atPath: target)
+                _ = FileWrites.remove(target, recursive: false)
             }
             try FileWrites.perform(name, target) {
                 switch name {

@@ -142,6 +142,27 @@ import Testing
             ])
     }
 
+    /// playa-mesos: `URI(url)` rescued as `URI::Error`, `remove_nils` with `delete_if`; a rescue
+    /// of one class no longer catches every error whose name ends the same way.
+    @Test func uriHashDeleteIfAndRescueByClass() throws {
+        let lines = try Self.output(
+            """
+            u = URI("https://user@example.com:8443/boxes/x.box?a=1#f")
+            p [u.scheme, u.host, u.port, u.path, u.query, u.fragment, u.userinfo, URI("http://h/").port, URI.parse("file:///tmp/x").path]
+            begin; URI("http://bad url"); rescue URI::Error => e; puts e.class; end
+            begin; nil.foo; rescue URI::Error; puts "wrong"; rescue NameError => e; puts e.class; end
+            begin; Integer("x"); rescue RuntimeError; puts "wrong"; rescue => e; puts e.class; end
+            h = {"a" => 1, "b" => nil}
+            p h.delete_if { |k, v| v.nil? }, h.reject! { |k, v| false }
+            """)
+        #expect(
+            lines == [
+                #"["https", "example.com", 8443, "/boxes/x.box", "a=1", "f", "user", 80, "/tmp/x"]"#, "URI::InvalidURIError",
+                "NoMethodError",
+                "ArgumentError", #"{"a"=>1}"# + "\nnil",
+            ])
+    }
+
     /// playa-mesos: `JSON.load(File.open(path))`.
     @Test func dataLoadsReadOpenFiles() throws {
         let folder = try TemporaryFolder("boxer-corpus-features")

@@ -197,6 +197,8 @@ enum Kernel {
                 throw interpreter.error("format needs a format string", at: location, className: "ArgumentError")
             }
             return .string(try Format.format(template, Array(args.dropFirst()), interpreter: interpreter, at: location))
+        case "URI":
+            return try URIModule.parse(args.first ?? .null, interpreter: interpreter, at: location)
         case "Integer":
             switch args.first ?? .null {
             case .int(let value): return .int(value)

@@ -97,6 +97,7 @@ final class VagrantHost {
         case "Time", "Gem", "Socket", "IPAddr", "OpenStruct", "Struct": value = .object(StandardLibraryModule(name))
         case "Resolv": value = .object(ResolvModule())
         case "GetoptLong": value = .object(GetoptLongClass())
+        case "URI": value = .object(URIModule())
         case "Integer", "Float", "String", "Symbol", "Array", "Hash", "Range", "Numeric", "NilClass", "TrueClass", "FalseClass", "Proc",
             "Object", "StandardError", "RuntimeError", "ArgumentError", "KeyError", "Exception", "Errno", "IOError", "TypeError",
             "NameError":

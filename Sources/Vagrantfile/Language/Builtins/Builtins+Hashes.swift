@@ -79,6 +79,16 @@ extension Builtins {
                 return .array(mapped.flatMap { if case .array(let inner) = $0 { return inner.items } else { return [$0] } })
             }
             return .array(mapped)
+        case "delete_if", "reject!", "keep_if", "select!", "filter!":
+            // In place, as Ruby's; reject!/select! answer nil when nothing changed.
+            guard let block else { return nil }
+            let removing = name == "delete_if" || name == "reject!"
+            var removed = 0
+            for pair in box.pairs where try interpreter.callClosure(block, [pair.key, pair.value], at: location).isTruthy == removing {
+                box[pair.key] = nil
+                removed += 1
+            }
+            return removed == 0 && name.hasSuffix("!") ? .null : .hash(box)
         case "select", "filter", "reject", "find", "detect", "any?", "all?", "count", "partition", "sort_by", "min_by", "max_by", "sum",
             "none?", "group_by":
             guard let block else {

@@ -300,8 +300,10 @@ final class Interpreter {
                         }
                         guard
                             names.contains(where: {
-                                ["StandardError", "Exception", "RuntimeError", raised.className].contains($0)
-                                    || raised.className.hasSuffix($0) || Self.ancestor($0, in: raised.ancestors)
+                                ["StandardError", "Exception", raised.className].contains($0)
+                                    || raised.className.hasSuffix("::" + $0)
+                                    || Self.ancestor(
+                                        $0, in: raised.ancestors.isEmpty ? Self.builtinAncestors(raised.className) : raised.ancestors)
                             })
                         else { continue }
                     }
@@ -320,6 +322,20 @@ final class Interpreter {
             return try callClosure(block, arguments.positional, keywords: arguments.keywords, at: location)
         case .sequence(let body):
             return try evaluate(body, scope: scope, selfValue: selfValue)
+        }
+    }
+
+    /// Ruby's own error classes above a built-in error boxer raises (`rescue NameError` catches
+    /// a NoMethodError, `rescue SystemCallError` an Errno::ENOENT).
+    static func builtinAncestors(_ className: String) -> [String] {
+        switch className {
+        case "NoMethodError": return ["NameError"]
+        case "KeyError", "StopIteration": return ["IndexError"]
+        case "FrozenError": return ["RuntimeError"]
+        case "FloatDomainError": return ["RangeError"]
+        case "ZeroDivisionError": return ["ZeroDivisionError"]
+        case _ where className.hasPrefix("Errno::"): return ["SystemCallError"]
+        default: return []
         }
     }
 

@@ -225,9 +225,10 @@ extension MachineSuites {
             let registry = try #require(
                 try JSONSerialization.jsonObject(with: Data(contentsOf: first.home.appendingPathComponent("data/networks.json")))
                     as? [String: Any])
-            let environments = try #require(registry["environments"] as? [String: String])
+            // 192.168.X networks are written as X, as older boxers wrote them.
+            let environments = try #require(registry["environments"] as? [String: Int])
             #expect(environments[first.root.path] == nil, "and its subnet is free again")
-            #expect(environments[secondRoot.path] != nil && environments[secondRoot.path] != "192.168.\(subnet).0/24")
+            #expect(environments[secondRoot.path] != nil && environments[secondRoot.path] != subnet)
         }
 
         /// Static addresses by DHCP reservation, `status` and `ssh-config --internal` showing NIC2,

@@ -116,13 +116,7 @@ enum DefaultProvider {
         for machine: Machine, environment: [String: String] = ProcessInfo.processInfo.environment,
         usable: (String) -> Bool = { $0 == "qemu" }
     ) -> String {
-        choose(order: machine.providerOrder, environment: environment, usable: usable)
-    }
-
-    /// The choice from the providers a machine's Vagrantfile names, in order.
-    static func choose(
-        order: [String], environment: [String: String] = ProcessInfo.processInfo.environment, usable: (String) -> Bool = { $0 == "qemu" }
-    ) -> String {
+        let order = machine.providerOrder
         if let configured = environment["BOXER_DEFAULT_PROVIDER"] ?? environment["VAGRANT_DEFAULT_PROVIDER"], !configured.isEmpty {
             return configured
         }

@@ -173,4 +173,17 @@ import Testing
         #expect(error.location?.line == 4)
         #expect(error.message == "it broke")
     }
+
+    /// `value.class` is the class itself, as settings code compares it (`ports.class == Array`).
+    @Test func aValuesClassIsTheClassItself() throws {
+        let printed = try Self.output(
+            """
+            class Node; end
+            settings = {"ports" => [8080], "name" => "web"}
+            puts settings["ports"].class == Array, settings["name"].class == Array, settings.class == Hash
+            p settings.class, [1.class, "x".class, nil.class], Node.new.class
+            puts "#{settings.class.name} #{1.5.class} #{Node.new.class == Node}"
+            """)
+        #expect(printed == "true\nfalse\ntrue\nHash\n[Integer, String, NilClass]\nNode\nHash Float true")
+    }
 }

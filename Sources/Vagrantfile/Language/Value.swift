@@ -96,6 +96,8 @@ enum Value {
             return "\(low.map(String.init) ?? "")\(exclusive ? "..." : "..")\(high.map(String.init) ?? "")"
         case .proc: return "#<Proc>"
         case .regex(let box): return "/\(box.pattern)/"
+        case .object(let type as TypeObject): return type.name
+        case .object(let type as RubyClass): return type.name
         case .object(let object): return "#<\(object.typeName)>"
         default: return text
         }
@@ -144,6 +146,8 @@ enum Value {
                         return true
                     }())
         case (.range(let a1, let a2, let ae), .range(let b1, let b2, let be)): return a1 == b1 && a2 == b2 && ae == be
+        // `value.class == Hash`: a built-in class is one object however it was reached.
+        case (.object(let a as TypeObject), .object(let b as TypeObject)): return a.name == b.name
         case (.object(let a), .object(let b)): return a === b
         case (.proc(let a), .proc(let b)): return a === b
         default: return false

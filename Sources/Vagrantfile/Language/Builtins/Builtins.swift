@@ -34,7 +34,7 @@ enum Builtins {
         case "!": return .bool(!receiver.isTruthy)
         case "nil?": if case .null = receiver { return .bool(true) } else { return .bool(false) }
         case "inspect": return .string(receiver.inspect)
-        case "class": return .string(receiver.typeName)
+        case "class": return .object(TypeObject(receiver.typeName))
         case "is_a?", "kind_of?", "instance_of?":
             let wanted = try arg(0)
             let wantedName: String
@@ -218,7 +218,7 @@ final class TypeObject: RubyObject {
     var isErrorClass: Bool { name.hasSuffix("Error") || name.hasSuffix("Exception") }
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         switch method {
-        case "name", "to_s": return .string(name)
+        case "name", "to_s", "inspect": return .string(name)
         case "new" where name == "Hash":
             let box = HashBox()
             box.defaultValue = arguments.positional.first ?? .null

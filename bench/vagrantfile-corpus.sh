@@ -60,7 +60,7 @@ for vagrantfile in "$corpus"/*/Vagrantfile; do
   vagrant_machines=$(machines "$work/vs") boxer_machines=$(machines "$work/bs")
   vagrant_said=$(first_line "$work/vv") boxer_said=$(first_line "$work/bv")
   peaks+=("$bs_kib")
-  if [ "$vv_status" != 0 ] && grep -qiE "vagrant plugin install|plugin .* is not installed|NFS|nfsd|-- winrm|constant VagrantPlugins::" \
+  if [ "$vv_status" != 0 ] && grep -qiE "vagrant plugin install|plugin .* is not installed|support NFS|nfsd|-- winrm|constant VagrantPlugins::" \
     "$work/vv.stdout" "$work/vv.stderr"; then
     host_dependent+=("$project (vagrant: $vagrant_said)")
     continue

@@ -207,4 +207,61 @@ import Testing
             FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(".vagrant/seen").path),
             "made before reading, as Vagrant does")
     }
+
+    /// `nodes.each do |node| name = node[0]`: a hash yields its [key, value] pair to a one-parameter
+    /// block, except select/filter/reject, which yield the key (Ruby 3.1 printed these lines).
+    @Test func aHashYieldsItsPairToOneParameter() throws {
+        let lines = try Self.output(
+            """
+            h = {"a" => 1, "b" => 2}
+            h.each { |node| p node }
+            p h.map { |n| n[0] }, h.select { |n| n == "a" }, h.find { |n| n[1] == 2 }, h.count { |k, v| v > 1 }
+            h.each_pair { |k, v| puts "#{k}=#{v}" }
+            """)
+        #expect([lines.joined(separator: "\n")] == ["[\"a\", 1]\n[\"b\", 2]\n[\"a\", \"b\"]\n{\"a\"=>1}\n[\"b\", 2]\n1\na=1\nb=2"])
+    }
+
+    /// `JSON.parse(File.read("nodes.json"), object_class: OpenStruct)` then `node[:name]` and `node.box`.
+    @Test func jsonObjectsAsOpenStructs() throws {
+        let lines = try Self.output(
+            """
+            nodes = JSON.parse('[{"name": "m1", "cpu": {"n": 2}}]', object_class: OpenStruct)
+            nodes.each { |n| puts n[:name], n.name, n.cpu.n, n.box.inspect }
+            p JSON.parse('{"a": 1}', object_class: Hash), OpenStruct
+            """)
+        #expect([lines.joined(separator: "\n")] == ["m1\nm1\n2\nnil\n{\"a\"=>1}\nOpenStruct"])
+    }
+
+    /// Vagrant checks a synced folder's options given in braces too, and any `type:` it was given,
+    /// even "", against the synced folder types it knows (vagrant 2.3.4 with vagrant-libvirt's words).
+    @Test func syncedFolderOptionsInBracesAndTheirTypeAreChecked() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.vm.synced_folder "/tmp", "/a", type: ""
+                  config.vm.synced_folder "/tmp", "/b", type: :rsync, mount_options: "ro"
+                  config.vm.synced_folder "/tmp", "/c", { type: "nfs" }
+                  config.vm.synced_folder "/tmp", "/d", type: "9p"
+                end
+                """)
+        #expect(
+            environment.problems.map(\.message) == [
+                "vm: The type '' is not a valid synced folder type. If 'type' is not specified, Vagrant will automatically choose the best synced folder option for your guest. Otherwise, please pick from the following available options: virtualbox, docker, smb, rsync, nfs, 9p, virtiofs, parallels, vmware",
+                "vm: Shared folder mount options specified by 'mount_options' must be an array of options.",
+            ])
+        #expect(environment.machines.first?.syncedFolders.first { $0.guestPath == "/c" }?.type == "nfs")
+    }
+
+    /// Nordix's k8s-ipv6 marks every machine primary: Vagrant takes the first and says nothing.
+    @Test func severalPrimaryMachinesTakeTheFirst() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  %w(k1 k2).each { |name| config.vm.define name, primary: true }
+                end
+                """)
+        #expect(environment.primaryMachine?.name == "k1")
+        #expect(environment.problems.isEmpty)
+        #expect(environment.warnings.map(\.message).contains { $0.contains("the first, k1, is the primary machine") })
+    }
 }

@@ -98,6 +98,7 @@ enum Value {
         case .regex(let box): return "/\(box.pattern)/"
         case .object(let type as TypeObject): return type.name
         case .object(let type as RubyClass): return type.name
+        case .object(let type as StandardLibraryModule): return type.name
         case .object(let object): return "#<\(object.typeName)>"
         default: return text
         }

@@ -195,8 +195,12 @@ final class ConfigurationCollector {
             }
             machines.append(machine)
         }
-        if machines.filter(\.primary).count > 1 {
-            throw VagrantfileError.severalPrimaryMachines(machines.filter(\.primary).map(\.name), at: definitions.first?.location)
+        // Vagrant takes the first machine marked primary and says nothing of the others.
+        let primaries = machines.filter(\.primary).map(\.name)
+        if primaries.count > 1, let second = definitions.first(where: { $0.name == primaries[1] }) {
+            warn(
+                "more than one machine is marked primary (\(primaries.joined(separator: ", "))); the first, \(primaries[0]), is the primary machine, as in Vagrant",
+                at: second.location)
         }
         return machines
     }

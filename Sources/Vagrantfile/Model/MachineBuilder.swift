@@ -107,6 +107,10 @@ enum MachineBuilder {
         }
     }
 
+    /// The synced folder types Vagrant 2.3.4 with vagrant-libvirt knows, then the ones of the
+    /// hypervisors boxer drives that Vagrant needs a plugin for.
+    static let syncedFolderTypes = ["virtualbox", "docker", "smb", "rsync", "nfs", "9p", "virtiofs", "parallels", "vmware"]
+
     /// Vagrant's validation of host paths: a shell provisioner's `path`, a file provisioner's
     /// `source` and a synced folder's host path (without `create: true`) must exist, relative
     /// to the project folder.
@@ -139,8 +143,25 @@ enum MachineBuilder {
                         at: folder.location)
                 }
             #endif
-            if folder.options["create"]?.bool != true, !FileManager.default.fileExists(atPath: absolute(folder.hostPath)) {
+            var isFolder: ObjCBool = false
+            if folder.options["create"]?.bool != true,
+                !(FileManager.default.fileExists(atPath: absolute(folder.hostPath), isDirectory: &isFolder) && isFolder.boolValue)
+            {
                 collector.problem("vm", "The host path of the shared folder is missing: \(folder.hostPath)", at: folder.location)
+            }
+            switch folder.options["mount_options"] {
+            case nil, .null?, .array?: break
+            default:
+                collector.problem(
+                    "vm", "Shared folder mount options specified by 'mount_options' must be an array of options.", at: folder.location)
+            }
+            // Any `type:` given, even "", must name a synced folder plugin (Vagrant's own, vagrant-libvirt's, and the
+            // hypervisors boxer drives itself).
+            if let type = folder.options["type"], type != .null, !Self.syncedFolderTypes.contains(type.description) {
+                collector.problem(
+                    "vm",
+                    "The type '\(type.description)' is not a valid synced folder type. If 'type' is not specified, Vagrant will automatically choose the best synced folder option for your guest. Otherwise, please pick from the following available options: \(Self.syncedFolderTypes.joined(separator: ", "))",
+                    at: folder.location)
             }
         }
     }

@@ -157,13 +157,6 @@ extension VagrantfileError {
         VagrantfileError(.configuration, at: location, "a \(typeName) cannot be a setting's value")
     }
 
-    static func severalPrimaryMachines(_ names: [String], at location: SourceLocation?) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location,
-            "more than one machine is marked primary: \(names.joined(separator: ", "))",
-            hint: "mark one machine with primary: true")
-    }
-
     // MARK: - Machine builder
 
     static func invalidBootTimeout(_ bootTimeout: ConfigValue) -> VagrantfileError {

@@ -63,7 +63,8 @@ extension Builtins {
         case "each", "each_pair":
             guard let block else { return .array(pairs()) }
             do {
-                for pair in box.pairs { _ = try interpreter.callClosure(block, [pair.key, pair.value], at: location) }
+                // One argument, the [key, value] pair, as Ruby yields it: `|node|` gets the pair, `|k, v|` splats it.
+                for pair in pairs() { _ = try interpreter.callClosure(block, [pair], at: location) }
             } catch ControlFlow.breakValue(let value) { return value }
             return .hash(box)
         case "each_with_index":
@@ -74,7 +75,7 @@ extension Builtins {
         case "each_value": return try iterate(box.pairs.map(\.value), block, interpreter: interpreter, at: location) ?? .hash(box)
         case "map", "collect", "flat_map":
             guard let block else { throw interpreter.error("\(name) needs a block", at: location) }
-            let mapped = try box.pairs.map { try interpreter.callClosure(block, [$0.key, $0.value], at: location) }
+            let mapped = try pairs().map { try interpreter.callClosure(block, [$0], at: location) }
             if name == "flat_map" {
                 return .array(mapped.flatMap { if case .array(let inner) = $0 { return inner.items } else { return [$0] } })
             }
@@ -95,8 +96,12 @@ extension Builtins {
                 if name == "any?" { return .bool(box.count > 0) }
                 return nil
             }
+            // Hash's own select/filter/reject yield key and value apart (`|n|` gets the key); the
+            // Enumerable ones yield the pair.
+            let apart = ["select", "filter", "reject"].contains(name)
             let test = { (pair: (key: Value, value: Value)) throws -> Bool in
-                try interpreter.callClosure(block, [pair.key, pair.value], at: location).isTruthy
+                let arguments: [Value] = apart ? [pair.key, pair.value] : [.array([pair.key, pair.value])]
+                return try interpreter.callClosure(block, arguments, at: location).isTruthy
             }
             switch name {
             case "select", "filter": return .hash(HashBox(try box.pairs.filter(test).map { ($0.key, $0.value) }))

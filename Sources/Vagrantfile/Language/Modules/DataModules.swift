@@ -119,7 +119,13 @@ final class JSONModule: RubyObject {
             } catch {
                 throw interpreter.error("JSON parse error: \(error)", at: location, className: "JSON::ParserError")
             }
-            if let options = arguments.keywords, options[.symbol("symbolize_names")]?.isTruthy == true { return Self.symbolize(value) }
+            guard let options = arguments.keywords else { return value }
+            if options[.symbol("symbolize_names")]?.isTruthy == true { return Self.symbolize(value) }
+            // `object_class: OpenStruct`: every object becomes one, read as `node.name` or `node[:name]`.
+            if case .object(let objectClass as StandardLibraryModule)? = options[.symbol("object_class")], objectClass.name == "OpenStruct"
+            {
+                return Self.openStructs(value)
+            }
             return value
         case "generate", "dump":
             return .string(
@@ -129,6 +135,14 @@ final class JSONModule: RubyObject {
                 try DataConversion.json(arguments.positional.first ?? .null, pretty: true, interpreter: interpreter, at: location))
         default:
             throw interpreter.error("undefined method '\(method)' for JSON", at: location, className: "NoMethodError")
+        }
+    }
+
+    static func openStructs(_ value: Value) -> Value {
+        switch value {
+        case .hash(let box): return .object(OpenStructObject(HashBox(box.pairs.map { (.string($0.key.text), openStructs($0.value)) })))
+        case .array(let box): return .array(box.items.map(openStructs))
+        default: return value
         }
     }
 

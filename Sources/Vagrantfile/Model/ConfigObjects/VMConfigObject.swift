@@ -126,7 +126,11 @@ final class VMConfigObject: RubyObject {
         }
         let host = arguments.positional[0].text
         let guest = arguments.positional[1].text
-        let options = try Settings.options(arguments, at: location, interpreter: interpreter)
+        var options = try Settings.options(arguments, at: location, interpreter: interpreter)
+        // `synced_folder(hostpath, guestpath, options = nil)`: the options may come as a hash in braces.
+        if arguments.positional.count > 2, case .hash(let given) = arguments.positional[2] {
+            options.merge(try Settings.options(Arguments(positional: [], keywords: given), at: location, interpreter: interpreter)) { $1 }
+        }
         // Vagrant merges folders by `name:` (else the guest path); `id:` is the provider's share name.
         let id = options["name"]?.string ?? guest
         if let index = box.draft.syncedFolders.firstIndex(where: { $0.id == id }) {

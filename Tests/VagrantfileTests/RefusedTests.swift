@@ -165,6 +165,21 @@ import Vagrantfile
         #expect(error.message.contains("Vagrantfile:3:3: vm: The following settings shouldn't exist: boxx"))
     }
 
+    /// The sections of the plugins Vagrant ships (a Windows guest's `config.windows`, rdp, smb,
+    /// the Solaris guests) are known sections, as in vagrant 2.3.4.
+    @Test func theSectionsOfVagrantsOwnPluginsAreKnown() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.windows.halt_timeout = 15
+                  config.rdp.port = 3390
+                  config.smb.functional = false
+                  config.solaris.suexec_cmd = "sudo"
+                end
+                """)
+        #expect(environment.problems.isEmpty)
+    }
+
     /// Vagrant's validation of host paths, relative to the project folder; `create: true` and a
     /// missing `ip` with no `type` (DHCP) pass, as in Vagrant.
     @Test func missingHostPathsAreProblems() throws {

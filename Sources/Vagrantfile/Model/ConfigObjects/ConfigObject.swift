@@ -17,8 +17,11 @@ final class ConfigObject: RubyObject {
 
     var typeName: String { "Vagrant::Config::V2::Root" }
 
-    /// Vagrant's own sections that boxer accepts and does not use.
-    static let unusedSections: Set<String> = ["winrm", "winssh", "push", "package", "cloud", "nfs"]
+    /// Vagrant's own sections that boxer accepts and does not use (kernel_v2's, and those of the
+    /// plugins Vagrant 2.3.4 ships: guests, rdp, smb).
+    static let unusedSections: Set<String> = [
+        "winrm", "winssh", "push", "package", "cloud", "nfs", "smb", "rdp", "windows", "solaris", "solaris11", "smartos",
+    ]
 
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         if let existing = namespaces[method] { return existing }

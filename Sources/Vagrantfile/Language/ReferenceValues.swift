@@ -14,6 +14,8 @@ final class HashBox {
     private var index: [HashKey: Int] = [:]
     private var holes = 0
     var defaultValue: Value = .null
+    /// `Hash.new { |hash, key| hash[key] = [] }`: called with the hash and a missing key.
+    var defaultBlock: Closure?
 
     init(_ pairs: [(Value, Value)] = []) {
         for (key, value) in pairs { self[key] = value }
@@ -61,6 +63,7 @@ final class HashBox {
         let box = HashBox()
         for pair in pairs { box[pair.key] = pair.value }
         box.defaultValue = defaultValue
+        box.defaultBlock = defaultBlock
         return box
     }
 }

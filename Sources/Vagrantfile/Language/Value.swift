@@ -72,10 +72,7 @@ enum Value {
         guard depth < 64, budget > 0 else { return "..." }
         switch self {
         case .null: return "nil"
-        case .string(let value):
-            return "\""
-                + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
-                    of: "\n", with: "\\n") + "\""
+        case .string(let value): return Self.inspectString(value)
         case .symbol(let value): return ":" + value
         case .array(let box):
             let id = ObjectIdentifier(box)
@@ -102,6 +99,31 @@ enum Value {
         case .object(let object): return "#<\(object.typeName)>"
         default: return text
         }
+    }
+
+    /// A string as Ruby's `inspect` writes it: quotes, backslashes, control characters and a `#`
+    /// that would start an interpolation escaped.
+    static func inspectString(_ value: String) -> String {
+        var result = "\""
+        let scalars = Array(value.unicodeScalars)
+        for (offset, scalar) in scalars.enumerated() {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            case "\u{1B}": result += "\\e"
+            case "\u{07}": result += "\\a"
+            case "\u{08}": result += "\\b"
+            case "\u{0C}": result += "\\f"
+            case "\u{0B}": result += "\\v"
+            case "#" where offset + 1 < scalars.count && ["{", "$", "@"].contains(scalars[offset + 1]): result += "\\#"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: result += String(format: "\\u%04X", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 
     static func formatFloat(_ value: Double) -> String {

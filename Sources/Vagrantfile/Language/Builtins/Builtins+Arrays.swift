@@ -120,6 +120,9 @@ extension Builtins {
     ) throws -> Value? {
         if let result = try mutateArray(box, name, args, interpreter: interpreter, at: location) { return result }
         let items = box.items
+        if block == nil, args.isEmpty, EnumeratorObject.methods.contains(name) {
+            return .object(EnumeratorObject(items: items, method: name, receiver: .array(box)))
+        }
         switch name {
         case "each":
             return try iterate(items, block, interpreter: interpreter, at: location) ?? .array(box)
@@ -141,6 +144,7 @@ extension Builtins {
             let slices = stride(from: 0, to: items.count, by: size).map {
                 Value.array(Array(items[$0..<Swift.min($0 + size, items.count)]))
             }
+            guard block != nil else { return .object(EnumeratorObject(items: slices, method: "each", receiver: .null)) }
             return try iterate(slices, block, interpreter: interpreter, at: location) ?? .null
         case "map", "collect", "flat_map":
             let mapped = try mapItems(items, block, method: name, interpreter: interpreter, at: location)
@@ -293,8 +297,17 @@ extension Builtins {
         case "each_cons":
             guard case .int(let size) = args.first ?? .null, size > 0 else { return nil }
             let windows = items.count >= size ? (0...(items.count - size)).map { Value.array(Array(items[$0..<$0 + size])) } : []
+            guard block != nil else { return .object(EnumeratorObject(items: windows, method: "each", receiver: .null)) }
             return try iterate(windows, block, interpreter: interpreter, at: location) ?? .null
-        case "with_index", "each_entry": return try array(box, "each_with_index", args, block, interpreter: interpreter, at: location)
+        case "with_index":
+            return try EnumeratorObject(items: items, method: "each", receiver: .array(box)).call(
+                name, Arguments(positional: args, block: block), interpreter: interpreter, at: location)
+        case "filter_map":
+            guard let block else { return nil }
+            return try EnumeratorObject(items: items, method: name, receiver: .array(box)).run { item, _ in
+                try interpreter.callClosure(block, [item], at: location)
+            }
+        case "each_entry": return try array(box, "each", args, block, interpreter: interpreter, at: location)
         case "inject", "reduce":
             guard let block else {
                 if case .symbol(let op) = args.first ?? .null, var total = items.first {

@@ -10,7 +10,11 @@ extension Builtins {
         // Built only by the methods that walk the entries: `h[k] = v` must not copy the hash.
         func pairs() -> [Value] { box.pairs.map { Value.array([$0.key, $0.value]) } }
         switch name {
-        case "[]": return box[args.first ?? .null] ?? box.defaultValue
+        case "[]":
+            let key = args.first ?? .null
+            if let found = box[key] { return found }
+            if let defaultBlock = box.defaultBlock { return try interpreter.callClosure(defaultBlock, [.hash(box), key], at: location) }
+            return box.defaultValue
         case "[]=", "store":
             guard args.count == 2 else { throw interpreter.error("[]= takes a key and a value", at: location, className: "ArgumentError") }
             box[args[0]] = args[1]
@@ -61,7 +65,7 @@ extension Builtins {
             }
             return .hash(target)
         case "each", "each_pair":
-            guard let block else { return .array(pairs()) }
+            guard let block else { return .object(EnumeratorObject(items: pairs(), method: "each", receiver: .hash(box))) }
             do {
                 // One argument, the [key, value] pair, as Ruby yields it: `|node|` gets the pair, `|k, v|` splats it.
                 for pair in pairs() { _ = try interpreter.callClosure(block, [pair], at: location) }
@@ -73,8 +77,13 @@ extension Builtins {
             return .hash(box)
         case "each_key": return try iterate(box.pairs.map(\.key), block, interpreter: interpreter, at: location) ?? .hash(box)
         case "each_value": return try iterate(box.pairs.map(\.value), block, interpreter: interpreter, at: location) ?? .hash(box)
-        case "map", "collect", "flat_map":
-            guard let block else { throw interpreter.error("\(name) needs a block", at: location) }
+        case "map", "collect", "flat_map", "filter_map":
+            guard let block else { return .object(EnumeratorObject(items: pairs(), method: name, receiver: .hash(box))) }
+            if name == "filter_map" {
+                return try EnumeratorObject(items: pairs(), method: name, receiver: .hash(box)).run { pair, _ in
+                    try interpreter.callClosure(block, [pair], at: location)
+                }
+            }
             let mapped = try pairs().map { try interpreter.callClosure(block, [$0], at: location) }
             if name == "flat_map" {
                 return .array(mapped.flatMap { if case .array(let inner) = $0 { return inner.items } else { return [$0] } })

@@ -222,6 +222,7 @@ final class TypeObject: RubyObject {
         case "new" where name == "Hash":
             let box = HashBox()
             box.defaultValue = arguments.positional.first ?? .null
+            box.defaultBlock = arguments.block
             return .hash(box)
         case "new" where name == "Array":
             guard case .int(let count) = arguments.positional.first ?? .int(0), count >= 0, count < 1_000_000 else {

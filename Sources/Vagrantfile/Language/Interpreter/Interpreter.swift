@@ -9,7 +9,12 @@ final class Interpreter {
     let directory: String
     let environment: [String: String]
     let host: VagrantHost
-    var constants: [String: Value] = [:]
+    /// The program's top-level constants: one set for every file it loads, as in Ruby, where a
+    /// helper file's `NODES = 3` is seen by the Vagrantfile that required it.
+    var constants: [String: Value] {
+        get { host.userConstants }
+        set { host.userConstants = newValue }
+    }
     /// Scopes captured by closures, cleared by `releaseCycles` so the interpreter's memory goes.
     var capturedScopes: [Scope] = []
     var steps = 0
@@ -155,7 +160,7 @@ final class Interpreter {
                 let owner = try evaluate(scopeNode, scope: scope, selfValue: selfValue)
                 return try Builtins.call(owner, name, Arguments(), interpreter: self, at: location)
             }
-            if let value = constants[name] { return value }
+            // The class's own constants (and its ancestors') first, then the program's.
             if let value = lexicalConstant(name, selfValue: selfValue) { return value }
             if let value = host.constant(name, interpreter: self) { return value }
             throw error("uninitialized constant \(name)", at: location, className: "NameError")

@@ -167,7 +167,7 @@ extension Lexer {
                     if escaped != close { text.append("\\") }
                     text.append(escaped)
                 } else if interpolate {
-                    text += Self.escape(escaped)
+                    text += numericEscape(escaped) ?? Self.escape(escaped)
                 } else if escaped == close || escaped == "\\" || (open != nil && escaped == open) {
                     text.append(escaped)
                 } else {
@@ -194,12 +194,53 @@ extension Lexer {
         return parts
     }
 
+    /// `\033` (octal, up to three digits), `\x1B` (one or two hex digits), `\u00e9` and `\u{1F600 41}`,
+    /// read after the backslash and `character`; nil for any other escape.
+    mutating func numericEscape(_ character: Character) -> String? {
+        func digits(_ allowed: (Character) -> Bool, upTo count: Int) -> String {
+            var found = ""
+            while found.count < count, let next = peek(), allowed(next) { found.append(advance()) }
+            return found
+        }
+        func scalars(_ codes: [UInt32]) -> String {
+            String(String.UnicodeScalarView(codes.compactMap(Unicode.Scalar.init)))
+        }
+        switch character {
+        case "0"..."7":
+            let rest = digits({ ("0"..."7").contains($0) }, upTo: 2)
+            return scalars([UInt32(String(character) + rest, radix: 8).map { $0 & 0xFF } ?? 0])
+        case "x":
+            let hex = digits(\.isHexDigit, upTo: 2)
+            return hex.isEmpty ? nil : scalars([UInt32(hex, radix: 16) ?? 0])
+        case "u":
+            if peek() == "{" {
+                advance()
+                var codes: [UInt32] = []
+                while let next = peek(), next != "}" {
+                    if next == " " {
+                        advance()
+                        continue
+                    }
+                    let hex = digits(\.isHexDigit, upTo: 6)
+                    guard !hex.isEmpty else { break }
+                    codes.append(UInt32(hex, radix: 16) ?? 0)
+                }
+                if peek() == "}" { advance() }
+                return scalars(codes)
+            }
+            let hex = digits(\.isHexDigit, upTo: 4)
+            return hex.isEmpty ? nil : scalars([UInt32(hex, radix: 16) ?? 0])
+        case "v": return "\u{0B}"
+        case "f": return "\u{0C}"
+        default: return nil
+        }
+    }
+
     static func escape(_ character: Character) -> String {
         switch character {
         case "n": return "\n"
         case "t": return "\t"
         case "r": return "\r"
-        case "0": return "\0"
         case "s": return " "
         case "e": return "\u{1B}"
         case "a": return "\u{07}"
@@ -335,7 +376,7 @@ extension Lexer {
                 advance()
                 if let escaped = peek() {
                     advance()
-                    text += Self.escape(escaped)
+                    text += numericEscape(escaped) ?? Self.escape(escaped)
                 }
                 continue
             }

@@ -42,9 +42,28 @@ enum DataConversion {
         case .scalar(let scalar):
             return scalar.style == .plain ? YAMLScalars.value(scalar.string) : .string(scalar.string)
         case .mapping(let mapping):
-            var pairs: [(Value, Value)] = []
-            for pair in mapping { pairs.append((yaml(pair.key, budget: &budget), yaml(pair.value, budget: &budget))) }
-            return .hash(HashBox(pairs))
+            let hash = HashBox()
+            for pair in mapping {
+                let value = yaml(pair.value, budget: &budget)
+                // `<<: *defaults` merges the anchored mapping (or a list of them) in, as Psych does.
+                if case .scalar(let key) = pair.key, key.string == "<<", key.style == .plain {
+                    switch value {
+                    case .hash(let merged):
+                        for entry in merged.pairs { hash[entry.key] = entry.value }
+                        continue
+                    case .array(let list) where list.items.allSatisfy({ if case .hash = $0 { return true } else { return false } }):
+                        let combined = HashBox()
+                        for case .hash(let merged) in list.items.reversed() {
+                            for entry in merged.pairs { combined[entry.key] = entry.value }
+                        }
+                        for entry in combined.pairs { hash[entry.key] = entry.value }
+                        continue
+                    default: break
+                    }
+                }
+                hash[yaml(pair.key, budget: &budget)] = value
+            }
+            return .hash(hash)
         case .sequence(let sequence):
             var items: [Value] = []
             for item in sequence { items.append(yaml(item, budget: &budget)) }
@@ -91,13 +110,49 @@ final class YAMLModule: RubyObject {
         default:
             throw interpreter.error("undefined method '\(method)' for YAML", at: location, className: "NoMethodError")
         }
+        // Ruby 3.1's Psych 4 loads aliases (`*defaults`) only when told to.
+        let aliases = method.hasPrefix("unsafe") || arguments.keywords?[.symbol("aliases")]?.isTruthy == true
+        let value: Value
         do {
-            return DataConversion.yaml(try Yams.compose(yaml: text, .basic))
+            // The parser owns the anchors that tell an alias from its first use: it lives while they are read.
+            let parser = try Yams.Parser(yaml: text, resolver: .basic)
+            let root = try parser.singleRoot()
+            if !aliases, let root, let alias = Self.firstAlias(root) {
+                throw interpreter.error("Unknown alias: \(alias)", at: location, className: "Psych::BadAlias")
+            }
+            value = withExtendedLifetime(parser) { DataConversion.yaml(root) }
+        } catch let error as RubyError {
+            throw error
         } catch {
             throw interpreter.error(
-                "YAML syntax error in \(method == "load_file" ? first : "the string"): \(error)", at: location,
+                "YAML syntax error in \(method.hasSuffix("_file") ? first : "the string"): \(error)", at: location,
                 className: "Psych::SyntaxError")
         }
+        if arguments.keywords?[.symbol("symbolize_names")]?.isTruthy == true { return JSONModule.symbolize(value) }
+        return value
+    }
+
+    /// The name of the first alias in document order: a node whose anchor was met before.
+    static func firstAlias(_ root: Yams.Node) -> String? {
+        var seen: Set<String> = []
+        func walk(_ node: Yams.Node) -> String? {
+            if let anchor = node.anchor?.rawValue {
+                if seen.contains(anchor) { return anchor }
+                seen.insert(anchor)
+            }
+            switch node {
+            case .mapping(let mapping):
+                for pair in mapping {
+                    if let found = walk(pair.key) ?? walk(pair.value) { return found }
+                }
+            case .sequence(let sequence):
+                for item in sequence { if let found = walk(item) { return found } }
+            case .alias(let alias): return alias.anchor.rawValue
+            case .scalar: break
+            }
+            return nil
+        }
+        return walk(root)
     }
 }
 

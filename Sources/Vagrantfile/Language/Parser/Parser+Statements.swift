@@ -38,9 +38,19 @@ extension Parser {
                 node = Node(.loop(condition: try parseExpressionStatement(), body: [node], until: true), at: location)
             } else if acceptKeyword("rescue") {
                 let fallback = try parseExpressionStatement()
-                node = Node(
-                    .begin(body: [node], rescue: [Node.Rescue(classes: [], variable: nil, body: [fallback])], otherwise: nil, ensure: nil),
-                    at: location)
+                func rescued(_ body: Node) -> Node {
+                    Node(
+                        .begin(
+                            body: [body], rescue: [Node.Rescue(classes: [], variable: nil, body: [fallback])], otherwise: nil, ensure: nil),
+                        at: location)
+                }
+                // `port = Integer(x) rescue 8080` assigns the fallback: the modifier binds to the value.
+                switch node.kind {
+                case .assign(let target, let value): node = Node(.assign(target, rescued(value)), at: node.location)
+                case .operatorAssign(let target, let op, let value):
+                    node = Node(.operatorAssign(target, op: op, rescued(value)), at: node.location)
+                default: node = rescued(node)
+                }
             } else {
                 return node
             }

@@ -77,4 +77,37 @@ import Testing
                 == #"{"b"=>{"x"=>1, "y"=>0}, "c"=>{"x"=>1, "y"=>2}, "d"=>{"y"=>0, "x"=>1}, "e"=>{"x"=>1, "z"=>6, "y"=>0}}"#
                 + "\n{:a=>1}\nPsych::BadAlias\n\"Unknown alias: b\"")
     }
+
+    /// `s.gsub!`, `s.strip!`, `s << a << b`, `h[k].strip!`: strings changed in place where they live.
+    @Test func stringsChangedInPlace() throws {
+        let printed = try Self.output(
+            """
+            s = "a b"; p s.gsub!(" ", "_"), s
+            t = "abc"; p t.sub!("z", "y"), t
+            x = "x"; x << "y" << "z"; p x, "a".concat("b", "c")
+            h = {"k" => " v "}; h["k"].strip!; p h
+            list = ["a"]; list[0] << "b"; p list
+            """)
+        #expect(printed == "\"a_b\"\n\"a_b\"\nnil\n\"abc\"\n\"xyz\"\n\"abc\"\n{\"k\"=>\"v\"}\n[\"ab\"]")
+    }
+
+    @Test func operatorSymbols() throws {
+        let printed = try Self.output(
+            "p [1, 2, 3].inject(:+), [2, 3].reduce(1, :*), [1].respond_to?(:[]), [].inject(:+)\nx = true ? 1 :-1\np x\n")
+        #expect(printed == "6\n6\ntrue\nnil\n1")
+    }
+
+    /// split's limit and captured separators; "\r\n" is two characters to chomp and lines.
+    @Test func splitLimitsAndLineEnds() throws {
+        let printed = try Self.output(
+            #"""
+            p "a=b=c".split("=", 2), "a,b,,".split(",", -1), "a,b".split(/(,)/), "  a   b  c ".split(" ", 2)
+            p "hello\r\n".chomp, "file.rb".chomp(".rb"), "l1\nl2\r\nl3".lines
+            """#)
+        let expected = [
+            #"["a", "b=c"]"#, #"["a", "b", "", ""]"#, #"["a", ",", "b"]"#, #"["a", "b  c "]"#, #""hello""#, #""file""#,
+            #"["l1\n", "l2\r\n", "l3"]"#,
+        ]
+        #expect(printed == expected.joined(separator: "\n"))
+    }
 }

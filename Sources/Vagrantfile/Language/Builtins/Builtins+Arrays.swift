@@ -310,21 +310,24 @@ extension Builtins {
         case "each_entry": return try array(box, "each", args, block, interpreter: interpreter, at: location)
         case "inject", "reduce":
             guard let block else {
-                if case .symbol(let op) = args.first ?? .null, var total = items.first {
-                    for item in items.dropFirst() {
-                        total = try call(total, op, Arguments(positional: [item]), interpreter: interpreter, at: location)
-                    }
-                    return total
+                // inject(:+) and inject(1, :*)
+                guard case .symbol(let op) = args.last ?? .null else { return nil }
+                var rest = items[...]
+                guard var total = args.count > 1 ? args[0] : rest.popFirst() else { return .null }
+                for item in rest {
+                    total = try call(total, op, Arguments(positional: [item]), interpreter: interpreter, at: location)
                 }
-                return nil
+                return total
             }
             var memo = args.first ?? items.first ?? .null
             for item in args.isEmpty ? Array(items.dropFirst()) : items {
                 memo = try interpreter.callClosure(block, [memo, item], at: location)
             }
             return memo
-        case "sample", "shuffle":
-            throw interpreter.error("\(name) is random; boxer reads Vagrantfiles deterministically", at: location)
+        case "shuffle": return .array(items.shuffled())
+        case "sample":
+            if case .int(let count) = args.first ?? .null { return .array(Array(items.shuffled().prefix(Swift.max(0, count)))) }
+            return items.randomElement() ?? .null
         case "==": return .bool(Value.array(box).equals(args.first ?? .null))
         case "<=>": return nil
         default: return nil

@@ -52,24 +52,22 @@ extension Builtins {
         case "lstrip": return .string(String(text.drop { $0.isWhitespace }))
         case "rstrip": return .string(String(text.reversed().drop { $0.isWhitespace }.reversed()))
         case "chomp":
-            if let suffix = args.first {
-                let s = try stringArg(0)
-                _ = suffix
-                return .string(text.hasSuffix(s) ? String(text.dropLast(s.count)) : text)
+            // On scalars: Swift reads "\r\n" as one character.
+            var scalars = Substring(text).unicodeScalars
+            if let suffix = args.first, case .string(let wanted) = suffix, !wanted.isEmpty {
+                return .string(RubyText.chomp(text, wanted))
             }
-            if text.hasSuffix("\r\n") { return .string(String(text.dropLast(2))) }
-            return .string(text.hasSuffix("\n") || text.hasSuffix("\r") ? String(text.dropLast()) : text)
+            if scalars.last == "\n" {
+                scalars.removeLast()
+                if scalars.last == "\r" { scalars.removeLast() }
+            } else if scalars.last == "\r" {
+                scalars.removeLast()
+            }
+            return .string(String(scalars))
         case "chop": return .string(String(text.dropLast()))
         case "chars": return .array(text.map { .string(String($0)) })
         case "bytes": return .array(text.utf8.map { .int(Int($0)) })
-        case "lines":
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            return .array(
-                lines.enumerated().compactMap { index, line in
-                    let isLast = index == lines.count - 1
-                    if isLast && line.isEmpty { return nil }
-                    return .string(String(line) + (isLast ? "" : "\n"))
-                })
+        case "lines": return .array(RubyText.lines(text).map(Value.string))
         case "reverse": return .string(String(text.reversed()))
         case "include?": return .bool(text.contains(try stringArg(0)))
         case "start_with?": return .bool(try args.indices.contains { text.hasPrefix(try stringArg($0)) })
@@ -79,26 +77,43 @@ extension Builtins {
             return .int(text.distance(from: text.startIndex, to: range.lowerBound))
         case "count": return .int(text.filter { (try? stringArg(0))?.contains($0) == true }.count)
         case "split":
-            if args.isEmpty || (try? stringArg(0)) == " " {
-                return .array(text.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
+            if args.isEmpty || { if case .null = args[0] { return true } else { return false } }() || (try? stringArg(0)) == " " {
+                // awk style: runs of white space, leading ones ignored; a limit keeps the rest whole.
+                guard args.count > 1, case .int(let limit) = args[1], limit > 0 else {
+                    return .array(text.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
+                }
+                let fields = text.drop(while: \.isWhitespace).split(
+                    maxSplits: limit - 1, omittingEmptySubsequences: true, whereSeparator: \.isWhitespace)
+                guard let last = fields.last, fields.count == limit else { return .array(fields.map { .string(String($0)) }) }
+                // The last field starts after the white space that ended the one before.
+                let rest = text[last.startIndex...].drop(while: \.isWhitespace)
+                return .array(fields.dropLast().map { .string(String($0)) } + [.string(String(rest))])
             }
+            // A limit: more than 0 gives at most that many fields, below 0 keeps trailing empty ones.
+            var limit = 0
+            if args.count > 1, case .int(let given) = args[1] { limit = given }
+            var pieces: [String] = []
+            var start = text.startIndex
+            func more() -> Bool { limit <= 0 || pieces.count < limit - 1 }
             if case .regex(let regex) = args[0] {
-                var pieces: [Value] = []
-                var start = text.startIndex
-                for match in regex.matches(in: text) {
+                for match in regex.matches(in: text) where more() {
                     guard let found = match.ranges[0], !found.isEmpty || found.lowerBound > start else { continue }
-                    pieces.append(.string(String(text[start..<found.lowerBound])))
+                    pieces.append(String(text[start..<found.lowerBound]))
+                    // Captured groups are fields too.
+                    for group in match.ranges.dropFirst() { if let group { pieces.append(String(text[group])) } }
                     start = found.upperBound
                 }
-                pieces.append(.string(String(text[start...])))
-                while case .string("")? = pieces.last { pieces.removeLast() }
-                return .array(pieces)
+            } else {
+                let separator = try stringArg(0)
+                if separator.isEmpty { return .array(text.map { .string(String($0)) }) }
+                while more(), let found = text.range(of: separator, range: start..<text.endIndex) {
+                    pieces.append(String(text[start..<found.lowerBound]))
+                    start = found.upperBound
+                }
             }
-            let separator = try stringArg(0)
-            if separator.isEmpty { return .array(text.map { .string(String($0)) }) }
-            var pieces = text.components(separatedBy: separator).map { Value.string($0) }
-            while case .string("")? = pieces.last { pieces.removeLast() }
-            return .array(pieces)
+            pieces.append(String(text[start...]))
+            if limit == 0 { while pieces.last == "" { pieces.removeLast() } }
+            return .array(pieces.map(Value.string))
         case "sub", "gsub", "sub!", "gsub!":
             guard args.count >= 2 || block != nil else {
                 throw interpreter.error("\(name) needs a pattern and a replacement", at: location, className: "ArgumentError")
@@ -188,7 +203,7 @@ extension Builtins {
             let items: [Value] =
                 name == "each_char"
                 ? text.map { .string(String($0)) }
-                : text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0) + "\n") }
+                : RubyText.lines(text).map(Value.string)
             return try iterate(items, block, interpreter: interpreter, at: location) ?? .string(text)
         case "hex": return .int(Int(text.hasPrefix("0x") ? String(text.dropFirst(2)) : text, radix: 16) ?? 0)
         case "ord": return .int(Int(text.unicodeScalars.first?.value ?? 0))
@@ -200,5 +215,30 @@ extension Builtins {
         case "encoding": return .string("UTF-8")
         default: return nil
         }
+    }
+}
+
+/// Line and suffix handling on Unicode scalars, where "\r\n" is two, as in Ruby.
+enum RubyText {
+    /// `lines`, `each_line`: each line with its "\n"; a last line without one as it is.
+    static func lines(_ text: String) -> [String] {
+        var lines: [String] = []
+        var current = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            current.append(scalar)
+            if scalar == "\n" {
+                lines.append(String(current))
+                current = String.UnicodeScalarView()
+            }
+        }
+        if !current.isEmpty { lines.append(String(current)) }
+        return lines
+    }
+
+    static func chomp(_ text: String, _ suffix: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        let ending = Array(suffix.unicodeScalars)
+        guard scalars.count >= ending.count, Array(scalars.suffix(ending.count)) == ending else { return text }
+        return String(String.UnicodeScalarView(scalars.dropLast(ending.count)))
     }
 }

@@ -58,6 +58,43 @@ extension Interpreter {
         }
     }
 
+    /// Where a string that is changed in place lives: a variable, a hash or array element, or the
+    /// string a chained `s << a << b` appended to.
+    func stringHome(_ node: Node) -> Node.Target? {
+        switch node.kind {
+        case .name, .global, .instanceVariable: return try? assignableTarget(node)
+        case .index(let receiver, let arguments): return .index(receiver, arguments)
+        case .call(let receiver?, let name, _, nil, _) where StringMutation.methods.contains(name): return stringHome(receiver)
+        default: return nil
+        }
+    }
+
+    /// `s << "x"`, `s.gsub!(...)`, `s.strip!`: strings are values here, so the changed string is
+    /// written back where the receiver came from. The bang methods answer nil when nothing changed.
+    func mutateString(
+        _ text: String, _ name: String, _ arguments: Arguments, receiverNode: Node, scope: Scope, selfValue: Value,
+        at location: SourceLocation
+    ) throws -> Value {
+        let changed: String
+        switch name {
+        case "<<", "concat":
+            var result = text
+            for argument in arguments.positional { result += try stringify(argument, at: location) }
+            changed = result
+        case "prepend": changed = try arguments.positional.map { try stringify($0, at: location) }.joined() + text
+        case "replace": changed = try stringify(arguments.positional.first ?? .null, at: location)
+        default:
+            changed = try stringify(
+                try Builtins.call(.string(text), String(name.dropLast()), arguments, interpreter: self, at: location), at: location)
+        }
+        try Builtins.checkSize(changed.utf8.count, "string", interpreter: self, at: location)
+        if let home = stringHome(receiverNode) {
+            try assign(home, .string(changed), scope: scope, selfValue: selfValue, at: location)
+        }
+        if name.hasSuffix("!"), changed == text { return .null }
+        return .string(changed)
+    }
+
     func read(_ target: Node.Target, scope: Scope, selfValue: Value, at location: SourceLocation) throws -> Value {
         switch target {
         case .local(let name): return scope.lookup(name) ?? .null
@@ -109,4 +146,13 @@ extension Interpreter {
             try assign(target, offset < items.count ? items[offset] : .null, scope: scope, selfValue: selfValue, at: location)
         }
     }
+}
+
+/// The String methods that change the receiver in place.
+enum StringMutation {
+    static let methods: Set<String> = [
+        "<<", "concat", "prepend", "replace", "gsub!", "sub!", "upcase!", "downcase!", "capitalize!", "swapcase!", "strip!",
+        "lstrip!", "rstrip!", "chomp!", "chop!", "squeeze!", "reverse!", "tr!", "delete!", "succ!", "next!", "delete_prefix!",
+        "delete_suffix!",
+    ]
 }

@@ -179,13 +179,8 @@ final class Interpreter {
             }
             let receiver = try evaluate(receiverNode, scope: scope, selfValue: selfValue)
             if safe, case .null = receiver { return .null }
-            // `text << "more"` on a variable: strings are values here, so append by reassigning.
-            if name == "<<", case .string(let text) = receiver, let target = try? assignableTarget(receiverNode) {
-                let addition = try stringify(arguments.positional.first ?? .null, at: location)
-                try Builtins.checkSize(text.utf8.count + addition.utf8.count, "string", interpreter: self, at: location)
-                let appended = Value.string(text + addition)
-                try assign(target, appended, scope: scope, selfValue: selfValue, at: location)
-                return appended
+            if case .string(let text) = receiver, StringMutation.methods.contains(name) {
+                return try mutateString(text, name, arguments, receiverNode: receiverNode, scope: scope, selfValue: selfValue, at: location)
             }
             return try Builtins.call(receiver, name, arguments, interpreter: self, at: location)
         case .index(let receiverNode, let argumentNodes):

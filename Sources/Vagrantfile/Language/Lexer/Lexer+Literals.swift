@@ -98,9 +98,31 @@ extension Lexer {
             append(.symbol(name), at: start, space: space)
             return
         }
+        // `inject(:+)`, `respond_to?(:[])`: an operator's symbol, when nothing that continues a
+        // value follows (`a ? b :-1` stays a ternary).
+        if !valueEnded || space {
+            for name in Self.operatorSymbols {
+                let characters = Array(name)
+                guard characters.indices.allSatisfy({ peek($0 + 1) == characters[$0] }) else { continue }
+                if let after = peek(characters.count + 1), after.isLetter || after.isNumber || after == "_" || after == "\"" || after == "'"
+                {
+                    break
+                }
+                advance()
+                for _ in characters { advance() }
+                append(.symbol(name), at: start, space: space)
+                return
+            }
+        }
         advance()
         append(.op(":"), at: start, space: space)
     }
+
+    /// Longest first, so that `:<=>` is not read as `:<=` and `>`.
+    static let operatorSymbols = [
+        "[]=", "<=>", "===", "[]", "**", "==", "=~", "!=", "!~", "<<", ">>", "<=", ">=", "+@", "-@", "+", "-", "*", "/", "%", "<",
+        ">", "!", "&", "|", "^", "~",
+    ]
 
     mutating func lexPercentLiteral(start: SourceLocation, space: Bool) throws(VagrantfileError) {
         advance()

@@ -110,4 +110,33 @@ import Testing
         ]
         #expect(printed == expected.joined(separator: "\n"))
     }
+
+    /// `-7.divmod(2)` is (-7).divmod(2); `$&`, `` $` ``, `$1` after a failed match, `$!` in a rescue.
+    @Test func negativeLiteralsAndMatchGlobals() throws {
+        let printed = try Self.output(
+            #"""
+            p -1.abs, -7.divmod(2), -2 ** 2, "v1.2".gsub(/\d/) { $&.to_i + 1 }
+            "10-20" =~ /(\d+)-(\d+)/
+            p $`, $2
+            "xyz" =~ /(q)/
+            p $1
+            begin; raise "boom"; rescue; p $!.message; end
+            """#)
+        #expect(printed == "1\n[-4, 1]\n-4\n\"v2.3\"\n\"\"\n\"20\"\nnil\n\"boom\"")
+    }
+
+    @Test func lessCommonCollectionAndStringMethods() throws {
+        let printed = try Self.output(
+            """
+            p [1, 1, 2].tally, [3, 1, 2].minmax, [3, 1, 2].max(2), [1, 2].product([3]), [[1, 2], [3, 4]].transpose
+            a = [3, 1, 2]; a.sort!; p a, [1, 2, 3].values_at(0, -1, 5)
+            h = {a: 1, b: nil}; p h.compact, h.slice(:a), h.except(:a), h.to_h { |k, v| [v, k] }, h.delete(:zz) { "none" }
+            p "ab12"[/(\\d)(\\d)/, 2], "k=v=w".partition("="), "v1.2".delete_prefix("v"), "0x1A".to_i(16), 12.gcd(8), 1.step(10, 4).to_a
+            """)
+        let expected = [
+            "{1=>2, 2=>1}", "[1, 3]", "[3, 2]", "[[1, 3], [2, 3]]", "[[1, 3], [2, 4]]", "[1, 2, 3]", "[1, 3, nil]", "{:a=>1}",
+            "{:a=>1}", "{:b=>nil}", "{1=>:a, nil=>:b}", "\"none\"", "\"2\"", "[\"k\", \"=\", \"v=w\"]", "\"1.2\"", "26", "4", "[1, 5, 9]",
+        ]
+        #expect(printed == expected.joined(separator: "\n"))
+    }
 }

@@ -266,7 +266,7 @@ extension Builtins {
                     })
             }
             return .array(try items.sorted { try compare($0, $1, interpreter: interpreter, at: location) })
-        case "min", "max":
+        case "min" where args.isEmpty, "max" where args.isEmpty:
             guard !items.isEmpty else { return .null }
             let sorted = try items.sorted { try compare($0, $1, interpreter: interpreter, at: location) }
             return name == "min" ? sorted[0] : sorted[sorted.count - 1]
@@ -330,7 +330,7 @@ extension Builtins {
             return items.randomElement() ?? .null
         case "==": return .bool(Value.array(box).equals(args.first ?? .null))
         case "<=>": return nil
-        default: return nil
+        default: return try arrayExtras(box, name, args, block, interpreter: interpreter, at: location)
         }
     }
 

@@ -43,12 +43,27 @@ extension Builtins {
         case "length", "size": return .int(box.count)
         case "count" where block == nil: return .int(box.count)
         case "empty?": return .bool(box.count == 0)
+        case "to_h" where block != nil:
+            // to_h { |k, v| [v, k] }
+            guard let block else { return nil }
+            let result = HashBox()
+            for pair in pairs() {
+                guard case .array(let entry) = try interpreter.callClosure(block, [pair], at: location), entry.items.count == 2 else {
+                    throw interpreter.error("wrong element type (expected array of 2)", at: location, className: "TypeError")
+                }
+                result[entry.items[0]] = entry.items[1]
+            }
+            return .hash(result)
         case "to_h", "to_hash": return .hash(box)
         case "to_a": return .array(pairs())
         case "delete":
             let value = box[args.first ?? .null]
             box[args.first ?? .null] = nil
+            if value == nil, let block { return try interpreter.callClosure(block, [args.first ?? .null], at: location) }
             return value ?? .null
+        case "compact": return .hash(HashBox(box.pairs.filter { if case .null = $0.value { return false } else { return true } }))
+        case "slice": return .hash(HashBox(args.compactMap { key in box[key].map { (key, $0) } }))
+        case "except": return .hash(HashBox(box.pairs.filter { pair in !args.contains { $0.equals(pair.key) } }))
         case "merge", "update", "merge!":
             let target = name == "merge" ? box.copy() : box
             for arg in args {

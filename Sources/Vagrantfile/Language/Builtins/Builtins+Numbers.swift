@@ -25,6 +25,26 @@ extension Builtins {
                 guard let block else { return .array(values.map { .int($0) }) }
                 return try iterate(values.map { .int($0) }, block, interpreter: interpreter, at: location) ?? receiver
             case "to_i", "to_int", "floor", "ceil", "round", "truncate": return receiver
+            case "gcd", "lcm":
+                guard case .int(let other) = args.first ?? .null else { return nil }
+                var (a, b) = (value.magnitude, other.magnitude)
+                while b != 0 { (a, b) = (b, a % b) }
+                if name == "gcd" { return .int(Int(a)) }
+                return .int(a == 0 ? 0 : Int(value.magnitude / a * other.magnitude))
+            case "digits":
+                guard value >= 0 else { throw interpreter.error("out of domain", at: location, className: "Math::DomainError") }
+                return .array(String(value).reversed().map { .int(Int(String($0)) ?? 0) })
+            case "step":
+                // 1.step(10, 3) { |i| ... }
+                guard case .int(let limit) = args.first ?? .null else { return nil }
+                var stride = 1
+                if args.count > 1, case .int(let given) = args[1] { stride = given }
+                guard stride != 0, (limit - value) / stride < 1_000_000 else {
+                    throw interpreter.error("too many iterations", at: location)
+                }
+                let values = Array(Swift.stride(from: value, through: limit, by: stride)).map { Value.int($0) }
+                guard let block else { return .array(values) }
+                return try iterate(values, block, interpreter: interpreter, at: location) ?? receiver
             case "to_f": return .float(Double(value))
             case "to_s":
                 if case .int(let base)? = args.first, (2...36).contains(base) { return .string(String(value, radix: base)) }

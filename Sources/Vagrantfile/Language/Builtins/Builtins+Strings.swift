@@ -33,6 +33,19 @@ extension Builtins {
             return .string(try Format.format(text, values, interpreter: interpreter, at: location))
         case "to_s", "to_str": return .string(text)
         case "to_sym", "intern": return .symbol(text)
+        case "to_i" where args.count == 1:
+            // to_i(16): the digits of that base at the start, an optional 0x/0b/0o of the same base.
+            guard case .int(let base) = args[0], (2...36).contains(base) else {
+                throw interpreter.error("invalid radix", at: location, className: "ArgumentError")
+            }
+            var digits = Substring(text.rubyStripped().lowercased())
+            let negative = digits.hasPrefix("-")
+            if negative || digits.hasPrefix("+") { digits = digits.dropFirst() }
+            let prefixes = [16: "0x", 2: "0b", 8: "0o"]
+            if let prefix = prefixes[base], digits.hasPrefix(prefix) { digits = digits.dropFirst(2) }
+            let valid = digits.prefix { $0 != "_" && Int(String($0), radix: base) != nil }
+            let value = Int(valid, radix: base) ?? 0
+            return .int(negative ? -value : value)
         case "to_i":
             let trimmed = text.rubyStripped()
             let digits = trimmed.prefix { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "_" }.filter { $0 != "_" }
@@ -187,6 +200,39 @@ extension Builtins {
                     }
                     return match.ranges[0].map { .string(String(text[$0])) }
                 })
+        case "[]" where args.first.map({ if case .regex = $0 { return true } else { return false } }) ?? false,
+            "slice" where args.first.map({ if case .regex = $0 { return true } else { return false } }) ?? false:
+            // text[/re/] and text[/re/, 1]: the match, or one group of it.
+            guard case .regex(let regex) = args[0], let match = regex.firstMatch(in: text) else { return .null }
+            recordMatch(match, in: text, interpreter: interpreter)
+            var group = 0
+            if args.count > 1, case .int(let wanted) = args[1] { group = wanted }
+            guard group >= 0, group < match.ranges.count, let range = match.ranges[group] else { return .null }
+            return .string(String(text[range]))
+        case "[]" where args.count == 1 && { if case .string = args[0] { return true } else { return false } }():
+            let wanted = try stringArg(0)
+            return text.contains(wanted) ? .string(wanted) : .null
+        case "rindex":
+            let wanted = try stringArg(0)
+            guard let found = text.range(of: wanted, options: .backwards) else { return .null }
+            return .int(text.distance(from: text.startIndex, to: found.lowerBound))
+        case "partition", "rpartition":
+            let wanted = try stringArg(0)
+            guard let found = text.range(of: wanted, options: name == "rpartition" ? .backwards : []) else {
+                return name == "partition"
+                    ? .array([.string(text), .string(""), .string("")]) : .array([.string(""), .string(""), .string(text)])
+            }
+            return .array([.string(String(text[..<found.lowerBound])), .string(wanted), .string(String(text[found.upperBound...]))])
+        case "delete_prefix":
+            let prefix = try stringArg(0)
+            return .string(text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
+        case "delete_suffix":
+            return .string(RubyText.chomp(text, try stringArg(0)))
+        case "casecmp?": return .bool(text.lowercased() == (try stringArg(0)).lowercased())
+        case "casecmp":
+            let (left, right) = (text.lowercased(), (try stringArg(0)).lowercased())
+            return .int(left < right ? -1 : left == right ? 0 : 1)
+        case "oct": return .int(Int(text.rubyStripped().prefix { ("0"..."7").contains($0) }, radix: 8) ?? 0)
         case "[]", "slice":
             return try index(Array(text).map { Value.string(String($0)) }, args, interpreter: interpreter, at: location, joinStrings: true)
         case "==", "eql?": return .bool(Value.string(text).equals(args.first ?? .null))

@@ -154,6 +154,7 @@ enum Builtins {
 
     static func matchResult(_ regex: RegexBox, _ text: String, name: String, interpreter: Interpreter) -> Value {
         guard let match = regex.firstMatch(in: text) else {
+            if name != "match?" { clearMatch(interpreter: interpreter) }
             return name == "match?" ? .bool(false) : .null
         }
         if name == "match?" { return .bool(true) }
@@ -173,7 +174,16 @@ enum Builtins {
             groups: groups, names: match.names.map { ($0.name, value($0.range)) }, preMatch: String(text[..<whole.lowerBound]),
             postMatch: String(text[whole.upperBound...]), offset: offset)
         interpreter.host.globals["$~"] = .object(data)
+        interpreter.host.globals["$&"] = groups.first ?? .null
+        interpreter.host.globals["$`"] = .string(data.preMatch)
+        interpreter.host.globals["$'"] = .string(data.postMatch)
+        for index in groups.count..<10 where index > 0 { interpreter.host.globals["$\(index)"] = nil }
         return data
+    }
+
+    /// A failed match leaves no match behind: `$~`, `$1`, … are nil again, as in Ruby.
+    static func clearMatch(interpreter: Interpreter) {
+        for name in ["$~", "$&", "$`", "$'"] + (1..<10).map({ "$\($0)" }) { interpreter.host.globals[name] = nil }
     }
 
     static func numeric(_ value: Value) -> Double? {

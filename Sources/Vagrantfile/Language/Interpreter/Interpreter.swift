@@ -307,7 +307,9 @@ final class Interpreter {
                             })
                         else { continue }
                     }
-                    if let variable = clause.variable { scope.assign(variable, raised.exception ?? .object(ExceptionObject(raised))) }
+                    let exception = raised.exception ?? .object(ExceptionObject(raised))
+                    host.globals["$!"] = exception
+                    if let variable = clause.variable { scope.assign(variable, exception) }
                     return try evaluate(clause.body, scope: scope, selfValue: selfValue)
                 }
                 throw raised

@@ -154,8 +154,8 @@ struct Lexer {
         } else if character == "$" {
             advance()
             var name = "$"
-            if let special = peek(), "?!~".contains(special) {
-                // $? (the last command's status), $!, $~: one punctuation character names them.
+            if let special = peek(), "?!~&`'@,;/\\.<>*$:\"".contains(special) {
+                // $? (the last command's status), $!, $~, $& and the other punctuation globals.
                 name.append(advance())
             } else {
                 while let next = peek(), next.isLetter || next.isNumber || next == "_" { name.append(advance()) }

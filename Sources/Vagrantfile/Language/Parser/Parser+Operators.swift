@@ -66,6 +66,21 @@ extension Parser {
         try enterNesting()
         defer { nesting -= 1 }
         let location = current.location
+        // `-7.divmod(2)` is (-7).divmod(2): a minus touching a number is part of the literal, though
+        // `-2 ** 2` is still -(2 ** 2).
+        if isOp("-"), !peekToken().spaceBefore, peekToken(2).kind != .op("**") {
+            switch peekToken().kind {
+            case .integer(let value):
+                next()
+                next()
+                return try parsePostfix(Node(.integer(-value), at: location))
+            case .float(let value):
+                next()
+                next()
+                return try parsePostfix(Node(.float(-value), at: location))
+            default: break
+            }
+        }
         if isOp("-") {
             next()
             let operand = try parseUnaryMinus()

@@ -264,4 +264,32 @@ import Testing
         #expect(environment.problems.isEmpty)
         #expect(environment.warnings.map(\.message).contains { $0.contains("the first, k1, is the primary machine") })
     }
+
+    /// A third fresh corpus: `host_name` is Vagrant's alias of `hostname`; a provisioner no plugin
+    /// provides, an ansible provisioner without a playbook and a missing salt minion_config are
+    /// errors in vagrant 2.3.4's words; `Pathname(path)` is Pathname.new(path).
+    @Test func provisionerTypesAndTheirFilesAreChecked() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.vm.host_name = "node1"
+                  config.vm.provision :hosts
+                  config.vm.provision "sync", type: "reload"
+                  config.vm.provision "ansible"
+                  config.vm.provision :salt do |salt|
+                    salt.minion_config = "salt/nowhere"
+                  end
+                  puts Pathname("/tmp").exist?
+                end
+                """, directory: "/srv/none")
+        #expect(environment.machines.first?.hostname == "node1")
+        #expect(
+            environment.problems.map(\.message) == [
+                "vm: The 'hosts' provisioner could not be found.",
+                "vm: The 'sync' provisioner could not be found.",
+                "ansible remote provisioner: `playbook` file path must be set.",
+                "salt provisioner: The specified minion_config '/srv/none/salt/nowhere' file could not be found.",
+            ])
+        #expect(environment.output == ["true"])
+    }
 }

@@ -199,6 +199,9 @@ enum Kernel {
             return .string(try Format.format(template, Array(args.dropFirst()), interpreter: interpreter, at: location))
         case "URI":
             return try URIModule.parse(args.first ?? .null, interpreter: interpreter, at: location)
+        case "Pathname":
+            // Kernel#Pathname(path), as Pathname.new(path).
+            return .object(PathnameObject(try interpreter.stringify(args.first ?? .null, at: location)))
         case "Integer":
             switch args.first ?? .null {
             case .int(let value): return .int(value)

@@ -131,6 +131,25 @@ enum MachineBuilder {
             {
                 collector.problem("File provisioner", "File upload source file \(absolute(source)) must exist", at: entry.location)
             }
+            if entry.type == "ansible" || entry.type == "ansible_local", entry.options["playbook"] == nil {
+                let section = entry.type == "ansible" ? "ansible remote provisioner" : "ansible local provisioner"
+                collector.problem(section, "`playbook` file path must be set.", at: entry.location)
+            }
+            if entry.type == "salt" {
+                // Salt's configuration files must be files on the host (vagrant 2.3.4's words).
+                for key in ["minion_config", "master_config", "grains_config"] {
+                    guard let path = entry.options[key]?.string else { continue }
+                    var isFolder: ObjCBool = false
+                    guard !FileManager.default.fileExists(atPath: absolute(path), isDirectory: &isFolder) || isFolder.boolValue else {
+                        continue
+                    }
+                    collector.problem(
+                        "salt provisioner",
+                        key == "grains_config"
+                            ? "The specified grains_config file could not be found."
+                            : "The specified \(key) '\(absolute(path))' file could not be found.", at: entry.location)
+                }
+            }
         }
         for folder in draft.syncedFolders where folder.options["disabled"]?.bool != true {
             // Vagrant shares SMB folders only from Windows and macOS hosts, and says so when it

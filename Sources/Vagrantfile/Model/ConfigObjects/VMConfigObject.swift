@@ -23,9 +23,16 @@ final class VMConfigObject: RubyObject {
         "allowed_synced_folder_types", "ignore_box_vagrantfile",
     ]
 
+    /// The provisioners Vagrant 2.3.4 ships.
+    static let vagrantProvisioners: Set<String> = [
+        "shell", "file", "ansible", "ansible_local", "cfengine", "chef_apply", "chef_client", "chef_solo", "chef_zero", "container",
+        "docker", "podman", "puppet", "puppet_server", "salt",
+    ]
+
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         if method.hasSuffix("=") {
-            let key = String(method.dropLast())
+            // `host_name` is Vagrant's alias of `hostname`, kept from version 1.
+            let key = method == "host_name=" ? "hostname" : String(method.dropLast())
             guard Self.settings.contains(key) else {
                 collector.problem("vm", "The following settings shouldn't exist: \(key)", at: location)
                 return arguments.positional.first ?? .null
@@ -159,7 +166,10 @@ final class VMConfigObject: RubyObject {
             _ = try block.call([.object(provisioner)], at: location)
         }
         options = provisioner.options
-        if !["shell", "file"].contains(type) {
+        if !Self.vagrantProvisioners.contains(type) {
+            // Vagrant's words for a provisioner no plugin provides (vagrant-hosts, vagrant-reload, ...).
+            collector.problem("vm", "The '\(name ?? type)' provisioner could not be found.", at: location)
+        } else if !["shell", "file"].contains(type) {
             collector.warn("the \(type) provisioner is not supported by boxer yet; it will be skipped", at: location)
         }
         let entry = MachineDraft.ProvisionerEntry(name: name, type: type, options: options, location: location)
@@ -197,9 +207,16 @@ final class ProvisionerConfigObject: RubyObject {
 
     var typeName: String { "VagrantPlugins::Provisioner" }
 
+    /// The provisioners Vagrant 2.3.4 ships.
+    static let vagrantProvisioners: Set<String> = [
+        "shell", "file", "ansible", "ansible_local", "cfengine", "chef_apply", "chef_client", "chef_solo", "chef_zero", "container",
+        "docker", "podman", "puppet", "puppet_server", "salt",
+    ]
+
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         if method.hasSuffix("=") {
-            let key = String(method.dropLast())
+            // `host_name` is Vagrant's alias of `hostname`, kept from version 1.
+            let key = method == "host_name=" ? "hostname" : String(method.dropLast())
             if let known = Self.known[type], !known.contains(key) {
                 collector.problem("\(type) provisioner", "The following settings shouldn't exist: \(key)", at: location)
             }

@@ -103,7 +103,7 @@ import Testing
         #expect(message.contains("needs Vagrant plugin that boxer does not have: vagrant-aws"), "\(message)")
         let fine = try VagrantfileLoader.evaluate(
             source:
-                "Vagrant.configure(\"2\") do |config|\n  config.vagrant.plugins = {\"vagrant-libvirt\" => {}}\n  config.vagrant.sensitive = \"x\"\nend\n"
+                "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vagrant.plugins = {\"vagrant-libvirt\" => {}}\n  config.vagrant.sensitive = \"x\"\nend\n"
         )
         #expect(fine.problems.isEmpty)
     }
@@ -111,7 +111,9 @@ import Testing
     /// A Hyper-V project's SMB share: vagrant refuses it on Linux, in its own words.
     @Test func smbFoldersAreRefusedOnLinux() throws {
         let environment = try VagrantfileLoader.evaluate(
-            source: "Vagrant.configure(\"2\") do |config|\n  config.vm.synced_folder \"/tmp\", \"/vagrant\", type: \"smb\"\nend\n")
+            source:
+                "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.synced_folder \"/tmp\", \"/vagrant\", type: \"smb\"\nend\n"
+        )
         #if os(Linux)
             #expect(
                 environment.problems.map(\.message) == [
@@ -238,6 +240,7 @@ import Testing
         let environment = try VagrantfileLoader.evaluate(
             source: """
                 Vagrant.configure("2") do |config|
+                  config.vm.box = "b"
                   config.vm.synced_folder "/tmp", "/a", type: ""
                   config.vm.synced_folder "/tmp", "/b", type: :rsync, mount_options: "ro"
                   config.vm.synced_folder "/tmp", "/c", { type: "nfs" }
@@ -257,6 +260,7 @@ import Testing
         let environment = try VagrantfileLoader.evaluate(
             source: """
                 Vagrant.configure("2") do |config|
+                  config.vm.box = "b"
                   %w(k1 k2).each { |name| config.vm.define name, primary: true }
                 end
                 """)
@@ -272,6 +276,7 @@ import Testing
         let environment = try VagrantfileLoader.evaluate(
             source: """
                 Vagrant.configure("2") do |config|
+                  config.vm.box = "b"
                   config.vm.host_name = "node1"
                   config.vm.provision :hosts
                   config.vm.provision "sync", type: "reload"
@@ -291,5 +296,34 @@ import Testing
                 "salt provisioner: The specified minion_config '/srv/none/salt/nowhere' file could not be found.",
             ])
         #expect(environment.output == ["true"])
+    }
+
+    /// vagrant 2.3.4's checks of `config.vm` itself: a box (when no provider block could give one),
+    /// not an empty one, a hostname of letters, digits, '-' and '.', and absolute guest paths.
+    @Test func vagrantsOwnMachineChecks() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.vm.define "a" do |a|
+                    a.vm.hostname = "web_1"
+                    a.vm.synced_folder "/tmp", "relative/path"
+                    a.vm.synced_folder "/tmp", "C:/vagrant"
+                  end
+                  config.vm.define "b" do |b|
+                    b.vm.box = ""
+                  end
+                  config.vm.define "c" do |c|
+                    c.vm.box = "fine"
+                    c.vm.hostname = "db-1.example.test"
+                  end
+                end
+                """)
+        #expect(
+            environment.problems.map(\.message) == [
+                "vm: The shared folder guest path must be absolute: relative/path",
+                "vm: A box must be specified.",
+                "vm: The hostname set for the VM 'a' should only contain letters, numbers, hyphens or dots. It cannot start with a hyphen or dot.",
+                "vm: Box value for guest 'b' is an empty string.",
+            ])
     }
 }

@@ -171,6 +171,7 @@ import Vagrantfile
         let environment = try VagrantfileLoader.evaluate(
             source: """
                 Vagrant.configure("2") do |config|
+                  config.vm.box = "b"
                   config.windows.halt_timeout = 15
                   config.rdp.port = 3390
                   config.smb.functional = false

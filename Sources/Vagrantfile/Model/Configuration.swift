@@ -184,13 +184,14 @@ final class ConfigurationCollector {
                     at: providerBlock.location)
             }
             var machine = try MachineBuilder.build(
-                name: definition.name, options: definition.options, draft: box.draft, providers: providers, order: order, collector: self)
+                name: definition.name, options: definition.options, draft: box.draft, providers: providers, order: order, collector: self,
+                at: definition.location)
             for (provider, override) in overrides where override.touched {
                 overrideScope = (definition.name, provider)
                 defer { overrideScope = nil }
                 let overridden = try MachineBuilder.build(
                     name: definition.name, options: definition.options, draft: override.draft, providers: providers, order: order,
-                    collector: self)
+                    collector: self, at: definition.location)
                 machine.providerOverrides[provider] = MachineOverride(overridden)
             }
             machines.append(machine)

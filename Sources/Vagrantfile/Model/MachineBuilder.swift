@@ -4,12 +4,13 @@ import Foundation
 enum MachineBuilder {
     static func build(
         name: String, options: [String: ConfigValue], draft: MachineDraft, providers: [String: ProviderSettingsBox], order: [String],
-        collector: ConfigurationCollector
+        collector: ConfigurationCollector, at location: SourceLocation
     ) throws -> Machine {
         let networks = try Self.networks(draft.networks, collector: collector)
         let syncedFolders = Self.syncedFolders(draft.syncedFolders)
         let provisioners = try Self.provisioners(draft.provisioners, collector: collector)
         checkPaths(draft, collector: collector)
+        checkMachine(name: name, draft: draft, collector: collector, at: location)
         let sshSettings = Self.sshSettings(draft.ssh)
 
         var settings = draft.vm
@@ -107,6 +108,41 @@ enum MachineBuilder {
         }
     }
 
+    /// Vagrant's own checks of the machine's `config.vm` (vagrant 2.3.4's words).
+    static func checkMachine(name: String, draft: MachineDraft, collector: ConfigurationCollector, at location: SourceLocation) {
+        switch draft.vm["box"] {
+        case nil, .null?:
+            // A provider block may give the box (`override.vm.box`) or need none (docker): only a
+            // machine without any provider block is certainly missing one.
+            if draft.providerBlocks.isEmpty { collector.problem("vm", "A box must be specified.", at: location) }
+        case .string("")?: collector.problem("vm", "Box value for guest '\(name)' is an empty string.", at: location)
+        default: break
+        }
+        if case .string(let hostname)? = draft.vm["hostname"], !Self.isValidHostname(hostname) {
+            collector.problem(
+                "vm",
+                "The hostname set for the VM '\(name)' should only contain letters, numbers, hyphens or dots. It cannot start with a hyphen or dot.",
+                at: location)
+        }
+    }
+
+    /// Vagrant's /^\w+:/ for a guest path: word characters, then a colon.
+    static func hasDrivePrefix(_ path: String) -> Bool {
+        let word = path.unicodeScalars.prefix {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+        }
+        return !word.isEmpty && path.unicodeScalars.dropFirst(word.count).first == ":"
+    }
+
+    /// Vagrant's /^[a-z0-9][-.a-z0-9]*$/i, without a regular expression.
+    static func isValidHostname(_ hostname: String) -> Bool {
+        func letterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+        }
+        guard let first = hostname.unicodeScalars.first, letterOrDigit(first) else { return false }
+        return hostname.unicodeScalars.allSatisfy { letterOrDigit($0) || $0 == "-" || $0 == "." }
+    }
+
     /// The synced folder types Vagrant 2.3.4 with vagrant-libvirt knows, then the ones of the
     /// hypervisors boxer drives that Vagrant needs a plugin for.
     static let syncedFolderTypes = ["virtualbox", "docker", "smb", "rsync", "nfs", "9p", "virtiofs", "parallels", "vmware"]
@@ -162,6 +198,10 @@ enum MachineBuilder {
                         at: folder.location)
                 }
             #endif
+            // A guest path is absolute, or a Windows one such as C:/vagrant.
+            if !folder.guestPath.hasPrefix("/"), !Self.hasDrivePrefix(folder.guestPath) {
+                collector.problem("vm", "The shared folder guest path must be absolute: \(folder.guestPath)", at: folder.location)
+            }
             var isFolder: ObjCBool = false
             if folder.options["create"]?.bool != true,
                 !(FileManager.default.fileExists(atPath: absolute(folder.hostPath), isDirectory: &isFolder) && isFolder.boolValue)

@@ -326,4 +326,20 @@ import Testing
                 "vm: Box value for guest 'b' is an empty string.",
             ])
     }
+
+    /// A shell step that only reboots needs no script; `inline` and `path` together is a problem
+    /// (not an error that stops `status`); `vm.clone` and `ssh.ssh_command` are Vagrant's settings.
+    @Test func shellStepsAndLesserKnownSettings() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.vm.clone = "/srv/base"
+                  config.ssh.ssh_command = "ssh"
+                  config.vm.provision "shell", reboot: true
+                  config.vm.provision "shell", inline: "x", path: "/bin/true"
+                end
+                """)
+        #expect(environment.machines.map(\.name) == ["default"])
+        #expect(environment.problems.map(\.message) == ["shell provisioner: Only one of `path` or `inline` may be set."])
+    }
 }

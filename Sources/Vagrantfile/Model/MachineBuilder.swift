@@ -114,7 +114,7 @@ enum MachineBuilder {
         case nil, .null?:
             // A provider block may give the box (`override.vm.box`) or need none (docker): only a
             // machine without any provider block is certainly missing one.
-            if draft.providerBlocks.isEmpty { collector.problem("vm", "A box must be specified.", at: location) }
+            if draft.providerBlocks.isEmpty, draft.vm["clone"] == nil { collector.problem("vm", "A box must be specified.", at: location) }
         case .string("")?: collector.problem("vm", "Box value for guest '\(name)' is an empty string.", at: location)
         default: break
         }
@@ -232,11 +232,14 @@ enum MachineBuilder {
             // As in Vagrant, any value other than always or never means once.
             let written = options.removeValue(forKey: "run")?.string ?? "once"
             let run = ["always", "never"].contains(written) ? written : "once"
-            if entry.type == "shell", options["inline"] == nil, options["path"] == nil {
-                collector.problem("shell provisioner", "One of `path` or `inline` must be set.", at: entry.location)
-            }
+            // Vagrant's checks, as problems: `status` still lists the machines. A shell step that only
+            // reboots (`reboot: true`, `reset: true`) needs no script.
             if entry.type == "shell", options["inline"] != nil, options["path"] != nil {
-                throw VagrantfileError.shellProvisionerWithTwoScripts(at: entry.location)
+                collector.problem("shell provisioner", "Only one of `path` or `inline` may be set.", at: entry.location)
+            } else if entry.type == "shell", options["inline"] == nil, options["path"] == nil, options["reboot"]?.bool != true,
+                options["reset"]?.bool != true
+            {
+                collector.problem("shell provisioner", "One of `path` or `inline` must be set.", at: entry.location)
             }
             if entry.type == "file", options["source"] == nil || options["destination"] == nil {
                 throw VagrantfileError.fileProvisionerWithoutPaths(at: entry.location)

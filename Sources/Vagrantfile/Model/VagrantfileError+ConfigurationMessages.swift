@@ -163,10 +163,6 @@ extension VagrantfileError {
         VagrantfileError(.configuration, at: nil, "config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)")
     }
 
-    static func shellProvisionerWithTwoScripts(at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(.configuration, at: location, "a shell provisioner takes inline: or path:, not both")
-    }
-
     static func fileProvisionerWithoutPaths(at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(.configuration, at: location, "a file provisioner needs source: and destination:")
     }

@@ -112,7 +112,7 @@ final class SSHConfigObject: RubyObject {
         "username", "password", "insert_key", "private_key_path", "shell", "forward_agent", "forward_x11", "forward_env", "port",
         "guest_port", "host", "keep_alive", "config", "extra_args", "connect_timeout", "compression", "dsa_authentication", "sudo_command",
         "pty", "keys_only", "paranoid", "verify_host_key", "export_command_template", "remote_user", "proxy_command", "key_type",
-        "connect_retries", "connect_retry_delay", "max_tries", "ignore_known_hosts",
+        "connect_retries", "connect_retry_delay", "max_tries", "ignore_known_hosts", "ssh_command",
     ]
 
     init(box: DraftBox, collector: ConfigurationCollector) {

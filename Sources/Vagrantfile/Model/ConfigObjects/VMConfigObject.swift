@@ -20,7 +20,7 @@ final class VMConfigObject: RubyObject {
         "box_download_ca_path", "box_download_location_trusted", "box_download_options", "box_server_url",
         "hostname", "boot_timeout", "communicator", "base_mac", "base_address", "guest", "graceful_halt_timeout",
         "post_up_message", "usable_port_range", "allow_hosts_modification", "allow_fstab_modification",
-        "allowed_synced_folder_types", "ignore_box_vagrantfile",
+        "allowed_synced_folder_types", "ignore_box_vagrantfile", "clone",
     ]
 
     /// The provisioners Vagrant 2.3.4 ships.

@@ -298,8 +298,8 @@ import Testing
         #expect(environment.output == ["true"])
     }
 
-    /// vagrant 2.3.4's checks of `config.vm` itself: a box (when no provider block could give one),
-    /// not an empty one, a hostname of letters, digits, '-' and '.', and absolute guest paths.
+    /// vagrant 2.3.4's checks of `config.vm` itself: not an empty box, a hostname of letters,
+    /// digits, '-' and '.', and absolute guest paths.
     @Test func vagrantsOwnMachineChecks() throws {
         let environment = try VagrantfileLoader.evaluate(
             source: """
@@ -321,7 +321,6 @@ import Testing
         #expect(
             environment.problems.map(\.message) == [
                 "vm: The shared folder guest path must be absolute: relative/path",
-                "vm: A box must be specified.",
                 "vm: The hostname set for the VM 'a' should only contain letters, numbers, hyphens or dots. It cannot start with a hyphen or dot.",
                 "vm: Box value for guest 'b' is an empty string.",
             ])

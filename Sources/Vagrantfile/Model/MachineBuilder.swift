@@ -110,13 +110,10 @@ enum MachineBuilder {
 
     /// Vagrant's own checks of the machine's `config.vm` (vagrant 2.3.4's words).
     static func checkMachine(name: String, draft: MachineDraft, collector: ConfigurationCollector, at location: SourceLocation) {
-        switch draft.vm["box"] {
-        case nil, .null?:
-            // A provider block may give the box (`override.vm.box`) or need none (docker): only a
-            // machine without any provider block is certainly missing one.
-            if draft.providerBlocks.isEmpty, draft.vm["clone"] == nil { collector.problem("vm", "A box must be specified.", at: location) }
-        case .string("")?: collector.problem("vm", "Box value for guest '\(name)' is an empty string.", at: location)
-        default: break
+        // "A box must be specified." is not checked yet: a define block may set the box through the
+        // outer `config` after this machine's settings were taken (hadoop labs do), which Vagrant honours.
+        if case .string("")? = draft.vm["box"] {
+            collector.problem("vm", "Box value for guest '\(name)' is an empty string.", at: location)
         }
         if case .string(let hostname)? = draft.vm["hostname"], !Self.isValidHostname(hostname) {
             collector.problem(

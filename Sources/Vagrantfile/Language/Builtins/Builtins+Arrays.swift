@@ -126,7 +126,7 @@ extension Builtins {
         switch name {
         case "each":
             return try iterate(items, block, interpreter: interpreter, at: location) ?? .array(box)
-        case "each_with_index", "each.with_index":
+        case "each_with_index":
             guard let block else { return .array(items.enumerated().map { .array([$0.element, .int($0.offset)]) }) }
             do {
                 for (offset, item) in items.enumerated() { _ = try interpreter.callClosure(block, [item, .int(offset)], at: location) }
@@ -155,7 +155,7 @@ extension Builtins {
         case "map!", "collect!":
             box.items = try mapItems(items, block, method: name, interpreter: interpreter, at: location)
             return .array(box)
-        case "map.with_index", "each_index":
+        case "each_index":
             return .array(items.indices.map { .int($0) })
         case "uniq" where block == nil: return .array(uniq(items))
         case "select", "filter", "reject", "find", "detect", "find_index", "index", "partition", "any?", "all?", "none?", "count", "sum",

@@ -31,9 +31,8 @@ struct Validate: ParsableCommand, BoxerCommand {
         let environment = try VagrantfileLoader.forProject().load()
         for warning in environment.warnings { output.warn(warning.description) }
         try environment.checkProblems { DefaultProvider.choose(for: $0) }
-        // Forwarded ports that `up` would refuse are refused here too (Vagrant checks them when it
-        // validates). Static addresses boxer's network cannot give are a warning: Vagrant accepts
-        // them here and leaves them to the provider at `up`.
+        // What `up` would refuse and Vagrant leaves to the provider (static addresses boxer's network
+        // cannot give, forwards on an address that is not one) is a warning here.
         let providers = environment.machines.map { DefaultProvider.choose(for: $0) }
         for (machine, provider) in zip(environment.machines, providers) {
             output.targeting(machine.name).record("metadata", "provider", provider)
@@ -42,7 +41,11 @@ struct Validate: ParsableCommand, BoxerCommand {
         do throws(MachineError) { _ = try StaticAddresses.plan(machines) } catch {
             output.warn("`boxer up` will refuse this: \(error.message)")
         }
-        for machine in machines { try PortAllocator.checkForwards(machine) }
+        for machine in machines {
+            do throws(MachineError) { try PortAllocator.checkForwards(machine) } catch {
+                output.warn("`boxer up` will refuse this: \(error.message)")
+            }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

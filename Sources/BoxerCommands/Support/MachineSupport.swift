@@ -64,7 +64,7 @@ func openMachineEnvironment(
     machines.admission = try capabilityAdmission(environment: variables, plugins: providers.compactMap { $0 as? ExternalProvider })
     if validated {
         let chosen = machines
-        try environment.checkProblems { chosen.providerName(for: $0) }
+        try environment.checkProblems(starting: true) { chosen.providerName(for: $0) }
     }
     return machines
 }

@@ -88,6 +88,17 @@ final class ConfigurationCollector {
         }
     }
 
+    /// What Vagrant accepts when it validates and leaves to the provider, which fails when the
+    /// machine starts: `validate` and `status` warn, `up` refuses.
+    private(set) var startProblems: [Diagnostic] = []
+
+    func startProblem(_ message: String, at location: SourceLocation) {
+        let diagnostic = Diagnostic(location: location, message: message)
+        guard !startProblems.contains(diagnostic) else { return }
+        startProblems.append(diagnostic)
+        warn("`boxer up` will refuse this: \(message)", at: location)
+    }
+
     func warn(_ message: String, at location: SourceLocation) {
         let diagnostic = Diagnostic(location: location, message: message)
         if !warnings.contains(diagnostic) { warnings.append(diagnostic) }

@@ -15,11 +15,15 @@ public struct VagrantEnvironment: Sendable, Equatable, Codable {
     public var problems: [Diagnostic] = []
     /// Problems in provider blocks' overrides, each for one machine and provider.
     public var providerProblems: [ProviderProblem] = []
+    /// Settings Vagrant's validation accepts and its providers refuse when a machine starts
+    /// (a forwarded protocol other than tcp/udp, a boot timeout that is not a number).
+    public var startProblems: [Diagnostic] = []
 
     /// Fails, naming each problem's place, when the configuration has problems: those of the
-    /// whole file, and those of the override of the provider each machine runs with.
-    public func checkProblems(provider: (Machine) -> String? = { _ in nil }) throws(VagrantfileError) {
-        var all = problems
+    /// whole file, and those of the override of the provider each machine runs with. `starting`:
+    /// also those that only starting a machine meets.
+    public func checkProblems(starting: Bool = false, provider: (Machine) -> String? = { _ in nil }) throws(VagrantfileError) {
+        var all = problems + (starting ? startProblems : [])
         for machine in machines {
             guard let chosen = provider(machine) else { continue }
             for scoped in providerProblems where scoped.machine == machine.name && scoped.provider == chosen {

@@ -6,9 +6,9 @@ enum MachineBuilder {
         name: String, options: [String: ConfigValue], draft: MachineDraft, providers: [String: ProviderSettingsBox], order: [String],
         collector: ConfigurationCollector, at location: SourceLocation
     ) throws -> Machine {
-        let networks = try Self.networks(draft.networks, collector: collector)
+        let networks = Self.networks(draft.networks, collector: collector)
         let syncedFolders = Self.syncedFolders(draft.syncedFolders)
-        let provisioners = try Self.provisioners(draft.provisioners, collector: collector)
+        let provisioners = Self.provisioners(draft.provisioners)
         checkPaths(draft, collector: collector)
         checkMachine(name: name, draft: draft, collector: collector, at: location)
         let sshSettings = Self.sshSettings(draft.ssh)
@@ -22,7 +22,8 @@ enum MachineBuilder {
         }
         let bootTimeout = settings.removeValue(forKey: "boot_timeout")
         if let bootTimeout, bootTimeout.int == nil {
-            throw VagrantfileError.invalidBootTimeout(bootTimeout)
+            // Vagrant reads any value here and fails only when it waits for the machine to boot.
+            collector.startProblem("config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)", at: location)
         }
         let architecture = settings.removeValue(forKey: "box_architecture")
         return Machine(
@@ -50,7 +51,7 @@ enum MachineBuilder {
 
     /// The forwarded ports and networks: Vagrant's ssh forward first (unless the Vagrantfile
     /// has its own or disables it), then the Vagrantfile's, a host port forwarded twice refused.
-    static func networks(_ entries: [MachineDraft.NetworkEntry], collector: ConfigurationCollector) throws -> [Network] {
+    static func networks(_ entries: [MachineDraft.NetworkEntry], collector: ConfigurationCollector) -> [Network] {
         var networks: [Network] = []
         // Vagrant's default: guest 22 → host 2222 on 127.0.0.1, id "ssh", auto_correct.
         let sshDefault = MachineDraft.NetworkEntry(
@@ -69,29 +70,56 @@ enum MachineBuilder {
         }
         // `disabled: true` removes a forward, the default ssh one included.
         entries.removeAll { $0.type == "forwarded_port" && $0.options["disabled"]?.bool == true }
+        // Vagrant's checks of networks (vm.rb `validate`), in its words; a forward it refuses is left out.
+        var forwardsWithoutPorts = false
+        var forwardKeys: Set<String> = []
+        var hostnames = 0
         for entry in entries {
-            networks.append(try network(entry, collector: collector))
-        }
-        for (index, network) in networks.enumerated() {
-            guard case .forwardedPort(let port) = network else { continue }
-            if let clash = networks[..<index].first(where: {
-                if case .forwardedPort(let other) = $0 {
-                    return other.host == port.host && other.proto == port.proto && (other.hostIP ?? "") == (port.hostIP ?? "")
-                        && !other.autoCorrect
+            let options = entry.options
+            if ProvisionerChecks.isSet(options["hostname"]) {
+                hostnames += 1
+                if hostnames == 2 { collector.problem("vm", "Multiple networks have set `:hostname`", at: entry.location) }
+                if options["ip"] == nil || options["ip"] == .null {
+                    collector.problem("vm", "Network specified with `:hostname` must provide a static ip", at: entry.location)
                 }
-                return false
-            }), case .forwardedPort(let other) = clash {
-                throw VagrantfileError.hostPortForwardedTwice(
-                    port.host, firstGuest: other.guest, secondGuest: port.guest, at: entries[index].location)
             }
+            if entry.type == "forwarded_port" {
+                let guest = options["guest"]
+                let host = options["host"]
+                if !ProvisionerChecks.isSet(guest) || !ProvisionerChecks.isSet(host) {
+                    if !forwardsWithoutPorts {
+                        collector.problem("vm", "Forwarded port definitions require a \"host\" and \"guest\" value", at: entry.location)
+                    }
+                    forwardsWithoutPorts = true
+                }
+                if let host, ProvisionerChecks.isSet(host) {
+                    let proto = options["protocol"]?.string ?? "tcp"
+                    if !forwardKeys.insert((options["host_ip"]?.string ?? "") + proto + host.description).inserted {
+                        collector.problem(
+                            "vm",
+                            "Forwarded port '\(host.description)' (host port) is declared multiple times with the protocol '\(proto)'.",
+                            at: entry.location)
+                    }
+                }
+                // Ruby's `to_i`: a port that is not a number is 0.
+                let ports = [guest, host].map { $0?.int ?? 0 }
+                guard ports.allSatisfy({ (1...65535).contains($0) }) else {
+                    if ProvisionerChecks.isSet(guest), ProvisionerChecks.isSet(host) {
+                        collector.problem("vm", "Ports to forward must be 1 to 65535", at: entry.location)
+                    }
+                    continue
+                }
+            }
+            if let network = network(entry, collector: collector) { networks.append(network) }
         }
         return networks
     }
 
-    /// The synced folders, `/vagrant` first unless the Vagrantfile shares something there.
+    /// The synced folders, the project at `/vagrant` first unless the Vagrantfile shares the
+    /// project folder itself or names a folder "/vagrant" (Vagrant's rule).
     static func syncedFolders(_ drafts: [MachineDraft.FolderEntry]) -> [SyncedFolder] {
         var folders = drafts
-        if !folders.contains(where: { $0.guestPath == "/vagrant" }) {
+        if !folders.contains(where: { $0.hostPath == "." || $0.id == "/vagrant" }) {
             folders.insert(
                 .init(
                     id: "/vagrant", hostPath: ".", guestPath: "/vagrant", options: [:],
@@ -99,7 +127,8 @@ enum MachineBuilder {
         }
         return folders.map { entry -> SyncedFolder in
             var options = entry.options
-            let disabled = options.removeValue(forKey: "disabled")?.bool ?? false
+            // A folder given only a name is shared by the hypervisor and mounted nowhere: nothing for boxer to do.
+            let disabled = (options.removeValue(forKey: "disabled")?.bool ?? false) || entry.guestPath.isEmpty
             var type = options.removeValue(forKey: "type")?.string
             if type == nil, options["nfs"]?.bool == true { type = "nfs" }
             return SyncedFolder(
@@ -148,42 +177,11 @@ enum MachineBuilder {
     /// `source` and a synced folder's host path (without `create: true`) must exist, relative
     /// to the project folder.
     static func checkPaths(_ draft: MachineDraft, collector: ConfigurationCollector) {
-        func absolute(_ path: String) -> String {
-            let expanded = (path as NSString).expandingTildeInPath
-            return expanded.hasPrefix("/") ? expanded : collector.root + "/" + expanded
-        }
+        let paths = HostPaths(root: collector.root)
         for entry in draft.provisioners {
-            if entry.type == "shell", let path = entry.options["path"]?.string, !path.contains("://"),
-                !FileManager.default.fileExists(atPath: absolute(path))
-            {
-                collector.problem(
-                    "shell provisioner", "`path` for shell provisioner does not exist on the host system: \(absolute(path))",
-                    at: entry.location)
-            }
-            if entry.type == "file", let source = entry.options["source"]?.string, !FileManager.default.fileExists(atPath: absolute(source))
-            {
-                collector.problem("File provisioner", "File upload source file \(absolute(source)) must exist", at: entry.location)
-            }
-            if entry.type == "ansible" || entry.type == "ansible_local", entry.options["playbook"] == nil {
-                let section = entry.type == "ansible" ? "ansible remote provisioner" : "ansible local provisioner"
-                collector.problem(section, "`playbook` file path must be set.", at: entry.location)
-            }
-            if entry.type == "salt" {
-                // Salt's configuration files must be files on the host (vagrant 2.3.4's words).
-                for key in ["minion_config", "master_config", "grains_config"] {
-                    guard let path = entry.options[key]?.string else { continue }
-                    var isFolder: ObjCBool = false
-                    guard !FileManager.default.fileExists(atPath: absolute(path), isDirectory: &isFolder) || isFolder.boolValue else {
-                        continue
-                    }
-                    collector.problem(
-                        "salt provisioner",
-                        key == "grains_config"
-                            ? "The specified grains_config file could not be found."
-                            : "The specified \(key) '\(absolute(path))' file could not be found.", at: entry.location)
-                }
-            }
+            ProvisionerChecks.check(entry, communicator: draft.vm["communicator"]?.string, collector: collector)
         }
+        var usedGuestPaths: Set<String> = []
         for folder in draft.syncedFolders where folder.options["disabled"]?.bool != true {
             // Vagrant shares SMB folders only from Windows and macOS hosts, and says so when it
             // validates on Linux (vagrant 2.3.4's words).
@@ -195,14 +193,28 @@ enum MachineBuilder {
                         at: folder.location)
                 }
             #endif
-            // A guest path is absolute, or a Windows one such as C:/vagrant.
-            if !folder.guestPath.hasPrefix("/"), !Self.hasDrivePrefix(folder.guestPath) {
+            if folder.guestPath.isEmpty {
+                if folder.id.isEmpty {
+                    collector.problem("vm", "Shared folder options must include a guestpath and/or name.", at: folder.location)
+                }
+            } else if !folder.guestPath.hasPrefix("/"), !Self.hasDrivePrefix(folder.guestPath) {
+                // A guest path is absolute, or a Windows one such as C:/vagrant.
                 collector.problem("vm", "The shared folder guest path must be absolute: \(folder.guestPath)", at: folder.location)
+            } else if !usedGuestPaths.insert(folder.guestPath).inserted {
+                collector.problem(
+                    "vm",
+                    "A shared folder guest path is used multiple times. Shared folders must all map to a unique guest path: \(folder.guestPath)",
+                    at: folder.location)
             }
-            var isFolder: ObjCBool = false
-            if folder.options["create"]?.bool != true,
-                !(FileManager.default.fileExists(atPath: absolute(folder.hostPath), isDirectory: &isFolder) && isFolder.boolValue)
+            let nfs = folder.options["type"]?.string == "nfs" || folder.options["nfs"]?.bool == true
+            if nfs, !ProvisionerChecks.isSet(folder.options["nfs__quiet"]),
+                ProvisionerChecks.isSet(folder.options["owner"]) || ProvisionerChecks.isSet(folder.options["group"])
             {
+                collector.problem(
+                    "vm", "Shared folders that have NFS enabled do not support owner/group attributes. Host path: \(folder.hostPath)",
+                    at: folder.location)
+            }
+            if folder.options["create"]?.bool != true, !paths.isFolder(folder.hostPath) {
                 collector.problem("vm", "The host path of the shared folder is missing: \(folder.hostPath)", at: folder.location)
             }
             switch folder.options["mount_options"] {
@@ -223,24 +235,12 @@ enum MachineBuilder {
     }
 
     /// The provisioners, each checked for the options its type needs.
-    static func provisioners(_ drafts: [MachineDraft.ProvisionerEntry], collector: ConfigurationCollector) throws -> [Provisioner] {
-        try drafts.map { entry -> Provisioner in
+    static func provisioners(_ drafts: [MachineDraft.ProvisionerEntry]) -> [Provisioner] {
+        drafts.map { entry -> Provisioner in
             var options = entry.options
             // As in Vagrant, any value other than always or never means once.
             let written = options.removeValue(forKey: "run")?.string ?? "once"
             let run = ["always", "never"].contains(written) ? written : "once"
-            // Vagrant's checks, as problems: `status` still lists the machines. A shell step that only
-            // reboots (`reboot: true`, `reset: true`) needs no script.
-            if entry.type == "shell", options["inline"] != nil, options["path"] != nil {
-                collector.problem("shell provisioner", "Only one of `path` or `inline` may be set.", at: entry.location)
-            } else if entry.type == "shell", options["inline"] == nil, options["path"] == nil, options["reboot"]?.bool != true,
-                options["reset"]?.bool != true
-            {
-                collector.problem("shell provisioner", "One of `path` or `inline` must be set.", at: entry.location)
-            }
-            if entry.type == "file", options["source"] == nil || options["destination"] == nil {
-                throw VagrantfileError.fileProvisionerWithoutPaths(at: entry.location)
-            }
             return Provisioner(name: entry.name, type: entry.type, run: run, options: options)
         }
     }
@@ -266,21 +266,21 @@ enum MachineBuilder {
             values: ssh)
     }
 
-    static func network(_ entry: MachineDraft.NetworkEntry, collector: ConfigurationCollector) throws -> Network {
+    /// A network of a known type; the problems of its values were reported with the others.
+    static func network(_ entry: MachineDraft.NetworkEntry, collector: ConfigurationCollector) -> Network? {
         var options = entry.options
         options.removeValue(forKey: "id")
         options.removeValue(forKey: "disabled")
         switch entry.type {
         case "forwarded_port":
             guard let guest = options.removeValue(forKey: "guest")?.int, let host = options.removeValue(forKey: "host")?.int else {
-                throw VagrantfileError.forwardedPortWithoutPorts(at: entry.location)
-            }
-            guard (1...65535).contains(guest), (0...65535).contains(host) else {
-                throw VagrantfileError.portOutOfRange(guest: guest, host: host, at: entry.location)
+                return nil
             }
             let proto = options["protocol"]?.string ?? "tcp"
-            guard proto == "tcp" || proto == "udp" else {
-                throw VagrantfileError.invalidPortProtocol(proto, at: entry.location)
+            if proto != "tcp" && proto != "udp" {
+                // Vagrant leaves this to the provider, which fails when the machine starts.
+                collector.startProblem(
+                    "protocol: \"\(proto)\" of the forwarded port \(guest) => \(host) is not tcp or udp", at: entry.location)
             }
             return .forwardedPort(
                 ForwardedPort(
@@ -293,20 +293,16 @@ enum MachineBuilder {
             if !dhcp, ip == nil {
                 collector.problem("vm", "An IP is required for a private network.", at: entry.location)
             }
-            if let ip, !isIPv4(ip), !ip.contains(":") {
-                throw VagrantfileError.invalidIPAddress(ip, at: entry.location)
-            }
+            // An address that is not one is the provider's to refuse at `up` (boxer's environment network does).
             return .privateNetwork(
                 PrivateNetwork(
                     id: entry.id, ip: ip, dhcp: dhcp, netmask: options["netmask"]?.string, intnet: options["virtualbox__intnet"],
                     options: options, location: entry.location))
-        default:
+        case "public_network":
             return .publicNetwork(PublicNetwork(id: entry.id, ip: options["ip"]?.string, bridge: options["bridge"], options: options))
+        default:
+            collector.problem("vm", "Network type '\(entry.type)' is invalid. Please use a valid network type.", at: entry.location)
+            return nil
         }
-    }
-
-    static func isIPv4(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { Int($0).map { (0...255).contains($0) } == true && !$0.isEmpty && $0.count <= 3 }
     }
 }

@@ -79,9 +79,11 @@ struct Reading {
                     location: SourceLocation(file: sources.last?.path ?? "Vagrantfile", line: 1, column: 1),
                     message: "this Vagrantfile never calls Vagrant.configure(\"2\"); it describes no machines"))
         }
-        return VagrantEnvironment(
+        var read = VagrantEnvironment(
             vagrantfile: sources.last?.path, root: root, machines: machines, warnings: warnings, output: host.output, problems: problems,
             providerProblems: providerProblems)
+        read.startProblems = collector.startProblems
+        return read
     }
 
     /// The machines with `boxFile` read first and the project's configure blocks run again on top.

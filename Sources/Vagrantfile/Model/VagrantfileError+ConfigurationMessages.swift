@@ -93,20 +93,8 @@ extension VagrantfileError {
             "config.vm.provider needs a provider name, e.g. config.vm.provider \"virtualbox\" do |vb| … end")
     }
 
-    static func defineNotAtTopLevel(at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location,
-            "config.vm.define can only be used at the top level of Vagrant.configure, not inside another define or a provider block"
-        )
-    }
-
     static func defineWithoutName(at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(.configuration, at: location, "config.vm.define needs a machine name")
-    }
-
-    static func invalidMachineName(_ name: String, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location, "'\(name)' is not a valid machine name: use letters, digits, '.', '_' and '-'")
     }
 
     /// "." or "..": the machine's folder under .vagrant/machines would be another one's.
@@ -121,12 +109,6 @@ extension VagrantfileError {
         VagrantfileError(
             .configuration, at: location,
             "config.vm.network needs a type: \"forwarded_port\", \"private_network\" or \"public_network\"")
-    }
-
-    static func unknownNetworkType(_ type: String, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location, "'\(type)' is not a network type",
-            hint: "use \"forwarded_port\", \"private_network\" or \"public_network\"")
     }
 
     static func syncedFolderWithoutPaths(at location: SourceLocation) -> VagrantfileError {
@@ -159,37 +141,4 @@ extension VagrantfileError {
 
     // MARK: - Machine builder
 
-    static func invalidBootTimeout(_ bootTimeout: ConfigValue) -> VagrantfileError {
-        VagrantfileError(.configuration, at: nil, "config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)")
-    }
-
-    static func fileProvisionerWithoutPaths(at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(.configuration, at: location, "a file provisioner needs source: and destination:")
-    }
-
-    static func forwardedPortWithoutPorts(at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location, "a forwarded_port needs numeric guest: and host: ports",
-            hint: "config.vm.network \"forwarded_port\", guest: 80, host: 8080")
-    }
-
-    static func portOutOfRange(guest: Int, host: Int, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location, "ports must be between 1 and 65535 (guest \(guest), host \(host))")
-    }
-
-    static func invalidPortProtocol(_ proto: String, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(.configuration, at: location, "protocol: \"\(proto)\" is not valid; use \"tcp\" or \"udp\"")
-    }
-
-    static func hostPortForwardedTwice(_ host: Int, firstGuest: Int, secondGuest: Int, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .configuration, at: location,
-            "host port \(host) is forwarded twice (to guest ports \(firstGuest) and \(secondGuest))",
-            hint: "use a different host: port, or add auto_correct: true")
-    }
-
-    static func invalidIPAddress(_ ip: String, at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(.configuration, at: location, "'\(ip)' is not an IP address")
-    }
 }

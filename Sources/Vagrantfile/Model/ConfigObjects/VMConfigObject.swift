@@ -23,12 +23,6 @@ final class VMConfigObject: RubyObject {
         "allowed_synced_folder_types", "ignore_box_vagrantfile", "clone",
     ]
 
-    /// The provisioners Vagrant 2.3.4 ships.
-    static let vagrantProvisioners: Set<String> = [
-        "shell", "file", "ansible", "ansible_local", "cfengine", "chef_apply", "chef_client", "chef_solo", "chef_zero", "container",
-        "docker", "podman", "puppet", "puppet_server", "salt",
-    ]
-
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
         if method.hasSuffix("=") {
             // `host_name` is Vagrant's alias of `hostname`, kept from version 1.
@@ -53,22 +47,22 @@ final class VMConfigObject: RubyObject {
         case "provision": try provision(arguments, interpreter: interpreter, at: location)
         case "define":
             guard level == .global else {
-                throw VagrantfileError.defineNotAtTopLevel(at: location)
+                // Vagrant keeps a define inside a define on the inner machine's configuration, which
+                // nothing reads: the machine does not exist.
+                collector.warn(
+                    "config.vm.define inside a define block is ignored (as in Vagrant): no machine is defined by it", at: location)
+                return .null
             }
             guard let name = arguments.positional.first?.text, !name.isEmpty else {
                 throw VagrantfileError.defineWithoutName(at: location)
             }
-            // A plain character check: a regular expression here would start ICU on every `status`.
-            guard
-                name.unicodeScalars.allSatisfy({
-                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
-                })
-            else {
-                throw VagrantfileError.invalidMachineName(name, at: location)
-            }
             // The name is a folder under .vagrant/machines: "." and ".." would be another machine's.
             guard name != "." && name != ".." else {
                 throw VagrantfileError.machineNameNamesOtherFolder(name, at: location)
+            }
+            // Vagrant refuses only these when it validates; a "/" would also leave the machine's folder.
+            if name.contains(where: { "[]{}/".contains($0) }) {
+                collector.problem("vm", "The sub-VM name '\(name)' is invalid. Please don't use special characters.", at: location)
             }
             collector.define(
                 name, options: try Settings.options(arguments, at: location, interpreter: interpreter), block: arguments.block, at: location
@@ -99,47 +93,58 @@ final class VMConfigObject: RubyObject {
         guard let type = arguments.positional.first?.text else {
             throw VagrantfileError.networkWithoutType(at: location)
         }
-        var options = try Settings.options(arguments, at: location, interpreter: interpreter)
-        if arguments.positional.count > 1, case .hash = arguments.positional[1] {
-            if case .object(let extra) = try Settings.value(arguments.positional[1], at: location, interpreter: interpreter) {
-                options.merge(extra) { $1 }
-            }
+        // `network(type, **options)`: on Ruby 3 a second positional argument, a hash in braces or
+        // version 1's address, is an ArgumentError in Vagrant too.
+        guard arguments.positional.count == 1 else {
+            throw interpreter.error(
+                "wrong number of arguments (given \(arguments.positional.count), expected 1): config.vm.network takes its options as keywords, e.g. config.vm.network \"private_network\", ip: \"192.168.56.10\"",
+                at: location, className: "ArgumentError")
         }
-        let normalized = type == "hostonly" ? "private_network" : type == "bridged" ? "public_network" : type
-        guard ["forwarded_port", "private_network", "public_network"].contains(normalized) else {
-            throw VagrantfileError.unknownNetworkType(type, at: location)
-        }
+        let options = try Settings.options(arguments, at: location, interpreter: interpreter)
+        // Any other type (version 1's "hostonly" and "bridged" included) is refused when validated.
         let id: String
         if let given = options["id"]?.string {
             id = given
-        } else if normalized == "forwarded_port" {
+        } else if type == "forwarded_port" {
             id = (options["host_ip"]?.string ?? "") + (options["protocol"]?.string ?? "tcp") + (options["host"]?.string ?? "")
         } else {
             box.draft.unnamedNetworks += 1
-            id = "\(normalized)-\(box.draft.unnamedNetworks)"
+            id = "\(type)-\(box.draft.unnamedNetworks)"
         }
-        if let index = box.draft.networks.firstIndex(where: { $0.type == normalized && $0.id == id }) {
+        if let index = box.draft.networks.firstIndex(where: { $0.type == type && $0.id == id }) {
             box.draft.networks[index].options.merge(options) { $1 }
             box.draft.networks[index].location = location
         } else {
-            box.draft.networks.append(.init(type: normalized, id: id, options: options, location: location))
+            box.draft.networks.append(.init(type: type, id: id, options: options, location: location))
         }
         box.touched = true
     }
 
     private func syncedFolder(_ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws {
-        guard arguments.positional.count >= 2 else {
+        guard let host = arguments.positional.first?.text else {
             throw VagrantfileError.syncedFolderWithoutPaths(at: location)
         }
-        let host = arguments.positional[0].text
-        let guest = arguments.positional[1].text
+        // `synced_folder(hostpath, guestpath, options = nil)`: the options may come as a hash in braces,
+        // and in place of the guest path when a `name:` says what to share.
+        var rawGuest: String?
         var options = try Settings.options(arguments, at: location, interpreter: interpreter)
-        // `synced_folder(hostpath, guestpath, options = nil)`: the options may come as a hash in braces.
-        if arguments.positional.count > 2, case .hash(let given) = arguments.positional[2] {
-            options.merge(try Settings.options(Arguments(positional: [], keywords: given), at: location, interpreter: interpreter)) { $1 }
+        for given in arguments.positional.dropFirst().prefix(2) {
+            if case .hash(let pairs) = given {
+                options.merge(try Settings.options(Arguments(positional: [], keywords: pairs), at: location, interpreter: interpreter)) {
+                    $1
+                }
+            } else if case .null = given {
+            } else if rawGuest == nil {
+                rawGuest = given.text
+            }
         }
+        guard arguments.positional.count >= 2 || !options.isEmpty else {
+            throw VagrantfileError.syncedFolderWithoutPaths(at: location)
+        }
+        // Vagrant drops one trailing slash of the guest path.
+        let guest = rawGuest.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? ""
         // Vagrant merges folders by `name:` (else the guest path); `id:` is the provider's share name.
-        let id = options["name"]?.string ?? guest
+        let id = options["name"]?.string ?? rawGuest ?? ""
         if let index = box.draft.syncedFolders.firstIndex(where: { $0.id == id }) {
             box.draft.syncedFolders[index].hostPath = host
             box.draft.syncedFolders[index].guestPath = guest
@@ -161,16 +166,30 @@ final class VMConfigObject: RubyObject {
             name = first
             type = given
         }
-        let provisioner = ProvisionerConfigObject(type: type, options: options, collector: collector)
+        // What Vagrant's `provision` takes for itself before the rest become the provisioner's settings.
+        var own: [String: ConfigValue] = [:]
+        for key in ["run", "preserve_order", "communicator_required", "before", "after"] {
+            own[key] = options.removeValue(forKey: key)
+        }
+        if options["id"] != nil {
+            // The pre-1.8 `id:` still reaches `config.vm.id`, which Vagrant has no more.
+            collector.problem("vm", "The following settings shouldn't exist: id", at: location)
+        }
+        let provisioner = ProvisionerConfigObject(type: type, options: options)
         if let block = arguments.block {
             _ = try block.call([.object(provisioner)], at: location)
         }
-        options = provisioner.options
-        if !Self.vagrantProvisioners.contains(type) {
+        options = provisioner.options.merging(own) { $1 }
+        if !ProvisionerKind.types.contains(type) {
             // Vagrant's words for a provisioner no plugin provides (vagrant-hosts, vagrant-reload, ...).
             collector.problem("vm", "The '\(name ?? type)' provisioner could not be found.", at: location)
         } else if !["shell", "file"].contains(type) {
             collector.warn("the \(type) provisioner is not supported by boxer yet; it will be skipped", at: location)
+        }
+        if !provisioner.unknownSettings.isEmpty {
+            collector.problem(
+                ProvisionerKind.heading(type),
+                "The following settings shouldn't exist: \(provisioner.unknownSettings.sorted().joined(separator: ", "))", at: location)
         }
         let entry = MachineDraft.ProvisionerEntry(name: name, type: type, options: options, location: location)
         if let name, let index = box.draft.provisioners.firstIndex(where: { $0.name == name }) {
@@ -181,50 +200,5 @@ final class VMConfigObject: RubyObject {
             box.draft.provisioners.append(entry)
         }
         box.touched = true
-    }
-}
-
-/// The object a `provision … do |s|` block configures.
-final class ProvisionerConfigObject: RubyObject {
-    let type: String
-    var options: [String: ConfigValue]
-    unowned let collector: ConfigurationCollector
-
-    static let known: [String: Set<String>] = [
-        "shell": [
-            "inline", "path", "args", "privileged", "env", "upload_path", "name", "binary", "keep_color", "powershell_args",
-            "powershell_elevated_interactive", "reboot", "reset", "sensitive", "md5", "sha1", "sha256", "sha384", "sha512", "run",
-            "preserve_order", "before", "after", "communicator_required", "reset", "ssh_remote_user",
-        ],
-        "file": ["source", "destination", "run", "preserve_order", "before", "after", "communicator_required"],
-    ]
-
-    init(type: String, options: [String: ConfigValue], collector: ConfigurationCollector) {
-        self.type = type
-        self.options = options
-        self.collector = collector
-    }
-
-    var typeName: String { "VagrantPlugins::Provisioner" }
-
-    /// The provisioners Vagrant 2.3.4 ships.
-    static let vagrantProvisioners: Set<String> = [
-        "shell", "file", "ansible", "ansible_local", "cfengine", "chef_apply", "chef_client", "chef_solo", "chef_zero", "container",
-        "docker", "podman", "puppet", "puppet_server", "salt",
-    ]
-
-    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
-        if method.hasSuffix("=") {
-            // `host_name` is Vagrant's alias of `hostname`, kept from version 1.
-            let key = method == "host_name=" ? "hostname" : String(method.dropLast())
-            if let known = Self.known[type], !known.contains(key) {
-                collector.problem("\(type) provisioner", "The following settings shouldn't exist: \(key)", at: location)
-            }
-            options[key] = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
-            return arguments.positional.first ?? .null
-        }
-        if let value = options[method] { return Settings.back(value) }
-        if Self.known[type]?.contains(method) ?? true { return .null }
-        throw interpreter.error("undefined method '\(method)' for the \(type) provisioner", at: location, className: "NoMethodError")
     }
 }

@@ -94,6 +94,29 @@ import Testing
             "vm: A shared folder guest path is used multiple times. Shared folders must all map to a unique guest path: /data"
         ),
         ("config.vm.define \"a/b\"", "vm: The sub-VM name 'a/b' is invalid. Please don't use special characters."),
+        ("config.ssh.config = \"ssh_config\"", "SSH: `config` file must exist: ssh_config"),
+        ("config.ssh.private_key_path = \"scripts\"", "SSH: `private_key_path` file must exist: scripts"),
+        ("config.ssh.connect_timeout = 0", "SSH: The `connect_timeout` key only accepts values greater than 1 (received `0`)"),
+        (
+            "config.ssh.connect_timeout = [1]",
+            "SSH: The `connect_timeout` key only accepts values of Integer type. Received `Array` type which cannot be converted to an Integer type."
+        ),
+        (
+            "config.ssh.default.username = \"ubuntu\"\n  config.ssh.default.bogus = 1",
+            "SSH Defaults: The following settings shouldn't exist: bogus"
+        ),
+        (
+            "config.trigger.before :up do |t|\n    t.on_error = \"continue\"\n  end",
+            "trigger: Invalid type set for `on_error` on trigger for command 'up'. `on_error` can only be `:halt` (default) or `:continue`."
+        ),
+        (
+            "config.trigger.after :up do |t|\n    t.run = {path: \"missing.sh\"}\n  end",
+            "trigger: `path` for shell provisioner does not exist on the host system: ROOT/missing.sh"
+        ),
+        (
+            "config.trigger.before :up, type: :bogus",
+            "trigger: The type 'bogus' defined for trigger 'up' is not valid. Must be one of the following types: 'command, action, hook'"
+        ),
     ])
     func vagrantRefuses(_ body: String, _ problem: String) throws {
         #expect(try Self.problems(body) == [problem])
@@ -114,9 +137,40 @@ import Testing
         "config.vm.network \"private_network\", ip: \"10.0.0.300\"",
         "config.vm.network \"forwarded_port\", guest: 80, host: 8080, protocol: \"icmp\"",
         "config.vm.boot_timeout = \"soon\"",
+        "config.ssh.connect_timeout = \"30\"",
+        "config.vm.box_version = \">= 1.0, < 2\"",
+        "config.trigger.after :up do |t|\n    t.info = \"done\"\n    t.run = {inline: \"echo hi\"}\n    t.on_error = :continue\n  end",
+        "config.trigger.before [:destroy, :halt], warn: \"bye\", run_remote: {inline: \"sync\"}",
+        "config.trigger.after :up do |t|\n    t.ruby do |env, machine|\n      puts machine.name\n    end\n  end",
     ])
     func vagrantAccepts(_ body: String) throws {
         #expect(try Self.problems(body) == [])
+    }
+
+    /// With a box, Vagrant reads `box_version` as it starts (every command fails); without one,
+    /// validation refuses it.
+    @Test func boxVersionsMustBeRubyGemsRequirements() throws {
+        let withBox = try RefusedTests.failure(
+            "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"x\"\n  config.vm.box_version = \"latest\"\nend\n")
+        #expect(withBox.message.hasPrefix("The format of box version provided (latest) is incorrect."))
+        #expect(withBox.location?.line == 3)
+        let withoutBox = try VagrantfileLoader.evaluate(
+            source: "Vagrant.configure(\"2\") do |config|\n  config.vm.box_version = \"foo, 1.0\"\nend\n")
+        #expect(withoutBox.problems.map(\.message) == ["vm: Invalid box version constraints: foo"])
+        // RubyGems' answers (Gem::Requirement.new under Ruby 3.1).
+        let answers: [(String, Bool)] = [
+            ("", false), ("latest", false), (">= 1.0", true), ("~>2", true), ("1.0.0.beta", true), ("1.0-rc1", true), ("= 1.0 ", true),
+            ("v1.0", false), ("1.0.", false), ("1..0", false), ("> 1.a", true), ("1.0a", true), ("==1", false), (">=  2", true),
+            ("20230101.0.0", true), (" 1", true), ("1.0-", false), ("1.0 foo", false),
+        ]
+        for (text, valid) in answers { #expect(MachineChecks.isGemRequirement(text) == valid, "\(text)") }
+    }
+
+    /// Vagrant fails while it reads a trigger with neither block nor options, so `status` fails too.
+    @Test func aTriggerNeedsABlockOrOptions() throws {
+        let error = try RefusedTests.failure("Vagrant.configure(\"2\") do |config|\n  config.trigger.before :up, :halt\nend\n")
+        #expect(error.message == "There was an error parsing the Vagrantfile: No config was given for the trigger(s) [:up, :halt].")
+        #expect(error.location?.line == 2)
     }
 
     /// What only starting a machine meets is kept apart: `validate` passes, `up` refuses.

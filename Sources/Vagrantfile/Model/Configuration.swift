@@ -37,6 +37,14 @@ struct MachineDraft {
     var providerBlocks: [ProviderBlock] = []
     var ssh: [String: ConfigValue] = [:]
     var unnamedNetworks = 0
+    /// Where each `config.vm.*` and `config.ssh.*` setting was last written ("vm.box_version"),
+    /// for problems that name the line.
+    var settingLocations: [String: SourceLocation] = [:]
+
+    /// Where `key` of `section` was written, else `fallback` (the machine's definition).
+    func location(of section: String, _ key: String, else fallback: SourceLocation) -> SourceLocation {
+        settingLocations[section + "." + key] ?? fallback
+    }
 }
 
 /// A mutable home for a draft, shared by the config objects that write into it.

@@ -10,7 +10,7 @@ enum MachineBuilder {
         let syncedFolders = Self.syncedFolders(draft.syncedFolders)
         let provisioners = Self.provisioners(draft.provisioners)
         checkPaths(draft, collector: collector)
-        checkMachine(name: name, draft: draft, collector: collector, at: location)
+        try MachineChecks.check(name: name, draft: draft, collector: collector, at: location)
         let sshSettings = Self.sshSettings(draft.ssh)
 
         var settings = draft.vm
@@ -23,7 +23,9 @@ enum MachineBuilder {
         let bootTimeout = settings.removeValue(forKey: "boot_timeout")
         if let bootTimeout, bootTimeout.int == nil {
             // Vagrant reads any value here and fails only when it waits for the machine to boot.
-            collector.startProblem("config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)", at: location)
+            collector.startProblem(
+                "config.vm.boot_timeout must be a number of seconds, not \(bootTimeout)",
+                at: draft.location(of: "vm", "boot_timeout", else: location))
         }
         let architecture = settings.removeValue(forKey: "box_architecture")
         return Machine(
@@ -137,38 +139,6 @@ enum MachineBuilder {
         }
     }
 
-    /// Vagrant's own checks of the machine's `config.vm` (vagrant 2.3.4's words).
-    static func checkMachine(name: String, draft: MachineDraft, collector: ConfigurationCollector, at location: SourceLocation) {
-        // "A box must be specified." is not checked yet: a define block may set the box through the
-        // outer `config` after this machine's settings were taken (hadoop labs do), which Vagrant honours.
-        if case .string("")? = draft.vm["box"] {
-            collector.problem("vm", "Box value for guest '\(name)' is an empty string.", at: location)
-        }
-        if case .string(let hostname)? = draft.vm["hostname"], !Self.isValidHostname(hostname) {
-            collector.problem(
-                "vm",
-                "The hostname set for the VM '\(name)' should only contain letters, numbers, hyphens or dots. It cannot start with a hyphen or dot.",
-                at: location)
-        }
-    }
-
-    /// Vagrant's /^\w+:/ for a guest path: word characters, then a colon.
-    static func hasDrivePrefix(_ path: String) -> Bool {
-        let word = path.unicodeScalars.prefix {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
-        }
-        return !word.isEmpty && path.unicodeScalars.dropFirst(word.count).first == ":"
-    }
-
-    /// Vagrant's /^[a-z0-9][-.a-z0-9]*$/i, without a regular expression.
-    static func isValidHostname(_ hostname: String) -> Bool {
-        func letterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
-            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-        }
-        guard let first = hostname.unicodeScalars.first, letterOrDigit(first) else { return false }
-        return hostname.unicodeScalars.allSatisfy { letterOrDigit($0) || $0 == "-" || $0 == "." }
-    }
-
     /// The synced folder types Vagrant 2.3.4 with vagrant-libvirt knows, then the ones of the
     /// hypervisors boxer drives that Vagrant needs a plugin for.
     static let syncedFolderTypes = ["virtualbox", "docker", "smb", "rsync", "nfs", "9p", "virtiofs", "parallels", "vmware"]
@@ -197,7 +167,7 @@ enum MachineBuilder {
                 if folder.id.isEmpty {
                     collector.problem("vm", "Shared folder options must include a guestpath and/or name.", at: folder.location)
                 }
-            } else if !folder.guestPath.hasPrefix("/"), !Self.hasDrivePrefix(folder.guestPath) {
+            } else if !folder.guestPath.hasPrefix("/"), !MachineChecks.hasDrivePrefix(folder.guestPath) {
                 // A guest path is absolute, or a Windows one such as C:/vagrant.
                 collector.problem("vm", "The shared folder guest path must be absolute: \(folder.guestPath)", at: folder.location)
             } else if !usedGuestPaths.insert(folder.guestPath).inserted {
@@ -248,6 +218,10 @@ enum MachineBuilder {
     /// `config.ssh`: the settings boxer uses, the rest kept as they were given.
     static func sshSettings(_ draft: [String: ConfigValue]) -> SSHSettings {
         var ssh = draft
+        // `config.ssh.default.*` fills in what `config.ssh` leaves unset.
+        if case .object(let defaults)? = ssh.removeValue(forKey: "default") {
+            ssh.merge(defaults) { own, _ in own }
+        }
         let keyPaths: [String]
         switch ssh.removeValue(forKey: "private_key_path") {
         case .array(let items)?: keyPaths = items.compactMap(\.string)

@@ -20,6 +20,22 @@ extension VagrantfileError {
                 + problems.map(\.description).joined(separator: "\n"))
     }
 
+    /// A `box_version` part RubyGems cannot read, with a box set: Vagrant fails on it while it
+    /// starts, for every command.
+    static func boxVersionInvalid(_ version: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location,
+            "The format of box version provided (\(version)) is incorrect. The version must follow the semantic versioning format or semantic versioning compatible constraint format. Examples of valid values: 2.0, 2.1.4, >= 2, < 3.0.0, ~> 1.2"
+        )
+    }
+
+    /// `config.trigger.before :up` with neither a block nor options: Vagrant fails while it reads the file.
+    static func triggerWithoutConfiguration(_ commands: String, at location: SourceLocation) -> VagrantfileError {
+        VagrantfileError(
+            .configuration, at: location, "There was an error parsing the Vagrantfile: No config was given for the trigger(s) \(commands).",
+            hint: "give the trigger a block (config.trigger.before :up do |trigger| ... end) or options (info: \"...\")")
+    }
+
     // MARK: - Loader
 
     static func workingFolderMissing(_ folder: String) -> VagrantfileError {

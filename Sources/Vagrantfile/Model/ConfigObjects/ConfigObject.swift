@@ -31,18 +31,14 @@ final class ConfigObject: RubyObject {
         case "ssh": value = .object(SSHConfigObject(box: box, collector: collector))
         case "vagrant": value = .object(VagrantSectionObject(collector: collector))
         case _ where Self.unusedSections.contains(method):
-            value = .object(IgnoredNamespace(name: method, collector: collector, warn: false))
-        case "trigger":
-            value = .object(
-                IgnoredNamespace(
-                    name: method, collector: collector, warn: true,
-                    message: "config.trigger is not supported by boxer yet; triggers are ignored"))
+            value = .object(IgnoredNamespace(name: method))
+        case "trigger": value = .object(TriggerConfigObject(collector: collector))
         case "to_s", "inspect": return .string("#<Vagrant::Config::V2::Root>")
         default:
             // As in Vagrant: any other section takes every setting, and validation refuses it
             // (a plugin's section, such as hostmanager, when the plugin is not there).
             collector.problem("Vagrant", "Unknown configuration section '\(method)'.", at: location)
-            value = .object(IgnoredNamespace(name: method, collector: collector, warn: false))
+            value = .object(IgnoredNamespace(name: method))
         }
         namespaces[method] = value
         return value
@@ -84,21 +80,12 @@ final class VagrantSectionObject: RubyObject {
     }
 }
 
-/// `config.trigger`, plugin namespaces: everything is accepted and ignored.
+/// Plugin namespaces and Vagrant's sections boxer does not use: everything is accepted and ignored.
 final class IgnoredNamespace: RubyObject {
     let name: String
-    unowned let collector: ConfigurationCollector
-    let warn: Bool
-    let message: String?
-    init(name: String, collector: ConfigurationCollector, warn: Bool, message: String? = nil) {
-        self.name = name
-        self.collector = collector
-        self.warn = warn
-        self.message = message
-    }
+    init(name: String) { self.name = name }
     var typeName: String { "Object" }
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
-        if warn, let message { collector.warn(message, at: location) }
         if method.hasSuffix("=") { return arguments.positional.first ?? .null }
         return .object(self)
     }
@@ -128,10 +115,12 @@ final class SSHConfigObject: RubyObject {
             if !Self.known.contains(key) { collector.problem("SSH", "The following settings shouldn't exist: \(key)", at: location) }
             let value = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
             box.draft.ssh[key] = value
+            box.draft.settingLocations["ssh." + key] = location
             box.touched = true
             if key == "private_key_path" { checkKeys(value, at: location) }
             return arguments.positional.first ?? .null
         }
+        if method == "default" { return .object(SSHDefaultsObject(box: box, collector: collector)) }
         if let value = box.draft.ssh[method] { return Settings.back(value) }
         if Self.known.contains(method) { return .null }
         throw interpreter.error("undefined method '\(method)' for config.ssh", at: location, className: "NoMethodError")
@@ -148,9 +137,42 @@ final class SSHConfigObject: RubyObject {
         for path in paths {
             let expanded = (path as NSString).expandingTildeInPath
             let absolute = expanded.hasPrefix("/") ? expanded : collector.root + "/" + expanded
-            if !FileManager.default.fileExists(atPath: absolute) {
+            var isFolder: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: absolute, isDirectory: &isFolder) || isFolder.boolValue {
                 collector.problem("SSH", "`private_key_path` file must exist: \(path)", at: location)
             }
         }
+    }
+}
+
+/// `config.ssh.default`: the connection settings used where `config.ssh` sets none (Vagrant's
+/// default user and port come from here; boxes' Vagrantfiles set them).
+final class SSHDefaultsObject: RubyObject {
+    let box: DraftBox
+    unowned let collector: ConfigurationCollector
+    static let known: Set<String> = [
+        "host", "port", "config", "connect_timeout", "private_key_path", "username", "password", "insert_key", "keys_only", "paranoid",
+        "verify_host_key", "compression", "dsa_authentication", "extra_args", "remote_user",
+    ]
+
+    init(box: DraftBox, collector: ConfigurationCollector) {
+        self.box = box
+        self.collector = collector
+    }
+
+    var typeName: String { "VagrantPlugins::Kernel_V2::SSHConnectConfig" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        var defaults: [String: ConfigValue] = [:]
+        if case .object(let stored)? = box.draft.ssh["default"] { defaults = stored }
+        let key = method.hasSuffix("=") ? String(method.dropLast()) : method
+        if !Self.known.contains(key) {
+            collector.problem("SSH Defaults", "The following settings shouldn't exist: \(key)", at: location)
+        }
+        guard method.hasSuffix("=") else { return defaults[key].map(Settings.back) ?? .null }
+        defaults[key] = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
+        box.draft.ssh["default"] = .object(defaults)
+        box.touched = true
+        return arguments.positional.first ?? .null
     }
 }

@@ -32,6 +32,7 @@ final class VMConfigObject: RubyObject {
                 return arguments.positional.first ?? .null
             }
             box.draft.vm[key] = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
+            box.draft.settingLocations["vm." + key] = location
             box.touched = true
             return arguments.positional.first ?? .null
         }

@@ -1,0 +1,156 @@
+import Foundation
+
+/// `config.trigger`: `before`/`after` take commands and a block or an options hash, as in
+/// Vagrant 2.3.4, and each trigger is checked as Vagrant validates it (heading "trigger").
+/// boxer does not run triggers yet and says so.
+final class TriggerConfigObject: RubyObject {
+    unowned let collector: ConfigurationCollector
+
+    /// VagrantConfigTrigger's settings; `id`, `command` and `ruby_block` can only be read.
+    static let settings: Set<String> = [
+        "name", "info", "warn", "on_error", "ignore", "only_on", "run", "run_remote", "exit_codes", "abort", "ruby", "type",
+    ]
+    static let readers: Set<String> = ["id", "command", "ruby_block"]
+
+    init(collector: ConfigurationCollector) { self.collector = collector }
+
+    var typeName: String { "VagrantPlugins::Kernel_V2::TriggerConfig" }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        guard method == "before" || method == "after" else {
+            collector.problem(
+                "trigger", "The following settings shouldn't exist: \(method.hasSuffix("=") ? String(method.dropLast()) : method)",
+                at: location)
+            return .null
+        }
+        collector.warn("config.trigger is not supported by boxer yet; triggers are ignored", at: location)
+        // `before(*command, &block)`: the commands (arrays flattened), then options as a last hash.
+        var commands: [Value] = []
+        func flatten(_ value: Value) {
+            if case .array(let items) = value { items.items.forEach(flatten) } else { commands.append(value) }
+        }
+        arguments.positional.forEach(flatten)
+        var options = arguments.keywords
+        if options == nil, case .hash(let last)? = commands.last {
+            options = last
+            commands.removeLast()
+        }
+        if arguments.block == nil && options == nil {
+            throw VagrantfileError.triggerWithoutConfiguration(Value.array(ArrayBox(commands)).inspect, at: location)
+        }
+        for command in commands {
+            let trigger = TriggerObject(command: command)
+            if let block = arguments.block {
+                _ = try block.call(
+                    [.object(trigger), .object(TypeObject("VagrantPlugins::Kernel_V2::VagrantConfigTrigger"))], at: location)
+            }
+            for pair in options?.pairs ?? [] { trigger.set(pair.key.text, pair.value) }
+            try check(trigger, interpreter: interpreter, at: location)
+        }
+        return .null
+    }
+
+    /// VagrantConfigTrigger#validate, in its words.
+    private func check(_ trigger: TriggerObject, interpreter: Interpreter, at location: SourceLocation) throws {
+        func problem(_ message: String) { collector.problem("trigger", message, at: location) }
+        let command = trigger.command.text
+        if !trigger.unknown.isEmpty {
+            problem("The following settings shouldn't exist: \(trigger.unknown.sorted().joined(separator: ", "))")
+        }
+        let values = trigger.values
+        if let type = values["type"], type.isTruthy, !["command", "action", "hook"].contains(type.text) {
+            problem(
+                "The type '\(type.text)' defined for trigger '\(command)' is not valid. Must be one of the following types: 'command, action, hook'"
+            )
+        }
+        for (key, remote) in [("run", false), ("run_remote", true)] {
+            guard let run = values[key], run.isTruthy, case .hash(let pairs) = run else { continue }
+            // Vagrant makes a shell provisioner's configuration of the hash; a trigger's `run` is not privileged.
+            var options: [String: ConfigValue] = remote ? [:] : ["privileged": .bool(false)]
+            var unknown: [String] = []
+            for pair in pairs.pairs {
+                let name = pair.key.text
+                if ProvisionerKind.settings["shell"]?.contains(name) != true { unknown.append(name) }
+                options[name] = try Settings.value(pair.value, at: location, interpreter: interpreter)
+            }
+            if !unknown.isEmpty { problem("The following settings shouldn't exist: \(unknown.sorted().joined(separator: ", "))") }
+            ProvisionerChecks.shell(options, paths: HostPaths(root: collector.root), problem: problem)
+        }
+        for key in ["name", "info", "warn"] {
+            if let value = values[key], value.isTruthy {
+                if case .string = value {
+                } else {
+                    problem("Invalid type set for `\(key)` on trigger for command '\(command)'. `\(key)` should be a String.")
+                }
+            }
+        }
+        if let onError = values["on_error"] {
+            // Only the symbols: a text "continue" is refused too.
+            if case .symbol(let name) = onError, name == "halt" || name == "continue" {
+            } else {
+                problem(
+                    "Invalid type set for `on_error` on trigger for command '\(command)'. `on_error` can only be `:halt` (default) or `:continue`."
+                )
+            }
+        }
+        if let codes = values["exit_codes"], codes.isTruthy {
+            let all: [Value] = if case .array(let items) = codes { items.items } else { [codes] }
+            if !all.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
+                problem(
+                    "Invalid type set for `exit_codes` on trigger for command '\(command)'. `exit_codes` can only be a single integer or an array of integers."
+                )
+            }
+        }
+        if let abort = values["abort"], abort.isTruthy {
+            switch abort {
+            case .int, .bool(true): break
+            default:
+                problem(
+                    "Trigger option `abort` for command '\(command)' must be either set to `true` (defaults to exit code 1) or an integer to use as an exit code."
+                )
+            }
+        }
+        if let ruby = values["ruby"], ruby.isTruthy {
+            if case .proc = ruby {
+            } else {
+                problem("Invalid type for `ruby` option on trigger for command '\(command)'. Only `proc` types are allowed.")
+            }
+        }
+    }
+}
+
+/// One trigger as its block configures it: the values as written (a symbol stays a symbol).
+final class TriggerObject: RubyObject {
+    let command: Value
+    private(set) var values: [String: Value] = [:]
+    private(set) var unknown: Set<String> = []
+
+    init(command: Value) { self.command = command }
+
+    var typeName: String { "VagrantPlugins::Kernel_V2::VagrantConfigTrigger" }
+
+    func set(_ key: String, _ value: Value) {
+        if !TriggerConfigObject.settings.contains(key) { unknown.insert(key) }
+        values[key] = value
+    }
+
+    func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
+        if method.hasSuffix("=") {
+            set(String(method.dropLast()), arguments.positional.first ?? .null)
+            return arguments.positional.first ?? .null
+        }
+        switch method {
+        case "ruby":
+            // `trigger.ruby do |env, machine| ... end`: kept for when triggers run.
+            if let block = arguments.block { values["ruby"] = .proc(block) }
+            return .null
+        case "command": return command
+        default:
+            if TriggerConfigObject.settings.contains(method) || TriggerConfigObject.readers.contains(method) {
+                return values[method] ?? .null
+            }
+            unknown.insert(method)
+            return .null
+        }
+    }
+}

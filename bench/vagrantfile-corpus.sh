@@ -7,7 +7,8 @@
 #   boxer validate,      boxer status --machine-readable
 # and scores agreement: the same verdict (both accept or both refuse) and, when both accept,
 # the same machines in the same order. Projects that Vagrant refuses only because of this host
-# (a plugin it would install, no NFS server, no winrm gem) are listed apart and not scored.
+# (a plugin it would install, no NFS server, no winrm gem, a provider such as Docker that this host
+# cannot run) are listed apart and not scored.
 # Prints the disagreements with both tools' first lines, the median `status` time ratio on the
 # projects both accept, and boxer's peak memory.
 #
@@ -52,7 +53,7 @@ for vagrantfile in "$corpus"/*/Vagrantfile; do
   rm -rf "$work/project" && cp -r "$(dirname "$vagrantfile")" "$work/project"
   rm -rf "$work/project/.vagrant"
   run "$work/vv" vagrant validate -p; read -r vv_status _ _ <"$work/last"
-  run "$work/vs" vagrant status --machine-readable; read -r _ vs_seconds _ <"$work/last"
+  run "$work/vs" vagrant status --machine-readable; read -r vs_status vs_seconds _ <"$work/last"
   rm -rf "$work/project" && cp -r "$(dirname "$vagrantfile")" "$work/project"
   rm -rf "$work/project/.vagrant"
   run "$work/bv" "$BOXER" validate; read -r bv_status _ _ <"$work/last"
@@ -63,6 +64,11 @@ for vagrantfile in "$corpus"/*/Vagrantfile; do
   if [ "$vv_status" != 0 ] && grep -qiE "vagrant plugin install|plugin .* is not installed|support NFS|nfsd|-- winrm|constant VagrantPlugins::" \
     "$work/vv.stdout" "$work/vv.stderr"; then
     host_dependent+=("$project (vagrant: $vagrant_said)")
+    continue
+  fi
+  # A provider this host cannot run (no Docker daemon, no Hyper-V): Vagrant's `status` fails on it.
+  if [ "$vs_status" != 0 ] && grep -q "ProviderNotUsable" "$work/vs.stdout" "$work/vs.stderr"; then
+    host_dependent+=("$project (vagrant status: the provider is not usable on this host)")
     continue
   fi
   scored=$((scored + 1))

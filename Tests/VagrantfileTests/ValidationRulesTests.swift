@@ -204,3 +204,46 @@ import Testing
         #expect(other.machines.first?.syncedFolders.map(\.guestPath) == ["/vagrant", "/srv/data"])
     }
 }
+
+/// A plugin the project carries in its own files registers its components as Vagrant's plugin
+/// API does; reopening one of Vagrant's own plugins stays refused.
+@Suite struct ProjectPluginTests {
+    static let plugin = """
+        module VagrantPlugins
+          module Restart
+            VERSION = "0.1"
+            class Plugin < Vagrant.plugin("2")
+              name "Restart"
+              description "restarts the machine between provisioning steps"
+              provisioner "restart" do
+                class Step < Vagrant.plugin("2", :provisioner)
+                  def provision
+                    @machine.action(:reload)
+                  end
+                end
+                Step
+              end
+            end
+          end
+        end
+
+        """
+
+    @Test func aProvisionerItRegistersIsKnown() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: Self.plugin
+                + "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.provision :restart\n  config.vm.provision :other\nend\n"
+        )
+        #expect(environment.problems.map(\.message) == ["vm: The 'other' provisioner could not be found."])
+        #expect(environment.warnings.contains { $0.message.contains("the restart provisioner is not supported by boxer yet") })
+        let version = try VagrantfileLoader.evaluate(
+            source: Self.plugin + "puts VagrantPlugins::Restart::VERSION\nputs VagrantPlugins::Restart::Plugin.name\n")
+        #expect(version.output == ["0.1", "VagrantPlugins::Restart::Plugin"])
+    }
+
+    @Test func vagrantsOwnPluginsStayRefused() throws {
+        let nested = try RefusedTests.failure("module VagrantPlugins\n  module GuestLinux\n  end\nend\n")
+        #expect(nested.message == "reopening VagrantPlugins::GuestLinux (Vagrant's own code) is not supported by boxer")
+        #expect(nested.location?.line == 2)
+    }
+}

@@ -77,6 +77,8 @@ final class ConfigurationCollector {
     private(set) var problems: [Diagnostic] = []
     /// The objects `config.vm.defined_vms` handed out, by machine name.
     var definedMachineObjects: [String: DefinedMachineObject] = [:]
+    /// Provisioner types that plugins defined in the project's own files register.
+    var pluginProvisioners: Set<String> = []
     /// `config.vagrant.plugins` that boxer does not have, where they were named.
     var missingPlugins: [(names: [String], location: SourceLocation)] = []
 

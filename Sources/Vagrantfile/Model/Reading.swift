@@ -96,6 +96,7 @@ struct Reading {
         let collector = ConfigurationCollector()
         collector.root = root
         collector.keepVersions(of: first)
+        collector.pluginProvisioners = first.pluginProvisioners
         host.configurator = collector
         defer { host.configurator = first }
         let interpreter = Interpreter(file: boxSource.path, environment: environment, host: host)

@@ -21,6 +21,8 @@ final class VagrantHost {
     var globals: [String: Value] = [:]
     /// The classes and modules the program defines, visible from every file it loads, as in Ruby.
     var userConstants: [String: Value] = [:]
+    /// What `Vagrant.plugin("2")` and `Vagrant.plugin("2", :component)` answered, by component.
+    var pluginClasses: [String: RubyClass] = [:]
     /// What `puts` and friends printed, in order, from every file.
     var output: [String] = []
     var loadedInterpreters: [Interpreter] = []
@@ -72,6 +74,7 @@ final class VagrantHost {
         methods.removeAll()
         globals.removeAll()
         userConstants.removeAll()
+        pluginClasses.removeAll()
         cache.removeAll()
     }
 
@@ -151,7 +154,12 @@ final class VagrantModule: RubyObject {
         case "VERSION", "version":
             return .string(VagrantHost.vagrantVersion)
         case "plugin":
-            throw VagrantfileError.pluginDefinition(at: location)
+            // A plugin the project defines itself: its registrations are recorded, not run.
+            let component = arguments.positional.dropFirst().first?.text
+            if let known = host.pluginClasses[component ?? ""] { return .object(known) }
+            let type = PluginDefinitions.baseClass(component: component, host: host)
+            host.pluginClasses[component ?? ""] = type
+            return .object(type)
         case "Config":
             return .object(VersionOneConfig(host: host))
         case "Util":

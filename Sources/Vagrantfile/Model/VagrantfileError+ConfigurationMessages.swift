@@ -86,12 +86,6 @@ extension VagrantfileError {
             hint: "relax Vagrant.require_version if the file works with \(have)")
     }
 
-    static func pluginDefinition(at location: SourceLocation) -> VagrantfileError {
-        VagrantfileError(
-            .unsupported, at: location, "defining Vagrant plugins is not supported by boxer",
-            hint: "remove the plugin definition; boxer reads configuration only")
-    }
-
     /// A method of a module refused as a whole (`Class`, `Module`, `Vagrant::Util`, ...).
     static func forbiddenModuleMethod(_ name: String, _ method: String, at location: SourceLocation) -> VagrantfileError {
         VagrantfileError(

@@ -10,6 +10,8 @@ struct MethodDefinition {
         case writer(String)
         /// A `Struct.new(:a, :b)` class's `initialize`: sets `@a`, `@b` from its arguments in order.
         case fields([String])
+        /// A method boxer answers itself (Vagrant's plugin API): given the receiver and the arguments.
+        case native((Value, Arguments) throws -> Value)
     }
 
     var name: String

@@ -16,8 +16,10 @@ extension Interpreter {
         guard case .constant(let scopeNode, let name) = path.kind else { throw error("a class needs a constant name", at: location) }
         let container: RubyClass?
         if let scopeNode {
+            // Vagrant's classes, and its own plugins' modules under VagrantPlugins, are its code;
+            // a plugin of the project's own (a vendored vagrant-reload) is the project's.
             let root = Self.rootName(of: scopeNode)
-            if root == "Vagrant" || root == "VagrantPlugins" {
+            if root == "Vagrant" || (root == "VagrantPlugins" && PluginDefinitions.isVagrants(Self.pathName(path))) {
                 throw VagrantfileError.vagrantPatched(Self.pathName(path), at: location)
             }
             guard case .object(let outer as RubyClass) = try evaluate(scopeNode, scope: Scope(), selfValue: selfValue) else {
@@ -29,8 +31,11 @@ extension Interpreter {
         } else {
             container = nil
         }
-        if container == nil, name == "Vagrant" || name == "VagrantPlugins" {
+        if container == nil, name == "Vagrant" {
             throw VagrantfileError.vagrantPatched(name, at: location)
+        }
+        if let container, PluginDefinitions.isVagrants("\(container.name)::\(name)") {
+            throw VagrantfileError.vagrantPatched("\(container.name)::\(name)", at: location)
         }
         let existing = container.map { $0.constants[name] } ?? host.userConstants[name]
         let type: RubyClass
@@ -108,6 +113,8 @@ extension Interpreter {
             let value = arguments.positional.first ?? .null
             writeInstanceVariable("@" + name, value, selfValue: receiver)
             return value
+        case .native(let function):
+            return try function(receiver, arguments)
         case .fields(let names):
             for (index, name) in names.enumerated() {
                 writeInstanceVariable(

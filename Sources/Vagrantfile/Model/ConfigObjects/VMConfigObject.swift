@@ -181,7 +181,7 @@ final class VMConfigObject: RubyObject {
             _ = try block.call([.object(provisioner)], at: location)
         }
         options = provisioner.options.merging(own) { $1 }
-        if !ProvisionerKind.types.contains(type) {
+        if !ProvisionerKind.types.contains(type) && !collector.pluginProvisioners.contains(type) {
             // Vagrant's words for a provisioner no plugin provides (vagrant-hosts, vagrant-reload, ...).
             collector.problem("vm", "The '\(name ?? type)' provisioner could not be found.", at: location)
         } else if !["shell", "file"].contains(type) {

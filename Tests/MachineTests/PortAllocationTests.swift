@@ -30,7 +30,7 @@ import Vagrantfile
         // A problem of validation (Vagrant's words) where it is written, with its line, and the
         // forward left out; the allocator checks again for machines described some other way.
         let read = try VagrantfileLoader.evaluate(
-            source: "Vagrant.configure(\"2\") { |c| c.vm.network \"forwarded_port\", guest: 80, host: 70000 }")
+            source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\"; c.vm.network \"forwarded_port\", guest: 80, host: 70000 }")
         #expect(read.problems.map(\.message) == ["vm: Ports to forward must be 1 to 65535"])
         #expect(read.problems.first?.location.line == 1)
         #expect(read.machines.first?.networks.count == 1, "only the ssh forward is left")

@@ -147,6 +147,33 @@ import Testing
         #expect(try Self.problems(body) == [])
     }
 
+    /// "A box must be specified." unless the provider `validate -p` picks needs none; a box given
+    /// to the outer `config` inside a define block reaches the machines without one.
+    @Test func aBoxMustBeSpecifiedWhereTheProviderNeedsOne() throws {
+        func problems(_ source: String) throws -> [String] {
+            try VagrantfileLoader.evaluate(source: source).problems.map(\.message)
+        }
+        #expect(
+            try problems("Vagrant.configure(\"2\") do |config|\n  config.vm.box = ENV[\"NO_SUCH_BOX_VARIABLE\"]\nend\n") == [
+                "vm: A box must be specified."
+            ])
+        #expect(
+            try problems(
+                "Vagrant.configure(\"2\") do |config|\n  config.vm.provider \"docker\" do |d|\n    d.image = \"x\"\n  end\nend\n"
+            ) == [])
+        #expect(try problems("ENV[\"VAGRANT_DEFAULT_PROVIDER\"] = \"libvirt\"\nVagrant.configure(\"2\") do |config|\nend\n") == [])
+        #expect(
+            try problems(
+                "Vagrant.configure(\"2\") do |config|\n  config.vm.provider \"virtualbox\" do |vb, override|\n    override.vm.box = \"b\"\n  end\nend\n"
+            ) == [])
+        let lab = try VagrantfileLoader.evaluate(
+            source:
+                "Vagrant.configure(\"2\") do |config|\n  config.vm.define \"a\" do |a|\n    config.vm.box = \"lab/box\"\n  end\n  config.vm.define \"b\"\nend\n"
+        )
+        #expect(lab.problems.isEmpty)
+        #expect(lab.machines.map(\.box) == ["lab/box", "lab/box"])
+    }
+
     /// With a box, Vagrant reads `box_version` as it starts (every command fails); without one,
     /// validation refuses it.
     @Test func boxVersionsMustBeRubyGemsRequirements() throws {
@@ -154,8 +181,9 @@ import Testing
             "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"x\"\n  config.vm.box_version = \"latest\"\nend\n")
         #expect(withBox.message.hasPrefix("The format of box version provided (latest) is incorrect."))
         #expect(withBox.location?.line == 3)
+        // Docker needs no box, so the version is all there is to refuse.
         let withoutBox = try VagrantfileLoader.evaluate(
-            source: "Vagrant.configure(\"2\") do |config|\n  config.vm.box_version = \"foo, 1.0\"\nend\n")
+            source: "Vagrant.configure(\"2\") do |config|\n  config.vm.provider \"docker\"\n  config.vm.box_version = \"foo, 1.0\"\nend\n")
         #expect(withoutBox.problems.map(\.message) == ["vm: Invalid box version constraints: foo"])
         // RubyGems' answers (Gem::Requirement.new under Ruby 3.1).
         let answers: [(String, Bool)] = [
@@ -177,10 +205,10 @@ import Testing
     @Test func startProblemsRefuseOnlyWhenStarting() throws {
         let environment = try VagrantfileLoader.evaluate(
             source:
-                "Vagrant.configure(\"2\") do |config|\n  config.vm.network \"forwarded_port\", guest: 80, host: 8080, protocol: \"icmp\"\nend\n"
+                "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"b\"\n  config.vm.network \"forwarded_port\", guest: 80, host: 8080, protocol: \"icmp\"\nend\n"
         )
         #expect(environment.startProblems.map(\.message) == ["protocol: \"icmp\" of the forwarded port 80 => 8080 is not tcp or udp"])
-        #expect(environment.startProblems.first?.location.line == 2)
+        #expect(environment.startProblems.first?.location.line == 3)
         #expect(environment.warnings.contains { $0.message.hasPrefix("`boxer up` will refuse this: protocol") })
         try environment.checkProblems()
         #expect(throws: VagrantfileError.self) { try environment.checkProblems(starting: true) }

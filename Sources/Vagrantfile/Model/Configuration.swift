@@ -217,6 +217,7 @@ final class ConfigurationCollector {
             }
             machines.append(machine)
         }
+        try checkBoxes(&machines, definitions: definitions, interpreter: interpreter)
         // Vagrant takes the first machine marked primary and says nothing of the others.
         let primaries = machines.filter(\.primary).map(\.name)
         if primaries.count > 1, let second = definitions.first(where: { $0.name == primaries[1] }) {
@@ -275,6 +276,40 @@ enum Settings {
         case .string(let v): return .string(v)
         case .array(let v): return .array(v.map(back))
         case .object(let v): return .hash(HashBox(v.keys.sorted().map { (.symbol($0), back(v[$0] ?? .null)) }))
+        }
+    }
+}
+
+extension ConfigurationCollector {
+    /// The providers Vagrant 2.3.4 (with vagrant-libvirt) has, and those of them that need no box.
+    static let vagrantProviders: Set<String> = ["virtualbox", "docker", "hyperv", "libvirt"]
+    static let boxOptionalProviders: Set<String> = ["docker", "libvirt"]
+
+    /// A box the outer `config` was given from inside a define block reaches every machine that
+    /// has none (Vagrant reads all machines once before it validates any, so the root
+    /// configuration is complete by then: hadoop labs set the box so). Then Vagrant's "A box must
+    /// be specified." for the machines still without one whose provider needs a box: the provider
+    /// `validate -p` picks (VAGRANT_DEFAULT_PROVIDER, else the first provider block Vagrant has,
+    /// else VirtualBox), where Docker and libvirt need none.
+    func checkBoxes(_ machines: inout [Machine], definitions: [Definition], interpreter: Interpreter) throws {
+        if case .string(let box)? = global.draft.vm["box"], !box.isEmpty {
+            for index in machines.indices where machines[index].box == nil {
+                machines[index].box = box
+                for (provider, override) in machines[index].providerOverrides where override.machine.box == nil {
+                    var machine = override.machine
+                    machine.box = box
+                    machines[index].providerOverrides[provider] = MachineOverride(machine)
+                }
+            }
+        }
+        let forced = interpreter.host.processEnvironment(interpreter)["VAGRANT_DEFAULT_PROVIDER"].flatMap { $0.isEmpty ? nil : $0 }
+        for (machine, definition) in zip(machines, definitions) where machine.box == nil {
+            let provider = forced ?? machine.providerOrder.first { Self.vagrantProviders.contains($0) } ?? "virtualbox"
+            let resolved = machine.resolved(for: provider)
+            guard resolved.box == nil, ProvisionerChecks.isSet(resolved.settings["clone"]) == false,
+                !Self.boxOptionalProviders.contains(provider)
+            else { continue }
+            problem("vm", "A box must be specified.", at: definition.location)
         }
     }
 }

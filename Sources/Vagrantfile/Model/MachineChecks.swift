@@ -3,8 +3,7 @@ import Foundation
 /// Vagrant's own checks of a machine's `config.vm` and `config.ssh` (vagrant 2.3.4's words).
 enum MachineChecks {
     static func check(name: String, draft: MachineDraft, collector: ConfigurationCollector, at location: SourceLocation) throws {
-        // "A box must be specified." is not checked yet: a define block may set the box through the
-        // outer `config` after this machine's settings were taken (hadoop labs do), which Vagrant honours.
+        // "A box must be specified." is checked once every machine is read (ConfigurationCollector.checkBoxes).
         if case .string("")? = draft.vm["box"] {
             collector.problem("vm", "Box value for guest '\(name)' is an empty string.", at: location)
         }

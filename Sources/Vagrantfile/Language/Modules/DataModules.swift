@@ -104,7 +104,12 @@ final class YAMLModule: RubyObject {
         let text: String
         switch method {
         case "load_file", "safe_load_file", "unsafe_load_file":
-            text = try FileModule.readText(first, interpreter: interpreter, at: location)
+            // Psych opens what it is given: a path, or a file `File.open` already opened.
+            if case .object(let file as OpenFile)? = arguments.positional.first {
+                text = try FileModule.readText(file.path, interpreter: interpreter, at: location)
+            } else {
+                text = try FileModule.readText(first, interpreter: interpreter, at: location)
+            }
         case "load", "safe_load", "unsafe_load":
             text = try DataConversion.sourceText(arguments.positional.first, interpreter: interpreter, at: location)
         default:

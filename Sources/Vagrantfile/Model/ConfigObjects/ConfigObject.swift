@@ -95,12 +95,13 @@ final class IgnoredNamespace: RubyObject {
 final class SSHConfigObject: RubyObject {
     let box: DraftBox
     unowned let collector: ConfigurationCollector
-    static let known: Set<String> = [
-        "username", "password", "insert_key", "private_key_path", "shell", "forward_agent", "forward_x11", "forward_env", "port",
-        "guest_port", "host", "keep_alive", "config", "extra_args", "connect_timeout", "compression", "dsa_authentication", "sudo_command",
-        "pty", "keys_only", "paranoid", "verify_host_key", "export_command_template", "remote_user", "proxy_command", "key_type",
-        "connect_retries", "connect_retry_delay", "max_tries", "ignore_known_hosts", "ssh_command",
-    ]
+    /// The connection settings (`config.ssh.default` has these alone), then the session's, and
+    /// those Vagrant 2.4 added (`key_type`, `connect_retries`, ...), which boxer keeps.
+    static let known: Set<String> = SSHDefaultsObject.known.union([
+        "shell", "forward_agent", "forward_x11", "forward_env", "guest_port", "keep_alive", "sudo_command", "pty",
+        "export_command_template", "proxy_command", "ssh_command", "key_type", "connect_retries", "connect_retry_delay", "max_tries",
+        "ignore_known_hosts",
+    ])
 
     init(box: DraftBox, collector: ConfigurationCollector) {
         self.box = box

@@ -25,6 +25,7 @@ if [ -z "${BOXER:-}" ]; then
   BOXER=$(scripts/release)
 fi
 
+uncache "$BOXER"
 work=$(mktemp -d "${TMPDIR:-/tmp}/boxer-corpus.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export VAGRANT_HOME=$work/vagrant-home BOXER_HOME=$work/boxer-home VAGRANT_CHECKPOINT_DISABLE=1

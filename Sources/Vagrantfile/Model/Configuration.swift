@@ -99,7 +99,7 @@ final class ConfigurationCollector {
     }
 
     /// What Vagrant accepts when it validates and leaves to the provider, which fails when the
-    /// machine starts: `validate` and `status` warn, `up` refuses.
+    /// machine starts: `validate` warns, `up` refuses (`status` lists the machines, as Vagrant's does).
     private(set) var startProblems: [Diagnostic] = []
 
     func startProblem(_ message: String, at location: SourceLocation) {

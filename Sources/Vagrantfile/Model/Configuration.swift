@@ -309,7 +309,8 @@ extension ConfigurationCollector {
             guard resolved.box == nil, ProvisionerChecks.isSet(resolved.settings["clone"]) == false,
                 !Self.boxOptionalProviders.contains(provider)
             else { continue }
-            problem("vm", "A box must be specified.", at: definition.location)
+            // Where the file set the box to nothing (`config.vm.box = ENV["BASE"]`), else the machine.
+            problem("vm", "A box must be specified.", at: global.draft.location(of: "vm", "box", else: definition.location))
         }
     }
 }

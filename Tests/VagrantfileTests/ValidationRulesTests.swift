@@ -142,6 +142,13 @@ import Testing
         "config.trigger.after :up do |t|\n    t.info = \"done\"\n    t.run = {inline: \"echo hi\"}\n    t.on_error = :continue\n  end",
         "config.trigger.before [:destroy, :halt], warn: \"bye\", run_remote: {inline: \"sync\"}",
         "config.trigger.after :up do |t|\n    t.ruby do |env, machine|\n      puts machine.name\n    end\n  end",
+        // Found in review, each checked with the real vagrant: salt never defaults its keys, Array()
+        // of a range, Ruby's to_i of a port, Object's to_s, any whitespace after an operator.
+        "config.vm.provision :salt do |salt|\n    salt.minion_key = \"p.yml\"\n    salt.masterless = true\n  end",
+        "config.trigger.before :destroy do |t|\n    t.exit_codes = 0..2\n  end",
+        "config.vm.network \"forwarded_port\", guest: \"81\", host: \"8081x\"",
+        "config.vm.provision \"shell\" do |s|\n    s.inline = \"x\"\n    s.args = s.to_s\n  end",
+        "config.vm.box_version = \">=\\n1.0\"",
     ])
     func vagrantAccepts(_ body: String) throws {
         #expect(try Self.problems(body) == [])

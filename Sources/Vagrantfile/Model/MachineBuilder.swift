@@ -104,7 +104,7 @@ enum MachineBuilder {
                     }
                 }
                 // Ruby's `to_i`: a port that is not a number is 0.
-                let ports = [guest, host].map { $0?.int ?? 0 }
+                let ports = [guest, host].map { $0.map(Self.rubyInteger) ?? 0 }
                 guard ports.allSatisfy({ (1...65535).contains($0) }) else {
                     if ProvisionerChecks.isSet(guest), ProvisionerChecks.isSet(host) {
                         collector.problem("vm", "Ports to forward must be 1 to 65535", at: entry.location)
@@ -247,7 +247,9 @@ enum MachineBuilder {
         options.removeValue(forKey: "disabled")
         switch entry.type {
         case "forwarded_port":
-            guard let guest = options.removeValue(forKey: "guest")?.int, let host = options.removeValue(forKey: "host")?.int else {
+            guard let guest = options.removeValue(forKey: "guest").map(rubyInteger),
+                let host = options.removeValue(forKey: "host").map(rubyInteger)
+            else {
                 return nil
             }
             let proto = options["protocol"]?.string ?? "tcp"
@@ -277,6 +279,32 @@ enum MachineBuilder {
         default:
             collector.problem("vm", "Network type '\(entry.type)' is invalid. Please use a valid network type.", at: entry.location)
             return nil
+        }
+    }
+
+    /// Ruby's `to_i`, which Vagrant applies to ports: a number as it is, a text's leading digits
+    /// (after spaces and a sign; `_` between digits), 0 when there are none.
+    static func rubyInteger(_ value: ConfigValue) -> Int {
+        switch value {
+        case .int(let number): return number
+        case .double(let number) where number.isFinite && abs(number) < 9e18: return Int(number)
+        case .string(let text):
+            var rest = Substring(text).drop(while: \.isWhitespace)
+            let negative = rest.first == "-"
+            if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
+            var digits = ""
+            for character in rest {
+                if character.isASCII, character.isNumber {
+                    digits.append(character)
+                } else if character == "_", !digits.isEmpty {
+                    continue
+                } else {
+                    break
+                }
+            }
+            let number = Int(digits.prefix(18)) ?? 0
+            return negative ? -number : number
+        default: return 0
         }
     }
 }

@@ -37,7 +37,7 @@ enum MachineChecks {
     static func isGemRequirement(_ text: String) -> Bool {
         var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
         for op in [">=", "<=", "!=", "~>", "=", ">", "<"] where rest.hasPrefix(op) {
-            rest = rest.dropFirst(op.count).drop { $0 == " " || $0 == "\t" }
+            rest = rest.dropFirst(op.count).drop(while: \.isWhitespace)
             break
         }
         func alphanumeric(_ character: Character) -> Bool { character.isASCII && (character.isLetter || character.isNumber) }

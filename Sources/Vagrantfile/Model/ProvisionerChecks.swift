@@ -225,8 +225,13 @@ enum ProvisionerChecks {
                 problem("The specified \(key) '\(paths.absolute(path))' file could not be found.")
             }
         }
-        for (key, pub) in [("minion_key", "minion_pub"), ("master_key", "master_pub")] where isSet(options[key]) != isSet(options[pub]) {
-            problem("You must include both public and private keys.")
+        // Salt never defaults these, so one left unset still counts as given: only one given and the
+        // other written as nil or false is refused.
+        for (key, pub) in [("minion_key", "minion_pub"), ("master_key", "master_pub")] {
+            let given = [options[key], options[pub]].map { $0 == nil || isSet($0) }
+            if isSet(options[key]) || isSet(options[pub]), given.contains(false) {
+                problem("You must include both public and private keys.")
+            }
         }
         if let grains = options["grains_config"]?.string, isSet(options["grains_config"]), !paths.isFile(grains) {
             problem("The specified grains_config file could not be found.")

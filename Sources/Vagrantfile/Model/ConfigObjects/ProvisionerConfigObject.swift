@@ -119,6 +119,8 @@ final class ProvisionerConfigObject: RubyObject {
             options[key] = try Settings.value(arguments.positional.first ?? .null, at: location, interpreter: interpreter)
             return arguments.positional.first ?? .null
         }
+        // Every Ruby object has these; they are not settings.
+        if method == "to_s" { return .string("#<\(typeName)>") }
         if !isKnown(method) { unknownSettings.insert(method) }
         if ProvisionerKind.methods[type]?.contains(method) == true {
             try record(method, arguments, interpreter: interpreter, at: location)

@@ -94,7 +94,14 @@ final class TriggerConfigObject: RubyObject {
             }
         }
         if let codes = values["exit_codes"], codes.isTruthy {
-            let all: [Value] = if case .array(let items) = codes { items.items } else { [codes] }
+            // Ruby's Array(): a list as it is, a range its members, anything else alone.
+            let all: [Value]
+            switch codes {
+            case .array(let items): all = items.items
+            case .range(let low?, let high?, let exclusive):
+                all = (exclusive ? Array(low..<max(low, high)) : low <= high ? Array(low...high) : []).map(Value.int)
+            default: all = [codes]
+            }
             if !all.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
                 problem(
                     "Invalid type set for `exit_codes` on trigger for command '\(command)'. `exit_codes` can only be a single integer or an array of integers."

@@ -68,18 +68,10 @@ enum MachineChecks {
         }
         guard let timeout = ssh["connect_timeout"] else { return }
         let location = draft.location(of: "ssh", "connect_timeout", else: machine)
-        // Ruby's to_i, where the value has one: leading digits of a text, a float truncated, nil 0.
+        // Ruby's to_i, where the value has one (nil's is 0).
         let seconds: Int
         switch timeout {
-        case .int(let value): seconds = value
-        case .double(let value) where value.isFinite: seconds = Int(value)
-        case .null: seconds = 0
-        case .string(let text):
-            let trimmed = text.drop { $0 == " " }
-            let sign = trimmed.first == "-" ? -1 : 1
-            seconds =
-                sign
-                * (Int(trimmed.dropFirst(trimmed.first == "-" || trimmed.first == "+" ? 1 : 0).prefix { $0.isASCII && $0.isNumber }) ?? 0)
+        case .int, .double, .string, .null: seconds = MachineBuilder.rubyInteger(timeout)
         default:
             collector.problem(
                 "SSH",

@@ -165,7 +165,9 @@ let package = Package(
         // Everything that boots a guest under QEMU or builds a box: real processes, one at a time.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Machines", "Providers", "BoxStore", "Vagrantfile", "BoxerSupport", "BoxerTestSupport", "ProviderStandIns"]
+            dependencies: [
+                "Machines", "Providers", "BoxStore", "BoxArchive", "Vagrantfile", "BoxerSupport", "BoxerTestSupport", "ProviderStandIns",
+            ]
         ),
     ]
 )

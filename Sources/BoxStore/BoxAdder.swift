@@ -6,6 +6,13 @@ import Logging
 /// What to add, as `boxer box add` takes it.
 public struct BoxAddRequest: Sendable {
     public var source: String
+    /// More places for the same box file, tried in turn after `source` (a Vagrantfile's
+    /// `box_url` list). None of them may be a catalog.
+    public var alternatives: [String] = []
+    /// The box server `org/name` is looked up on; nil: `$BOXER_SERVER_URL`, `$VAGRANT_SERVER_URL`, Vagrant's.
+    public var serverURL: String?
+    /// `source` is a catalog whatever its server says its type is (a box's recorded metadata_url).
+    public var isCatalog = false
     public var name: String?
     public var versionRequirement: String?
     public var providers: [String] = []
@@ -50,23 +57,54 @@ public struct BoxAdder: Sendable {
             guard let parsed = VersionRequirement(text) else { throw .invalidVersionRequirement(text) }
             return parsed
         }
+        var environment = self.environment
+        if let server = request.serverURL, !server.isEmpty { environment["BOXER_SERVER_URL"] = server }
         let source = try BoxSource.resolve(request.source, directory: workingDirectory, environment: environment)
+        if !request.alternatives.isEmpty {
+            return try await addFromSeveral(
+                [source]
+                    + request.alternatives.map { text throws(BoxStoreError) in
+                        try BoxSource.resolve(text, directory: workingDirectory, environment: environment)
+                    }, request: request)
+        }
         switch source {
         case .file(let url):
             if let catalog = try Self.localCatalog(at: url) {
                 return try await addFromCatalog(catalog, catalogURL: url, request: request, requirement: requirement)
             }
-            return try await addDirect(url, request: request)
+            return try await addDirect([url], request: request)
         case .remote(let url):
-            if try await downloader.isCatalog(url) {
+            let isCatalog = request.isCatalog ? true : try await downloader.isCatalog(url)
+            if isCatalog {
                 let catalog = try BoxCatalog.parse(try await downloader.fetch(url), source: url.absoluteString)
                 return try await addFromCatalog(catalog, catalogURL: url, request: request, requirement: requirement)
             }
-            return try await addDirect(url, request: request)
-        case .shorthand(_, let url):
-            let catalog = try BoxCatalog.parse(try await downloader.fetch(url), source: url.absoluteString)
+            return try await addDirect([url], request: request)
+        case .shorthand(let name, let url):
+            let data: Data
+            do {
+                data = try await downloader.fetch(url)
+            } catch {
+                guard case .download(_, let reason) = error else { throw error }
+                throw .notOnServer(name: name, url: url.absoluteString, reason: reason)
+            }
+            let catalog = try BoxCatalog.parse(data, source: url.absoluteString)
             return try await addFromCatalog(catalog, catalogURL: url, request: request, requirement: requirement)
         }
+    }
+
+    /// Several places for one box file, tried in turn, as Vagrant takes a `box_url` list.
+    private func addFromSeveral(_ sources: [BoxSource], request: BoxAddRequest) async throws(BoxStoreError) -> InstalledBox {
+        for source in sources {
+            let isCatalog: Bool
+            switch source {
+            case .file(let url): isCatalog = try Self.localCatalog(at: url) != nil
+            case .remote(let url): isCatalog = (try? await downloader.isCatalog(url)) ?? false
+            case .shorthand: isCatalog = true
+            }
+            if isCatalog { throw .catalogAmongSeveralURLs(sources.map(\.url.absoluteString)) }
+        }
+        return try await addDirect(sources.map(\.url), request: request)
     }
 
     /// A local file is a catalog if it is small and parses as a JSON object (Vagrant's rule).
@@ -82,14 +120,33 @@ public struct BoxAdder: Sendable {
 
     // MARK: - Direct boxes
 
-    private func addDirect(_ url: URL, request: BoxAddRequest) async throws(BoxStoreError) -> InstalledBox {
+    /// A box file, from the first of `urls` that downloads.
+    private func addDirect(_ urls: [URL], request: BoxAddRequest) async throws(BoxStoreError) -> InstalledBox {
         guard let name = request.name else { throw .nameRequired(source: request.source) }
         guard request.versionRequirement == nil else { throw .versionWithDirectBox(source: request.source) }
         output.say("Box file was not detected as metadata. Adding it directly...")
         output.say("Adding box '\(name)' (v0) for provider: \(request.providers.joined(separator: ", "))")
-        return try await fetchAndInstall(
-            boxURL: url, name: name, version: "0", architecture: request.architecture,
-            expectedProviders: request.providers, checksum: request.checksum, metadataURL: nil, request: request)
+        for (position, url) in urls.enumerated() {
+            do {
+                return try await fetchAndInstall(
+                    boxURL: url, name: name, version: "0", architecture: request.architecture,
+                    expectedProviders: request.providers, checksum: request.checksum, metadataURL: nil, request: request)
+            } catch {
+                guard position < urls.count - 1, Self.isUnreachable(error) else { throw error }
+                output.error("\(error.description) Trying the next URL.")
+            }
+        }
+        throw .sourceNotFound(request.source)
+    }
+
+    /// A failure another URL for the same box may not have: the file is missing or the
+    /// transfer failed (not a bad box, which every mirror would serve alike).
+    static func isUnreachable(_ error: BoxStoreError) -> Bool {
+        switch error {
+        case .download: return true
+        case .archive(.cannotOpen): return true
+        default: return false
+        }
     }
 
     // MARK: - Catalogs
@@ -165,11 +222,21 @@ public struct BoxAdder: Sendable {
             // Held until the end: nobody else resumes, unpacks or deletes this file meanwhile.
             downloadLock = try download.lock()
             if request.clean { download.removeData() }
-            if FileManager.default.fileExists(atPath: download.file.path) {
+            let partialSize = (try? FileManager.default.attributesOfItem(atPath: download.file.path)[.size] as? NSNumber)?.int64Value
+            if let partialSize, partialSize > 0 {
                 output.say("Box download is resuming from prior download progress")
             }
             output.detail("Downloading: \(boxURL.absoluteString)")
-            let digest = try await downloader.download(download, checksum: checksum?.type)
+            let digest: String?
+            do {
+                digest = try await downloader.download(download, checksum: checksum?.type)
+            } catch {
+                // Nothing to resume from a URL the server refuses (404 and the like).
+                if case .download(_, let reason) = error, reason.hasPrefix("the server answered HTTP 4"), Downloader.isFinal(error) {
+                    download.remove()
+                }
+                throw error
+            }
             archive = download.file
             partial = download
             if let checksum, let digest {

@@ -129,3 +129,33 @@ extension BoxStore {
         }
     }
 }
+
+/// What a box's catalog says about one installed version.
+public enum BoxUpdate: Sendable, Equatable {
+    /// The box was added from a file, with no catalog to ask.
+    case noCatalog
+    case upToDate
+    /// A newer version for the same provider and architecture, and the catalog that lists it.
+    case newer(version: String, catalogURL: String)
+}
+
+extension BoxStore {
+    /// Asks the catalog box `name` was added from whether a version newer than `current`
+    /// exists for `provider` and `architecture` within `requirement` (Vagrant's `has_update?`).
+    public func update(
+        name: String, current: String, provider: String, architecture: String?, requirement: String?, downloader: Downloader,
+        hostArchitecture: String
+    ) async throws(BoxStoreError) -> BoxUpdate {
+        guard let address = metadataURL(for: name), let url = URL(string: address) else { return .noCatalog }
+        let parsedRequirement = try requirement.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(BoxStoreError) -> VersionRequirement in
+            guard let parsed = VersionRequirement(text) else { throw .invalidVersionRequirement(text) }
+            return parsed
+        }
+        let catalog = try await Self.loadCatalog(url, downloader: downloader).get()
+        let choice: BoxCatalog.ArchitectureChoice = architecture.map { .named($0) } ?? .auto(host: hostArchitecture)
+        guard let selection = try catalog.select(requirement: parsedRequirement, providers: [provider], architecture: choice),
+            let latest = BoxVersion(selection.version.version), let installed = BoxVersion(current), latest > installed
+        else { return .upToDate }
+        return .newer(version: selection.version.version, catalogURL: address)
+    }
+}

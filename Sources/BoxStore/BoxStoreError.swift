@@ -21,6 +21,12 @@ public enum BoxStoreError: Error, CustomStringConvertible, LocalizedError, Equat
     case multipleProviders(name: String, providers: [String])
     case multipleVersions(name: String, provider: String, versions: [String])
     case io(String)
+    /// Several URLs were given (a Vagrantfile's `box_url` list) and one is a catalog.
+    case catalogAmongSeveralURLs([String])
+    /// `org/name` that the box server does not answer for.
+    case notOnServer(name: String, url: String, reason: String)
+    /// `box update` of a box that was added from a file.
+    case notVersioned(name: String)
 
     public var description: String {
         switch self {
@@ -32,7 +38,8 @@ public enum BoxStoreError: Error, CustomStringConvertible, LocalizedError, Equat
         case .nameRequired(let source):
             return "A name is required when adding a box file directly: boxer box add --name NAME \(source)"
         case .versionWithDirectBox(let source):
-            return "--box-version only works with boxes from a catalog or box server; \(source) is a box file. Remove --box-version."
+            return
+                "A version constraint (--box-version, or config.vm.box_version) only works with boxes from a catalog or box server; \(source) is a box file. Remove the constraint, or point at the box's catalog."
         case .nameMismatch(let requested, let catalog):
             return
                 "The box you are adding has a name different from the name you requested. A catalog names its box; remove --name or make it match.\n  Requested name: \(requested)\n  Actual name: \(catalog)"
@@ -73,6 +80,15 @@ public enum BoxStoreError: Error, CustomStringConvertible, LocalizedError, Equat
                 "The box '\(name)' for '\(provider)' has several versions (\(versions.joined(separator: ", "))). Choose one with --box-version, or pass --all."
         case .io(let message):
             return message
+        case .catalogAmongSeveralURLs(let urls):
+            return
+                "Several URLs were given for one box and at least one is a catalog: \(urls.joined(separator: ", ")). A catalog lists its own mirrors; give only the catalog's URL, or only box files."
+        case .notVersioned(let name):
+            return
+                "The box '\(name)' is not a versioned box: it was added directly from a file, not from a catalog, so there is nothing to check for updates. Add it from its catalog (boxer box add URL-OF-CATALOG) to get updates."
+        case .notOnServer(let name, let url, let reason):
+            return
+                "The box '\(name)' could not be found or could not be accessed in the remote catalog \(url): \(reason). Check the name, or set BOXER_SERVER_URL (or VAGRANT_SERVER_URL, or config.vm.box_server_url) to the server that hosts it."
         }
     }
 

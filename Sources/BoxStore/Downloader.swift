@@ -64,6 +64,8 @@ public struct Downloader: Sendable {
     /// Attempts per download; each after the first resumes from what was received.
     public var attempts = 3
     public var userAgent = "boxer/0.1"
+    /// TLS and curl settings a Vagrantfile's `box_download_*` gives (or `box add`'s flags).
+    public var options = DownloadOptions()
     /// The curl executable; `$BOXER_CURL` overrides the one found on PATH.
     public var curl: String
 
@@ -257,7 +259,7 @@ public struct Downloader: Sendable {
             "-q", "--silent", "--show-error", "--location", "--fail", "--user-agent", userAgent, "--connect-timeout", "30",
             // A transfer that stalls (under 1 byte/s for a minute) fails and is resumed.
             "--speed-limit", "1", "--speed-time", "60",
-        ]
+        ] + options.curlArguments
     }
 
     private func runCurl(_ arguments: [String], url: URL) async throws(BoxStoreError) -> (status: Int32, output: Data, failure: String) {

@@ -83,6 +83,13 @@ extension MachineError {
         )
     }
 
+    static func boxAddFailed(_ box: String, machine: String, urls: [String], error: BoxStoreError) -> MachineError {
+        let from = urls.isEmpty ? "" : " from \(urls.joined(separator: ", ")) (config.vm.box_url)"
+        return MachineError(
+            .boxMissing,
+            "Adding the box '\(box)' for the machine '\(machine)'\(from) failed; no machine was created or changed.\n\(error.description)")
+    }
+
     static func boxNotInstalled(_ box: String, version: String?, provider: String, formats: [String], architecture: String, add: String)
         -> MachineError
     {

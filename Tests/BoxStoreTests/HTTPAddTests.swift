@@ -61,7 +61,8 @@ import Testing
         #expect(installed.version == "3.0")
         fixture.environment["BOXER_SERVER_URL"] = server.url("/missing").absoluteString
         await #expect(
-            throws: BoxStoreError.download(url: server.url("/missing/org/name").absoluteString, reason: "the server answered HTTP 404")
+            throws: BoxStoreError.notOnServer(
+                name: "org/name", url: server.url("/missing/org/name").absoluteString, reason: "the server answered HTTP 404")
         ) {
             try await fixture.add("org/name", force: true)
         }

@@ -31,14 +31,17 @@ final class MachineProject: @unchecked Sendable {
         return path
     }
 
-    init(vagrantfile: String, box: String = "tiny-amd64", boxName: String = "boxer/tiny") throws {
+    /// `boxName` nil: no box is added (the project's `up` must fetch it).
+    init(vagrantfile: String, box: String = "tiny-amd64", boxName: String? = "boxer/tiny") throws {
         binary = try #require(BoxerBinary.url, "build boxer first (swift build)").path
         temporary = try TemporaryFolder("boxer-machines")
         home = try temporary.folder("home")
         root = try temporary.folder("project")
         try Data(vagrantfile.utf8).write(to: root.appendingPathComponent("Vagrantfile"))
-        let add = try boxer(["box", "add", boxName, try Self.testBox(box)])
-        guard add.status == 0 else { throw TestFailure("box add failed: \(add.error)") }
+        if let boxName {
+            let add = try boxer(["box", "add", boxName, try Self.testBox(box)])
+            guard add.status == 0 else { throw TestFailure("box add failed: \(add.error)") }
+        }
     }
 
     var environment: [String: String] {

@@ -49,6 +49,8 @@ struct BoxAdd: AsyncParsableCommand, BoxerCommand {
     @Flag(help: "Discard a partial download of this box instead of resuming it.")
     var clean = false
 
+    @OptionGroup var download: DownloadFlags
+
     func validate() throws {
         if location != nil, name != nil {
             throw ValidationError("Give the name either as the first argument or with --name, not both.")
@@ -73,7 +75,9 @@ struct BoxAdd: AsyncParsableCommand, BoxerCommand {
         }
         request.force = force
         request.clean = clean
-        let adder = BoxAdder(store: try openStore(), downloader: Downloader(progress: output.targeting("box")), output: output)
+        var downloader = Downloader(progress: output.targeting("box"))
+        downloader.options = download.options
+        let adder = BoxAdder(store: try openStore(), downloader: downloader, output: output)
         try await adder.add(request)
     }
 }

@@ -9,7 +9,9 @@ struct BoxCommand: AsyncParsableCommand {
         commandName: "box",
         abstract: "Add, list, remove and update boxes.",
         discussion: "Boxes live under $BOXER_HOME/boxes in Vagrant's layout.",
-        subcommands: [BoxAdd.self, BoxList.self, BoxRemove.self, BoxPrune.self, BoxOutdated.self, BoxRepackage.self, BoxPack.self]
+        subcommands: [
+            BoxAdd.self, BoxList.self, BoxRemove.self, BoxPrune.self, BoxOutdated.self, BoxUpdate.self, BoxRepackage.self, BoxPack.self,
+        ]
     )
 }
 

@@ -73,6 +73,7 @@ extension MachineEnvironment {
             } else if state == .aborted {
                 output.targeting(name).say("The machine's QEMU had stopped without being halted; starting it again.")
             }
+            await checkBoxUpdate(context)
             bootedAt = Date()
             try await boot(provider: provider, context: &context, plan: plan)
         }
@@ -99,7 +100,9 @@ extension MachineEnvironment {
         guard let boxName = machine.box, !boxName.isEmpty else {
             throw MachineError.noBox(name, in: environment.vagrantfile)
         }
-        guard let box = context.box else {
+        var found = context.box
+        if found == nil { found = try await installBox(for: machine, provider: provider) }
+        guard let box = found else {
             let add = machine.boxURL.first.map { "boxer box add \(boxName) \($0)" } ?? "boxer box add \(boxName) <file or URL of the .box>"
             let installed = (try? BoxStore(home: home).list().filter { $0.name == boxName }) ?? []
             let architecture = machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current()

@@ -24,6 +24,8 @@ public struct MachineEnvironment: Sendable {
     /// machine starts the switch; the others must not race it). Other processes are kept out by
     /// the environment lock.
     let networkLock = AsyncLock()
+    /// Boxes added during this command, so machines that share one download it once.
+    let boxInstalls = BoxInstalls()
     /// Asked before a machine is created: nil lets it be, else the reason it cannot run here
     /// (provider, guest architecture). `boxer up` answers from the capability data.
     public var admission: (@Sendable (_ provider: String, _ guestArchitecture: String) -> String?)?

@@ -50,6 +50,31 @@ import Testing
         #expect(printed == "[\"a:1024\", \"b:512\"]\nbig z:2048\n[\"small\", \"large\"]\n512\ntrue\ntrue\nfalse")
     }
 
+    /// `include Helpers` at top level, as helper files are used: the module's methods and
+    /// constants are seen from the file and from every object, as Object's.
+    @Test func aModuleIncludedAtTopLevel() throws {
+        let printed = try Self.output(
+            """
+            module Provision
+              SIZE = 3
+              def node_name(role, index)
+                "#{role}#{index}-#{SIZE}-#{suffix}"
+              end
+              def suffix
+                "k8s"
+              end
+            end
+            include Provision
+            class Cluster
+              def first
+                node_name("worker", 1)
+              end
+            end
+            puts node_name("master", 0), Cluster.new.first, SIZE
+            """)
+        #expect(printed == "master0-3-k8s\nworker1-3-k8s\n3")
+    }
+
     @Test func modulesAsNamespacesAndMixins() throws {
         let printed = try Self.output(
             """

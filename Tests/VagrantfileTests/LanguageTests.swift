@@ -87,6 +87,10 @@ import Vagrantfile
         ("Pt = Struct.new(:host, :port)\nx = Pt.new(\"h\", 22)\nx.port = 2222\nputs x.host, x.port", "h\n2222"),
         ("puts Vagrant::Util::Platform.windows?, Time.now.year > 2000, Socket.gethostname.empty?", "false\ntrue\nfalse"),
         ("name = \"x\"\nputs <<-EOS.strip\n    hi #{name}\n    EOS", "hi x"),
+        // A lower-case terminator where an operand is expected is a heredoc; after a local
+        // variable and a space, `<<` glued to a name stays a shift.
+        ("s = <<eos\nline\neos\nputs s, [1].push(<<-done.strip)\n  two\n  done", "line\n1\ntwo"),
+        ("list = []\nitem = 3\nlist <<item\nputs list.inspect", "[3]"),
         ("puts \"yes\" if 1 == 1\nputs \"no\" unless 1 == 1", "yes"),
         ("puts __FILE__.end_with?(\"Vagrantfile\"), File.basename(__dir__) != \"\"", "true\ntrue"),
         ("puts Vagrant.has_plugin?(\"vagrant-vbguest\"), Vagrant.has_plugin?(\"vagrant-libvirt\")", "false\ntrue"),

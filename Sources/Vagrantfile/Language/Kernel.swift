@@ -246,7 +246,14 @@ enum Kernel {
             return try interpreter.yieldTo(arguments.block, [], method: name, at: location)
         case "freeze", "frozen?":
             return .null
-        case "attr_accessor", "attr_reader", "attr_writer", "include", "extend", "private", "public", "protected", "module_function":
+        case "include":
+            // At top level (a class body has its own): the modules join Object's ancestors.
+            for module in try ClassBodyMethods.modules(arguments.positional, interpreter: interpreter, at: location)
+            where !interpreter.host.includedModules.contains(where: { $0 === module }) {
+                interpreter.host.includedModules.append(module)
+            }
+            return .object(TypeObject("Object"))
+        case "attr_accessor", "attr_reader", "attr_writer", "extend", "private", "public", "protected", "module_function":
             throw VagrantfileError.classBodyMethod(name, at: location)
         default:
             throw interpreter.error("undefined local variable or method '\(name)'", at: location, className: "NameError")

@@ -21,6 +21,9 @@ final class VagrantHost {
     var globals: [String: Value] = [:]
     /// The classes and modules the program defines, visible from every file it loads, as in Ruby.
     var userConstants: [String: Value] = [:]
+    /// Modules `include`d at top level: as in Ruby they join Object's ancestors, so their
+    /// methods are callable, and their constants visible, from anywhere.
+    var includedModules: [RubyClass] = []
     /// What `Vagrant.plugin("2")` and `Vagrant.plugin("2", :component)` answered, by component.
     var pluginClasses: [String: RubyClass] = [:]
     /// What `puts` and friends printed, in order, from every file.

@@ -14,6 +14,9 @@ extension Interpreter {
         if let method = host.methods[name] {
             return try invoke(name, parameters: method.parameters, body: method.body, arguments, at: location)
         }
+        for module in host.includedModules.reversed() {
+            if let method = module.lookup(name) { return try invoke(method, on: selfValue, arguments, at: location) }
+        }
         if case .object(let object) = selfValue, !(object is MainObject), !(object is RubyInstance), !(object is RubyClass) {
             return try object.call(name, arguments, interpreter: self, at: location)
         }

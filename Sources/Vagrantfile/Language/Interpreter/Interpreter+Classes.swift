@@ -195,6 +195,8 @@ extension Interpreter {
         case .object(let type as RubyClass): if let value = type.visibleConstant(name) { return value }
         default: break
         }
-        return host.userConstants[name]
+        if let value = host.userConstants[name] { return value }
+        for module in host.includedModules.reversed() { if let value = module.visibleConstant(name) { return value } }
+        return nil
     }
 }

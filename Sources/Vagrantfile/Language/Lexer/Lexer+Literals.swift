@@ -308,11 +308,13 @@ extension Lexer {
 
     func isHeredocStart(space: Bool) -> Bool {
         guard let after = peek(2) else { return false }
-        let begins = after == "~" || after == "-" || after == "\"" || after == "'" || after.isUppercase || after == "_"
-        guard begins else { return false }
-        if !valueEnded { return true }
-        // `puts <<EOF`: a name, a space, then `<<` glued to the terminator.
-        if space, case .identifier? = tokens.last?.kind { return true }
+        let marked = after == "~" || after == "-" || after == "\"" || after == "'"
+        // Where an operand is expected, any identifier starts one (`inline: <<eos`), as in Ruby.
+        if !valueEnded { return marked || after.isLetter || after == "_" }
+        // `puts <<EOF`: a name, a space, then `<<` glued to the terminator. A lower-case
+        // terminator here could as well be a shift of a local variable (`list <<item`), which
+        // the lexer cannot tell apart, so only the usual upper-case terminators count.
+        if space, case .identifier? = tokens.last?.kind { return marked || after.isUppercase || after == "_" }
         return false
     }
 

@@ -91,6 +91,11 @@ import Vagrantfile
         // variable and a space, `<<` glued to a name stays a shift.
         ("s = <<eos\nline\neos\nputs s, [1].push(<<-done.strip)\n  two\n  done", "line\n1\ntwo"),
         ("list = []\nitem = 3\nlist <<item\nputs list.inspect", "[3]"),
+        // Paths are expanded lexically, as Ruby does: `..` and `.` go, slashes collapse.
+        (
+            "puts File.expand_path(\"a/../b/./c/\", \"/x/y\"), File.expand_path(\"/a//b/\"), File.expand_path(\"..\", \"/\")",
+            "/x/y/b/c\n/a/b\n/"
+        ),
         ("puts \"yes\" if 1 == 1\nputs \"no\" unless 1 == 1", "yes"),
         ("puts __FILE__.end_with?(\"Vagrantfile\"), File.basename(__dir__) != \"\"", "true\ntrue"),
         ("puts Vagrant.has_plugin?(\"vagrant-vbguest\"), Vagrant.has_plugin?(\"vagrant-libvirt\")", "false\ntrue"),

@@ -80,8 +80,9 @@ final class FileModule: RubyObject {
     static func resolve(_ path: String, interpreter: Interpreter) -> String {
         var expanded = path
         if expanded.hasPrefix("~") { expanded = (interpreter.environment["HOME"] ?? NSHomeDirectory()) + expanded.dropFirst() }
-        if !expanded.hasPrefix("/") { expanded = interpreter.directory + "/" + expanded }
-        return (expanded as NSString).standardizingPath
+        // Lexically, as Ruby's expand_path does (NSString's standardizingPath costs a megabyte
+        // of Foundation's pages on every `boxer status` that touches a file).
+        return HostFiles.absolute(expanded, relativeTo: interpreter.directory)
     }
 
     func call(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws -> Value {
@@ -115,7 +116,7 @@ final class FileModule: RubyObject {
                 let base = Self.resolve(args[1], interpreter: interpreter)
                 return .string(
                     first.hasPrefix("/") || first.hasPrefix("~")
-                        ? Self.resolve(first, interpreter: interpreter) : ((base + "/" + first) as NSString).standardizingPath)
+                        ? Self.resolve(first, interpreter: interpreter) : HostFiles.absolute(first, relativeTo: base))
             }
             return .string(Self.resolve(first, interpreter: interpreter))
         case "exist?", "exists?":

@@ -313,4 +313,56 @@ extension MachineError {
     static func cannotLockIndex(in folder: String) -> MachineError {
         MachineError(.locked, "cannot lock the machine index in \(folder)")
     }
+
+    // MARK: - Ansible (in Vagrant's words where it has them)
+
+    static func ansibleFileMissing(_ option: String, path: String, system: String) -> MachineError {
+        MachineError(.provisioner, "`\(option)` does not exist on the \(system): \(path)")
+    }
+
+    static func ansibleNotOnHost(_ command: String) -> MachineError {
+        MachineError(
+            .toolMissing,
+            "The Ansible software could not be found! Please verify that Ansible is correctly installed on your host system: `\(command)` is not on PATH. On Debian or Ubuntu: apt-get install ansible (or ansible-core)."
+        )
+    }
+
+    static func ansibleNotOnGuest(machine: String, reason: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "The Ansible software could not be found in the machine '\(machine)', and \(reason). Install Ansible in the box (Debian: apt-get install ansible-core), or give the machine network access for `install`."
+        )
+    }
+
+    static func ansibleVersionMismatch(system: String, required: String, current: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "The requested Ansible version (\(required)) was not found on the \(system). Ansible \(current) is installed; set `version` to it, or to \"latest\"."
+        )
+    }
+
+    static func ansibleCompatibilityConflict(system: String, version: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "Ansible \(version) on the \(system) does not support compatibility_mode '2.0' (it needs Ansible 2.0 or newer): set compatibility_mode to '1.8' or 'auto'."
+        )
+    }
+
+    static func ansibleFailed(machine: String, step: String, status: Int32) -> MachineError {
+        MachineError(
+            .provisioner,
+            "Ansible failed to complete successfully (\(step) for machine '\(machine)' exited with status \(status)). Any error output should be visible above. Please fix these errors and try again; `boxer provision \(machine)` runs it again."
+        )
+    }
+
+    static func ansibleNeedsTerminal(_ option: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "`\(option)` asks for a password on the terminal, and boxer has none here. Run `boxer up` or `boxer provision` from a terminal, or use vault_password_file."
+        )
+    }
+
+    static func cannotWriteInventory(_ path: String, _ error: some Error) -> MachineError {
+        MachineError(.io, "Cannot write the Ansible inventory \(path): \(error)")
+    }
 }

@@ -4,11 +4,13 @@ import Foundation
 import Networks
 import Vagrantfile
 
-/// Provisioners: shell (inline or path) and file, over the SSH communicator.
+/// Provisioners: shell (inline or path) and file over the SSH communicator; Ansible (host and
+/// local) in MachineEnvironment+Ansible.
 extension MachineEnvironment {
     public func provision(_ names: [String], only: [String]) async throws(MachineError) {
         let selected = try machines(names)
-        try await forEach(selected, action: "provision", parallel: true) { machine throws(MachineError) in
+        // One machine after another, in the Vagrantfile's order, as Vagrant provisions.
+        try await forEach(selected, action: "provision", parallel: false) { machine throws(MachineError) in
             let (communicator, context) = try await communicator(for: machine)
             _ = communicator
             let (provider, _) = try self.context(for: machine)
@@ -39,6 +41,8 @@ extension MachineEnvironment {
             switch provisioner.type {
             case "shell": try await runShell(provisioner, context: context, communicator: communicator)
             case "file": try await runFile(provisioner, context: context, communicator: communicator)
+            case "ansible": try await runAnsible(provisioner, context: context, communicator: communicator)
+            case "ansible_local": try await runAnsibleLocal(provisioner, context: context, communicator: communicator)
             default:
                 output.targeting(name).warn("The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
             }
@@ -103,5 +107,34 @@ extension MachineEnvironment {
             throw MachineError.fileSourceMissing(local)
         }
         try await communicator.upload(local, to: destination)
+    }
+}
+
+/// Machines of one `up` boot side by side but provision in the order the Vagrantfile defines
+/// them, as with Vagrant's sequential providers: projects rely on it (a first machine's
+/// playbook that a later one builds on, an Ansible run with `limit: "all"` from the last
+/// machine, which needs the others up).
+actor ProvisionTurns {
+    private let order: [String]
+    private var finished: Set<String> = []
+    private var waiting: [(name: String, continuation: CheckedContinuation<Void, Never>)] = []
+
+    init(order: [String]) { self.order = order }
+
+    /// Returns once every machine before `name` has finished (provisioned, or failed).
+    func wait(for name: String) async {
+        if isTurn(of: name) { return }
+        await withCheckedContinuation { waiting.append((name, $0)) }
+    }
+
+    func finish(_ name: String) {
+        finished.insert(name)
+        let ready = waiting.filter { isTurn(of: $0.name) }
+        waiting.removeAll { isTurn(of: $0.name) }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    private func isTurn(of name: String) -> Bool {
+        order.prefix { $0 != name }.allSatisfy(finished.contains)
     }
 }

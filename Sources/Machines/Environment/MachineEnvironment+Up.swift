@@ -23,12 +23,19 @@ extension MachineEnvironment {
     /// of those that failed are thrown together at the end.
     public func up(_ names: [String], options: UpOptions) async throws(MachineError) {
         let selected = try machines(names, onlyAutostart: names.isEmpty)
+        let turns = ProvisionTurns(order: selected.map(\.name))
         try await forEach(selected, action: "up", parallel: options.parallel) { machine throws(MachineError) in
-            try await up(machine, options: options)
+            do throws(MachineError) {
+                try await up(machine, options: options, turns: turns)
+                await turns.finish(machine.name)
+            } catch {
+                await turns.finish(machine.name)
+                throw error
+            }
         }
     }
 
-    func up(_ machine: Machine, options: UpOptions) async throws(MachineError) {
+    func up(_ machine: Machine, options: UpOptions, turns: ProvisionTurns? = nil) async throws(MachineError) {
         // Static addresses are checked before anything is created or started.
         let plan = try staticAddresses()
         if let network, let required = plan.subnet {
@@ -90,6 +97,7 @@ extension MachineEnvironment {
         try await connectAndPrepare(
             provider: provider, context: context, bootedAt: bootedAt, firstBoot: firstBoot, staticAddress: plan.addresses[name])
         try await updateIndex(context, provider: provider, state: .running)
+        await turns?.wait(for: name)
         let provisionAll = options.provision ?? (firstBoot || context.folder.read("action_provision") == nil)
         try await runProvisioners(
             context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)

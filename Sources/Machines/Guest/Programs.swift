@@ -55,12 +55,17 @@ public enum Programs {
     }
 
     /// Runs a program and hands each line of its output and error streams to `line` as it comes.
-    public static func stream(_ program: String, _ arguments: [String], line: @escaping @Sendable (String, _ isError: Bool) -> Void)
-        async throws(MachineError) -> Int32
-    {
+    /// `environment` adds variables to boxer's own; `workingDirectory` nil: boxer's.
+    public static func stream(
+        _ program: String, _ arguments: [String], environment: [(String, String)] = [], workingDirectory: String? = nil,
+        line: @escaping @Sendable (String, _ isError: Bool) -> Void
+    ) async throws(MachineError) -> Int32 {
+        var variables: [Environment.Key: String?] = [:]
+        for (key, value) in environment { variables[Environment.Key(stringLiteral: key)] = value }
         do {
             let result = try await Subprocess.run(
-                executable(program), arguments: Arguments(arguments), platformOptions: platformOptions,
+                executable(program), arguments: Arguments(arguments), environment: .inherit.updating(variables),
+                workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: platformOptions,
                 input: .none, output: .sequence, error: .sequence
             ) { execution in
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -85,6 +85,7 @@ let package = Package(
             name: "Machines",
             dependencies: [
                 "BoxerSupport", "BoxStore", "BoxArchive", "Vagrantfile", "Networks",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,7 +3,7 @@
 # its last line. Offline except for the Debian mirror; nothing needs root mounts or loop devices.
 #   scripts/testbox.sh tiny-amd64     busybox + dropbear, boots to SSH in ~9 s under TCG
 #   scripts/testbox.sh tiny-arm64     the same for qemu-system-aarch64 (UEFI)
-#   scripts/testbox.sh debian-amd64   Debian 12 with cloud-init, OpenSSH, rsync and ansible-core (mmdebstrap,
+#   scripts/testbox.sh debian-amd64   Debian 12 with cloud-init, OpenSSH, rsync, ansible-core, podman (mmdebstrap,
 #                                     ~80 s to build, ~55 s to SSH under TCG)
 # Boxes are cached under $BOXER_TEST_CACHE (default .cache/testbox, outside git) by a hash of
 # their recipe, so they are rebuilt only when the recipe changes. They are packed with boxer's
@@ -61,7 +61,7 @@ else
   virtual_gb=4
   printf '{\n  "provider": "libvirt",\n  "format": "qcow2",\n  "virtual_size": %d,\n  "architecture": "%s"\n}\n' "$virtual_gb" "$arch" > "$work/box/metadata.json"
   cat > "$work/box/Vagrantfile" <<VAGRANTFILE
-# boxer Debian 12 test box ($arch, kernel $kernel): cloud-init (NoCloud), OpenSSH, sudo, rsync.
+# boxer Debian 12 test box ($arch, kernel $kernel): cloud-init (NoCloud), OpenSSH, sudo, rsync, ansible-core, podman.
 Vagrant.configure("2") do |config|
   config.vm.provider "qemu" do |qemu|
     qemu.memory = 1024

@@ -365,4 +365,24 @@ extension MachineError {
     static func cannotWriteInventory(_ path: String, _ error: some Error) -> MachineError {
         MachineError(.io, "Cannot write the Ansible inventory \(path): \(error)")
     }
+
+    // MARK: - Docker and Podman
+
+    static func containerEngineMissing(_ engine: String, machine: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "\(engine == "docker" ? "Docker" : "Podman") is not installed in the machine '\(machine)' and could not be installed (it needs the guest to reach its package mirror). Install it in the box (Debian: apt-get install \(engine == "docker" ? "docker.io" : "podman"))."
+        )
+    }
+
+    static func dockerNotRunning(machine: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "Docker is not running in the machine '\(machine)' (no /var/run/docker.pid after `service docker start`). Check `sudo service docker status` in the guest."
+        )
+    }
+
+    static func containerStepFailed(command: String, machine: String, status: Int32) -> MachineError {
+        MachineError(.provisioner, "`\(command)` failed in the machine '\(machine)' with status \(status). The output above shows why.")
+    }
 }

@@ -11,6 +11,37 @@ import Testing
         try VagrantfileLoader.evaluate(source: source).output
     }
 
+    /// The calls of a Docker or Podman provisioner's block are kept as Vagrant's config keeps
+    /// them: containers in the order first run, a second `run` of a name merged into the first.
+    @Test func containerProvisionerCallsAreKept() throws {
+        let environment = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.vm.box = "b"
+                  config.vm.provision "docker" do |d|
+                    d.pull_images "redis", "ubuntu:22.04"
+                    d.build_image "/vagrant/app", args: "-t app"
+                    d.run "web", image: "nginx", args: "-p 80:80"
+                    d.run "db"
+                    d.run "web", cmd: "nginx -g 'daemon off;'"
+                  end
+                end
+                """)
+        let options = try #require(environment.machines.first?.provisioners.first?.options)
+        #expect(options["images"] == .array([.string("redis"), .string("ubuntu:22.04")]))
+        #expect(options["build_images"] == .array([.object(["path": .string("/vagrant/app"), "args": .string("-t app")])]))
+        #expect(
+            options["containers"]
+                == .array([
+                    .object([
+                        "name": .string("web"), "image": .string("nginx"), "args": .string("-p 80:80"),
+                        "cmd": .string("nginx -g 'daemon off;'"),
+                    ]),
+                    .object(["name": .string("db")]),
+                ]))
+        #expect(!environment.warnings.contains { $0.message.contains("docker") }, "docker is run, not skipped")
+    }
+
     /// kubespray and ceph-ansible: `DISK_UUID = Time.now.utc.to_i`.
     @Test func timeInUTC() throws {
         let lines = try Self.output(

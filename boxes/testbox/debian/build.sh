@@ -17,7 +17,7 @@ if [ -n "$cache" ]; then
          --customize-hook="sync-out /var/cache/apt/archives $cache" --skip=essential/unlink --skip=cleanup/apt/cache)
 fi
 mmdebstrap --quiet --architectures=amd64 --variant=apt --aptopt='APT::Install-Recommends "false"' \
-  --include=linux-image-cloud-amd64,systemd-sysv,udev,dbus,cloud-init,openssh-server,sudo,cloud-guest-utils,iproute2,netbase,ca-certificates,python3-yaml,procps,rsync,ansible-core \
+  --include=linux-image-cloud-amd64,systemd-sysv,udev,dbus,cloud-init,openssh-server,sudo,cloud-guest-utils,iproute2,netbase,ca-certificates,python3-yaml,procps,rsync,ansible-core,podman,netavark,busybox-static \
   "${hooks[@]}" --customize-hook="$here/customize.sh \"\$1\"" --customize-hook='rm -rf "$1"/var/cache/apt/archives/*.deb' \
   --dpkgopt=force-unsafe-io \
   bookworm root http://deb.debian.org/debian "deb http://deb.debian.org/debian-security bookworm-security main" "deb http://deb.debian.org/debian bookworm-updates main"

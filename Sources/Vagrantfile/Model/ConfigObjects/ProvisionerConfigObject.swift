@@ -135,8 +135,45 @@ final class ProvisionerConfigObject: RubyObject {
         }
     }
 
-    /// The recipes and roles added to a Chef run list, as Vagrant keeps them.
+    /// What the method calls of a provisioner's block add: the recipes and roles of a Chef run
+    /// list, the containers, builds and pulls of a Docker or Podman one, as Vagrant keeps them.
     private func record(_ method: String, _ arguments: Arguments, interpreter: Interpreter, at location: SourceLocation) throws {
+        func append(_ key: String, _ value: ConfigValue) {
+            var list: [ConfigValue] = []
+            if case .array(let existing)? = options[key] { list = existing }
+            list.append(value)
+            options[key] = .array(list)
+        }
+        switch method {
+        case "run":
+            // `d.run "name", image:, cmd:, args:, daemonize:, restart:, auto_assign_name:`; a later
+            // run of the same name adds to the earlier one's options.
+            guard let name = arguments.positional.first?.text else { return }
+            var entry = try Settings.options(arguments, at: location, interpreter: interpreter)
+            var list: [ConfigValue] = []
+            if case .array(let existing)? = options["containers"] { list = existing }
+            entry["name"] = .string(name)
+            if let index = list.firstIndex(where: { if case .object(let fields) = $0 { fields["name"] == .string(name) } else { false } }),
+                case .object(let earlier) = list[index]
+            {
+                list[index] = .object(earlier.merging(entry) { $1 })
+            } else {
+                list.append(.object(entry))
+            }
+            options["containers"] = .array(list)
+            return
+        case "build_image":
+            guard let path = arguments.positional.first?.text else { return }
+            var entry = try Settings.options(arguments, at: location, interpreter: interpreter)
+            entry["path"] = .string(path)
+            append("build_images", .object(entry))
+            return
+        case "pull_images":
+            for image in arguments.positional { append("images", .string(image.text)) }
+            return
+        default:
+            break
+        }
         guard method == "add_recipe" || method == "add_role", let name = arguments.positional.first?.text else { return }
         var list: [ConfigValue] = []
         if case .array(let existing)? = options["run_list"] { list = existing }

@@ -3,9 +3,10 @@ import Foundation
 import Testing
 
 extension MachineSuites {
-    /// Real Ansible: Debian's ansible-core on the host (`ansible`) and in the Debian test box
-    /// (`ansible_local`), against two Debian guests under QEMU.
-    @Suite struct AnsibleEndToEndTests {
+    /// Real provisioners on two Debian guests under QEMU: Debian's ansible-core on the host
+    /// (`ansible`) and in the Debian test box (`ansible_local`), and Podman in the guest running a
+    /// container from an image made offline (`podman import` of the guest's own busybox).
+    @Suite struct ProvisionerEndToEndTests {
         static let vagrantfile = """
             Vagrant.configure("2") do |config|
               config.vm.box = "boxer/debian"
@@ -13,6 +14,12 @@ extension MachineSuites {
                 web.vm.provision "local", type: "ansible_local" do |ansible|
                   ansible.playbook = "local.yml"
                   ansible.install = false
+                end
+                web.vm.provision "image", type: "shell",
+                  inline: "mkdir -p /tmp/rootfs/bin && cp /bin/busybox /tmp/rootfs/bin/ && ln -sf busybox /tmp/rootfs/bin/sh && tar -C /tmp/rootfs -c . | podman import - localhost/tiny:latest >/dev/null && echo imported"
+                web.vm.provision "containers", type: "podman" do |podman|
+                  podman.build_image "/vagrant/image", args: "--network=host -t localhost/built"
+                  podman.run "hello", image: "localhost/built", cmd: "/bin/busybox sleep 100000", args: "--network=host"
                 end
               end
               # The usual pattern: the last machine provisions every machine from the host.
@@ -51,10 +58,12 @@ extension MachineSuites {
                     content: "{{ inventory_hostname }} {{ ansible_connection }} {{ groups['all'] | join(',') }}\\n"
             """
 
-        @Test func hostAndGuestPlaybooksOnTwoMachines() throws {
+        @Test func ansibleAndPodmanOnTwoMachines() throws {
             let project = try MachineProject(vagrantfile: Self.vagrantfile, box: "debian-amd64", boxName: "boxer/debian")
             try Data(Self.site.utf8).write(to: project.root.appendingPathComponent("site.yml"))
             try Data(Self.local.utf8).write(to: project.root.appendingPathComponent("local.yml"))
+            let image = try project.temporary.folder("project/image")
+            try Data("FROM localhost/tiny:latest\nRUN echo built > /built\n".utf8).write(to: image.appendingPathComponent("Containerfile"))
 
             let up = try project.boxer(["up"])
             #expect(up.status == 0, "up failed:\n\(up.output)\n\(up.error)")
@@ -91,6 +100,25 @@ extension MachineSuites {
                         options: .regularExpression) != nil, "\(inventory)")
             }
             #expect(inventory.hasSuffix("\n[app]\nweb\n\n[data]\ndb\n\n[servers:children]\napp\ndata\n"), "\(inventory)")
+
+            // Podman: the image built in the guest, the container running from it with its cidfile
+            // where Vagrant keeps it; provisioning again keeps it, changed arguments recreate it.
+            #expect(up.output.contains("==> web: -- Container: hello"), "\(up.output)")
+            #expect(try project.boxer(["ssh", "web", "-c", "sudo podman exec hello /bin/busybox cat /built"]).output == "built\n")
+            let inspect = ["ssh", "web", "-c", "sudo podman inspect hello --format '{{.Id}} {{.State.Running}}'"]
+            let first = try project.boxer(inspect).output
+            #expect(first.hasSuffix(" true\n"), "\(first)")
+            let cid = try project.boxer(["ssh", "web", "-c", "sudo cat /var/lib/vagrant/cids/$(printf hello | sha1sum | cut -c1-40)"])
+                .output
+            #expect(first.hasPrefix(cid.trimmingCharacters(in: .whitespacesAndNewlines) + " "), "cidfile \(cid) for \(first)")
+            #expect(try project.boxer(["provision", "web", "--provision-with", "containers"]).status == 0)
+            #expect(try project.boxer(inspect).output == first, "the same container is kept")
+            let changed = Self.vagrantfile.replacingOccurrences(of: "sleep 100000", with: "sleep 200000")
+            try Data(changed.utf8).write(to: project.root.appendingPathComponent("Vagrantfile"))
+            let again = try project.boxer(["provision", "web", "--provision-with", "containers"])
+            #expect(again.output.contains("-- Detected changes to container 'hello' args, restarting..."), "\(again.output)")
+            let second = try project.boxer(inspect).output
+            #expect(second.hasSuffix(" true\n") && second != first, "\(second)")
 
             // A failing playbook: the machine stays up, the command fails with the task's output,
             // and provisioning again works.

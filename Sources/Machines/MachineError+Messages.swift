@@ -385,4 +385,26 @@ extension MachineError {
     static func containerStepFailed(command: String, machine: String, status: Int32) -> MachineError {
         MachineError(.provisioner, "`\(command)` failed in the machine '\(machine)' with status \(status). The output above shows why.")
     }
+
+    // MARK: - Puppet
+
+    static func puppetNotDetected(machine: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "The `puppet` binary appears not to be in the PATH of the guest '\(machine)' (nor in /opt/puppetlabs/bin). Puppet provisioning can not continue without Puppet properly installed: install it in the box (Debian: apt-get install puppet)."
+        )
+    }
+
+    static func puppetFolderMissing(_ path: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "The Puppet folder \(path) does not exist on the host; create it or fix manifests_path, environment_path or module_path.")
+    }
+
+    static func provisionerFailed(_ type: String, command: String, machine: String, status: Int32) -> MachineError {
+        MachineError(
+            .provisioner,
+            "The \(type) provisioner of machine '\(machine)' failed: `\(command)` exited with status \(status). The output above shows why."
+        )
+    }
 }

@@ -44,6 +44,7 @@ extension MachineEnvironment {
             case "ansible": try await runAnsible(provisioner, context: context, communicator: communicator)
             case "ansible_local": try await runAnsibleLocal(provisioner, context: context, communicator: communicator)
             case "docker", "podman": try await runContainers(provisioner, context: context, communicator: communicator)
+            case "puppet": try await runPuppet(provisioner, context: context, communicator: communicator)
             default:
                 output.targeting(name).warn("The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
             }

@@ -407,4 +407,19 @@ extension MachineError {
             "The \(type) provisioner of machine '\(machine)' failed: `\(command)` exited with status \(status). The output above shows why."
         )
     }
+
+    // MARK: - Salt
+
+    static func saltNotInstalled(machine: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "Salt is not installed in the machine '\(machine)', and boxer does not carry Vagrant's copy of bootstrap-salt.sh. Install Salt in the box (Debian: apt-get install salt-minion), or set salt.bootstrap_script to the bootstrap script in your project."
+        )
+    }
+
+    static func saltBootstrapFailed(machine: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "Bootstrapping or configuring Salt failed in the machine '\(machine)'. Set salt.verbose = true to see the script's output.")
+    }
 }

@@ -45,6 +45,7 @@ extension MachineEnvironment {
             case "ansible_local": try await runAnsibleLocal(provisioner, context: context, communicator: communicator)
             case "docker", "podman": try await runContainers(provisioner, context: context, communicator: communicator)
             case "puppet": try await runPuppet(provisioner, context: context, communicator: communicator)
+            case "salt": try await runSalt(provisioner, context: context, communicator: communicator)
             default:
                 output.targeting(name).warn("The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
             }

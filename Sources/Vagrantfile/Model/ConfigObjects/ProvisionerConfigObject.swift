@@ -168,6 +168,12 @@ final class ProvisionerConfigObject: RubyObject {
             entry["path"] = .string(path)
             append("build_images", .object(entry))
             return
+        case "pillar":
+            // Salt's `salt.pillar({...})`: deep-merged into pillar_data, as Vagrant's DeepMerge does.
+            guard let data = arguments.positional.first else { return }
+            let added = try Settings.value(data, at: location, interpreter: interpreter)
+            options["pillar_data"] = Self.deepMerged(options["pillar_data"] ?? .object([:]), added)
+            return
         case "pull_images":
             for image in arguments.positional { append("images", .string(image.text)) }
             return
@@ -179,5 +185,11 @@ final class ProvisionerConfigObject: RubyObject {
         if case .array(let existing)? = options["run_list"] { list = existing }
         list.append(.string(method == "add_recipe" ? "recipe[\(name)]" : "role[\(name)]"))
         options["run_list"] = .array(list)
+    }
+
+    static func deepMerged(_ base: ConfigValue, _ added: ConfigValue) -> ConfigValue {
+        guard case .object(var merged) = base, case .object(let extra) = added else { return added }
+        for (key, value) in extra { merged[key] = merged[key].map { deepMerged($0, value) } ?? value }
+        return .object(merged)
     }
 }

@@ -79,7 +79,7 @@ extension MachineError {
     ) -> MachineError {
         MachineError(
             .boxMissing,
-            "The box '\(box)' is installed, but not in a form the \(provider) provider runs (box formats \(formats.joined(separator: ", ")), architecture \(architecture)\(version.map { ", version \($0)" } ?? "")). Installed: \(installed.map { "\($0.provider) \($0.version)\($0.architecture.map { " \($0)" } ?? "")" }.joined(separator: "; ")). Add the right one:\n    \(add) --provider \(formats[0])"
+            "The box '\(box)' is installed, but not in a form the \(provider) provider runs (box formats \(formats.joined(separator: ", ")), architecture \(architecture)\(version.map { ", version \($0)" } ?? "")). Installed: \(installed.map { "\($0.provider) \($0.version)\($0.architecture.map { " \($0)" } ?? "")" }.joined(separator: "; ")). Add the right one:\n    \(add) --provider \(formats.first ?? provider)"
         )
     }
 
@@ -87,7 +87,13 @@ extension MachineError {
         let from = urls.isEmpty ? "" : " from \(urls.joined(separator: ", ")) (config.vm.box_url)"
         return MachineError(
             .boxMissing,
-            "Adding the box '\(box)' for the machine '\(machine)'\(from) failed; no machine was created or changed.\n\(error.description)")
+            "Adding the box '\(box)' for the machine '\(machine)'\(from) failed; no machine was created or changed.\n\(error.description)\nTo add it yourself: boxer box add \(box) \(urls.first ?? "<file or URL of the .box>")"
+        )
+    }
+
+    /// A failed add of a box that is installed in other forms: both, so the user sees why.
+    static func boxAddFailed(_ failure: MachineError, installedInWrongForm: MachineError) -> MachineError {
+        MachineError(.boxMissing, failure.message + "\n" + installedInWrongForm.message)
     }
 
     static func boxNotInstalled(_ box: String, version: String?, provider: String, formats: [String], architecture: String, add: String)

@@ -51,6 +51,10 @@ final class MachineProject: @unchecked Sendable {
         environment["BOXER_QEMU_RESTRICT"] = "1"
         environment["VAGRANT_CWD"] = nil
         environment["BOXER_CWD"] = nil
+        // A missing box is looked up on the box server: in tests, a loopback port nothing
+        // listens on (tests that serve a catalog pass their own), never the public one.
+        environment["BOXER_SERVER_URL"] = "http://127.0.0.1:9"
+        environment["VAGRANT_SERVER_URL"] = nil
         return environment
     }
 

@@ -236,7 +236,7 @@ import Vagrantfile
         let environment = [
             "PATH": try temporary.folder("plugins").path + ":/usr/bin:/bin", "HOME": project.path,
             "BOXER_HOME": try temporary.folder("home").path,
-            "BOXER_PROVIDERS": CapabilityTests.folder,
+            "BOXER_PROVIDERS": CapabilityTests.folder, "BOXER_SERVER_URL": "http://127.0.0.1:9",
         ]
         let up = try ProgramRun.run(binary, ["up", "--provider", "crashy"], environment: environment, directory: project)
         #expect(up.status != 0)

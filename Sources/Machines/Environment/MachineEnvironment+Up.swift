@@ -108,17 +108,26 @@ extension MachineEnvironment {
         guard let boxName = machine.box, !boxName.isEmpty else {
             throw MachineError.noBox(name, in: environment.vagrantfile)
         }
+        let add = machine.boxURL.first.map { "boxer box add \(boxName) \($0)" } ?? "boxer box add \(boxName) <file or URL of the .box>"
+        let architecture = machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current()
+        let installed = (try? BoxStore(home: home).list().filter { $0.name == boxName }) ?? []
+        let wrongForm = {
+            MachineError.boxInWrongForm(
+                boxName, provider: provider.name, formats: provider.boxFormats, architecture: architecture, version: machine.boxVersion,
+                installed: installed, add: add)
+        }
         var found = context.box
-        if found == nil { found = try await installBox(for: machine, provider: provider) }
-        guard let box = found else {
-            let add = machine.boxURL.first.map { "boxer box add \(boxName) \($0)" } ?? "boxer box add \(boxName) <file or URL of the .box>"
-            let installed = (try? BoxStore(home: home).list().filter { $0.name == boxName }) ?? []
-            let architecture = machine.boxArchitecture.flatMap { $0 == "auto" ? nil : $0 } ?? HostArchitecture.current()
-            if !installed.isEmpty {
-                throw MachineError.boxInWrongForm(
-                    boxName, provider: provider.name, formats: provider.boxFormats, architecture: architecture, version: machine.boxVersion,
-                    installed: installed, add: add)
+        if found == nil {
+            do throws(MachineError) {
+                found = try await installBox(for: machine, provider: provider)
+            } catch {
+                // Installed in other forms too: say so beside why the add failed.
+                if !installed.isEmpty { throw MachineError.boxAddFailed(error, installedInWrongForm: wrongForm()) }
+                throw error
             }
+        }
+        guard let box = found else {
+            if !installed.isEmpty { throw wrongForm() }
             throw MachineError.boxNotInstalled(
                 boxName, version: machine.boxVersion, provider: provider.name, formats: provider.boxFormats, architecture: architecture,
                 add: add)

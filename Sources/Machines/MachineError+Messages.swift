@@ -428,4 +428,19 @@ extension MachineError {
             .provisioner,
             "Bootstrapping or configuring Salt failed in the machine '\(machine)'. Set salt.verbose = true to see the script's output.")
     }
+    // MARK: - Chef
+
+    static func chefNotDetected(machine: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "The chef binary (either `chef-solo` or `chef-client`) was not found on the machine '\(machine)' and is required for chef provisioning. Please verify that chef is installed and that the binary is available on the PATH (installing it needs the guest to reach omnitruck.chef.io)."
+        )
+    }
+
+    static func chefNoConvergence(machine: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "Chef never successfully completed in the machine '\(machine)'! Any errors should be visible in the output above. Please fix your recipes so that they properly complete."
+        )
+    }
 }

@@ -27,9 +27,7 @@ extension MachineEnvironment {
         } else {
             version = nil
         }
-        let mode = try ansibleMode(settings, version: version, system: "host", target: target)
-        var invocation = AnsibleInvocation(settings: settings, machine: name, compatibilityMode: mode)
-        invocation.color = !output.isMachineReadable && isatty(STDOUT_FILENO) != 0
+        let invocation = try ansibleInvocation(settings, machine: name, version: version, system: "host", target: target)
 
         let inventory: String
         if let path = settings.inventoryPath {
@@ -101,9 +99,7 @@ extension MachineEnvironment {
         guard installed else { throw MachineError.ansibleNotOnGuest(machine: name, reason: "`install` is false") }
         let versionRun = try await communicator.capture("ansible --version")
         let version = versionRun.status == 0 ? AnsibleInvocation.version(fromVersionOutput: versionRun.output) : nil
-        let mode = try ansibleMode(settings, version: version, system: "guest", target: target)
-        var invocation = AnsibleInvocation(settings: settings, machine: name, compatibilityMode: mode)
-        invocation.color = !output.isMachineReadable && isatty(STDOUT_FILENO) != 0
+        let invocation = try ansibleInvocation(settings, machine: name, version: version, system: "guest", target: target)
 
         let inventory: String
         if let path = settings.inventoryPath {
@@ -161,6 +157,16 @@ extension MachineEnvironment {
         for (option, path, flag) in Self.ansibleFiles(settings) where !exists(path, flag == "-e") {
             throw MachineError.ansibleFileMissing(option, path: HostFiles.absolute(path, relativeTo: environment.root), system: system)
         }
+    }
+
+    /// The invocation for one run: its compatibility mode, colour when boxer's output is a terminal.
+    func ansibleInvocation(_ settings: AnsibleSettings, machine: String, version: String?, system: String, target: Output)
+        throws(MachineError) -> AnsibleInvocation
+    {
+        let mode = try ansibleMode(settings, version: version, system: system, target: target)
+        var invocation = AnsibleInvocation(settings: settings, machine: machine, compatibilityMode: mode)
+        invocation.color = !output.isMachineReadable && isatty(STDOUT_FILENO) != 0
+        return invocation
     }
 
     /// The compatibility mode to use: the one set, else detected from the version (1.8 when it

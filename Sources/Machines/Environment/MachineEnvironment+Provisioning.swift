@@ -46,6 +46,7 @@ extension MachineEnvironment {
             case "docker", "podman": try await runContainers(provisioner, context: context, communicator: communicator)
             case "puppet": try await runPuppet(provisioner, context: context, communicator: communicator)
             case "salt": try await runSalt(provisioner, context: context, communicator: communicator)
+            case "chef_solo", "chef_zero": try await runChef(provisioner, context: context, communicator: communicator)
             default:
                 output.targeting(name).warn("The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
             }

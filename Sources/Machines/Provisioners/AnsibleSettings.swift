@@ -163,33 +163,14 @@ public struct AnsibleSettings: Sendable, Equatable {
         return rendered.isEmpty ? nil : rendered
     }
 
-    /// Ruby's `to_json` of a settings value.
+    /// A settings value as compact JSON (Ruby's `to_json`; keys sorted, since boxer's settings
+    /// values do not keep Ruby's order).
     static func json(_ value: ConfigValue) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool(let flag): return flag ? "true" : "false"
-        case .int(let number): return String(number)
-        case .double(let number): return String(number)
-        case .string(let text): return jsonString(text)
-        case .array(let items): return "[" + items.map(json).joined(separator: ",") + "]"
-        case .object(let pairs):
-            return "{" + pairs.keys.sorted().map { jsonString($0) + ":" + json(pairs[$0] ?? .null) }.joined(separator: ",") + "}"
-        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20: out += String(format: "\\u%04x", control.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A string as a JSON (and Ruby) double-quoted literal.
+    static func jsonString(_ text: String) -> String { json(.string(text)) }
 }

@@ -41,13 +41,10 @@ extension MachineSuites {
                     end
                     """)
             let root = project.root
-            try Data(Self.standIn.utf8).write(to: root.appendingPathComponent("chef-stand-in"))
-            _ = try project.temporary.folder("project/cookbooks/web/recipes")
-            try Data("log 'hello'\n".utf8).write(to: root.appendingPathComponent("cookbooks/web/recipes/default.rb"))
-            _ = try project.temporary.folder("project/roles")
-            try Data("{}\n".utf8).write(to: root.appendingPathComponent("roles/base.json"))
-            _ = try project.temporary.folder("project/nodes")
-            try Data("{}\n".utf8).write(to: root.appendingPathComponent("nodes/chefbox.json"))
+            try project.write(Self.standIn, to: "chef-stand-in")
+            try project.write("log 'hello'\n", to: "cookbooks/web/recipes/default.rb")
+            try project.write("{}\n", to: "roles/base.json")
+            try project.write("{}\n", to: "nodes/chefbox.json")
 
             let up = try project.boxer(["up"])
             #expect(up.status == 0, "up failed:\n\(up.output)\n\(up.error)")

@@ -35,7 +35,7 @@ extension MachineSuites {
                       end
                     end
                     """)
-            try Data(Self.standIn.utf8).write(to: project.root.appendingPathComponent("docker-stand-in"))
+            try project.write(Self.standIn, to: "docker-stand-in")
             let up = try project.boxer(["up"])
             #expect(up.status == 0, "up failed:\n\(up.output)\n\(up.error)")
             for line in [

@@ -71,6 +71,13 @@ final class MachineProject: @unchecked Sendable {
         return process
     }
 
+    /// Writes a file of the project (its folders made as needed): playbooks, manifests, stand-ins.
+    func write(_ text: String, to relative: String) throws {
+        let url = root.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
     /// Runs boxer to its end; `extra` adds or replaces environment variables for this run.
     @discardableResult
     func boxer(_ arguments: [String], extra: [String: String] = [:]) throws -> ProgramRun {

@@ -60,10 +60,9 @@ extension MachineSuites {
 
         @Test func ansibleAndPodmanOnTwoMachines() throws {
             let project = try MachineProject(vagrantfile: Self.vagrantfile, box: "debian-amd64", boxName: "boxer/debian")
-            try Data(Self.site.utf8).write(to: project.root.appendingPathComponent("site.yml"))
-            try Data(Self.local.utf8).write(to: project.root.appendingPathComponent("local.yml"))
-            let image = try project.temporary.folder("project/image")
-            try Data("FROM localhost/tiny:latest\nRUN echo built > /built\n".utf8).write(to: image.appendingPathComponent("Containerfile"))
+            try project.write(Self.site, to: "site.yml")
+            try project.write(Self.local, to: "local.yml")
+            try project.write("FROM localhost/tiny:latest\nRUN echo built > /built\n", to: "image/Containerfile")
 
             let up = try project.boxer(["up"])
             #expect(up.status == 0, "up failed:\n\(up.output)\n\(up.error)")
@@ -114,7 +113,7 @@ extension MachineSuites {
             #expect(try project.boxer(["provision", "web", "--provision-with", "containers"]).status == 0)
             #expect(try project.boxer(inspect).output == first, "the same container is kept")
             let changed = Self.vagrantfile.replacingOccurrences(of: "sleep 100000", with: "sleep 200000")
-            try Data(changed.utf8).write(to: project.root.appendingPathComponent("Vagrantfile"))
+            try project.write(changed, to: "Vagrantfile")
             let again = try project.boxer(["provision", "web", "--provision-with", "containers"])
             #expect(again.output.contains("-- Detected changes to container 'hello' args, restarting..."), "\(again.output)")
             let second = try project.boxer(inspect).output

@@ -33,12 +33,10 @@ extension MachineSuites {
                     end
                     """)
             let root = project.root
-            try Data(Self.standIn.utf8).write(to: root.appendingPathComponent("puppet-stand-in"))
-            _ = try project.temporary.folder("project/manifests")
-            try Data("node default {}\n".utf8).write(to: root.appendingPathComponent("manifests/site.pp"))
-            _ = try project.temporary.folder("project/modules/web/manifests")
-            try Data("class web {}\n".utf8).write(to: root.appendingPathComponent("modules/web/manifests/init.pp"))
-            try Data("---\nversion: 5\n".utf8).write(to: root.appendingPathComponent("hiera.yaml"))
+            try project.write(Self.standIn, to: "puppet-stand-in")
+            try project.write("node default {}\n", to: "manifests/site.pp")
+            try project.write("class web {}\n", to: "modules/web/manifests/init.pp")
+            try project.write("---\nversion: 5\n", to: "hiera.yaml")
 
             let up = try project.boxer(["up"])
             #expect(up.status == 0, "up failed:\n\(up.output)\n\(up.error)")

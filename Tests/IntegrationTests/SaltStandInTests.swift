@@ -32,9 +32,8 @@ extension MachineSuites {
                       end
                     end
                     """)
-            try Data(Self.standIn.utf8).write(to: project.root.appendingPathComponent("salt-stand-in"))
-            _ = try project.temporary.folder("project/salt")
-            try Data("file_client: local\n".utf8).write(to: project.root.appendingPathComponent("salt/minion"))
+            try project.write(Self.standIn, to: "salt-stand-in")
+            try project.write("file_client: local\n", to: "salt/minion")
 
             let up = try project.boxer(["up"])
             #expect(up.status == 0, "up failed:\n\(up.output)\n\(up.error)")

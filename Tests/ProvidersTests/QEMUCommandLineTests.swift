@@ -23,6 +23,20 @@ import Vagrantfile
             qmpSocket: "/run/qmp.sock", consoleLog: "/p/console.log", pidFile: "/p/qemu.pid", extraArguments: ["-s"])
     }
 
+    /// With data disks (`config.vm.disk`), every disk is a device of its own, the primary first
+    /// and the one the firmware boots, each data disk with its name as the serial.
+    @Test func dataDisksComeAfterThePrimaryWithTheirNames() {
+        var line = Self.line()
+        line.dataDisks = [("/p/disk-data1.qcow2", "data1")]
+        line.images = ["/p/tools.iso"]
+        let text = line.arguments.joined(separator: " ")
+        #expect(
+            text.contains(
+                "-drive file=/p/.vagrant/machines/web/qemu/disk.qcow2,if=none,id=primary,format=qcow2,discard=unmap -device virtio-blk-pci,drive=primary,bootindex=0 -drive file=/p/seed,,1.iso,if=none,id=seed,format=raw,readonly=on -device virtio-blk-pci,drive=seed -drive file=/p/disk-data1.qcow2,if=none,id=data0,format=qcow2,discard=unmap -device virtio-blk-pci,drive=data0,serial=data1 -drive file=/p/tools.iso,if=none,id=image0,format=raw,readonly=on -device virtio-blk-pci,drive=image0"
+            ), "\(text)")
+        #expect(!text.contains("if=virtio"))
+    }
+
     @Test func x86WithTCGAndBIOS() {
         let arguments = Self.line().arguments
         #expect(

@@ -28,6 +28,14 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var consoleLog: String
     public var pidFile: String
     public var extraArguments: [String]
+    /// Data disks (`config.vm.disk`): qcow2 files, each with its name as the virtio serial.
+    public var dataDisks: [(file: String, serial: String)] = []
+    /// ISOs (`config.vm.disk :dvd`), attached read-only.
+    public var images: [String] = []
+
+    public static func == (lhs: QEMUCommandLine, rhs: QEMUCommandLine) -> Bool {
+        lhs.binary == rhs.binary && lhs.arguments == rhs.arguments
+    }
 
     public var arguments: [String] {
         var arguments = ["-name", "boxer-\(name),process=boxer-\(name)"]
@@ -44,8 +52,35 @@ public struct QEMUCommandLine: Sendable, Equatable {
                 "-drive", "if=pflash,format=raw,unit=1,file=\(escaped(vars))",
             ]
         }
-        arguments += ["-drive", "file=\(escaped(disk)),if=virtio,format=qcow2,discard=unmap"]
-        if let seed { arguments += ["-drive", "file=\(escaped(seed)),if=virtio,format=raw,readonly=on"] }
+        if dataDisks.isEmpty && images.isEmpty {
+            arguments += ["-drive", "file=\(escaped(disk)),if=virtio,format=qcow2,discard=unmap"]
+            if let seed { arguments += ["-drive", "file=\(escaped(seed)),if=virtio,format=raw,readonly=on"] }
+        } else {
+            // With more disks, each is a device of its own, in this order: QEMU places legacy
+            // `if=virtio` drives after every -device, so a data disk would come first, be the
+            // disk the firmware boots from, and take the guest's /dev/vda.
+            arguments += [
+                "-drive", "file=\(escaped(disk)),if=none,id=primary,format=qcow2,discard=unmap",
+                "-device", "virtio-blk-pci,drive=primary,bootindex=0",
+            ]
+            if let seed {
+                arguments += [
+                    "-drive", "file=\(escaped(seed)),if=none,id=seed,format=raw,readonly=on", "-device", "virtio-blk-pci,drive=seed",
+                ]
+            }
+        }
+        for (index, disk) in dataDisks.enumerated() {
+            arguments += [
+                "-drive", "file=\(escaped(disk.file)),if=none,id=data\(index),format=qcow2,discard=unmap",
+                "-device", "virtio-blk-pci,drive=data\(index),serial=\(disk.serial)",
+            ]
+        }
+        for (index, image) in images.enumerated() {
+            arguments += [
+                "-drive", "file=\(escaped(image)),if=none,id=image\(index),format=raw,readonly=on", "-device",
+                "virtio-blk-pci,drive=image\(index)",
+            ]
+        }
         for share in shares {
             arguments += [
                 "-virtfs",

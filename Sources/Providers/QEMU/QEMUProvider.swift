@@ -112,8 +112,17 @@ public struct QEMUProvider: Provider {
         }
         let disk = diskPath(context)
         unlink(disk)
+        let disks = try QEMUDisks(
+            context.machine, folder: context.folder, root: context.folder.projectRoot,
+            virtualSizeGB: setting(context, "machine_virtual_size")?.int)
         var arguments = ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, disk]
-        if let size = setting(context, "disk_size")?.string ?? setting(context, "machine_virtual_size")?.int.map({ "\($0)G" }) {
+        if let bytes = disks.primaryBytes {
+            // Disks only grow: a primary disk below the box's would cut off its file systems.
+            if let boxBytes = try await Self.virtualSize(image), bytes < boxBytes {
+                throw MachineError.diskTooSmall(machine: context.machine.name, requested: bytes, box: boxBytes)
+            }
+            arguments.append(String(bytes))
+        } else if let size = setting(context, "disk_size")?.string {
             arguments.append(size)
         }
         let result = try await Programs.run("qemu-img", arguments)
@@ -162,16 +171,53 @@ public struct QEMUProvider: Provider {
         if case .array(let items)? = setting(context, "extra_qemu_args") ?? setting(context, "extra_args") {
             extra = items.compactMap(\.string)
         }
-        return QEMUCommandLine(
+        let disks = try QEMUDisks(
+            context.machine, folder: context.folder, root: context.folder.projectRoot,
+            virtualSizeGB: setting(context, "machine_virtual_size")?.int)
+        var command = QEMUCommandLine(
             binary: binary, guestArchitecture: architecture, accelerator: accelerator, name: context.folder.machineName,
             memoryMiB: context.machine.providers["qemu"]?.memory ?? context.machine.providers["libvirt"]?.memory ?? 1024,
             cpus: context.machine.providers["qemu"]?.cpus ?? context.machine.providers["libvirt"]?.cpus ?? 1,
             disk: diskPath(context), seed: context.seed, shares: context.shares, firmware: firmware, forwards: context.forwards,
             restrictNAT: restrict, natMAC: Self.mac(for: id, nic: 1), internalNetwork: context.internalNetwork,
             qmpSocket: runtime + "/qmp.sock", consoleLog: consolePath(context), pidFile: pidPath(context), extraArguments: extra)
+        command.dataDisks = disks.data.map { ($0.file, QEMUDisks.serial($0.name)) }
+        command.images = disks.images.map(\.file)
+        return command
+    }
+
+    /// The disk's virtual size in bytes (`qemu-img info`).
+    static func virtualSize(_ image: String) async throws(MachineError) -> Int64? {
+        let info = try await Programs.run("qemu-img", ["info", "--output=json", "-U", image])
+        guard info.succeeded, let data = info.output.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        return (object["virtual-size"] as? NSNumber)?.int64Value
+    }
+
+    /// Data disks made when first needed (also for disks added to the Vagrantfile later) and the
+    /// primary disk grown to its `config.vm.disk` size, before QEMU opens them.
+    func prepareDisks(_ context: MachineContext) async throws(MachineError) {
+        let disks = try QEMUDisks(
+            context.machine, folder: context.folder, root: context.folder.projectRoot,
+            virtualSizeGB: setting(context, "machine_virtual_size")?.int)
+        for data in disks.data where HostFiles.kind(of: data.file) == nil {
+            let result = try await Programs.run("qemu-img", ["create", "-q", "-f", "qcow2", data.file, String(data.bytes)])
+            guard result.succeeded else {
+                throw MachineError.diskNotGrown(data.file, result.error.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            chmod(data.file, 0o600)
+        }
+        if let bytes = disks.primaryBytes, let current = try await Self.virtualSize(diskPath(context)), bytes > current {
+            let result = try await Programs.run("qemu-img", ["resize", "-q", diskPath(context), String(bytes)])
+            guard result.succeeded else {
+                throw MachineError.diskNotGrown(diskPath(context), result.error.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
     }
 
     public func start(_ context: MachineContext) async throws(MachineError) {
+        try await prepareDisks(context)
         let command = try commandLine(context)
         do {
             try home.prepareRuntime()
@@ -256,6 +302,10 @@ public struct QEMUProvider: Provider {
     public func destroy(_ context: MachineContext) async throws(MachineError) {
         try await stop(context, force: true, timeout: 0)
         for file in ["disk.qcow2", "seed.iso", "efivars.fd", "console.log", "qemu.pid", "ports.json", "stopped"] {
+            context.folder.remove(file)
+        }
+        // The data disks go with the machine, as Vagrant's do.
+        for file in HostFiles.entries(of: context.folder.path) where file.hasPrefix("disk-") && file.hasSuffix(".qcow2") {
             context.folder.remove(file)
         }
         if let folder = context.folder.id.flatMap(runtimeFolder) { try? FileManager.default.removeItem(atPath: folder) }

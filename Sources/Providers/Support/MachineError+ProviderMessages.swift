@@ -221,4 +221,21 @@ extension MachineError {
     static func resultNotEncodable(_ error: any Error) -> MachineError {
         MachineError(.provider, "cannot encode the result: \(error)")
     }
+
+    // MARK: - Disks
+
+    static func diskSetting(machine: String, _ problem: String) -> MachineError {
+        MachineError(.configuration, "config.vm.disk of machine '\(machine)': \(problem).")
+    }
+
+    static func diskTooSmall(machine: String, requested: Int64, box: Int64) -> MachineError {
+        MachineError(
+            .configuration,
+            "config.vm.disk of machine '\(machine)': the primary disk's size (\(requested >> 20) MiB) is below the box's (\(box >> 20) MiB); disks can only grow."
+        )
+    }
+
+    static func diskNotGrown(_ path: String, _ reason: String) -> MachineError {
+        MachineError(.io, "Cannot make or grow the disk \(path): \(reason)")
+    }
 }

@@ -443,4 +443,8 @@ extension MachineError {
             "Chef never successfully completed in the machine '\(machine)'! Any errors should be visible in the output above. Please fix your recipes so that they properly complete."
         )
     }
+
+    static func cloudInitSetting(machine: String, _ problem: String) -> MachineError {
+        MachineError(.configuration, "config.vm.cloud_init of machine '\(machine)': \(problem).")
+    }
 }

@@ -8,6 +8,30 @@ import Vagrantfile
 @testable import Providers
 
 @Suite struct NoCloudSeedTests {
+    /// With the Vagrantfile's own user data, the seed's user-data is a MIME multipart: boxer's
+    /// cloud-config first, then each part in order, non-ASCII text base64-encoded.
+    @Test func userDataPartsMakeAMultipart() throws {
+        var seed = NoCloudSeed(instanceID: "i-1", hostname: "web", user: "vagrant", authorizedKeys: ["ssh-ed25519 K"])
+        seed.userParts = [
+            .init(contentType: "text/cloud-config", text: "#cloud-config\nruncmd:\n  - touch /x\n"),
+            .init(contentType: "text/x-shellscript", text: "#!/bin/sh\necho héllo\n", fileName: "greet.sh"),
+        ]
+        let text = seed.userData
+        let boundary = "==BOXER-i1=="
+        #expect(text.hasPrefix("Content-Type: multipart/mixed; boundary=\"\(boundary)\"\nMIME-Version: 1.0\n\n--\(boundary)\n"))
+        #expect(
+            text.contains(
+                "Content-Type: text/cloud-config\nMIME-Version: 1.0\nContent-Transfer-Encoding: 7bit\nContent-Disposition: attachment; filename=\"boxer.cfg\"\n\n#cloud-config\nhostname: web\n"
+            ))
+        #expect(
+            text.contains(
+                "\n--\(boundary)\nContent-Type: text/cloud-config\nMIME-Version: 1.0\nContent-Transfer-Encoding: 7bit\n\n#cloud-config\nruncmd:\n  - touch /x\n"
+            ))
+        let encoded = Data("#!/bin/sh\necho héllo\n".utf8).base64EncodedString()
+        #expect(text.contains("Content-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=\"greet.sh\"\n\n\(encoded)\n"))
+        #expect(text.hasSuffix("--\(boundary)--\n"))
+    }
+
     @Test func seedIsAnISOLabelledCidataWithTheKeysAndHostname() throws {
         let folder = try TemporaryFolder("boxer-seed")
         let path = folder.path("seed.iso").path

@@ -172,9 +172,11 @@ extension MachineEnvironment {
         let seedPath = context.folder.file("seed.iso")
         let providerSettings = context.machine.providers[context.folder.provider]?.values ?? [:]
         if providerSettings["cloud_init"]?.bool ?? true {
-            let seed = NoCloudSeed(
+            var seed = NoCloudSeed(
                 instanceID: id, hostname: context.machine.hostname ?? name,
                 user: context.machine.ssh.username ?? "vagrant", authorizedKeys: [publicKey])
+            seed.userParts = try cloudInitUserData(context.machine)
+            if !seed.userParts.isEmpty { output.targeting(name).say("Preparing user data for cloud-init...") }
             try seed.write(to: seedPath)
             context.seed = seedPath
         } else {

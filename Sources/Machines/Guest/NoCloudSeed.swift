@@ -10,6 +10,22 @@ public struct NoCloudSeed: Sendable, Equatable {
     public var user: String
     public var authorizedKeys: [String]
     public var networkConfig: String?
+    /// The Vagrantfile's own user data (`config.vm.cloud_init :user_data`), after boxer's.
+    public var userParts: [UserPart] = []
+
+    /// One `config.vm.cloud_init :user_data` entry: its text, its MIME type (`text/cloud-config`,
+    /// `text/x-shellscript`, ...) and, when given, the file name it is attached under.
+    public struct UserPart: Sendable, Equatable {
+        public var contentType: String
+        public var text: String
+        public var fileName: String?
+
+        public init(contentType: String, text: String, fileName: String? = nil) {
+            self.contentType = contentType
+            self.text = text
+            self.fileName = fileName
+        }
+    }
 
     public init(instanceID: String, hostname: String, user: String, authorizedKeys: [String], networkConfig: String? = nil) {
         self.instanceID = instanceID
@@ -23,7 +39,26 @@ public struct NoCloudSeed: Sendable, Equatable {
         "instance-id: \(yaml(instanceID))\nlocal-hostname: \(yaml(hostname))\n"
     }
 
+    /// boxer's cloud-config alone, or, with the Vagrantfile's parts, a MIME multipart of it and
+    /// them in order (what Vagrant's CloudInitSetup writes; cloud-init merges the cloud-configs).
     public var userData: String {
+        guard !userParts.isEmpty else { return boxerCloudConfig }
+        let boundary = "==BOXER-\(instanceID.filter { $0.isLetter || $0.isNumber })=="
+        var text = "Content-Type: multipart/mixed; boundary=\"\(boundary)\"\nMIME-Version: 1.0\n\n"
+        let parts = [UserPart(contentType: "text/cloud-config", text: boxerCloudConfig, fileName: "boxer.cfg")] + userParts
+        for part in parts {
+            let ascii = part.text.unicodeScalars.allSatisfy(\.isASCII)
+            text += "--\(boundary)\nContent-Type: \(part.contentType)\nMIME-Version: 1.0\n"
+            text += "Content-Transfer-Encoding: \(ascii ? "7bit" : "base64")\n"
+            if let name = part.fileName {
+                text += "Content-Disposition: attachment; filename=\"\(name.replacingOccurrences(of: "\"", with: "\\\""))\"\n"
+            }
+            text += "\n" + (ascii ? part.text : Data(part.text.utf8).base64EncodedString(options: .lineLength76Characters)) + "\n"
+        }
+        return text + "--\(boundary)--\n"
+    }
+
+    var boxerCloudConfig: String {
         var lines = [
             "#cloud-config",
             "hostname: \(yaml(hostname))",

@@ -74,6 +74,13 @@ final class VMConfigObject: RubyObject {
             var list: [ConfigValue] = []
             if case .array(let existing)? = box.draft.vm[method + "s"] { list = existing }
             var entry = try Settings.options(arguments, at: location, interpreter: interpreter)
+            if let block = arguments.block {
+                // `config.vm.cloud_init :user_data do |c| c.content_type = ...; c.path = ... end`:
+                // the block's settings, as Vagrant's config object takes them.
+                let settings = ProvisionerConfigObject(type: method, options: entry)
+                _ = try block.call([.object(settings)], at: location)
+                entry = settings.options
+            }
             entry["type"] = .string(arguments.positional.first?.text ?? "")
             list.append(.object(entry))
             box.draft.vm[method + "s"] = .array(list)

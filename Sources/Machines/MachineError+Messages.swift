@@ -447,4 +447,11 @@ extension MachineError {
     static func cloudInitSetting(machine: String, _ problem: String) -> MachineError {
         MachineError(.configuration, "config.vm.cloud_init of machine '\(machine)': \(problem).")
     }
+
+    static func ansibleInventoryNotWritten(machine: String, folder: String, _ error: String) -> MachineError {
+        MachineError(
+            .provisioner,
+            "Cannot prepare the Ansible inventory folder \(folder) in the machine '\(machine)': \(error.trimmingCharacters(in: .whitespacesAndNewlines)). Check tmp_path."
+        )
+    }
 }

@@ -42,6 +42,10 @@ extension MachineSuites {
                     "the disk name 'd' is used twice"
                 ),
                 (#"config.vm.disk :disk, name: "d", size: "lots""#, "needs a size such as \"10GB\""),
+                (
+                    #"config.vm.disk :disk, name: "data 1", size: "1GB"; config.vm.disk :disk, name: "data_1", size: "1GB""#,
+                    "'data_1' is used twice"
+                ),
             ] {
                 let project = try MachineProject(
                     vagrantfile: "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"boxer/tiny\"\n  \(disk)\nend\n")

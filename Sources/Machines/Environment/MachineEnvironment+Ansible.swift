@@ -110,7 +110,10 @@ extension MachineEnvironment {
             let text = invocation.localInventory(machines: environment.machines.map(\.name))
             let prepare =
                 "sudo mkdir -p \(Communicator.quote(inventory)) && sudo chown -R -h \(Communicator.quote(communicator.user)) \(Communicator.quote(settings.temporaryPath)) && rm -f \(Communicator.quote(file))"
-            _ = try await communicator.capture(prepare)
+            let prepared = try await communicator.capture(prepare)
+            guard prepared.status == 0 else {
+                throw MachineError.ansibleInventoryNotWritten(machine: name, folder: inventory, prepared.error)
+            }
             let local = context.folder.file("ansible-local-inventory")
             try context.folder.write("ansible-local-inventory", text)
             defer { context.folder.remove("ansible-local-inventory") }

@@ -12,8 +12,11 @@ extension MachineEnvironment {
     func installBox(for machine: Machine, provider: any Provider) async throws(MachineError) -> BoxMatch? {
         guard let boxName = machine.box, !boxName.isEmpty else { return nil }
         let request = Self.addRequest(for: machine, formats: provider.boxFormats)
-        let key = [boxName, machine.boxVersion ?? "", provider.boxFormats.joined(separator: ","), machine.boxURL.joined(separator: " ")]
-            .joined(separator: "\n")
+        // Machines share an add only when they ask for exactly the same thing.
+        let key = [
+            boxName, machine.boxVersion ?? "", provider.boxFormats.joined(separator: ","), machine.boxURL.joined(separator: " "),
+            request.architecture ?? "", request.serverURL ?? "", request.checksum.map { "\($0.type):\($0.value)" } ?? "",
+        ].joined(separator: "\n")
         let target = output.targeting(machine.name)
         let home = home
         let root = environment.root

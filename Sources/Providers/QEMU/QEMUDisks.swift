@@ -19,8 +19,11 @@ struct QEMUDisks: Sendable, Equatable {
         var file: String
     }
 
-    /// `primary: true` with `size:`: the size the machine's disk grows to.
+    /// `primary: true` with `size:` (or `machine_virtual_size`): the size the machine's disk grows to.
     var primaryBytes: Int64?
+    /// Whether `primaryBytes` is the Vagrantfile's own `config.vm.disk` size (refused below the
+    /// box's) rather than vagrant-libvirt's `machine_virtual_size` (ignored below it, as there).
+    var primaryIsExplicit = false
     var data: [DataDisk] = []
     var images: [Image] = []
 
@@ -35,7 +38,8 @@ struct QEMUDisks: Sendable, Equatable {
             let type = fields["type"]?.string ?? "disk"
             let primary = fields["primary"]?.bool ?? false
             let name = fields["name"]?.string ?? (primary ? "vagrant_primary" : "")
-            if !names.insert(name).inserted, !name.isEmpty {
+            // Compared as the file names they become: "data 1" and "data_1" would share a file.
+            if !names.insert(Self.fileName(name)).inserted, !name.isEmpty {
                 throw MachineError.diskSetting(machine: machine.name, "the disk name '\(name)' is used twice; each disk needs its own name")
             }
             switch type {
@@ -47,6 +51,7 @@ struct QEMUDisks: Sendable, Equatable {
                 }
                 if primary {
                     primaryBytes = bytes
+                    primaryIsExplicit = true
                 } else {
                     guard !name.isEmpty else {
                         throw MachineError.diskSetting(

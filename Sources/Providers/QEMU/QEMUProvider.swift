@@ -116,14 +116,19 @@ public struct QEMUProvider: Provider {
             context.machine, folder: context.folder, root: context.folder.projectRoot,
             virtualSizeGB: setting(context, "machine_virtual_size")?.int)
         var arguments = ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, disk]
-        if let bytes = disks.primaryBytes {
-            // Disks only grow: a primary disk below the box's would cut off its file systems.
-            if let boxBytes = try await Self.virtualSize(image), bytes < boxBytes {
-                throw MachineError.diskTooSmall(machine: context.machine.name, requested: bytes, box: boxBytes)
-            }
-            arguments.append(String(bytes))
-        } else if let size = setting(context, "disk_size")?.string {
+        if let size = setting(context, "disk_size")?.string, !disks.primaryIsExplicit {
             arguments.append(size)
+        } else if let bytes = disks.primaryBytes {
+            // Disks only grow: a primary disk below the box's would cut off its file systems.
+            // vagrant-libvirt's machine_virtual_size below it is ignored, as vagrant-libvirt does.
+            let boxBytes = try await Self.virtualSize(image)
+            if let boxBytes, bytes < boxBytes {
+                if disks.primaryIsExplicit {
+                    throw MachineError.diskTooSmall(machine: context.machine.name, requested: bytes, box: boxBytes)
+                }
+            } else {
+                arguments.append(String(bytes))
+            }
         }
         let result = try await Programs.run("qemu-img", arguments)
         guard result.succeeded else {

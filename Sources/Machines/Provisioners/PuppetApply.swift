@@ -5,7 +5,7 @@ import Vagrantfile
 
 /// A `puppet` (apply) provisioner with Vagrant 2.3.4's defaults (plugins/provisioners/puppet):
 /// where its manifests, environments and modules go in the guest, and the command it runs.
-struct PuppetApply: Sendable, Equatable {
+struct PuppetApply: Sendable {
     /// A path on the host (`:host`, copied into the guest) or already in the guest (`:vm`).
     struct Place: Sendable, Equatable {
         var onHost: Bool
@@ -27,10 +27,6 @@ struct PuppetApply: Sendable, Equatable {
     var binaryPath: String?
     var environmentVariables: [(String, String)]
     var temporaryFolder: String
-
-    static func == (lhs: PuppetApply, rhs: PuppetApply) -> Bool {
-        lhs.command(binary: "puppet", color: false) == rhs.command(binary: "puppet", color: false)
-    }
 
     init(_ provisioner: Provisioner, root: String) {
         let options = provisioner.options

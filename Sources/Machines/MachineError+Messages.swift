@@ -2,6 +2,7 @@ import BoxStore
 import BoxerSupport
 import Foundation
 import Networks
+import Vagrantfile
 
 /// Every message the Machines module throws, in one place; each says what to do.
 /// (The providers' own messages are in Providers/Support/MachineError+ProviderMessages.swift.)
@@ -29,14 +30,18 @@ extension MachineError {
 
     /// One machine's failure in a command that ran several, prefixed with the machine's name.
     static func ofMachine(_ name: String, _ error: MachineError) -> MachineError {
-        MachineError(error.kind, "\(name): \(error.message)")
+        // An abort has said why it ends; it stays silent.
+        if error.message.isEmpty { return error }
+        return MachineError(error.kind, "\(name): \(error.message)", exitCode: error.exitCode)
     }
 
     /// Several machines' failures, one line each; cancelled (Ctrl-C, exit 130) only when every machine was,
     /// else the first real failure's kind.
     static func ofMachines(_ failures: [(String, MachineError)]) -> MachineError {
         let kind = failures.first { $0.1.kind != .cancelled }?.1.kind ?? .cancelled
-        return MachineError(kind, failures.map { "\($0.0): \($0.1.message)" }.joined(separator: "\n"))
+        let said = failures.filter { !$0.1.message.isEmpty }
+        return MachineError(
+            kind, said.map { "\($0.0): \($0.1.message)" }.joined(separator: "\n"), exitCode: failures.lazy.compactMap(\.1.exitCode).first)
     }
 
     static func cannotRunHere(_ name: String, provider: String, reason: String) -> MachineError {
@@ -453,5 +458,42 @@ extension MachineError {
             .provisioner,
             "Cannot prepare the Ansible inventory folder \(folder) in the machine '\(machine)': \(error.trimmingCharacters(in: .whitespacesAndNewlines)). Check tmp_path."
         )
+    }
+
+    // MARK: - Triggers
+
+    /// A trigger's `abort`: boxer stops at once with that status, having said so.
+    static func triggerAborted(status: Int32) -> MachineError {
+        MachineError(.configuration, "", exitCode: status)
+    }
+
+    /// A trigger's `run` or `run_remote` failed and its `on_error` is `:halt` (the default).
+    static func triggerFailed(_ trigger: Trigger, _ error: MachineError) -> MachineError {
+        MachineError(
+            .provisioner,
+            "The trigger \(trigger.name.map { "'\($0)' " } ?? "")written at \(trigger.location) failed: \(error.message)\nSet `on_error: :continue` on the trigger to carry on when it fails."
+        )
+    }
+
+    static func triggerBlockFailed(_ trigger: Trigger, _ error: VagrantfileError) -> MachineError {
+        MachineError(
+            .configuration,
+            "The ruby block of the trigger \(trigger.name.map { "'\($0)' " } ?? "")written at \(trigger.location) failed: \(error)")
+    }
+
+    static func triggerExitCode(_ status: Int32) -> MachineError {
+        MachineError(.provisioner, "A script exited with an unacceptable exit code \(status).")
+    }
+
+    static func triggerUnmatchedQuote(_ line: String) -> MachineError {
+        MachineError(.configuration, "The trigger's command has an unmatched quote: \(line)")
+    }
+
+    static func triggerGuestMissing() -> MachineError {
+        MachineError(.provisioner, "Could not run remote script on guest because it does not exist.")
+    }
+
+    static func triggerGuestNotRunning(_ machine: String, state: String) -> MachineError {
+        MachineError(.provisioner, "Could not run remote script on \(machine) because its state is \(state)")
     }
 }

@@ -10,10 +10,13 @@ public struct MachineError: Error, Sendable, CustomStringConvertible {
 
     public let kind: Kind
     public let message: String
+    /// The status boxer exits with instead of 1 (a trigger's `abort: 3`).
+    public let exitCode: Int32?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, exitCode: Int32? = nil) {
         self.kind = kind
         self.message = message
+        self.exitCode = exitCode
     }
 
     public var description: String { message }
@@ -21,5 +24,8 @@ public struct MachineError: Error, Sendable, CustomStringConvertible {
 
 extension MachineError: BoxerError {
     public var kindName: String { "MachineError.\(kind)" }
-    public var exitStatus: ExitStatus { kind == .cancelled ? .interrupted : .failure }
+    public var exitStatus: ExitStatus {
+        if let exitCode { return ExitStatus(rawValue: exitCode) }
+        return kind == .cancelled ? .interrupted : .failure
+    }
 }

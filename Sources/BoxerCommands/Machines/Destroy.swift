@@ -35,9 +35,8 @@ struct Destroy: AsyncParsableCommand, BoxerCommand {
                 return
             }
         }
-        try await withEnvironmentLock(environment) {
-            if graceful { try await environment.halt(names, force: false) }
-            try await environment.destroy(names)
+        try await withEnvironmentLock(environment, command: "destroy") {
+            try await environment.destroy(names, graceful: graceful)
         }
     }
 }

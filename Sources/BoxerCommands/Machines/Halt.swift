@@ -20,7 +20,7 @@ struct Halt: AsyncParsableCommand, BoxerCommand {
     func run() async throws {
         let output = global.makeOutput()
         let environment = try openMachineEnvironment(output: output)
-        try await withEnvironmentLock(environment) {
+        try await withEnvironmentLock(environment, command: "halt") {
             try await environment.halt(names, force: force)
         }
     }

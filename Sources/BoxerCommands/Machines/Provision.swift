@@ -21,7 +21,7 @@ struct Provision: AsyncParsableCommand, BoxerCommand {
         let output = global.makeOutput()
         let environment = try openMachineEnvironment(output: output, validated: true)
         let only = provisionWith?.split(separator: ",").map(String.init) ?? []
-        try await withEnvironmentLock(environment) {
+        try await withEnvironmentLock(environment, command: "provision") {
             try await environment.provision(names, only: only)
         }
     }

@@ -20,19 +20,9 @@ struct Reload: AsyncParsableCommand, BoxerCommand {
     func run() async throws {
         let output = global.makeOutput()
         let environment = try openMachineEnvironment(output: output, validated: true)
-        try await withEnvironmentLock(environment) {
+        try await withEnvironmentLock(environment, command: "reload") {
             // Only machines that exist are reloaded; the others are left as they are, as Vagrant does.
-            var created: [String] = []
-            for machine in try environment.machines(names) {
-                if try await environment.state(of: machine).state == .notCreated {
-                    output.targeting(machine.name).say("VM not created. Moving on...")
-                } else {
-                    created.append(machine.name)
-                }
-            }
-            guard !created.isEmpty else { return }
-            try await environment.halt(created, force: false)
-            try await environment.up(created, options: .init(provision: provision))
+            try await environment.reload(names, options: .init(provision: provision))
         }
     }
 }

@@ -16,7 +16,7 @@ struct Resume: AsyncParsableCommand, BoxerCommand {
     func run() async throws {
         let output = global.makeOutput()
         let environment = try openMachineEnvironment(output: output)
-        try await withEnvironmentLock(environment) {
+        try await withEnvironmentLock(environment, command: "resume") {
             try await environment.resume(names)
         }
     }

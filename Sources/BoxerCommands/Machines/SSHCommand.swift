@@ -39,8 +39,30 @@ struct SSHCommand: AsyncParsableCommand, BoxerCommand {
         let interactive = command == nil
         var arguments = [Communicator.ssh] + communicator.sshArguments(tty: interactive || tty, batch: !interactive, extra: extra)
         if let command { arguments.append(command) }
-        // exec: the terminal, signals and the exit status are ssh's own, as with `vagrant ssh`.
+        // Vagrant's actions: `ssh` for a login (its after triggers never run: ssh replaces the
+        // process), `ssh_run` for a command.
+        let action = interactive ? "ssh" : "ssh_run"
+        try await environment.fireTriggers(.before, action: action, machine: machine)
         let argv = arguments.map { strdup($0) } + [nil]
+        if !interactive && environment.hasTriggers(.after, action: action, machine: machine) {
+            // A child, so the after triggers run once it ends; its status is passed on.
+            var pid: pid_t = 0
+            let spawned = posix_spawn(&pid, Communicator.ssh, nil, nil, argv, environ)
+            guard spawned == 0 else {
+                throw CommandError.sshMissing(program: Communicator.ssh, reason: String(cString: strerror(spawned)))
+            }
+            let child = pid
+            let status = await onDedicatedThread { () -> Int32 in
+                var raw: Int32 = 0
+                while waitpid(child, &raw, 0) == -1 && errno == EINTR {}
+                return raw
+            }.get()
+            try await environment.fireTriggers(.after, action: action, machine: machine)
+            let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
+        // exec: the terminal, signals and the exit status are ssh's own, as with `vagrant ssh`.
         execv(Communicator.ssh, argv)
         throw CommandError.sshMissing(program: Communicator.ssh, reason: String(cString: strerror(errno)))
     }

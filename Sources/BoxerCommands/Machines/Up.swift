@@ -36,7 +36,7 @@ struct Up: AsyncParsableCommand, BoxerCommand {
         let environment = try openMachineEnvironment(output: output, provider: provider, validated: true)
         let only = provisionWith?.split(separator: ",").map(String.init) ?? []
         let options = MachineEnvironment.UpOptions(provision: only.isEmpty ? provision : true, provisionWith: only, parallel: parallel)
-        try await withEnvironmentLock(environment) {
+        try await withEnvironmentLock(environment, command: "up") {
             try await environment.up(names, options: options)
         }
     }

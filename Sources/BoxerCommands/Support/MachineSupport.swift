@@ -95,7 +95,9 @@ func capabilityAdmission(environment: [String: String], plugins: [ExternalProvid
 
 /// Holds `.vagrant/boxer.lock` while a command changes the project's machines; a second
 /// command on the same project waits for the first (and says so) rather than racing it.
-func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body: () async throws -> T) async throws -> T {
+/// Runs a command's work holding the environment's lock, with the Vagrantfile's `type: :command`
+/// triggers of `command` fired around it (when typed triggers are enabled).
+func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, command: String, _ body: () async throws -> T) async throws -> T {
     let folder = environment.environment.root + "/.vagrant"
     try PrivateFiles.makeFolders(folder)
     let url = URL(fileURLWithPath: folder + "/boxer.lock")
@@ -107,7 +109,10 @@ func withEnvironmentLock<T: Sendable>(_ environment: MachineEnvironment, _ body:
         lock = try waited.get()
     }
     defer { lock?.unlock() }
-    return try await body()
+    try await environment.fireCommandTriggers(.before, command: command)
+    let result = try await body()
+    try await environment.fireCommandTriggers(.after, command: command)
+    return result
 }
 
 /// States from the providers, for `status` once machines exist: asked from a task (providers

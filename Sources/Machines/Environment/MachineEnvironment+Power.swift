@@ -29,23 +29,46 @@ extension MachineEnvironment {
     public func halt(_ names: [String], force: Bool) async throws(MachineError) {
         let selected = try machines(names).reversed()
         try await forEach(Array(selected), action: "halt", parallel: true) { machine throws(MachineError) in
-            let (provider, context) = try context(for: machine)
-            let state = await provider.state(context)
-            guard state == .running || state == .paused else {
-                if state != .notCreated { output.targeting(machine.name).say("The machine is already halted.") }
-                return
-            }
-            output.targeting(machine.name).say(force ? "Forcing shutdown of VM..." : "Attempting graceful shutdown of VM...")
-            let timeout = machine.settings["graceful_halt_timeout"]?.int ?? 60
-            try await provider.stop(context, force: force, timeout: Double(timeout))
-            try await updateIndex(context, provider: provider, state: .poweroff)
+            try await halt(machine, force: force)
         }
     }
 
-    public func destroy(_ names: [String]) async throws(MachineError) {
+    func halt(_ machine: Machine, force: Bool) async throws(MachineError) {
+        let (provider, context) = try context(for: machine)
+        let state = await provider.state(context)
+        guard state == .running || state == .paused else {
+            if state != .notCreated { output.targeting(machine.name).say("The machine is already halted.") }
+            return
+        }
+        output.targeting(machine.name).say(force ? "Forcing shutdown of VM..." : "Attempting graceful shutdown of VM...")
+        let timeout = machine.settings["graceful_halt_timeout"]?.int ?? 60
+        try await provider.stop(context, force: force, timeout: Double(timeout))
+        try await updateIndex(context, provider: provider, state: .poweroff)
+    }
+
+    /// `halt` then `up` for each machine that exists, one action (its `reload` triggers fire,
+    /// not those of halt and up, as in Vagrant); machines not created are left as they are.
+    public func reload(_ names: [String], options: UpOptions) async throws(MachineError) {
+        let selected = try machines(names)
+        let turns = ProvisionTurns(order: selected.map(\.name))
+        let reload: @Sendable (Machine) async throws(MachineError) -> Void = { machine throws(MachineError) in
+            let (provider, context) = try context(for: machine)
+            guard await provider.state(context) != .notCreated else {
+                output.targeting(machine.name).say("VM not created. Moving on...")
+                return
+            }
+            try await halt(machine, force: false)
+            try await up(machine, options: options, turns: turns)
+        }
+        try await forEach(selected, action: "reload", parallel: options.parallel, finished: { await turns.finish($0.name) }, reload)
+    }
+
+    /// `graceful`: each machine is shut down as by `halt` first (within its destroy action).
+    public func destroy(_ names: [String], graceful: Bool = false) async throws(MachineError) {
         let selected = try machines(names).reversed()
         let usedProviders = Set(selected.map { providerName(for: $0) })
         try await forEach(Array(selected), action: "destroy", parallel: true) { machine throws(MachineError) in
+            if graceful { try await halt(machine, force: false) }
             // A damaged id is an error here (context), never "not created".
             let (provider, context) = try context(for: machine)
             guard let id = context.folder.id else {

@@ -37,6 +37,7 @@ extension MachineEnvironment {
                 default: if !all { continue }
                 }
             }
+            try await fireHookTriggers(.before, hook: "provisioner_run", machine: context.machine)
             output.targeting(name).say("Running provisioner: \(label) (\(provisioner.type))...")
             switch provisioner.type {
             case "shell": try await runShell(provisioner, context: context, communicator: communicator)
@@ -50,6 +51,7 @@ extension MachineEnvironment {
             default:
                 output.targeting(name).warn("The '\(provisioner.type)' provisioner is not supported by boxer; skipped.")
             }
+            try await fireHookTriggers(.after, hook: "provisioner_run", machine: context.machine)
             ran = true
         }
         if all || ran, let id = context.folder.id {

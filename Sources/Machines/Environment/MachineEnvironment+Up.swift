@@ -24,15 +24,10 @@ extension MachineEnvironment {
     public func up(_ names: [String], options: UpOptions) async throws(MachineError) {
         let selected = try machines(names, onlyAutostart: names.isEmpty)
         let turns = ProvisionTurns(order: selected.map(\.name))
-        try await forEach(selected, action: "up", parallel: options.parallel) { machine throws(MachineError) in
-            do throws(MachineError) {
-                try await up(machine, options: options, turns: turns)
-                await turns.finish(machine.name)
-            } catch {
-                await turns.finish(machine.name)
-                throw error
-            }
+        let bringUp: @Sendable (Machine) async throws(MachineError) -> Void = { machine throws(MachineError) in
+            try await up(machine, options: options, turns: turns)
         }
+        try await forEach(selected, action: "up", parallel: options.parallel, finished: { await turns.finish($0.name) }, bringUp)
     }
 
     func up(_ machine: Machine, options: UpOptions, turns: ProvisionTurns? = nil) async throws(MachineError) {

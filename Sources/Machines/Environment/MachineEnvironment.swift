@@ -131,14 +131,25 @@ public struct MachineEnvironment: Sendable {
 
     /// Runs `body` for each machine, concurrently or in order, trying all of them; throws one
     /// error naming every machine that failed. Each machine's `action` is recorded for scripts
-    /// as Vagrant does (`web,action,up,start` ... `web,action,up,end` when it succeeded).
+    /// as Vagrant does (`web,action,up,start` ... `web,action,up,end` when it succeeded), and
+    /// its triggers fire around it (the after ones only when it succeeded, as in Vagrant).
+    /// `finished` is called for every machine once it is done with, whether it failed or not.
     func forEach(
-        _ machines: [Machine], action: String, parallel: Bool, _ work: @escaping @Sendable (Machine) async throws(MachineError) -> Void
+        _ machines: [Machine], action: String, parallel: Bool, finished: (@Sendable (Machine) async -> Void)? = nil,
+        _ work: @escaping @Sendable (Machine) async throws(MachineError) -> Void
     ) async throws(MachineError) {
         let output = output
-        let body: @Sendable (Machine) async throws(MachineError) -> Void = { machine throws(MachineError) in
+        let body: @Sendable (Machine) async throws(MachineError) -> Void = { [self] machine throws(MachineError) in
             output.targeting(machine.name).record("action", action, "start")
-            try await work(machine)
+            do throws(MachineError) {
+                try await fireTriggers(.before, action: action, machine: machine)
+                try await work(machine)
+                try await fireTriggers(.after, action: action, machine: machine)
+            } catch {
+                await finished?(machine)
+                throw error
+            }
+            await finished?(machine)
             output.targeting(machine.name).record("action", action, "end")
         }
         var failures: [(String, MachineError)] = []

@@ -119,6 +119,30 @@ public struct Communicator: Sendable {
     static let scp = Programs.find("scp") ?? "scp"
 
     /// A single-quoted shell word.
+    /// Runs a command in the machine and waits for it on the calling thread, for code that
+    /// cannot await (a trigger's `ruby` block, on a thread of its own). nil: ssh did not start.
+    public static func runBlocking(_ communicator: Communicator, _ command: String) -> TriggerMachineFacts.CommandResult? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ssh)
+        process.arguments = communicator.sshArguments() + [command]
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        // Both pipes drained side by side: a command that fills one must not stall on it.
+        let errorData = CollectedData()
+        let drained = DispatchGroup()
+        DispatchQueue.global().async(group: drained) { errorData.data = error.fileHandleForReading.readDataToEndOfFile() }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        return TriggerMachineFacts.CommandResult(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            error: String(decoding: errorData.data, as: UTF8.self))
+    }
+
     public static func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
@@ -236,4 +260,9 @@ enum SSHBanner {
         }
         return buffer == Array("SSH-".utf8)
     }
+}
+
+/// Bytes one thread reads while another waits for it to finish (a DispatchGroup orders them).
+private final class CollectedData: @unchecked Sendable {
+    var data = Data()
 }

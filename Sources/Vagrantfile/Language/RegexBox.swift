@@ -7,10 +7,13 @@
 /// error naming its line), and `.` over a letter with combining marks (one character in Swift).
 final class RegexBox {
     let pattern: String
+    /// The flags as written (`"im"`).
+    let options: String
     let expression: Regex<AnyRegexOutput>
 
     init(pattern: String, options: String, at location: SourceLocation) throws(VagrantfileError) {
         self.pattern = pattern
+        self.options = options
         do {
             var compiled = try Regex(Self.translated(pattern, extended: options.contains("x")))
             // Characters are matched as Swift's (grapheme clusters), not Ruby's code points: with

@@ -36,6 +36,8 @@ struct MachineDraft {
     var provisioners: [ProvisionerEntry] = []
     var providerBlocks: [ProviderBlock] = []
     var ssh: [String: ConfigValue] = [:]
+    /// `config.trigger` entries, finalized, in the order given.
+    var triggers: [Trigger] = []
     var unnamedNetworks = 0
     /// Where each `config.vm.*` and `config.ssh.*` setting was last written ("vm.box_version"),
     /// for problems that name the line.

@@ -18,6 +18,25 @@ public struct VagrantEnvironment: Sendable, Equatable, Codable {
     /// Settings Vagrant's validation accepts and its providers refuse when a machine starts
     /// (a forwarded protocol other than tcp/udp, a boot timeout that is not a number).
     public var startProblems: [Diagnostic] = []
+    /// The file's own triggers (outside `define` blocks): command triggers fire from these.
+    public var triggers: [Trigger] = []
+    /// Whether `type: :command` and `:hook` triggers fire: `VAGRANT_EXPERIMENTAL` names
+    /// `typed_triggers` (or is `1`) in boxer's environment or as the Vagrantfile left `ENV`.
+    public var typedTriggers = false
+    /// The live `ruby` blocks of triggers, nil when there are none. Not encoded; compared by identity.
+    public var rubyTriggerBlocks: RubyTriggerBlocks?
+
+    private enum CodingKeys: String, CodingKey {
+        case vagrantfile, root, machines, warnings, output, problems, providerProblems, startProblems, triggers, typedTriggers
+    }
+
+    public static func == (left: VagrantEnvironment, right: VagrantEnvironment) -> Bool {
+        left.vagrantfile == right.vagrantfile && left.root == right.root && left.machines == right.machines
+            && left.warnings == right.warnings && left.output == right.output && left.problems == right.problems
+            && left.providerProblems == right.providerProblems && left.startProblems == right.startProblems
+            && left.triggers == right.triggers && left.typedTriggers == right.typedTriggers
+            && left.rubyTriggerBlocks === right.rubyTriggerBlocks
+    }
 
     /// Fails, naming each problem's place, when the configuration has problems: those of the
     /// whole file, and those of the override of the provider each machine runs with. `starting`:
@@ -74,6 +93,8 @@ public struct Machine: Sendable, Equatable, Codable {
     public var providerOrder: [String]
     public var provisioners: [Provisioner]
     public var ssh: SSHSettings
+    /// The file's triggers, then those of the machine's `define` blocks.
+    public var triggers: [Trigger] = []
     /// The machine as it is when run with a given provider, where that provider's block set
     /// `override.*` settings.
     public var providerOverrides: [String: MachineOverride]

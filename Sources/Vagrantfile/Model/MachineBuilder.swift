@@ -48,6 +48,7 @@ enum MachineBuilder {
             providerOrder: order,
             provisioners: provisioners,
             ssh: sshSettings,
+            triggers: draft.triggers,
             providerOverrides: [:])
     }
 

@@ -52,6 +52,13 @@ public struct Provisioner: Sendable, Equatable, Codable {
     public var run: String
     public var options: [String: ConfigValue]
 
+    public init(name: String?, type: String, run: String, options: [String: ConfigValue]) {
+        self.name = name
+        self.type = type
+        self.run = run
+        self.options = options
+    }
+
     public var inline: String? { options["inline"]?.string }
     public var path: String? { options["path"]?.string }
     public var privileged: Bool { options["privileged"]?.bool ?? true }

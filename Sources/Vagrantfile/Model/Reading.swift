@@ -35,9 +35,13 @@ struct Reading {
         collector.root = root
         let host = VagrantHost(configurator: collector, effects: effects, arguments: arguments)
         var interpreters: [Interpreter] = []
+        // Trigger blocks keep the program alive until the environment is dropped.
+        var keptAlive = false
         defer {
-            for interpreter in interpreters { interpreter.releaseCycles() }
-            host.release()
+            if !keptAlive {
+                for interpreter in interpreters { interpreter.releaseCycles() }
+                host.release()
+            }
         }
         for source in sources {
             let interpreter = Interpreter(file: source.path, environment: environment, host: host)
@@ -83,6 +87,12 @@ struct Reading {
             vagrantfile: sources.last?.path, root: root, machines: machines, warnings: warnings, output: host.output, problems: problems,
             providerProblems: providerProblems)
         read.startProblems = collector.startProblems
+        read.triggers = collector.global.draft.triggers
+        read.typedTriggers = Trigger.typedTriggersEnabled(environment: host.processEnvironment(last))
+        if !host.triggerBlocks.isEmpty {
+            keptAlive = true
+            read.rubyTriggerBlocks = RubyTriggerBlocks(host: host, interpreters: interpreters, blocks: host.triggerBlocks)
+        }
         return read
     }
 
@@ -121,7 +131,7 @@ struct Reading {
     }
 
     /// What escapes a configure block, as the error the reading ends with.
-    private static func converted(_ error: any Error) -> VagrantfileError {
+    static func converted(_ error: any Error) -> VagrantfileError {
         switch error {
         case let error as VagrantfileError: return error
         case let error as RubyError: return VagrantfileError.passing(error.message, as: .runtime, at: error.location)

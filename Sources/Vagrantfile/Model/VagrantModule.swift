@@ -32,6 +32,13 @@ final class VagrantHost {
     var loadDepth = 0
     /// How deep `eval`s nest now.
     var evalDepth = 0
+    /// Triggers' `ruby` blocks, numbered in the order given; they run when their trigger fires.
+    private(set) var triggerBlocks: [Closure] = []
+
+    func registerTriggerBlock(_ block: Closure) -> Int {
+        triggerBlocks.append(block)
+        return triggerBlocks.count - 1
+    }
 
     /// Whether shell commands, file writes, sleeps and `exit` act on the host (see `HostEffects`).
     let effects: HostEffects

@@ -32,7 +32,7 @@ final class ConfigObject: RubyObject {
         case "vagrant": value = .object(VagrantSectionObject(collector: collector))
         case _ where Self.unusedSections.contains(method):
             value = .object(IgnoredNamespace(name: method))
-        case "trigger": value = .object(TriggerConfigObject(collector: collector))
+        case "trigger": value = .object(TriggerConfigObject(box: box, collector: collector))
         case "to_s", "inspect": return .string("#<Vagrant::Config::V2::Root>")
         default:
             // As in Vagrant: any other section takes every setting, and validation refuses it

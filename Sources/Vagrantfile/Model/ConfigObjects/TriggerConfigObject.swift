@@ -1,18 +1,32 @@
 import Foundation
 
 /// `config.trigger`: `before`/`after` take commands and a block or an options hash, as in
-/// Vagrant 2.3.4, and each trigger is checked as Vagrant validates it (heading "trigger").
-/// boxer does not run triggers yet and says so.
+/// Vagrant 2.3.4, each trigger is checked as Vagrant validates it (heading "trigger") and
+/// kept, finalized, with the machine's configuration (triggers of a `define` block after the
+/// file's own, as Vagrant merges them).
 final class TriggerConfigObject: RubyObject {
     unowned let collector: ConfigurationCollector
+    let box: DraftBox
 
     /// VagrantConfigTrigger's settings; `id`, `command` and `ruby_block` can only be read.
     static let settings: Set<String> = [
         "name", "info", "warn", "on_error", "ignore", "only_on", "run", "run_remote", "exit_codes", "abort", "ruby", "type",
     ]
     static let readers: Set<String> = ["id", "command", "ruby_block"]
+    /// Vagrant 2.3.4's commands, which a `type: :command` trigger is checked against.
+    static let vagrantCommands: Set<String> = [
+        "autocomplete", "box", "cloud", "destroy", "docker-exec", "docker-logs", "docker-run", "global-status", "halt", "help", "init",
+        "list-commands", "login", "package", "plugin", "port", "powershell", "provision", "push", "rdp", "reload", "resume", "rsync",
+        "rsync-auto", "serve", "snapshot", "ssh", "ssh-config", "status", "suspend", "up", "upload", "validate", "version", "winrm",
+        "winrm-config",
+    ]
+    /// The hooks boxer has a step for (`machine_action_<action>` besides these).
+    static let hooks: Set<String> = ["provisioner_run"]
 
-    init(collector: ConfigurationCollector) { self.collector = collector }
+    init(box: DraftBox, collector: ConfigurationCollector) {
+        self.box = box
+        self.collector = collector
+    }
 
     var typeName: String { "VagrantPlugins::Kernel_V2::TriggerConfig" }
 
@@ -23,7 +37,6 @@ final class TriggerConfigObject: RubyObject {
                 at: location)
             return .null
         }
-        collector.warn("config.trigger is not supported by boxer yet; triggers are ignored", at: location)
         // `before(*command, &block)`: the commands (arrays flattened), then options as a last hash.
         var commands: [Value] = []
         func flatten(_ value: Value) {
@@ -46,8 +59,66 @@ final class TriggerConfigObject: RubyObject {
             }
             for pair in options?.pairs ?? [] { trigger.set(pair.key.text, pair.value) }
             try check(trigger, interpreter: interpreter, at: location)
+            box.draft.triggers.append(
+                try finalized(trigger, stage: method == "before" ? .before : .after, interpreter: interpreter, at: location))
+            box.touched = true
         }
         return .null
+    }
+
+    /// VagrantConfigTrigger#finalize!: defaults applied, lists made of single values. What
+    /// `check` refused is left out here (the reading fails on it anyway).
+    private func finalized(_ trigger: TriggerObject, stage: Trigger.Stage, interpreter: Interpreter, at location: SourceLocation)
+        throws -> Trigger
+    {
+        let values = trigger.values
+        func text(_ key: String) -> String? {
+            if case .string(let value)? = values[key] { return value }
+            return nil
+        }
+        func list(_ value: Value?) -> [Value] {
+            switch value {
+            case nil, .null?: return []
+            case .array(let items)?: return items.items
+            case .range(let low?, let high?, let exclusive)?:
+                return (exclusive ? Array(low..<max(low, high)) : low <= high ? Array(low...high) : []).map(Value.int)
+            case let single?: return [single]
+            }
+        }
+        func shell(_ key: String, privileged: Bool?) throws -> [String: ConfigValue]? {
+            guard case .hash(let pairs)? = values[key] else { return nil }
+            var options: [String: ConfigValue] = [:]
+            for pair in pairs.pairs { options[pair.key.text] = try Settings.value(pair.value, at: location, interpreter: interpreter) }
+            // A local `run` is never privileged (Vagrant warns and sets it false).
+            if let privileged { options["privileged"] = .bool(privileged) }
+            return options
+        }
+        var onlyOn: [Trigger.GuestPattern]?
+        if let written = values["only_on"], written.isTruthy {
+            onlyOn = list(written).map { value in
+                if case .regex(let regex) = value { return .regex(pattern: regex.pattern, options: regex.options) }
+                return .text(value.text)
+            }
+        }
+        var abort: Int?
+        switch values["abort"] {
+        case .bool(true)?: abort = 1
+        case .int(let code)?: abort = code
+        default: abort = nil
+        }
+        var rubyBlock: Int?
+        if case .proc(let block)? = values["ruby"] {
+            rubyBlock = interpreter.host.registerTriggerBlock(block)
+        }
+        let exitCodes = list(values["exit_codes"]).compactMap { if case .int(let code) = $0 { return code } else { return nil } }
+        return Trigger(
+            stage: stage, command: trigger.command.text, kind: Trigger.Kind(rawValue: values["type"]?.text ?? "") ?? .action,
+            name: text("name"), info: text("info"), warn: text("warn"),
+            continuesOnError: { if case .symbol("continue")? = values["on_error"] { return true } else { return false } }(),
+            ignore: list(values["ignore"]).map(\.text), onlyOn: onlyOn,
+            run: try shell("run", privileged: false), runRemote: try shell("run_remote", privileged: nil),
+            exitCodes: values["exit_codes"]?.isTruthy == true ? exitCodes : [0],
+            abort: abort, rubyBlock: rubyBlock, location: location)
     }
 
     /// VagrantConfigTrigger#validate, in its words.
@@ -58,6 +129,25 @@ final class TriggerConfigObject: RubyObject {
             problem("The following settings shouldn't exist: \(trigger.unknown.sorted().joined(separator: ", "))")
         }
         let values = trigger.values
+        let kind = values["type"].map { $0.isTruthy ? $0.text : "action" } ?? "action"
+        if kind == "command", !Self.vagrantCommands.contains(command), command != "all" {
+            collector.warn("The command '\(command)' was not found for this trigger.", at: location)
+        }
+        let typed = Trigger.typedTriggersEnabled(environment: interpreter.host.processEnvironment(interpreter))
+        if kind == "command" || kind == "hook" || (kind == "action" && command.contains("::")) {
+            if !typed {
+                collector.warn(
+                    "this `type: :\(kind)` trigger fires only with VAGRANT_EXPERIMENTAL=typed_triggers set, as in Vagrant", at: location)
+            } else if command.contains("::") {
+                collector.warn(
+                    "boxer has no step for Vagrant's internal action \(command); this trigger never fires (use :up, :provision, ... instead)",
+                    at: location)
+            } else if kind == "hook", !Self.hooks.contains(command), !command.hasPrefix("machine_action_") {
+                collector.warn(
+                    "boxer fires hook triggers for provisioner_run and machine_action_<action> only; the hook '\(command)' never fires",
+                    at: location)
+            }
+        }
         if let type = values["type"], type.isTruthy, !["command", "action", "hook"].contains(type.text) {
             problem(
                 "The type '\(type.text)' defined for trigger '\(command)' is not valid. Must be one of the following types: 'command, action, hook'"
@@ -148,7 +238,7 @@ final class TriggerObject: RubyObject {
         }
         switch method {
         case "ruby":
-            // `trigger.ruby do |env, machine| ... end`: kept for when triggers run.
+            // `trigger.ruby do |env, machine| ... end`: run by the interpreter when the trigger fires.
             if let block = arguments.block { values["ruby"] = .proc(block) }
             return .null
         case "command": return command

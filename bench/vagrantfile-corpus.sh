@@ -7,7 +7,7 @@
 #   boxer validate,      boxer status --machine-readable
 # and scores agreement: the same verdict (both accept or both refuse) and, when both accept,
 # the same machines in the same order. Projects that Vagrant refuses only because of this host
-# (a plugin it would install, a provider plugin it lacks, no NFS server, no winrm gem, a provider
+# (a plugin it would install or lacks (boxer has vagrant-hostmanager built in), a provider plugin it lacks, no NFS server, no winrm gem, a provider
 # such as Docker that this host cannot run) are listed apart and not scored.
 # Prints the disagreements with both tools' first lines, the median `status` time ratio on the
 # projects both accept, and boxer's peak memory.
@@ -62,7 +62,7 @@ for vagrantfile in "$corpus"/*/Vagrantfile; do
   vagrant_machines=$(machines "$work/vs") boxer_machines=$(machines "$work/bs")
   vagrant_said=$(first_line "$work/vv") boxer_said=$(first_line "$work/bv")
   peaks+=("$bs_kib")
-  if [ "$vv_status" != 0 ] && grep -qiE "vagrant plugin install|plugin .* is not installed|support NFS|nfsd|-- winrm|constant VagrantPlugins::|could not be found, but was requested" \
+  if [ "$vv_status" != 0 ] && grep -qiE "vagrant plugin install|plugin .* is not installed|support NFS|nfsd|-- winrm|constant VagrantPlugins::|could not be found, but was requested|Unknown configuration section 'hostmanager'" \
     "$work/vv.stdout" "$work/vv.stderr"; then
     host_dependent+=("$project (vagrant: $vagrant_said)")
     continue

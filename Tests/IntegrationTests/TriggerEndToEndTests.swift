@@ -77,7 +77,8 @@ extension MachineSuites {
             #expect(up.status == 0, "\(up.error)")
             let halt = try project.boxer(["halt"])
             #expect(halt.status == 0, "\(halt.error)")
-            #expect((halt.output + halt.error).contains("==> default: Could not run remote script on default because its state is poweroff"))
+            #expect(
+                (halt.output + halt.error).contains("==> default: Could not run remote script on default because its state is poweroff"))
             let provision = try project.boxer(["provision"])
             #expect(provision.status == 1)
             #expect(provision.error.contains("Could not run remote script on default because its state is poweroff"), "\(provision.error)")

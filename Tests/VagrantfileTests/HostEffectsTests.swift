@@ -148,15 +148,15 @@ import Testing
         let folder = try TemporaryFolder("boxer-effects")
         let environment = try Self.read(
             """
-            unless Vagrant.has_plugin?("vagrant-hostmanager")
-              if system("vagrant plugin install vagrant-hostmanager")
+            unless Vagrant.has_plugin?("vagrant-vbguest")
+              if system("vagrant plugin install vagrant-vbguest")
                 exec "vagrant #{ARGV.join(' ')}"
               else
                 abort "Installation of one or more plugins has failed. Aborting."
               end
             end
             """, in: folder)
-        #expect(environment.warnings.map(\.message).contains { $0.contains("installs the Vagrant plugin vagrant-hostmanager") })
+        #expect(environment.warnings.map(\.message).contains { $0.contains("installs the Vagrant plugin vagrant-vbguest") })
     }
 
     @Test func randomNumbersStayInTheirRange() throws {

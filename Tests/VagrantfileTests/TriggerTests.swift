@@ -182,3 +182,44 @@ import Testing
         }
     }
 }
+
+/// vagrant-hostmanager's settings, which boxer has built in.
+@Suite struct HostManagerSettingsTests {
+    @Test func settingsAndDefaults() throws {
+        let read = try VagrantfileLoader.evaluate(
+            source: """
+                Vagrant.configure("2") do |config|
+                  config.vm.box = "x"
+                  config.hostmanager.enabled = Vagrant.has_plugin?("vagrant-hostmanager")
+                  config.hostmanager.ignore_private_ip = false
+                  config.vm.define "web" do |web|
+                    web.hostmanager.aliases = %w[www web.local]
+                    web.vm.provision :hostmanager
+                  end
+                  config.vm.define "db"
+                end
+                """)
+        #expect(read.problems.isEmpty && read.warnings.isEmpty, "\(read.problems) \(read.warnings.map(\.message))")
+        let web = try #require(read.machine(named: "web")?.hostManager)
+        #expect(web.enabled && web.manageGuest && !web.manageHost && !web.includeOffline && web.aliases == ["www", "web.local"])
+        #expect(read.machine(named: "db")?.hostManager.aliases == [])
+        #expect(read.machine(named: "web")?.provisioners.map(\.type) == ["hostmanager"])
+        let unknown = try VagrantfileLoader.evaluate(
+            source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"x\"; c.hostmanager.enabeld = true }")
+        #expect(unknown.problems.map(\.message) == ["HostManager configuration: The following settings shouldn't exist: enabeld"])
+    }
+}
+
+extension HostManagerSettingsTests {
+    @Test func valuesAreCheckedAsThePluginChecksThem() throws {
+        let read = try VagrantfileLoader.evaluate(
+            source:
+                "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"x\"\n  c.hostmanager.enabled = \"yes\"\n  c.hostmanager.aliases = 3\nend\n"
+        )
+        #expect(
+            read.problems.map(\.message) == [
+                "HostManager configuration: A value for hostmanager.enabled can be true or false.",
+                "HostManager configuration: A value for hostmanager.aliases must be an Array or String.",
+            ])
+    }
+}

@@ -59,6 +59,7 @@ extension MachineEnvironment {
             }
             try await halt(machine, force: false)
             try await up(machine, options: options, turns: turns)
+            await updateHostsFilesAfter([machine])
         }
         try await forEach(selected, action: "reload", parallel: options.parallel, finished: { await turns.finish($0.name) }, reload)
     }
@@ -86,6 +87,7 @@ extension MachineEnvironment {
             context.folder.removeAll()
             CrashPoint.reach("destroy-folder-removed")
         }
+        await updateHostsFilesAfter(Array(selected))
         // The environment network goes with the environment's last machine. A machine whose id
         // file is there but damaged still counts: its network is not taken from under it.
         let remaining = environment.machines.contains { machine in

@@ -42,6 +42,7 @@ extension MachineEnvironment {
             switch provisioner.type {
             case "shell": try await runShell(provisioner, context: context, communicator: communicator)
             case "file": try await runFile(provisioner, context: context, communicator: communicator)
+            case "hostmanager": await runHostManagerProvisioner(context)
             case "ansible": try await runAnsible(provisioner, context: context, communicator: communicator)
             case "ansible_local": try await runAnsibleLocal(provisioner, context: context, communicator: communicator)
             case "docker", "podman": try await runContainers(provisioner, context: context, communicator: communicator)

@@ -26,6 +26,7 @@ extension MachineEnvironment {
         let turns = ProvisionTurns(order: selected.map(\.name))
         let bringUp: @Sendable (Machine) async throws(MachineError) -> Void = { machine throws(MachineError) in
             try await up(machine, options: options, turns: turns)
+            await updateHostsFilesAfter([machine])
         }
         try await forEach(selected, action: "up", parallel: options.parallel, finished: { await turns.finish($0.name) }, bringUp)
     }

@@ -24,6 +24,8 @@ public struct MachineEnvironment: Sendable {
     /// machine starts the switch; the others must not race it). Other processes are kept out by
     /// the environment lock.
     let networkLock = AsyncLock()
+    /// Hosts files are rewritten one update at a time (machines come up side by side).
+    let hostsLock = AsyncLock()
     /// Boxes added during this command, so machines that share one download it once.
     let boxInstalls = BoxInstalls()
     /// Asked before a machine is created: nil lets it be, else the reason it cannot run here

@@ -38,6 +38,8 @@ struct MachineDraft {
     var ssh: [String: ConfigValue] = [:]
     /// `config.trigger` entries, finalized, in the order given.
     var triggers: [Trigger] = []
+    /// `config.hostmanager.*` as written.
+    var hostManager: [String: ConfigValue] = [:]
     var unnamedNetworks = 0
     /// Where each `config.vm.*` and `config.ssh.*` setting was last written ("vm.box_version"),
     /// for problems that name the line.

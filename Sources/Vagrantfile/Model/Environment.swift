@@ -95,6 +95,8 @@ public struct Machine: Sendable, Equatable, Codable {
     public var ssh: SSHSettings
     /// The file's triggers, then those of the machine's `define` blocks.
     public var triggers: [Trigger] = []
+    /// `config.hostmanager`: the hosts files boxer keeps (vagrant-hostmanager's settings).
+    public var hostManager = HostManagerSettings([:])
     /// The machine as it is when run with a given provider, where that provider's block set
     /// `override.*` settings.
     public var providerOverrides: [String: MachineOverride]

@@ -49,6 +49,7 @@ enum MachineBuilder {
             provisioners: provisioners,
             ssh: sshSettings,
             triggers: draft.triggers,
+            hostManager: HostManagerSettings(draft.hostManager),
             providerOverrides: [:])
     }
 

@@ -88,3 +88,27 @@ public struct SSHSettings: Sendable, Equatable, Codable {
     public var host: String?
     public var values: [String: ConfigValue]
 }
+
+/// vagrant-hostmanager's settings, with its defaults: hosts files are updated on `up` and
+/// `destroy` only when `enabled`; the guests' files by default, the host's only when asked.
+public struct HostManagerSettings: Sendable, Equatable, Codable {
+    public var enabled: Bool
+    public var manageGuest: Bool
+    public var manageHost: Bool
+    public var ignorePrivateIP: Bool
+    public var includeOffline: Bool
+    public var aliases: [String]
+
+    public init(_ values: [String: ConfigValue]) {
+        enabled = values["enabled"]?.bool ?? false
+        manageGuest = values["manage_guest"]?.bool ?? true
+        manageHost = values["manage_host"]?.bool ?? false
+        ignorePrivateIP = values["ignore_private_ip"]?.bool ?? false
+        includeOffline = values["include_offline"]?.bool ?? false
+        switch values["aliases"] {
+        case .array(let items)?: aliases = items.compactMap(\.string)
+        case .string(let single)?: aliases = [single]
+        default: aliases = []
+        }
+    }
+}

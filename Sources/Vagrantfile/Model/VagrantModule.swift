@@ -7,7 +7,7 @@ final class VagrantHost {
     /// The version boxer answers `Vagrant::VERSION` and `Vagrant.require_version` with.
     static let vagrantVersion = "2.4.1"
     /// Plugins whose configuration boxer reads itself.
-    static let knownPlugins: Set<String> = ["vagrant-libvirt", "vagrant-qemu"]
+    static let knownPlugins: Set<String> = ["vagrant-libvirt", "vagrant-qemu", "vagrant-hostmanager"]
 
     /// Where `Vagrant.configure` blocks go; a box's layering swaps in a collector of its own.
     var configurator: ConfigurationCollector

@@ -33,10 +33,11 @@ final class ConfigObject: RubyObject {
         case _ where Self.unusedSections.contains(method):
             value = .object(IgnoredNamespace(name: method))
         case "trigger": value = .object(TriggerConfigObject(box: box, collector: collector))
+        case "hostmanager": value = .object(HostManagerConfigObject(box: box, collector: collector))
         case "to_s", "inspect": return .string("#<Vagrant::Config::V2::Root>")
         default:
             // As in Vagrant: any other section takes every setting, and validation refuses it
-            // (a plugin's section, such as hostmanager, when the plugin is not there).
+            // (a plugin's section, such as landrush, when the plugin is not there).
             collector.problem("Vagrant", "Unknown configuration section '\(method)'.", at: location)
             value = .object(IgnoredNamespace(name: method))
         }

@@ -12,6 +12,8 @@ enum ProvisionerKind {
             "keep_color", "name", "sensitive", "powershell_args", "powershell_elevated_interactive", "reboot", "reset",
         ],
         "file": ["source", "destination"],
+        // vagrant-hostmanager's provisioner, built in: it takes no settings.
+        "hostmanager": [],
         "ansible": ansibleBase.union([
             "ask_become_pass", "ask_vault_pass", "force_remote_user", "host_key_checking", "raw_ssh_args", "ask_sudo_pass",
         ]),

@@ -191,7 +191,9 @@ final class VMConfigObject: RubyObject {
         if !ProvisionerKind.types.contains(type) && !collector.pluginProvisioners.contains(type) {
             // Vagrant's words for a provisioner no plugin provides (vagrant-hosts, vagrant-reload, ...).
             collector.problem("vm", "The '\(name ?? type)' provisioner could not be found.", at: location)
-        } else if !["shell", "file", "ansible", "ansible_local", "docker", "podman", "puppet", "salt", "chef_solo", "chef_zero"].contains(
+        } else if ![
+            "shell", "file", "ansible", "ansible_local", "docker", "podman", "puppet", "salt", "chef_solo", "chef_zero", "hostmanager",
+        ].contains(
             type)
         {
             collector.warn("the \(type) provisioner is not supported by boxer yet; it will be skipped", at: location)

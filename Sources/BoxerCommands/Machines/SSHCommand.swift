@@ -37,7 +37,17 @@ struct SSHCommand: AsyncParsableCommand, BoxerCommand {
         let machine = try targetMachine(name, in: environment)
         let (communicator, _) = try await environment.communicator(for: machine)
         let interactive = command == nil
-        var arguments = [Communicator.ssh] + communicator.sshArguments(tty: interactive || tty, batch: !interactive, extra: extra)
+        // `config.ssh.forward_x11` and `extra_args` apply to `ssh` as in Vagrant (an args
+        // string is one argument, as Vagrant's Array() makes it).
+        var configured: [String] = []
+        if machine.ssh.values["forward_x11"]?.bool == true { configured += ["-o", "ForwardX11=yes", "-o", "ForwardX11Trusted=yes"] }
+        switch machine.ssh.values["extra_args"] {
+        case .array(let items)?: configured += items.compactMap(\.string)
+        case .string(let single)?: configured.append(single)
+        default: break
+        }
+        var arguments =
+            [Communicator.ssh] + communicator.sshArguments(tty: interactive || tty, batch: !interactive, extra: configured + extra)
         if let command { arguments.append(command) }
         // Vagrant's actions: `ssh` for a login (its after triggers never run: ssh replaces the
         // process), `ssh_run` for a command.

@@ -56,6 +56,7 @@ struct SSHConfig: AsyncParsableCommand, BoxerCommand {
             }
             lines += communicator.identities.map { "  IdentityFile \($0)" }
             if communicator.forwardAgent { lines.append("  ForwardAgent yes") }
+            if machine.ssh.values["forward_x11"]?.bool == true { lines.append("  ForwardX11 yes") }
             let stanza = lines.joined(separator: "\n") + "\n"
             // Vagrant's record holds the stanza; on a terminal it is printed with a blank line after.
             output.targeting(machine.name).record("ssh-config", stanza)

@@ -95,7 +95,8 @@ extension MachineEnvironment {
         let uploaded = Communicator.quote(upload)
         var command = "chmod +x \(uploaded) && "
         command +=
-            provisioner.privileged ? "sudo -E env \(environment) \(uploaded) \(arguments)" : "env \(environment) \(uploaded) \(arguments)"
+            provisioner.privileged
+            ? communicator.privileged("env \(environment) \(uploaded) \(arguments)") : "env \(environment) \(uploaded) \(arguments)"
         let output = self.output
         let status = try await communicator.run(command) { line, isError in
             if isError { output.targeting(name).warn(line) } else { output.targeting(name).detail(line) }

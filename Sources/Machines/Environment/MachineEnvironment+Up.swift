@@ -97,6 +97,7 @@ extension MachineEnvironment {
         let provisionAll = options.provision ?? (firstBoot || context.folder.read("action_provision") == nil)
         try await runProvisioners(
             context, provider: provider, all: provisionAll, only: options.provisionWith, skipAll: options.provision == false)
+        sayPostUpMessage(context.machine)
     }
 
     func create(machine: Machine, provider: any Provider, context: MachineContext) async throws(MachineError) -> MachineContext {
@@ -245,6 +246,7 @@ extension MachineEnvironment {
                 context, attachment: attachment, bootedAt: bootedAt, staticAddress: staticAddress,
                 communicator: try self.communicator(for: context, endpoint: endpoint))
         }
+        await setHostname(context, communicator: try self.communicator(for: context, endpoint: endpoint))
         try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
     }
 
@@ -318,9 +320,21 @@ extension MachineEnvironment {
             HostFiles.absolute(($0 as NSString).expandingTildeInPath, relativeTo: environment.root)
         }
         identities.append(try MachineKeys.insecurePrivateKey(home: home))
-        return Communicator(
-            endpoint: endpoint, user: context.machine.ssh.username ?? "vagrant", identities: identities,
-            forwardAgent: context.machine.ssh.forwardAgent)
+        let ssh = context.machine.ssh
+        // `config.ssh.host` / `port` replace the provider's answer, as in Vagrant.
+        let reached = SSHEndpoint(host: ssh.host ?? endpoint.host, port: ssh.port ?? endpoint.port)
+        var communicator = Communicator(
+            endpoint: reached, user: ssh.username ?? "vagrant", identities: identities, forwardAgent: ssh.forwardAgent)
+        communicator.session.keysOnly = ssh.values["keys_only"]?.bool ?? true
+        if let timeout = ssh.values["connect_timeout"]?.int, timeout > 1 { communicator.session.connectTimeout = timeout }
+        switch ssh.values["forward_env"] {
+        case .array(let names)?: communicator.session.forwardEnvironment = names.compactMap(\.string)
+        case .string(let name)?: communicator.session.forwardEnvironment = [name]
+        default: break
+        }
+        communicator.session.pty = ssh.values["pty"]?.bool ?? false
+        if let sudo = ssh.values["sudo_command"]?.string, !sudo.isEmpty { communicator.session.sudoCommand = sudo }
+        return communicator
     }
 
     public func communicator(for machine: Machine) async throws(MachineError) -> (Communicator, MachineContext) {

@@ -11,6 +11,25 @@ public struct Communicator: Sendable {
     /// Private key files to offer, in order.
     public let identities: [String]
     public let forwardAgent: Bool
+    /// The Vagrantfile's `config.ssh` session settings.
+    public var session = Session()
+
+    /// `config.ssh` settings that shape every connection, with Vagrant's defaults where boxer
+    /// has none of its own.
+    public struct Session: Sendable, Equatable {
+        /// `keys_only` (true): offer only the listed keys (IdentitiesOnly).
+        public var keysOnly = true
+        /// `connect_timeout` in seconds (boxer's 5 unless set; Vagrant's is 15).
+        public var connectTimeout = 5
+        /// `forward_env`: variables sent along (SendEnv).
+        public var forwardEnvironment: [String] = []
+        /// `pty` (false): commands run on a terminal (`ssh -tt`).
+        public var pty = false
+        /// `sudo_command` ("sudo -E -H %c"): how privileged commands are wrapped.
+        public var sudoCommand = "sudo -E -H %c"
+
+        public init() {}
+    }
 
     public init(endpoint: SSHEndpoint, user: String, identities: [String], forwardAgent: Bool = false) {
         self.endpoint = endpoint
@@ -21,11 +40,20 @@ public struct Communicator: Sendable {
 
     /// The `-o` options every connection uses; `ssh-config` prints the same ones.
     public var options: [(String, String)] {
-        [
-            ("StrictHostKeyChecking", "no"), ("UserKnownHostsFile", "/dev/null"), ("IdentitiesOnly", "yes"),
-            ("PasswordAuthentication", "no"), ("LogLevel", "FATAL"), ("ConnectTimeout", "5"),
+        var options = [("StrictHostKeyChecking", "no"), ("UserKnownHostsFile", "/dev/null")]
+        if session.keysOnly { options.append(("IdentitiesOnly", "yes")) }
+        options += [
+            ("PasswordAuthentication", "no"), ("LogLevel", "FATAL"), ("ConnectTimeout", String(session.connectTimeout)),
             ("ServerAliveInterval", "10"), ("ServerAliveCountMax", "3"),
         ]
+        for name in session.forwardEnvironment { options.append(("SendEnv", name)) }
+        return options
+    }
+
+    /// `command` as `sudo_command` wraps it (`%c` is the command).
+    public func privileged(_ command: String) -> String {
+        session.sudoCommand.contains("%c")
+            ? session.sudoCommand.replacingOccurrences(of: "%c", with: command) : session.sudoCommand + " " + command
     }
 
     /// `ssh` arguments up to the destination; append `--` and a command, or nothing for a shell.
@@ -44,7 +72,8 @@ public struct Communicator: Sendable {
     /// Runs a command in the machine; each line of output goes to `line`. Returns its exit status
     /// (255: the connection failed).
     public func run(_ command: String, line: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) async throws(MachineError) -> Int32 {
-        try await Programs.stream(Self.ssh, sshArguments() + [command], line: line)
+        // `pty`: on a terminal, as Vagrant runs commands with it (-tt: boxer's own stdin is none).
+        try await Programs.stream(Self.ssh, sshArguments(extra: session.pty ? ["-tt"] : []) + [command], line: line)
     }
 
     /// Runs a command and collects its output. Exit status 255 is ssh's own (the connection
@@ -72,7 +101,8 @@ public struct Communicator: Sendable {
     public func waitUntilReady(timeout: Double, stillRunning: @Sendable () async -> Bool, consoleTail: @Sendable () -> String)
         async throws(MachineError) -> Bool
     {
-        let first = Communicator(endpoint: endpoint, user: user, identities: Array(identities.prefix(1)), forwardAgent: forwardAgent)
+        var first = Communicator(endpoint: endpoint, user: user, identities: Array(identities.prefix(1)), forwardAgent: forwardAgent)
+        first.session = session
         let deadline = Date().addingTimeInterval(timeout)
         var pause = 0.1
         var attempts = 0
@@ -118,7 +148,6 @@ public struct Communicator: Sendable {
     public static let ssh = Programs.find("ssh") ?? "ssh"
     static let scp = Programs.find("scp") ?? "scp"
 
-    /// A single-quoted shell word.
     /// Runs a command in the machine and waits for it on the calling thread, for code that
     /// cannot await (a trigger's `ruby` block, on a thread of its own). nil: ssh did not start.
     public static func runBlocking(_ communicator: Communicator, _ command: String) -> TriggerMachineFacts.CommandResult? {
@@ -143,6 +172,7 @@ public struct Communicator: Sendable {
             error: String(decoding: errorData.data, as: UTF8.self))
     }
 
+    /// A single-quoted shell word.
     public static func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

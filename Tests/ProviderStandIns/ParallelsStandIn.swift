@@ -50,6 +50,10 @@ final class ParallelsStandIn: @unchecked Sendable {
     var guestIgnoresShutdown = false
     lazy var prlctl = Tool(name: "prlctl", state: self)
     lazy var prlsrvctl = Tool(name: "prlsrvctl", state: self)
+    /// `prl_disk_tool`, which shares the VMs' state (it refuses a linked clone's disk).
+    lazy var prlDiskTool = Tool(name: "prl_disk_tool", state: self)
+    /// Disk image sizes in bytes, by path (a clone's own disk is 64 GiB, Parallels' default).
+    private(set) var diskSizes: [String: Int64] = [:]
 
     struct Refusal: Error { let text: String }
 
@@ -59,7 +63,13 @@ final class ParallelsStandIn: @unchecked Sendable {
         lock.withLock {
             calls.append([tool] + arguments)
             do throws(Refusal) {
-                return Programs.Result(status: 0, output: tool == "prlctl" ? try prlctl(arguments) : try prlsrvctl(arguments), error: "")
+                let output: String
+                switch tool {
+                case "prlctl": output = try prlctl(arguments)
+                case "prl_disk_tool": output = try diskTool(arguments)
+                default: output = try prlsrvctl(arguments)
+                }
+                return Programs.Result(status: 0, output: output, error: "")
             } catch {
                 return Programs.Result(status: 1, output: "", error: error.text + "\n")
             }
@@ -217,6 +227,8 @@ final class ParallelsStandIn: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: home + "/config.pvs", contents: Data("<ParallelsVirtualMachine/>\n".utf8))
         var clone = VM(uuid: UUID().uuidString.lowercased(), name: name, home: home)
         clone.linkedTo = linked ? vms[sourceIndex].uuid : nil
+        try? FileManager.default.createDirectory(atPath: home + "/harddisk.hdd", withIntermediateDirectories: true)
+        diskSizes[home + "/harddisk.hdd"] = 64 << 30
         vms.append(clone)
         return "Clone the \(vms[sourceIndex].name) VM to VM \(name)...\nThe VM has been successfully cloned.\n"
     }
@@ -248,6 +260,7 @@ final class ParallelsStandIn: @unchecked Sendable {
                 var settings: [String: String]
                 if adding {
                     guard ["net", "cdrom", "serial", "hdd"].contains(target) else { throw Refusal(text: "Invalid device type: \(target)") }
+                    if target == "hdd", vm.status != "stopped" { throw Refusal(text: "Unable to add a hard disk while the VM is running") }
                     var number = 0
                     while vm.hardware["\(target)\(number)"] != nil { number += 1 }
                     device = "\(target)\(number)"
@@ -287,9 +300,36 @@ final class ParallelsStandIn: @unchecked Sendable {
                     case ("cdrom", "--connect"):
                         settings["state"] = "connected"
                         position += 1
+                    case ("hdd", "--image"):
+                        let path = try value()
+                        guard path.hasPrefix("/") else { throw Refusal(text: "The path must be absolute: \(path)") }
+                        settings["image"] = path
+                    case ("hdd", "--type"):
+                        let type = try value()
+                        guard ["expand", "plain"].contains(type) else { throw Refusal(text: "Invalid disk type: \(type)") }
+                        settings["type"] = type
+                    case ("hdd", "--size"):
+                        guard let size = Int64(try value()), size > 0 else { throw Refusal(text: "Invalid --size") }
+                        settings["size"] = String(size)
+                    case ("hdd", "--iface"):
+                        let iface = try value()
+                        guard ["ide", "sata", "scsi", "nvme", "virtio"].contains(iface) else {
+                            throw Refusal(text: "Invalid interface: \(iface)")
+                        }
+                        settings["iface"] = iface
                     default:
                         break device_options
                     }
+                }
+                if adding, kind == "hdd" {
+                    // A new disk: its image made where it was asked for, at its size (MB).
+                    let image = settings["image"] ?? vm.home + "/\(device).hdd"
+                    guard !FileManager.default.fileExists(atPath: image) else {
+                        throw Refusal(text: "Failed to create the hard disk: the image \(image) already exists")
+                    }
+                    try? FileManager.default.createDirectory(atPath: image, withIntermediateDirectories: true)
+                    diskSizes[image] = (Int64(settings["size"] ?? "") ?? 65536) << 20
+                    settings["image"] = image
                 }
                 vm.hardware[device] = settings
             default:
@@ -366,5 +406,26 @@ final class ParallelsStandIn: @unchecked Sendable {
         default:
             throw Refusal(text: "Unknown command: net \(arguments[1])")
         }
+    }
+
+    /// `prl_disk_tool resize --hdd <image> --size <n>M|G`: refused for a disk that does not
+    /// exist, a linked clone's disk, and a smaller size.
+    private func diskTool(_ arguments: [String]) throws(Refusal) -> String {
+        guard arguments.count == 5, arguments[0] == "resize", arguments[1] == "--hdd", arguments[3] == "--size" else {
+            throw Refusal(text: "Usage: prl_disk_tool resize --hdd <disk_path> --size <size>[K|M|G|T]")
+        }
+        let path = arguments[2]
+        guard let current = diskSizes[path] else { throw Refusal(text: "Failed to open the disk \(path): no such disk image") }
+        if let owner = vms.first(where: { path.hasPrefix($0.home + "/") }), owner.linkedTo != nil {
+            throw Refusal(text: "The disk \(path) belongs to a linked clone and cannot be resized")
+        }
+        let text = arguments[4]
+        let factor: Int64 = text.hasSuffix("G") ? 1 << 30 : text.hasSuffix("M") ? 1 << 20 : 1
+        guard let number = Int64(text.trimmingCharacters(in: CharacterSet(charactersIn: "KMGT"))), number > 0 else {
+            throw Refusal(text: "Invalid size: \(text)")
+        }
+        guard number * factor >= current else { throw Refusal(text: "Shrinking is not supported without --resize_partition") }
+        diskSizes[path] = number * factor
+        return "Resize the disk...\nThe disk has been successfully resized.\n"
     }
 }

@@ -46,7 +46,13 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
     private(set) var calls: [[String]] = []
     private(set) var dhcpServers: [String: DHCPServer] = [:]
     private(set) var machines: [VM] = []
+    /// Media VirtualBox knows, by file: their format and size in bytes (a box's disk is
+    /// known once imported, at 10 GiB).
+    private(set) var media: [String: (format: String, bytes: Int64)] = [:]
     var guestIgnoresPowerButton = false
+
+    /// A medium's format and size, as `showmediuminfo` would tell them.
+    func medium(_ file: String) -> (format: String, bytes: Int64)? { lock.withLock { media[file] } }
 
     /// Each registered VM's settings by name.
     var vms: [String: [String: String]] { lock.withLock { Dictionary(uniqueKeysWithValues: machines.map { ($0.name, $0.settings) }) } }
@@ -156,6 +162,8 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         case ("unregistervm", let vm?):
             try unregistervm(vm, Array(arguments.dropFirst(2)))
             return ""
+        case ("createmedium", _), ("clonemedium", _), ("modifymedium", _):
+            return try mediumCommand(arguments)
         default:
             throw Refusal(text: "Syntax error: unknown command: \(arguments.prefix(2).joined(separator: " "))")
         }
@@ -311,6 +319,7 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         var vm = VM(uuid: UUID().uuidString.lowercased(), name: vmName, settings: ["memory": "1024", "cpus": "1", "nic1": "nat"])
         vm.controllers["SATA Controller"] = 1
         vm.media["SATA Controller:0:0"] = (ovf as NSString).deletingLastPathComponent + "/box-disk001.vmdk"
+        media[(ovf as NSString).deletingLastPathComponent + "/box-disk001.vmdk"] = ("VMDK", 10 << 30)
         machines.append(vm)
         return "0%...10%...20%...30%...40%...50%...60%...70%...80%...90%...100%\nSuccessfully imported the appliance.\n"
     }
@@ -625,5 +634,65 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         }
         machines[index].settings = settings
         machines[index].natRules = rules
+    }
+
+    /// `createmedium`, `clonemedium` and `modifymedium`, with the refusals of VBoxManage's
+    /// manual: a file that exists (create, clone), a source it does not know, a VMDK resized
+    /// ("not implemented yet"), a medium shrunk.
+    private func mediumCommand(_ arguments: [String]) throws(Refusal) -> String {
+        var rest = Array(arguments.dropFirst())
+        if let kind = rest.first, ["disk", "dvd", "floppy"].contains(kind) { rest.removeFirst() }
+        var positional: [String] = []
+        var values: [String: String] = [:]
+        var index = 0
+        while index < rest.count {
+            let argument = rest[index]
+            if argument.hasPrefix("--") {
+                guard index + 1 < rest.count else { throw Refusal(text: "Syntax error: missing value for \(argument)") }
+                values[argument] = rest[index + 1]
+                index += 2
+            } else {
+                positional.append(argument)
+                index += 1
+            }
+        }
+        let uuid = UUID().uuidString.lowercased()
+        switch arguments[0] {
+        case "createmedium":
+            for key in values.keys where !["--filename", "--size", "--sizebyte", "--format", "--variant"].contains(key) {
+                throw Refusal(text: "Syntax error: unknown option: \(key)")
+            }
+            guard let file = values["--filename"], file.hasPrefix("/") else { throw Refusal(text: "Parameter --filename is required") }
+            let bytes = values["--sizebyte"].flatMap(Int64.init) ?? values["--size"].flatMap(Int64.init).map { $0 << 20 }
+            guard let bytes, bytes > 0 else { throw Refusal(text: "Parameter --size or --sizebyte is required") }
+            guard !FileManager.default.fileExists(atPath: file) else {
+                throw Refusal(text: "Could not create the medium storage unit '\(file)'.\nVD: Cannot create image: file already exists")
+            }
+            _ = FileManager.default.createFile(atPath: file, contents: Data())
+            media[file] = (values["--format"]?.uppercased() ?? "VDI", bytes)
+            return "0%...100%\nMedium created. UUID: \(uuid)\n"
+        case "clonemedium":
+            guard positional.count == 2 else { throw Refusal(text: "Syntax error: clonemedium <source> <target>") }
+            guard let source = media[positional[0]] else { throw Refusal(text: "Could not find file for the medium '\(positional[0])'") }
+            guard !FileManager.default.fileExists(atPath: positional[1]) else {
+                throw Refusal(text: "Cannot create the clone medium '\(positional[1])': file already exists")
+            }
+            _ = FileManager.default.createFile(atPath: positional[1], contents: Data())
+            let format = values["--format"]?.uppercased() ?? source.format
+            media[positional[1]] = (format, source.bytes)
+            return "0%...100%\nClone medium created in format '\(format)'. UUID: \(uuid)\n"
+        default:
+            guard positional.count == 1, let known = media[positional[0]] else {
+                throw Refusal(text: "Could not find file for the medium '\(positional.first ?? "")'")
+            }
+            let bytes = values["--resizebyte"].flatMap(Int64.init) ?? values["--resize"].flatMap(Int64.init).map { $0 << 20 }
+            guard let bytes else { throw Refusal(text: "Syntax error: modifymedium needs an option") }
+            guard known.format == "VDI" || known.format == "VHD" else {
+                throw Refusal(text: "Resize medium operation for this format is not implemented yet!")
+            }
+            guard bytes >= known.bytes else { throw Refusal(text: "Shrinking is not yet supported for medium '\(positional[0])'") }
+            media[positional[0]] = (known.format, bytes)
+            return "0%...100%\n"
+        }
     }
 }

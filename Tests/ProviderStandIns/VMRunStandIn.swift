@@ -145,6 +145,22 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
             snapshots[source, default: []].append("Clone")
         }
         guard var text = try? String(contentsOfFile: source, encoding: .utf8) else { throw Refusal(text: "Cannot open VM: \(source)") }
+        try? FileManager.default.createDirectory(
+            atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if parameters[2] == "full" {
+            // A full clone copies the disks next to the new .vmx, as "<disk>-cl1.vmdk".
+            var file = VMXFile(text: text)
+            let sourceFolder = (source as NSString).deletingLastPathComponent
+            for key in file.keys where key.lowercased().hasSuffix(".filename") {
+                guard let disk = file[key], disk.lowercased().hasSuffix(".vmdk") else { continue }
+                let from = disk.hasPrefix("/") ? disk : sourceFolder + "/" + disk
+                let copy = ((disk as NSString).lastPathComponent as NSString).deletingPathExtension + "-cl1.vmdk"
+                try? FileManager.default.copyItem(
+                    atPath: from, toPath: (destination as NSString).deletingLastPathComponent + "/" + copy)
+                file[key] = copy
+            }
+            text = file.text
+        }
         text += "displayName = \"\(cloneName ?? "Clone of " + ((source as NSString).lastPathComponent))\"\n"
         if parameters[2] == "linked" { text += "# linked clone of \(source) at \(snapshot ?? "Clone")\n" }
         try? FileManager.default.createDirectory(

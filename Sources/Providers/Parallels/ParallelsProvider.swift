@@ -24,6 +24,8 @@ public struct ParallelsProvider: Provider {
     public let sharedFolderTypes: Set<String> = ["parallels"]
     public let prlctl: (any HypervisorTool)?
     public let prlsrvctl: (any HypervisorTool)?
+    /// `prl_disk_tool`, which grows the primary disk (`config.vm.disk`).
+    public let diskTool: (any HypervisorTool)?
     public let home: BoxerHome
 
     static let snapshotName = "boxer-base"
@@ -32,11 +34,13 @@ public struct ParallelsProvider: Provider {
 
     public init(
         home: BoxerHome, prlctl: (any HypervisorTool)? = InstalledTool.find("prlctl"),
-        prlsrvctl: (any HypervisorTool)? = InstalledTool.find("prlsrvctl")
+        prlsrvctl: (any HypervisorTool)? = InstalledTool.find("prlsrvctl"),
+        diskTool: (any HypervisorTool)? = InstalledTool.find("prl_disk_tool")
     ) {
         self.home = home
         self.prlctl = prlctl
         self.prlsrvctl = prlsrvctl
+        self.diskTool = diskTool
     }
 
     public func mountCommand(for share: SharedFolder) -> String {
@@ -66,8 +70,10 @@ public struct ParallelsProvider: Provider {
             ?? "\(context.folder.projectRoot.split(separator: "/").last ?? "boxer")_\(context.machine.name)_\(Int(Date().timeIntervalSince1970 * 1000))"
         let destination = context.folder.file("vm")
         try? FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+        // `linked_clone = false` (vagrant-parallels' setting): a full copy, whose disk can grow.
+        let linked = context.settings(name)?.values["linked_clone"]?.bool ?? true
         try await prlctl.check(
-            ["clone", master, "--name", vmName, "--dst", destination, "--linked", "--id", snapshot],
+            ["clone", master, "--name", vmName, "--dst", destination] + (linked ? ["--linked", "--id", snapshot] : []),
             doing: "clone the box's VM for \(context.machine.name)")
         // prlctl clone prints no id: the clone is found by its name (made unique above).
         guard let id = try await registeredVMs(prlctl).first(where: { $0.value == vmName })?.key else {
@@ -191,6 +197,7 @@ public struct ParallelsProvider: Provider {
                 ]
             try await prlctl.check(settings, doing: "attach the NoCloud seed to \(context.machine.name)")
         }
+        try await configureDisks(context, id: id, tool: prlctl)
         for call in context.customizations(name, id: id) {
             try await prlctl.check(call, doing: "apply the Vagrantfile's customize \(call.joined(separator: " "))")
         }

@@ -91,6 +91,15 @@ public struct QEMUProvider: Provider {
         return architecture
     }
 
+    /// The machine's disks: `config.vm.disk`, and vagrant-libvirt's `machine_virtual_size` and
+    /// `storage` calls, which a qemu or libvirt block may hold.
+    func diskPlan(_ context: MachineContext) throws(MachineError) -> DiskPlan {
+        let storage = ["qemu", "libvirt"].flatMap { context.machine.providers[$0]?.calls ?? [] }
+        return try DiskPlan(
+            context.machine, folder: context.folder, root: context.folder.projectRoot,
+            virtualSizeGB: setting(context, "machine_virtual_size")?.int, fileExtension: "qcow2", provider: name, libvirtStorage: storage)
+    }
+
     private func setting(_ context: MachineContext, _ key: String) -> ConfigValue? {
         context.machine.providers["qemu"]?.values[key] ?? context.machine.providers["libvirt"]?.values[key]
     }
@@ -112,9 +121,7 @@ public struct QEMUProvider: Provider {
         }
         let disk = diskPath(context)
         unlink(disk)
-        let disks = try QEMUDisks(
-            context.machine, folder: context.folder, root: context.folder.projectRoot,
-            virtualSizeGB: setting(context, "machine_virtual_size")?.int)
+        let disks = try diskPlan(context)
         var arguments = ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, disk]
         if let size = setting(context, "disk_size")?.string, !disks.primaryIsExplicit {
             arguments.append(size)
@@ -176,9 +183,7 @@ public struct QEMUProvider: Provider {
         if case .array(let items)? = setting(context, "extra_qemu_args") ?? setting(context, "extra_args") {
             extra = items.compactMap(\.string)
         }
-        let disks = try QEMUDisks(
-            context.machine, folder: context.folder, root: context.folder.projectRoot,
-            virtualSizeGB: setting(context, "machine_virtual_size")?.int)
+        let disks = try diskPlan(context)
         var command = QEMUCommandLine(
             binary: binary, guestArchitecture: architecture, accelerator: accelerator, name: context.folder.machineName,
             memoryMiB: context.machine.providers["qemu"]?.memory ?? context.machine.providers["libvirt"]?.memory ?? 1024,
@@ -186,7 +191,7 @@ public struct QEMUProvider: Provider {
             disk: diskPath(context), seed: context.seed, shares: context.shares, firmware: firmware, forwards: context.forwards,
             restrictNAT: restrict, natMAC: Self.mac(for: id, nic: 1), internalNetwork: context.internalNetwork,
             qmpSocket: runtime + "/qmp.sock", consoleLog: consolePath(context), pidFile: pidPath(context), extraArguments: extra)
-        command.dataDisks = disks.data.map { ($0.file, QEMUDisks.serial($0.name)) }
+        command.dataDisks = disks.data.map { ($0.file, DiskPlan.serial($0.name)) }
         command.images = disks.images.map(\.file)
         return command
     }
@@ -203,9 +208,7 @@ public struct QEMUProvider: Provider {
     /// Data disks made when first needed (also for disks added to the Vagrantfile later) and the
     /// primary disk grown to its `config.vm.disk` size, before QEMU opens them.
     func prepareDisks(_ context: MachineContext) async throws(MachineError) {
-        let disks = try QEMUDisks(
-            context.machine, folder: context.folder, root: context.folder.projectRoot,
-            virtualSizeGB: setting(context, "machine_virtual_size")?.int)
+        let disks = try diskPlan(context)
         for data in disks.data where HostFiles.kind(of: data.file) == nil {
             let result = try await Programs.run("qemu-img", ["create", "-q", "-f", "qcow2", data.file, String(data.bytes)])
             guard result.succeeded else {

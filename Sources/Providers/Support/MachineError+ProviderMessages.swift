@@ -132,6 +132,16 @@ extension MachineError {
         "vmrun is not installed, so VMware machines cannot run here. Install VMware Workstation Pro (Linux, Windows) or Fusion (macOS: brew install --cask vmware-fusion), or use --provider qemu."
     )
 
+    static let vdiskmanagerMissing = MachineError(
+        .toolMissing,
+        "vmware-vdiskmanager is not installed, so the Vagrantfile's disks cannot be made for VMware. It comes with VMware Workstation Pro and Fusion (Fusion: /Applications/VMware Fusion.app/Contents/Library); put it on PATH."
+    )
+
+    static let prlDiskToolMissing = MachineError(
+        .toolMissing,
+        "prl_disk_tool is not installed, so the primary disk cannot be grown for Parallels. It comes with Parallels Desktop (/Applications/Parallels Desktop.app/Contents/MacOS); put it on PATH."
+    )
+
     static func noVMX(_ box: BoxMatch, provider: String) -> MachineError {
         MachineError(
             .boxMissing,

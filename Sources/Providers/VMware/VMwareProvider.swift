@@ -26,6 +26,8 @@ public struct VMwareProvider: Provider {
     public let attachesToUserspaceSwitch = false
     public let sharedFolderTypes: Set<String> = []
     public let tool: (any HypervisorTool)?
+    /// `vmware-vdiskmanager`, which makes and grows disks (`config.vm.disk`).
+    public let diskManager: (any HypervisorTool)?
     public let home: BoxerHome
     /// "fusion" on macOS, "ws" elsewhere: vmrun's `-T`.
     public let hostType: String
@@ -35,9 +37,13 @@ public struct VMwareProvider: Provider {
 
     static let snapshotName = "boxer-base"
 
-    public init(home: BoxerHome, tool: (any HypervisorTool)? = InstalledTool.find("vmrun"), hostType: String? = nil) {
+    public init(
+        home: BoxerHome, tool: (any HypervisorTool)? = InstalledTool.find("vmrun"), hostType: String? = nil,
+        diskManager: (any HypervisorTool)? = InstalledTool.find("vmware-vdiskmanager")
+    ) {
         self.home = home
         self.tool = tool
+        self.diskManager = diskManager
         #if os(macOS)
             self.hostType = hostType ?? "fusion"
         #else
@@ -99,8 +105,10 @@ public struct VMwareProvider: Provider {
         let displayName =
             context.settings(name)?.vmx["displayName"]
             ?? "\(context.folder.projectRoot.split(separator: "/").last ?? "boxer")_\(context.machine.name)"
+        // `linked_clone = false` (vagrant-vmware-desktop's setting): a full copy, whose disk can grow.
+        let linked = context.settings(name)?.values["linked_clone"]?.bool ?? true
         try await vmrun(
-            ["clone", boxVMX, vmx, "linked", "-snapshot=\(Self.snapshotName)", "-cloneName=\(displayName)"],
+            ["clone", boxVMX, vmx, linked ? "linked" : "full", "-snapshot=\(Self.snapshotName)", "-cloneName=\(displayName)"],
             doing: "clone the box's VM for \(context.machine.name)")
         do throws(MachineError) {
             var file = try VMXFile.read(vmx)
@@ -136,7 +144,10 @@ public struct VMwareProvider: Provider {
         let tool = try vmrun()
         guard let vmx = vmxPath(context) else { throw MachineError.machineNotCreated }
         let suspended = !suspendFiles(vmx).isEmpty
-        if !suspended { try configure(context, vmx: vmx) }
+        if !suspended {
+            try configure(context, vmx: vmx)
+            try await configureDisks(context, vmx: vmx)
+        }
         MachineRecords.writeForwards(context)
         let firstBoot = !HostFiles.exists(context.folder.file("booted"))
         try await vmrun(

@@ -249,6 +249,7 @@ public struct VirtualBoxProvider: Provider {
         if let memory = context.settings(name)?.memory { resources += ["--memory", String(memory)] }
         if let cpus = context.settings(name)?.cpus { resources += ["--cpus", String(cpus)] }
         if resources.count > 2 { try await tool.check(resources, doing: "set the memory and CPUs of \(context.machine.name)") }
+        try await configureDisks(context, id: id, tool: tool)
         for call in context.customizations(name, id: id) {
             try await tool.check(call, doing: "apply the Vagrantfile's customize \(call.joined(separator: " "))")
         }

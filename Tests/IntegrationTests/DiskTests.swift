@@ -33,25 +33,34 @@ extension MachineSuites {
                 !FileManager.default.fileExists(atPath: folder.appendingPathComponent("disk-data1.qcow2").path), "removed with the machine")
         }
 
+        /// Vagrant's own checks, in its words and with the line (Vagrant 2.3.4 applies them only
+        /// with VAGRANT_EXPERIMENTAL=disks; boxer always makes disks, so `up` refuses them), and
+        /// the box's size, which only `up` knows.
         @Test func disksThatCannotWorkAreRefusedBeforeAnythingIsMade() throws {
             for (disk, message) in [
-                (#"config.vm.disk :disk, size: "16MB", primary: true"#, "is below the box's"),
-                (#"config.vm.disk :dvd, name: "tools", file: "./missing.iso""#, "missing.iso does not exist"),
+                (#"config.vm.disk :disk, size: "16MB", primary: true"#, "config.vm.disk of machine 'default': the primary disk"),
+                (
+                    #"config.vm.disk :dvd, name: "tools", file: "./missing.iso""#,
+                    "Vagrantfile:3:13: config.vm.disk: Disk file './missing.iso' for disk 'tools' on machine 'default' does not exist."
+                ),
                 (
                     #"config.vm.disk :disk, name: "d", size: "1GB"; config.vm.disk :disk, name: "d", size: "2GB""#,
-                    "the disk name 'd' is used twice"
+                    "The following disks names are defined multiple times in the disk\nconfiguration for the VM 'default':\n\nd\n"
                 ),
-                (#"config.vm.disk :disk, name: "d", size: "lots""#, "needs a size such as \"10GB\""),
+                (
+                    #"config.vm.disk :disk, name: "d", size: "lots""#,
+                    "Vagrantfile:3:13: config.vm.disk: Config option 'size' for disk 'd' on guest 'default' is not an integer"
+                ),
                 (
                     #"config.vm.disk :disk, name: "data 1", size: "1GB"; config.vm.disk :disk, name: "data_1", size: "1GB""#,
-                    "'data_1' is used twice"
+                    "configuration for the VM 'default':\n\ndata_1\n"
                 ),
             ] {
                 let project = try MachineProject(
                     vagrantfile: "Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"boxer/tiny\"\n  \(disk)\nend\n")
                 let up = try project.boxer(["up"])
                 #expect(up.status == 1)
-                #expect(up.error.contains("config.vm.disk of machine 'default'") && up.error.contains(message), "\(up.error)")
+                #expect(up.error.contains(message), "\(up.error)")
                 #expect(project.qemuPIDs.isEmpty)
                 #expect(
                     !FileManager.default.fileExists(atPath: project.root.appendingPathComponent(".vagrant/machines/default/qemu/id").path))

@@ -53,7 +53,7 @@ public struct DiskPlan: Sendable, Equatable {
             }
             switch type {
             case "disk":
-                guard let size = fields["size"], let bytes = Self.bytes(size) else {
+                guard let size = fields["size"], let bytes = size.byteCount else {
                     throw MachineError.diskSetting(
                         machine: machine.name, "disk '\(name)' needs a size such as \"10GB\" (got \(fields["size"]?.description ?? "none"))"
                     )
@@ -105,18 +105,6 @@ public struct DiskPlan: Sendable, Equatable {
             entries.append(["type": .string("disk"), "name": .string(device ?? "disk\(entries.count + 1)"), "size": .string(size)])
         }
         return entries
-    }
-
-    /// Vagrant's Numeric.string_to_bytes: "10GB", "512 MB", "1TB" (powers of 1024); an integer is bytes.
-    public static func bytes(_ value: ConfigValue) -> Int64? {
-        if case .int(let number) = value { return number > 0 ? Int64(number) : nil }
-        guard let text = value.string?.trimmingCharacters(in: .whitespaces).uppercased() else { return nil }
-        let units: [(String, Int64)] = [("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let number = Int64(text.dropLast(2).trimmingCharacters(in: .whitespaces)), number > 0 else { return nil }
-            return number * factor
-        }
-        return Int64(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// A disk name as part of a file name: letters, digits, `-`, `_` and `.` kept, the rest `_`.

@@ -38,6 +38,8 @@ struct MachineDraft {
     var ssh: [String: ConfigValue] = [:]
     /// `config.trigger` entries, finalized, in the order given.
     var triggers: [Trigger] = []
+    /// Where each `config.vm.disk` was written, in order.
+    var diskLocations: [SourceLocation] = []
     /// `config.hostmanager.*` as written.
     var hostManager: [String: ConfigValue] = [:]
     var unnamedNetworks = 0
@@ -81,6 +83,8 @@ final class ConfigurationCollector {
     private(set) var problems: [Diagnostic] = []
     /// The objects `config.vm.defined_vms` handed out, by machine name.
     var definedMachineObjects: [String: DefinedMachineObject] = [:]
+    /// `VAGRANT_EXPERIMENTAL=disks`: Vagrant then validates disks, and refuses bad ones.
+    var experimentalDisks = false
     /// Provisioner types that plugins defined in the project's own files register.
     var pluginProvisioners: Set<String> = []
     /// `config.vagrant.plugins` that boxer does not have, where they were named.

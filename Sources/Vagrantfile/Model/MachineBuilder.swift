@@ -11,6 +11,7 @@ enum MachineBuilder {
         let provisioners = Self.provisioners(draft.provisioners)
         checkPaths(draft, collector: collector)
         try MachineChecks.check(name: name, draft: draft, collector: collector, at: location)
+        DiskChecks.check(name: name, draft: draft, collector: collector)
         let sshSettings = Self.sshSettings(draft.ssh)
 
         var settings = draft.vm

@@ -52,6 +52,10 @@ struct Reading {
         guard let last = interpreters.last else {
             throw VagrantfileError.noVagrantfileToRead()
         }
+        let features = (host.processEnvironment(last)["VAGRANT_EXPERIMENTAL"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        collector.experimentalDisks = features == ["1"] || features.contains("disks")
         var machines = try Self.machines(of: collector, interpreter: last)
         if let first = collector.missingPlugins.first {
             let all = collector.missingPlugins.flatMap(\.names).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -106,6 +110,7 @@ struct Reading {
         let collector = ConfigurationCollector()
         collector.root = root
         collector.keepVersions(of: first)
+        collector.experimentalDisks = first.experimentalDisks
         collector.pluginProvisioners = first.pluginProvisioners
         host.configurator = collector
         defer { host.configurator = first }

@@ -83,6 +83,7 @@ final class VMConfigObject: RubyObject {
             }
             entry["type"] = .string(arguments.positional.first?.text ?? "")
             list.append(.object(entry))
+            if method == "disk" { box.draft.diskLocations.append(location) }
             box.draft.vm[method + "s"] = .array(list)
             box.touched = true
         default:

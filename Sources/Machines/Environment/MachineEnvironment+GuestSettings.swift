@@ -52,6 +52,26 @@ extension MachineEnvironment {
             """
     }
 
+    /// A primary disk grown for a guest that has no cloud-init to grow its partition and file
+    /// system into it (growpart, resize2fs): said, with what to run, once per boot.
+    func checkPrimaryGrowth(_ context: MachineContext, communicator: Communicator) async {
+        let machine = context.machine
+        var grown = false
+        if case .array(let disks)? = machine.settings["disks"] {
+            grown = disks.contains { disk in
+                guard case .object(let fields) = disk else { return false }
+                return fields["primary"]?.bool == true && (fields["type"]?.string ?? "disk") == "disk"
+            }
+        }
+        grown = grown || ["qemu", "libvirt"].contains { machine.providers[$0]?.values["machine_virtual_size"] != nil }
+        guard grown, let found = try? await communicator.capture("command -v cloud-init >/dev/null 2>&1 && echo yes || echo no"),
+            found.output.trimmingCharacters(in: .whitespacesAndNewlines) == "no"
+        else { return }
+        output.targeting(machine.name).warn(
+            "The primary disk was grown, but this guest has no cloud-init to grow its partition and file system into the new space: run growpart and resize2fs (or your distribution's tools) in the guest."
+        )
+    }
+
     /// `config.vm.post_up_message`, as Vagrant prints it after the machine's `up`.
     func sayPostUpMessage(_ machine: Machine) {
         guard let message = machine.settings["post_up_message"]?.string, !message.isEmpty else { return }

@@ -247,6 +247,7 @@ extension MachineEnvironment {
                 communicator: try self.communicator(for: context, endpoint: endpoint))
         }
         await setHostname(context, communicator: try self.communicator(for: context, endpoint: endpoint))
+        if bootedAt != nil { await checkPrimaryGrowth(context, communicator: try self.communicator(for: context, endpoint: endpoint)) }
         try await syncFolders(context, communicator: try self.communicator(for: context, endpoint: endpoint))
     }
 

@@ -90,24 +90,9 @@ extension VirtualBoxProvider {
 
     /// A free port of the box's SATA controller for one more disk (never the seed's).
     private func freeSlot(_ id: String, excluding seed: String?, tool: any HypervisorTool) async throws(MachineError) -> (String, Int) {
-        let info = try await machineInfo(id, tool: tool)
-        for index in 0..<8 {
-            guard let name = info["storagecontrollername\(index)"] else { break }
-            guard info["storagecontrollertype\(index)"] == "IntelAhci" else { continue }
-            let ports = Int(info["storagecontrollerportcount\(index)"] ?? "") ?? 1
-            let maximum = Int(info["storagecontrollermaxportcount\(index)"] ?? "") ?? 30
-            let taken = { (port: Int) -> Bool in
-                if "\(name)-\(port)" == seed { return true }
-                guard let medium = info["\(name)-\(port)-0"] else { return false }
-                return medium != "none"
-            }
-            guard let port = (0..<maximum).first(where: { !taken($0) }) else { continue }
-            if port >= ports {
-                try await tool.check(
-                    ["storagectl", id, "--name", name, "--portcount", String(port + 1)], doing: "give \(name) a port for a disk")
-            }
-            return (name, port)
+        guard let slot = try await freeSATAPort(id, for: "a disk", reserved: seed ?? "", tool: tool) else {
+            throw MachineError.diskSetting(machine: id, "its VM has no SATA controller with a free port for another disk")
         }
-        throw MachineError.diskSetting(machine: id, "its VM has no SATA controller with a free port for another disk")
+        return slot
     }
 }

@@ -93,6 +93,20 @@ public struct VirtualBoxProvider: Provider {
     /// default chipset allows one controller per bus, and most boxes have a SATA one), given one
     /// more port when all are taken; a controller of boxer's own only when the box has none.
     func seedSlot(_ id: String, tool: any HypervisorTool) async throws(MachineError) -> (controller: String, port: Int) {
+        if let slot = try await freeSATAPort(id, for: "the seed", tool: tool) { return slot }
+        try await tool.check(
+            ["storagectl", id, "--name", Self.seedController, "--add", "sata", "--portcount", "1"], doing: "add a controller for the seed")
+        return (Self.seedController, 0)
+    }
+
+    /// The first free port of the VM's SATA controller, given one more port when all are taken;
+    /// nil when it has none. `reserved` ("Controller-port": the seed's, attached only at start)
+    /// is never free; a port holding an empty drive is free only for the seed (a disk must not
+    /// take the place of the box's own drive).
+    func freeSATAPort(_ id: String, for purpose: String, reserved: String? = nil, tool: any HypervisorTool) async throws(MachineError)
+        -> (controller: String, port: Int)?
+    {
+        let emptyDrivesAreFree = reserved == nil
         let info = try await machineInfo(id, tool: tool)
         for index in 0..<8 {
             guard let name = info["storagecontrollername\(index)"] else { break }
@@ -100,19 +114,18 @@ public struct VirtualBoxProvider: Provider {
             let ports = Int(info["storagecontrollerportcount\(index)"] ?? "") ?? 1
             let maximum = Int(info["storagecontrollermaxportcount\(index)"] ?? "") ?? 30
             let used = { (port: Int) -> Bool in
+                if "\(name)-\(port)" == reserved { return true }
                 guard let medium = info["\(name)-\(port)-0"] else { return false }
-                return medium != "none" && medium != "emptydrive"
+                return medium != "none" && !(emptyDrivesAreFree && medium == "emptydrive")
             }
             guard let port = (0..<maximum).first(where: { !used($0) }) else { continue }
             if port >= ports {
                 try await tool.check(
-                    ["storagectl", id, "--name", name, "--portcount", String(port + 1)], doing: "give \(name) a port for the seed")
+                    ["storagectl", id, "--name", name, "--portcount", String(port + 1)], doing: "give \(name) a port for \(purpose)")
             }
             return (name, port)
         }
-        try await tool.check(
-            ["storagectl", id, "--name", Self.seedController, "--add", "sata", "--portcount", "1"], doing: "add a controller for the seed")
-        return (Self.seedController, 0)
+        return nil
     }
 
     /// "<project>_<machine>_<milliseconds>_<random>", as Vagrant names VMs: unique in

@@ -496,4 +496,32 @@ extension MachineError {
     static func triggerGuestNotRunning(_ machine: String, state: String) -> MachineError {
         MachineError(.provisioner, "Could not run remote script on \(machine) because its state is \(state)")
     }
+
+    // MARK: - Snapshots
+
+    public static func snapshotsNotSupported(provider: String) -> MachineError {
+        MachineError(
+            .provider,
+            "The \(provider) provider doesn't support snapshots in boxer. Snapshots work with the qemu provider (and VirtualBox, VMware, Parallels)."
+        )
+    }
+
+    static func snapshotExists(_ name: String, machine: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "The snapshot '\(name)' of \(machine) exists already. You must include the `--force` option to replace an existing snapshot.")
+    }
+
+    public static func snapshotNotFound(_ name: String, machine: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "The snapshot name `\(name)` was not found for the virtual machine `\(machine)`. `boxer snapshot list \(machine)` lists its snapshots."
+        )
+    }
+
+    static func snapshotNameInvalid(_ name: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "'\(name)' cannot name a snapshot: use letters, digits, '-', '_' and '.' (at most 64), not starting with '-'.")
+    }
 }

@@ -169,6 +169,26 @@ public protocol Provider: Sendable {
     /// The machine's id from evidence other than its `id` file (a hypervisor process that still
     /// runs the folder's disk), for a file that is missing or damaged; nil when there is none.
     func recoverID(_ folder: MachineFolder) -> String?
+    /// The machine's snapshots, oldest first.
+    func snapshots(_ context: MachineContext) async throws(MachineError) -> [Snapshot]
+    /// Takes a snapshot: of disks and memory while the machine runs, of the disks when it is off.
+    func saveSnapshot(_ context: MachineContext, name: String) async throws(MachineError)
+    /// Brings the machine back to a snapshot; returns whether it runs afterwards (a snapshot
+    /// with memory restored into a running machine), else the caller boots it when asked to.
+    func restoreSnapshot(_ context: MachineContext, name: String) async throws(MachineError) -> Bool
+    func deleteSnapshot(_ context: MachineContext, name: String) async throws(MachineError)
+}
+
+/// One snapshot of a machine: its name, and whether it holds the running machine's memory
+/// (restored, the machine goes on where it was).
+public struct Snapshot: Sendable, Equatable {
+    public var name: String
+    public var withMemory: Bool
+
+    public init(name: String, withMemory: Bool) {
+        self.name = name
+        self.withMemory = withMemory
+    }
 }
 
 extension Provider {
@@ -180,6 +200,18 @@ extension Provider {
         MachineIDForm.isToken(id) ? nil : "\(name) ids are tokens of letters, digits and {}._:- (at most 128)"
     }
     public func recoverID(_ folder: MachineFolder) -> String? { nil }
+    public func snapshots(_ context: MachineContext) async throws(MachineError) -> [Snapshot] {
+        throw MachineError.snapshotsNotSupported(provider: name)
+    }
+    public func saveSnapshot(_ context: MachineContext, name: String) async throws(MachineError) {
+        throw MachineError.snapshotsNotSupported(provider: self.name)
+    }
+    public func restoreSnapshot(_ context: MachineContext, name: String) async throws(MachineError) -> Bool {
+        throw MachineError.snapshotsNotSupported(provider: self.name)
+    }
+    public func deleteSnapshot(_ context: MachineContext, name: String) async throws(MachineError) {
+        throw MachineError.snapshotsNotSupported(provider: self.name)
+    }
 }
 
 /// An environment's internal network as a hypervisor with its own networks makes it.

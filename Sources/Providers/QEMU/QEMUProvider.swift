@@ -183,6 +183,10 @@ public struct QEMUProvider: Provider {
         if case .array(let items)? = setting(context, "extra_qemu_args") ?? setting(context, "extra_args") {
             extra = items.compactMap(\.string)
         }
+        // A snapshot with memory restored while the machine was off: it starts from there.
+        if let snapshot = context.folder.read(Self.loadSnapshotFile)?.trimmingCharacters(in: .whitespacesAndNewlines), !snapshot.isEmpty {
+            extra += ["-loadvm", snapshot]
+        }
         let disks = try diskPlan(context)
         var command = QEMUCommandLine(
             binary: binary, guestArchitecture: architecture, accelerator: accelerator, name: context.folder.machineName,
@@ -249,6 +253,7 @@ public struct QEMUProvider: Provider {
             }
             throw MachineError.qemuDidNotStart(message)
         }
+        context.folder.remove(Self.loadSnapshotFile)
         if let pid = runningPID(context) { ProcessPriority.normalize(pid) }
     }
 

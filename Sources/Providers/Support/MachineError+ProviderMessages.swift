@@ -132,6 +132,14 @@ extension MachineError {
         "vmrun is not installed, so VMware machines cannot run here. Install VMware Workstation Pro (Linux, Windows) or Fusion (macOS: brew install --cask vmware-fusion), or use --provider qemu."
     )
 
+    static func qemuImgFailed(_ what: String, _ said: String) -> MachineError {
+        MachineError(.provider, "qemu-img could not \(what): \(said.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+
+    static func qemuMonitorFailed(_ what: String, _ said: String) -> MachineError {
+        MachineError(.provider, "QEMU could not \(what): \(said)")
+    }
+
     static let vdiskmanagerMissing = MachineError(
         .toolMissing,
         "vmware-vdiskmanager is not installed, so the Vagrantfile's disks cannot be made for VMware. It comes with VMware Workstation Pro and Fusion (Fusion: /Applications/VMware Fusion.app/Contents/Library); put it on PATH."

@@ -54,6 +54,8 @@ final class ParallelsStandIn: @unchecked Sendable {
     lazy var prlDiskTool = Tool(name: "prl_disk_tool", state: self)
     /// Disk image sizes in bytes, by path (a clone's own disk is 64 GiB, Parallels' default).
     private(set) var diskSizes: [String: Int64] = [:]
+    /// When each snapshot was taken (prlctl's `date`), in the order they were.
+    private var snapshotDates: [String: String] = [:]
 
     struct Refusal: Error { let text: String }
 
@@ -115,7 +117,30 @@ final class ParallelsStandIn: @unchecked Sendable {
             let index = try index(rest[0])
             let id = UUID().uuidString.lowercased()
             vms[index].snapshots[id] = rest[2]
+            snapshotDates[id] = String(format: "2026-12-05 00:%02d:%02d", snapshotDates.count / 60, snapshotDates.count % 60)
             return "Creating the snapshot...\nThe snapshot with id {\(id)} has been successfully created.\n"
+        case "snapshot-list":
+            guard rest.count == 2, rest[1] == "--json" || rest[1] == "-j" else {
+                throw Refusal(text: "Invalid usage: snapshot-list <ID|NAME> [-j,--json]")
+            }
+            let vm = vms[try index(rest[0])]
+            let entries = vm.snapshots.keys.sorted().map { id in
+                "\"{\(id)}\": {\"name\": \"\(vm.snapshots[id] ?? "")\", \"date\": \"\(snapshotDates[id] ?? "")\", \"state\": \"poweroff\"}"
+            }
+            return "{" + entries.joined(separator: ", ") + "}\n"
+        case "snapshot-switch", "snapshot-delete":
+            guard rest.count == 3, rest[1] == "--id" || rest[1] == "-i" else {
+                throw Refusal(text: "Invalid usage: \(command) <ID|NAME> -i,--id <snapshot_id>")
+            }
+            let index = try index(rest[0])
+            let snapshot = rest[2].trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+            guard vms[index].snapshots[snapshot] != nil else { throw Refusal(text: "The snapshot {\(snapshot)} does not exist") }
+            if command == "snapshot-delete" {
+                vms[index].snapshots[snapshot] = nil
+            } else {
+                guard vms[index].status == "stopped" else { throw Refusal(text: "Unable to switch to the snapshot: the VM is running") }
+            }
+            return ""
         case "clone":
             return try clone(rest)
         case "set":

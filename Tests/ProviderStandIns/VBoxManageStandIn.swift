@@ -36,6 +36,8 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         var media: [String: String] = [:]
         var extraData: [String: String] = [:]
         var snapshots: [String] = []
+        /// The state each snapshot comes back in: "saved" for one taken live, else "poweroff".
+        var snapshotStates: [String: String] = [:]
         var guestProperties: [String: String] = [:]
         /// The master and snapshot a linked clone was made from.
         var linkedTo: String?
@@ -329,12 +331,32 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         switch arguments.first {
         case "take":
             guard arguments.count >= 2 else { throw Refusal(text: "Syntax error: snapshot take needs a name") }
-            let rest = Array(arguments.dropFirst(2))
+            var rest = Array(arguments.dropFirst(2))
+            let live = rest.contains("--live")
+            rest.removeAll { $0 == "--live" }
             guard rest.isEmpty || (rest.count == 2 && rest[0] == "--description") else {
                 throw Refusal(text: "Syntax error: invalid parameter '\(rest.joined(separator: " "))'")
             }
+            if machines[index].state == "running" && !live {
+                throw Refusal(text: "The machine is running: take a live snapshot (--live) or pause it first")
+            }
             machines[index].snapshots.append(arguments[1])
+            machines[index].snapshotStates[arguments[1]] = machines[index].state == "running" ? "saved" : "poweroff"
             return "0%...100%\nSnapshot taken. UUID: \(UUID().uuidString.lowercased())\n"
+        case "restore", "delete":
+            guard arguments.count == 2 else { throw Refusal(text: "Syntax error: snapshot \(arguments[0]) <name>") }
+            guard machines[index].snapshots.contains(arguments[1]) else {
+                throw Refusal(text: "Could not find a snapshot named '\(arguments[1])'")
+            }
+            if arguments[0] == "restore" {
+                guard machines[index].state != "running" else {
+                    throw Refusal(text: "Machine in invalid state 'Running' -- power it off before restoring a snapshot")
+                }
+                machines[index].state = machines[index].snapshotStates[arguments[1]] ?? "poweroff"
+            } else {
+                machines[index].snapshots.removeAll { $0 == arguments[1] }
+            }
+            return "0%...100%\n"
         case "list":
             guard !machines[index].snapshots.isEmpty else { throw Refusal(text: "This machine does not have any snapshots") }
             return machines[index].snapshots.enumerated().map { "SnapshotName\($0.offset == 0 ? "" : "-\($0.offset)")=\"\($0.element)\"\n" }

@@ -59,6 +59,14 @@ final class VMRunStandIn: HypervisorTool, @unchecked Sendable {
             let vmx = try existing(parameters[0])
             snapshots[vmx, default: []].append(parameters[1])
             return ""
+        case "revertToSnapshot", "deleteSnapshot":
+            guard parameters.count == 2 else { throw Refusal(text: "Invalid number of arguments: \(command) <vmx> <Snapshot name>") }
+            let vmx = try existing(parameters[0])
+            guard let position = snapshots[vmx]?.firstIndex(of: parameters[1]) else {
+                throw Refusal(text: "A snapshot with the name does not exist: \(parameters[1])")
+            }
+            if command == "deleteSnapshot" { snapshots[vmx]?.remove(at: position) } else { running.remove(vmx) }
+            return ""
         case "clone":
             return try clone(parameters)
         case "start":

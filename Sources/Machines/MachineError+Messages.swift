@@ -524,4 +524,20 @@ extension MachineError {
             .configuration,
             "'\(name)' cannot name a snapshot: use letters, digits, '-', '_' and '.' (at most 64), not starting with '-'.")
     }
+
+    // MARK: - Upload
+
+    static func uploadSourceMissing(_ source: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "The source path provided for upload cannot be found. Please validate the source location for upload: \(source)")
+    }
+
+    static func uploadCompressionType(_ type: String) -> MachineError {
+        MachineError(.configuration, "Compression type '\(type)' is not supported. Valid types: tgz, zip.")
+    }
+
+    static func uploadFailed(_ said: String) -> MachineError {
+        MachineError(.communicator, "The upload failed: \(said.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
 }

@@ -45,39 +45,65 @@ extension MachineEnvironment {
                 )
                 continue
             }
-            guard let rsync = Programs.find("rsync") else {
-                output.targeting(name).warn(
-                    "rsync is not installed on this host, so \(folder.hostPath) is not synced to \(folder.guestPath) (Debian: apt-get install rsync)."
-                )
-                continue
-            }
-            let check = try await communicator.capture("command -v rsync")
-            guard check.succeeded else {
-                output.targeting(name).warn(
-                    "The guest has no rsync, so \(folder.hostPath) is not synced to \(folder.guestPath). Install rsync in the box, or disable the folder with `disabled: true`."
-                )
-                continue
-            }
-            let source = HostFiles.absolute(folder.hostPath, relativeTo: environment.root)
-            output.targeting(name).say("Rsyncing folder: \(source)/ => \(folder.guestPath)")
-            _ = try await communicator.capture(
-                "sudo mkdir -p \(Communicator.quote(folder.guestPath)) && sudo chown \(communicator.user) \(Communicator.quote(folder.guestPath))"
+            try await rsync(folder, context: context, communicator: communicator)
+        }
+    }
+
+    /// One rsync folder into the guest, with Vagrant's rsync options: `rsync__args` (default
+    /// `--verbose --archive --delete -z --copy-links`), `rsync__exclude` (with `.vagrant/`
+    /// always), `rsync__rsync_path`, and `rsync__chown` (default true: the synced files
+    /// belong to `owner`/`group`, the SSH user by default, as Vagrant leaves them).
+    /// `again`: the folder was sent before in this run (`rsync-auto`), so the guest's rsync and
+    /// the folder are known to be there.
+    func rsync(_ folder: SyncedFolder, context: MachineContext, communicator: Communicator, again: Bool = false) async throws(MachineError)
+    {
+        let name = context.machine.name
+        guard let rsync = Programs.find("rsync") else {
+            output.targeting(name).warn(
+                "rsync is not installed on this host, so \(folder.hostPath) is not synced to \(folder.guestPath) (Debian: apt-get install rsync)."
             )
-            let ssh = ([Communicator.ssh] + communicator.sshArguments().dropLast()).map(Communicator.quote).joined(separator: " ")
-            let arguments = [
-                "--archive", "--delete", "--compress", "--copy-links", "--exclude", ".vagrant/", "-e", ssh, source + "/",
-                "\(communicator.user)@\(communicator.endpoint.host):\(folder.guestPath)",
-            ]
-            var result = try await Programs.run(rsync, arguments)
-            // 255: the SSH connection dropped. A guest that has just booted may still be
-            // restarting its SSH server (cloud-init does, after writing host keys); try again.
-            for _ in 0..<4 where result.status == 255 {
-                try? await Task.sleep(for: .seconds(2))
-                result = try await Programs.run(rsync, arguments)
+            return
+        }
+        let check = again ? Programs.Result(status: 0, output: "", error: "") : try await communicator.capture("command -v rsync")
+        guard check.succeeded else {
+            output.targeting(name).warn(
+                "The guest has no rsync, so \(folder.hostPath) is not synced to \(folder.guestPath). Install rsync in the box, or disable the folder with `disabled: true`."
+            )
+            return
+        }
+        let source = HostFiles.absolute(folder.hostPath, relativeTo: environment.root)
+        output.targeting(name).say("Rsyncing folder: \(source)/ => \(folder.guestPath)")
+        let guest = Communicator.quote(folder.guestPath)
+        if !again { _ = try await communicator.capture("sudo mkdir -p \(guest) && sudo chown \(communicator.user) \(guest)") }
+        let ssh = ([Communicator.ssh] + communicator.sshArguments().dropLast()).map(Communicator.quote).joined(separator: " ")
+        func strings(_ key: String) -> [String]? {
+            switch folder.options[key] {
+            case .array(let items)?: return items.compactMap(\.string)
+            case .string(let text)?: return [text]
+            default: return nil
             }
-            guard result.succeeded else {
-                throw MachineError.rsyncFailed(source, to: folder.guestPath, result.error.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
+        }
+        var arguments = strings("rsync__args") ?? ["--verbose", "--archive", "--delete", "-z", "--copy-links"]
+        for pattern in [".vagrant/"] + (strings("rsync__exclude") ?? []) { arguments += ["--exclude", pattern] }
+        if let path = folder.options["rsync__rsync_path"]?.string { arguments.append("--rsync-path=\(path)") }
+        arguments += ["-e", ssh, source + "/", "\(communicator.user)@\(communicator.endpoint.host):\(folder.guestPath)"]
+        var result = try await Programs.run(rsync, arguments)
+        // 255: the SSH connection dropped. A guest that has just booted may still be
+        // restarting its SSH server (cloud-init does, after writing host keys); try again.
+        for _ in 0..<4 where result.status == 255 {
+            try? await Task.sleep(for: .seconds(2))
+            result = try await Programs.run(rsync, arguments)
+        }
+        guard result.succeeded else {
+            throw MachineError.rsyncFailed(source, to: folder.guestPath, result.error.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        if folder.options["rsync__chown"]?.bool ?? true {
+            let owner = folder.options["owner"]?.string ?? communicator.user
+            let group = folder.options["group"]?.string ?? owner
+            let owners = "\(Communicator.quote(owner)):\(Communicator.quote(group))"
+            _ = try await communicator.capture(
+                "sudo find \(guest) '!' -type l -a '(' '!' -user \(Communicator.quote(owner)) -o '!' -group \(Communicator.quote(group)) ')' -exec chown \(owners) '{}' + 2>/dev/null; true"
+            )
         }
     }
 }

@@ -27,6 +27,9 @@ public struct Communicator: Sendable {
         public var pty = false
         /// `sudo_command` ("sudo -E -H %c"): how privileged commands are wrapped.
         public var sudoCommand = "sudo -E -H %c"
+        /// A control socket shared by the connections (`rsync-auto`'s many short ones): the
+        /// first opens it, the others reuse it, so each change costs no new SSH handshake.
+        public var controlPath: String?
 
         public init() {}
     }
@@ -47,6 +50,9 @@ public struct Communicator: Sendable {
             ("ServerAliveInterval", "10"), ("ServerAliveCountMax", "3"),
         ]
         for name in session.forwardEnvironment { options.append(("SendEnv", name)) }
+        if let controlPath = session.controlPath {
+            options += [("ControlMaster", "auto"), ("ControlPath", controlPath), ("ControlPersist", "60")]
+        }
         return options
     }
 

@@ -90,5 +90,35 @@ extension MachineSuites {
             #expect(!FileManager.default.fileExists(atPath: project.root.appendingPathComponent(".vagrant/machines/default/qemu").path))
             #expect(project.qemuPIDs.isEmpty)
         }
+
+        /// boxer killed (SIGKILL) while it saves a snapshot, running and halted: the machine
+        /// stays usable, and the snapshot is there whole or not at all (QEMU writes its table
+        /// last), its disks consistent (`qemu-img check`).
+        @Test func killedWhileSavingLeavesTheMachineUsable() throws {
+            let project = try MachineProject(vagrantfile: "Vagrant.configure(\"2\") { |c| c.vm.box = \"boxer/tiny\" }")
+            #expect(try project.boxer(["up"]).status == 0)
+            let disk = project.root.appendingPathComponent(".vagrant/machines/default/qemu/disk.qcow2").path
+            for (round, delay) in [(1, 0.05), (2, 0.3)] {
+                let save = try project.startBoxer(["snapshot", "save", "k\(round)"])
+                Thread.sleep(forTimeInterval: delay)
+                kill(save.processIdentifier, SIGKILL)
+                save.waitUntilExit()
+                Thread.sleep(forTimeInterval: 1)
+                #expect(try project.boxer(["ssh", "-c", "echo alive"]).output == "alive\n", "the guest still runs after round \(round)")
+                let names = try project.boxer(["snapshot", "list"]).output
+                if names.contains("k\(round)") {
+                    #expect(try project.boxer(["snapshot", "delete", "k\(round)"]).status == 0, "a whole snapshot, usable")
+                }
+            }
+            #expect(try project.boxer(["halt"]).status == 0)
+            let save = try project.startBoxer(["snapshot", "save", "halted"])
+            Thread.sleep(forTimeInterval: 0.02)
+            kill(save.processIdentifier, SIGKILL)
+            save.waitUntilExit()
+            let check = try ProgramRun.run("qemu-img", ["check", disk])
+            #expect(check.status == 0, "\(check.output)\(check.error)")
+            #expect(try project.boxer(["up"]).status == 0, "the machine boots again")
+            #expect(try project.boxer(["snapshot", "save", "--force", "halted"]).status == 0)
+        }
     }
 }

@@ -84,29 +84,8 @@ public struct Customizer: Sendable {
 
         """
 
-    /// What the guest runs last, as root: nothing of this build (or of this machine) is left for
-    /// the boxes made from it.
-    static let cleanup = """
-        set +e
-        command -v cloud-init >/dev/null 2>&1 && cloud-init clean --logs --seed >/dev/null 2>&1
-        rm -f /etc/ssh/ssh_host_*
-        [ -f /etc/machine-id ] && : > /etc/machine-id
-        rm -f /var/lib/dbus/machine-id
-        find /var/log -type f -exec truncate -s 0 {} + 2>/dev/null
-        rm -rf /tmp/* /var/tmp/* 2>/dev/null
-        rm -f /root/.bash_history /home/*/.bash_history
-        command -v fstrim >/dev/null 2>&1 && fstrim -a >/dev/null 2>&1
-        sync
-        # boxer presses the ACPI power button once this script returns; the timer is for guests
-        # that ignore it (no acpid or logind): with the host keys gone, no new SSH session would
-        # be let in to power off. It runs outside this session, so the session's end keeps it.
-        if command -v systemd-run >/dev/null 2>&1; then
-          systemd-run --quiet --on-active=30 /bin/systemctl poweroff >/dev/null 2>&1
-        else
-          setsid sh -c 'sleep 30; poweroff' >/dev/null 2>&1 < /dev/null &
-        fi
-        exit 0
-        """
+    /// What the guest runs last, as root (shared with `boxer package --clean`).
+    static let cleanup = GuestCleanup.script
 
     /// Boots `disk` and customizes it; `work` holds the seed, console log and QEMU's files.
     /// What did not go as planned in a customization that still succeeded.

@@ -540,4 +540,31 @@ extension MachineError {
     static func uploadFailed(_ said: String) -> MachineError {
         MachineError(.communicator, "The upload failed: \(said.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
+
+    // MARK: - Package
+
+    public static func packageNotSupported(provider: String) -> MachineError {
+        MachineError(.provider, "boxer cannot package machines of the \(provider) provider yet; `boxer package` works with qemu machines.")
+    }
+
+    static func packageOutputExists(_ path: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "The box file you're attempting to save already exists: \(path). Please remove this file or specify a different name with --output."
+        )
+    }
+
+    static func packageNotCreated(_ machine: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "The machine '\(machine)' has not been created, so there is nothing to package. Run `boxer up \(machine)` first.")
+    }
+
+    static func packageInputMissing(_ path: String, option: String) -> MachineError {
+        MachineError(.configuration, "The file given to \(option) does not exist: \(path)")
+    }
+
+    static func packageFailed(_ output: String, _ reason: String) -> MachineError {
+        MachineError(.io, "boxer could not write the box \(output): \(reason)")
+    }
 }

@@ -177,6 +177,24 @@ public protocol Provider: Sendable {
     /// with memory restored into a running machine), else the caller boots it when asked to.
     func restoreSnapshot(_ context: MachineContext, name: String) async throws(MachineError) -> Bool
     func deleteSnapshot(_ context: MachineContext, name: String) async throws(MachineError)
+    /// Writes the halted machine's disks into `folder` as a box of this provider holds them
+    /// (`boxer package`), and says what its metadata.json records.
+    func packageBox(_ context: MachineContext, into folder: String) async throws(MachineError) -> PackagedBox
+}
+
+/// What a packaged machine's metadata.json says besides its architecture.
+public struct PackagedBox: Sendable, Equatable {
+    /// The box's provider (`libvirt` for a QEMU machine, as boxer's and Vagrant's QEMU boxes are).
+    public var provider: String
+    public var format: String?
+    /// Whole GiB, rounded up (vagrant-libvirt's `virtual_size`).
+    public var virtualSizeGB: Int?
+
+    public init(provider: String, format: String? = nil, virtualSizeGB: Int? = nil) {
+        self.provider = provider
+        self.format = format
+        self.virtualSizeGB = virtualSizeGB
+    }
 }
 
 /// One snapshot of a machine: its name, and whether it holds the running machine's memory
@@ -211,6 +229,9 @@ extension Provider {
     }
     public func deleteSnapshot(_ context: MachineContext, name: String) async throws(MachineError) {
         throw MachineError.snapshotsNotSupported(provider: self.name)
+    }
+    public func packageBox(_ context: MachineContext, into folder: String) async throws(MachineError) -> PackagedBox {
+        throw MachineError.packageNotSupported(provider: name)
     }
 }
 

@@ -45,6 +45,17 @@ public struct BoxWriter: Sendable {
         self.checksums = checksums
     }
 
+    /// Partial files of `output` left by writers that were killed (their process is gone): a
+    /// box killed half-written leaves only such a hidden file, which the next write removes.
+    static func removeAbandonedPartials(of output: URL) {
+        let folder = output.deletingLastPathComponent().path
+        let prefix = ".\(output.lastPathComponent).partial-"
+        for entry in HostFiles.entries(of: folder) where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(folder + "/" + entry)
+        }
+    }
+
     /// The order boxes are written in: metadata first so a reader finds the provider at once.
     static func ordered(_ paths: [String]) -> [String] {
         let leading = ["metadata.json", "Vagrantfile", "info.json"]
@@ -61,6 +72,7 @@ public struct BoxWriter: Sendable {
         }
         _ = try BoxMetadata(contentsOf: folder, source: folder.path)
 
+        Self.removeAbandonedPartials(of: output)
         let partial = output.deletingLastPathComponent()
             .appendingPathComponent(".\(output.lastPathComponent).partial-\(getpid())")
         let sink = try ArchiveOutput(path: partial.path, checksums: checksums)

@@ -48,5 +48,31 @@ extension MachineSuites {
                     "\(added.error)")
             }
         }
+
+        /// boxer killed (SIGKILL) while it writes the box: no box appears, the machine still
+        /// boots, and the next package removes what the killed one left and succeeds.
+        @Test func killedWhilePackagingLeavesNoBox() throws {
+            let project = try MachineProject(vagrantfile: "Vagrant.configure(\"2\") { |c| c.vm.box = \"boxer/tiny\" }")
+            #expect(try project.boxer(["up"]).status == 0)
+            let box = project.root.appendingPathComponent("killed.box").path
+            let package = try project.startBoxer(["package", "--output", box])
+            // Killed once it is writing the box (after the halt and the export).
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline,
+                !((try? FileManager.default.contentsOfDirectory(atPath: project.root.path)) ?? []).contains(where: {
+                    $0.hasPrefix(".killed.box.partial-")
+                })
+            {
+                usleep(20_000)
+            }
+            kill(package.processIdentifier, SIGKILL)
+            package.waitUntilExit()
+            #expect(!FileManager.default.fileExists(atPath: box), "no box appears")
+            #expect(try project.boxer(["up"]).status == 0, "the machine boots again")
+            #expect(try project.boxer(["ssh", "-c", "echo alive"]).output == "alive\n")
+            #expect(try project.boxer(["package", "--output", box]).status == 0)
+            let left = try FileManager.default.contentsOfDirectory(atPath: project.root.path).filter { $0.contains(".partial-") }
+            #expect(left.isEmpty && FileManager.default.fileExists(atPath: box), "\(left)")
+        }
     }
 }

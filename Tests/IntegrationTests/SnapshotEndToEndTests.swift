@@ -30,6 +30,7 @@ extension MachineSuites {
             #expect(try file() == "one\n")
             let status = try project.boxer(["status", "--machine-readable"])
             #expect(status.output.contains(",default,state,running"))
+            #expect(try project.boxer(["status"]).output.contains("It has 1 snapshot: `boxer snapshot list` names them."))
             let subnet = try #require(
                 try project.boxer(["ssh", "-c", "ip -4 -o addr show | grep -o '192\\.168\\.[0-9]*\\.'"]).output.split(separator: "\n").first
             )

@@ -137,7 +137,7 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
                     }
                     continue
                 }
-                let explanation: String
+                var explanation: String
                 switch state {
                 case .notCreated: explanation = notCreated
                 case .running:
@@ -148,6 +148,12 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
                 case .aborted:
                     explanation =
                         "The VM's hypervisor process is gone although nobody halted it (it crashed or was killed).\nRun `boxer up` to start it again, or `boxer destroy` to remove it."
+                }
+                // How many snapshots it has, where its provider keeps them.
+                if state != .notCreated, let (backend, context) = try? environment.context(for: machine),
+                    let count = try? await backend.snapshots(context).count, count > 0
+                {
+                    explanation += "\n\nIt has \(count) snapshot\(count == 1 ? "" : "s"): `boxer snapshot list` names them."
                 }
                 results.withLock {
                     $0.append(

@@ -544,7 +544,10 @@ extension MachineError {
     // MARK: - Package
 
     public static func packageNotSupported(provider: String) -> MachineError {
-        MachineError(.provider, "boxer cannot package machines of the \(provider) provider yet; `boxer package` works with qemu machines.")
+        MachineError(
+            .provider,
+            "boxer cannot package machines of the \(provider) provider; `boxer package` works with qemu, virtualbox, vmware_desktop and parallels machines."
+        )
     }
 
     static func packageOutputExists(_ path: String) -> MachineError {
@@ -564,7 +567,7 @@ extension MachineError {
         MachineError(.configuration, "The file given to \(option) does not exist: \(path)")
     }
 
-    static func packageFailed(_ output: String, _ reason: String) -> MachineError {
+    public static func packageFailed(_ output: String, _ reason: String) -> MachineError {
         MachineError(.io, "boxer could not write the box \(output): \(reason)")
     }
 }

@@ -189,11 +189,15 @@ public struct PackagedBox: Sendable, Equatable {
     public var format: String?
     /// Whole GiB, rounded up (vagrant-libvirt's `virtual_size`).
     public var virtualSizeGB: Int?
+    /// Settings the box's Vagrantfile starts with (VirtualBox's `base_mac`), before it loads
+    /// the packager's include/_Vagrantfile.
+    public var vagrantfile: String?
 
-    public init(provider: String, format: String? = nil, virtualSizeGB: Int? = nil) {
+    public init(provider: String, format: String? = nil, virtualSizeGB: Int? = nil, vagrantfile: String? = nil) {
         self.provider = provider
         self.format = format
         self.virtualSizeGB = virtualSizeGB
+        self.vagrantfile = vagrantfile
     }
 }
 

@@ -119,6 +119,12 @@ final class ParallelsStandIn: @unchecked Sendable {
             vms[index].snapshots[id] = rest[2]
             snapshotDates[id] = String(format: "2026-12-05 00:%02d:%02d", snapshotDates.count / 60, snapshotDates.count % 60)
             return "Creating the snapshot...\nThe snapshot with id {\(id)} has been successfully created.\n"
+        case "unregister":
+            guard rest.count == 1 else { throw Refusal(text: "Invalid usage: unregister <ID|NAME>") }
+            let index = try index(rest[0])
+            guard vms[index].status == "stopped" else { throw Refusal(text: "The VM is running; stop it before unregistering it") }
+            vms.remove(at: index)
+            return "Unregister the VM...\nThe VM has been successfully unregistered.\n"
         case "snapshot-list":
             guard rest.count == 2, rest[1] == "--json" || rest[1] == "-j" else {
                 throw Refusal(text: "Invalid usage: snapshot-list <ID|NAME> [-j,--json]")
@@ -221,8 +227,8 @@ final class ParallelsStandIn: @unchecked Sendable {
         var position = 1
         while position < arguments.count {
             let option = arguments[position]
-            if option == "--linked" {
-                linked = true
+            if option == "--linked" || option == "--template" {
+                linked = linked || option == "--linked"
                 position += 1
                 continue
             }

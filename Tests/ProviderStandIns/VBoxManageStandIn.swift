@@ -164,6 +164,24 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         case ("unregistervm", let vm?):
             try unregistervm(vm, Array(arguments.dropFirst(2)))
             return ""
+        case ("export", let vm?):
+            let index = try index(of: vm)
+            guard arguments.count == 4, ["--output", "-o"].contains(arguments[2]), arguments[3].hasSuffix(".ovf") else {
+                throw Refusal(text: "Syntax error: export <machine> --output <name>.ovf")
+            }
+            guard machines[index].state != "running" else {
+                throw Refusal(text: "Machine '\(machines[index].name)' is running: power it off (or save it) to export it")
+            }
+            let ovf = arguments[3]
+            guard !FileManager.default.fileExists(atPath: ovf) else { throw Refusal(text: "The file '\(ovf)' exists already") }
+            let disk = String(ovf.dropLast(4)) + "-disk001.vmdk"
+            _ = FileManager.default.createFile(
+                atPath: ovf,
+                contents: Data(
+                    "<?xml version=\"1.0\"?>\n<Envelope ovf:version=\"1.0\"><VirtualSystem ovf:id=\"\(machines[index].name)\"/></Envelope>\n"
+                        .utf8))
+            _ = FileManager.default.createFile(atPath: disk, contents: Data())
+            return "0%...100%\nSuccessfully exported 1 machine(s).\n"
         case ("createmedium", _), ("clonemedium", _), ("modifymedium", _):
             return try mediumCommand(arguments)
         default:
@@ -318,7 +336,11 @@ final class VBoxManageStandIn: HypervisorTool, @unchecked Sendable {
         let vmName = name ?? "vm"
         guard !machines.contains(where: { $0.name == vmName }) else { throw Refusal(text: "A machine named '\(vmName)' already exists") }
         // As boxes come: the disk on port 0 of one SATA controller.
-        var vm = VM(uuid: UUID().uuidString.lowercased(), name: vmName, settings: ["memory": "1024", "cpus": "1", "nic1": "nat"])
+        var vm = VM(
+            uuid: UUID().uuidString.lowercased(), name: vmName,
+            settings: [
+                "memory": "1024", "cpus": "1", "nic1": "nat", "macaddress1": String(format: "080027%06X", Int.random(in: 0..<0xFFFFFF)),
+            ])
         vm.controllers["SATA Controller"] = 1
         vm.media["SATA Controller:0:0"] = (ovf as NSString).deletingLastPathComponent + "/box-disk001.vmdk"
         media[(ovf as NSString).deletingLastPathComponent + "/box-disk001.vmdk"] = ("VMDK", 10 << 30)

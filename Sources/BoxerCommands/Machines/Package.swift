@@ -10,7 +10,8 @@ struct Package: AsyncParsableCommand, BoxerCommand {
             As `vagrant package`: the machine is halted (--clean first removes what makes it this \
             machine: SSH host keys, machine-id, cloud-init state, logs), its disk is written as a \
             box of its provider (a QEMU machine gives a libvirt box: the overlay and the box \
-            beneath it flattened into one qcow2), with --vagrantfile as include/_Vagrantfile, \
+            beneath it flattened into one qcow2; VirtualBox exports OVF, VMware copies a full \
+            clone, Parallels a template), with --vagrantfile as include/_Vagrantfile, \
             --include files under include/ and --info as info.json. The box appears only when whole.
             """
     )

@@ -78,7 +78,8 @@ extension MachineEnvironment {
         do {
             let json = try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])
             try json.write(to: URL(fileURLWithPath: staging + "/metadata.json"))
-            try Data(Self.packagedVagrantfile.utf8).write(to: URL(fileURLWithPath: staging + "/Vagrantfile"))
+            try Data(((packaged.vagrantfile.map { $0 + "\n" } ?? "") + Self.packagedVagrantfile).utf8).write(
+                to: URL(fileURLWithPath: staging + "/Vagrantfile"))
             let here = FileManager.default.currentDirectoryPath
             if let vagrantfile = options.vagrantfile {
                 try FileManager.default.copyItem(

@@ -178,8 +178,9 @@ public protocol Provider: Sendable {
     func restoreSnapshot(_ context: MachineContext, name: String) async throws(MachineError) -> Bool
     func deleteSnapshot(_ context: MachineContext, name: String) async throws(MachineError)
     /// Writes the halted machine's disks into `folder` as a box of this provider holds them
-    /// (`boxer package`), and says what its metadata.json records.
-    func packageBox(_ context: MachineContext, into folder: String) async throws(MachineError) -> PackagedBox
+    /// (`boxer package`), and says what its metadata.json records. `compressImage`: the disk
+    /// image compressed itself, where the format allows it (qcow2).
+    func packageBox(_ context: MachineContext, into folder: String, compressImage: Bool) async throws(MachineError) -> PackagedBox
 }
 
 /// What a packaged machine's metadata.json says besides its architecture.
@@ -234,7 +235,7 @@ extension Provider {
     public func deleteSnapshot(_ context: MachineContext, name: String) async throws(MachineError) {
         throw MachineError.snapshotsNotSupported(provider: self.name)
     }
-    public func packageBox(_ context: MachineContext, into folder: String) async throws(MachineError) -> PackagedBox {
+    public func packageBox(_ context: MachineContext, into folder: String, compressImage: Bool) async throws(MachineError) -> PackagedBox {
         throw MachineError.packageNotSupported(provider: name)
     }
 }

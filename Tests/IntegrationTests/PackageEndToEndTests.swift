@@ -19,7 +19,8 @@ extension MachineSuites {
             try project.write("Vagrant.configure(\"2\") { |c| c.vm.hostname = \"frompackage\" }\n", to: "extra/Vagrantfile.pkg")
             try project.write("{\"description\": \"made by the test\"}\n", to: "extra/info.json")
             let package = try project.boxer([
-                "package", "--clean", "--output", box, "--vagrantfile", "extra/Vagrantfile.pkg", "--info", "extra/info.json",
+                "package", "--clean", "--compress-image", "--output", box, "--vagrantfile", "extra/Vagrantfile.pkg", "--info",
+                "extra/info.json",
             ])
             #expect(package.status == 0, "\(package.output)\(package.error)")
             #expect(package.output.contains("==> default: Compressing package to: \(box)"))

@@ -39,6 +39,9 @@ struct Package: AsyncParsableCommand, BoxerCommand {
     @Flag(help: "Clean the guest first, so machines made from the box start as new ones.")
     var clean = false
 
+    @Flag(help: "Compress the disk image itself (qcow2), besides the box's gzip.")
+    var compressImage = false
+
     func run() async throws {
         if base != nil {
             throw ValidationError(
@@ -49,7 +52,7 @@ struct Package: AsyncParsableCommand, BoxerCommand {
         let machine = try targetMachine(name, in: environment)
         let options = MachineEnvironment.PackageOptions(
             output: self.output, include: include?.split(separator: ",").map(String.init) ?? [], vagrantfile: vagrantfile, info: info,
-            clean: clean)
+            clean: clean, compressImage: compressImage)
         try await withEnvironmentLock(environment, command: "package") {
             try await environment.package(machine, options: options)
         }

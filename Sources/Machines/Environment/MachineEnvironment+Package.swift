@@ -16,13 +16,19 @@ extension MachineEnvironment {
         public var info: String?
         /// Run the guest cleanup (`boxer build`'s) before halting.
         public var clean: Bool
+        /// Compress the disk image itself (qcow2's own compression).
+        public var compressImage: Bool
 
-        public init(output: String, include: [String] = [], vagrantfile: String? = nil, info: String? = nil, clean: Bool = false) {
+        public init(
+            output: String, include: [String] = [], vagrantfile: String? = nil, info: String? = nil, clean: Bool = false,
+            compressImage: Bool = false
+        ) {
             self.output = output
             self.include = include
             self.vagrantfile = vagrantfile
             self.info = info
             self.clean = clean
+            self.compressImage = compressImage
         }
     }
 
@@ -69,7 +75,7 @@ extension MachineEnvironment {
             throw MachineError.packageFailed(output, "\(error)")
         }
         target.say("Exporting VM...")
-        let packaged = try await provider.packageBox(context, into: staging)
+        let packaged = try await provider.packageBox(context, into: staging, compressImage: options.compressImage)
         var metadata: [String: Any] = [
             "provider": packaged.provider, "architecture": context.box?.architecture ?? HostArchitecture.current(),
         ]

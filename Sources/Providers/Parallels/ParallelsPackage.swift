@@ -6,7 +6,7 @@ import Machines
 /// cloned as a template into the box (`prlctl clone --template --dst`), its bundle named
 /// box.pvm, and the template unregistered again (the box is files, not a VM of this host).
 extension ParallelsProvider {
-    public func packageBox(_ context: MachineContext, into folder: String) async throws(MachineError) -> PackagedBox {
+    public func packageBox(_ context: MachineContext, into folder: String, compressImage: Bool) async throws(MachineError) -> PackagedBox {
         let (prlctl, _) = try tools()
         guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         let name = "boxer_package_\(context.machine.name)_\(Int(Date().timeIntervalSince1970))"

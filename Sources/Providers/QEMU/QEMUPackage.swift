@@ -4,11 +4,13 @@ import Machines
 
 /// `boxer package` for a QEMU machine: its overlay and the box beneath it flattened into one
 /// qcow2 (`qemu-img convert` writes only the clusters that hold data), as a libvirt box, which
-/// boxer's QEMU provider, Vagrant's libvirt provider and vagrant-qemu all take.
+/// boxer's QEMU provider, Vagrant's libvirt provider and vagrant-qemu all take; with
+/// `--compress-image`, a compressed qcow2 (smaller, slower to write, read as usual).
 extension QEMUProvider {
-    public func packageBox(_ context: MachineContext, into folder: String) async throws(MachineError) -> PackagedBox {
+    public func packageBox(_ context: MachineContext, into folder: String, compressImage: Bool) async throws(MachineError) -> PackagedBox {
         let image = folder + "/box.img"
-        let converted = try await Programs.run("qemu-img", ["convert", "-q", "-O", "qcow2", diskPath(context), image])
+        let converted = try await Programs.run(
+            "qemu-img", ["convert", "-q", "-O", "qcow2"] + (compressImage ? ["-c"] : []) + [diskPath(context), image])
         guard converted.succeeded else {
             throw MachineError.qemuImgFailed("flatten the disk of \(context.machine.name) into a box", converted.error)
         }

@@ -7,7 +7,7 @@ import Machines
 /// box as box.vmx with its disks, without what belongs to this machine (the console file, the
 /// seed's CD-ROM, static MACs).
 extension VMwareProvider {
-    public func packageBox(_ context: MachineContext, into folder: String) async throws(MachineError) -> PackagedBox {
+    public func packageBox(_ context: MachineContext, into folder: String, compressImage: Bool) async throws(MachineError) -> PackagedBox {
         guard let vmx = vmxPath(context) else { throw MachineError.machineNotCreated }
         let boxVMX = folder + "/box.vmx"
         try await vmrun(

@@ -6,7 +6,7 @@ import Machines
 /// `VBoxManage export` of the halted VM to box.ovf (with its disk, box-disk001.vmdk), and a
 /// Vagrantfile that keeps NIC1's MAC (`config.vm.base_mac`) for guests that remember it.
 extension VirtualBoxProvider {
-    public func packageBox(_ context: MachineContext, into folder: String) async throws(MachineError) -> PackagedBox {
+    public func packageBox(_ context: MachineContext, into folder: String, compressImage: Bool) async throws(MachineError) -> PackagedBox {
         let tool = try vboxmanage()
         guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         let info = try await machineInfo(id, tool: tool)

@@ -76,15 +76,7 @@ final class TriggerConfigObject: RubyObject {
             if case .string(let value)? = values[key] { return value }
             return nil
         }
-        func list(_ value: Value?) -> [Value] {
-            switch value {
-            case nil, .null?: return []
-            case .array(let items)?: return items.items
-            case .range(let low?, let high?, let exclusive)?:
-                return (exclusive ? Array(low..<max(low, high)) : low <= high ? Array(low...high) : []).map(Value.int)
-            case let single?: return [single]
-            }
-        }
+        let list = Self.rubyArray
         func shell(_ key: String, privileged: Bool?) throws -> [String: ConfigValue]? {
             guard case .hash(let pairs)? = values[key] else { return nil }
             var options: [String: ConfigValue] = [:]
@@ -119,6 +111,18 @@ final class TriggerConfigObject: RubyObject {
             run: try shell("run", privileged: false), runRemote: try shell("run_remote", privileged: nil),
             exitCodes: values["exit_codes"]?.isTruthy == true ? exitCodes : [0],
             abort: abort, rubyBlock: rubyBlock, location: location)
+    }
+
+    /// Ruby's `Array()`, as Vagrant applies it to list settings: nil none, a list as it is, a
+    /// range its members, anything else alone.
+    static func rubyArray(_ value: Value?) -> [Value] {
+        switch value {
+        case nil, .null?: return []
+        case .array(let items)?: return items.items
+        case .range(let low?, let high?, let exclusive)?:
+            return (exclusive ? Array(low..<max(low, high)) : low <= high ? Array(low...high) : []).map(Value.int)
+        case let single?: return [single]
+        }
     }
 
     /// VagrantConfigTrigger#validate, in its words.
@@ -184,15 +188,7 @@ final class TriggerConfigObject: RubyObject {
             }
         }
         if let codes = values["exit_codes"], codes.isTruthy {
-            // Ruby's Array(): a list as it is, a range its members, anything else alone.
-            let all: [Value]
-            switch codes {
-            case .array(let items): all = items.items
-            case .range(let low?, let high?, let exclusive):
-                all = (exclusive ? Array(low..<max(low, high)) : low <= high ? Array(low...high) : []).map(Value.int)
-            default: all = [codes]
-            }
-            if !all.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
+            if !Self.rubyArray(codes).allSatisfy({ if case .int = $0 { return true } else { return false } }) {
                 problem(
                     "Invalid type set for `exit_codes` on trigger for command '\(command)'. `exit_codes` can only be a single integer or an array of integers."
                 )

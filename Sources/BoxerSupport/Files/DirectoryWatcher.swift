@@ -37,7 +37,7 @@ public final class DirectoryWatcher {
         #else
             self.polling = true
         #endif
-        if self.polling { lastScan = roots.map(Self.scan) }
+        if self.polling { lastScan = roots.map { scan($0) } }
     }
 
     deinit {
@@ -69,14 +69,14 @@ public final class DirectoryWatcher {
     private func pollChanges(timeout: Double) -> Set<Int> {
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
-            let scan = roots.map(Self.scan)
-            let changed = Set(scan.indices.filter { scan[$0] != lastScan[$0] })
-            lastScan = scan
+            let current = roots.map { scan($0) }
+            let changed = Set(current.indices.filter { current[$0] != lastScan[$0] })
+            lastScan = current
             if !changed.isEmpty {
                 // Settle: until a scan finds nothing new.
                 while true {
                     Thread.sleep(forTimeInterval: settle)
-                    let again = roots.map(Self.scan)
+                    let again = roots.map { scan($0) }
                     if again == lastScan { return changed }
                     lastScan = again
                 }
@@ -86,13 +86,17 @@ public final class DirectoryWatcher {
         return []
     }
 
-    /// Every file under `root` with its size and modification time.
-    private static func scan(_ root: String) -> [String: String] {
+    /// Every file under `root` with its size and modification time, what `excluded` names left out.
+    private func scan(_ root: String) -> [String: String] {
         var files: [String: String] = [:]
         guard let walker = FileManager.default.enumerator(atPath: root) else { return files }
         while let relative = walker.nextObject() as? String {
-            if relative == ".vagrant" || relative.hasPrefix(".vagrant/") { continue }
             let attributes = walker.fileAttributes ?? [:]
+            let isFolder = attributes[.type] as? FileAttributeType == .typeDirectory
+            if excluded(relative + (isFolder ? "/" : "")) {
+                if isFolder { walker.skipDescendants() }
+                continue
+            }
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             files[relative] = "\(size) \(modified)"

@@ -48,10 +48,11 @@ extension MachineEnvironment {
         guard context.folder.id != nil else { throw MachineError.packageNotCreated(machine.name) }
         let output = HostFiles.absolute(options.output, relativeTo: FileManager.default.currentDirectoryPath)
         guard !HostFiles.exists(output) else { throw MachineError.packageOutputExists(output) }
-        for (path, option) in options.include.map({ ($0, "--include") })
-            + [options.vagrantfile, options.info].compactMap({ $0 }).map({
-                ($0, "--vagrantfile/--info")
-            }) where !HostFiles.exists(HostFiles.absolute(path, relativeTo: FileManager.default.currentDirectoryPath))
+        let named = [(options.vagrantfile, "--vagrantfile"), (options.info, "--info")].compactMap { path, option in
+            path.map { ($0, option) }
+        }
+        let inputs = options.include.map { ($0, "--include") } + named
+        for (path, option) in inputs where !HostFiles.exists(HostFiles.absolute(path, relativeTo: FileManager.default.currentDirectoryPath))
         {
             throw MachineError.packageInputMissing(path, option: option)
         }

@@ -27,6 +27,8 @@ let package = Package(
                 .brew(["libarchive"]),
             ]
         ),
+        // libvirt's C API (Debian's libvirt-dev headers), loaded with dlopen when first used.
+        .target(name: "CLibvirt", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Paths, file locks, logging, process helpers and the YAML field reader shared by every module.
         .target(
             name: "BoxerSupport",
@@ -91,11 +93,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The hypervisor backends: QEMU (runs here), VirtualBox, VMware and Parallels drivers.
+        // The hypervisor backends: QEMU and libvirt (run here), VirtualBox, VMware and Parallels drivers.
         .target(
             name: "Providers",
             dependencies: [
-                "Machines", "BoxerSupport", "BoxStore", "Networks", "Vagrantfile",
+                "CLibvirt", "Machines", "BoxerSupport", "BoxStore", "Networks", "Vagrantfile",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -46,10 +46,52 @@ public struct PortForward: Sendable, Equatable, Codable {
 public struct SSHEndpoint: Sendable, Equatable {
     public var host: String
     public var port: Int
+    /// The hypervisor host to go through when the address is that host's own (a machine on a
+    /// remote libvirt host forwards SSH to that host's loopback).
+    public var proxy: SSHProxy?
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, proxy: SSHProxy? = nil) {
         self.host = host
         self.port = port
+        self.proxy = proxy
+    }
+}
+
+/// An SSH server a connection hops through (OpenSSH's ProxyJump). The hop is authenticated as
+/// the user's own ssh config says, like any ssh to that host; a key file named for the host
+/// (vagrant-libvirt's `id_ssh_key_file`) is passed with `ssh -W`, which ProxyJump cannot carry.
+public struct SSHProxy: Sendable, Equatable, Codable {
+    public var host: String
+    public var user: String?
+    public var port: Int?
+    public var identity: String?
+
+    public init(host: String, user: String? = nil, port: Int? = nil, identity: String? = nil) {
+        self.host = host
+        self.user = user
+        self.port = port
+        self.identity = identity
+    }
+
+    /// `[user@]host[:port]`, as `ssh -J` takes it.
+    public var destination: String {
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        return (user.map { $0 + "@" } ?? "") + host + (port.map { ":\($0)" } ?? "")
+    }
+
+    /// The ssh option that makes a connection hop through this host.
+    public var option: (String, String) {
+        guard let identity else { return ("ProxyJump", destination) }
+        var command = ["ssh", "-i", Self.quoted(identity)]
+        if let port { command += ["-p", String(port)] }
+        if let user { command += ["-l", Self.quoted(user)] }
+        command += ["-W", "%h:%p", Self.quoted(host)]
+        return ("ProxyCommand", command.joined(separator: " "))
+    }
+
+    private static func quoted(_ word: String) -> String {
+        word.allSatisfy { $0.isLetter || $0.isNumber || "-_./@:+".contains($0) }
+            ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
 
@@ -131,6 +173,9 @@ public protocol Provider: Sendable {
     func mountCommand(for share: SharedFolder) -> String
     /// Fails with what to install when the hypervisor's tools are missing.
     func checkUsable() throws(MachineError)
+    /// Whether a Vagrantfile's provider block may pick this provider when the command names
+    /// none (Vagrant's "usable" check): its tools are there and it has a hypervisor to run on.
+    func usableAsDefault() -> Bool
     /// Makes the machine's disks from the box (a linked clone where the hypervisor can) and
     /// returns the hypervisor's id for it.
     func create(_ context: MachineContext) async throws(MachineError) -> String
@@ -215,6 +260,7 @@ public struct Snapshot: Sendable, Equatable {
 }
 
 extension Provider {
+    public func usableAsDefault() -> Bool { (try? checkUsable()) != nil }
     public func internalAddress(_ context: MachineContext) async -> String? { nil }
     public func macAddress(forMachine id: String, nic: Int) -> String { MachineFolder.mac(for: id, nic: nic) }
     public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {}

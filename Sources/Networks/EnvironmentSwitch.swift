@@ -162,24 +162,57 @@ public final class EnvironmentSwitch {
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
-    /// Connects to every socket in the ports folder it is not connected to yet.
+    /// Connects to every socket in the ports folder it is not connected to yet: unix sockets
+    /// (`<mac>.sock`, a local QEMU's or one forwarded over SSH to a remote host), and `<mac>.tcp`
+    /// files naming a loopback TCP port (a machine of the local libvirt daemon, whose socket
+    /// NICs listen on TCP only).
     public func scan() {
         lastScan = Self.monotonic()
         let connected = Set(ports.values.map(\.path))
-        for name in HostFiles.entries(of: portsFolder) where name.hasSuffix(".sock") {
+        for name in HostFiles.entries(of: portsFolder) where name.hasSuffix(".sock") || name.hasSuffix(".tcp") {
             let path = portsFolder + "/" + name
             guard !connected.contains(path) else { continue }
             var status = stat()
-            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFSOCK else { continue }
+            guard stat(path, &status) == 0 else { continue }
+            let isTCP = name.hasSuffix(".tcp")
+            guard isTCP ? status.st_mode & S_IFMT == S_IFREG : status.st_mode & S_IFMT == S_IFSOCK else { continue }
             let inode = UInt64(status.st_ino)
             if refused[path] == inode { continue }
-            if let fd = connect(to: path) {
+            if let fd = isTCP ? connectLoopback(named: path) : connect(to: path) {
                 refused[path] = nil
                 ports[fd] = Port(path: path)
             } else {
                 refused[path] = inode
             }
         }
+    }
+
+    /// Connects to the loopback port a `.tcp` entry names ("127.0.0.1:<port>"); nothing else.
+    private func connectLoopback(named path: String) -> Int32? {
+        guard let text = try? HostFiles.readText(at: path, limit: 64),
+            let port = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":").last.flatMap({ UInt16($0) }),
+            text.hasPrefix("127.0.0.1:")
+        else { return nil }
+        #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            return nil
+        }
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        return configured(fd)
     }
 
     private func connect(to path: String) -> Int32? {
@@ -201,6 +234,11 @@ public final class EnvironmentSwitch {
             close(fd)
             return nil
         }
+        return configured(fd)
+    }
+
+    /// Non-blocking, with a send buffer that holds a burst of frames.
+    private func configured(_ fd: Int32) -> Int32 {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var size: Int32 = 1 << 20
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))

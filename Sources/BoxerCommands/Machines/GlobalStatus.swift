@@ -73,12 +73,14 @@ func releaseAbandonedNetworks(home: BoxerHome, output: Output) async throws {
     let environments: [String: EnvironmentSubnet]
     environments = try registry.all()
     let providers: [any Provider] = [
-        QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home),
+        QEMUProvider(home: home), LibvirtProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home),
+        ParallelsProvider(home: home),
     ]
     for (project, subnet) in environments.sorted(by: { $0.value < $1.value }) where !MachineFolder.anyRecorded(inProject: project) {
         let network = EnvironmentNetwork(home: home, project: project, executable: currentExecutable())
         let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: project), subnet: subnet)
-        for provider in providers where !provider.attachesToUserspaceSwitch {
+        // Hypervisors' own networks, and what carries the switch to remote hosts (libvirt).
+        for provider in providers {
             await provider.removeInternalNetwork(hypervisorNetwork)
         }
         await network.release()

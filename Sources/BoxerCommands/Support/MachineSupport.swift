@@ -10,7 +10,8 @@ import Vagrantfile
 /// then the provider plugins found on PATH and in providers/.
 func availableProviders(home: BoxerHome, environment: [String: String] = ProcessInfo.processInfo.environment) -> [any Provider] {
     let builtIn: [any Provider] = [
-        QEMUProvider(home: home), VirtualBoxProvider(home: home), VMwareProvider(home: home), ParallelsProvider(home: home),
+        QEMUProvider(home: home), LibvirtProvider(home: home, environment: environment), VirtualBoxProvider(home: home),
+        VMwareProvider(home: home), ParallelsProvider(home: home),
     ]
     return builtIn + providerPlugins(builtIn: Set(builtIn.map(\.name)), environment: environment)
 }
@@ -55,7 +56,7 @@ func openMachineEnvironment(
                     usable: { name in
                         usable.withLock { answers in
                             if let known = answers[name] { return known }
-                            let answer = providers.first { $0.name == name }.map { (try? $0.checkUsable()) != nil } ?? false
+                            let answer = providers.first { $0.name == name }?.usableAsDefault() ?? false
                             answers[name] = answer
                             return answer
                         }

@@ -113,7 +113,8 @@ extension MachineEnvironment {
         guard let network else { return }
         if let subnet = network.subnet {
             let hypervisorNetwork = InternalNetwork(name: InternalNetwork.name(subnet: subnet, project: environment.root), subnet: subnet)
-            for provider in providers.values where (usedProviders?.contains(provider.name) ?? true) && !provider.attachesToUserspaceSwitch {
+            // Hypervisors' own networks, and what carries the switch to remote hosts (libvirt).
+            for provider in providers.values where usedProviders?.contains(provider.name) ?? true {
                 await provider.removeInternalNetwork(hypervisorNetwork)
             }
         }

@@ -323,7 +323,7 @@ extension MachineEnvironment {
         identities.append(try MachineKeys.insecurePrivateKey(home: home))
         let ssh = context.machine.ssh
         // `config.ssh.host` / `port` replace the provider's answer, as in Vagrant.
-        let reached = SSHEndpoint(host: ssh.host ?? endpoint.host, port: ssh.port ?? endpoint.port)
+        let reached = SSHEndpoint(host: ssh.host ?? endpoint.host, port: ssh.port ?? endpoint.port, proxy: endpoint.proxy)
         var communicator = Communicator(
             endpoint: reached, user: ssh.username ?? "vagrant", identities: identities, forwardAgent: ssh.forwardAgent)
         communicator.session.keysOnly = ssh.values["keys_only"]?.bool ?? true

@@ -44,6 +44,7 @@ public struct Communicator: Sendable {
     /// The `-o` options every connection uses; `ssh-config` prints the same ones.
     public var options: [(String, String)] {
         var options = [("StrictHostKeyChecking", "no"), ("UserKnownHostsFile", "/dev/null")]
+        if let proxy = endpoint.proxy { options.append(proxy.option) }
         if session.keysOnly { options.append(("IdentitiesOnly", "yes")) }
         options += [
             ("PasswordAuthentication", "no"), ("LogLevel", "FATAL"), ("ConnectTimeout", String(session.connectTimeout)),
@@ -110,19 +111,27 @@ public struct Communicator: Sendable {
         var first = Communicator(endpoint: endpoint, user: user, identities: Array(identities.prefix(1)), forwardAgent: forwardAgent)
         first.session = session
         let deadline = Date().addingTimeInterval(timeout)
-        var pause = 0.1
+        // Each try through a proxy is an ssh process and a handshake with the hop: less often.
+        var pause = endpoint.proxy == nil ? 0.1 : 1
         var attempts = 0
         while Date() < deadline, !Task.isCancelled {
             attempts += 1
             // Knock first, in process: an SSH server greets with "SSH-" before anything else. Only
             // then start the ssh client, a process per try that costs a slow (emulated) guest a
             // key exchange: with several machines booting on few cores that matters.
-            if await SSHBanner.present(at: endpoint, within: 0.3) {
+            // Through a proxy the address is the far host's own: there is nothing here to knock on.
+            let answers = endpoint.proxy != nil ? true : await SSHBanner.present(at: endpoint, within: 0.3)
+            if answers {
                 if await first.isReady() { return true }
-                if identities.count > 1, await isReady() { return false }
+                if identities.count > 1, await isReady() {
+                    // Unknocked (through a proxy), the first try may have found no server yet:
+                    // the machine's own key is asked again before it is taken for refused.
+                    if endpoint.proxy != nil, await first.isReady() { return true }
+                    return false
+                }
             }
             // Whether the machine still runs is asked about once a second, not on every knock.
-            if attempts % 10 == 0, !(await stillRunning()) {
+            if attempts % (endpoint.proxy == nil ? 10 : 2) == 0, !(await stillRunning()) {
                 throw MachineError.stoppedBeforeSSH(console: consoleTail())
             }
             try? await Task.sleep(for: .seconds(pause))

@@ -256,4 +256,46 @@ extension MachineError {
     static func diskNotGrown(_ path: String, _ reason: String) -> MachineError {
         MachineError(.io, "Cannot make or grow the disk \(path): \(reason)")
     }
+
+    // MARK: - libvirt
+
+    static func libvirtMissing(_ reason: String) -> MachineError {
+        MachineError(
+            .toolMissing,
+            "The libvirt provider needs libvirt's client library, which could not be loaded (\(reason)). Debian: apt-get install libvirt0; macOS: brew install libvirt"
+        )
+    }
+
+    static func libvirtCannotConnect(_ uri: String, _ said: String) -> MachineError {
+        MachineError(
+            .provider,
+            "Cannot connect to libvirt at \(uri): \(said). Check that libvirtd runs there and that `virsh -c '\(uri)' uri` works for this user (for qemu+ssh://, that `ssh` to the host logs in without a password)."
+        )
+    }
+
+    static func libvirtFailed(_ what: String, uri: String, said: String) -> MachineError {
+        MachineError(.provider, "libvirt at \(uri) could not \(what): \(said)")
+    }
+
+    static func interruptedUpload(_ volume: String) -> MachineError {
+        MachineError(.cancelled, "The upload of the box into volume '\(volume)' was interrupted; the partial volume was removed.")
+    }
+
+    static func badLibvirtURI(_ uri: String, machine: String, problem: String) -> MachineError {
+        MachineError(.configuration, "The libvirt host of machine '\(machine)' (\(uri)) cannot be used: \(problem).")
+    }
+
+    static func noLibvirtHostReached(_ failures: [String]) -> MachineError {
+        MachineError(
+            .provider,
+            "None of the libvirt hosts to place the machine on could be reached ($BOXER_LIBVIRT_HOSTS or libvirt.hosts):\n  "
+                + failures.joined(separator: "\n  "))
+    }
+
+    static func sshTunnelFailed(_ destination: String, said: String) -> MachineError {
+        MachineError(
+            .provider,
+            "Cannot carry the environment network to \(destination) over SSH: \(said.isEmpty ? "ssh failed" : said). Check that `ssh \(destination)` logs in without a password and that the host's sshd allows TCP forwarding."
+        )
+    }
 }

@@ -31,7 +31,6 @@ public struct NewVM: Sendable, Equatable {
 
     /// Text for an XML attribute or element.
     static func xmlEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        XMLText.escape(text)
     }
 }

@@ -1,0 +1,117 @@
+import BoxerSupport
+import Foundation
+import Machines
+import Vagrantfile
+
+/// What the domain XML says for a machine, from its settings, its box and this start.
+extension LibvirtProvider {
+    /// The machine's disks: `config.vm.disk` and vagrant-libvirt's `machine_virtual_size` and
+    /// `storage` calls.
+    func diskPlan(_ context: MachineContext) throws(MachineError) -> DiskPlan {
+        try DiskPlan(
+            context.machine, folder: context.folder, root: context.folder.projectRoot,
+            virtualSizeGB: settings(context)["machine_virtual_size"]?.int, fileExtension: "qcow2", provider: name,
+            libvirtStorage: context.machine.providers["libvirt"]?.calls ?? [])
+    }
+
+    /// The TCP port NIC2 listens on at the host's loopback: spread by the machine's id, moved
+    /// on when taken (`attempt`).
+    static func nic2Port(id: String, attempt: Int) -> Int {
+        let spread = UInt64(StableHash.fnv1a(id)) &+ UInt64(attempt) &* 7919
+        return 20_000 + Int(spread % 20_000)
+    }
+
+    func nic2Port(_ context: MachineContext, id: String) -> Int {
+        context.folder.read("nic2_port").flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            ?? Self.nic2Port(id: id, attempt: 0)
+    }
+
+    func guestArchitecture(_ context: MachineContext) -> String {
+        if let architecture = context.box?.architecture, architecture != "unknown" { return architecture }
+        #if arch(arm64)
+            return "arm64"
+        #else
+            return "amd64"
+        #endif
+    }
+
+    func definition(
+        _ context: MachineContext, id: String, domainName: String, host: LibvirtHost, connection: LibvirtConnection, pool: LibvirtPool
+    ) throws(MachineError) -> LibvirtDomainXML {
+        let settings = settings(context)
+        let architecture = guestArchitecture(context)
+        let arch = architecture == "arm64" ? "aarch64" : "x86_64"
+        let machineType = settings["machine_type"]?.string ?? (arch == "aarch64" ? "virt" : "q35")
+        // KVM where the host has it for this architecture (vagrant-libvirt's `driver`, default
+        // kvm), else QEMU's emulation.
+        var type = settings["driver"]?.string == "qemu" || context.folder.read("libvirt_driver") == "qemu" ? "qemu" : "kvm"
+        if type == "kvm", connection.domainCapabilities(arch: arch, virtType: "kvm", machine: machineType) == nil { type = "qemu" }
+        var cpuMode = settings["cpu_mode"]?.string
+        var cpuModel = settings["cpu_model"]?.string
+        if cpuMode == nil {
+            if type == "kvm" {
+                cpuMode = "host-passthrough"
+            } else if arch == "aarch64" {
+                cpuMode = "custom"
+                cpuModel = cpuModel ?? "cortex-a72"
+            }
+        }
+        let disks = try diskPlan(context)
+        let bus = settings["disk_bus"]?.string ?? "virtio"
+        var volumes = [LibvirtDomainXML.Disk(pool: pool.name, volume: domainName + ".qcow2", format: "qcow2", bus: bus)]
+        for data in disks.data {
+            volumes.append(
+                .init(
+                    pool: pool.name, volume: domainName + "-" + DiskPlan.serial(data.name) + ".qcow2", format: "qcow2", bus: bus,
+                    serial: DiskPlan.serial(data.name)))
+        }
+        if context.seed != nil {
+            volumes.append(.init(pool: pool.name, volume: domainName + "-seed.iso", format: "raw", bus: "virtio", readOnly: true))
+        }
+        let restrict =
+            environment["BOXER_QEMU_RESTRICT"].map { $0 == "1" || $0 == "true" } ?? (settings["restrict"]?.bool ?? false)
+        // On a remote host the ports are the host's loopback ones, reached through SSH.
+        let forwards = context.forwards.map { forward -> PortForward in
+            var forward = forward
+            if host.isRemote || forward.hostIP == "0.0.0.0" { forward.hostIP = "127.0.0.1" }
+            return forward
+        }
+        var definition = LibvirtDomainXML(
+            name: domainName, uuid: id, type: type, arch: arch, machineType: machineType,
+            memoryMiB: context.machine.providers["libvirt"]?.memory ?? 512, cpus: context.machine.providers["libvirt"]?.cpus ?? 1,
+            cpuMode: cpuMode, cpuModel: cpuModel, disks: volumes, natMAC: macAddress(forMachine: id, nic: 1),
+            forwards: forwards, restrictNAT: restrict)
+        if let loader = settings["loader"]?.string {
+            definition.loader = loader
+            definition.nvramTemplate = settings["nvram"]?.string
+        } else if arch == "aarch64" || settings["firmware"]?.string == "uefi" {
+            definition.firmwareEFI = true
+        }
+        if let network = context.internalNetwork {
+            definition.internalMAC = network.mac
+            definition.internalPort = nic2Port(context, id: id)
+        }
+        if let model = settings["nic_model_type"]?.string {
+            definition.nicModel = model
+            definition.natModel = model
+        }
+        definition.graphicsType = settings["graphics_type"]?.string
+        definition.videoType = settings["video_type"]?.string
+        if !host.isSession { definition.consoleLog = Self.consoleLog(domainName: domainName) }
+        for call in context.machine.providers["libvirt"]?.calls ?? [] {
+            switch call.name {
+            case "boot":
+                // vagrant-libvirt's `boot 'hd'`, `'cdrom'`, `'network'`.
+                if let device = call.arguments.first?.string, ["hd", "cdrom", "network", "fd"].contains(device) {
+                    definition.bootDevices.append(device)
+                }
+            case "qemuargs":
+                if case .object(let pairs)? = call.arguments.first, let value = pairs["value"]?.string {
+                    definition.extraArguments.append(value)
+                }
+            default: break
+            }
+        }
+        return definition
+    }
+}

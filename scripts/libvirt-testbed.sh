@@ -89,8 +89,8 @@ EOF
     mount --bind $folder/group /etc/group
     cp $folder/qemu.conf /etc/libvirt/qemu.conf
     cp $folder/libvirtd.conf /etc/libvirt/libvirtd.conf
-    libvirtd -d -p $folder/libvirtd.pid
-    /usr/sbin/sshd -f $folder/sshd_config -E $folder/sshd.log
+    libvirtd -d -p $folder/libvirtd.pid </dev/null >$folder/libvirtd.log 2>&1
+    /usr/sbin/sshd -f $folder/sshd_config -E $folder/sshd.log </dev/null >/dev/null 2>&1
   "
 }
 
@@ -157,7 +157,7 @@ EOF
 
 run() {
   ip netns exec "$controller" unshare -m --propagation private sh -ec \
-    'mount --bind "$0" /root; cd /; export HOME=/root; exec "$@"' "$state/home" "$@"
+    'mount --bind "$0" /root; export HOME=/root; exec "$@"' "$state/home" "$@"
 }
 
 down() {

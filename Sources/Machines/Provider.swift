@@ -176,6 +176,9 @@ public protocol Provider: Sendable {
     /// Whether a Vagrantfile's provider block may pick this provider when the command names
     /// none (Vagrant's "usable" check): its tools are there and it has a hypervisor to run on.
     func usableAsDefault() -> Bool
+    /// Where a created machine runs, for providers that span hosts (libvirt: the host's name);
+    /// nil for a machine on this computer.
+    func location(_ folder: MachineFolder) -> String?
     /// Makes the machine's disks from the box (a linked clone where the hypervisor can) and
     /// returns the hypervisor's id for it.
     func create(_ context: MachineContext) async throws(MachineError) -> String
@@ -261,6 +264,7 @@ public struct Snapshot: Sendable, Equatable {
 
 extension Provider {
     public func usableAsDefault() -> Bool { (try? checkUsable()) != nil }
+    public func location(_ folder: MachineFolder) -> String? { nil }
     public func internalAddress(_ context: MachineContext) async -> String? { nil }
     public func macAddress(forMachine id: String, nic: Int) -> String { MachineFolder.mac(for: id, nic: nic) }
     public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {}

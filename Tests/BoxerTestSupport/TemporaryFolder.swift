@@ -39,6 +39,12 @@ public struct ProgramRun: Sendable {
     public let output: String
     public let error: String
 
+    public init(status: Int32, output: String, error: String) {
+        self.status = status
+        self.output = output
+        self.error = error
+    }
+
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil) throws
         -> ProgramRun

@@ -62,7 +62,12 @@ extension MachineSuites {
             }
         }
 
-        static let cases: [ProviderCase] = [.qemu, .examplePlugin, .virtualBoxStandIn, .vmwareStandIn, .parallelsStandIn]
+        /// Inside the libvirt test bed (LibvirtTestbedTests runs this suite there, with the URI
+        /// of a host's libvirtd set) only the libvirt provider is checked.
+        static let cases: [ProviderCase] =
+            ProviderCase.testbedLibvirtURI.map { [.libvirt($0)] } ?? [
+                .qemu, .examplePlugin, .virtualBoxStandIn, .vmwareStandIn, .parallelsStandIn,
+            ]
 
         @Test(arguments: cases)
         func lifecycle(_ providerCase: ProviderCase) async throws {
@@ -98,7 +103,10 @@ extension MachineSuites {
             #expect(await provider.state(context) == .running)
             let endpoint = try #require(provider.sshEndpoint(context))
             if providerCase.forwardsToLoopback {
-                #expect(endpoint == SSHEndpoint(host: "127.0.0.1", port: port))
+                #expect(endpoint.host == "127.0.0.1" && endpoint.port == port)
+                #expect(
+                    (endpoint.proxy != nil) == providerCase.throughHost,
+                    "a remote host's loopback is reached through that host: \(String(describing: endpoint.proxy))")
                 #expect(provider.forwardedPorts(context) == context.forwards)
             } else {
                 #expect(
@@ -176,6 +184,8 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
     /// SSH is a host port on loopback forwarded to the guest (all but VMware, which connects
     /// to the guest's NAT address).
     var forwardsToLoopback = true
+    /// SSH goes through the hypervisor's host (a remote libvirt host's loopback).
+    var throughHost = false
     let make: @Sendable (BoxerHome) async throws -> Instance
     var testDescription: String { name }
 
@@ -203,6 +213,43 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
             leftovers: { id in
                 qemu.runtimeFolder(id).map { HostFiles.exists($0) ? [$0] : [] } ?? []
             })
+    }
+
+    /// `$BOXER_CONFORMANCE_LIBVIRT_URI`: set by LibvirtTestbedTests for its run of this suite
+    /// inside the test bed's controller namespace.
+    static var testbedLibvirtURI: String? {
+        ProcessInfo.processInfo.environment["BOXER_CONFORMANCE_LIBVIRT_URI"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The libvirt provider against a real libvirtd on a test-bed host, over qemu+ssh://.
+    static func libvirt(_ uri: String) -> ProviderCase {
+        ProviderCase(name: "libvirt (\(uri))", bootsGuest: true, throughHost: LibvirtHost(uri: uri).isRemote) { home in
+            var environment = ProcessInfo.processInfo.environment
+            environment["LIBVIRT_DEFAULT_URI"] = uri
+            environment["BOXER_QEMU_RESTRICT"] = "1"
+            let provider = LibvirtProvider(home: home, environment: environment)
+            return Instance(
+                provider: provider,
+                checkRunning: { context in
+                    let host = try #require(provider.recordedHost(context.folder))
+                    #expect(host.uri == uri, "the machine's host is recorded at create")
+                    let id = try #require(context.folder.id)
+                    let domain = try #require(try provider.connection(host).domain(uuid: id))
+                    let xml = try domain.xml()
+                    #expect(xml.contains("<memory unit='KiB'>262144</memory>") && xml.contains("hostfwd=tcp:127.0.0.1:"))
+                    #expect(xml.contains("boxer-box-"), "the overlay is backed by the box's volume")
+                },
+                leftovers: { id in
+                    guard let connection = try? provider.connection(LibvirtHost(uri: uri)) else { return ["cannot reach \(uri)"] }
+                    var left: [String] = []
+                    if let domain = (try? connection.domain(uuid: id)) ?? nil { left.append("domain \(domain.name)") }
+                    let prefix = LibvirtProvider.domainName(machine: "conformance", id: id)
+                    let volumes = ((try? connection.pool(named: "boxer")) ?? nil).flatMap { try? $0.volumeNames() } ?? []
+                    left += volumes.filter { $0.hasPrefix(prefix) }.map { "volume \($0)" }
+                    if !volumes.contains(where: { $0.hasPrefix("boxer-box-") }) { left.append("(the box volume is gone: it should stay)") }
+                    return left
+                })
+        }
     }
 
     static let vmwareStandIn = ProviderCase(name: "vmware_desktop (vmrun stand-in)", bootsGuest: false, forwardsToLoopback: false) { home in

@@ -13,7 +13,7 @@ import Testing
 
     @Test func theRepositoryDataDescribesEveryProvider() throws {
         let matrix = try Self.matrix()
-        #expect(matrix.providers.map(\.provider) == ["qemu", "parallels", "virtualbox", "vmware_desktop"])
+        #expect(matrix.providers.map(\.provider) == ["qemu", "libvirt", "parallels", "virtualbox", "vmware_desktop"])
         for provider in matrix.providers {
             for host in ProviderCapabilities.hostNames where provider.hosts[host] != nil {
                 for guest in ProviderCapabilities.guestArchitectures {

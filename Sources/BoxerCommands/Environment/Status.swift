@@ -32,10 +32,12 @@ struct Status: ParsableCommand, BoxerCommand {
             about.record("state", state.id)
             about.record("state-human-short", state.state)
             about.record("state-human-long", state.explanation)
+            if let location = state.location { about.record("host", location) }
         }
         var text = "Current machine states:\n\n"
         for (machine, state) in zip(machines, states) {
-            text += machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(state.provider))\n"
+            let provider = state.location.map { "\(state.provider) on \($0)" } ?? state.provider
+            text += machine.name.padded(to: max(25, machine.name.count + 1)) + " \(state.state) (\(provider))\n"
         }
         text += "\n"
         // The network is said while it exists, also when its machines are gone (a destroy that
@@ -72,6 +74,8 @@ enum MachineStates {
         let explanation: String
         /// The state could not be read (a damaged id): `explanation` says why.
         var failed = false
+        /// Where the machine runs when the provider spans hosts (libvirt: the host).
+        var location: String?
     }
 
     /// `inUse`: `MachineFolder.anyInUse` for the project, which the caller has asked already.

@@ -40,16 +40,26 @@ struct GlobalStatus: AsyncParsableCommand, BoxerCommand {
         // Vagrant 2.3.4 leaves their target empty (it passes the name under a key it never
         // reads), and scripts written for it read them in that order; so does boxer.
         output.record("metadata", "machine-count", String(sorted.count))
+        // Machines of providers that span hosts (libvirt) say which host runs them.
+        let libvirt = LibvirtProvider(home: home)
+        func location(_ entry: MachineIndex.Entry) -> String? {
+            guard entry.provider == libvirt.name, MachineFolder.isSafeName(entry.name), entry.vagrantfilePath.hasPrefix("/") else {
+                return nil
+            }
+            return libvirt.location(MachineFolder(projectRoot: entry.vagrantfilePath, machineName: entry.name, provider: entry.provider))
+        }
         for (uuid, entry) in sorted {
             output.record("machine-id", String(uuid.prefix(7)))
             output.record("provider-name", entry.provider)
             output.record("machine-home", entry.vagrantfilePath)
             output.record("state", entry.state)
+            if let host = location(entry) { output.record("host", host) }
         }
         var lines = ["id       name        provider   state        directory", String(repeating: "-", count: 72)]
         for (uuid, entry) in sorted {
+            let provider = location(entry).map { "\(entry.provider)@\($0)" } ?? entry.provider
             lines.append(
-                "\(String(uuid.prefix(7)).padded(to: 8)) \(entry.name.padded(to: 11)) \(entry.provider.padded(to: 10)) \(entry.state.padded(to: 12)) \(entry.vagrantfilePath)"
+                "\(String(uuid.prefix(7)).padded(to: 8)) \(entry.name.padded(to: 11)) \(provider.padded(to: 10)) \(entry.state.padded(to: 12)) \(entry.vagrantfilePath)"
             )
         }
         if entries.isEmpty {

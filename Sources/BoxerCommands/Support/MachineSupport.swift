@@ -150,15 +150,19 @@ func liveStates(_ machines: [Machine], in loaded: VagrantEnvironment, notCreated
                     explanation =
                         "The VM's hypervisor process is gone although nobody halted it (it crashed or was killed).\nRun `boxer up` to start it again, or `boxer destroy` to remove it."
                 }
-                // How many snapshots it has, where its provider keeps them.
-                if state != .notCreated, let (backend, context) = try? environment.context(for: machine),
-                    let count = try? await backend.snapshots(context).count, count > 0
-                {
-                    explanation += "\n\nIt has \(count) snapshot\(count == 1 ? "" : "s"): `boxer snapshot list` names them."
+                // How many snapshots it has, where its provider keeps them; and which host runs it.
+                var location: String?
+                if state != .notCreated, let (backend, context) = try? environment.context(for: machine) {
+                    location = backend.location(context.folder)
+                    if let count = try? await backend.snapshots(context).count, count > 0 {
+                        explanation += "\n\nIt has \(count) snapshot\(count == 1 ? "" : "s"): `boxer snapshot list` names them."
+                    }
                 }
                 results.withLock {
                     $0.append(
-                        MachineStates.Entry(provider: provider, id: state.rawValue, state: state.shortDescription, explanation: explanation)
+                        MachineStates.Entry(
+                            provider: provider, id: state.rawValue, state: state.shortDescription, explanation: explanation,
+                            location: location)
                     )
                 }
             }

@@ -97,7 +97,12 @@ extension LibvirtProvider {
         }
         definition.graphicsType = settings["graphics_type"]?.string
         definition.videoType = settings["video_type"]?.string
-        if !host.isSession { definition.consoleLog = Self.consoleLog(domainName: domainName) }
+        // The serial console goes to a file beside the machine's disk: the pool's folder exists on
+        // every host (libvirt's own log folder may not, before its first domain), and the file
+        // goes with the machine's volumes.
+        if let disk = try pool.volume(named: domainName + ".qcow2") {
+            definition.consoleLog = HostFiles.parent(of: try disk.path()) + "/" + domainName + "-console.log"
+        }
         for call in context.machine.providers["libvirt"]?.calls ?? [] {
             switch call.name {
             case "boot":

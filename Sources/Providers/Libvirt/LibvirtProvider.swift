@@ -80,6 +80,9 @@ public struct LibvirtProvider: Provider {
         folder.read("libvirt_host").map { LibvirtHost(uri: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
+    /// The host's name, or "local" for this computer's daemon.
+    public func location(_ folder: MachineFolder) -> String? { recordedHost(folder)?.displayName }
+
     func host(_ context: MachineContext) throws(MachineError) -> LibvirtHost {
         guard let host = recordedHost(context.folder) else { throw MachineError.machineNotCreated }
         return host
@@ -178,6 +181,7 @@ public struct LibvirtProvider: Provider {
             while true {
                 let definition = try self.definition(
                     context, id: id, domainName: domainName, host: host, connection: connection, pool: pool)
+                if let console = definition.consoleLog { try context.folder.write("console_path", console) }
                 let domain = try connection.define(definition.xml)
                 do throws(MachineError) {
                     try domain.start()
@@ -258,7 +262,9 @@ public struct LibvirtProvider: Provider {
                 try pool.volume(named: name)?.delete()
             }
         }
-        for file in ["libvirt_host", "ports.json", "nic2_port", "nic2_link", "libvirt_driver"] { context.folder.remove(file) }
+        for file in ["libvirt_host", "ports.json", "nic2_port", "nic2_link", "libvirt_driver", "console_path", "seed.iso"] {
+            context.folder.remove(file)
+        }
     }
 
     public func state(_ context: MachineContext) async -> MachineState {
@@ -294,12 +300,15 @@ public struct LibvirtProvider: Provider {
         MachineRecords.forwards(context)
     }
 
+    /// The console's last lines: read here for the local daemon, through the SSH hop for a
+    /// remote host.
     public func consoleTail(_ context: MachineContext, lines: Int) -> String {
-        guard let host = recordedHost(context.folder), !host.isRemote, !host.isSession, let name = try? domainName(context) else {
-            return "(the console is on the libvirt host)"
-        }
-        return MachineRecords.tail(of: Self.consoleLog(domainName: name), lines: lines)
+        guard let host = recordedHost(context.folder), let name = try? domainName(context),
+            let path = context.folder.read("console_path")?.trimmingCharacters(in: .whitespacesAndNewlines),
+            path.hasSuffix("/" + name + "-console.log")
+        else { return "(no console output)" }
+        guard let proxy = host.proxy else { return MachineRecords.tail(of: path, lines: lines) }
+        return SSHTunnels.remoteTail(proxy, path: path, lines: lines)
     }
 
-    static func consoleLog(domainName: String) -> String { "/var/log/libvirt/qemu/\(domainName)-console.log" }
 }

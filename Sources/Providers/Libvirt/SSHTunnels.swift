@@ -96,4 +96,30 @@ struct SSHTunnels: Sendable {
             unlink(path)
         }
     }
+
+    /// The last lines of a file on the host (a console log), for an error message: the user's
+    /// own ssh to the host, given a few seconds.
+    static func remoteTail(_ proxy: SSHProxy, path: String, lines: Int) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Communicator.ssh)
+        var arguments = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=5"]
+        if let port = proxy.port { arguments += ["-p", String(port)] }
+        if let user = proxy.user { arguments += ["-l", user] }
+        if let identity = proxy.identity { arguments += ["-i", identity] }
+        process.arguments = arguments + [proxy.host, "tail -n \(lines) " + Communicator.quote(path)]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "(no console output)" }
+        let timer = DispatchWorkItem { process.terminate() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 10, execute: timer)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        timer.cancel()
+        let text = String(decoding: data, as: UTF8.self)
+        return text.isEmpty
+            ? "(no console output)"
+            : text.split(whereSeparator: \.isNewline).map { $0.count > 240 ? $0.prefix(240) + "…" : $0 }.joined(separator: "\n")
+    }
 }

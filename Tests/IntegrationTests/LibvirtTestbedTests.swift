@@ -1,0 +1,178 @@
+import BoxerSupport
+import BoxerTestSupport
+import Foundation
+import Testing
+
+/// The libvirt provider against real libvirt daemons: two "hosts" (each its own libvirtd and
+/// sshd in a network and mount namespace of its own) and a controller namespace, made by
+/// scripts/libvirt-testbed.sh for each test and removed after it, even when it fails. boxer
+/// runs in the controller and reaches the hosts over qemu+ssh://; nothing touches the root
+/// network namespace, which each test checks at its end.
+extension MachineSuites {
+    @Suite(.enabled(if: LibvirtTestbed.available, "needs root and libvirtd (scripts/bootstrap --deps)"))
+    struct LibvirtTestbedTests {
+        /// The provider conformance suite, run inside the test bed against host a.
+        @Test func conformanceOnARemoteHost() throws {
+            _ = try MachineProject.testBox()
+            let bed = try LibvirtTestbed()
+            defer { bed.down() }
+            let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+            let run = try bed.run(
+                [testBinary, "--testing-library", "swift-testing", "--filter", "ProviderConformanceTests"],
+                environment: ProcessInfo.processInfo.environment.merging(["BOXER_CONFORMANCE_LIBVIRT_URI": bed.uri("a")]) { $1 })
+            let output = run.output + run.error
+            #expect(run.status == 0, "\(output.suffix(4000))")
+            #expect(output.contains("libvirt (qemu+ssh://root@\(bed.address("a"))/system)"), "the libvirt case ran: \(output.suffix(2000))")
+            try bed.checkRootNamespace()
+        }
+
+        /// Three machines, two on host a and one on host b, on one environment network: each
+        /// gets its address from .1, they ping each other across the hosts, `boxer ssh` reaches
+        /// each, a second environment cannot reach them, and destroy leaves nothing on the hosts.
+        @Test func oneEnvironmentAcrossTwoHosts() throws {
+            let bed = try LibvirtTestbed()
+            defer { bed.down() }
+            let hosts = ["a1": bed.uri("a"), "a2": bed.uri("a"), "b1": bed.uri("b")]
+            let definitions = hosts.keys.sorted().map { name in
+                "  c.vm.define \"\(name)\" do |m|\n    m.vm.provider :libvirt do |l|\n      l.uri = \"\(hosts[name] ?? "")\"\n      l.memory = 256\n    end\n  end"
+            }
+            let project = try MachineProject(
+                vagrantfile: "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"boxer/tiny\"\n" + definitions.joined(separator: "\n")
+                    + "\nend\n")
+            let up = try bed.boxer(project, ["up", "--provider", "libvirt"])
+            #expect(up.status == 0, "\(up.output.suffix(3000))\(up.error)")
+            let status = try bed.boxer(project, ["status"])
+            for name in hosts.keys.sorted() {
+                #expect(status.output.contains("\(name) ") && status.output.contains("running (libvirt"), "\(status.output)")
+            }
+            var addresses: [String: String] = [:]
+            for name in hosts.keys.sorted() {
+                let address = try bed.boxer(project, ["ssh", name, "-c", "ip -4 -o addr show eth1"])
+                let found = address.output.split(separator: " ").first { $0.hasPrefix("192.168.") }.map {
+                    String($0.split(separator: "/")[0])
+                }
+                let mine = try #require(found, "\(name) has an environment address: \(address.output) \(address.error)")
+                addresses[name] = mine
+                let network = mine.split(separator: ".").prefix(3).joined(separator: ".")
+                let gateway = try bed.boxer(project, ["ssh", name, "-c", "ping -c 1 -W 5 \(network).1"])
+                #expect(gateway.status == 0, "\(name) reaches the DHCP server at .1: \(gateway.output)")
+            }
+            for (from, to) in [("a1", "b1"), ("b1", "a2"), ("a2", "a1")] {
+                let ping = try bed.boxer(project, ["ssh", from, "-c", "ping -c 2 -W 5 \(addresses[to] ?? "")"])
+                #expect(ping.status == 0, "\(from) pings \(to) across the hosts: \(ping.output)")
+            }
+
+            // A second environment of the same user (same BOXER_HOME) on host b: its own network,
+            // which cannot reach the first's machines.
+            let other = try MachineProject(
+                vagrantfile:
+                    "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"boxer/tiny\"\n  c.vm.provider :libvirt do |l|\n    l.uri = \"\(bed.uri("b"))\"\n    l.memory = 256\n  end\nend\n"
+            )
+            let shared = ["BOXER_HOME": project.home.path]
+            let otherUp = try bed.boxer(other, ["up", "--provider", "libvirt"], extra: shared)
+            #expect(otherUp.status == 0, "\(otherUp.output.suffix(2000))\(otherUp.error)")
+            let otherAddress = try bed.boxer(other, ["ssh", "-c", "ip -4 -o addr show eth1"], extra: shared).output
+            let firstNetwork = (addresses["a1"] ?? "").split(separator: ".").prefix(3).joined(separator: ".") + "."
+            #expect(!otherAddress.contains(" " + firstNetwork), "the second environment has a /24 of its own: \(otherAddress)")
+            let across = try bed.boxer(other, ["ssh", "-c", "ping -c 2 -W 2 \(addresses["b1"] ?? "")"], extra: shared)
+            #expect(across.status != 0, "the second environment does not reach the first's machines: \(across.output)")
+            #expect(try bed.boxer(other, ["destroy", "-f"], extra: shared).status == 0)
+
+            let destroy = try bed.boxer(project, ["destroy", "-f"])
+            #expect(destroy.status == 0, "\(destroy.error)")
+            for host in ["a", "b"] {
+                let domains = try bed.run(["virsh", "-c", bed.uri(host), "list", "--all", "--name"])
+                #expect(
+                    domains.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "no domain left on \(host): \(domains.output)")
+                let volumes = try bed.run(["virsh", "-c", bed.uri(host), "vol-list", "boxer"])
+                #expect(
+                    !["boxer-a1-", "boxer-a2-", "boxer-b1-", "boxer-default-"].contains { volumes.output.contains($0) },
+                    "no machine volume on \(host): \(volumes.output)")
+                #expect(volumes.output.contains("boxer-box-"), "the box volume stays for the next machine")
+            }
+            #expect(project.switchPIDs.isEmpty && other.switchPIDs.isEmpty, "no switch left")
+            let controls = (try? FileManager.default.contentsOfDirectory(atPath: project.home.appendingPathComponent("run").path)) ?? []
+            #expect(!controls.contains { $0.hasSuffix(".ctl") }, "no SSH connection left: \(controls)")
+            try bed.checkRootNamespace()
+        }
+    }
+}
+
+/// scripts/libvirt-testbed.sh, with a state folder and namespace names of the tests' own.
+final class LibvirtTestbed: Sendable {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/libvirt-testbed.sh").path
+    let environment: [String: String]
+
+    static var available: Bool {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/libvirtd")
+            && FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")
+    }
+
+    init() throws {
+        environment = ProcessInfo.processInfo.environment.merging(
+            ["BOXER_TESTBED_DIR": "/tmp/boxer-testbed-tests", "BOXER_TESTBED_PREFIX": "boxtt"]) { $1 }
+        let up = try Self.spawn(Self.script, ["up"], environment: environment)
+        guard up.status == 0 else {
+            down()
+            throw TestFailure("the libvirt test bed did not come up: \(up.output)\(up.error)")
+        }
+    }
+
+    func down() {
+        _ = try? Self.spawn(Self.script, ["down"], environment: environment)
+    }
+
+    func address(_ host: String) -> String { host == "a" ? "10.199.0.11" : "10.199.0.12" }
+    func uri(_ host: String) -> String { "qemu+ssh://root@\(address(host))/system" }
+
+    /// Runs a command in the controller namespace.
+    func run(_ command: [String], environment extra: [String: String]? = nil, directory: URL? = nil) throws -> ProgramRun {
+        try Self.spawn(
+            Self.script, ["run"] + command, environment: (extra ?? environment).merging(environment) { $1 }, directory: directory)
+    }
+
+    /// Runs the project's boxer in the controller namespace.
+    func boxer(_ project: MachineProject, _ arguments: [String], extra: [String: String] = [:]) throws -> ProgramRun {
+        try run([project.binary] + arguments, environment: project.environment.merging(extra) { $1 }, directory: project.root)
+    }
+
+    /// The root network namespace has no new link, route or NAT rule, no virbr0, and each
+    /// host's libvirtd runs in its own namespace.
+    func checkRootNamespace() throws {
+        let check = try Self.spawn(Self.script, ["check"], environment: environment)
+        #expect(check.status == 0, "\(check.output)\(check.error)")
+    }
+
+    /// Runs the script and waits for it with waitpid, its output in files. Foundation's Process
+    /// was seen to miss the exit of a script that starts daemons in other namespaces (the
+    /// script stayed a zombie and the test waited for ever).
+    static func spawn(_ program: String, _ arguments: [String], environment: [String: String], directory: URL? = nil) throws -> ProgramRun {
+        let folder = try TemporaryFolder("boxer-testbed-run")
+        let outPath = folder.url.appendingPathComponent("out").path
+        let errPath = folder.url.appendingPathComponent("err").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // The working folder through sh: Glibc's posix_spawn_file_actions_addchdir_np is not in Swift's Glibc module.
+        let command = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0.path, program] } ?? [program]
+        let argv = (command + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
+        guard spawned == 0 else { throw TestFailure("cannot run \(program): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exited = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return ProgramRun(
+            status: exited, output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            error: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+}

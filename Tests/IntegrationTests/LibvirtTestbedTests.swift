@@ -39,6 +39,7 @@ extension MachineSuites {
             let project = try MachineProject(
                 vagrantfile: "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"boxer/tiny\"\n" + definitions.joined(separator: "\n")
                     + "\nend\n")
+            project.destroysWhenReleased = false
             let up = try bed.boxer(project, ["up", "--provider", "libvirt"])
             #expect(up.status == 0, "\(up.output.suffix(3000))\(up.error)")
             let status = try bed.boxer(project, ["status"])
@@ -68,6 +69,7 @@ extension MachineSuites {
                 vagrantfile:
                     "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"boxer/tiny\"\n  c.vm.provider :libvirt do |l|\n    l.uri = \"\(bed.uri("b"))\"\n    l.memory = 256\n  end\nend\n"
             )
+            other.destroysWhenReleased = false
             let shared = ["BOXER_HOME": project.home.path]
             let otherUp = try bed.boxer(other, ["up", "--provider", "libvirt"], extra: shared)
             #expect(otherUp.status == 0, "\(otherUp.output.suffix(2000))\(otherUp.error)")

@@ -109,7 +109,13 @@ final class MachineProject: @unchecked Sendable {
         }
     }
 
+    /// Off for machines this process must not reach itself: the libvirt test bed's, on hosts
+    /// that exist only inside its namespaces (a destroy from here would send their addresses
+    /// to the root namespace's default route). The test bed's `down` ends them instead.
+    var destroysWhenReleased = true
+
     deinit {
+        guard destroysWhenReleased else { return }
         _ = try? boxer(["destroy", "-f"])
         for pid in qemuPIDs { kill(pid, SIGKILL) }
         for pid in switchPIDs { kill(pid, SIGKILL) }

@@ -13,16 +13,11 @@
     X(virSetErrorFunc) \
     X(virGetLastError) \
     X(virResetLastError) \
-    X(virGetVersion) \
     X(virConnectOpen) \
     X(virConnectClose) \
-    X(virConnectGetURI) \
-    X(virConnectGetHostname) \
     X(virConnectGetCapabilities) \
     X(virConnectGetDomainCapabilities) \
-    X(virConnectGetLibVersion) \
     X(virConnectIsAlive) \
-    X(virNodeGetInfo) \
     X(virNodeGetFreeMemory) \
     X(virStoragePoolLookupByName) \
     X(virStoragePoolDefineXML) \
@@ -44,15 +39,12 @@
     X(virStorageVolFree) \
     X(virStreamNew) \
     X(virStreamFinish) \
-    X(virStreamAbort) \
     X(virStreamFree) \
     X(virStreamSparseSendAll) \
     X(virDomainDefineXML) \
     X(virDomainCreate) \
-    X(virDomainLookupByName) \
     X(virDomainLookupByUUIDString) \
     X(virDomainGetName) \
-    X(virDomainGetUUIDString) \
     X(virDomainGetState) \
     X(virDomainGetXMLDesc) \
     X(virDomainShutdown) \
@@ -60,15 +52,7 @@
     X(virDomainUndefineFlags) \
     X(virDomainSuspend) \
     X(virDomainResume) \
-    X(virDomainFree) \
-    X(virDomainSnapshotCreateXML) \
-    X(virDomainSnapshotLookupByName) \
-    X(virDomainRevertToSnapshot) \
-    X(virDomainSnapshotDelete) \
-    X(virDomainSnapshotFree) \
-    X(virDomainSnapshotGetName) \
-    X(virDomainSnapshotGetXMLDesc) \
-    X(virDomainListAllSnapshots)
+    X(virDomainFree)
 
 #define BOXER_LIBVIRT_FIELD(name) __typeof__(name) *name;
 typedef struct boxer_libvirt_api {

@@ -65,12 +65,6 @@ final class LibvirtConnection: @unchecked Sendable {
 
     // MARK: The host
 
-    var hostname: String? {
-        guard let name = api.pointee.virConnectGetHostname(handle) else { return nil }
-        defer { free(name) }
-        return String(cString: name)
-    }
-
     func capabilities() throws(MachineError) -> String {
         guard let xml = api.pointee.virConnectGetCapabilities(handle) else {
             throw failure("read the host's capabilities")
@@ -90,25 +84,11 @@ final class LibvirtConnection: @unchecked Sendable {
         return String(cString: xml)
     }
 
-    /// CPUs, memory (KiB) and the CPU model's architecture.
-    func nodeInfo() throws(MachineError) -> (cpus: Int, memoryKiB: UInt64, model: String) {
-        var info = virNodeInfo()
-        try check(api.pointee.virNodeGetInfo(handle, &info), "read the host's CPUs and memory")
-        let model = withUnsafeBytes(of: info.model) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        return (Int(info.cpus), UInt64(info.memory), model)
-    }
-
     /// Free memory in bytes (0 when libvirt cannot tell).
     func freeMemory() -> UInt64 {
         let bytes = api.pointee.virNodeGetFreeMemory(handle)
         if bytes == 0 { api.pointee.virResetLastError() }
         return UInt64(bytes)
-    }
-
-    /// libvirt's version on the host as major*1e6 + minor*1e3 + release.
-    func libraryVersion() -> UInt {
-        var version: UInt = 0
-        return api.pointee.virConnectGetLibVersion(handle, &version) == 0 ? version : 0
     }
 
     // MARK: Storage
@@ -140,14 +120,6 @@ final class LibvirtConnection: @unchecked Sendable {
         guard let domain = api.pointee.virDomainLookupByUUIDString(handle, uuid) else {
             if lastErrorCode() == Int32(VIR_ERR_NO_DOMAIN.rawValue) { return nil }
             throw failure("look up the domain \(uuid)")
-        }
-        return LibvirtDomain(connection: self, handle: domain)
-    }
-
-    func domain(named name: String) throws(MachineError) -> LibvirtDomain? {
-        guard let domain = api.pointee.virDomainLookupByName(handle, name) else {
-            if lastErrorCode() == Int32(VIR_ERR_NO_DOMAIN.rawValue) { return nil }
-            throw failure("look up the domain '\(name)'")
         }
         return LibvirtDomain(connection: self, handle: domain)
     }

@@ -138,12 +138,6 @@ final class LibvirtDomain: @unchecked Sendable {
 
     var name: String { api.virDomainGetName(handle).map { String(cString: $0) } ?? "" }
 
-    var uuid: String {
-        var buffer = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
-        guard api.virDomainGetUUIDString(handle, &buffer) == 0 else { return "" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     /// libvirt's state (`VIR_DOMAIN_RUNNING`…) and its reason.
     func state() throws(MachineError) -> (state: virDomainState, reason: Int32) {
         var state: Int32 = 0

@@ -27,12 +27,7 @@ extension LibvirtProvider {
     }
 
     func guestArchitecture(_ context: MachineContext) -> String {
-        if let architecture = context.box?.architecture, architecture != "unknown" { return architecture }
-        #if arch(arm64)
-            return "arm64"
-        #else
-            return "amd64"
-        #endif
+        context.boxArchitecture ?? HostArchitecture.current(environment: environment)
     }
 
     func definition(

@@ -118,8 +118,6 @@ struct SSHTunnels: Sendable {
         process.waitUntilExit()
         timer.cancel()
         let text = String(decoding: data, as: UTF8.self)
-        return text.isEmpty
-            ? "(no console output)"
-            : text.split(whereSeparator: \.isNewline).map { $0.count > 240 ? $0.prefix(240) + "…" : $0 }.joined(separator: "\n")
+        return text.isEmpty ? "(no console output)" : MachineRecords.lastLines(of: text, lines: lines)
     }
 }

@@ -79,16 +79,7 @@ public struct QEMUProvider: Provider {
     }
 
     func guestArchitecture(_ context: MachineContext) -> String {
-        context.box.flatMap { $0.architecture } ?? boxMetadataArchitecture(context) ?? host.hostArchitecture
-    }
-
-    private func boxMetadataArchitecture(_ context: MachineContext) -> String? {
-        guard let path = context.box?.path,
-            let data = FileManager.default.contents(atPath: path + "/metadata.json"),
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            let architecture = object["architecture"] as? String, architecture != "unknown"
-        else { return nil }
-        return architecture
+        context.boxArchitecture ?? host.hostArchitecture
     }
 
     /// The machine's disks: `config.vm.disk`, and vagrant-libvirt's `machine_virtual_size` and

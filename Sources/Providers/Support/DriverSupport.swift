@@ -29,8 +29,12 @@ enum MachineRecords {
     /// Character), and each line is cut at 240 characters.
     static func tail(of path: String, lines: Int) -> String {
         guard let bytes = try? HostFiles.readTail(at: path, bytes: 64 << 10) else { return "(no console output)" }
-        let text = String(decoding: bytes, as: UTF8.self)
-        return text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        return lastLines(of: String(decoding: bytes, as: UTF8.self), lines: lines)
+    }
+
+    /// The last `lines` lines of a console's text, each cut at 240 characters.
+    static func lastLines(of text: String, lines: Int) -> String {
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .suffix(lines).map { $0.count > 240 ? $0.prefix(240) + "…" : $0 }.joined(separator: "\n")
     }
 
@@ -44,6 +48,18 @@ enum MachineRecords {
 }
 
 extension MachineContext {
+    /// The box's architecture: the store's, else its metadata.json's (a box stored without
+    /// one, as Vagrant 2.3.4 stores them); nil when neither says.
+    var boxArchitecture: String? {
+        if let architecture = box?.architecture, architecture != "unknown" { return architecture }
+        guard let path = box?.path,
+            let data = FileManager.default.contents(atPath: path + "/metadata.json"),
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let architecture = object["architecture"] as? String, architecture != "unknown"
+        else { return nil }
+        return architecture
+    }
+
     /// The `config.vm.provider "<name>"` block's settings, when the Vagrantfile has one.
     func settings(_ provider: String) -> ProviderSettings? { machine.providers[provider] }
 

@@ -49,13 +49,14 @@ extension BoxBuilder {
         }
     }
 
-    /// The customized image and the cache's lock on it (nil when it is not in the cache): an
+    /// The customized image, the cache's lock on it (nil when it is not in the cache) and what the
+    /// guest told of itself (nil for a cached image from before boxer asked): an
     /// earlier build's with the same key, or the source converted, grown, customized in QEMU
     /// and compacted now (and kept for later builds when the customization was clean).
     func customizedImage(
         _ template: BoxTemplate, source: String, firstSize: UInt64, tools: [GuestTools], qemuImg: String, work: String,
         options: Options
-    ) async throws(BuildError) -> (String, FileLock?) {
+    ) async throws(BuildError) -> (String, FileLock?, GuestFacts?) {
         let cache = CustomizedImageCache(home: home)
         let key = try cache.key(template: template, source: source, firstSize: firstSize, tools: tools)
         if !options.noCache, let cached = cache.lookup(template, key: key), let lock = cache.use(cached),
@@ -65,7 +66,7 @@ extension BoxBuilder {
                 "Reusing the customized image of an earlier build with the same source, provisioning and tools (--no-cache customizes again)"
             )
             log.detail(cached)
-            return (cached, lock)
+            return (cached, lock, cache.facts(of: cached))
         }
         let disk = work + "/disk.qcow2"
         log.say("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(firstSize))")
@@ -89,14 +90,15 @@ extension BoxBuilder {
         guard outcome.isClean else {
             // Not a result to start from again: the next build must try its tools again.
             log.detail("The customized image is not kept for later builds: \(outcome.problems.joined(separator: "; ")).")
-            return (compact, nil)
+            return (compact, nil, outcome.facts)
         }
         do {
             let (stored, lock) = try cache.store(compact, for: template, key: key)
-            return (stored, lock)
+            if let facts = outcome.facts { cache.keep(facts, of: stored) }
+            return (stored, lock, outcome.facts)
         } catch {
             log.warn(error.message)
-            return (compact, nil)
+            return (compact, nil, outcome.facts)
         }
     }
 }

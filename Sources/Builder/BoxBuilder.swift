@@ -91,7 +91,7 @@ public struct BoxBuilder: Sendable {
         }
 
         // Read before anything is fetched: a missing file is a template error, not a late failure.
-        let boxVagrantfile = try readBoxVagrantfile(template)
+        let templateVagrantfile = try readBoxVagrantfile(template)
         var tools: [GuestTools] = []
         if template.guestTools {
             let plan = try GuestTools.plan(
@@ -107,9 +107,18 @@ public struct BoxBuilder: Sendable {
 
         // The lock is held to the end of the build: the cached image is not deleted while this
         // build reads it.
-        let (customized, cacheLock) = try await customizedImage(
+        let (customized, cacheLock, facts) = try await customizedImage(
             template, source: source, firstSize: sizes[0], tools: tools, qemuImg: qemuImg, work: work, options: options)
         defer { cacheLock?.unlock() }
+        // What real Vagrant needs that the guest lacks: settings the box's Vagrantfile starts
+        // with (the template's own come after and win), and warnings for the rest.
+        for warning in facts?.warnings ?? [] { log.warn(warning) }
+        let boxVagrantfile: String? =
+            switch (facts?.vagrantfileSettings, templateVagrantfile) {
+            case (let settings?, let own?): settings + "\n" + own
+            case (let settings?, nil): settings
+            case (nil, let own): own
+            }
 
         for (index, size) in sizes.enumerated() {
             // The first size is the customized image itself (only read from here on).

@@ -100,9 +100,21 @@ struct CustomizedImageCache {
                 let unused = try? FileLock.acquire(URL(fileURLWithPath: image + ".lock"), mode: .exclusive, wait: false)
             else { continue }
             unlink(image)
+            unlink(image + ".facts.json")
             unlink(image + ".lock")
             unused.unlock()
         }
         return (target, lock)
+    }
+
+    /// The guest's facts kept beside a cached image (`<image>.facts.json`).
+    func keep(_ facts: GuestFacts, of image: String) {
+        guard let data = try? JSONEncoder().encode(facts) else { return }
+        try? PrivateFiles.writeAtomically(image + ".facts.json", String(decoding: data, as: UTF8.self))
+    }
+
+    func facts(of image: String) -> GuestFacts? {
+        guard let data = FileManager.default.contents(atPath: image + ".facts.json") else { return nil }
+        return try? JSONDecoder().decode(GuestFacts.self, from: data)
     }
 }

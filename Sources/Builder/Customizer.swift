@@ -91,6 +91,8 @@ public struct Customizer: Sendable {
     /// What did not go as planned in a customization that still succeeded.
     public struct Outcome: Sendable {
         public var problems: [String] = []
+        /// What real Vagrant will need of the guest, asked before the cleanup.
+        public var facts: GuestFacts?
         /// Nothing went wrong: the image may be kept for later builds.
         public var isClean: Bool { problems.isEmpty }
     }
@@ -224,6 +226,10 @@ public struct Customizer: Sendable {
                 log.warn("The \(tool.provider.rawValue) box gets no guest tools: \(error.message)")
                 outcome.withLock { $0.problems.append("the \(tool.provider.rawValue) guest tools failed") }
             }
+        }
+        if let probe = try? await communicator.capture(GuestFacts.probe), probe.succeeded, let facts = GuestFacts(probeOutput: probe.output)
+        {
+            outcome.withLock { $0.facts = facts }
         }
         try BuildError.checkCancellation("the cleanup")
         log.say("Cleaning up the guest for reuse and powering off")

@@ -97,6 +97,66 @@ extension MachineSuites {
             #expect(!controls.contains { $0.hasSuffix(".ctl") }, "no SSH connection left: \(controls)")
             try bed.checkRootNamespace()
         }
+
+        /// Real Vagrant 2.3.4 with vagrant-libvirt 0.11.2, in the controller, runs boxer's boxes on
+        /// host a over qemu+ssh: the libvirt box `boxer build testbox-amd64` makes and the one
+        /// `boxer package` makes of a running machine. `vagrant up` (its own management network
+        /// and DHCP on the host, its insecure key replaced), `vagrant ssh -c`, `vagrant destroy`.
+        /// Nothing is added to the Vagrantfile for the boxes' sake.
+        @Test(.enabled(if: LibvirtTestbed.hasVagrantLibvirt, "needs Debian's vagrant and vagrant-libvirt"))
+        func vagrantLibvirtRunsBoxersBoxes() throws {
+            let temporary = try TemporaryFolder("boxer-vagrant-libvirt")
+            defer { TestboxBuildEndToEndTests.killQEMUs(under: temporary.url) }
+            let binary = try #require(BoxerBinary.url?.path)
+            let built = temporary.path("out/testbox-amd64-1G-libvirt.box").path
+            let build = try ProgramRun.run(
+                binary, ["build", "testbox-amd64", "--provider", "libvirt", "--level", "1", "--output", temporary.path("out").path],
+                environment: TestboxBuildEndToEndTests.environment(home: try temporary.folder("build-home")))
+            try #require(build.status == 0, "\(build.output.suffix(2000))\(build.error)")
+
+            let project = try MachineProject(vagrantfile: "Vagrant.configure(\"2\") { |c| c.vm.box = \"boxer/tiny\" }\n")
+            #expect(try project.boxer(["up"]).status == 0)
+            let packaged = temporary.path("packaged.box").path
+            let package = try project.boxer(["package", "--output", packaged])
+            try #require(package.status == 0, "\(package.output)\(package.error)")
+            #expect(try project.boxer(["destroy", "-f"]).status == 0)
+
+            let bed = try LibvirtTestbed()
+            defer { bed.down() }
+            var environment = ProcessInfo.processInfo.environment
+            environment["VAGRANT_HOME"] = temporary.path("vagrant.d").path
+            environment["VAGRANT_CHECKPOINT_DISABLE"] = "1"
+            environment["VAGRANT_BOX_UPDATE_CHECK_DISABLE"] = "1"
+            environment["VAGRANT_DEFAULT_PROVIDER"] = "libvirt"
+            for (name, box) in [("built", built), ("packaged", packaged)] {
+                let folder = try temporary.folder(name)
+                let vagrantfile = """
+                    Vagrant.configure("2") do |c|
+                      c.vm.box = "boxer/\(name)"
+                      c.vm.provider :libvirt do |l|
+                        l.uri = "\(bed.uri("a"))"
+                        l.driver = "qemu"
+                        l.memory = 512
+                      end
+                    end
+
+                    """
+                try Data(vagrantfile.utf8).write(to: folder.appendingPathComponent("Vagrantfile"))
+                let add = try bed.run(
+                    ["vagrant", "box", "add", "--name", "boxer/\(name)", box], environment: environment, directory: folder)
+                #expect(add.status == 0, "\(name): \(add.output)\(add.error)")
+                let up = try bed.run(["vagrant", "up"], environment: environment, directory: folder)
+                #expect(up.status == 0 && up.output.contains("Machine booted and ready!"), "\(name): \(up.output.suffix(3000))\(up.error)")
+                #expect(up.output.contains("Key inserted!"), "\(name): Vagrant replaced its insecure key (the guest has scp)")
+                let ssh = try bed.run(["vagrant", "ssh", "-c", "cat /etc/issue"], environment: environment, directory: folder)
+                #expect(ssh.status == 0 && ssh.output.contains("Linux"), "\(name): \(ssh.output)\(ssh.error)")
+                let destroy = try bed.run(["vagrant", "destroy", "-f"], environment: environment, directory: folder)
+                #expect(destroy.status == 0, "\(name): \(destroy.error)")
+                let domains = try bed.run(["virsh", "-c", bed.uri("a"), "list", "--all", "--name"])
+                #expect(domains.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(name): \(domains.output)")
+            }
+            try bed.checkRootNamespace()
+        }
     }
 }
 
@@ -105,6 +165,12 @@ final class LibvirtTestbed: Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/libvirt-testbed.sh").path
     let environment: [String: String]
+
+    static var hasVagrantLibvirt: Bool {
+        available && FileManager.default.isExecutableFile(atPath: "/usr/bin/vagrant")
+            && ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/share/rubygems-integration/all/specifications")) ?? [])
+                .contains { $0.hasPrefix("vagrant-libvirt-") }
+    }
 
     static var available: Bool {
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/libvirtd")

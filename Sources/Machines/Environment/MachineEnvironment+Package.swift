@@ -57,6 +57,14 @@ extension MachineEnvironment {
             throw MachineError.packageInputMissing(path, option: option)
         }
         let state = await provider.state(context)
+        // What real Vagrant will need of the guest: only a running guest can be asked.
+        var facts: GuestFacts?
+        if state == .running, let (communicator, _) = try? await communicator(for: machine),
+            let probe = try? await communicator.capture(GuestFacts.probe), probe.succeeded
+        {
+            facts = GuestFacts(probeOutput: probe.output)
+            for warning in facts?.warnings ?? [] { target.warn(warning) }
+        }
         if options.clean {
             let (communicator, _) = try await communicator(for: machine)
             target.say("Cleaning the guest for packaging (SSH host keys, machine-id, cloud-init state, logs)...")
@@ -85,7 +93,8 @@ extension MachineEnvironment {
         do {
             let json = try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])
             try json.write(to: URL(fileURLWithPath: staging + "/metadata.json"))
-            try Data(((packaged.vagrantfile.map { $0 + "\n" } ?? "") + Self.packagedVagrantfile).utf8).write(
+            let settings = [facts?.vagrantfileSettings, packaged.vagrantfile].compactMap { $0 }.map { $0 + "\n" }.joined()
+            try Data((settings + Self.packagedVagrantfile).utf8).write(
                 to: URL(fileURLWithPath: staging + "/Vagrantfile"))
             let here = FileManager.default.currentDirectoryPath
             if let vagrantfile = options.vagrantfile {

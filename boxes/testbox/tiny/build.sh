@@ -15,7 +15,8 @@ kernel_meta=linux-image-cloud-$arch
 [ "$arch" = arm64 ] && kernel_meta=linux-image-arm64
 kernel_package=$(apt-cache depends "$kernel_meta:$arch" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {sub(/:.*/, "", $2); print $2; exit}')
 [ -n "$kernel_package" ] || { echo "testbox: cannot find the kernel package behind $kernel_meta:$arch (apt-get update? dpkg --add-architecture $arch?)" >&2; exit 1; }
-payload=(busybox-static dropbear-bin libtomcrypt1 libtommath1 zlib1g libcrypt1 libc6 libgmp10 openssh-sftp-server "$kernel_package")
+# openssh-client for scp alone: Vagrant uploads files (the key that replaces its insecure one) with scp.
+payload=(busybox-static dropbear-bin libtomcrypt1 libtommath1 zlib1g libcrypt1 libc6 libgmp10 openssh-sftp-server openssh-client "$kernel_package")
 [ "$arch" = arm64 ] && payload+=(grub-efi-arm64-bin)
 mkdir debs x
 (cd debs && apt-get download -q=2 $(printf '%s:'"$arch"' ' "${payload[@]}") >/dev/null)
@@ -36,10 +37,11 @@ fi
 ln -sf bin/busybox $root/init
 cp x/usr/sbin/dropbear $root/usr/sbin/
 cp x/usr/bin/dropbearkey $root/usr/bin/
+cp x/usr/bin/scp $root/usr/bin/
 mkdir -p $root/usr/lib/openssh && cp x/usr/lib/openssh/sftp-server $root/usr/lib/sftp-server
 # Shared libraries the dynamic binaries need, resolved inside the unpacked packages (works across architectures).
 need() { readelf -d "$1" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'; }
-queue=($root/usr/sbin/dropbear $root/usr/bin/dropbearkey $root/usr/lib/sftp-server)
+queue=($root/usr/sbin/dropbear $root/usr/bin/dropbearkey $root/usr/lib/sftp-server $root/usr/bin/scp)
 declare -A seen=()
 while [ ${#queue[@]} -gt 0 ]; do
   file=${queue[0]}; queue=("${queue[@]:1}")
@@ -76,6 +78,9 @@ printf 'root:x:0:0:root:/root:/bin/sh\nvagrant:x:0:0:vagrant:/home/vagrant:/bin/
 printf 'root::0:0:99999:7:::\nvagrant::0:0:99999:7:::\n' > $root/etc/shadow
 printf 'root:x:0:\nvagrant:x:0:\n' > $root/etc/group
 echo /bin/sh > $root/etc/shells
+# What Vagrant's guest detection reads: its generic Linux guest matches "linux" in /etc/issue.
+printf 'NAME="boxer testbox"\nID=boxer-testbox\nPRETTY_NAME="boxer testbox (busybox Linux)"\n' > $root/etc/os-release
+printf 'boxer testbox (busybox Linux) \\n \\l\n\n' > $root/etc/issue
 printf '#!/bin/sh\n# Everyone is root here; run the command.\nwhile [ "${1#-}" != "$1" ]; do shift; done\nexec "$@"\n' > $root/usr/bin/sudo; chmod 755 $root/usr/bin/sudo
 # Vagrant's insecure public key, as every Vagrant box carries it until the first `up` replaces it.
 cp "$here/vagrant-insecure.pub" $root/home/vagrant/.ssh/authorized_keys

@@ -99,94 +99,11 @@ key=$work/warm/home/insecure_private_key
 
 if [ -n "$packer" ]; then
   packer_version=$("$packer" version | head -n 1)
-  # Packer's inputs (untimed): the same image as a file, the provisioning and cleanup scripts
-  # (the template's and boxer's, verbatim), the seed with an RSA host key in dropbear's format.
-  p=$work/packer && mkdir -p "$p/seed" "$p/home"
-  cp "$src" "$p/testbox-amd64.qcow2"
-  sum=$(sha256sum "$p/testbox-amd64.qcow2" | cut -d' ' -f1)
-  cat > "$p/provision.sh" <<'EOF'
-#!/bin/sh
-set -e
-grep -q ' /boot ' /proc/mounts
-echo "customized by boxer build on $(date -u +%Y-%m-%dT%H:%M:%SZ) for amd64" > /boot/boxer-build
-cat /boot/boxer-build
-EOF
-  # boxer's cleanup (Customizer.cleanup) without its fallback poweroff timer; boxer then presses
-  # the ACPI power button, Packer's shutdown_command powers off over SSH.
-  cat > "$p/cleanup.sh" <<'EOF'
-#!/bin/sh
-set +e
-command -v cloud-init >/dev/null 2>&1 && cloud-init clean --logs --seed >/dev/null 2>&1
-rm -f /etc/ssh/ssh_host_*
-[ -f /etc/machine-id ] && : > /etc/machine-id
-rm -f /var/lib/dbus/machine-id
-find /var/log -type f -exec truncate -s 0 {} + 2>/dev/null
-rm -rf /tmp/* /var/tmp/* 2>/dev/null
-rm -f /root/.bash_history /home/*/.bash_history
-command -v fstrim >/dev/null 2>&1 && fstrim -a >/dev/null 2>&1
-sync
-exit 0
-EOF
-  openssl genrsa -out "$p/rsa.pem" 2048 2>/dev/null
-  python3 - "$p/rsa.pem" "$p/seed/rsa_host_key" <<'PY'
-# An RSA private key in dropbear's own format: string "ssh-rsa", mpints e, n, d, p, q.
-import re, struct, subprocess, sys
-text = subprocess.run(["openssl", "rsa", "-in", sys.argv[1], "-noout", "-text"], capture_output=True, text=True, check=True).stdout
-def field(name):
-    m = re.search(r"^" + name + r":\s*\n((?:[ \t]+[0-9a-f:]+\n)+)", text, re.M)
-    return int(re.sub(r"[\s:]", "", m.group(1)), 16)
-e = int(re.search(r"publicExponent: (\d+)", text).group(1))
-string = lambda b: struct.pack(">I", len(b)) + b
-mpint = lambda x: string(x.to_bytes(x.bit_length() // 8 + 1, "big"))
-with open(sys.argv[2], "wb") as f:
-    f.write(string(b"ssh-rsa") + mpint(e) + b"".join(mpint(field(k)) for k in ("modulus", "privateExponent", "prime1", "prime2")))
-PY
-  printf 'instance-id: packer-bench\n' > "$p/seed/meta-data"
-  cat > "$p/seed/user-data" <<'EOF'
-#cloud-config
-runcmd:
-  - cp /mnt/seed/rsa_host_key /etc/dropbear/dropbear_rsa_host_key
-  - dropbear -r /etc/dropbear/dropbear_ed25519_host_key -r /etc/dropbear/dropbear_rsa_host_key -p 2222 -s -E 2>>/var/log/dropbear.log
-EOF
-  (cd "$p/seed" && bsdtar --format iso9660 --options iso9660:volume-id=cidata -cf "$p/seed.iso" meta-data user-data rsa_host_key)
-  packer_template() { # dir
-    cat <<EOF
-{
-  "builders": [{
-    "type": "qemu", "vm_name": "testbox-amd64", "output_directory": "$1/out",
-    "disk_image": true, "use_backing_file": false,
-    "iso_url": "$p/testbox-amd64.qcow2", "iso_checksum": "sha256:$sum",
-    "format": "qcow2", "disk_size": "1024M", "disk_interface": "virtio", "disk_discard": "unmap",
-    "accelerator": "${accel:-tcg}", "machine_type": "q35", "memory": 1024, "cpus": 1,
-    "headless": true, "vnc_bind_address": "127.0.0.1", "boot_wait": "1s",
-    "communicator": "ssh", "ssh_username": "vagrant", "ssh_private_key_file": "$key",
-    "ssh_file_transfer_method": "sftp", "ssh_timeout": "5m",
-    "shutdown_command": "poweroff", "shutdown_timeout": "5m",
-    "qemuargs": [
-      ["-netdev", "user,id=user.0,restrict=on,hostfwd=tcp:127.0.0.1:{{ .SSHHostPort }}-:2222"],
-      ["-device", "virtio-net-pci,netdev=user.0"],
-      ["-device", "virtio-rng-pci"],
-      ["-blockdev", "driver=file,node-name=seedfile,filename=$p/seed.iso,read-only=on"],
-      ["-blockdev", "driver=raw,node-name=seed,file=seedfile,read-only=on"],
-      ["-device", "virtio-blk-pci,drive=seed,addr=0x10"],
-      ["-serial", "file:$1/console.log"]
-    ]
-  }],
-  "provisioners": [
-    {"type": "shell", "script": "$p/provision.sh"},
-    {"type": "shell", "script": "$p/cleanup.sh"}
-  ],
-  "post-processors": [{"type": "vagrant", "output": "$1/packer.box", "compression_level": 6}]
-}
-EOF
-  }
+  # Packer's inputs (untimed): the same image, the same scripts, the seed it needs.
+  p=$work/packer
+  scripts/packer-testbox.sh prepare "$src" "$key" "$p"
   packer_build() { # dir
-    mkdir -p "$1/tmp"
-    packer_template "$1" > "$1/template.json"
-    # Packer's debug log only when the logs are kept (and boxer's trace then too).
-    local debug=(); [ "${BENCH_KEEP:-0}" = 1 ] && debug=(PACKER_LOG=1 PACKER_LOG_PATH=$1/packer-debug.log)
-    exec env HOME=$p/home PACKER_CONFIG_DIR=$p/home PACKER_CACHE_DIR=$p/cache TMPDIR=$1/tmp CHECKPOINT_DISABLE=1 "${debug[@]}" \
-      "$packer" build -color=false -timestamp-ui "$1/template.json"
+    ACCEL=${accel:-tcg} PACKER=$packer PACKER_DEBUG=${BENCH_KEEP:-0} scripts/packer-testbox.sh build "$p" "$1"
   }
 fi
 

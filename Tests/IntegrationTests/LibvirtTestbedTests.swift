@@ -33,8 +33,10 @@ extension MachineSuites {
             let bed = try LibvirtTestbed()
             defer { bed.down() }
             let hosts = ["a1": bed.uri("a"), "a2": bed.uri("a"), "b1": bed.uri("b")]
+            // b1 forwards a port: on host b's loopback, and here through the SSH connection to b.
             let definitions = hosts.keys.sorted().map { name in
-                "  c.vm.define \"\(name)\" do |m|\n    m.vm.provider :libvirt do |l|\n      l.uri = \"\(hosts[name] ?? "")\"\n      l.memory = 256\n    end\n  end"
+                "  c.vm.define \"\(name)\" do |m|\n    m.vm.provider :libvirt do |l|\n      l.uri = \"\(hosts[name] ?? "")\"\n      l.memory = 256\n    end\n"
+                    + (name == "b1" ? "    m.vm.network \"forwarded_port\", guest: 8080, host: 18080\n" : "") + "  end"
             }
             let project = try MachineProject(
                 vagrantfile: "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"boxer/tiny\"\n" + definitions.joined(separator: "\n")
@@ -62,17 +64,27 @@ extension MachineSuites {
                 let ping = try bed.boxer(project, ["ssh", from, "-c", "ping -c 2 -W 5 \(addresses[to] ?? "")"])
                 #expect(ping.status == 0, "\(from) pings \(to) across the hosts: \(ping.output)")
             }
+            let serve = try bed.boxer(
+                project, ["ssh", "b1", "-c", "mkdir -p /tmp/www && echo from-b1 > /tmp/www/hello && httpd -p 8080 -h /tmp/www"])
+            #expect(serve.status == 0, "\(serve.error)")
+            let fetched = try bed.run(["curl", "-s", "--max-time", "10", "http://127.0.0.1:18080/hello"])
+            #expect(fetched.output == "from-b1\n", "b1's forwarded port answers here: \(fetched.output)\(fetched.error)")
 
-            // A second environment of the same user (same BOXER_HOME) on host b: its own network,
-            // which cannot reach the first's machines.
+            // A second environment of the same user (same BOXER_HOME), its machine naming no host:
+            // placed on the one $BOXER_LIBVIRT_HOSTS lists (b), and kept there afterwards. Its own
+            // network cannot reach the first's machines.
             let other = try MachineProject(
                 vagrantfile:
-                    "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"boxer/tiny\"\n  c.vm.provider :libvirt do |l|\n    l.uri = \"\(bed.uri("b"))\"\n    l.memory = 256\n  end\nend\n"
+                    "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"boxer/tiny\"\n  c.vm.provider :libvirt do |l|\n    l.memory = 256\n  end\nend\n"
             )
             other.destroysWhenReleased = false
-            let shared = ["BOXER_HOME": project.home.path]
+            var shared = ["BOXER_HOME": project.home.path, "BOXER_LIBVIRT_HOSTS": bed.uri("b")]
             let otherUp = try bed.boxer(other, ["up", "--provider", "libvirt"], extra: shared)
             #expect(otherUp.status == 0, "\(otherUp.output.suffix(2000))\(otherUp.error)")
+            shared["BOXER_LIBVIRT_HOSTS"] = bed.uri("a")
+            let placed = try bed.boxer(other, ["status"], extra: shared).output
+            #expect(
+                placed.contains("running (libvirt on \(bed.address("b")))"), "placed on b, and a created machine never moves: \(placed)")
             let otherAddress = try bed.boxer(other, ["ssh", "-c", "ip -4 -o addr show eth1"], extra: shared).output
             let firstNetwork = (addresses["a1"] ?? "").split(separator: ".").prefix(3).joined(separator: ".") + "."
             #expect(!otherAddress.contains(" " + firstNetwork), "the second environment has a /24 of its own: \(otherAddress)")

@@ -20,7 +20,13 @@ extension LibvirtProvider {
         // Kept for `halt` and `destroy`, which are not told about the network.
         try context.folder.write("nic2_link", network + "\n" + attachment.endpoint + "\n")
         if let proxy = host.proxy {
-            try await tunnels.forward(network: network, proxy: proxy, socket: attachment.endpoint, port: port)
+            try await tunnels.forward(network: network, proxy: proxy, listen: attachment.endpoint, port: port)
+            // The forwarded ports (but SSH, which hops through the host) are on this computer too,
+            // where Vagrant users look for them (`localhost:8080`): the same port on the host's
+            // loopback, carried by the same connection. TCP only: SSH carries no UDP.
+            for forward in Self.carriedForwards(context.forwards) {
+                try await tunnels.forward(network: network, proxy: proxy, listen: "\(forward.hostIP):\(forward.host)", port: forward.host)
+            }
         } else {
             do {
                 try PrivateFiles.writeAtomically(Self.tcpEntry(attachment.endpoint), "127.0.0.1:\(port)\n")
@@ -38,11 +44,19 @@ extension LibvirtProvider {
         else { return }
         let (network, socket) = (link[0], link[1])
         if let proxy = host.proxy {
-            await tunnels.cancel(network: network, proxy: proxy, socket: socket, port: nic2Port(context, id: id))
+            await tunnels.cancel(network: network, proxy: proxy, listen: socket, port: nic2Port(context, id: id))
+            for forward in Self.carriedForwards(MachineRecords.forwards(context)) {
+                await tunnels.cancel(network: network, proxy: proxy, listen: "\(forward.hostIP):\(forward.host)", port: forward.host)
+            }
         } else {
             unlink(Self.tcpEntry(socket))
         }
         context.folder.remove("nic2_link")
+    }
+
+    /// The forwarded ports a remote machine's SSH connection carries here.
+    static func carriedForwards(_ forwards: [PortForward]) -> [PortForward] {
+        forwards.filter { $0.id != "ssh" && $0.proto == "tcp" }
     }
 
     static func tcpEntry(_ socket: String) -> String {

@@ -63,25 +63,26 @@ struct SSHTunnels: Sendable {
         }
     }
 
-    /// Forwards `socket` (here) to `port` on the host's loopback.
-    func forward(network: String, proxy: SSHProxy, socket: String, port: Int) async throws(MachineError) {
+    /// Forwards `listen` here (a unix socket's path, or `address:port`) to `port` on the host's
+    /// loopback. A port already taken here fails, naming it.
+    func forward(network: String, proxy: SSHProxy, listen: String, port: Int) async throws(MachineError) {
         try await ensureConnection(network: network, proxy: proxy)
         let control = controlPath(network: network, proxy: proxy)
-        unlink(socket)
+        if listen.hasPrefix("/") { unlink(listen) }
         let result = try await Programs.run(
-            Communicator.ssh, ["-S", control, "-O", "forward", "-L", "\(socket):127.0.0.1:\(port)"] + hopArguments(proxy) + [proxy.host])
+            Communicator.ssh, ["-S", control, "-O", "forward", "-L", "\(listen):127.0.0.1:\(port)"] + hopArguments(proxy) + [proxy.host])
         guard result.succeeded else {
             throw MachineError.sshTunnelFailed(proxy.destination, said: result.error.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 
-    /// Ends a forward (the machine stopped): the switch stops reaching for it.
-    func cancel(network: String, proxy: SSHProxy, socket: String, port: Int) async {
+    /// Ends a forward (the machine stopped): the switch stops reaching for it, the port here is free.
+    func cancel(network: String, proxy: SSHProxy, listen: String, port: Int) async {
         let control = controlPath(network: network, proxy: proxy)
         guard HostFiles.kind(of: control) != nil else { return }
         _ = try? await Programs.run(
-            Communicator.ssh, ["-S", control, "-O", "cancel", "-L", "\(socket):127.0.0.1:\(port)"] + hopArguments(proxy) + [proxy.host])
-        unlink(socket)
+            Communicator.ssh, ["-S", control, "-O", "cancel", "-L", "\(listen):127.0.0.1:\(port)"] + hopArguments(proxy) + [proxy.host])
+        if listen.hasPrefix("/") { unlink(listen) }
     }
 
     /// Ends every connection of the environment (its network is removed).

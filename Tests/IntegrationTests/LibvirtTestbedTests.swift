@@ -23,6 +23,15 @@ extension MachineSuites {
             let output = run.output + run.error
             #expect(run.status == 0, "\(output.suffix(4000))")
             #expect(output.contains("libvirt (qemu+ssh://root@\(bed.address("a"))/system)"), "the libvirt case ran: \(output.suffix(2000))")
+
+            // `boxer providers` asks each daemon it would place machines on; 10.199.0.13 is no host.
+            let binary = try #require(BoxerBinary.url?.path)
+            let unreachable = "qemu+ssh://root@10.199.0.13/system"
+            let providers = try bed.run(
+                [binary, "providers"],
+                environment: ["BOXER_LIBVIRT_HOSTS": bed.uri("a") + " " + unreachable, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
+            #expect(providers.output.contains("daemon \(bed.uri("a")): libvirt 9."), "\(providers.output)")
+            #expect(providers.output.contains("daemon \(unreachable): cannot be used: Cannot connect to libvirt"), "\(providers.output)")
             try bed.checkRootNamespace()
         }
 

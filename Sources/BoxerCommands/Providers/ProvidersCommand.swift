@@ -85,6 +85,7 @@ struct ProvidersCommand: AsyncParsableCommand, BoxerCommand {
         if let unavailable = report.unavailable { output.record("unavailable", unavailable) }
         for program in report.installed { output.record("installed", program.program, program.path, program.version ?? "") }
         for program in report.missing { output.record("missing", program) }
+        for daemon in report.daemons { output.record("daemon", daemon.uri, daemon.answer ?? "", daemon.problem ?? "") }
         for guest in report.guests {
             let cell = guest.cells.first
             output.record("guest", guest.architecture, cell?.status.rawValue ?? "", guest.accelerator ?? "", cell?.reason ?? "")
@@ -125,6 +126,9 @@ enum ProvidersTable {
                 }
             }
             lines.append(title)
+            for daemon in report.daemons {
+                lines.append("  daemon \(daemon.uri): " + (daemon.answer ?? "cannot be used: \(daemon.problem ?? "")"))
+            }
             if let unavailable = report.unavailable {
                 lines.append("  unavailable: \(unavailable)")
                 lines.append("")

@@ -18,6 +18,7 @@
     X(virConnectGetCapabilities) \
     X(virConnectGetDomainCapabilities) \
     X(virConnectIsAlive) \
+    X(virConnectGetLibVersion) \
     X(virNodeGetFreeMemory) \
     X(virStoragePoolLookupByName) \
     X(virStoragePoolDefineXML) \

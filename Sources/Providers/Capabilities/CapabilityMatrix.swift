@@ -63,6 +63,20 @@ public struct ProviderReport: Sendable, Codable {
     public var guests: [Guest]
     public var networking: [String: ProviderCapabilities.Cell]
     public var unavailable: String?
+    /// Daemons the provider talks to (libvirt), as probed: what each said, or why it did not.
+    public var daemons: [Daemon] = []
+
+    public struct Daemon: Sendable, Codable, Equatable {
+        public var uri: String
+        public var answer: String?
+        public var problem: String?
+
+        public init(uri: String, answer: String? = nil, problem: String? = nil) {
+            self.uri = uri
+            self.answer = answer
+            self.problem = problem
+        }
+    }
 
     /// A provider plugin that cannot be used (its hello failed), with why.
     public static func unusablePlugin(_ provider: String, executable: String, host: String, boxFormats: [String], reason: String)
@@ -136,10 +150,12 @@ public struct CapabilityProbe: Sendable {
         for feature in ProviderCapabilities.networkingFeatures {
             networking[feature] = capabilities.networkingCell(host: host, feature: feature)
         }
-        return ProviderReport(
+        var report = ProviderReport(
             provider: capabilities.provider, name: capabilities.name, host: host, probed: probe, boxFormats: capabilities.boxFormats,
             installed: installed, missing: missing, install: capabilities.install[os], version: version, guests: guests,
             networking: networking, unavailable: entry?.unavailable)
+        if probe, capabilities.provider == "libvirt" { report.daemons = await LibvirtProvider.probeDaemons(environment: environment) }
+        return report
     }
 
     /// The first version number a program prints (e.g. "QEMU emulator version 7.2.11",

@@ -91,6 +91,13 @@ final class LibvirtConnection: @unchecked Sendable {
         return UInt64(bytes)
     }
 
+    /// libvirt's version on the host ("9.0.0"), nil when it does not say.
+    func libraryVersion() -> String? {
+        var version: UInt = 0
+        guard api.pointee.virConnectGetLibVersion(handle, &version) == 0 else { return nil }
+        return "\(version / 1_000_000).\(version / 1000 % 1000).\(version % 1000)"
+    }
+
     // MARK: Storage
 
     func pool(named name: String) throws(MachineError) -> LibvirtPool? {

@@ -44,14 +44,66 @@ public struct LibvirtProvider: Provider {
     /// under the QEMU provider, which runs the same boxes without a daemon.
     public func usableAsDefault() -> Bool {
         guard (try? checkUsable()) != nil else { return false }
-        if environment["BOXER_LIBVIRT_HOSTS"].map({ !$0.isEmpty }) == true
-            || environment["LIBVIRT_DEFAULT_URI"].map({ !$0.isEmpty }) == true
-        {
-            return true
-        }
+        return !Self.daemonsToProbe(environment: environment).isEmpty
+    }
+
+    /// The daemons boxer would use without a `uri` in the Vagrantfile: those of
+    /// `$BOXER_LIBVIRT_HOSTS`, else `$LIBVIRT_DEFAULT_URI`, else the local daemon when its socket
+    /// is there; none otherwise.
+    static func daemonsToProbe(environment: [String: String]) -> [LibvirtHost] {
+        let listed = LibvirtHost.pool([:], environment: environment)
+        if !listed.isEmpty { return listed }
+        if environment["LIBVIRT_DEFAULT_URI"].map({ !$0.isEmpty }) == true { return [LibvirtHost.fallback(environment: environment)] }
         let runtime = environment["XDG_RUNTIME_DIR"] ?? "/run/user/\(getuid())"
         let socket = getuid() == 0 ? "/run/libvirt/libvirt-sock" : runtime + "/libvirt/libvirt-sock"
-        return HostFiles.kind(of: socket) != nil
+        return HostFiles.kind(of: socket) != nil ? [LibvirtHost.fallback(environment: environment)] : []
+    }
+
+    /// `boxer providers`: what each daemon boxer would use says of itself (version, CPU
+    /// architecture, whether it offers KVM, free memory), or why it cannot be reached; given
+    /// `seconds` each.
+    public static func probeDaemons(environment: [String: String], seconds: Double = 15) async -> [ProviderReport.Daemon] {
+        var daemons: [ProviderReport.Daemon] = []
+        for host in daemonsToProbe(environment: environment) {
+            // The connection cannot be cancelled once libvirt is in it (an SSH login to a host that
+            // does not answer): the first of its answer and the deadline is taken, and a late
+            // answer is dropped.
+            let answer = await withCheckedContinuation { (continuation: CheckedContinuation<ProviderReport.Daemon, Never>) in
+                let answered = Locked(false)
+                let finish: @Sendable (ProviderReport.Daemon) -> Void = { daemon in
+                    let first = answered.withLock { done in
+                        defer { done = true }
+                        return !done
+                    }
+                    if first { continuation.resume(returning: daemon) }
+                }
+                Thread.detachNewThread {
+                    finish(Self.describe(host))
+                }
+                Thread.detachNewThread {
+                    Thread.sleep(forTimeInterval: seconds)
+                    finish(.init(uri: host.uri, problem: "no answer within \(Int(seconds)) s"))
+                }
+            }
+            daemons.append(answer)
+        }
+        return daemons
+    }
+
+    /// What one daemon says of itself, or why it cannot be used (blocking).
+    static func describe(_ host: LibvirtHost) -> ProviderReport.Daemon {
+        if let problem = host.problem { return .init(uri: host.uri, problem: problem) }
+        do {
+            let connection = try LibvirtConnection.open(host.uri)
+            let arch = (try? connection.capabilities()).flatMap(hostArchitecture) ?? "unknown"
+            let kvm = connection.domainCapabilities(arch: arch, virtType: "kvm", machine: nil) != nil
+            let description =
+                "libvirt \(connection.libraryVersion() ?? "(version unknown)"), \(arch), "
+                + (kvm ? "offers KVM" : "no KVM: guests run under TCG") + ", \(connection.freeMemory() >> 20) MiB free"
+            return .init(uri: host.uri, answer: description)
+        } catch {
+            return .init(uri: host.uri, problem: error.message)
+        }
     }
 
     public func checkID(_ id: String, folder: MachineFolder) -> String? {

@@ -4,6 +4,7 @@
 #   scripts/libvirt-testbed.sh down     stops everything it started and removes it
 #   scripts/libvirt-testbed.sh check    fails when the root namespace gained a link, route or rule
 #   scripts/libvirt-testbed.sh run CMD  runs CMD on the controller
+#   scripts/libvirt-testbed.sh on a|b CMD  runs CMD on a host, beside its libvirtd (qemu:///system)
 #
 # Each host is a network namespace with its own libvirtd and sshd, both inside a private mount
 # namespace whose tmpfs hides the machine's libvirt state (and any default network). The
@@ -160,6 +161,13 @@ run() {
     'mount --bind "$0" /root; export HOME=/root; exec "$@"' "$state/home" "$@"
 }
 
+on_host() {
+  local node=$1 && shift
+  [ -f "$state/$node/libvirtd.pid" ] || die "no host $node (up first)"
+  # The host's network and mount namespaces: its libvirtd socket, its loopback.
+  nsenter -t "$(cat "$state/$node/libvirtd.pid")" -n -m --wd="$PWD" -- "$@"
+}
+
 down() {
   for node in "${hosts[@]}" ctl; do
     local ns=$prefix-$node
@@ -210,5 +218,6 @@ case "${1:-}" in
   down) down ;;
   check) check ;;
   run) shift && run "$@" ;;
-  *) die "usage: $0 up|down|check" ;;
+  on) shift && on_host "$@" ;;
+  *) die "usage: $0 up|down|check|run CMD|on HOST CMD" ;;
 esac

@@ -227,6 +227,8 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
             var environment = ProcessInfo.processInfo.environment
             environment["LIBVIRT_DEFAULT_URI"] = uri
             environment["BOXER_QEMU_RESTRICT"] = "1"
+            // The test bed's hosts are this machine: see LibvirtTestbed.emulated.
+            environment["BOXER_QEMU_ACCEL"] = "tcg"
             let provider = LibvirtProvider(home: home, environment: environment)
             return Instance(
                 provider: provider,
@@ -244,7 +246,9 @@ struct ProviderCase: CustomTestStringConvertible, Sendable {
                     var left: [String] = []
                     if let domain = (try? connection.domain(uuid: id)) ?? nil { left.append("domain \(domain.name)") }
                     let prefix = LibvirtProvider.domainName(machine: "conformance", id: id)
-                    let volumes = ((try? connection.pool(named: "boxer")) ?? nil).flatMap { try? $0.volumeNames() } ?? []
+                    let pool = (try? connection.pool(named: "boxer")) ?? nil
+                    pool?.refresh()  // the files on the host, the console log too
+                    let volumes = pool.flatMap { try? $0.volumeNames() } ?? []
                     left += volumes.filter { $0.hasPrefix(prefix) }.map { "volume \($0)" }
                     if !volumes.contains(where: { $0.hasPrefix("boxer-box-") }) { left.append("(the box volume is gone: it should stay)") }
                     return left

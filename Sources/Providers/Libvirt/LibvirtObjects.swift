@@ -21,7 +21,10 @@ final class LibvirtPool: @unchecked Sendable {
     /// Starts a defined pool that is not running (a pool left inactive after a host restart).
     func activate() throws(MachineError) {
         if api.virStoragePoolIsActive(handle) == 1 { return }
-        try connection.check(api.virStoragePoolCreate(handle, 0), "start the storage pool '\(name)'")
+        // Another machine may start it between the look and the start: that is as good.
+        if api.virStoragePoolCreate(handle, 0) < 0, api.virStoragePoolIsActive(handle) != 1 {
+            throw connection.failure("start the storage pool '\(name)'")
+        }
     }
 
     /// Re-reads the pool's folder (volumes another client made).

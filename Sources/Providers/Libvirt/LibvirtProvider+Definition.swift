@@ -38,9 +38,20 @@ extension LibvirtProvider {
         let arch = architecture == "arm64" ? "aarch64" : "x86_64"
         let machineType = settings["machine_type"]?.string ?? (arch == "aarch64" ? "virt" : "q35")
         // KVM where the host has it for this architecture (vagrant-libvirt's `driver`, default
-        // kvm), else QEMU's emulation.
+        // kvm; `$BOXER_QEMU_ACCEL=tcg` as for the QEMU provider), else QEMU's emulation.
         var type = settings["driver"]?.string == "qemu" || context.folder.read("libvirt_driver") == "qemu" ? "qemu" : "kvm"
-        if type == "kvm", connection.domainCapabilities(arch: arch, virtType: "kvm", machine: machineType) == nil { type = "qemu" }
+        if type == "kvm" {
+            if environment["BOXER_QEMU_ACCEL"] == "tcg" {
+                type = "qemu"
+            } else if !host.isRemote, QEMUHost(environment: environment).accelerator(for: architecture).0 == .tcg {
+                // The local daemon runs QEMU on this computer: the QEMU provider's own probe
+                // knows a /dev/kvm that opens but cannot run guests (kvm_pvm), where libvirt
+                // offers KVM and the guest then hangs without a word.
+                type = "qemu"
+            } else if connection.domainCapabilities(arch: arch, virtType: "kvm", machine: machineType) == nil {
+                type = "qemu"
+            }
+        }
         var cpuMode = settings["cpu_mode"]?.string
         var cpuModel = settings["cpu_model"]?.string
         if cpuMode == nil {

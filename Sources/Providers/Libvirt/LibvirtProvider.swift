@@ -175,6 +175,10 @@ public struct LibvirtProvider: Provider {
         let disks = try diskPlan(context)
         let requested = settings(context)["machine_virtual_size"]?.int.map { UInt64($0) << 30 }
         let cancel = UploadCancel()
+        // One machine at a time makes its disks from a box on a host: the second finds the box
+        // volume whole (libvirt lists a volume it is still copying, whose file is not there yet).
+        let boxLock = try await home.holdLock("libvirt-box-" + SSHTunnels.hash(host.uri + "|" + image))
+        defer { boxLock.unlock() }
         // Ctrl-C (a cancelled task) ends an upload in progress; its partial volume is removed.
         let outcome = await withTaskCancellationHandler {
             await onDedicatedThread { () throws(MachineError) in
@@ -310,6 +314,8 @@ public struct LibvirtProvider: Provider {
             let connection = try self.connection(host)
             if let domain = try connection.domain(uuid: id) { try domain.undefine() }
             let pool = try self.pool(context, on: connection, host: host)
+            // Read again: the console log is QEMU's file, which libvirt lists only once it looks.
+            pool.refresh()
             for name in try pool.volumeNames() where name == domainName + ".qcow2" || name.hasPrefix(domainName + "-") {
                 try pool.volume(named: name)?.delete()
             }

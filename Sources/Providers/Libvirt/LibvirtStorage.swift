@@ -16,7 +16,14 @@ extension LibvirtProvider {
             return pool
         }
         let parent = host.isSession ? NSHomeDirectory() + "/.local/share/libvirt/images" : "/var/lib/libvirt/images"
-        return try connection.makeDirectoryPool(named: name, path: parent + "/" + name)
+        do {
+            return try connection.makeDirectoryPool(named: name, path: parent + "/" + name)
+        } catch {
+            // Another machine (of this boxer or another) made it meanwhile.
+            guard let pool = try connection.pool(named: name) else { throw error }
+            try pool.activate()
+            return pool
+        }
     }
 
     /// `boxer-box-<name>-<version>-<arch>-<sha256 prefix>.img`: a box is uploaded once per
@@ -68,7 +75,14 @@ extension LibvirtProvider {
                 try? temporary.delete()
                 return done
             }
-            let volume = try pool.createVolume(Self.volumeXML(name: name, capacity: size, format: "qcow2"), from: temporary, named: name)
+            let volume: LibvirtVolume
+            do {
+                volume = try pool.createVolume(Self.volumeXML(name: name, capacity: size, format: "qcow2"), from: temporary, named: name)
+            } catch {
+                // The same box finished by another upload between the look and the copy.
+                guard let done = try pool.volume(named: name) else { throw error }
+                volume = done
+            }
             try? temporary.delete()
             return volume
         } catch {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +16,16 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 // libvirt prints every error to stderr unless told otherwise; boxer reports them itself.
 static void quiet(void *opaque, virErrorPtr error) { (void)opaque; (void)error; }
+
+// libvirt's default event loop, run for as long as boxer runs: it delivers domain events and
+// sends the keepalive messages that tell a remote host that stopped answering from a slow one.
+static void *run_events(void *unused) {
+    (void)unused;
+    for (;;) {
+        if (loaded.virEventRunDefaultImpl() < 0) usleep(100000);
+    }
+    return NULL;
+}
 
 static void load(void) {
     void *library = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);
@@ -35,6 +46,21 @@ static void load(void) {
         return;
     }
     loaded.virSetErrorFunc(NULL, quiet);
+    // Before any connection is opened: connections take the event loop registered at open.
+    if (loaded.virEventRegisterDefaultImpl() < 0) {
+        snprintf(failure, sizeof failure, "libvirt could not make its event loop");
+        return;
+    }
+    pthread_attr_t attributes;
+    pthread_t thread;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    int started = pthread_create(&thread, &attributes, run_events, NULL);
+    pthread_attr_destroy(&attributes);
+    if (started != 0) {
+        snprintf(failure, sizeof failure, "could not start libvirt's event thread: %s", strerror(started));
+        return;
+    }
     result = &loaded;
 }
 
@@ -115,4 +141,85 @@ int boxer_libvirt_upload(const boxer_libvirt_api *api, virConnectPtr connection,
     api->virStreamFree(stream);
     close(fd);
     return status;
+}
+
+struct download_target {
+    int fd;
+    volatile int *cancel;
+};
+
+static int write_data(virStreamPtr stream, const char *data, size_t bytes, void *opaque) {
+    (void)stream;
+    struct download_target *target = opaque;
+    if (*target->cancel) return -1;
+    size_t done = 0;
+    while (done < bytes) {
+        ssize_t count = write(target->fd, data + done, bytes - done);
+        if (count < 0 && errno == EINTR) continue;
+        if (count < 0) return -1;
+        done += (size_t)count;
+    }
+    return (int)bytes;
+}
+
+// A hole: the file is extended past it without writing, so it stays sparse.
+static int write_hole(virStreamPtr stream, long long length, void *opaque) {
+    (void)stream;
+    struct download_target *target = opaque;
+    if (*target->cancel) return -1;
+    off_t end = lseek(target->fd, length, SEEK_CUR);
+    if (end < 0) return -1;
+    return ftruncate(target->fd, end);
+}
+
+int boxer_libvirt_download(const boxer_libvirt_api *api, virConnectPtr connection, virStorageVolPtr volume,
+                           const char *path, volatile int *cancel) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    virStreamPtr stream = api->virStreamNew(connection, 0);
+    if (stream == NULL) {
+        close(fd);
+        return -1;
+    }
+    struct download_target target = {fd, cancel};
+    int status = api->virStorageVolDownload(volume, stream, 0, 0, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM);
+    if (status == 0) status = api->virStreamSparseRecvAll(stream, write_data, write_hole, &target);
+    if (status == 0) status = api->virStreamFinish(stream);
+    api->virStreamFree(stream);
+    if (close(fd) != 0) status = -1;
+    return status;
+}
+
+struct lifecycle_watch {
+    boxer_libvirt_lifecycle_notify notify;
+    void *context;
+    void (*release)(void *);
+};
+
+static int on_lifecycle(virConnectPtr connection, virDomainPtr domain, int event, int detail, void *opaque) {
+    (void)connection;
+    (void)domain;
+    struct lifecycle_watch *watch = opaque;
+    watch->notify(watch->context, event, detail);
+    return 0;
+}
+
+static void end_watch(void *opaque) {
+    struct lifecycle_watch *watch = opaque;
+    if (watch->release != NULL) watch->release(watch->context);
+    free(watch);
+}
+
+int boxer_libvirt_watch_lifecycle(const boxer_libvirt_api *api, virConnectPtr connection, virDomainPtr domain,
+                                  boxer_libvirt_lifecycle_notify notify, void *context, void (*release)(void *)) {
+    struct lifecycle_watch *watch = malloc(sizeof *watch);
+    if (watch == NULL) return -1;
+    watch->notify = notify;
+    watch->context = context;
+    watch->release = release;
+    int id = api->virConnectDomainEventRegisterAny(connection, domain, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                   VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), watch, end_watch);
+    // libvirt calls end_watch only for a watch it registered.
+    if (id < 0) free(watch);
+    return id;
 }

@@ -191,6 +191,9 @@ public protocol Provider: Sendable {
     /// Removes everything the provider made for the machine. The machine must be stopped.
     func destroy(_ context: MachineContext) async throws(MachineError)
     func state(_ context: MachineContext) async -> MachineState
+    /// Fails, saying why, when the hypervisor cannot be asked about the machine (a remote host
+    /// that does not answer). `state` says `aborted` then, which is not the machine's own state.
+    func checkReachable(_ context: MachineContext) async throws(MachineError)
     func sshEndpoint(_ context: MachineContext) -> SSHEndpoint?
     /// The ports the running machine forwards, as chosen when it started (auto_correct applied).
     func forwardedPorts(_ context: MachineContext) -> [PortForward]
@@ -265,6 +268,7 @@ public struct Snapshot: Sendable, Equatable {
 extension Provider {
     public func usableAsDefault() -> Bool { (try? checkUsable()) != nil }
     public func location(_ folder: MachineFolder) -> String? { nil }
+    public func checkReachable(_ context: MachineContext) async throws(MachineError) {}
     public func internalAddress(_ context: MachineContext) async -> String? { nil }
     public func macAddress(forMachine id: String, nic: Int) -> String { MachineFolder.mac(for: id, nic: nic) }
     public func ensureInternalNetwork(_ network: InternalNetwork) async throws(MachineError) {}

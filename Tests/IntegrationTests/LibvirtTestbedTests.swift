@@ -37,7 +37,8 @@ extension MachineSuites {
 
         /// Three machines, two on host a and one on host b, on one environment network: each
         /// gets its address from .1, they ping each other across the hosts, `boxer ssh` reaches
-        /// each, a second environment cannot reach them, and destroy leaves nothing on the hosts.
+        /// each, a second environment cannot reach them, destroy leaves nothing on the hosts, and
+        /// `box remove` removes the box from both hosts.
         @Test func oneEnvironmentAcrossTwoHosts() throws {
             let bed = try LibvirtTestbed()
             defer { bed.down() }
@@ -113,6 +114,15 @@ extension MachineSuites {
                     !["boxer-a1-", "boxer-a2-", "boxer-b1-", "boxer-default-"].contains { volumes.output.contains($0) },
                     "no machine volume on \(host): \(volumes.output)")
                 #expect(volumes.output.contains("boxer-box-"), "the box volume stays for the next machine")
+            }
+            // The box removed here is removed from both hosts it was uploaded to.
+            let remove = try bed.boxer(project, ["box", "remove", "boxer/tiny"])
+            #expect(remove.status == 0, "\(remove.output)\(remove.error)")
+            for host in ["a", "b"] {
+                #expect(remove.output.contains("from pool 'boxer' on \(bed.uri(host))"), "\(remove.output)")
+                _ = try bed.run(["virsh", "-c", bed.uri(host), "pool-refresh", "boxer"])
+                let volumes = try bed.run(["virsh", "-c", bed.uri(host), "vol-list", "boxer"])
+                #expect(!volumes.output.contains("boxer-box-"), "no box volume left on \(host): \(volumes.output)")
             }
             #expect(project.switchPIDs.isEmpty && other.switchPIDs.isEmpty, "no switch left")
             let controls = (try? FileManager.default.contentsOfDirectory(atPath: project.home.appendingPathComponent("run").path)) ?? []

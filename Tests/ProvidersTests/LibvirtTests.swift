@@ -1,5 +1,6 @@
 import BoxStore
 import BoxerSupport
+import BoxerTestSupport
 import Foundation
 import Machines
 import Testing
@@ -104,5 +105,47 @@ import Vagrantfile
         #expect(LibvirtProvider.domainName(machine: "db 1", id: "abcdef01-2345") == "boxer-db_1-abcdef01")
         #expect(LibvirtProvider.nic2Port(id: "x", attempt: 0) != LibvirtProvider.nic2Port(id: "x", attempt: 1))
         #expect((20_000..<40_000).contains(LibvirtProvider.nic2Port(id: "x", attempt: 3)))
+    }
+
+    /// A host that does not answer (here a daemon socket that is not there): the machine's state
+    /// reads "aborted", and `checkReachable` says why, naming the host, so that `status` shows
+    /// "unknown" with that reason rather than a crashed machine.
+    @Test func anUnreachableHostIsReportedAsSuch() async throws {
+        let temporary = try TemporaryFolder("boxer-libvirt-unreachable")
+        let project = try temporary.folder("project").path
+        let uri = "qemu+unix:///system?socket=\(temporary.url.path)/no-daemon.sock"
+        let machine = try #require(
+            try VagrantfileLoader.evaluate(source: "Vagrant.configure(\"2\") { |c| c.vm.box = \"b\" }", directory: project).machines.first)
+        let context = MachineContext(
+            machine: machine, folder: MachineFolder(projectRoot: project, machineName: machine.name, provider: "libvirt"), box: nil)
+        try context.folder.write("id", "0f0e0d0c-0b0a-4908-8706-050403020100")
+        try context.folder.write("libvirt_host", uri)
+        let provider = LibvirtProvider(home: BoxerHome(root: try temporary.folder("home")))
+        #expect(await provider.state(context) == .aborted)
+        await #expect {
+            try await provider.checkReachable(context)
+        } throws: { error in
+            let message = (error as? MachineError)?.message ?? ""
+            return message.contains("Cannot connect to libvirt at \(uri)") && message.contains("no-daemon.sock")
+        }
+    }
+
+    /// Box volumes are recorded per host, pool and volume, found again by the box's folder, and
+    /// a host that cannot be reached keeps its record and is reported.
+    @Test func boxVolumesAreRecordedForBoxRemove() async throws {
+        let temporary = try TemporaryFolder("boxer-libvirt-uploads")
+        let uploads = LibvirtBoxUploads(home: BoxerHome(root: try temporary.folder("home")))
+        let box = temporary.url.path + "/home/boxes/acme/1.0/amd64/libvirt"
+        let gone = "qemu+unix:///system?socket=\(temporary.url.path)/gone.sock"
+        uploads.record(.init(uri: gone, pool: "boxer", volume: "boxer-box-acme-1.0-amd64-0123.img", boxPath: box))
+        uploads.record(.init(uri: gone, pool: "boxer", volume: "boxer-box-acme-1.0-amd64-0123.img", boxPath: box))
+        uploads.record(.init(uri: gone, pool: "boxer", volume: "boxer-box-other-2.0-amd64-4567.img", boxPath: box + "-other"))
+        #expect(uploads.uploads(ofBoxAt: box).map(\.volume) == ["boxer-box-acme-1.0-amd64-0123.img"], "one record per volume")
+        #expect(uploads.uploads(ofBoxAt: box + "/").count == 1, "the box's folder, however it is spelled")
+        let (removed, failed) = await uploads.removeVolumes(ofBoxAt: box)
+        #expect(removed.isEmpty)
+        #expect(failed.count == 1 && failed.first?.1.message.contains("gone.sock") == true)
+        #expect(uploads.uploads(ofBoxAt: box).count == 1, "kept for another try")
+        #expect(uploads.uploads(ofBoxAt: box + "-other").count == 1, "another box's record is left alone")
     }
 }

@@ -36,7 +36,7 @@ struct BoxPrune: AsyncParsableCommand, BoxerCommand {
             output.say(
                 "\(dryRun ? "Would remove" : "Removing") box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")..."
             )
-            if !dryRun { try store.remove(box) }
+            if !dryRun { try await removeBox(box, from: store, output: output) }
         }
     }
 }

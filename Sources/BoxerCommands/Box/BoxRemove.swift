@@ -10,7 +10,9 @@ struct BoxRemove: AsyncParsableCommand, BoxerCommand {
         abstract: "Remove an installed box.",
         discussion: """
             With several versions or providers installed, say which with --box-version, --provider and \
-            --architecture, or pass --all. Folders left empty are removed, as Vagrant does.
+            --architecture, or pass --all. Folders left empty are removed, as Vagrant does. A libvirt \
+            box is also removed from every libvirt host boxer uploaded it to (its volume in the host's \
+            storage pool).
             """
     )
 
@@ -54,7 +56,7 @@ struct BoxRemove: AsyncParsableCommand, BoxerCommand {
             output.say(
                 "Removing box '\(box.name)' (v\(box.version)) with provider '\(box.provider)'\(box.architecture.map { " (\($0))" } ?? "")..."
             )
-            try store.remove(box)
+            try await removeBox(box, from: store, output: output)
         }
     }
 }

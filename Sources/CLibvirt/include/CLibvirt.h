@@ -18,6 +18,10 @@
     X(virConnectGetCapabilities) \
     X(virConnectGetDomainCapabilities) \
     X(virConnectIsAlive) \
+    X(virEventRegisterDefaultImpl) \
+    X(virEventRunDefaultImpl) \
+    X(virConnectDomainEventRegisterAny) \
+    X(virConnectDomainEventDeregisterAny) \
     X(virConnectGetLibVersion) \
     X(virNodeGetFreeMemory) \
     X(virStoragePoolLookupByName) \
@@ -33,6 +37,7 @@
     X(virStorageVolCreateXML) \
     X(virStorageVolCreateXMLFrom) \
     X(virStorageVolUpload) \
+    X(virStorageVolDownload) \
     X(virStorageVolDelete) \
     X(virStorageVolGetPath) \
     X(virStorageVolGetName) \
@@ -42,6 +47,7 @@
     X(virStreamFinish) \
     X(virStreamFree) \
     X(virStreamSparseSendAll) \
+    X(virStreamSparseRecvAll) \
     X(virDomainDefineXML) \
     X(virDomainCreate) \
     X(virDomainLookupByUUIDString) \
@@ -53,7 +59,15 @@
     X(virDomainUndefineFlags) \
     X(virDomainSuspend) \
     X(virDomainResume) \
-    X(virDomainFree)
+    X(virDomainFree) \
+    X(virDomainSnapshotCreateXML) \
+    X(virDomainListAllSnapshots) \
+    X(virDomainSnapshotLookupByName) \
+    X(virDomainSnapshotGetName) \
+    X(virDomainSnapshotGetXMLDesc) \
+    X(virDomainRevertToSnapshot) \
+    X(virDomainSnapshotDelete) \
+    X(virDomainSnapshotFree)
 
 #define BOXER_LIBVIRT_FIELD(name) __typeof__(name) *name;
 typedef struct boxer_libvirt_api {
@@ -70,5 +84,23 @@ const boxer_libvirt_api *boxer_libvirt_load(char *error, size_t error_size);
 /// `*cancel` is non-zero.
 int boxer_libvirt_upload(const boxer_libvirt_api *api, virConnectPtr connection, virStorageVolPtr volume,
                          const char *path, volatile int *cancel, long long *sent);
+
+/// Downloads `volume` into a new file at `path` as a sparse stream (holes stay holes, as
+/// `virsh vol-download --sparse` does). Returns 0, or -1 with libvirt's error set (or errno for
+/// the local file); stops with -1 as soon as `*cancel` is non-zero.
+int boxer_libvirt_download(const boxer_libvirt_api *api, virConnectPtr connection, virStorageVolPtr volume,
+                           const char *path, volatile int *cancel);
+
+/// Called on libvirt's event thread for each lifecycle event of a watched domain
+/// (`virDomainEventType` and its detail).
+typedef void (*boxer_libvirt_lifecycle_notify)(void *context, int event, int detail);
+
+/// Watches `domain`'s lifecycle events (started, suspended, stopped…) on libvirt's event loop,
+/// which `boxer_libvirt_load` runs on a thread of its own. Returns the callback id for
+/// `virConnectDomainEventDeregisterAny`, or -1 with libvirt's error set. `release(context)` is
+/// called once the watch is deregistered (never when registering fails: then the caller keeps
+/// `context`).
+int boxer_libvirt_watch_lifecycle(const boxer_libvirt_api *api, virConnectPtr connection, virDomainPtr domain,
+                                  boxer_libvirt_lifecycle_notify notify, void *context, void (*release)(void *));
 
 #endif

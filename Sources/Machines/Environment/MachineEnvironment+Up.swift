@@ -46,6 +46,7 @@ extension MachineEnvironment {
         try PortAllocator.checkForwards(context.machine)
         try provider.checkUsable()
         var state = await provider.state(context)
+        if state == .aborted { try await provider.checkReachable(context) }
         var firstBoot = false
         var bootedAt: Date?
         if state == .notCreated, let admission {
@@ -74,7 +75,7 @@ extension MachineEnvironment {
                 context = try await create(machine: context.machine, provider: provider, context: context)
                 firstBoot = true
             } else if state == .aborted {
-                output.targeting(name).say("The machine's QEMU had stopped without being halted; starting it again.")
+                output.targeting(name).say("The machine had stopped without being halted; starting it again.")
             }
             await checkBoxUpdate(context)
             bootedAt = Date()

@@ -116,7 +116,9 @@ public struct MachineEnvironment: Sendable {
     /// (a damaged id), which is never taken for "not created".
     public func state(of machine: Machine) async throws(MachineError) -> (provider: String, state: MachineState) {
         let (provider, context) = try context(for: machine)
-        return (provider.name, await provider.state(context))
+        let state = await provider.state(context)
+        if state == .aborted { try await provider.checkReachable(context) }
+        return (provider.name, state)
     }
 
     // MARK: Helpers

@@ -115,6 +115,20 @@ final class LibvirtVolume: @unchecked Sendable {
     }
 }
 
+extension LibvirtVolume {
+    /// Writes the volume into a new local file as a sparse stream; stops early when `cancel`
+    /// is set. A partial file is removed.
+    func download(to file: String, cancel: UploadCancel) throws(MachineError) {
+        let status = boxer_libvirt_download(connection.api, connection.handle, handle, file, cancel.flag)
+        if status < 0 || cancel.isSet {
+            let error =
+                cancel.isSet ? MachineError.interruptedDownload(name) : connection.failure("download the volume '\(name)' to \(file)")
+            unlink(file)
+            throw error
+        }
+    }
+}
+
 /// A flag that ends an upload in progress (Ctrl-C, a cancelled task), read by libvirt's stream
 /// callbacks on the uploading thread.
 final class UploadCancel: @unchecked Sendable {
@@ -137,7 +151,7 @@ final class LibvirtDomain: @unchecked Sendable {
 
     deinit { _ = connection.api.pointee.virDomainFree(handle) }
 
-    private var api: boxer_libvirt_api { connection.api.pointee }
+    var api: boxer_libvirt_api { connection.api.pointee }
 
     var name: String { api.virDomainGetName(handle).map { String(cString: $0) } ?? "" }
 

@@ -186,6 +186,8 @@ public struct LibvirtProvider: Provider {
                 let pool = try self.pool(context, on: connection, host: host)
                 let boxVolume = try self.boxVolume(
                     box, architecture: self.guestArchitecture(context), image: image, pool: pool, cancel: cancel)
+                LibvirtBoxUploads(home: self.home).record(
+                    .init(uri: host.uri, pool: pool.name, volume: boxVolume.name, boxPath: box.path))
                 let boxPath = try boxVolume.path()
                 let boxSize = boxVolume.capacity() ?? Self.virtualSize(image) ?? 0
                 var size = max(boxSize, requested ?? 0)
@@ -240,7 +242,13 @@ public struct LibvirtProvider: Provider {
                 if let console = definition.consoleLog { try context.folder.write("console_path", console) }
                 let domain = try connection.define(definition.xml)
                 do throws(MachineError) {
-                    try domain.start()
+                    // A snapshot with memory restored while the machine was off: it runs on from there.
+                    if let snapshot = context.folder.read(Self.revertOnStartFile), !snapshot.isEmpty {
+                        try domain.revert(to: snapshot, flags: VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING.rawValue)
+                        context.folder.remove(Self.revertOnStartFile)
+                    } else {
+                        try domain.start()
+                    }
                     return
                 } catch {
                     if error.message.contains("Could not set up host forwarding rule") {
@@ -268,17 +276,14 @@ public struct LibvirtProvider: Provider {
         try await blocking { () throws(MachineError) in
             let connection = try self.connection(host)
             guard let domain = try connection.domain(uuid: id) else { return }
-            var (state, _) = try domain.state()
+            let (state, _) = try domain.state()
             guard state != VIR_DOMAIN_SHUTOFF else { return }
             if !force {
                 if state == VIR_DOMAIN_PAUSED { try? domain.resume() }
-                if (try? domain.shutdown()) != nil {
-                    let deadline = Date().addingTimeInterval(timeout)
-                    while Date() < deadline {
-                        (state, _) = try domain.state()
-                        if state == VIR_DOMAIN_SHUTOFF { return }
-                        Thread.sleep(forTimeInterval: 0.2)
-                    }
+                if (try? domain.shutdown()) != nil,
+                    try domain.wait(for: VIR_DOMAIN_SHUTOFF, until: Date().addingTimeInterval(timeout))
+                {
+                    return
                 }
             }
             if (try domain.state()).state != VIR_DOMAIN_SHUTOFF { try domain.destroy() }
@@ -320,7 +325,9 @@ public struct LibvirtProvider: Provider {
                 try pool.volume(named: name)?.delete()
             }
         }
-        for file in ["libvirt_host", "ports.json", "nic2_port", "nic2_link", "libvirt_driver", "console_path", "seed.iso"] {
+        for file in [
+            "libvirt_host", "ports.json", "nic2_port", "nic2_link", "libvirt_driver", "console_path", "seed.iso", Self.revertOnStartFile,
+        ] {
             context.folder.remove(file)
         }
     }
@@ -343,6 +350,12 @@ public struct LibvirtProvider: Provider {
         // A host that cannot be reached says nothing about the machine: not "not created",
         // which would have `up` make another.
         return (try? result.get()) ?? .aborted
+    }
+
+    /// Connects to the machine's host, failing with what libvirt (or SSH) says.
+    public func checkReachable(_ context: MachineContext) async throws(MachineError) {
+        guard let host = recordedHost(context.folder) else { return }
+        _ = try await blocking { () throws(MachineError) in try self.connection(host) }
     }
 
     public func sshEndpoint(_ context: MachineContext) -> SSHEndpoint? {

@@ -281,6 +281,17 @@ extension MachineError {
         MachineError(.cancelled, "The upload of the box into volume '\(volume)' was interrupted; the partial volume was removed.")
     }
 
+    static func interruptedDownload(_ volume: String) -> MachineError {
+        MachineError(.cancelled, "The download of volume '\(volume)' was interrupted; the partial file was removed.")
+    }
+
+    static func libvirtNoDisk(_ volume: String, machine: String, uri: String) -> MachineError {
+        MachineError(
+            .provider,
+            "The disk of machine '\(machine)' (volume '\(volume)') is not in its pool on \(uri). Run `boxer destroy \(machine)` and `boxer up` to make it again."
+        )
+    }
+
     static func badLibvirtURI(_ uri: String, machine: String, problem: String) -> MachineError {
         MachineError(.configuration, "The libvirt host of machine '\(machine)' (\(uri)) cannot be used: \(problem).")
     }

@@ -1,3 +1,4 @@
+import BoxArchive
 import BoxerSupport
 import BoxerTestSupport
 import Foundation
@@ -6,17 +7,34 @@ import Testing
 /// Snapshots and `package` of a machine on a remote libvirt host (test bed host b): internal
 /// snapshots with the running machine's memory, restored in place or at the next start, and the
 /// host's overlay volume flattened here into a box that boots. The tiny guest keeps files across
-/// boots only on its disk's /boot (the rest is an initramfs), so the marker is there.
+/// boots only on its disk's /boot (the rest is an initramfs), so the marker is there. The
+/// machine has two ISOs as cdroms: a local one uploaded into the pool and one on the host.
 extension MachineSuites {
     @Suite(.enabled(if: LibvirtTestbed.available, "needs root and libvirtd (scripts/bootstrap --deps)"))
     struct LibvirtSnapshotPackageTests {
         @Test func snapshotsAndPackageOnARemoteHost() throws {
             let bed = try LibvirtTestbed()
             defer { bed.down() }
+            // Two ISOs: one here (`config.vm.disk :dvd`, uploaded into the pool) and one on the host
+            // (vagrant-libvirt's `storage :file, device: :cdrom`: the test bed's hosts share /tmp).
+            let isos = try TemporaryFolder("boxer-libvirt-isos")
+            let onHost = isos.url.appendingPathComponent("on-host.iso").path
+            try ISOImage.write([(name: "hello", contents: Array("from the host\n".utf8))], volume: "HOSTISO", to: onHost)
             let project = try MachineProject(
-                vagrantfile:
-                    "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"boxer/tiny\"\n  c.vm.provider :libvirt do |l|\n    l.uri = \"\(bed.uri("b"))\"\n    l.memory = 256\n  end\nend\n"
-            )
+                vagrantfile: """
+                    Vagrant.configure("2") do |c|
+                      c.vm.box = "boxer/tiny"
+                      c.vm.disk :dvd, name: "tools", file: "./tools.iso", provider_config: { "libvirt__bus" => "scsi" }
+                      c.vm.provider :libvirt do |l|
+                        l.uri = "\(bed.uri("b"))"
+                        l.memory = 256
+                        l.storage :file, device: :cdrom, path: "\(onHost)", bus: "scsi"
+                      end
+                    end
+                    """)
+            try ISOImage.write(
+                [(name: "hello", contents: Array("from here\n".utf8))], volume: "TOOLS",
+                to: project.root.appendingPathComponent("tools.iso").path)
             project.destroysWhenReleased = false
             defer { _ = try? bed.boxer(project, ["destroy", "-f"]) }
             func boxer(_ arguments: [String]) throws -> ProgramRun {
@@ -28,6 +46,13 @@ extension MachineSuites {
                 try bed.boxer(project, ["ssh", "-c", "cat /boot/marker"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             _ = try boxer(["up", "--provider", "libvirt"])
+            let read = try boxer([
+                "ssh", "-c",
+                "mkdir -p /mnt/iso; for d in /dev/sr0 /dev/sr1; do mount -o ro $d /mnt/iso && cat /mnt/iso/hello; umount /mnt/iso; done",
+            ])
+            #expect(
+                read.output.contains("from here") && read.output.contains("from the host"),
+                "both ISOs are cdroms: \(read.output)\(read.error)")
             _ = try boxer(["ssh", "-c", "echo one > /boot/marker && sync"])
             _ = try boxer(["snapshot", "save", "s1"])
             _ = try boxer(["ssh", "-c", "echo two > /boot/marker && sync"])

@@ -93,6 +93,18 @@ import Vagrantfile
         #expect(domain.xml.contains("<os firmware=\"efi\">") && domain.xml.contains("<model fallback=\"allow\">cortex-a72</model>"))
         domain.machineType = "pc-i440fx-7.2"
         #expect(domain.natArguments.last?.contains("bus=pci.0") == true)
+        domain.disks.append(.cdrom(hostFile: "/srv/isos/tools.iso", bus: "scsi"))
+        domain.disks.append(.cdrom(hostFile: nil, bus: "sata"))
+        #expect(
+            domain.xml.contains(
+                "<disk type=\"file\" device=\"cdrom\"><driver name=\"qemu\" type=\"raw\"/><source file=\"/srv/isos/tools.iso\"/><target dev=\"sda\" bus=\"scsi\"/><readonly/></disk>"
+            ), "a cdrom of a file on the host: \(domain.xml)")
+        #expect(
+            domain.xml.contains(
+                "<disk type=\"file\" device=\"cdrom\"><driver name=\"qemu\" type=\"raw\"/><target dev=\"sdb\" bus=\"sata\"/><readonly/></disk>"
+            ),
+            "an empty drive")
+        #expect(domain.xml.contains("<controller type=\"scsi\" index=\"0\" model=\"virtio-scsi\"/>"), "scsi on virtio-scsi")
         domain.name = "a<b>&'\""
         #expect(domain.xml.contains("<name>a&lt;b&gt;&amp;&apos;&quot;</name>"))
     }

@@ -14,6 +14,13 @@ struct LibvirtDomainXML: Sendable, Equatable {
         var bus = "virtio"
         var readOnly = false
         var serial: String?
+        /// A file on the host rather than a volume (vagrant-libvirt's `storage :file, device:
+        /// :cdrom, path:`); a cdrom with neither is an empty drive.
+        var hostFile: String?
+
+        static func cdrom(hostFile: String?, bus: String) -> Disk {
+            Disk(pool: "", volume: "", format: "raw", device: "cdrom", bus: bus, readOnly: true, hostFile: hostFile)
+        }
     }
 
     var name: String
@@ -49,6 +56,8 @@ struct LibvirtDomainXML: Sendable, Equatable {
     /// Where the serial console is written on the host, for errors.
     var consoleLog: String?
     var bootDevices: [String] = []
+    /// vagrant-libvirt's `disk_controller_model`, for disks and cdroms on the scsi bus.
+    var scsiControllerModel = "virtio-scsi"
     /// `qemuargs`, passed through as QEMU arguments.
     var extraArguments: [String] = []
 
@@ -116,13 +125,22 @@ struct LibvirtDomainXML: Sendable, Equatable {
             let index = targets[prefix, default: 0]
             targets[prefix] = index + 1
             let letter = String(UnicodeScalar(UInt8(97 + min(index, 25))))
-            var element = "    <disk type=\"volume\" device=\"\(escaped(disk.device))\">"
+            var element = "    <disk type=\"\(disk.volume.isEmpty ? "file" : "volume")\" device=\"\(escaped(disk.device))\">"
             element += "<driver name=\"qemu\" type=\"\(escaped(disk.format))\"\(disk.device == "disk" ? " discard=\"unmap\"" : "")/>"
-            element += "<source pool=\"\(escaped(disk.pool))\" volume=\"\(escaped(disk.volume))\"/>"
+            if let file = disk.hostFile {
+                element += "<source file=\"\(escaped(file))\"/>"
+            } else if !disk.volume.isEmpty {
+                element += "<source pool=\"\(escaped(disk.pool))\" volume=\"\(escaped(disk.volume))\"/>"
+            }
             element += "<target dev=\"\(prefix)\(letter)\" bus=\"\(escaped(disk.bus))\"/>"
             if disk.readOnly { element += "<readonly/>" }
             if let serial = disk.serial { element += "<serial>\(escaped(serial))</serial>" }
             lines.append(element + "</disk>")
+        }
+        // SCSI disks and cdroms on virtio-scsi, which every Linux guest drives (libvirt's default
+        // controller is an LSI one that many do not).
+        if disks.contains(where: { $0.bus == "scsi" }) {
+            lines.append("    <controller type=\"scsi\" index=\"0\" model=\"\(escaped(scsiControllerModel))\"/>")
         }
         if let internalMAC, let internalPort {
             lines += [

@@ -11,7 +11,26 @@ extension LibvirtProvider {
         try DiskPlan(
             context.machine, folder: context.folder, root: context.folder.projectRoot,
             virtualSizeGB: settings(context)["machine_virtual_size"]?.int, fileExtension: "qcow2", provider: name,
-            libvirtStorage: context.machine.providers["libvirt"]?.calls ?? [])
+            libvirtStorage: (context.machine.providers["libvirt"]?.calls ?? []).filter { !Self.isHostCdrom($0) })
+    }
+
+    /// vagrant-libvirt's `storage :file, device: :cdrom`: its `path` is a file on the libvirt
+    /// host, not here (a local ISO is `config.vm.disk :dvd`, uploaded into the pool).
+    static func isHostCdrom(_ call: ProviderCall) -> Bool {
+        guard call.name == "storage", call.arguments.first?.string == "file", case .object(let options)? = call.arguments.dropFirst().first
+        else { return false }
+        return options["device"]?.string == "cdrom"
+    }
+
+    /// The volume a local ISO (`config.vm.disk :dvd`) is uploaded into, one per machine.
+    static func imageVolumeName(domainName: String, index: Int) -> String { domainName + "-dvd\(index).iso" }
+
+    /// Uploads the machine's local ISOs that its pool does not hold yet.
+    func uploadImages(_ context: MachineContext, domainName: String, pool: LibvirtPool) throws(MachineError) {
+        for (index, image) in try diskPlan(context).images.enumerated() {
+            let name = Self.imageVolumeName(domainName: domainName, index: index)
+            if try pool.volume(named: name) == nil { try uploadFile(image.file, as: name, pool: pool) }
+        }
     }
 
     /// The TCP port NIC2 listens on at the host's loopback: spread by the machine's id, moved
@@ -71,6 +90,16 @@ extension LibvirtProvider {
                     pool: pool.name, volume: domainName + "-" + DiskPlan.serial(data.name) + ".qcow2", format: "qcow2", bus: bus,
                     serial: DiskPlan.serial(data.name)))
         }
+        for (index, image) in disks.images.enumerated() {
+            var cdrom = LibvirtDomainXML.Disk.cdrom(hostFile: nil, bus: image.libvirtBus ?? "sata")
+            cdrom.pool = pool.name
+            cdrom.volume = Self.imageVolumeName(domainName: domainName, index: index)
+            volumes.append(cdrom)
+        }
+        for call in context.machine.providers["libvirt"]?.calls ?? [] where Self.isHostCdrom(call) {
+            guard case .object(let options)? = call.arguments.dropFirst().first else { continue }
+            volumes.append(.cdrom(hostFile: options["path"]?.string, bus: options["bus"]?.string ?? "sata"))
+        }
         if context.seed != nil {
             volumes.append(.init(pool: pool.name, volume: domainName + "-seed.iso", format: "raw", bus: "virtio", readOnly: true))
         }
@@ -101,6 +130,7 @@ extension LibvirtProvider {
             definition.nicModel = model
             definition.natModel = model
         }
+        if let model = settings["disk_controller_model"]?.string { definition.scsiControllerModel = model }
         definition.graphicsType = settings["graphics_type"]?.string
         definition.videoType = settings["video_type"]?.string
         // The serial console goes to a file beside the machine's disk: the pool's folder exists on

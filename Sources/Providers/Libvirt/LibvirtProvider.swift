@@ -235,6 +235,7 @@ public struct LibvirtProvider: Provider {
             if let seed = context.seed {
                 try self.uploadFile(seed, as: domainName + "-seed.iso", pool: pool)
             }
+            try self.uploadImages(context, domainName: domainName, pool: pool)
             var attempt = 0
             while true {
                 let definition = try self.definition(

@@ -17,6 +17,8 @@ public struct DiskPlan: Sendable, Equatable {
     public struct Image: Sendable, Equatable {
         public var name: String
         public var file: String
+        /// `provider_config: {"libvirt__bus" => "scsi"}`: the bus of the libvirt provider's cdrom.
+        public var libvirtBus: String? = nil
     }
 
     /// `primary: true` with `size:` (or `machine_virtual_size`): the size the machine's disk grows to.
@@ -78,7 +80,9 @@ public struct DiskPlan: Sendable, Equatable {
                 guard HostFiles.kind(of: file) == .regular else {
                     throw MachineError.diskSetting(machine: machine.name, "the dvd file \(file) does not exist")
                 }
-                images.append(Image(name: name, file: file))
+                var bus: String?
+                if case .object(let options)? = fields["provider_config"] { bus = options["libvirt__bus"]?.string }
+                images.append(Image(name: name, file: file, libvirtBus: bus))
             default:
                 throw MachineError.diskSetting(
                     machine: machine.name, "disks of type '\(type)' are not supported by the \(provider) provider (use :disk or :dvd)")

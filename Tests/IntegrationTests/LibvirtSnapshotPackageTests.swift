@@ -99,6 +99,14 @@ extension MachineSuites {
                 packaged.trimmingCharacters(in: .whitespacesAndNewlines) == "packaged",
                 "the packaged box holds the machine's disk: \(packaged)")
             #expect(try bed.boxer(booted, ["destroy", "-f"]).status == 0)
+
+            // A 9p folder cannot be shared from here to a remote host: refused before anything is made.
+            try booted.write(
+                "Vagrant.configure(\"2\") do |c|\n  c.vm.box = \"packaged\"\n  c.vm.synced_folder \".\", \"/project\", type: \"9p\"\n  c.vm.provider :libvirt do |l|\n    l.uri = \"\(bed.uri("b"))\"\n  end\nend\n",
+                to: "Vagrantfile")
+            let refused = try bed.boxer(booted, ["up", "--provider", "libvirt"])
+            #expect(refused.status != 0 && refused.error.contains("Give that synced folder type: \"rsync\""), "\(refused.error)")
+            #expect(try bed.boxer(booted, ["status"]).output.contains("not created"))
             try bed.checkRootNamespace()
         }
     }

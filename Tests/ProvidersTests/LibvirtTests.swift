@@ -105,6 +105,10 @@ import Vagrantfile
             ),
             "an empty drive")
         #expect(domain.xml.contains("<controller type=\"scsi\" index=\"0\" model=\"virtio-scsi\"/>"), "scsi on virtio-scsi")
+        domain.shares = [SharedFolder(tag: "boxer0", hostPath: "/work/project", guestPath: "/vagrant")]
+        #expect(
+            domain.xml.contains(
+                "<filesystem type=\"mount\" accessmode=\"mapped\"><source dir=\"/work/project\"/><target dir=\"boxer0\"/></filesystem>"))
         domain.name = "a<b>&'\""
         #expect(domain.xml.contains("<name>a&lt;b&gt;&amp;&apos;&quot;</name>"))
     }

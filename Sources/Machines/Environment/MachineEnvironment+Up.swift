@@ -138,6 +138,8 @@ extension MachineEnvironment {
         let uuid = created.folder.indexUUID ?? UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try created.folder.write("index_uuid", uuid)
         created.box = box
+        // Known to the provider at create too: one that cannot share them refuses before it makes anything.
+        created.shares = shares(for: created, provider: provider)
         try await updateIndex(created, provider: provider, state: .notCreated)
         CrashPoint.reach("create-indexed")
         let id: String

@@ -56,6 +56,8 @@ struct LibvirtDomainXML: Sendable, Equatable {
     /// Where the serial console is written on the host, for errors.
     var consoleLog: String?
     var bootDevices: [String] = []
+    /// 9p shares (`<filesystem>`): the host folder, its tag and the 9p security model.
+    var shares: [SharedFolder] = []
     /// vagrant-libvirt's `disk_controller_model`, for disks and cdroms on the scsi bus.
     var scsiControllerModel = "virtio-scsi"
     /// `qemuargs`, passed through as QEMU arguments.
@@ -141,6 +143,18 @@ struct LibvirtDomainXML: Sendable, Equatable {
         // controller is an LSI one that many do not).
         if disks.contains(where: { $0.bus == "scsi" }) {
             lines.append("    <controller type=\"scsi\" index=\"0\" model=\"\(escaped(scsiControllerModel))\"/>")
+        }
+        for share in shares {
+            // libvirt's names for QEMU's 9p security models.
+            let mode =
+                switch share.accessMode {
+                case "passthrough": "passthrough"
+                case "none": "squash"
+                default: "mapped"
+                }
+            lines.append(
+                "    <filesystem type=\"mount\" accessmode=\"\(mode)\"><source dir=\"\(escaped(share.hostPath))\"/><target dir=\"\(escaped(share.tag))\"/></filesystem>"
+            )
         }
         if let internalMAC, let internalPort {
             lines += [

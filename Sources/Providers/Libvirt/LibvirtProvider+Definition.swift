@@ -130,6 +130,7 @@ extension LibvirtProvider {
             definition.nicModel = model
             definition.natModel = model
         }
+        definition.shares = context.shares
         if let model = settings["disk_controller_model"]?.string { definition.scsiControllerModel = model }
         definition.graphicsType = settings["graphics_type"]?.string
         definition.videoType = settings["video_type"]?.string

@@ -20,7 +20,9 @@ import Vagrantfile
 public struct LibvirtProvider: Provider {
     public let name = "libvirt"
     public let boxFormats = ["libvirt"]
-    public let sharedFolderTypes: Set<String> = []
+    /// 9p, as vagrant-libvirt shares folders with `<filesystem>`: only for a machine on this
+    /// computer's daemon (the folder must be on the machine's host).
+    public let sharedFolderTypes: Set<String> = ["9p"]
     public let attachesToUserspaceSwitch = true
     let home: BoxerHome
     let environment: [String: String]
@@ -33,7 +35,9 @@ public struct LibvirtProvider: Provider {
 
     var tunnels: SSHTunnels { SSHTunnels(folder: home.runtime) }
 
-    public func mountCommand(for share: SharedFolder) -> String { "true" }
+    public func mountCommand(for share: SharedFolder) -> String {
+        "mkdir -p \(Communicator.quote(share.guestPath)) && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 \(share.tag) \(Communicator.quote(share.guestPath))"
+    }
 
     public func checkUsable() throws(MachineError) {
         _ = try LibvirtConnection.library()
@@ -170,6 +174,9 @@ public struct LibvirtProvider: Provider {
         guard HostFiles.kind(of: image) == .regular else { throw MachineError.noBoxImage(box) }
         try MachineRecords.makeFolder(context)
         let host = try await chooseHost(context)
+        if host.isRemote, let share = context.shares.first {
+            throw MachineError.libvirtRemoteShare(machine: context.machine.name, hostPath: share.hostPath, host: host.displayName)
+        }
         let id = UUID().uuidString.lowercased()
         let domainName = Self.domainName(machine: context.folder.machineName, id: id)
         let disks = try diskPlan(context)
@@ -229,6 +236,9 @@ public struct LibvirtProvider: Provider {
         guard let id = context.folder.id else { throw MachineError.machineNotCreated }
         let domainName = try domainName(context)
         MachineRecords.writeForwards(context)
+        if host.isRemote, let share = context.shares.first {
+            throw MachineError.libvirtRemoteShare(machine: context.machine.name, hostPath: share.hostPath, host: host.displayName)
+        }
         try await blocking { () throws(MachineError) in
             let connection = try self.connection(host)
             let pool = try self.pool(context, on: connection, host: host)

@@ -292,6 +292,13 @@ extension MachineError {
         )
     }
 
+    static func libvirtRemoteShare(machine: String, hostPath: String, host: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "Machine '\(machine)' runs on the libvirt host \(host), which cannot share \(hostPath) from this computer over 9p. Give that synced folder type: \"rsync\"."
+        )
+    }
+
     static func badLibvirtURI(_ uri: String, machine: String, problem: String) -> MachineError {
         MachineError(.configuration, "The libvirt host of machine '\(machine)' (\(uri)) cannot be used: \(problem).")
     }

@@ -75,6 +75,7 @@ extension BoxBuilder {
 
         try BuildError.checkCancellation("the customization")
         var customizer = Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT)
+        customizer.remoteFolder = template.remoteFolder
         // How long a guest gets to power off after the cleanup (seconds, default 300).
         if let seconds = host.environment["BOXER_POWEROFF_TIMEOUT"].flatMap(Double.init), seconds > 0 {
             customizer.powerOffTimeout = seconds

@@ -33,6 +33,11 @@ public struct BoxBuilder: Sendable {
         /// Where the boxes will be served from; the catalogs' URLs are this plus the file name.
         /// Nil: file:// URLs of the output folder.
         public var baseURL: String?
+        /// What to write: boxes, plain images (qcow2, raw, vmdk), or both.
+        public var formats: [OutputFormat] = [.box]
+        /// Plain images gzipped (`<name>.qcow2.gz`), with the parallel gzip of boxes.
+        public var gzipImages = false
+        public var imageGzipLevel = 6
         /// Tools ISOs named on the command line (`--guest-tools virtualbox=PATH`).
         public var guestToolsISOs: [BoxTemplate.BoxProvider: String] = [:]
         /// Customize again even when an earlier build's customized image matches.
@@ -68,8 +73,9 @@ public struct BoxBuilder: Sendable {
         self.host = host
     }
 
-    public func build(_ template: BoxTemplate, options: Options) async throws(BuildError) -> [BuiltBox] {
-        let providers = options.providers ?? template.providers
+    public func build(_ template: BoxTemplate, options: Options) async throws(BuildError) -> BuildResult {
+        let providers = options.formats.contains(.box) ? options.providers ?? template.providers : []
+        let imageFormats = options.formats.filter { $0 != .box }
         let sizes = (options.diskSizes ?? template.diskSizes).sorted()
         try checkCapabilities(template, options: options)
         guard let qemuImg = Programs.find("qemu-img", environment: host.environment) else {
@@ -78,13 +84,16 @@ public struct BoxBuilder: Sendable {
         let work = try makeWorkFolder(template, options: options)
         var succeeded = false
         var built: [BuiltBox] = []
+        var images: [BuiltImage] = []
         defer {
             // Ctrl-C cleans up even with --keep-on-error, which is for failures.
             if succeeded || !options.keepOnError || Task.isCancelled {
                 try? FileManager.default.removeItem(atPath: work)
                 // The boxes of a failed build never replaced anything: they are still under
                 // their temporary names, and go (as Packer removes its artifacts).
-                if !succeeded { for box in built { unlink(Self.partialName(of: box.file)) } }
+                if !succeeded {
+                    for file in built.map(\.file) + images.map(\.file) { unlink(Self.partialName(of: file)) }
+                }
             } else {
                 log.warn("The build folder is kept for inspection: \(work)")
             }
@@ -103,7 +112,7 @@ public struct BoxBuilder: Sendable {
         log.say(sourceImage.describe(template))
         let source = try await sourceImage.image(for: template, log: log)
         try BuildError.checkCancellation("the conversion")
-        try checkSpace(source: source, work: work, boxes: providers.count * sizes.count)
+        try checkSpace(source: source, work: work, boxes: (providers.count + imageFormats.count) * sizes.count)
 
         // The lock is held to the end of the build: the cached image is not deleted while this
         // build reads it.
@@ -136,23 +145,30 @@ public struct BoxBuilder: Sendable {
                         template, provider: provider, size: size, disk: sized, boxName: boxName, vagrantfile: boxVagrantfile,
                         qemuImg: qemuImg, work: work, options: options))
             }
+            for format in imageFormats {
+                try BuildError.checkCancellation("the \(format.rawValue) image")
+                images.append(try await writeImage(template, format: format, size: size, disk: sized, qemuImg: qemuImg, options: options))
+            }
         }
-        try publish(built, template: template, options: options)
+        let result = BuildResult(boxes: built, images: images)
+        try publish(result, template: template, options: options)
         succeeded = true
-        return built
+        return result
     }
 
     /// Only now do the new boxes replace those of an earlier build, all together, so that a
     /// build that fails half-way leaves the earlier boxes and their catalog as they were.
-    func publish(_ built: [BuiltBox], template: BoxTemplate, options: Options) throws(BuildError) {
+    func publish(_ result: BuildResult, template: BoxTemplate, options: Options) throws(BuildError) {
         try BuildError.checkCancellation("the boxes were put in place")
-        for box in built {
-            guard rename(Self.partialName(of: box.file), box.file) == 0 else {
-                throw BuildError.cannotMoveBox(to: box.file, String(cString: strerror(errno)))
+        for file in result.files.map(\.file) {
+            guard rename(Self.partialName(of: file), file) == 0 else {
+                throw BuildError.cannotMoveBox(to: file, String(cString: strerror(errno)))
             }
         }
-        try writeChecksums(built, output: options.output)
-        try writeCatalogs(built, template: template, output: options.output, baseURL: options.baseURL)
+        try writeChecksums(result, output: options.output)
+        if !result.boxes.isEmpty {
+            try writeCatalogs(result.boxes, template: template, output: options.output, baseURL: options.baseURL)
+        }
     }
 
     /// One box: the disk in the provider's format, its descriptor and metadata, then the archive
@@ -243,13 +259,6 @@ public struct BoxBuilder: Sendable {
         return BuiltBox(
             provider: provider, diskBytes: size, boxName: boxName, file: file,
             sha512: written.checksums[.sha512] ?? "", md5: written.checksums[.md5] ?? "")
-    }
-
-    /// `SHA512SUM` and `MD5SUM` in the output folder, in the form `sha512sum -c` reads.
-    func writeChecksums(_ boxes: [BuiltBox], output: String) throws(BuildError) {
-        let names = boxes.map { ($0, ($0.file as NSString).lastPathComponent) }
-        try write(Data(names.map { "\($0.0.sha512)  \($0.1)\n" }.joined().utf8), to: output + "/SHA512SUM")
-        try write(Data(names.map { "\($0.0.md5)  \($0.1)\n" }.joined().utf8), to: output + "/MD5SUM")
     }
 
     /// One catalog per box name (a disk size), with an entry per provider: what `boxer box add`

@@ -58,12 +58,17 @@ public struct BoxTemplate: Sendable, Equatable {
     /// Whether the providers' guest tools go into the image (`guest_tools: false` for guests
     /// that cannot build or install them, such as the busybox test boxes).
     public var guestTools: Bool = true
+    /// Where provisioning scripts are uploaded in the guest and run from (Packer's
+    /// `remote_folder`): not `/tmp`, which hardened guests mount `noexec`.
+    public var remoteFolder: String = BoxTemplate.defaultRemoteFolder
     /// The template file.
     public var file: String
 
+    public static let defaultRemoteFolder = "/var/lib/boxer-build"
+
     static let topKeys: Set<String> = [
         "name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning",
-        "providers", "vagrantfile", "guest_tools",
+        "providers", "vagrantfile", "guest_tools", "remote_folder",
     ]
 
     /// Reads and checks a template file.
@@ -117,13 +122,19 @@ public struct BoxTemplate: Sendable, Equatable {
             throw reader.problem(
                 top["version"], "version", "'\(version)' is not a version such as 1.0.0 (numbers and dots, as Vagrant compares them)")
         }
+        let remoteFolder = try reader.string(top["remote_folder"], "remote_folder") ?? Self.defaultRemoteFolder
+        guard remoteFolder.hasPrefix("/"), remoteFolder != "/", !remoteFolder.contains("\n") else {
+            throw reader.problem(
+                top["remote_folder"], "remote_folder",
+                "'\(remoteFolder)' is not an absolute folder in the guest such as /var/lib/boxer-build")
+        }
         return BoxTemplate(
             name: name, box: box, version: version, description: try reader.string(top["description"], "description"),
             osFamily: family, osRelease: release, architecture: architecture, firmware: firmware,
             source: source,
             diskSizes: sizes, minimumCPUs: cpus, minimumMemoryMiB: memory, provisioning: steps, providers: providers,
             vagrantfile: try reader.string(top["vagrantfile"], "vagrantfile"),
-            guestTools: try reader.boolean(top["guest_tools"], "guest_tools") ?? true, file: file)
+            guestTools: try reader.boolean(top["guest_tools"], "guest_tools") ?? true, remoteFolder: remoteFolder, file: file)
     }
 
     /// "10G", "512M", "1T" (binary units, as qemu-img reads them).

@@ -59,6 +59,8 @@ public struct Customizer: Sendable {
     /// `restrict=on` for the NAT (tests; `$BOXER_QEMU_RESTRICT=1`). Real builds usually need the
     /// guest to reach its package mirrors.
     public var restrictNAT: Bool
+    /// The template's `remote_folder`: where scripts are uploaded and run from.
+    public var remoteFolder = BoxTemplate.defaultRemoteFolder
     public var bootTimeout: Double = 900
     public var powerOffTimeout: Double = 300
 
@@ -192,6 +194,14 @@ public struct Customizer: Sendable {
         }
         // cloud-init may still be at work (packages, users); provisioning waits for it.
         _ = try? await communicator.capture("command -v cloud-init >/dev/null 2>&1 && sudo cloud-init status --wait >/dev/null 2>&1; true")
+        // The scripts' folder, the SSH user's to upload into (scp), its own to run from.
+        let scripts = Communicator.quote(remoteFolder)
+        let prepared = try? await communicator.capture(
+            "sudo mkdir -p \(scripts) && sudo chown \"$(id -u)\" \(scripts) && sudo chmod 700 \(scripts)")
+        guard prepared?.succeeded == true else {
+            throw BuildError.guestRunFailed(
+                "preparing remote_folder \(remoteFolder)", prepared.map { $0.error + $0.output } ?? "the command did not run")
+        }
 
         let folder = HostFiles.parent(of: template.file)
         for (index, step) in template.provisioning.enumerated() {
@@ -234,6 +244,8 @@ public struct Customizer: Sendable {
         try BuildError.checkCancellation("the cleanup")
         log.say("Cleaning up the guest for reuse and powering off")
         try await run(Self.cleanup, named: "cleanup", label: "cleanup", work: work, communicator: communicator)
+        // Nothing of the build stays in the image.
+        _ = try? await communicator.capture("sudo rm -rf \(Communicator.quote(remoteFolder))")
         // The ACPI power button: a clean shutdown, at once.
         let qmp = QMPClient(socketPath: work + "/qmp.sock")
         _ = await onDedicatedThread { () throws(MachineError) in _ = try qmp.execute("system_powerdown") }
@@ -283,14 +295,17 @@ public struct Customizer: Sendable {
         guard FileManager.default.createFile(atPath: local, contents: Data(script.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw BuildError.cannotWriteScript(local)
         }
-        let remote = "/tmp/boxer-\(name).sh"
+        let remote = remoteFolder + "/\(name).sh"
         let lines = LastLines()
         let log = self.log
         let status: Int32
         log.trace("run as root in the guest (\(remote)):\n\(script)")
+        // A script with its own interpreter line is run as a program (bash, python…), else by sh.
+        let quoted = Communicator.quote(remote)
+        let command = script.hasPrefix("#!") ? "chmod 700 \(quoted) && sudo \(quoted)" : "sudo sh \(quoted)"
         do {
             try await communicator.upload(local, to: remote)
-            status = try await communicator.run("sudo sh \(remote)") { line, _ in
+            status = try await communicator.run(command) { line, _ in
                 lines.append(line)
                 log.detail(line)
             }

@@ -69,7 +69,8 @@ extension MachineSuites {
             let files = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
             #expect(
                 files == [
-                    "MD5SUM", "SHA512SUM", "debian-test-4G-libvirt.box", "debian-test-4G-parallels.box", "debian-test-4G-virtualbox.box",
+                    "MD5SUM", "MD5SUM.txt", "SHA512SUM", "SHA512SUM.txt", "debian-test-4G-libvirt.box", "debian-test-4G-parallels.box",
+                    "debian-test-4G-virtualbox.box",
                     "debian-test-4G-vmware_desktop.box", "debian-test.json",
                 ], "\(files)")
             #expect(try ProgramRun.run("sha512sum", ["-c", "SHA512SUM"], directory: output).status == 0)

@@ -12,6 +12,7 @@ struct BoxCommand: AsyncParsableCommand {
         discussion: "Boxes live under $BOXER_HOME/boxes in Vagrant's layout.",
         subcommands: [
             BoxAdd.self, BoxList.self, BoxRemove.self, BoxPrune.self, BoxOutdated.self, BoxUpdate.self, BoxRepackage.self, BoxPack.self,
+            BoxPublish.self,
         ]
     )
 }

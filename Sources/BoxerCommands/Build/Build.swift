@@ -17,7 +17,10 @@ struct Build: AsyncParsableCommand, BoxerCommand {
             QEMU with a NoCloud seed that creates the vagrant user with Vagrant's insecure key, \
             runs the template's provisioning over SSH, cleans the guest up and powers it off, and \
             writes one box per provider and disk size into --output, with SHA512SUM, MD5SUM and \
-            a catalog per box name for `boxer box add` or `vagrant box add`.
+            a catalog per box name for `boxer box add` or `vagrant box add`. With --format, plain \
+            qcow2, raw or vmdk images (gzipped with --gzip-images) are written beside the boxes or \
+            instead of them, and listed in the same checksum files (also as SHA512SUM.txt and \
+            MD5SUM.txt).
             """
     )
 
@@ -37,6 +40,14 @@ struct Build: AsyncParsableCommand, BoxerCommand {
     @Option(
         name: .customLong("disk-size"), parsing: .singleValue, help: "Only these disk sizes (e.g. 10G); repeat or separate with commas.")
     var diskSizes: [String] = []
+
+    @Option(
+        name: .customLong("format"), parsing: .singleValue,
+        help: "What to write: box (the default), qcow2, raw, vmdk; repeat or separate with commas.")
+    var formats: [String] = []
+
+    @Flag(help: "Gzip the plain images (--format qcow2, raw, vmdk) with every core, at --level.")
+    var gzipImages = false
 
     @Option(name: .customLong("output"), help: ArgumentHelp("Where the boxes go.", valueName: "output"))
     var destination = "output"
@@ -82,6 +93,12 @@ struct Build: AsyncParsableCommand, BoxerCommand {
 
     func validate() throws {
         if !list, template == nil { throw ValidationError("Name a template (boxer build --list shows them).") }
+        for name in formats.flatMap({ $0.split(separator: ",") }) where OutputFormat(rawValue: String(name)) == nil {
+            throw ValidationError("--format \(name) is not one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if gzipImages, !formats.isEmpty, formats.flatMap({ $0.split(separator: ",") }).allSatisfy({ $0 == "box" }) {
+            throw ValidationError("--gzip-images is for plain images: add --format qcow2, raw or vmdk.")
+        }
         if let baseURL, URL(string: baseURL)?.scheme == nil {
             throw ValidationError("--base-url \(baseURL) is not a URL such as https://example.com/boxes/.")
         }
@@ -131,6 +148,16 @@ struct Build: AsyncParsableCommand, BoxerCommand {
             output: HostFiles.absolute(destination, relativeTo: HostFiles.currentDirectory()),
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
         settings.guestToolsISOs = toolISOs
+        if !formats.isEmpty {
+            var chosen: [OutputFormat] = []
+            for format in formats.flatMap({ $0.split(separator: ",") }).compactMap({ OutputFormat(rawValue: String($0)) })
+            where !chosen.contains(format) {
+                chosen.append(format)
+            }
+            settings.formats = chosen
+        }
+        settings.gzipImages = gzipImages
+        if case .gzip(let level) = compression.method { settings.imageGzipLevel = level }
         settings.noCache = noCache
         // The capability data says what QEMU does with this architecture here (skipped, with
         // a word, when the data is not installed).
@@ -146,40 +173,58 @@ struct Build: AsyncParsableCommand, BoxerCommand {
         let buildOutput = Output(recorder, target: chosen.name)
         let builder = BoxBuilder(home: BoxerHome(), log: buildOutput, downloader: Downloader(progress: buildOutput.targeting("box")))
         let started = Date()
-        let built: [BuiltBox]
+        let built: BuildResult
         do {
             let stopping: @Sendable (Interruption.Interrupted) -> Void = { signal in
                 buildOutput.error("\(signal.name): stopping the build (QEMU, temporary files); press Ctrl-C again to quit at once.")
             }
             built = try await Interruption.cancelling(onSignal: stopping) {
-                try await Programs.$ownProcessGroups.withValue(true) { () async throws(BuildError) -> [BuiltBox] in
+                try await Programs.$ownProcessGroups.withValue(true) { () async throws(BuildError) -> BuildResult in
                     try await builder.build(chosen, options: options)
                 }
             }
         } catch let interrupted as Interruption.Interrupted {
             throw BuildError.buildInterrupted(chosen.name, interrupted, output: options.output)
         }
-        buildOutput.say("Built \(built.count) box\(built.count == 1 ? "" : "es") in \(Int(Date().timeIntervalSince(started))) s:")
-        for box in built { buildOutput.text("    \(box.file)") }
+        let counts = [
+            built.boxes.isEmpty ? nil : "\(built.boxes.count) box\(built.boxes.count == 1 ? "" : "es")",
+            built.images.isEmpty ? nil : "\(built.images.count) image\(built.images.count == 1 ? "" : "s")",
+        ].compactMap { $0 }
+        buildOutput.say("Built \(counts.joined(separator: " and ")) in \(Int(Date().timeIntervalSince(started))) s:")
+        for file in built.boxes.map(\.file) + built.images.map(\.file) { buildOutput.text("    \(file)") }
         Self.recordArtifacts(built, on: buildOutput)
         // Said again at the end, where they are seen: what the boxes lack.
         for warning in recorder.warnings { buildOutput.warn(warning) }
     }
 
-    /// Packer's machine-readable artifact records, one artifact per box, so that scripts written
+    /// Packer's machine-readable artifact records, one artifact per box and per plain image, so that scripts written
     /// for `packer build -machine-readable` find the boxes the same way.
-    static func recordArtifacts(_ built: [BuiltBox], on output: Output) {
-        output.record("artifact-count", String(built.count))
-        for (number, box) in built.enumerated() {
-            let index = String(number)
-            output.record("artifact", index, "builder-id", "boxer.\(box.provider.rawValue)")
-            output.record("artifact", index, "id", box.boxName)
-            output.record(
-                "artifact", index, "string", "'\(box.provider.rawValue)' box \(box.boxName) (\(box.diskBytes >> 30) GiB disk): \(box.file)")
-            output.record("artifact", index, "files-count", "1")
-            output.record("artifact", index, "file", "0", box.file)
-            output.record("artifact", index, "sha512", box.sha512)
-            output.record("artifact", index, "end")
+    static func recordArtifacts(_ result: BuildResult, on output: Output) {
+        output.record("artifact-count", String(result.boxes.count + result.images.count))
+        var index = 0
+        func artifact(builder: String, id: String, string: String, file: String, sha512: String) {
+            let number = String(index)
+            index += 1
+            output.record("artifact", number, "builder-id", builder)
+            output.record("artifact", number, "id", id)
+            output.record("artifact", number, "string", string)
+            output.record("artifact", number, "files-count", "1")
+            output.record("artifact", number, "file", "0", file)
+            output.record("artifact", number, "sha512", sha512)
+            output.record("artifact", number, "end")
+        }
+        for box in result.boxes {
+            artifact(
+                builder: "boxer.\(box.provider.rawValue)", id: box.boxName,
+                string: "'\(box.provider.rawValue)' box \(box.boxName) (\(box.diskBytes >> 30) GiB disk): \(box.file)", file: box.file,
+                sha512: box.sha512)
+        }
+        for image in result.images {
+            artifact(
+                builder: "boxer.image", id: (image.file as NSString).lastPathComponent,
+                string:
+                    "\(image.format.rawValue) image (\(image.diskBytes >> 30) GiB disk\(image.gzipped ? ", gzipped" : "")): \(image.file)",
+                file: image.file, sha512: image.sha512)
         }
     }
 

@@ -21,6 +21,8 @@ enum CommandError: BoxerError {
     case logFileUnwritable(path: String)
     /// States `status` could not read (a damaged id), each with why.
     case unreadableStates([String])
+    case noCatalogsIn(String)
+    case cannotWrite(String, String)
 
     var description: String {
         switch self {
@@ -62,6 +64,10 @@ enum CommandError: BoxerError {
             return "Cannot write the log file \(path)."
         case .unreadableStates(let explanations):
             return explanations.joined(separator: "\n")
+        case .noCatalogsIn(let folder):
+            return "\(folder) holds no catalog (.json): name a build's catalog, or the --output folder of a `boxer build`."
+        case .cannotWrite(let path, let reason):
+            return "Cannot write \(path): \(reason). Check that its folder exists and is writable."
         }
     }
 

@@ -36,9 +36,10 @@ public enum ImageFile {
         var failure: String?
         let emit: (UnsafeRawBufferPointer) -> Bool = { bytes in
             for index in digests.indices { digests[index].update(bytes) }
+            guard let base = bytes.baseAddress else { return true }
             var done = 0
             while done < bytes.count {
-                let count = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+                let count = write(descriptor, base + done, bytes.count - done)
                 if count < 0 {
                     if errno == EINTR { continue }
                     failure = String(cString: strerror(errno))

@@ -48,7 +48,14 @@ extension BoxCatalog {
             }
             versions[index].providers = Self.withOneDefault(versions[index].providers)
         }
-        versions.sort { (BoxVersion($0.version) ?? BoxVersion("0")!) < (BoxVersion($1.version) ?? BoxVersion("0")!) }
+        // Every version was checked above, or was in the catalog already (unparsable ones last).
+        versions.sort { left, right in
+            switch (BoxVersion(left.version), BoxVersion(right.version)) {
+            case (let a?, let b?): a < b
+            case (.some, nil): true
+            default: false
+            }
+        }
         return changes
     }
 

@@ -61,6 +61,8 @@ public struct BoxTemplate: Sendable, Equatable {
     /// Where provisioning scripts are uploaded in the guest and run from (Packer's
     /// `remote_folder`): not `/tmp`, which hardened guests mount `noexec`.
     public var remoteFolder: String = BoxTemplate.defaultRemoteFolder
+    /// `bootstrap: true`: a vm-bootstrap image, with the first-boot agent (VMBootstrap).
+    public var bootstrap = false
     /// The template file.
     public var file: String
 
@@ -68,7 +70,7 @@ public struct BoxTemplate: Sendable, Equatable {
 
     static let topKeys: Set<String> = [
         "name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning",
-        "providers", "vagrantfile", "guest_tools", "remote_folder",
+        "providers", "vagrantfile", "guest_tools", "remote_folder", "bootstrap",
     ]
 
     /// Reads and checks a template file.
@@ -134,7 +136,8 @@ public struct BoxTemplate: Sendable, Equatable {
             source: source,
             diskSizes: sizes, minimumCPUs: cpus, minimumMemoryMiB: memory, provisioning: steps, providers: providers,
             vagrantfile: try reader.string(top["vagrantfile"], "vagrantfile"),
-            guestTools: try reader.boolean(top["guest_tools"], "guest_tools") ?? true, remoteFolder: remoteFolder, file: file)
+            guestTools: try reader.boolean(top["guest_tools"], "guest_tools") ?? true, remoteFolder: remoteFolder,
+            bootstrap: try reader.boolean(top["bootstrap"], "bootstrap") ?? false, file: file)
     }
 
     /// "10G", "512M", "1T" (binary units, as qemu-img reads them).

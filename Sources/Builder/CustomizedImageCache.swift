@@ -41,6 +41,7 @@ struct CustomizedImageCache {
                 hasher.update(data: contents)
             }
         }
+        if template.bootstrap { add("bootstrap " + VMBootstrap.installScript) }
         for tool in tools {
             add("tools \(tool.provider.rawValue) \(tool.iso.map(Self.identity(of:)) ?? "") \(tool.script)")
         }

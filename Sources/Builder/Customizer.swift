@@ -237,6 +237,12 @@ public struct Customizer: Sendable {
                 outcome.withLock { $0.problems.append("the \(tool.provider.rawValue) guest tools failed") }
             }
         }
+        if template.bootstrap {
+            try BuildError.checkCancellation("the vm-bootstrap agent")
+            log.say("Installing the vm-bootstrap agent (first boot: fetch and run http://\(VMBootstrap.address)\(VMBootstrap.path))")
+            try await run(
+                VMBootstrap.installScript, named: "vm-bootstrap", label: "vm-bootstrap agent", work: work, communicator: communicator)
+        }
         if let probe = try? await communicator.capture(GuestFacts.probe), probe.succeeded, let facts = GuestFacts(probeOutput: probe.output)
         {
             outcome.withLock { $0.facts = facts }

@@ -37,6 +37,16 @@ import Vagrantfile
         #expect(!text.contains("if=virtio"))
     }
 
+    /// vm-bootstrap's server: a guestfwd rule on NIC1, its command's commas doubled, the file
+    /// quoted for the shell QEMU runs it with.
+    @Test func theBootstrapScriptIsServedThroughGuestfwd() throws {
+        var line = Self.line()
+        line.guestForwards = [(BootstrapServer.address, BootstrapServer.port, BootstrapServer.command(serving: "/p/a,b it's.sh"))]
+        let netdev = try #require(line.arguments.first { $0.hasPrefix("user,id=nat") })
+        #expect(netdev.contains(",restrict=on,") && netdev.contains(",guestfwd=tcp:10.0.2.100:80-cmd:sh -c "), "\(netdev)")
+        #expect(netdev.hasSuffix(" vm-bootstrap '/p/a,,b it'\\''s.sh'"), "\(netdev)")
+    }
+
     @Test func x86WithTCGAndBIOS() {
         let arguments = Self.line().arguments
         #expect(

@@ -32,6 +32,9 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var dataDisks: [(file: String, serial: String)] = []
     /// ISOs (`config.vm.disk :dvd`), attached read-only.
     public var images: [String] = []
+    /// `guestfwd` rules on NIC1: a guest-side address and port whose connections run a command
+    /// here (stdin/stdout are the connection), e.g. the vm-bootstrap script's HTTP server.
+    public var guestForwards: [(address: String, port: Int, command: String)] = []
 
     public static func == (lhs: QEMUCommandLine, rhs: QEMUCommandLine) -> Bool {
         lhs.binary == rhs.binary && lhs.arguments == rhs.arguments
@@ -93,6 +96,10 @@ public struct QEMUCommandLine: Sendable, Equatable {
         if restrictNAT { nat += ",restrict=on" }
         for forward in forwards {
             nat += ",hostfwd=\(forward.proto):\(forward.hostIP):\(forward.host)-:\(forward.guest)"
+        }
+        // QEMU's option syntax: a comma inside a value is written twice.
+        for forward in guestForwards {
+            nat += ",guestfwd=tcp:\(forward.address):\(forward.port)-cmd:" + forward.command.replacingOccurrences(of: ",", with: ",,")
         }
         arguments += ["-netdev", nat, "-device", "virtio-net-pci,netdev=nat,mac=\(natMAC)"]
         if let internalNetwork {

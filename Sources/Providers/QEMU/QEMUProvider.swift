@@ -188,6 +188,14 @@ public struct QEMUProvider: Provider {
             qmpSocket: runtime + "/qmp.sock", consoleLog: consolePath(context), pidFile: pidPath(context), extraArguments: extra)
         command.dataDisks = disks.data.map { ($0.file, DiskPlan.serial($0.name)) }
         command.images = disks.images.map(\.file)
+        // vm-bootstrap images fetch their first-boot script from 10.0.2.100:80.
+        if let script = setting(context, "bootstrap_script")?.string {
+            let file = HostFiles.absolute((script as NSString).expandingTildeInPath, relativeTo: context.folder.projectRoot)
+            guard HostFiles.kind(of: file) == .regular else {
+                throw MachineError.bootstrapScriptMissing(file, machine: context.machine.name)
+            }
+            command.guestForwards.append((BootstrapServer.address, BootstrapServer.port, BootstrapServer.command(serving: file)))
+        }
         return command
     }
 

@@ -257,6 +257,13 @@ extension MachineError {
         MachineError(.io, "Cannot make or grow the disk \(path): \(reason)")
     }
 
+    static func bootstrapScriptMissing(_ file: String, machine: String) -> MachineError {
+        MachineError(
+            .configuration,
+            "The bootstrap_script of machine '\(machine)' is not a file: \(file). Point qemu.bootstrap_script at the script the vm-bootstrap agent should run, relative to the Vagrantfile."
+        )
+    }
+
     // MARK: - libvirt
 
     static func libvirtMissing(_ reason: String) -> MachineError {

@@ -30,7 +30,7 @@ for applet in $(x/bin/busybox --list 2>/dev/null || true); do
   [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
 done
 if [ ! -e $root/bin/sh ]; then   # cross-architecture: the host cannot run the guest's busybox to list applets
-  for applet in sh ash cat cp cut date dd df dmesg echo env findfs grep gzip hostname ifconfig init insmod ip kill ln ls mkdir mknod modprobe mount mv poweroff ps reboot rm sed sleep sort tail tee touch udhcpc umount uname vi awk acpid blkid head wc chmod chown id which tr seq true false sync find xargs stty getty login su stat sha256sum md5sum; do
+  for applet in sh ash cat cp cut date dd df dmesg echo env findfs grep gzip hostname ifconfig init insmod ip kill ln ls mkdir mknod modprobe mount mv poweroff ps reboot rm sed sleep sort tail tee touch udhcpc umount uname vi awk acpid blkid head wc chmod chown id which tr seq true false sync find xargs stty getty login su stat sha256sum md5sum wget nc; do
     ln -sf busybox "$root/bin/$applet"
   done
 fi

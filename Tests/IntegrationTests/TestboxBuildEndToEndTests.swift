@@ -298,7 +298,10 @@ extension MachineSuites {
                 try ProgramRun.run("sha512sum", ["-c", "SHA512SUM"], directory: output).status == 0, "the first build's boxes are intact")
             let left = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
             #expect(
-                left == ["MD5SUM", "SHA512SUM", "testbox-amd64-1G-libvirt.box", "testbox-amd64-1G-parallels.box", "testbox-amd64.json"],
+                left == [
+                    "MD5SUM", "MD5SUM.txt", "SHA512SUM", "SHA512SUM.txt", "testbox-amd64-1G-libvirt.box", "testbox-amd64-1G-parallels.box",
+                    "testbox-amd64.json",
+                ],
                 "\(left)")
         }
 

@@ -27,9 +27,13 @@ public enum VMBootstrap {
         [ -n "$max" ] && [ "$max" -gt 0 ] || max=10
         delay=$(tr -cd 0-9 2>/dev/null < "$state/bootstrap-retry-delay")
         [ -n "$delay" ] || delay=5
-        # Up to a minute for a default route: the script comes over the network.
+        # Up to a minute for a route to the server (on-link under QEMU's user network, which
+        # offers no default route with restrict=on): the script comes over the network.
+        server=${url#*://}; server=${server%%/*}; server=${server%:*}
         waited=0
-        while [ "$waited" -lt 60 ] && ! ip route 2>/dev/null | grep -q '^default'; do sleep 1; waited=$((waited + 1)); done
+        if command -v ip >/dev/null 2>&1; then
+          while [ "$waited" -lt 60 ] && ! ip route get "$server" >/dev/null 2>&1; do sleep 1; waited=$((waited + 1)); done
+        fi
         fetch() {
           if command -v curl >/dev/null 2>&1; then curl -fsS --max-time 30 -o "$2" "$1"; return; fi
           if command -v wget >/dev/null 2>&1; then

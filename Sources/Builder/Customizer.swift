@@ -239,7 +239,7 @@ public struct Customizer: Sendable {
         }
         if template.bootstrap {
             try BuildError.checkCancellation("the vm-bootstrap agent")
-            log.say("Installing the vm-bootstrap agent (first boot: fetch and run http://\(VMBootstrap.address)\(VMBootstrap.path))")
+            log.say("Installing the vm-bootstrap agent (first boot: fetch and run \(BootstrapServer.url))")
             try await run(
                 VMBootstrap.installScript, named: "vm-bootstrap", label: "vm-bootstrap agent", work: work, communicator: communicator)
         }

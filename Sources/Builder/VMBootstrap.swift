@@ -1,3 +1,5 @@
+import Providers
+
 /// The first-boot agent of vm-bootstrap images (`bootstrap: true` in a template). At boot the
 /// guest fetches `http://10.0.2.100/vm-bootstrap` (QEMU's user network forwards that address to
 /// whatever serves the script: `boxer up` with `qemu.bootstrap_script`, or `guestfwd` by hand)
@@ -7,9 +9,6 @@
 /// an HTTP error) runs an empty script, which succeeds. Everything goes to
 /// `/var/log/vm-bootstrap.log`.
 public enum VMBootstrap {
-    public static let address = "10.0.2.100"
-    public static let path = "/vm-bootstrap"
-
     /// The agent: POSIX sh, for busybox as well as for full systems (wget or curl).
     public static let agent = #"""
         #!/bin/sh
@@ -17,7 +16,7 @@ public enum VMBootstrap {
         # exits 0 or the tries run out. See boxer's README ("vm-bootstrap images").
         state=${VM_BOOTSTRAP_STATE:-/root/bootstrap}
         log=${VM_BOOTSTRAP_LOG:-/var/log/vm-bootstrap.log}
-        url=${VM_BOOTSTRAP_URL:-http://10.0.2.100/vm-bootstrap}
+        url=${VM_BOOTSTRAP_URL:-\#(BootstrapServer.url)}
         say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) vm-bootstrap: $*" >> "$log"; }
         if [ ! -e "$state/start-bootstrap" ]; then
           say "disabled: $state/start-bootstrap is not there"

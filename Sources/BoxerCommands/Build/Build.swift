@@ -91,12 +91,15 @@ struct Build: AsyncParsableCommand, BoxerCommand {
 
     @OptionGroup var compression: CompressionOptions
 
+    /// `--format`'s names, repeated or separated with commas.
+    var formatNames: [String] { formats.flatMap { $0.split(separator: ",") }.map(String.init) }
+
     func validate() throws {
         if !list, template == nil { throw ValidationError("Name a template (boxer build --list shows them).") }
-        for name in formats.flatMap({ $0.split(separator: ",") }) where OutputFormat(rawValue: String(name)) == nil {
+        for name in formatNames where OutputFormat(rawValue: name) == nil {
             throw ValidationError("--format \(name) is not one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        if gzipImages, !formats.isEmpty, formats.flatMap({ $0.split(separator: ",") }).allSatisfy({ $0 == "box" }) {
+        if gzipImages, !formatNames.isEmpty, formatNames.allSatisfy({ $0 == "box" }) {
             throw ValidationError("--gzip-images is for plain images: add --format qcow2, raw or vmdk.")
         }
         if let baseURL, URL(string: baseURL)?.scheme == nil {
@@ -148,12 +151,9 @@ struct Build: AsyncParsableCommand, BoxerCommand {
             output: HostFiles.absolute(destination, relativeTo: HostFiles.currentDirectory()),
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
         settings.guestToolsISOs = toolISOs
-        if !formats.isEmpty {
+        if !formatNames.isEmpty {
             var chosen: [OutputFormat] = []
-            for format in formats.flatMap({ $0.split(separator: ",") }).compactMap({ OutputFormat(rawValue: String($0)) })
-            where !chosen.contains(format) {
-                chosen.append(format)
-            }
+            for format in formatNames.compactMap(OutputFormat.init(rawValue:)) where !chosen.contains(format) { chosen.append(format) }
             settings.formats = chosen
         }
         settings.gzipImages = gzipImages

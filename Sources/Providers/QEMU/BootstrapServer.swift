@@ -8,6 +8,8 @@ import Machines
 public enum BootstrapServer {
     public static let address = "10.0.2.100"
     public static let port = 80
+    /// What the guest's agent fetches (Builder's VMBootstrap).
+    public static let url = "http://\(address)/vm-bootstrap"
 
     /// The request is read up to its empty line; the file is the answer (404 once it is gone).
     public static func command(serving file: String) -> String {

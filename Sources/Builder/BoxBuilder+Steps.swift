@@ -69,9 +69,14 @@ extension BoxBuilder {
             return (cached, lock, cache.facts(of: cached))
         }
         let disk = work + "/disk.qcow2"
-        log.say("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(firstSize))")
-        try await run(qemuImg, ["convert", "-f", template.source.format, "-O", "qcow2", source, disk], "convert the source image")
-        try await run(qemuImg, ["resize", disk, String(firstSize)], "resize the disk")
+        if template.source.kind == .iso {
+            log.say("Creating an empty \(BoxTemplate.sizeText(firstSize)) disk for the installer")
+            try await run(qemuImg, ["create", "-q", "-f", "qcow2", disk, String(firstSize)], "create the disk")
+        } else {
+            log.say("Converting the image to qcow2 and growing it to \(BoxTemplate.sizeText(firstSize))")
+            try await run(qemuImg, ["convert", "-f", template.source.format, "-O", "qcow2", source, disk], "convert the source image")
+            try await run(qemuImg, ["resize", disk, String(firstSize)], "resize the disk")
+        }
 
         try BuildError.checkCancellation("the customization")
         var customizer = Customizer(host: host, home: home, log: log, restrictNAT: options.restrictNAT)
@@ -80,7 +85,8 @@ extension BoxBuilder {
         if let seconds = host.environment["BOXER_POWEROFF_TIMEOUT"].flatMap(Double.init), seconds > 0 {
             customizer.powerOffTimeout = seconds
         }
-        let outcome = try await customizer.customize(disk: disk, template: template, work: work, tools: tools)
+        let outcome = try await customizer.customize(
+            disk: disk, template: template, work: work, tools: tools, installerISO: template.source.kind == .iso ? source : nil)
 
         try BuildError.checkCancellation("the compaction")
         // Rewritten whole: the blocks the guest trimmed are not carried into the boxes.

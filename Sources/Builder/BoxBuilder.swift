@@ -38,6 +38,8 @@ public struct BoxBuilder: Sendable {
         /// Plain images gzipped (`<name>.qcow2.gz`), with the parallel gzip of boxes.
         public var gzipImages = false
         public var imageGzipLevel = 6
+        /// `--upload URL`: every output PUT there after the build, and URL.txt written.
+        public var upload: String?
         /// Tools ISOs named on the command line (`--guest-tools virtualbox=PATH`).
         public var guestToolsISOs: [BoxTemplate.BoxProvider: String] = [:]
         /// Customize again even when an earlier build's customized image matches.
@@ -111,6 +113,7 @@ public struct BoxBuilder: Sendable {
         let sourceImage = SourceImage(home: home, downloader: downloader, mirror: options.mirror, environment: host.environment)
         log.say(sourceImage.describe(template))
         let source = try await sourceImage.image(for: template, log: log)
+        if template.source.kind == .iso { try SourceImage.checkISO(source) }
         try BuildError.checkCancellation("the conversion")
         try checkSpace(source: source, work: work, boxes: (providers.count + imageFormats.count) * sizes.count)
 
@@ -122,8 +125,12 @@ public struct BoxBuilder: Sendable {
         // What real Vagrant needs that the guest lacks: settings the box's Vagrantfile starts
         // with (the template's own come after and win), and warnings for the rest.
         for warning in facts?.warnings ?? [] { log.warn(warning) }
+        let guestSettings = [
+            template.firmware == .efi && template.architecture == .amd64 ? Packaging.uefiVagrantfile : nil, facts?.vagrantfileSettings,
+        ]
+        .compactMap { $0 }.joined(separator: "\n")
         let boxVagrantfile: String? =
-            switch (facts?.vagrantfileSettings, templateVagrantfile) {
+            switch (guestSettings.isEmpty ? nil : guestSettings, templateVagrantfile) {
             case (let settings?, let own?): settings + "\n" + own
             case (let settings?, nil): settings
             case (nil, let own): own
@@ -151,14 +158,20 @@ public struct BoxBuilder: Sendable {
             }
         }
         let result = BuildResult(boxes: built, images: images)
-        try publish(result, template: template, options: options)
+        let catalogs = try publish(result, template: template, options: options)
         succeeded = true
+        // The outputs are whole and stay whatever happens to the upload.
+        if let base = options.upload {
+            try await upload(result, catalogs: catalogs, to: base, output: options.output)
+        }
         return result
     }
 
     /// Only now do the new boxes replace those of an earlier build, all together, so that a
     /// build that fails half-way leaves the earlier boxes and their catalog as they were.
-    func publish(_ result: BuildResult, template: BoxTemplate, options: Options) throws(BuildError) {
+    /// Returns the catalogs written.
+    @discardableResult
+    func publish(_ result: BuildResult, template: BoxTemplate, options: Options) throws(BuildError) -> [String] {
         try BuildError.checkCancellation("the boxes were put in place")
         for file in result.files.map(\.file) {
             guard rename(Self.partialName(of: file), file) == 0 else {
@@ -166,9 +179,9 @@ public struct BoxBuilder: Sendable {
             }
         }
         try writeChecksums(result, output: options.output)
-        if !result.boxes.isEmpty {
-            try writeCatalogs(result.boxes, template: template, output: options.output, baseURL: options.baseURL)
-        }
+        guard !result.boxes.isEmpty else { return [] }
+        // Uploaded boxes are listed at the upload's URL unless --base-url says otherwise.
+        return try writeCatalogs(result.boxes, template: template, output: options.output, baseURL: options.baseURL ?? options.upload)
     }
 
     /// One box: the disk in the provider's format, its descriptor and metadata, then the archive
@@ -264,7 +277,9 @@ public struct BoxBuilder: Sendable {
     /// One catalog per box name (a disk size), with an entry per provider: what `boxer box add`
     /// and `vagrant box add` read. URLs are absolute: Vagrant 2.3 resolves a relative one
     /// against its working folder, not against the catalog.
-    func writeCatalogs(_ boxes: [BuiltBox], template: BoxTemplate, output: String, baseURL: String?) throws(BuildError) {
+    @discardableResult
+    func writeCatalogs(_ boxes: [BuiltBox], template: BoxTemplate, output: String, baseURL: String?) throws(BuildError) -> [String] {
+        var written: [String] = []
         let base = baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? URL(fileURLWithPath: output, isDirectory: true).absoluteString
         for boxName in Array(Set(boxes.map(\.boxName))).sorted() {
             let entries = boxes.filter { $0.boxName == boxName }.map { box -> [String: Any] in
@@ -281,7 +296,9 @@ public struct BoxBuilder: Sendable {
             }
             let suffix = boxName == template.box ? "" : "-" + String(boxName.dropFirst(template.box.count + 1))
             try write(data, to: output + "/\(template.name)\(suffix).json")
+            written.append(output + "/\(template.name)\(suffix).json")
         }
+        return written
     }
 
     func run(_ program: String, _ arguments: [String], _ what: String) async throws(BuildError) {

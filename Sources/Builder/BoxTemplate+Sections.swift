@@ -16,45 +16,83 @@ extension BoxTemplate {
         return (family, release)
     }
 
+    static let sourceKeys: Set<String> = [
+        "kind", "url", "urls", "checksum", "checksum_url", "format", "recipe", "iso_url", "iso_urls", "iso_checksum",
+    ]
+
+    /// `source`: a cloud image (`url`, default) or an installer ISO (`kind: iso`, or Packer's
+    /// `iso_url`/`iso_urls`/`iso_checksum`), downloaded and checked, or built by a recipe.
     static func readSource(_ top: [String: Node], reader: TemplateReader, root: Node) throws(BuildError) -> Source {
         guard let sourceNode = top["source"] else { throw reader.missing("source", in: root) }
         let sourceMap = try reader.mapping(sourceNode, "source")
-        try reader.onlyKeys(sourceMap, ["url", "checksum", "checksum_url", "format", "recipe"], in: sourceNode, "source")
-        let recipe = try reader.string(sourceMap["recipe"], "source.recipe")
-        let url = try reader.string(sourceMap["url"], "source.url")
-        var checksum: ExpectedChecksum?
-        if let text = try reader.string(sourceMap["checksum"], "source.checksum") {
-            checksum = try reader.checksum(text, node: sourceMap["checksum"])
+        try reader.onlyKeys(sourceMap, sourceKeys, in: sourceNode, "source")
+        let packerISO = ["iso_url", "iso_urls", "iso_checksum"].contains { sourceMap[$0] != nil }
+        var kind: Source.Kind = try reader.choice(sourceMap["kind"], "source.kind") ?? (packerISO ? .iso : .image)
+        if packerISO, kind != .iso {
+            throw reader.problem(sourceMap["kind"], "source.kind", "is image, but iso_url/iso_urls/iso_checksum describe an installer ISO")
         }
-        let checksumURL = try reader.string(sourceMap["checksum_url"], "source.checksum_url")
+        let recipe = try reader.string(sourceMap["recipe"], "source.recipe")
+        var urls: [String] = []
+        func add(_ node: Node, _ field: String) throws(BuildError) {
+            guard let url = try reader.string(node, "source.\(field)") else { return }
+            guard let scheme = URL(string: url)?.scheme?.lowercased(), ["http", "https", "file"].contains(scheme) else {
+                throw reader.problem(node, "source.\(field)", "'\(url)' is not an http(s) or file URL")
+            }
+            urls.append(url)
+        }
+        for field in ["url", "iso_url"] {
+            if let node = sourceMap[field] { try add(node, field) }
+        }
+        for field in ["urls", "iso_urls"] {
+            guard let node = sourceMap[field] else { continue }
+            for item in try reader.sequence(node, "source.\(field)") { try add(item, field) }
+        }
+        var checksum: ExpectedChecksum?
+        var checksumURL = try reader.string(sourceMap["checksum_url"], "source.checksum_url")
+        for field in ["checksum", "iso_checksum"] {
+            guard let text = try reader.string(sourceMap[field], "source.\(field)") else { continue }
+            // Packer's iso_checksum: "file:<url of a SHA256SUMS file>" names a checksum file.
+            if text.hasPrefix("file:"), field == "iso_checksum" {
+                checksumURL = String(text.dropFirst(5))
+            } else {
+                checksum = try reader.checksum(text, node: sourceMap[field])
+            }
+        }
         if recipe != nil {
             // Built here from verified packages: nothing to download, nothing to check against.
-            guard url == nil, checksum == nil, checksumURL == nil else {
+            guard urls.isEmpty, checksum == nil, checksumURL == nil else {
                 throw reader.problem(
-                    sourceMap["recipe"], "source", "has a recipe and also url or checksum; an image is either downloaded or built, keep one"
+                    sourceMap["recipe"], "source",
+                    "has a recipe and also a URL or checksum; a source is either downloaded or built, keep one"
                 )
             }
         } else {
-            guard let url else { throw reader.missing("source.url", in: sourceNode) }
-            guard let scheme = URL(string: url)?.scheme?.lowercased(), ["http", "https", "file"].contains(scheme) else {
-                throw reader.problem(sourceMap["url"], "source.url", "'\(url)' is not an http(s) or file URL")
-            }
+            guard !urls.isEmpty else { throw reader.missing(kind == .iso ? "source.iso_url" : "source.url", in: sourceNode) }
             switch (checksum, checksumURL) {
             case (nil, nil):
                 throw reader.problem(
                     sourceNode, "source",
                     "needs checksum: (\"sha256:<hex>\") or checksum_url: (a SHA256SUMS file); boxer does not use an image it cannot check")
             case (.some, .some):
-                throw reader.problem(sourceMap["checksum_url"], "source", "has both checksum and checksum_url; keep one")
+                throw reader.problem(sourceMap["checksum_url"] ?? sourceNode, "source", "has both a checksum and a checksum file; keep one")
             default:
                 break
             }
         }
-        let format = try reader.string(sourceMap["format"], "source.format") ?? "qcow2"
-        guard format == "qcow2" || format == "raw" else {
-            throw reader.problem(sourceMap["format"], "source.format", "'\(format)' is not qcow2 or raw")
+        var format = try reader.string(sourceMap["format"], "source.format") ?? (kind == .iso ? "iso" : "qcow2")
+        if kind == .iso {
+            guard format == "iso" else { throw reader.problem(sourceMap["format"], "source.format", "an installer ISO's format is iso") }
+        } else if format == "iso" {
+            kind = .iso
+        } else {
+            guard format == "qcow2" || format == "raw" else {
+                throw reader.problem(sourceMap["format"], "source.format", "'\(format)' is not qcow2, raw or iso")
+            }
         }
-        return Source(url: url ?? "", checksum: checksum, checksumURL: checksumURL, format: format, recipe: recipe)
+        format = kind == .iso ? "iso" : format
+        return Source(
+            url: urls.first ?? "", checksum: checksum, checksumURL: checksumURL, format: format, recipe: recipe, kind: kind,
+            alternateURLs: Array(urls.dropFirst()))
     }
 
     /// `disk_sizes`, 10G when left out.

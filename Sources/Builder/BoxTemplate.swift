@@ -27,6 +27,11 @@ public struct BoxTemplate: Sendable, Equatable {
         /// parts (`<script> <architecture> <folder>` writes `<folder>/box.img`). Used by the
         /// offline test boxes, whose images are made from Debian packages.
         public var recipe: String? = nil
+        /// A disk image to customize, or an installer ISO to install from (`install:` says how).
+        public enum Kind: String, Sendable, CaseIterable { case image, iso }
+        public var kind: Kind = .image
+        /// More URLs of the same file (Packer's `iso_urls`), tried in order when one fails.
+        public var alternateURLs: [String] = []
     }
 
     public enum Step: Sendable, Equatable {
@@ -63,6 +68,8 @@ public struct BoxTemplate: Sendable, Equatable {
     public var remoteFolder: String = BoxTemplate.defaultRemoteFolder
     /// `bootstrap: true`: a vm-bootstrap image, with the first-boot agent (VMBootstrap).
     public var bootstrap = false
+    /// How an ISO source is installed (`install:`; nil for cloud images).
+    public var install: Install?
     /// The template file.
     public var file: String
 
@@ -70,7 +77,7 @@ public struct BoxTemplate: Sendable, Equatable {
 
     static let topKeys: Set<String> = [
         "name", "box", "version", "description", "os", "architecture", "firmware", "source", "disk_sizes", "minimum", "provisioning",
-        "providers", "vagrantfile", "guest_tools", "remote_folder", "bootstrap",
+        "providers", "vagrantfile", "guest_tools", "remote_folder", "bootstrap", "install",
     ]
 
     /// Reads and checks a template file.
@@ -124,6 +131,7 @@ public struct BoxTemplate: Sendable, Equatable {
             throw reader.problem(
                 top["version"], "version", "'\(version)' is not a version such as 1.0.0 (numbers and dots, as Vagrant compares them)")
         }
+        let install = try readInstall(top, source: source, reader: reader, root: root)
         let remoteFolder = try reader.string(top["remote_folder"], "remote_folder") ?? Self.defaultRemoteFolder
         guard remoteFolder.hasPrefix("/"), remoteFolder != "/", !remoteFolder.contains("\n") else {
             throw reader.problem(
@@ -137,7 +145,7 @@ public struct BoxTemplate: Sendable, Equatable {
             diskSizes: sizes, minimumCPUs: cpus, minimumMemoryMiB: memory, provisioning: steps, providers: providers,
             vagrantfile: try reader.string(top["vagrantfile"], "vagrantfile"),
             guestTools: try reader.boolean(top["guest_tools"], "guest_tools") ?? true, remoteFolder: remoteFolder,
-            bootstrap: try reader.boolean(top["bootstrap"], "bootstrap") ?? false, file: file)
+            bootstrap: try reader.boolean(top["bootstrap"], "bootstrap") ?? false, install: install, file: file)
     }
 
     /// "10G", "512M", "1T" (binary units, as qemu-img reads them).

@@ -42,6 +42,19 @@ struct CustomizedImageCache {
             }
         }
         if template.bootstrap { add("bootstrap " + VMBootstrap.installScript) }
+        if let install = template.install {
+            // The boot command and every served file shape the installed system.
+            add("install \(install.bootCommand) \(install.sshUsername) \(install.shutdownCommand ?? "")")
+            for (path, text) in install.httpContent.sorted(by: { $0.key < $1.key }) { add("content \(path) \(text)") }
+            if let directory = install.httpDirectory {
+                let root = HostFiles.absolute(directory, relativeTo: folder)
+                let files = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).sorted()
+                for name in files where HostFiles.kind(of: root + "/" + name) == .regular {
+                    add("served " + name)
+                    hasher.update(data: FileManager.default.contents(atPath: root + "/" + name) ?? Data())
+                }
+            }
+        }
         for tool in tools {
             add("tools \(tool.provider.rawValue) \(tool.iso.map(Self.identity(of:)) ?? "") \(tool.script)")
         }

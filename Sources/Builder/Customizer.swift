@@ -100,7 +100,9 @@ public struct Customizer: Sendable {
     }
 
     @discardableResult
-    public func customize(disk: String, template: BoxTemplate, work: String, tools: [GuestTools] = []) async throws(BuildError) -> Outcome {
+    public func customize(
+        disk: String, template: BoxTemplate, work: String, tools: [GuestTools] = [], installerISO: String? = nil
+    ) async throws(BuildError) -> Outcome {
         let architecture = template.architecture.rawValue
         guard let binary = Programs.find(host.binary(for: architecture), environment: host.environment) else {
             throw BuildError.qemuMissing(
@@ -121,14 +123,19 @@ public struct Customizer: Sendable {
             }
             firmware = .uefi(code: uefi.code, vars: vars)
         }
-        let seed = work + "/seed.iso"
-        do {
-            try NoCloudSeed(
-                instanceID: "boxer-build-\(UUID().uuidString.prefix(8).lowercased())", hostname: template.osFamily,
-                user: "vagrant", authorizedKeys: [VagrantInsecureKey.publicKey], networkConfig: Self.networkConfig
-            ).write(to: seed)
-        } catch {
-            throw BuildError.passing(error.message, as: .io)
+        // An ISO build has no seed: the installer's answer file makes the user.
+        var seed: String?
+        if installerISO == nil {
+            let file = work + "/seed.iso"
+            do {
+                try NoCloudSeed(
+                    instanceID: "boxer-build-\(UUID().uuidString.prefix(8).lowercased())", hostname: template.osFamily,
+                    user: "vagrant", authorizedKeys: [VagrantInsecureKey.publicKey], networkConfig: Self.networkConfig
+                ).write(to: file)
+            } catch {
+                throw BuildError.passing(error.message, as: .io)
+            }
+            seed = file
         }
         let port = try Self.freePort()
         let pidFile = work + "/qemu.pid"
@@ -142,6 +149,7 @@ public struct Customizer: Sendable {
         for iso in tools.compactMap(\.iso) {
             command.extraArguments += ["-drive", "file=\(iso.replacingOccurrences(of: ",", with: ",,")),if=virtio,format=raw,readonly=on"]
         }
+        let installer = try installerRun(template: template, iso: installerISO, work: work, command: &command)
         log.say("Booting \(template.name) in QEMU (\(accelerator.rawValue): \(why))")
         log.trace("run: \(([command.binary] + command.arguments).joined(separator: " "))")
         let started: Programs.Result
@@ -167,13 +175,23 @@ public struct Customizer: Sendable {
 
         let key: String
         do { key = try MachineKeys.insecurePrivateKey(home: home) } catch { throw BuildError.passing(error.message, as: .io) }
-        let communicator = Communicator(endpoint: SSHEndpoint(host: "127.0.0.1", port: port), user: "vagrant", identities: [key])
+        let communicator = Communicator(
+            endpoint: SSHEndpoint(host: "127.0.0.1", port: port), user: template.install?.sshUsername ?? "vagrant", identities: [key])
         // QEMU pauses a guest whose disk cannot grow (werror=enospc), which would leave the
         // build waiting on SSH for ever: the free space is watched while the guest runs.
         let outcome = Locked(Outcome())
         try await Self.watchingFreeSpace(of: work) { () async throws(BuildError) in
-            try await session(
-                pid: pid, console: console, communicator: communicator, template: template, work: work, tools: tools, outcome: outcome)
+            try await installer?.run(pid: pid)
+            do throws(BuildError) {
+                try await session(
+                    pid: pid, console: console, communicator: communicator, template: template, work: work, tools: tools, outcome: outcome)
+            } catch {
+                // What the installer logged, for a failure after the install (%post, /var/log/installer).
+                if let install = template.install, error.kind != .interrupted {
+                    await showInstallerLogs(install, communicator: communicator)
+                }
+                throw error
+            }
         }
         poweredOff = true
         return outcome.current
@@ -185,9 +203,14 @@ public struct Customizer: Sendable {
         outcome: Locked<Outcome>
     ) async throws(BuildError) {
         let consoleTail: @Sendable () -> String = { Self.tail(console, lines: 20) }
-        log.say("Waiting for SSH (the NoCloud seed creates the vagrant user)")
+        if template.install == nil {
+            log.say("Waiting for SSH (the NoCloud seed creates the vagrant user)")
+        } else {
+            log.say("Waiting for SSH in the installed system (\(communicator.user), with Vagrant's insecure key from the answer file)")
+        }
         do {
-            try await communicator.waitUntilReady(timeout: bootTimeout, stillRunning: { kill(pid, 0) == 0 }, consoleTail: consoleTail)
+            try await communicator.waitUntilReady(
+                timeout: template.install?.sshTimeout ?? bootTimeout, stillRunning: { kill(pid, 0) == 0 }, consoleTail: consoleTail)
         } catch {
             try BuildError.checkCancellation("the guest came up")
             throw BuildError.guestDidNotComeUp(error.message)
@@ -252,9 +275,8 @@ public struct Customizer: Sendable {
         try await run(Self.cleanup, named: "cleanup", label: "cleanup", work: work, communicator: communicator)
         // Nothing of the build stays in the image.
         _ = try? await communicator.capture("sudo rm -rf \(Communicator.quote(remoteFolder))")
-        // The ACPI power button: a clean shutdown, at once.
-        let qmp = QMPClient(socketPath: work + "/qmp.sock")
-        _ = await onDedicatedThread { () throws(MachineError) in _ = try qmp.execute("system_powerdown") }
+        try await powerOff(template: template, communicator: communicator, work: work)
+        let powerOffTimeout = template.install?.shutdownTimeout ?? self.powerOffTimeout
         let deadline = Date().addingTimeInterval(powerOffTimeout)
         while kill(pid, 0) == 0, Date() < deadline, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(250)) }
         try BuildError.checkCancellation("the guest powered off")

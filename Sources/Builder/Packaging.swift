@@ -37,4 +37,17 @@ enum Packaging {
 
         """
     }
+
+    /// The Vagrantfile lines an amd64 UEFI box starts with: boxer's QEMU provider boots BIOS
+    /// unless told (arm64 boots UEFI always; VirtualBox, VMware and Parallels read the firmware
+    /// from the box's descriptor).
+    static let uefiVagrantfile = """
+        # Written by boxer build: this box boots UEFI.
+        Vagrant.configure("2") do |config|
+          config.vm.provider "qemu" do |qemu|
+            qemu.firmware = "uefi"
+          end
+        end
+
+        """
 }

@@ -36,16 +36,26 @@ public struct SourceImage: Sendable {
 
     /// The template's source image on disk, fetched and checked, or built by its recipe.
     public func image(for template: BoxTemplate, log: Output) async throws(BuildError) -> String {
-        guard let recipe = template.source.recipe else { return try await fetch(template.source) }
+        guard let recipe = template.source.recipe else {
+            // Packer's iso_urls: the next URL when one cannot be downloaded (not when it is wrong).
+            var source = template.source
+            for next in template.source.alternateURLs {
+                do { return try await fetch(source) } catch  where error.kind == .download {
+                    log.warn("\(error.message); trying \(next)")
+                }
+                source.url = next
+            }
+            return try await fetch(source)
+        }
         return try await build(
             recipe: HostFiles.absolute(recipe, relativeTo: HostFiles.parent(of: template.file)),
-            architecture: template.architecture.rawValue, log: log)
+            architecture: template.architecture.rawValue, output: template.source.kind == .iso ? "source.iso" : "box.img", log: log)
     }
 
     /// Runs a recipe, or reuses its image: the cache is keyed by every file in the recipe's
     /// folder and the architecture, so a changed recipe builds again. One build at a time per
     /// key; a second build waits for the first and reuses its image.
-    func build(recipe script: String, architecture: String, log: Output) async throws(BuildError) -> String {
+    func build(recipe script: String, architecture: String, output: String = "box.img", log: Output) async throws(BuildError) -> String {
         guard FileManager.default.isExecutableFile(atPath: script) else {
             throw BuildError.recipeMissing(script)
         }
@@ -59,7 +69,7 @@ public struct SourceImage: Sendable {
         }
         let key = hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
         let folder = cacheRoot + "/recipe-\((recipeFolder as NSString).lastPathComponent)-\(architecture)-\(key)"
-        let image = folder + "/box.img"
+        let image = folder + "/" + output
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -98,10 +108,18 @@ public struct SourceImage: Sendable {
         guard status == 0 else {
             throw BuildError.recipeFailed(script, status: status, lastLines: lines.text)
         }
-        guard rename(scratch + "/box.img", image) == 0 else {
+        guard rename(scratch + "/" + output, image) == 0 else {
             throw BuildError.recipeWroteNoImage(script)
         }
         return image
+    }
+
+    /// An ISO 9660 image has "CD001" at byte 32769 (its first volume descriptor).
+    static func checkISO(_ path: String) throws(BuildError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BuildError.cannotRead(path) }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: 32769)
+        guard let magic = try? handle.read(upToCount: 5), magic == Data("CD001".utf8) else { throw BuildError.notAnISO(path) }
     }
 
     /// `url` as fetched: through the mirror when there is one.

@@ -43,7 +43,26 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
+    /// How PUTs under a path prefix are taken: stored (then served like any route), cut off
+    /// after some bytes of the body a number of times (what was received is kept, as a file
+    /// server that writes as it reads would), or refused with a status.
+    public struct UploadPolicy: Sendable {
+        public var dropAfter: Int?
+        public var dropCount: Int
+        public var refuseWith: Int?
+        /// Honour `Content-Range` (a resumed upload); else answer such a PUT 501.
+        public var resumable: Bool
+
+        public init(dropAfter: Int? = nil, dropCount: Int = 1, refuseWith: Int? = nil, resumable: Bool = true) {
+            self.dropAfter = dropAfter
+            self.dropCount = dropCount
+            self.refuseWith = refuseWith
+            self.resumable = resumable
+        }
+    }
+
     public let port: UInt16
+    private var uploads: [String: UploadPolicy] = [:]
     private let listener: Int32
     private var stopped = false
     private let lock = NSLock()
@@ -102,6 +121,16 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         lock.withLock { routes[path] = route }
     }
 
+    /// Takes PUTs under `prefix` (e.g. "/cache/") as `policy` says.
+    public func acceptUploads(under prefix: String, _ policy: UploadPolicy = UploadPolicy()) {
+        lock.withLock { uploads[prefix] = policy }
+    }
+
+    /// What a PUT stored at `path`.
+    public func uploaded(_ path: String) -> Data? {
+        lock.withLock { routes[path]?.body }
+    }
+
     public var requests: [Request] {
         lock.withLock { recorded }
     }
@@ -139,7 +168,13 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
         let method = String(parts[0])
         let path = String(parts[1])
-        let request = Request(method: method, path: path, range: headers["range"], accept: headers["accept"])
+        let request = Request(method: method, path: path, range: headers["range"] ?? headers["content-range"], accept: headers["accept"])
+        if method == "PUT" {
+            lock.withLock { recorded.append(request) }
+            let start = received.range(of: Data("\r\n\r\n".utf8)).map { received.suffix(from: $0.upperBound) } ?? Data()
+            receiveUpload(client, path: path, headers: headers, bodyStart: Data(start))
+            return
+        }
         let (route, drop): (Route?, Int?) = lock.withLock {
             recorded.append(request)
             guard var route = routes[path] else { return (nil, nil) }
@@ -175,6 +210,59 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         } else {
             send(client, status: status, headers: extra, body: body)
         }
+    }
+
+    /// A PUT: the body read to its Content-Length, appended at the Content-Range's start when
+    /// there is one, stored as a route; 201 on success.
+    private func receiveUpload(_ client: Int32, path: String, headers: [String: String], bodyStart: Data) {
+        let policy: UploadPolicy? = lock.withLock {
+            guard let prefix = uploads.keys.filter({ path.hasPrefix($0) }).max(by: { $0.count < $1.count }), var policy = uploads[prefix]
+            else { return nil }
+            let current = policy
+            if policy.dropAfter != nil, policy.dropCount > 0 {
+                policy.dropCount -= 1
+                if policy.dropCount == 0 { policy.dropAfter = nil }
+                uploads[prefix] = policy
+            }
+            return current
+        }
+        guard let policy else {
+            send(client, status: 405, headers: ["Content-Length": "0"], body: Data())
+            return
+        }
+        if let refused = policy.refuseWith {
+            send(client, status: refused, headers: ["Content-Length": "7"], body: Data("refused".utf8))
+            return
+        }
+        var offset = 0
+        if let range = headers["content-range"] {
+            // "bytes N-M/T"
+            let numbers = range.dropFirst("bytes ".count).split(whereSeparator: { $0 == "-" || $0 == "/" }).compactMap { Int($0) }
+            let existing = lock.withLock { routes[path]?.body.count ?? 0 }
+            guard policy.resumable, numbers.count == 3, numbers[0] == existing else {
+                send(client, status: policy.resumable ? 416 : 501, headers: ["Content-Length": "0"], body: Data())
+                return
+            }
+            offset = numbers[0]
+        }
+        let length = Int(headers["content-length"] ?? "") ?? 0
+        var body = bodyStart
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let limit = policy.dropAfter.map { min($0, length) } ?? length
+        while body.count < limit {
+            let count = recv(client, &buffer, min(buffer.count, limit - body.count), 0)
+            guard count > 0 else { break }
+            body.append(contentsOf: buffer[0..<count])
+        }
+        body = body.prefix(limit)
+        lock.withLock {
+            var stored = offset > 0 ? (routes[path]?.body ?? Data()) : Data()
+            stored.append(body)
+            // As file servers type files: a catalog is JSON.
+            routes[path] = Route(body: stored, contentType: path.hasSuffix(".json") ? "application/json" : "application/octet-stream")
+        }
+        if policy.dropAfter != nil { return }  // the connection is closed with no answer
+        send(client, status: 201, headers: ["Content-Length": "0"], body: Data())
     }
 
     private func send(_ client: Int32, status: Int, headers: [String: String], body: Data) {

@@ -14,13 +14,15 @@ struct Build: AsyncParsableCommand, BoxerCommand {
             boxes/README.md documents the format, and `boxer build --list` shows them. A build \
             fetches the source image into $BOXER_HOME/cache/images (resumed, shared, checked \
             against the template's checksum), converts and grows it with qemu-img, boots it in \
-            QEMU with a NoCloud seed that creates the vagrant user with Vagrant's insecure key, \
+            QEMU with a NoCloud seed that creates the vagrant user with Vagrant's insecure key \
+            (or, from an installer ISO, types the boot command over QMP, serves the answer file, \
+            ejects the ISO at the installer's reboot and boots the installed system), \
             runs the template's provisioning over SSH, cleans the guest up and powers it off, and \
             writes one box per provider and disk size into --output, with SHA512SUM, MD5SUM and \
             a catalog per box name for `boxer box add` or `vagrant box add`. With --format, plain \
             qcow2, raw or vmdk images (gzipped with --gzip-images) are written beside the boxes or \
             instead of them, and listed in the same checksum files (also as SHA512SUM.txt and \
-            MD5SUM.txt).
+            MD5SUM.txt). --upload PUTs everything to a file server and writes URL.txt.
             """
     )
 
@@ -64,6 +66,14 @@ struct Build: AsyncParsableCommand, BoxerCommand {
     var baseURL: String?
 
     @Option(
+        help: ArgumentHelp(
+            "After the build, PUT every output to this URL (a file server), resumably, and write URL.txt.",
+            discussion:
+                "Each box, image, catalog and checksum file goes to URL/<file name> with its MD5 in Content-MD5; a transfer that breaks off is resumed (Content-Range) and the server must report the file's size afterwards. URL.txt lists each URL and its MD5, and is written only once every file is up. The catalogs' URLs are this one unless --base-url says otherwise."
+        ))
+    var upload: String?
+
+    @Option(
         name: .customLong("guest-tools"), parsing: .singleValue,
         help: ArgumentHelp(
             "A guest tools ISO: virtualbox=PATH (VBoxGuestAdditions.iso) or parallels=PATH (prl-tools-lin.iso); repeatable.",
@@ -101,6 +111,9 @@ struct Build: AsyncParsableCommand, BoxerCommand {
         }
         if gzipImages, !formatNames.isEmpty, formatNames.allSatisfy({ $0 == "box" }) {
             throw ValidationError("--gzip-images is for plain images: add --format qcow2, raw or vmdk.")
+        }
+        if let upload, !["http", "https"].contains(URL(string: upload)?.scheme?.lowercased() ?? "") {
+            throw ValidationError("--upload \(upload) is not an http(s) URL such as https://files.example.com/images/.")
         }
         if let baseURL, URL(string: baseURL)?.scheme == nil {
             throw ValidationError("--base-url \(baseURL) is not a URL such as https://example.com/boxes/.")
@@ -151,6 +164,7 @@ struct Build: AsyncParsableCommand, BoxerCommand {
             output: HostFiles.absolute(destination, relativeTo: HostFiles.currentDirectory()),
             mirror: mirror, keepOnError: keepOnError, compression: compression.method, restrictNAT: restrict, baseURL: baseURL)
         settings.guestToolsISOs = toolISOs
+        settings.upload = upload
         if !formatNames.isEmpty {
             var chosen: [OutputFormat] = []
             for format in formatNames.compactMap(OutputFormat.init(rawValue:)) where !chosen.contains(format) { chosen.append(format) }

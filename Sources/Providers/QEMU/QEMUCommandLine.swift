@@ -32,6 +32,9 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var dataDisks: [(file: String, serial: String)] = []
     /// ISOs (`config.vm.disk :dvd`), attached read-only.
     public var images: [String] = []
+    /// An installer ISO on a CD-ROM drive (`installer-cd`) that boots before the disk
+    /// (`primary-disk`), until the builder ejects it and swaps the boot order.
+    public var cdrom: String?
     /// `guestfwd` rules on NIC1: a guest-side address and port whose connections run a command
     /// here (stdin/stdout are the connection), e.g. the vm-bootstrap script's HTTP server.
     public var guestForwards: [(address: String, port: Int, command: String)] = []
@@ -55,7 +58,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
                 "-drive", "if=pflash,format=raw,unit=1,file=\(escaped(vars))",
             ]
         }
-        if dataDisks.isEmpty && images.isEmpty {
+        if dataDisks.isEmpty && images.isEmpty && cdrom == nil {
             arguments += ["-drive", "file=\(escaped(disk)),if=virtio,format=qcow2,discard=unmap"]
             if let seed { arguments += ["-drive", "file=\(escaped(seed)),if=virtio,format=raw,readonly=on"] }
         } else {
@@ -64,8 +67,14 @@ public struct QEMUCommandLine: Sendable, Equatable {
             // disk the firmware boots from, and take the guest's /dev/vda.
             arguments += [
                 "-drive", "file=\(escaped(disk)),if=none,id=primary,format=qcow2,discard=unmap",
-                "-device", "virtio-blk-pci,drive=primary,bootindex=0",
+                "-device", "virtio-blk-pci,drive=primary" + (cdrom == nil ? ",bootindex=0" : ",id=primary-disk,bootindex=1"),
             ]
+            if let cdrom {
+                arguments += [
+                    "-drive", "file=\(escaped(cdrom)),if=none,id=installer,media=cdrom,readonly=on",
+                    "-device", "ide-cd,drive=installer,id=installer-cd,bootindex=0",
+                ]
+            }
             if let seed {
                 arguments += [
                     "-drive", "file=\(escaped(seed)),if=none,id=seed,format=raw,readonly=on", "-device", "virtio-blk-pci,drive=seed",

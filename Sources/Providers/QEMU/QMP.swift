@@ -20,7 +20,7 @@ public struct QMPClient: Sendable {
 
     /// Runs `command` and returns its `return` value (as JSON), or throws QEMU's error.
     @discardableResult
-    public func execute(_ command: String, arguments: [String: String] = [:]) throws(MachineError) -> Any {
+    public func execute(_ command: String, arguments: [String: Any] = [:]) throws(MachineError) -> Any {
         let descriptor = try connect()
         defer { close(descriptor) }
         var reader = LineReader(descriptor: descriptor)

@@ -19,11 +19,14 @@
 # dropbear on port 2222 that also has an RSA host key (made here, untimed), and Packer's SSH
 # forward goes there. boxer's guest gets its own seed as usual.
 #
+# `bench/build.sh --iso` times the build from an installer ISO instead (bench/build-iso.sh).
+#
 # Environment: ROUNDS (default 4, even so that each tool goes first as often), BENCH_CACHE (default ~/.cache/boxer-bench; the source image is
 # built once under images/), BOXER (a release boxer; built when unset), PACKER (default: packer
 # on PATH; when missing only boxer is timed), BENCH_KEEP=1 keeps the work folder and its logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ "${1:-}" = --iso ] && exec bench/build-iso.sh
 . bench/lib.sh
 
 rounds=${ROUNDS:-4}

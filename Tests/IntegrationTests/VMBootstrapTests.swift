@@ -90,5 +90,94 @@ extension MachineSuites {
                 none.contains("status=0") && none.contains("attempt 1 of 10: nothing served at http://10.0.2.100/vm-bootstrap")
                     && none.contains("attempt 1 of 10: exit status 0"), "\(none)")
         }
+
+        /// The same agent on a systemd guest (the Debian 12 test box, built as the source image of
+        /// a `bootstrap: true` template): a systemd unit runs it at boot, the served script runs
+        /// until its third try succeeds, and the unit stays done.
+        @Test func onSystemdAUnitRunsTheAgent() throws {
+            let temporary = try TemporaryFolder("boxer-vm-bootstrap")
+            defer { TestboxBuildEndToEndTests.killQEMUs(under: temporary.url) }
+            let binary = try #require(BoxerBinary.url?.path)
+            let home = try temporary.folder("home")
+            var environment = TestboxBuildEndToEndTests.environment(home: home)
+            environment["BOXER_SERVER_URL"] = "http://127.0.0.1:9"
+            // The Debian test box's disk as a source image with its checksum.
+            let source = try temporary.folder("source")
+            let unpacked = try ProgramRun.run("bsdtar", ["-xf", try MachineProject.testBox("debian-amd64"), "-C", source.path, "box.img"])
+            try #require(unpacked.status == 0, "\(unpacked.error)")
+            let image = source.appendingPathComponent("box.img").path
+            let digest = String(try ProgramRun.run("sha256sum", [image]).output.prefix(64))
+            let template = temporary.path("bootstrap-debian.yaml")
+            try Data(
+                """
+                box: boxer/bootstrap-debian
+                version: "1.0.0"
+                os: {family: debian, release: "12"}
+                architecture: amd64
+                firmware: bios
+                source:
+                  url: file://\(image)
+                  checksum: sha256:\(digest)
+                  format: qcow2
+                disk_sizes: [4G]
+                minimum: {cpus: 2, memory: 1024}
+                providers: [libvirt]
+                guest_tools: false
+                bootstrap: true
+
+                """.utf8
+            ).write(to: template)
+            let output = temporary.path("out")
+            let build = try ProgramRun.run(
+                binary, ["build", template.path, "--output", output.path, "--level", "1"], environment: environment,
+                directory: temporary.url)
+            try #require(build.status == 0, "\(build.output.suffix(3000))\n\(build.error)")
+            #expect(build.output.contains("vm-bootstrap: systemd unit vm-bootstrap.service"), "\(build.output.suffix(2000))")
+            let add = try ProgramRun.run(
+                binary, ["box", "add", output.appendingPathComponent("bootstrap-debian.json").path], environment: environment,
+                directory: temporary.url)
+            try #require(add.status == 0, "\(add.error)")
+
+            let project = try temporary.folder("project")
+            try Data(
+                """
+                n=$(cat /root/bootstrap/count 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > /root/bootstrap/count
+                echo "bootstrap run $n under $(cat /proc/1/comm)"; [ "$n" -ge 3 ]
+
+                """.utf8
+            ).write(to: project.appendingPathComponent("bootstrap.sh"))
+            try Data(
+                """
+                Vagrant.configure("2") do |c|
+                  c.vm.box = "boxer/bootstrap-debian"
+                  c.vm.synced_folder ".", "/vagrant", disabled: true
+                  c.vm.provider :qemu do |q|
+                    q.memory = 1024
+                    q.bootstrap_script = "bootstrap.sh"
+                  end
+                end
+
+                """.utf8
+            ).write(to: project.appendingPathComponent("Vagrantfile"))
+            defer { _ = try? ProgramRun.run(binary, ["destroy", "-f"], environment: environment, directory: project) }
+            let up = try ProgramRun.run(binary, ["up", "--provider", "qemu"], environment: environment, directory: project)
+            try #require(up.status == 0, "\(up.output.suffix(2000))\(up.error)")
+            func guest(_ command: String) throws -> ProgramRun {
+                try ProgramRun.run(binary, ["ssh", "-c", command], environment: environment, directory: project)
+            }
+            var log = ""
+            for _ in 0..<120 {
+                log = try guest("sudo cat /var/log/vm-bootstrap.log 2>/dev/null").output
+                if log.contains("done;") || log.contains("gave up") { break }
+                sleep(1)
+            }
+            #expect(
+                log.contains("attempt 1 of 10: exit status 1") && log.contains("attempt 2 of 10: exit status 1")
+                    && log.contains("attempt 3 of 10: exit status 0") && !log.contains("attempt 4"), "\(log)")
+            #expect(log.contains("bootstrap run 3 under systemd"), "\(log)")
+            let unit = try guest("systemctl is-enabled vm-bootstrap.service; systemctl show -p ActiveState -p Result vm-bootstrap.service")
+                .output
+            #expect(unit.contains("enabled\n") && unit.contains("ActiveState=active") && unit.contains("Result=success"), "\(unit)")
+        }
     }
 }

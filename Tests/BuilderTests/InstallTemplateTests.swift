@@ -181,4 +181,49 @@ import Testing
             #expect(texts.contains(String(VagrantInsecureKey.publicKey.prefix(60))), "\(template.name)")
         }
     }
+
+    /// iso_urls: the next URL when one cannot be downloaded; the checksum still decides, and a
+    /// file that is not an ISO 9660 image is refused before QEMU sees it.
+    @Test func isoURLsAreTriedInOrderAndChecked() async throws {
+        let home = try TemporaryFolder()
+        let server = try LoopbackHTTPServer()
+        defer { server.stop() }
+        var iso = Data(count: 40_000)
+        iso.replaceSubrange(32769..<32774, with: Data("CD001".utf8))
+        server.serve("/second/installer.iso", .init(body: iso))
+        let digest = try SourceImage.digest(of: try Self.write(iso, in: home), type: .sha256)
+        let text = Self.iso
+            .replacingOccurrences(of: "https://mirror.invalid/a.iso", with: server.url("/first/installer.iso").absoluteString)
+            .replacingOccurrences(of: "https://other.invalid/a.iso", with: server.url("/second/installer.iso").absoluteString)
+            .replacingOccurrences(of: String(repeating: "ab", count: 32), with: digest)
+        let template = try BoxTemplate.parse(text, file: home.url.path + "/x.yaml")
+        let renderer = CollectingRenderer()
+        let path = try await SourceImage(home: BoxerHome(root: home.url)).image(for: template, log: Output(renderer))
+        #expect(FileManager.default.contents(atPath: path) == iso)
+        #expect(
+            renderer.messages(.warn).contains {
+                $0.contains("/first/installer.iso") && $0.contains("trying \(server.url("/second/installer.iso").absoluteString)")
+            })
+        try SourceImage.checkISO(path)
+
+        // A wrong checksum is not a reason to try the next URL: it fails.
+        let wrong = try BoxTemplate.parse(
+            text.replacingOccurrences(of: digest, with: String(repeating: "0", count: 64)), file: home.url.path + "/y.yaml")
+        await #expect(throws: BuildError.self) {
+            _ = try await SourceImage(home: BoxerHome(root: home.url)).image(for: wrong, log: Output(renderer))
+        }
+        // Not an ISO.
+        let plain = try Self.write(Data(count: 40_000), in: home)
+        #expect {
+            try SourceImage.checkISO(plain)
+        } throws: { error in
+            (error as? BuildError)?.message.contains("is not an ISO 9660 image") == true
+        }
+    }
+
+    static func write(_ data: Data, in folder: TemporaryFolder) throws -> String {
+        let file = folder.path("file-\(UUID().uuidString.prefix(6))").path
+        try data.write(to: URL(fileURLWithPath: file))
+        return file
+    }
 }

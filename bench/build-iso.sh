@@ -46,59 +46,17 @@ boxes=$PWD/boxes
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/boxer-iso-bench.XXXXXX")
 running=""
-our_qemus() {
-  local dir cmd
-  for dir in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' 2>/dev/null < "$dir/cmdline") || continue
-    case "$cmd" in qemu-system-*"$work/"*|/usr/bin/qemu-system-*"$work/"*) echo "${dir#/proc/}" ;; esac
-  done
-}
-stop_qemus() {
-  local pid
-  for pid in $(our_qemus); do kill "$pid" 2>/dev/null || true; done
-  for _ in $(seq 50); do [ -z "$(our_qemus)" ] && return; sleep 0.1; done
-  for pid in $(our_qemus); do kill -9 "$pid" 2>/dev/null || true; done
-}
-cleanup() {
-  if [ -n "$running" ]; then kill -INT "$running" 2>/dev/null || true; wait "$running" 2>/dev/null || true; fi
-  stop_qemus
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "iso build bench: kept $work" >&2; else rm -rf "$work"; fi
-}
+bench="iso build bench"
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 export BOXER_QEMU_RESTRICT=1 BOXER_IMAGE_CACHE=$cache/images
 unset BOXER_LOG PACKER_LOG PACKER_LOG_PATH
-timed() { # log command...
-  local log=$1 start status=0; shift
-  start=$(date +%s.%N)
-  "$@" > "$log" 2>&1 & running=$!
-  wait "$running" || status=$?
-  running=""
-  elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.2f", e - s}')
-  if [ "$status" != 0 ]; then
-    echo "iso build bench: $* failed ($status); the end of $log:" >&2; tail -n 25 "$log" >&2; exit 1
-  fi
-  if [ -n "$(our_qemus)" ]; then echo "iso build bench: a QEMU outlived $*" >&2; exit 1; fi
-}
 
 # The answer file both get: the test box's, with a %post that gives the installed system a
 # second dropbear with an RSA host key on port 2222 (for Packer's SSH client).
 mkdir -p "$work/http"
-openssl genrsa -out "$work/rsa.pem" 2048 2>/dev/null
-python3 - "$work/rsa.pem" "$work/rsa_host_key" <<'PY'
-# An RSA private key in dropbear's own format: string "ssh-rsa", mpints e, n, d, p, q.
-import re, struct, subprocess, sys
-text = subprocess.run(["openssl", "rsa", "-in", sys.argv[1], "-noout", "-text"], capture_output=True, text=True, check=True).stdout
-def field(name):
-    m = re.search(r"^" + name + r":\s*\n((?:[ \t]+[0-9a-f:]+\n)+)", text, re.M)
-    return int(re.sub(r"[\s:]", "", m.group(1)), 16)
-e = int(re.search(r"publicExponent: (\d+)", text).group(1))
-string = lambda b: struct.pack(">I", len(b)) + b
-mpint = lambda x: string(x.to_bytes(x.bit_length() // 8 + 1, "big"))
-with open(sys.argv[2], "wb") as f:
-    f.write(string(b"ssh-rsa") + mpint(e) + b"".join(mpint(field(k)) for k in ("modulus", "privateExponent", "prime1", "prime2")))
-PY
+scripts/packer-testbox.sh rsa-key "$work/rsa_host_key"
 {
   sed '/^%end/,$d' "$boxes/testbox/ks/ks.cfg"
   echo "echo '$(base64 -w0 "$work/rsa_host_key")' | base64 -d > \"\$TARGET/dropbear_rsa_host_key\""
@@ -175,45 +133,12 @@ if [ -n "$packer" ]; then
 fi
 echo "iso build bench: testbox-iso-amd64 (test installer ISO, kickstart-style), libvirt, 1G, gzip level 6, QEMU ${accel:-?}, $(nproc) cores, $rounds rounds"
 [ -n "$packer" ] && echo "iso build bench: against $("$packer" version | head -n 1)" || echo "iso build bench: packer is not installed; timing boxer only"
-boxer_times=() packer_times=()
-for round in $(seq "$rounds"); do
-  d=$work/r$round && mkdir -p "$d/boxer" "$d/packer"
-  if [ -z "$packer" ]; then
-    timed "$d/boxer.log" boxer_build "$d/boxer"; boxer_times+=("$elapsed")
-    printf 'round %d: boxer %.2f s\n' "$round" "$elapsed"; continue
-  fi
-  if [ $((round % 2)) = 1 ]; then
-    timed "$d/boxer.log" boxer_build "$d/boxer"; t=$elapsed
-    timed "$d/packer.log" packer_build "$d/packer"; t2=$elapsed; order="boxer first"
-  else
-    timed "$d/packer.log" packer_build "$d/packer"; t2=$elapsed
-    timed "$d/boxer.log" boxer_build "$d/boxer"; t=$elapsed; order="packer first"
-  fi
-  boxer_times+=("$t") packer_times+=("$t2")
-  printf 'round %d: boxer %.2f s, packer %.2f s (%s)\n' "$round" "$t" "$t2" "$order"
-done
+run_rounds
 
-check_box() { # name box
-  local list
-  gzip -t "$2" || { echo "iso build bench: gzip -t refuses $1's $2" >&2; exit 1; }
-  list=$(bsdtar -tf "$2") || { echo "iso build bench: bsdtar cannot list $1's $2" >&2; exit 1; }
-  for f in box.img metadata.json; do
-    grep -qx "\(\./\)\{0,1\}$f" <<<"$list" || { echo "iso build bench: $1's box has no $f" >&2; exit 1; }
-  done
-  if command -v mtype >/dev/null; then
-    local x f; x=$(mktemp -d "$work/check.XXXXXX")
-    bsdtar -xf "$2" -C "$x" && qemu-img convert -O raw "$x/box.img" "$x/raw"
-    for f in installed-by boxer-build; do
-      MTOOLS_SKIP_CHECK=1 mtype -i "$x/raw@@1048576" "::/$f" >/dev/null \
-        || { echo "iso build bench: $1's box.img has no /boot/$f" >&2; exit 1; }
-    done
-    rm -rf "$x"
-  fi
-}
 checked="gzip -t and bsdtar -tf"; command -v mtype >/dev/null && checked+=", /boot/installed-by and /boot/boxer-build inside box.img"
 for round in $(seq "$rounds"); do
-  check_box boxer "$(ls "$work/r$round/boxer/out"/*.box)"
-  [ -n "$packer" ] && check_box packer "$work/r$round/packer/packer.box"
+  check_box boxer "$(ls "$work/r$round/boxer/out"/*.box)" installed-by boxer-build
+  [ -n "$packer" ] && check_box packer "$work/r$round/packer/packer.box" installed-by boxer-build
 done
 x=$(printf '%s\n' "${boxer_times[@]}" | median)
 if [ -z "$packer" ]; then

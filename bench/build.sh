@@ -42,46 +42,14 @@ fi
 packer=${PACKER:-$(command -v packer || true)}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/boxer-build-bench.XXXXXX")
-running="" # the pid of the boxer or packer run in progress
-# QEMUs started by this run: every one of them has a path under $work on its command line.
-our_qemus() {
-  local dir cmd
-  for dir in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' 2>/dev/null < "$dir/cmdline") || continue
-    case "$cmd" in qemu-system-*"$work/"*|/usr/bin/qemu-system-*"$work/"*) echo "${dir#/proc/}" ;; esac
-  done
-}
-stop_qemus() {
-  local pid
-  for pid in $(our_qemus); do kill "$pid" 2>/dev/null || true; done
-  for _ in $(seq 50); do [ -z "$(our_qemus)" ] && return; sleep 0.1; done
-  for pid in $(our_qemus); do kill -9 "$pid" 2>/dev/null || true; done
-}
-cleanup() {
-  if [ -n "$running" ]; then kill -INT "$running" 2>/dev/null || true; wait "$running" 2>/dev/null || true; fi
-  stop_qemus
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "build bench: kept $work" >&2; else rm -rf "$work"; fi
-}
+running="" # the pid of the boxer or packer run in progress (bench/lib.sh's timed)
+bench="build bench"
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 export BOXER_QEMU_RESTRICT=1 BOXER_IMAGE_CACHE=$cache/images
 # Neither side traces unless the logs are kept (BENCH_KEEP=1), and then both do.
 unset BOXER_LOG PACKER_LOG PACKER_LOG_PATH
-# Runs a tool in the background (so the trap can stop it by pid) with its output in LOG and
-# sets $elapsed to its wall time; on failure shows the log's end and stops the bench.
-timed() { # log command...
-  local log=$1 start status=0; shift
-  start=$(date +%s.%N)
-  "$@" > "$log" 2>&1 & running=$!
-  wait "$running" || status=$?
-  running=""
-  elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.2f", e - s}')
-  if [ "$status" != 0 ]; then
-    echo "build bench: $* failed ($status); the end of $log:" >&2; tail -n 25 "$log" >&2; exit 1
-  fi
-  if [ -n "$(our_qemus)" ]; then echo "build bench: a QEMU outlived $*" >&2; exit 1; fi
-}
 boxer_build() { # dir
   # --no-cache: every round customizes (each has its own BOXER_HOME anyway). exec: the pid the
   # bench waits for and signals is boxer's own, not a subshell's.
@@ -118,45 +86,12 @@ if [ -n "$packer" ]; then
 fi
 echo "build bench: testbox-amd64, libvirt, 1G, gzip level 6, QEMU ${accel:-?}, $(nproc) cores, $rounds rounds"
 [ -n "$packer" ] && echo "build bench: against $packer_version" || echo "build bench: packer is not installed (apt-get install packer); timing boxer only"
-boxer_times=() packer_times=()
-for round in $(seq "$rounds"); do
-  d=$work/r$round && mkdir -p "$d/boxer" "$d/packer"
-  if [ -z "$packer" ]; then
-    timed "$d/boxer.log" boxer_build "$d/boxer"; t=$elapsed; boxer_times+=("$t")
-    printf 'round %d: boxer %.2f s\n' "$round" "$t"; continue
-  fi
-  if [ $((round % 2)) = 1 ]; then
-    timed "$d/boxer.log" boxer_build "$d/boxer"; t=$elapsed
-    timed "$d/packer.log" packer_build "$d/packer"; t2=$elapsed; order="boxer first"
-  else
-    timed "$d/packer.log" packer_build "$d/packer"; t2=$elapsed
-    timed "$d/boxer.log" boxer_build "$d/boxer"; t=$elapsed; order="packer first"
-  fi
-  boxer_times+=("$t") packer_times+=("$t2")
-  printf 'round %d: boxer %.2f s, packer %.2f s (%s)\n' "$round" "$t" "$t2" "$order"
-done
+run_rounds
 
-# The outputs: readable gzip'd tars with box.img and metadata.json; box.img holds the
-# provisioning's /boot/boxer-build (checked with mtools on the FAT partition at 1 MiB).
-check_box() { # name box
-  local list
-  gzip -t "$2" || { echo "build bench: gzip -t refuses $1's $2" >&2; exit 1; }
-  list=$(bsdtar -tf "$2") || { echo "build bench: bsdtar cannot list $1's $2" >&2; exit 1; }
-  for f in box.img metadata.json; do
-    grep -qx "\(\./\)\{0,1\}$f" <<<"$list" || { echo "build bench: $1's box has no $f" >&2; exit 1; }
-  done
-  if command -v mtype >/dev/null; then
-    local x; x=$(mktemp -d "$work/check.XXXXXX")
-    bsdtar -xf "$2" -C "$x" && qemu-img convert -O raw "$x/box.img" "$x/raw"
-    MTOOLS_SKIP_CHECK=1 mtype -i "$x/raw@@1048576" ::/boxer-build | grep -q '^customized by boxer build on' \
-      || { echo "build bench: $1's box.img has no /boot/boxer-build" >&2; exit 1; }
-    rm -rf "$x"
-  fi
-}
 checked="gzip -t and bsdtar -tf"; command -v mtype >/dev/null && checked+=", /boot/boxer-build inside box.img"
 for round in $(seq "$rounds"); do
-  check_box boxer "$(ls "$work/r$round/boxer/out"/*.box)"
-  [ -n "$packer" ] && check_box packer "$work/r$round/packer/packer.box"
+  check_box boxer "$(ls "$work/r$round/boxer/out"/*.box)" "boxer-build=^customized by boxer build on"
+  [ -n "$packer" ] && check_box packer "$work/r$round/packer/packer.box" "boxer-build=^customized by boxer build on"
 done
 x=$(printf '%s\n' "${boxer_times[@]}" | median)
 last=$work/r$rounds

@@ -15,6 +15,24 @@
 set -euo pipefail
 packer=${PACKER:-packer}
 
+# A new RSA host key in dropbear's own format at OUT (Packer's SSH client needs one).
+rsa_key() { # out
+  local pem; pem=$(mktemp); openssl genrsa -out "$pem" 2048 2>/dev/null
+  python3 - "$pem" "$1" <<'PY'
+# An RSA private key in dropbear's own format: string "ssh-rsa", mpints e, n, d, p, q.
+import re, struct, subprocess, sys
+text = subprocess.run(["openssl", "rsa", "-in", sys.argv[1], "-noout", "-text"], capture_output=True, text=True, check=True).stdout
+def field(name):
+    m = re.search(r"^" + name + r":\s*\n((?:[ \t]+[0-9a-f:]+\n)+)", text, re.M)
+    return int(re.sub(r"[\s:]", "", m.group(1)), 16)
+e = int(re.search(r"publicExponent: (\d+)", text).group(1))
+string = lambda b: struct.pack(">I", len(b)) + b
+mpint = lambda x: string(x.to_bytes(x.bit_length() // 8 + 1, "big"))
+with open(sys.argv[2], "wb") as f:
+    f.write(string(b"ssh-rsa") + mpint(e) + b"".join(mpint(field(k)) for k in ("modulus", "privateExponent", "prime1", "prime2")))
+PY
+  rm -f "$pem"
+}
 prepare() { # source key folder
   local src=$1 key=$2 p=$3 sum
   mkdir -p "$p/seed" "$p/home"
@@ -47,20 +65,7 @@ command -v fstrim >/dev/null 2>&1 && fstrim -a >/dev/null 2>&1
 sync
 exit 0
 EOF
-  openssl genrsa -out "$p/rsa.pem" 2048 2>/dev/null
-  python3 - "$p/rsa.pem" "$p/seed/rsa_host_key" <<'PY'
-# An RSA private key in dropbear's own format: string "ssh-rsa", mpints e, n, d, p, q.
-import re, struct, subprocess, sys
-text = subprocess.run(["openssl", "rsa", "-in", sys.argv[1], "-noout", "-text"], capture_output=True, text=True, check=True).stdout
-def field(name):
-    m = re.search(r"^" + name + r":\s*\n((?:[ \t]+[0-9a-f:]+\n)+)", text, re.M)
-    return int(re.sub(r"[\s:]", "", m.group(1)), 16)
-e = int(re.search(r"publicExponent: (\d+)", text).group(1))
-string = lambda b: struct.pack(">I", len(b)) + b
-mpint = lambda x: string(x.to_bytes(x.bit_length() // 8 + 1, "big"))
-with open(sys.argv[2], "wb") as f:
-    f.write(string(b"ssh-rsa") + mpint(e) + b"".join(mpint(field(k)) for k in ("modulus", "privateExponent", "prime1", "prime2")))
-PY
+  rsa_key "$p/seed/rsa_host_key"
   printf 'instance-id: packer-bench\n' > "$p/seed/meta-data"
   cat > "$p/seed/user-data" <<'EOF'
 #cloud-config
@@ -117,5 +122,6 @@ build() { # folder out
 case "${1:-}" in
   prepare) shift && prepare "$@" ;;
   build) shift && build "$@" ;;
-  *) echo "usage: $0 prepare SOURCE KEY FOLDER | build FOLDER OUT" >&2; exit 2 ;;
+  rsa-key) shift && rsa_key "$@" ;;
+  *) echo "usage: $0 prepare SOURCE KEY FOLDER | build FOLDER OUT | rsa-key OUT" >&2; exit 2 ;;
 esac

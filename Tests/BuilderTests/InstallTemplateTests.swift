@@ -26,15 +26,7 @@ import Testing
           ssh_timeout: 1h30m
         """
 
-    static func failure(_ text: String) -> String {
-        do {
-            _ = try BoxTemplate.parse(text, file: "/t/x.yaml")
-        } catch {
-            return error.message
-        }
-        Issue.record("no error for:\n\(text)")
-        return ""
-    }
+    static func failure(_ text: String) -> String { TemplateTests.failure(text) }
 
     @Test func packerStyleISOSource() throws {
         let template = try BoxTemplate.parse(Self.iso, file: "/t/x.yaml")

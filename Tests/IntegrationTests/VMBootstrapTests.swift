@@ -27,42 +27,15 @@ extension MachineSuites {
             try #require(add.status == 0, "\(add.error)")
 
             // The served script fails twice and succeeds the third time, counting on the disk.
-            let project = try temporary.folder("project")
+            let project = try Self.project(in: temporary, box: "boxer/testbox", memory: 256, synced: true)
             let script = project.appendingPathComponent("bootstrap.sh")
-            try Data(
-                """
-                n=$(cat /root/bootstrap/count 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > /root/bootstrap/count
-                echo "bootstrap run $n"; [ "$n" -ge 3 ]
-
-                """.utf8
-            ).write(to: script)
-            try Data(
-                """
-                Vagrant.configure("2") do |c|
-                  c.vm.box = "boxer/testbox"
-                  c.vm.provider :qemu do |q|
-                    q.memory = 256
-                    q.bootstrap_script = "bootstrap.sh"
-                  end
-                end
-
-                """.utf8
-            ).write(to: project.appendingPathComponent("Vagrantfile"))
             defer { _ = try? ProgramRun.run(binary, ["destroy", "-f"], environment: environment, directory: project) }
             let up = try ProgramRun.run(binary, ["up", "--provider", "qemu"], environment: environment, directory: project)
             try #require(up.status == 0, "\(up.output.suffix(2000))\(up.error)")
             func guest(_ command: String) throws -> ProgramRun {
                 try ProgramRun.run(binary, ["ssh", "-c", command], environment: environment, directory: project)
             }
-            var log = ""
-            for _ in 0..<90 {
-                log = try guest("cat /var/log/vm-bootstrap.log 2>/dev/null").output
-                if log.contains("done;") || log.contains("gave up") { break }
-                sleep(1)
-            }
-            #expect(
-                log.contains("attempt 1 of 10: exit status 1") && log.contains("attempt 2 of 10: exit status 1")
-                    && log.contains("attempt 3 of 10: exit status 0") && !log.contains("attempt 4"), "\(log)")
+            let log = try Self.agentLog(guest)
             #expect(log.contains("bootstrap run 3") && log.contains("running the script from http://10.0.2.100/vm-bootstrap"))
             #expect(try guest("cat /root/bootstrap/count").output == "3\n")
             #expect(try guest("test -e /root/bootstrap/start-bootstrap; echo $?").output == "1\n", "a success removes the start file")
@@ -138,6 +111,23 @@ extension MachineSuites {
                 directory: temporary.url)
             try #require(add.status == 0, "\(add.error)")
 
+            let project = try Self.project(in: temporary, box: "boxer/bootstrap-debian", memory: 1024, synced: false)
+            defer { _ = try? ProgramRun.run(binary, ["destroy", "-f"], environment: environment, directory: project) }
+            let up = try ProgramRun.run(binary, ["up", "--provider", "qemu"], environment: environment, directory: project)
+            try #require(up.status == 0, "\(up.output.suffix(2000))\(up.error)")
+            func guest(_ command: String) throws -> ProgramRun {
+                try ProgramRun.run(binary, ["ssh", "-c", command], environment: environment, directory: project)
+            }
+            let log = try Self.agentLog(guest)
+            #expect(log.contains("bootstrap run 3 under systemd"), "\(log)")
+            let unit = try guest("systemctl is-enabled vm-bootstrap.service; systemctl show -p ActiveState -p Result vm-bootstrap.service")
+                .output
+            #expect(unit.contains("enabled\n") && unit.contains("ActiveState=active") && unit.contains("Result=success"), "\(unit)")
+        }
+
+        /// A project whose served script fails twice and succeeds the third time, counting on the
+        /// disk, and names the init system it ran under.
+        static func project(in temporary: TemporaryFolder, box: String, memory: Int, synced: Bool) throws -> URL {
             let project = try temporary.folder("project")
             try Data(
                 """
@@ -149,35 +139,31 @@ extension MachineSuites {
             try Data(
                 """
                 Vagrant.configure("2") do |c|
-                  c.vm.box = "boxer/bootstrap-debian"
-                  c.vm.synced_folder ".", "/vagrant", disabled: true
-                  c.vm.provider :qemu do |q|
-                    q.memory = 1024
+                  c.vm.box = "\(box)"
+                \(synced ? "" : "  c.vm.synced_folder \".\", \"/vagrant\", disabled: true\n")  c.vm.provider :qemu do |q|
+                    q.memory = \(memory)
                     q.bootstrap_script = "bootstrap.sh"
                   end
                 end
 
                 """.utf8
             ).write(to: project.appendingPathComponent("Vagrantfile"))
-            defer { _ = try? ProgramRun.run(binary, ["destroy", "-f"], environment: environment, directory: project) }
-            let up = try ProgramRun.run(binary, ["up", "--provider", "qemu"], environment: environment, directory: project)
-            try #require(up.status == 0, "\(up.output.suffix(2000))\(up.error)")
-            func guest(_ command: String) throws -> ProgramRun {
-                try ProgramRun.run(binary, ["ssh", "-c", command], environment: environment, directory: project)
-            }
+            return project
+        }
+
+        /// The agent's log once it is done or gave up (at most two minutes), with its three
+        /// attempts checked.
+        static func agentLog(_ guest: (String) throws -> ProgramRun) throws -> String {
             var log = ""
             for _ in 0..<120 {
-                log = try guest("sudo cat /var/log/vm-bootstrap.log 2>/dev/null").output
+                log = try guest("cat /var/log/vm-bootstrap.log 2>/dev/null").output
                 if log.contains("done;") || log.contains("gave up") { break }
                 sleep(1)
             }
             #expect(
                 log.contains("attempt 1 of 10: exit status 1") && log.contains("attempt 2 of 10: exit status 1")
                     && log.contains("attempt 3 of 10: exit status 0") && !log.contains("attempt 4"), "\(log)")
-            #expect(log.contains("bootstrap run 3 under systemd"), "\(log)")
-            let unit = try guest("systemctl is-enabled vm-bootstrap.service; systemctl show -p ActiveState -p Result vm-bootstrap.service")
-                .output
-            #expect(unit.contains("enabled\n") && unit.contains("ActiveState=active") && unit.contains("Result=success"), "\(unit)")
+            return log
         }
     }
 }

@@ -127,6 +127,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `boxer serve`'s node API (issue 22): its resources as value types so far.
+        .target(name: "NodeAPI", dependencies: ["BoxerSupport"]),
         .executableTarget(name: "boxer", dependencies: ["BoxerCommands", "BoxerSupport"]),
         // An external provider plugin (providers/PLUGINS.md) that runs machines with QEMU.
         .executableTarget(name: "boxer-provider-example", dependencies: ["Providers", "BoxerSupport"]),
@@ -157,6 +159,7 @@ let package = Package(
                 "Providers", "Machines", "BoxStore", "Networks", "Vagrantfile", "BoxerSupport", "BoxerTestSupport", "ProviderStandIns",
             ]
         ),
+        .testTarget(name: "NodeAPITests", dependencies: ["NodeAPI"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(
             name: "BoxerCommandsTests",

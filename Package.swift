@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // libarchive, from Debian's libarchive-dev (Homebrew's libarchive on macOS). The library is
@@ -124,11 +126,19 @@ let package = Package(
                 "Providers",
                 "Networks",
                 "Builder",
+                "NodeAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // `boxer serve`'s node API (issue 22): its resources as value types so far.
-        .target(name: "NodeAPI", dependencies: ["BoxerSupport"]),
+        // `boxer serve`'s node API (issue 22): HTTP+JSON on Hummingbird, on a unix socket and loopback TCP.
+        .target(
+            name: "NodeAPI",
+            dependencies: [
+                "BoxerSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(name: "boxer", dependencies: ["BoxerCommands", "BoxerSupport"]),
         // An external provider plugin (providers/PLUGINS.md) that runs machines with QEMU.
         .executableTarget(name: "boxer-provider-example", dependencies: ["Providers", "BoxerSupport"]),
@@ -159,7 +169,8 @@ let package = Package(
                 "Providers", "Machines", "BoxStore", "Networks", "Vagrantfile", "BoxerSupport", "BoxerTestSupport", "ProviderStandIns",
             ]
         ),
-        .testTarget(name: "NodeAPITests", dependencies: ["NodeAPI"]),
+        .testTarget(
+            name: "NodeAPITests", dependencies: ["NodeAPI", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(
             name: "BoxerCommandsTests",

@@ -1,0 +1,52 @@
+import ArgumentParser
+import BoxerSupport
+import Foundation
+import NodeAPI
+
+struct Serve: AsyncParsableCommand, BoxerCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve boxer's node API (HTTP+JSON) for Apache Libcloud and scripts.",
+        discussion: """
+            Listens on the unix socket $BOXER_HOME/run/api.sock (mode 0600: only you connect, \
+            no token). With --listen HOST:PORT it also listens there, and every request over TCP \
+            must carry `Authorization: Bearer <token>`, the token in $BOXER_HOME/api-token (made \
+            0600 the first time). Give a loopback address (127.0.0.1) unless other machines must \
+            reach it. The routes are under /v1; this version serves /v1/sizes (issue 22 adds the rest). \
+            Ctrl-C or SIGTERM stops it.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Also listen on TCP at HOST:PORT, with the token.", valueName: "host:port"))
+    var listen: String?
+
+    func validate() throws {
+        if let listen, Self.hostAndPort(listen) == nil {
+            throw ValidationError("--listen \(listen) is not HOST:PORT such as 127.0.0.1:8642.")
+        }
+    }
+
+    static func hostAndPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port),
+            colon > text.startIndex
+        else { return nil }
+        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+
+    func run() async throws {
+        let output = global.makeOutput()
+        let home = BoxerHome()
+        let run = home.path + "/run"
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var tcp: NodeAPIServer.TCP?
+        if let listen, let (host, port) = Self.hostAndPort(listen) {
+            let tokenFile = home.path + "/api-token"
+            tcp = NodeAPIServer.TCP(host: host, port: port, token: try NodeAPIServer.token(at: tokenFile))
+            output.say("Listening on http://\(listen)/v1 (token in \(tokenFile))")
+        }
+        let socket = run + "/api.sock"
+        output.say("Listening on the unix socket \(socket)")
+        try await NodeAPIServer(socketPath: socket, tcp: tcp).run()
+    }
+}

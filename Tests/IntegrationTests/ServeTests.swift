@@ -44,6 +44,16 @@ import Testing
             "curl", ["-sS", "-H", "Authorization: Bearer \(token)", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)/v1/sizes"])
         #expect(allowed.output.hasSuffix("\n200"), "\(allowed.output)")
 
+        // A second server on the same port says so and stops.
+        let other = try temporary.folder("other-home")
+        let second = try ProgramRun.run(
+            binary, ["serve", "--listen", "127.0.0.1:\(port)"],
+            environment: ProcessInfo.processInfo.environment.merging(["BOXER_HOME": other.path]) { $1 })
+        #expect(second.status == 1)
+        #expect(
+            second.error.contains("boxer serve cannot listen on 127.0.0.1:\(port): another program listens there. Choose another --listen"),
+            "\(second.error)")
+
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)

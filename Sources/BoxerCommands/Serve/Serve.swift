@@ -40,13 +40,24 @@ struct Serve: AsyncParsableCommand, BoxerCommand {
         let run = home.path + "/run"
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var tcp: NodeAPIServer.TCP?
+        let tokenFile = home.path + "/api-token"
         if let listen, let (host, port) = Self.hostAndPort(listen) {
-            let tokenFile = home.path + "/api-token"
             tcp = NodeAPIServer.TCP(host: host, port: port, token: try NodeAPIServer.token(at: tokenFile))
-            output.say("Listening on http://\(listen)/v1 (token in \(tokenFile))")
         }
         let socket = run + "/api.sock"
-        output.say("Listening on the unix socket \(socket)")
-        try await NodeAPIServer(socketPath: socket, tcp: tcp).run()
+        let server = NodeAPIServer(socketPath: socket, tcp: tcp) { address in
+            if address == socket {
+                output.say("Listening on the unix socket \(socket)")
+            } else {
+                output.say("Listening on http://\(address)/v1 (token in \(tokenFile))")
+            }
+        }
+        do {
+            try await server.run()
+        } catch {
+            let said = "\(error)"
+            throw CommandError.cannotListen(
+                listen ?? socket, said.contains("Address already in use") ? "another program listens there" : said)
+        }
     }
 }

@@ -23,6 +23,7 @@ enum CommandError: BoxerError {
     case unreadableStates([String])
     case noCatalogsIn(String)
     case cannotWrite(String, String)
+    case cannotListen(String, String)
 
     var description: String {
         switch self {
@@ -68,6 +69,8 @@ enum CommandError: BoxerError {
             return "\(folder) holds no catalog (.json): name a build's catalog, or the --output folder of a `boxer build`."
         case .cannotWrite(let path, let reason):
             return "Cannot write \(path): \(reason). Check that its folder exists and is writable."
+        case .cannotListen(let address, let reason):
+            return "boxer serve cannot listen on \(address): \(reason). Choose another --listen address or port."
         }
     }
 

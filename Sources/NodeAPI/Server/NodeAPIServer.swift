@@ -23,11 +23,15 @@ public struct NodeAPIServer: Sendable {
     public var socketPath: String
     public var tcp: TCP?
     public var host: HostCapacity
+    /// Told each listener's address once it accepts connections.
+    public var onListening: @Sendable (String) -> Void
 
-    public init(socketPath: String, tcp: TCP?, host: HostCapacity = .current) {
+    public init(socketPath: String, tcp: TCP?, host: HostCapacity = .current, onListening: @escaping @Sendable (String) -> Void = { _ in })
+    {
         self.socketPath = socketPath
         self.tcp = tcp
         self.host = host
+        self.onListening = onListening
     }
 
     /// The token a TCP listener needs, from `file` (made 0600 with 32 random bytes the first time).
@@ -49,20 +53,26 @@ public struct NodeAPIServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT.
     public func run() async throws {
+        // boxer says what failed itself (the error run throws); the server's own log stays quiet.
         var logger = Logger(label: "boxer.serve")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let socketPath = self.socketPath
+        let onListening = self.onListening
         var services: [any Service] = [
             Application(
                 router: NodeAPIRouter.make(host: host, token: nil),
                 configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "boxer"),
-                onServerRunning: { _ in chmod(socketPath, 0o600) }, logger: logger)
+                onServerRunning: { _ in
+                    chmod(socketPath, 0o600)
+                    onListening(socketPath)
+                }, logger: logger)
         ]
         if let tcp {
             services.append(
                 Application(
                     router: NodeAPIRouter.make(host: host, token: tcp.token),
-                    configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "boxer"), logger: logger))
+                    configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "boxer"),
+                    onServerRunning: { _ in onListening("\(tcp.host):\(tcp.port)") }, logger: logger))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

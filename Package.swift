@@ -135,6 +135,7 @@ let package = Package(
             name: "NodeAPI",
             dependencies: [
                 "BoxerSupport",
+                "BoxStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -170,7 +171,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "NodeAPITests", dependencies: ["NodeAPI", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+            name: "NodeAPITests",
+            dependencies: ["NodeAPI", "BoxStore", "BoxerTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(
             name: "BoxerCommandsTests",

@@ -1,3 +1,5 @@
+import BoxStore
+import BoxerSupport
 import Foundation
 import Hummingbird
 
@@ -19,7 +21,7 @@ public struct HostCapacity: Sendable, Equatable {
 
 /// The routes of `/v1`, for one listener: the TCP one passes its token, the unix socket none.
 public enum NodeAPIRouter {
-    public static func make(host: HostCapacity, token: String?) -> Router<BasicRequestContext> {
+    public static func make(host: HostCapacity, token: String?, home: BoxerHome = BoxerHome()) -> Router<BasicRequestContext> {
         let router = Router()
         // Middleware first: each route keeps the chain it was added after.
         router.add(middleware: JSONNotFoundMiddleware())
@@ -28,9 +30,33 @@ public enum NodeAPIRouter {
         v1.get("sizes") { _, _ -> SizeList in
             SizeList(sizes: SizeLadder.sizes(hostCPUs: host.cpus, hostMemoryMiB: host.memoryMiB))
         }
+        v1.get("images") { _, _ -> ImageList in
+            ImageList(images: try Self.store(home).list().map(NodeImage.init(box:)))
+        }
+        v1.get("images/{id}") { _, context -> NodeImage in
+            // Ids hold "/" and ":", which clients percent-encode in the path.
+            let raw = try context.parameters.require("id")
+            let id = raw.removingPercentEncoding ?? raw
+            guard let image = try Self.store(home).list().map(NodeImage.init(box:)).first(where: { $0.id == id }) else {
+                throw APIError(.notFound, .notFound, "There is no image \(id); GET /v1/images lists them.")
+            }
+            return image
+        }
         return router
     }
+
+    static func store(_ home: BoxerHome) throws -> BoxStore {
+        do { return try BoxStore(home: home) } catch {
+            throw APIError(.internalServerError, .serverError, "The box store cannot be opened: \(error)")
+        }
+    }
 }
+
+struct ImageList: ResponseCodable {
+    let images: [NodeImage]
+}
+
+extension NodeImage: ResponseCodable {}
 
 struct SizeList: ResponseCodable {
     let sizes: [NodeSize]

@@ -35,11 +35,8 @@ struct InstallerRun {
 
     /// Each action in turn, `boot_key_interval` after each key.
     func type() async throws(BuildError) {
-        let typed = command.actions.compactMap { action -> String? in
-            if case .press(let keys) = action { return keys.joined(separator: "-") }
-            return nil
-        }
-        log.trace("boot command: \(command.actions.count) actions, \(typed.count) keys")
+        let keys = command.actions.filter { if case .press = $0 { true } else { false } }.count
+        log.trace("boot command: \(command.actions.count) actions, \(keys) keys")
         for action in command.actions {
             try BuildError.checkCancellation("the boot command was typed")
             switch action {

@@ -136,6 +136,8 @@ let package = Package(
             dependencies: [
                 "BoxerSupport",
                 "BoxStore",
+                "Machines",
+                "Vagrantfile",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -172,7 +174,9 @@ let package = Package(
         ),
         .testTarget(
             name: "NodeAPITests",
-            dependencies: ["NodeAPI", "BoxStore", "BoxerTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+            dependencies: [
+                "NodeAPI", "BoxStore", "Vagrantfile", "BoxerTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(
             name: "BoxerCommandsTests",

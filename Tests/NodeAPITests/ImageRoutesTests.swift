@@ -23,7 +23,7 @@ import Testing
     @Test func theStoreIsTheImageList() async throws {
         let (folder, home) = try Self.home()
         _ = folder
-        let app = Application(router: NodeAPIRouter.make(host: RouterTests.host, token: nil, home: home))
+        let app = NodeAPIRouter.testApp(host: RouterTests.host, token: nil, home: home)
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/images", method: .get) { response in
                 #expect(response.status == .ok)

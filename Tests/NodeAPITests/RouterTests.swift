@@ -10,7 +10,7 @@ import Testing
     static let host = HostCapacity(cpus: 2, memoryMiB: 24 * 1024)
 
     @Test func sizesOverTheSocket() async throws {
-        let app = Application(router: NodeAPIRouter.make(host: Self.host, token: nil))
+        let app = NodeAPIRouter.testApp(host: Self.host, token: nil)
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/sizes", method: .get) { response in
                 #expect(response.status == .ok)
@@ -22,7 +22,7 @@ import Testing
 
     @Test func tcpNeedsTheToken() async throws {
         let token = String(repeating: "ab", count: 32)
-        let app = Application(router: NodeAPIRouter.make(host: Self.host, token: token))
+        let app = NodeAPIRouter.testApp(host: Self.host, token: token)
         try await app.test(.router) { client in
             for headers: HTTPFields in [
                 [:], [.authorization: "Bearer wrong"], [.authorization: token], [.authorization: "Bearer " + token + "x"],
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func unknownRoutesAnswerJSON() async throws {
-        let app = Application(router: NodeAPIRouter.make(host: Self.host, token: nil))
+        let app = NodeAPIRouter.testApp(host: Self.host, token: nil)
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/nope", method: .get) { response in
                 #expect(response.status == .notFound)

@@ -11,8 +11,10 @@ struct Serve: AsyncParsableCommand, BoxerCommand {
             no token). With --listen HOST:PORT it also listens there, and every request over TCP \
             must carry `Authorization: Bearer <token>`, the token in $BOXER_HOME/api-token (made \
             0600 the first time). Give a loopback address (127.0.0.1) unless other machines must \
-            reach it. The routes are under /v1; this version serves /v1/sizes (issue 22 adds the rest). \
-            Ctrl-C or SIGTERM stops it.
+            reach it. The routes are under /v1: sizes, images, nodes (create, list, get, start, stop, \
+            reboot, destroy) and operations; `boxer node` runs the same operations without a server. \
+            Ctrl-C or SIGTERM stops it once the running operations have finished; a create cut off \
+            by a kill is cleaned up when it next starts.
             """
     )
 
@@ -45,7 +47,10 @@ struct Serve: AsyncParsableCommand, BoxerCommand {
             tcp = NodeAPIServer.TCP(host: host, port: port, token: try NodeAPIServer.token(at: tokenFile))
         }
         let socket = run + "/api.sock"
-        let server = NodeAPIServer(socketPath: socket, tcp: tcp) { address in
+        let service = makeNodeService()
+        let recovered = await service.recoverInterrupted(output: output)
+        for name in recovered { output.warn("Node \(name)'s create was cut off; its machine was removed and the node marked failed.") }
+        let server = NodeAPIServer(socketPath: socket, tcp: tcp, service: service) { address in
             if address == socket {
                 output.say("Listening on the unix socket \(socket)")
             } else {

@@ -10,6 +10,8 @@ public struct APIError: HTTPResponseError, Sendable {
         case conflict
         case tooLarge = "too_large"
         case serverError = "internal"
+        /// A node operation that failed in the machine or on the host (boot, SSH, disk).
+        case failed
     }
 
     public let status: HTTPResponse.Status
@@ -20,6 +22,16 @@ public struct APIError: HTTPResponseError, Sendable {
         self.status = status
         self.kind = kind
         self.message = message
+    }
+
+    /// A node operation's refusal or failure, with its status.
+    public init(_ error: NodeError) {
+        switch error.kind {
+        case .badRequest: self.init(.badRequest, .badRequest, error.message)
+        case .notFound: self.init(.notFound, .notFound, error.message)
+        case .conflict: self.init(.conflict, .conflict, error.message)
+        case .failed: self.init(.internalServerError, .failed, error.message)
+        }
     }
 
     struct Body: Encodable {

@@ -21,34 +21,35 @@ public struct HostCapacity: Sendable, Equatable {
 
 /// The routes of `/v1`, for one listener: the TCP one passes its token, the unix socket none.
 public enum NodeAPIRouter {
-    public static func make(host: HostCapacity, token: String?, home: BoxerHome = BoxerHome()) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func make(service: NodeService, runner: OperationRunner, token: String?) -> Router<NodeAPIContext> {
+        let router = Router(context: NodeAPIContext.self)
         // Middleware first: each route keeps the chain it was added after.
         router.add(middleware: JSONNotFoundMiddleware())
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
         let v1 = router.group("v1")
         v1.get("sizes") { _, _ -> SizeList in
-            SizeList(sizes: SizeLadder.sizes(hostCPUs: host.cpus, hostMemoryMiB: host.memoryMiB))
+            SizeList(sizes: service.sizes)
         }
         v1.get("images") { _, _ -> ImageList in
-            ImageList(images: try Self.store(home).list().map(NodeImage.init(box:)))
+            ImageList(images: try images(service))
         }
         v1.get("images/{id}") { _, context -> NodeImage in
             // Ids hold "/" and ":", which clients percent-encode in the path.
-            let raw = try context.parameters.require("id")
-            let id = raw.removingPercentEncoding ?? raw
-            guard let image = try Self.store(home).list().map(NodeImage.init(box:)).first(where: { $0.id == id }) else {
-                throw APIError(.notFound, .notFound, "There is no image \(id); GET /v1/images lists them.")
-            }
+            let id = try pathParameter("id", context)
+            guard let image = try images(service).first(where: { $0.id == id }) else { throw APIError(NodeError.noImage(id)) }
             return image
         }
+        NodeRoutes(service: service, runner: runner).add(to: v1)
         return router
     }
 
-    static func store(_ home: BoxerHome) throws -> BoxStore {
-        do { return try BoxStore(home: home) } catch {
-            throw APIError(.internalServerError, .serverError, "The box store cannot be opened: \(error)")
-        }
+    static func images(_ service: NodeService) throws -> [NodeImage] {
+        do throws(NodeError) { return try service.images() } catch { throw APIError(error) }
+    }
+
+    static func pathParameter(_ name: String, _ context: NodeAPIContext) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
     }
 }
 

@@ -22,15 +22,14 @@ public struct NodeAPIServer: Sendable {
 
     public var socketPath: String
     public var tcp: TCP?
-    public var host: HostCapacity
+    public var service: NodeService
     /// Told each listener's address once it accepts connections.
     public var onListening: @Sendable (String) -> Void
 
-    public init(socketPath: String, tcp: TCP?, host: HostCapacity = .current, onListening: @escaping @Sendable (String) -> Void = { _ in })
-    {
+    public init(socketPath: String, tcp: TCP?, service: NodeService, onListening: @escaping @Sendable (String) -> Void = { _ in }) {
         self.socketPath = socketPath
         self.tcp = tcp
-        self.host = host
+        self.service = service
         self.onListening = onListening
     }
 
@@ -58,19 +57,21 @@ public struct NodeAPIServer: Sendable {
         logger.logLevel = .critical
         let socketPath = self.socketPath
         let onListening = self.onListening
+        let runner = OperationRunner()
         var services: [any Service] = [
+            runner,
             Application(
-                router: NodeAPIRouter.make(host: host, token: nil),
+                router: NodeAPIRouter.make(service: service, runner: runner, token: nil),
                 configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "boxer"),
                 onServerRunning: { _ in
                     chmod(socketPath, 0o600)
                     onListening(socketPath)
-                }, logger: logger)
+                }, logger: logger),
         ]
         if let tcp {
             services.append(
                 Application(
-                    router: NodeAPIRouter.make(host: host, token: tcp.token),
+                    router: NodeAPIRouter.make(service: service, runner: runner, token: tcp.token),
                     configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "boxer"),
                     onServerRunning: { _ in onListening("\(tcp.host):\(tcp.port)") }, logger: logger))
         }

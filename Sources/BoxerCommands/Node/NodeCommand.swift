@@ -1,0 +1,47 @@
+import ArgumentParser
+import BoxerSupport
+import Foundation
+import NodeAPI
+
+/// `boxer node …`: the node API's operations from the shell, run in this process (no server needed).
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Create, list, start, stop and destroy nodes (boxer's local cloud).",
+        discussion: """
+            A node is one machine made from an image (an installed box) and a size, with its own \
+            folder under $BOXER_HOME/nodes/<name>; these are the operations `boxer serve` offers \
+            over HTTP, for shell users and scripts. `boxer node sizes` and `boxer node images` list \
+            what nodes are made from.
+            """,
+        subcommands: [
+            NodeList.self, NodeShow.self, NodeCreate.self, NodeStart.self, NodeStop.self, NodeReboot.self, NodeDestroy.self,
+            NodeSizes.self, NodeImages.self,
+        ]
+    )
+}
+
+/// The node operations of `$BOXER_HOME`, each node's project opened as `boxer up` opens a project.
+func makeNodeService(environment variables: [String: String] = ProcessInfo.processInfo.environment) -> NodeService {
+    NodeService(home: BoxerHome(environment: variables)) { root, provider, output in
+        var project = variables
+        // The node's folder is the project, whatever this process's folder and settings say.
+        project["BOXER_CWD"] = root
+        for name in ["VAGRANT_CWD", "BOXER_VAGRANTFILE", "VAGRANT_VAGRANTFILE"] { project[name] = nil }
+        return try openMachineEnvironment(output: output, provider: provider, environment: project, validated: true)
+    }
+}
+
+/// Prints `value` as indented JSON (the API's form), for `--json`.
+func printJSON<T: Encodable>(_ value: T, on output: Output) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    output.text(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// The operation's options every node command that changes a node shares.
+struct NodeTarget: ParsableArguments {
+    @Argument(help: "The node's name.")
+    var name: String
+}

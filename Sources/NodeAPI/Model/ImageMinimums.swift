@@ -17,6 +17,13 @@ public struct ImageMinimums: Codable, Sendable, Equatable {
         self.diskGiB = diskGiB
     }
 
+    enum CodingKeys: String, CodingKey {
+        case name, cpus
+        case osType = "os_type"
+        case memoryMiB = "memory_mib"
+        case diskGiB = "disk_gib"
+    }
+
     /// The minimums a name of that form gives, or nil: the last three dash-separated fields are
     /// whole numbers above zero, the one before them the OS type (letters, digits, `_`), and a
     /// name is left before it.

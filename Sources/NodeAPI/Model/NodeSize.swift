@@ -17,6 +17,12 @@ public struct NodeSize: Codable, Sendable, Equatable {
         self.diskGiB = diskGiB
     }
 
+    enum CodingKeys: String, CodingKey {
+        case id, name, cpus
+        case memoryMiB = "memory_mib"
+        case diskGiB = "disk_gib"
+    }
+
     /// What a node without a size (one made before sizes, or from a box's own settings) has.
     public static let placeholder = NodeSize(id: "", name: "no size", cpus: 0, memoryMiB: 0, diskGiB: 0)
 }

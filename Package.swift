@@ -137,6 +137,7 @@ let package = Package(
                 "BoxerSupport",
                 "BoxStore",
                 "Machines",
+                "Providers",
                 "Vagrantfile",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

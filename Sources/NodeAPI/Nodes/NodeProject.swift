@@ -88,11 +88,26 @@ public struct NodeProject: Sendable, Equatable {
         if record.cpus > 0 { lines.append("      provider.cpus = \(record.cpus)") }
         if record.memoryMiB > 0 { lines.append("      provider.memory = \(record.memoryMiB)") }
         if record.provider == "qemu" {
-            lines.append("      provider.extra_qemu_args = [" + smbiosArguments.map(Self.ruby).joined(separator: ", ") + "]")
+            lines.append("      provider.extra_qemu_args = [" + qemuArguments.map(Self.ruby).joined(separator: ", ") + "]")
         }
         lines += ["    end", "  end", "end"]
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The QEMU arguments of a node: its DMI strings and the PCIe root ports its volumes are
+    /// hot-plugged into (q35 and virt take no hot-plugged device on their root bus).
+    public var qemuArguments: [String] {
+        var arguments = smbiosArguments
+        for slot in 1...Self.hotplugSlots {
+            arguments += ["-device", "pcie-root-port,id=\(Self.hotplugPort(slot)),chassis=\(100 + slot),bus=pcie.0"]
+        }
+        return arguments
+    }
+
+    /// How many volumes a node takes at once.
+    public static let hotplugSlots = 8
+
+    public static func hotplugPort(_ slot: Int) -> String { "boxer-hotplug\(slot)" }
 
     /// What the guest can read of its node in DMI, whatever its OS: the system serial in the form
     /// cloud-init's NoCloud reads (`ds=nocloud;h=<hostname>`), and the SSH key as a type 11 OEM

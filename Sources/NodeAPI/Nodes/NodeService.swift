@@ -145,6 +145,7 @@ public struct NodeService: Sendable {
         if action == .destroy, !MachineFolder.anyInUse(inProject: store.path(of: record.name)) {
             // Nothing was ever made (or it is gone): the folder is all there is.
             store.remove(record.name)
+            await releaseVolumes(of: record.name)
             return
         }
         let environment = try openEnvironment(record, output: output)
@@ -158,7 +159,28 @@ public struct NodeService: Sendable {
         } catch {
             throw NodeError.machine(record.name, error)
         }
-        if action == .destroy { store.remove(record.name) }
+        switch action {
+        case .destroy:
+            store.remove(record.name)
+            await releaseVolumes(of: record.name)
+        case .start, .reboot:
+            await restoreAttachments(record, output: output)
+        case .stop: break
+        }
+    }
+
+    /// What the API added to the running node and QEMU forgets when it stops: its volumes and its
+    /// port forwards, put back after each start.
+    func restoreAttachments(_ record: NodeRecord, output: Output) async {
+        await plugAttachedVolumes(of: record, output: output)
+        let forwards = readForwards(record.name)
+        guard !forwards.isEmpty else { return }
+        do throws(NodeError) {
+            guard let monitor = try await monitor(of: record) else { return }
+            for forward in forwards { try monitor.addForward(forward) }
+        } catch {
+            output.targeting(record.name).warn("Its port forwards could not all be added again: \(error.message)")
+        }
     }
 
     // MARK: Reading

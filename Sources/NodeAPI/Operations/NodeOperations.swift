@@ -22,6 +22,8 @@ public struct NodeOperation: Codable, Sendable, Equatable {
     public var started: Date
     public var finished: Date?
     public var error: Failure?
+    /// What the operation made, for those that make something: an image's id.
+    public var result: String?
     /// What the operation said, as `boxer up` would print it (the last lines).
     public var log: [String]
 }
@@ -73,8 +75,9 @@ public actor OperationRegistry {
         return result
     }
 
-    func finish(_ id: String, error: NodeError?) {
+    func finish(_ id: String, error: NodeError?, result: String? = nil) {
         guard var operation = operations[id] else { return }
+        operation.result = result
         operation.status = error == nil ? .succeeded : .failed
         operation.error = error.map { NodeOperation.Failure(kind: $0.kind.rawValue, message: $0.message) }
         operation.finished = Date()
@@ -95,7 +98,8 @@ public actor OperationRegistry {
 /// Ctrl-C) it takes no new work and waits for the running operations, so that no node is left
 /// halfway by a clean stop; a kill -9 leaves that to `NodeService.recoverInterrupted`.
 public final class OperationRunner: Service, Sendable {
-    public typealias Work = @Sendable (Output) async throws(NodeError) -> Void
+    /// An operation's work; it returns the id of what it made, if anything.
+    public typealias Work = @Sendable (Output) async throws(NodeError) -> String?
 
     private struct Job: Sendable {
         let id: String
@@ -126,8 +130,8 @@ public final class OperationRunner: Service, Sendable {
                 group.addTask {
                     let output = Output(OperationLogRenderer(log: log))
                     do throws(NodeError) {
-                        try await job.work(output)
-                        await registry.finish(job.id, error: nil)
+                        let result = try await job.work(output)
+                        await registry.finish(job.id, error: nil, result: result)
                     } catch {
                         await registry.finish(job.id, error: error)
                     }

@@ -27,8 +27,10 @@ extension Request {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, .tooLarge, "The request body is over \(NodeAPIContext.maximumBody) bytes.")
         }
+        // An empty body is an empty object, for the requests whose fields are all optional.
+        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             throw APIError(.badRequest, .badRequest, "The request body: " + Self.describe(error))
         } catch {

@@ -40,6 +40,7 @@ public enum NodeAPIRouter {
             return image
         }
         NodeRoutes(service: service, runner: runner).add(to: v1)
+        VolumeRoutes(service: service).add(to: v1)
         return router
     }
 

@@ -30,6 +30,7 @@ struct NodeRoutes: Sendable {
             do throws(NodeError) { ticket = try service.accept(body) } catch { throw APIError(error) }
             let operation = await runner.start(kind: "create", node: ticket.record.name) { output throws(NodeError) in
                 try await service.create(ticket, output: output)
+                return nil
             }
             return try await answer(operation, request: request, context: context, created: true)
         }
@@ -40,6 +41,22 @@ struct NodeRoutes: Sendable {
         }
         v1.delete("nodes/{name}") { request, context -> Response in
             try await perform(.destroy, request: request, context: context)
+        }
+        v1.post("images") { request, context -> Response in
+            let body = try await request.decodeStrictly(NodeService.ImageRequest.self, context: context)
+            let ticket = try await api { () async throws(NodeError) in try await service.beginImage(body) }
+            let operation = await runner.start(kind: "image", node: body.node) { output throws(NodeError) in
+                try await service.createImage(ticket, name: body.name, output: output).id
+            }
+            return try await answer(operation, request: request, context: context, created: true)
+        }
+        v1.delete("images/{id}") { _, context -> HTTPResponse.Status in
+            let id = try NodeAPIRouter.pathParameter("id", context)
+            try api { () throws(NodeError) in try service.deleteImage(id) }
+            return .noContent
+        }
+        v1.get("environments") { _, _ -> EnvironmentList in
+            EnvironmentList(environments: service.environments())
         }
         v1.get("operations/{id}") { request, context -> NodeOperation in
             let id = try NodeAPIRouter.pathParameter("id", context)
@@ -57,6 +74,7 @@ struct NodeRoutes: Sendable {
         do throws(NodeError) { ticket = try service.begin(action, node: name) } catch { throw APIError(error) }
         let operation = await runner.start(kind: action.rawValue, node: name) { output throws(NodeError) in
             try await service.perform(action, ticket, output: output)
+            return nil
         }
         return try await answer(operation, request: request, context: context, created: false)
     }
@@ -66,7 +84,7 @@ struct NodeRoutes: Sendable {
     func answer(_ operation: NodeOperation, request: Request, context: NodeAPIContext, created: Bool) async throws -> Response {
         guard request.flag("wait") else {
             var response = try context.responseEncoder.encode(
-                OperationAnswer(operation: operation, node: nil), from: request, context: context)
+                OperationAnswer(operation: operation, node: nil, image: nil), from: request, context: context)
             response.status = .accepted
             response.headers[.location] = "/v1/operations/\(operation.id)"
             return response
@@ -76,8 +94,14 @@ struct NodeRoutes: Sendable {
             throw APIError(NodeError(NodeError.Kind(rawValue: failure.kind) ?? .failed, failure.message))
         }
         var node: NodeView?
-        if finished.kind != "destroy" { node = try? await service.view(finished.node) }
-        var response = try context.responseEncoder.encode(OperationAnswer(operation: finished, node: node), from: request, context: context)
+        var image: NodeImage?
+        if finished.kind == "image" {
+            image = try? service.images().first { $0.id == finished.result }
+        } else if finished.kind != "destroy" {
+            node = try? await service.view(finished.node)
+        }
+        let body = OperationAnswer(operation: finished, node: node, image: image)
+        var response = try context.responseEncoder.encode(body, from: request, context: context)
         response.status = finished.status == .running ? .accepted : created ? .created : .ok
         return response
     }
@@ -100,4 +124,11 @@ extension NodeOperation: ResponseCodable {}
 struct OperationAnswer: ResponseCodable {
     let operation: NodeOperation
     let node: NodeView?
+    let image: NodeImage?
 }
+
+struct EnvironmentList: ResponseCodable {
+    let environments: [EnvironmentView]
+}
+
+extension EnvironmentView: ResponseCodable {}

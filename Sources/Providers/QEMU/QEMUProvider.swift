@@ -54,6 +54,12 @@ public struct QEMUProvider: Provider {
         context.folder.id.flatMap(runtimeFolder).map { $0 + "/qmp.sock" }
     }
 
+    /// The monitor of the machine's QEMU, for what only QMP does on a running machine (hot-plugged
+    /// disks, port forwards added while it runs); nil when the machine has no QEMU id.
+    public func monitor(_ context: MachineContext, timeout: Double = 10) -> QMPClient? {
+        qmpSocket(context).map { QMPClient(socketPath: $0, timeout: timeout) }
+    }
+
     public func checkID(_ id: String, folder: MachineFolder) -> String? {
         MachineIDForm.isLowercaseUUID(id) ? nil : "QEMU machine ids are lower-case UUIDs"
     }

@@ -130,12 +130,13 @@ def ssh_key(tmp_path):
     return path
 
 
+def ssh_command(key, node, command):
+    return [
+        "ssh", "-q", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
+        "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-i", str(key), "-p", str(node.extra["ssh_port"]),
+        "{}@{}".format(node.extra["ssh_user"], node.public_ips[0]), command,
+    ]
+
+
 def ssh(key, node, command):
-    return subprocess.run(
-        [
-            "ssh", "-q", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
-            "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-i", str(key), "-p", str(node.extra["ssh_port"]),
-            "{}@{}".format(node.extra["ssh_user"], node.public_ips[0]), command,
-        ],
-        capture_output=True, text=True, timeout=60,
-    )
+    return subprocess.run(ssh_command(key, node, command), capture_output=True, text=True, timeout=60)

@@ -44,7 +44,7 @@ struct NodeRoutes: Sendable {
         }
         v1.post("images") { request, context -> Response in
             let body = try await request.decodeStrictly(NodeService.ImageRequest.self, context: context)
-            let ticket = try await api { () async throws(NodeError) in try await service.beginImage(body) }
+            let ticket = try await withAPIErrorsAsync { () async throws(NodeError) in try await service.beginImage(body) }
             let operation = await runner.start(kind: "image", node: body.node) { output throws(NodeError) in
                 try await service.createImage(ticket, name: body.name, output: output).id
             }
@@ -52,7 +52,7 @@ struct NodeRoutes: Sendable {
         }
         v1.delete("images/{id}") { _, context -> HTTPResponse.Status in
             let id = try NodeAPIRouter.pathParameter("id", context)
-            try api { () throws(NodeError) in try service.deleteImage(id) }
+            try withAPIErrors { () throws(NodeError) in try service.deleteImage(id) }
             return .noContent
         }
         v1.get("environments") { _, _ -> EnvironmentList in

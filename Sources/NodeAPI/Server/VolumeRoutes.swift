@@ -14,75 +14,80 @@ struct VolumeRoutes: Sendable {
             let body = try await request.decodeStrictly(VolumeCreateRequest.self, context: context)
             return EditedResponse(
                 status: .created,
-                response: service.volumeView(try await api { () async throws(NodeError) in try await service.createVolume(body) }))
+                response: service.volumeView(
+                    try await withAPIErrorsAsync { () async throws(NodeError) in try await service.createVolume(body) }))
         }
         v1.get("volumes/{id}") { _, context -> VolumeView in
             let id = try NodeAPIRouter.pathParameter("id", context)
-            return service.volumeView(try api { () throws(NodeError) in try service.volume(id) })
+            return service.volumeView(try withAPIErrors { () throws(NodeError) in try service.volume(id) })
         }
         v1.delete("volumes/{id}") { _, context -> HTTPResponse.Status in
             let id = try NodeAPIRouter.pathParameter("id", context)
-            try await api { () async throws(NodeError) in try await service.destroyVolume(id) }
+            try await withAPIErrorsAsync { () async throws(NodeError) in try await service.destroyVolume(id) }
             return .noContent
         }
         v1.post("volumes/{id}/attach") { request, context -> VolumeView in
             let id = try NodeAPIRouter.pathParameter("id", context)
             let body = try await request.decodeStrictly(AttachRequest.self, context: context)
-            return service.volumeView(try await api { () async throws(NodeError) in try await service.attachVolume(id, to: body.node) })
+            return service.volumeView(
+                try await withAPIErrorsAsync { () async throws(NodeError) in try await service.attachVolume(id, to: body.node) })
         }
         v1.post("volumes/{id}/detach") { request, context -> VolumeView in
             let id = try NodeAPIRouter.pathParameter("id", context)
             _ = try await request.decodeStrictly(EmptyRequest.self, context: context)
-            return service.volumeView(try await api { () async throws(NodeError) in try await service.detachVolume(id) })
+            return service.volumeView(try await withAPIErrorsAsync { () async throws(NodeError) in try await service.detachVolume(id) })
         }
         v1.get("volumes/{id}/snapshots") { _, context -> SnapshotList in
             let id = try NodeAPIRouter.pathParameter("id", context)
-            return SnapshotList(snapshots: try await api { () async throws(NodeError) in try await service.snapshots(of: id) })
+            return SnapshotList(
+                snapshots: try await withAPIErrorsAsync { () async throws(NodeError) in try await service.snapshots(of: id) })
         }
         v1.post("volumes/{id}/snapshots") { request, context -> EditedResponse<VolumeSnapshotView> in
             let id = try NodeAPIRouter.pathParameter("id", context)
             let body = try await request.decodeStrictly(SnapshotRequest.self, context: context)
-            let made = try await api { () async throws(NodeError) in try await service.createSnapshot(of: id, named: body.name) }
+            let made = try await withAPIErrorsAsync { () async throws(NodeError) in
+                try await service.createSnapshot(of: id, named: body.name)
+            }
             return EditedResponse(status: .created, response: made)
         }
         v1.post("volumes/{id}/snapshots/{snapshot}/revert") { request, context -> HTTPResponse.Status in
             let id = try NodeAPIRouter.pathParameter("id", context)
             let snapshot = try NodeAPIRouter.pathParameter("snapshot", context)
             _ = try await request.decodeStrictly(EmptyRequest.self, context: context)
-            try await api { () async throws(NodeError) in try await service.revertSnapshot(snapshot, of: id) }
+            try await withAPIErrorsAsync { () async throws(NodeError) in try await service.revertSnapshot(snapshot, of: id) }
             return .noContent
         }
         v1.delete("volumes/{id}/snapshots/{snapshot}") { _, context -> HTTPResponse.Status in
             let id = try NodeAPIRouter.pathParameter("id", context)
             let snapshot = try NodeAPIRouter.pathParameter("snapshot", context)
-            try await api { () async throws(NodeError) in try await service.deleteSnapshot(snapshot, of: id) }
+            try await withAPIErrorsAsync { () async throws(NodeError) in try await service.deleteSnapshot(snapshot, of: id) }
             return .noContent
         }
         v1.get("nodes/{name}/forwards") { _, context -> ForwardList in
             let name = try NodeAPIRouter.pathParameter("name", context)
-            return ForwardList(forwards: try api { () throws(NodeError) in try service.forwards(of: name) })
+            return ForwardList(forwards: try withAPIErrors { () throws(NodeError) in try service.forwards(of: name) })
         }
         v1.post("nodes/{name}/forwards") { request, context -> EditedResponse<PortForwardRecord> in
             let name = try NodeAPIRouter.pathParameter("name", context)
             let body = try await request.decodeStrictly(PortForwardRequest.self, context: context)
-            let added = try await api { () async throws(NodeError) in try await service.addForward(body, to: name) }
+            let added = try await withAPIErrorsAsync { () async throws(NodeError) in try await service.addForward(body, to: name) }
             return EditedResponse(status: .created, response: added)
         }
         v1.delete("nodes/{name}/forwards/{id}") { _, context -> HTTPResponse.Status in
             let name = try NodeAPIRouter.pathParameter("name", context)
             let id = try NodeAPIRouter.pathParameter("id", context)
-            try await api { () async throws(NodeError) in try await service.removeForward(id, from: name) }
+            try await withAPIErrorsAsync { () async throws(NodeError) in try await service.removeForward(id, from: name) }
             return .noContent
         }
     }
 }
 
 /// Runs a node operation, its refusals and failures as the API's errors.
-func api<T>(_ body: () throws(NodeError) -> T) throws -> T {
+func withAPIErrors<T>(_ body: () throws(NodeError) -> T) throws -> T {
     do { return try body() } catch { throw APIError(error) }
 }
 
-func api<T>(_ body: () async throws(NodeError) -> T) async throws -> T {
+func withAPIErrorsAsync<T>(_ body: () async throws(NodeError) -> T) async throws -> T {
     do { return try await body() } catch { throw APIError(error) }
 }
 

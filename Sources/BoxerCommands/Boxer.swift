@@ -16,7 +16,8 @@ public struct Boxer: AsyncParsableCommand {
         subcommands: [
             BoxCommand.self, Init.self, Validate.self, Status.self, Version.self, Up.self, SSHCommand.self, SSHConfig.self, Provision.self,
             Halt.self, Reload.self, Suspend.self, Resume.self, Destroy.self, Port.self, GlobalStatus.self, NetworkSwitch.self,
-            NetworkAllocate.self, Build.self, Serve.self, NodeCommand.self, ProvidersCommand.self, SnapshotCommand.self, Upload.self,
+            NetworkAllocate.self, Build.self, Serve.self, NodeCommand.self, VolumeCommand.self, ProvidersCommand.self, SnapshotCommand.self,
+            Upload.self,
             Rsync.self,
             RsyncAuto.self,
             Package.self,

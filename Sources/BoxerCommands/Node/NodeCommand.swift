@@ -16,7 +16,7 @@ struct NodeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             NodeList.self, NodeShow.self, NodeCreate.self, NodeStart.self, NodeStop.self, NodeReboot.self, NodeDestroy.self,
-            NodeSizes.self, NodeImages.self,
+            NodeSizes.self, NodeImages.self, NodeForward.self, NodeCreateImage.self, NodeDeleteImage.self,
         ]
     )
 }

@@ -23,7 +23,11 @@ struct Serve: AsyncParsableCommand, BoxerCommand {
     @Option(help: ArgumentHelp("Also listen on TCP at HOST:PORT, with the token.", valueName: "host:port"))
     var listen: String?
 
+    @Option(help: ArgumentHelp("The most all volumes together may take, in MiB (default: what the disk has).", valueName: "MiB"))
+    var volumeQuota: Int?
+
     func validate() throws {
+        if let volumeQuota, volumeQuota < 0 { throw ValidationError("--volume-quota \(volumeQuota) is below 0.") }
         if let listen, Self.hostAndPort(listen) == nil {
             throw ValidationError("--listen \(listen) is not HOST:PORT such as 127.0.0.1:8642.")
         }
@@ -47,7 +51,8 @@ struct Serve: AsyncParsableCommand, BoxerCommand {
             tcp = NodeAPIServer.TCP(host: host, port: port, token: try NodeAPIServer.token(at: tokenFile))
         }
         let socket = run + "/api.sock"
-        let service = makeNodeService()
+        var service = makeNodeService()
+        service.volumeQuotaMiB = volumeQuota
         let recovered = await service.recoverInterrupted(output: output)
         for name in recovered { output.warn("Node \(name)'s create was cut off; its machine was removed and the node marked failed.") }
         let server = NodeAPIServer(socketPath: socket, tcp: tcp, service: service) { address in

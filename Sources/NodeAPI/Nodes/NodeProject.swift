@@ -42,7 +42,7 @@ public struct NodeProject: Sendable, Equatable {
             "merge_how: 'dict(replace)+list(append)+str()'",
         ]
         if let sshKey {
-            let key = Self.yamlString(sshKey.trimmingCharacters(in: .whitespaces))
+            let key = Self.yamlString(sshKey.trimmingCharacters(in: .whitespacesAndNewlines))
             // The distribution's default user's; boxer adds it to the SSH user's (vagrant) itself
             // once the node is up, since a second `users:` entry for that user could replace boxer's.
             lines += ["ssh_authorized_keys:", "  - " + key]
@@ -119,7 +119,8 @@ public struct NodeProject: Sendable, Equatable {
             arguments += [
                 "-smbios",
                 "type=11,value="
-                    + Self.qemuOption("io.systemd.credential:ssh.authorized_keys.root=" + sshKey.trimmingCharacters(in: .whitespaces)),
+                    + Self.qemuOption(
+                        "io.systemd.credential:ssh.authorized_keys.root=" + sshKey.trimmingCharacters(in: .whitespacesAndNewlines)),
             ]
         }
         return arguments

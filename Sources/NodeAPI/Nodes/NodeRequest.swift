@@ -67,7 +67,9 @@ public struct NodeCreateRequest: Sendable, Equatable, Decodable {
 
     /// One OpenSSH public key line: a known type, base64 data, an optional comment.
     static func checkPublicKey(_ key: String) throws(NodeError) {
-        let fields = key.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 2).map(String.init)
+        // A key read from a .pub file ends with a newline.
+        let key = key.trimmingCharacters(in: .whitespacesAndNewlines)
+        let fields = key.split(separator: " ", maxSplits: 2).map(String.init)
         let types = ["ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"]
         let base64 = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
         guard key.utf8.count <= 16 * 1024, !key.contains("\n"), !key.contains("\r"), fields.count >= 2,

@@ -15,6 +15,8 @@ public struct NodeService: Sendable {
     public let host: HostCapacity
     public let store: NodeStore
     let open: Opener
+    /// The most all volumes together may take, in MiB (`boxer serve --volume-quota`); nil: what the disk has.
+    public var volumeQuotaMiB: Int?
 
     public init(home: BoxerHome, host: HostCapacity = .current, open: @escaping Opener) {
         self.home = home
@@ -113,7 +115,7 @@ public struct NodeService: Sendable {
     /// Adds the node's key to the SSH user's authorized_keys when cloud-init (or a guest without
     /// it) has not: the key is what the node was created with, so logging in with it must work.
     func authorize(_ key: String, on machine: Machine, in environment: MachineEnvironment) async throws(NodeError) {
-        let line = key.trimmingCharacters(in: .whitespaces)
+        let line = key.trimmingCharacters(in: .whitespacesAndNewlines)
         let quoted = Communicator.quote(line)
         let script =
             "mkdir -p ~/.ssh && chmod 700 ~/.ssh && touch ~/.ssh/authorized_keys && chmod 600 ~/.ssh/authorized_keys && (grep -qxF \(quoted) ~/.ssh/authorized_keys || printf '%s\\n' \(quoted) >> ~/.ssh/authorized_keys)"

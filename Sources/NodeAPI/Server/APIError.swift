@@ -12,11 +12,14 @@ public struct APIError: HTTPResponseError, Sendable {
         case serverError = "internal"
         /// A node operation that failed in the machine or on the host (boot, SSH, disk).
         case failed
+        case methodNotAllowed = "method_not_allowed"
     }
 
     public let status: HTTPResponse.Status
     public let kind: Kind
     public let message: String
+    /// The methods the path takes, for 405.
+    public var allow: [String] = []
 
     public init(_ status: HTTPResponse.Status, _ kind: Kind, _ message: String) {
         self.status = status
@@ -43,6 +46,7 @@ public struct APIError: HTTPResponseError, Sendable {
         var response = try context.responseEncoder.encode(Body(kind: kind.rawValue, message: message), from: request, context: context)
         response.status = status
         if kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        if !allow.isEmpty { response.headers[.allow] = allow.joined(separator: ", ") }
         return response
     }
 
@@ -50,7 +54,12 @@ public struct APIError: HTTPResponseError, Sendable {
         .unauthorized, .unauthorized, "This request needs the token of boxer serve: Authorization: Bearer <token>.")
 
     static func noRoute(_ method: HTTPRequest.Method, _ path: String) -> APIError {
-        APIError(.notFound, .notFound, "There is no \(method) \(path); see /v1/openapi.json.")
+        let allowed = OpenAPIDocument.methods(forPath: path)
+        guard !allowed.isEmpty else { return APIError(.notFound, .notFound, "There is no \(method) \(path); see /v1/openapi.json.") }
+        var error = APIError(
+            .methodNotAllowed, .methodNotAllowed, "\(path) takes \(allowed.joined(separator: ", ")), not \(method); see /v1/openapi.json.")
+        error.allow = allowed
+        return error
     }
 }
 

@@ -27,6 +27,10 @@ public enum NodeAPIRouter {
         router.add(middleware: JSONNotFoundMiddleware())
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
         let v1 = router.group("v1")
+        v1.get("openapi.json") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         v1.get("sizes") { _, _ -> SizeList in
             SizeList(sizes: service.sizes)
         }

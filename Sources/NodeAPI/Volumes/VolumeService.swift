@@ -27,6 +27,15 @@ extension NodeService {
             guard try store.record(request.name) == nil else {
                 throw NodeError(.conflict, "A volume named \(NodeName.quoted(request.name)) exists already.")
             }
+            if let quota = volumeQuotaMiB {
+                let used = store.list().reduce(0) { $0 + $1.sizeMiB }
+                guard used + request.sizeMiB <= quota else {
+                    throw NodeError(
+                        .badRequest,
+                        "A \(request.sizeMiB) MiB volume is over this server's volume quota: \(used) of \(quota) MiB are taken (boxer serve --volume-quota)."
+                    )
+                }
+            }
             let needed = Int64(request.sizeMiB) << 20
             if let free = try? DiskSpace.available(at: URL(fileURLWithPath: store.folder)), free < needed + (256 << 20) {
                 throw NodeError(

@@ -40,13 +40,13 @@ def free_port():
 
 
 class Server:
-    def __init__(self, home, environment):
+    def __init__(self, home, environment, extra_arguments=()):
         self.home = home
         self.environment = environment
         self.socket = os.path.join(home, "run", "api.sock")
         self.port = free_port()
         self.process = subprocess.Popen(
-            [BOXER, "serve", "--listen", "127.0.0.1:{}".format(self.port)],
+            [BOXER, "serve", "--listen", "127.0.0.1:{}".format(self.port), *extra_arguments],
             env=environment,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -102,6 +102,14 @@ class Server:
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
+    running = start_server(tmp_path, monkeypatch)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def start_server(tmp_path, monkeypatch, extra_arguments=()):
     home = str(tmp_path / "home")
     environment = dict(os.environ)
     environment.update(
@@ -116,11 +124,7 @@ def server(tmp_path, monkeypatch):
         environment.pop(name, None)
     subprocess.run([BOXER, "box", "add", "boxer/tiny", TEST_BOX], env=environment, check=True, capture_output=True)
     monkeypatch.setenv("BOXER_HOME", home)
-    running = Server(home, environment)
-    try:
-        yield running
-    finally:
-        running.stop()
+    return Server(home, environment, extra_arguments)
 
 
 @pytest.fixture

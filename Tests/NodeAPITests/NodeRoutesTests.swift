@@ -113,7 +113,7 @@ import Testing
     /// A create whose process died (kill -9) is found and marked failed.
     @Test func anInterruptedCreateIsRecovered() async throws {
         let folder = try TemporaryFolder("boxer-node-recover")
-        let service = NodeService(home: BoxerHome(root: folder.url), host: Self.host) { _, _, _ in throw NodeError(.failed, "unused") }
+        let service = NodeService(home: BoxerHome(root: folder.url), host: Self.host) { _, _, _, _ in throw NodeError(.failed, "unused") }
         let size = NodeSize(id: "", name: "", cpus: 0, memoryMiB: 0, diskGiB: 0)
         // A pid that is not running: pid_max is below 2^22 on Linux.
         let record = NodeRecord(

@@ -11,7 +11,7 @@ extension NodeAPIRouter {
     )
         -> some ApplicationProtocol
     {
-        let service = NodeService(home: home, host: host) { root, _, _ in
+        let service = NodeService(home: home, host: host) { root, _, _, _ in
             throw NodeError(.failed, "these tests open no machines (\(root))")
         }
         let runner = OperationRunner()

@@ -1,7 +1,9 @@
 import ArgumentParser
 import BoxerSupport
 import Foundation
+import Machines
 import NodeAPI
+import Vagrantfile
 
 /// `boxer node …`: the node API's operations from the shell, run in this process (no server needed).
 struct NodeCommand: AsyncParsableCommand {
@@ -23,12 +25,19 @@ struct NodeCommand: AsyncParsableCommand {
 
 /// The node operations of `$BOXER_HOME`, each node's project opened as `boxer up` opens a project.
 func makeNodeService(environment variables: [String: String] = ProcessInfo.processInfo.environment) -> NodeService {
-    NodeService(home: BoxerHome(environment: variables)) { root, provider, output in
+    NodeService(home: BoxerHome(environment: variables)) { root, provider, output, reading in
         var project = variables
         // The node's folder is the project, whatever this process's folder and settings say.
         project["BOXER_CWD"] = root
         for name in ["VAGRANT_CWD", "BOXER_VAGRANTFILE", "VAGRANT_VAGRANTFILE"] { project[name] = nil }
-        return try openMachineEnvironment(output: output, provider: provider, environment: project, validated: true)
+        guard reading else { return try openMachineEnvironment(output: output, provider: provider, environment: project, validated: true) }
+        // Reading a state needs the node's own provider only: no plugin is asked, no capability data read.
+        let loader = VagrantfileLoader.forProject(environment: project)
+        let home = loader.home
+        let providers = availableProviders(home: home, environment: project, plugins: false).filter { $0.name == provider }
+        return MachineEnvironment(
+            environment: try loader.load(), home: home, providers: providers, defaultProvider: { _ in provider }, output: output,
+            switchExecutable: currentExecutable())
     }
 }
 

@@ -8,11 +8,14 @@ import Vagrantfile
 /// The providers boxer has: the built-in ones, each listed whether or not its hypervisor is
 /// installed here (so that `--provider virtualbox` on a host without it says what to install),
 /// then the provider plugins found on PATH and in providers/.
-func availableProviders(home: BoxerHome, environment: [String: String] = ProcessInfo.processInfo.environment) -> [any Provider] {
+func availableProviders(home: BoxerHome, environment: [String: String] = ProcessInfo.processInfo.environment, plugins: Bool = true)
+    -> [any Provider]
+{
     let builtIn: [any Provider] = [
         QEMUProvider(home: home), LibvirtProvider(home: home, environment: environment), VirtualBoxProvider(home: home),
         VMwareProvider(home: home), ParallelsProvider(home: home),
     ]
+    guard plugins else { return builtIn }
     return builtIn + providerPlugins(builtIn: Set(builtIn.map(\.name)), environment: environment)
 }
 

@@ -102,7 +102,7 @@ extension NodeService {
     /// not run on boxer's QEMU has none either: what needs it says so.
     func monitor(of record: NodeRecord) async throws(NodeError) -> NodeMonitor? {
         guard record.phase == .ready, MachineFolder.anyInUse(inProject: store.path(of: record.name)) else { return nil }
-        let environment = try openEnvironment(record, output: .discarded)
+        let environment = try openEnvironment(record, output: .discarded, reading: true)
         let machine = try machine(record, in: environment)
         let provider: any Provider
         let context: MachineContext

@@ -9,7 +9,11 @@ import Vagrantfile
 public struct NodeService: Sendable {
     /// Opens a node's project as `boxer up` opens the current one: the providers, the capability
     /// check, the environment network's switch. Given by the command layer, which owns those.
-    public typealias Opener = @Sendable (_ projectRoot: String, _ provider: String, _ output: Output) throws -> MachineEnvironment
+    /// `reading`: only to read the node's state (no validation, no capability check, only its
+    /// own provider), which `GET /v1/nodes` does for every node on every call.
+    public typealias Opener =
+        @Sendable (_ projectRoot: String, _ provider: String, _ output: Output, _ reading: Bool) throws ->
+        MachineEnvironment
 
     public let home: BoxerHome
     public let host: HostCapacity
@@ -66,8 +70,7 @@ public struct NodeService: Sendable {
         let project = NodeProject(
             record: record, image: image, sshKey: request.sshKey, password: request.password, userData: request.userData)
         store.removeStaleStaging()
-        try store.create(record, files: project.files)
-        guard let lock = try store.lock(record.name) else { throw NodeError.busy(record.name) }
+        let lock = try store.create(record, files: project.files)
         return Ticket(record: record, lock: lock, project: project)
     }
 
@@ -198,7 +201,8 @@ public struct NodeService: Sendable {
             sizeID: record.sizeID, cpus: record.cpus, memoryMiB: record.memoryMiB, diskGiB: record.diskGiB, provider: record.provider,
             created: record.created, operation: operation, failure: record.failure, folder: store.path(of: record.name))
         if record.phase == .ready || record.phase == .creating, MachineFolder.anyInUse(inProject: view.folder),
-            let environment = try? openEnvironment(record, output: .discarded), let machine = try? machine(record, in: environment)
+            let environment = try? openEnvironment(record, output: .discarded, reading: true),
+            let machine = try? machine(record, in: environment)
         {
             if let (_, state) = try? await environment.state(of: machine) { view.machineState = state.rawValue }
             view.sshUser = machine.ssh.username ?? "vagrant"
@@ -246,9 +250,9 @@ public struct NodeService: Sendable {
 
     // MARK: Helpers
 
-    func openEnvironment(_ record: NodeRecord, output: Output) throws(NodeError) -> MachineEnvironment {
+    func openEnvironment(_ record: NodeRecord, output: Output, reading: Bool = false) throws(NodeError) -> MachineEnvironment {
         do {
-            return try open(store.path(of: record.name), record.provider, output)
+            return try open(store.path(of: record.name), record.provider, output, reading)
         } catch {
             throw NodeError(.failed, "Node \(record.name): its project \(store.path(of: record.name)) cannot be opened: \(error)")
         }

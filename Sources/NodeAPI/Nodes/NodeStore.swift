@@ -36,12 +36,17 @@ public struct NodeStore: Sendable {
 
     /// Makes the node's folder with `record` and `files` in it, all at once: they are written to
     /// a folder of their own and renamed into place, so that of two creates with one name only
-    /// one succeeds (the other gets `nameTaken`) and no half-made node is ever listed.
-    public func create(_ record: NodeRecord, files: [String: (text: String, mode: mode_t)]) throws(NodeError) {
+    /// one succeeds (the other gets `nameTaken`) and no half-made node is ever listed. Returns the
+    /// node's lock, taken before the folder appears, so no other operation gets in first.
+    @discardableResult
+    public func create(_ record: NodeRecord, files: [String: (text: String, mode: mode_t)]) throws(NodeError) -> FileLock {
         var random = SystemRandomNumberGenerator()
         let staging = folder + "/.new-\(record.name)-\(getpid())-\(random.next() & 0xffff_ffff)"
+        let lock: FileLock?
         do {
-            try PrivateFiles.makeFolders(staging)
+            try PrivateFiles.makeFolders(staging + "/.vagrant")
+            // The lock file moves with the folder: the lock stays held across the rename.
+            lock = try FileLock.acquire(URL(fileURLWithPath: staging + "/.vagrant/boxer.lock"), wait: false)
             try PrivateFiles.writeAtomically(staging + "/node.json", Array(Self.encoded(record).utf8))
             for (name, file) in files { try PrivateFiles.writeAtomically(staging + "/" + name, Array(file.text.utf8), mode: file.mode) }
         } catch {
@@ -55,6 +60,8 @@ public struct NodeStore: Sendable {
             if code == ENOTEMPTY || code == EEXIST || code == ENOTDIR { throw NodeError.nameTaken(record.name) }
             throw NodeError.cannotWrite(path(of: record.name), String(cString: strerror(code)))
         }
+        guard let lock else { throw NodeError.busy(record.name) }
+        return lock
     }
 
     /// Replaces the node's record.

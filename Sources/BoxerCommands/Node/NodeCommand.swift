@@ -49,6 +49,16 @@ func printJSON<T: Encodable>(_ value: T, on output: Output) throws {
     output.text(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
+/// `boxer node start|stop|reboot|destroy NAME`: a create cut off earlier is cleaned up first, as
+/// every node command does.
+func performNodeAction(_ action: NodeService.Action, on name: String, global: GlobalOptions) async throws {
+    let output = global.makeOutput()
+    let service = makeNodeService()
+    await service.recoverInterrupted(output: output)
+    let ticket = try service.begin(action, node: name)
+    try await service.perform(action, ticket, output: output)
+}
+
 /// The operation's options every node command that changes a node shares.
 struct NodeTarget: ParsableArguments {
     @Argument(help: "The node's name.")

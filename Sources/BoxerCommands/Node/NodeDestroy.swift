@@ -13,10 +13,6 @@ struct NodeDestroy: AsyncParsableCommand, BoxerCommand {
     @OptionGroup var target: NodeTarget
 
     func run() async throws {
-        let output = global.makeOutput()
-        let service = makeNodeService()
-        await service.recoverInterrupted(output: output)
-        let ticket = try service.begin(.destroy, node: target.name)
-        try await service.perform(.destroy, ticket, output: output)
+        try await performNodeAction(.destroy, on: target.name, global: global)
     }
 }

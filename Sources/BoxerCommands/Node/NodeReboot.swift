@@ -14,10 +14,6 @@ struct NodeReboot: AsyncParsableCommand, BoxerCommand {
     @OptionGroup var target: NodeTarget
 
     func run() async throws {
-        let output = global.makeOutput()
-        let service = makeNodeService()
-        await service.recoverInterrupted(output: output)
-        let ticket = try service.begin(.reboot, node: target.name)
-        try await service.perform(.reboot, ticket, output: output)
+        try await performNodeAction(.reboot, on: target.name, global: global)
     }
 }

@@ -13,10 +13,6 @@ struct NodeStart: AsyncParsableCommand, BoxerCommand {
     @OptionGroup var target: NodeTarget
 
     func run() async throws {
-        let output = global.makeOutput()
-        let service = makeNodeService()
-        await service.recoverInterrupted(output: output)
-        let ticket = try service.begin(.start, node: target.name)
-        try await service.perform(.start, ticket, output: output)
+        try await performNodeAction(.start, on: target.name, global: global)
     }
 }

@@ -13,10 +13,6 @@ struct NodeStop: AsyncParsableCommand, BoxerCommand {
     @OptionGroup var target: NodeTarget
 
     func run() async throws {
-        let output = global.makeOutput()
-        let service = makeNodeService()
-        await service.recoverInterrupted(output: output)
-        let ticket = try service.begin(.stop, node: target.name)
-        try await service.perform(.stop, ticket, output: output)
+        try await performNodeAction(.stop, on: target.name, global: global)
     }
 }

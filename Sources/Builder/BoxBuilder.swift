@@ -252,6 +252,7 @@ public struct BoxBuilder: Sendable {
         if let vagrantfile, provider != .virtualbox {
             try write(Data(vagrantfile.utf8), to: folder + "/Vagrantfile")
         }
+        try write(Packaging.info(machine), to: folder + "/info.json")
         let file = options.output + "/\(template.name)-\(sizeText)-\(provider.rawValue).box"
         let partial = Self.partialName(of: file)
         let written: WrittenBox

@@ -18,6 +18,20 @@ enum Packaging {
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
     }
 
+    /// The box's info.json (`box list -i` shows it): what built it, and the minimums a machine made
+    /// from it needs, which boxer serve gives its images (`IMAGE-NAME-OS_TYPE-CPU-MEM-DISK`, with
+    /// VirtualBox's OS type names).
+    static func info(_ machine: Machine) -> Data {
+        let object: [String: Any] = [
+            "built_by": "boxer build", "template": machine.template.name,
+            "minimums": [
+                "os_type": OVFDescriptor.osType(newVM(machine)).type, "cpus": machine.template.minimumCPUs,
+                "memory_mib": machine.template.minimumMemoryMiB, "disk_gib": Int((machine.diskBytes + (1 << 30) - 1) >> 30),
+            ],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+    }
+
     /// The machine as the providers' descriptor writers take it.
     static func newVM(_ machine: Machine) -> NewVM {
         NewVM(

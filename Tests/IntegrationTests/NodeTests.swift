@@ -11,8 +11,8 @@ extension MachineSuites {
         final class NodeHome: @unchecked Sendable {
             let project: MachineProject
 
-            init() throws {
-                project = try MachineProject(vagrantfile: "# nodes only\n")
+            init(box: String = "tiny-amd64", boxName: String = "boxer/tiny") throws {
+                project = try MachineProject(vagrantfile: "# nodes only\n", box: box, boxName: boxName)
             }
 
             var nodes: URL { project.home.appendingPathComponent("nodes") }
@@ -86,6 +86,56 @@ extension MachineSuites {
             #expect(home.qemuPIDs.isEmpty)
             #expect(try home.boxer(["node", "list"]).output.contains("There are no nodes"))
             #expect((try? FileManager.default.contentsOfDirectory(atPath: home.nodes.path)) == [])
+        }
+
+        /// Real cloud-init and systemd on the Debian test box take a node's credentials: the
+        /// password logs in over SSH, the key reaches root through DMI (systemd's
+        /// ssh.authorized_keys.root credential), and the DMI serial names the node.
+        @Test func aCloudInitGuestTakesThePasswordAndTheDMIKey() throws {
+            let home = try NodeHome(box: "debian-amd64", boxName: "boxer/debian")
+            let folder = home.project.home
+            let key = folder.appendingPathComponent("key")
+            _ = try ProgramRun.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key.path])
+            let password = "Node-Pass-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            try Data((password + "\n").utf8).write(to: folder.appendingPathComponent("password"))
+            let askpass = folder.appendingPathComponent("askpass")
+            try Data("#!/bin/sh\necho '\(password)'\n".utf8).write(to: askpass)
+            chmod(askpass.path, 0o700)
+            let create = try home.boxer([
+                "node", "create", "deb", "--image", "boxer/debian:0::libvirt", "--size", "c1-m1024", "--ssh-key", key.path + ".pub",
+                "--password-file", folder.appendingPathComponent("password").path,
+            ])
+            #expect(create.status == 0, "\(create.output)\n\(create.error)")
+            let show = try home.boxer(["node", "show", "deb"])
+            let view = try JSONSerialization.jsonObject(with: Data(show.output.utf8)) as? [String: Any]
+            let port = try #require(view?["ssh_port"] as? Int, "\(show.output)")
+            let options = [
+                "-q", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", "-p", "\(port)",
+            ]
+            let withKey = try ProgramRun.run(
+                "ssh",
+                options + [
+                    "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-i", key.path, "vagrant@127.0.0.1",
+                    "sudo cat /sys/class/dmi/id/product_serial; sudo cat /root/.ssh/authorized_keys; cloud-init status --wait >/dev/null; echo done",
+                ])
+            let publicKey = try String(contentsOf: URL(fileURLWithPath: key.path + ".pub"), encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            #expect(withKey.output.hasPrefix("ds=nocloud;h=deb\n"), "\(withKey.output)\(withKey.error)")
+            #expect(withKey.output.contains(publicKey), "systemd put the DMI key in root's authorized_keys: \(withKey.output)")
+            // The password, typed by SSH_ASKPASS, with keys refused.
+            var environment = ProcessInfo.processInfo.environment
+            environment["SSH_ASKPASS"] = askpass.path
+            environment["SSH_ASKPASS_REQUIRE"] = "force"
+            environment["DISPLAY"] = ":0"
+            let withPassword = try ProgramRun.run(
+                "ssh",
+                options + [
+                    "-o", "PreferredAuthentications=password,keyboard-interactive", "-o", "PubkeyAuthentication=no",
+                    "vagrant@127.0.0.1", "echo in-with-the-password",
+                ], environment: environment)
+            #expect(withPassword.output == "in-with-the-password\n", "\(withPassword.output)\(withPassword.error)")
+            #expect(try home.boxer(["node", "destroy", "deb"]).status == 0)
+            #expect(home.qemuPIDs.isEmpty)
         }
 
         /// SIGKILL of `boxer serve` while it boots a node: the next `boxer serve` removes what the

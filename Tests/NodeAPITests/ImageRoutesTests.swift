@@ -20,6 +20,20 @@ import Testing
         return (folder, BoxerHome(root: folder.url))
     }
 
+    /// A box's info.json minimums (what `boxer build` and images made from nodes write) come
+    /// before those its name carries.
+    @Test func infoMinimumsComeFirst() throws {
+        let (folder, home) = try Self.home()
+        let provider = folder.url.appendingPathComponent("boxes/tiny/0/libvirt")
+        let info = #"{"minimums": {"os_type": "Linux_64", "cpus": 2, "memory_mib": 768, "disk_gib": 3}}"#
+        try Data(info.utf8).write(to: provider.appendingPathComponent("info.json"))
+        let service = NodeService(home: home, host: RouterTests.host) { _, _, _, _ in throw NodeError(.failed, "unused") }
+        let image = try #require(try service.images().first { $0.name == "tiny" })
+        #expect(image.minimums == ImageMinimums(name: "tiny", osType: "Linux_64", cpus: 2, memoryMiB: 768, diskGiB: 3))
+        let small = NodeSize(id: "c1-m512", name: "", cpus: 1, memoryMiB: 512, diskGiB: 10)
+        #expect(image.minimums?.fits(small) == false)
+    }
+
     @Test func theStoreIsTheImageList() async throws {
         let (folder, home) = try Self.home()
         _ = folder

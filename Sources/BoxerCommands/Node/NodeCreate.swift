@@ -27,8 +27,8 @@ struct NodeCreate: AsyncParsableCommand, BoxerCommand {
     @Option(help: ArgumentHelp("An OpenSSH public key file whose key may log in.", valueName: "file.pub"))
     var sshKey: String?
 
-    @Flag(help: "Read a password for the SSH user from standard input (one line).")
-    var passwordStdin = false
+    @Option(help: ArgumentHelp("A file whose first line is a password for the SSH user (- for standard input).", valueName: "file"))
+    var passwordFile: String?
 
     @Option(help: ArgumentHelp("cloud-init user data (#cloud-config or a #! script).", valueName: "file"))
     var userData: String?
@@ -38,7 +38,10 @@ struct NodeCreate: AsyncParsableCommand, BoxerCommand {
         var request = NodeCreateRequest(name: target.name, image: image, size: size)
         if let sshKey { request.sshKey = try Self.read(sshKey, limit: 16 * 1024).trimmingCharacters(in: .whitespacesAndNewlines) }
         if let userData { request.userData = try Self.read(userData, limit: NodeCreateRequest.maximumUserData + 1) }
-        if passwordStdin { request.password = readLine(strippingNewline: true) ?? "" }
+        if let passwordFile {
+            let text = passwordFile == "-" ? (readLine(strippingNewline: true) ?? "") : try Self.read(passwordFile, limit: 4096)
+            request.password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        }
         let service = makeNodeService()
         await service.recoverInterrupted(output: output)
         let ticket = try service.accept(request)

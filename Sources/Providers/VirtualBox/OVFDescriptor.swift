@@ -4,7 +4,7 @@ import Foundation
 /// provider creates a machine from the box.
 public enum OVFDescriptor {
     /// VirtualBox's OS type and the OVF (CIM) operating system id for it.
-    static func osType(_ vm: NewVM) -> (type: String, cim: Int) {
+    public static func osType(_ vm: NewVM) -> (type: String, cim: Int) {
         let arm = vm.arm64
         switch vm.osFamily.lowercased() {
         case "ubuntu": return (arm ? "Ubuntu_arm64" : "Ubuntu_64", 94)

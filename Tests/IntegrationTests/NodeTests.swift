@@ -138,6 +138,33 @@ extension MachineSuites {
             #expect(home.qemuPIDs.isEmpty)
         }
 
+        /// A guest that reads no seed is let in with the insecure key, which boxer replaces: the
+        /// provider block's `authorized_keys` (what nodes are given) are kept beside the machine's own.
+        @Test func extraKeysSurviveTheInsecureKeySwap() throws {
+            let temporary = try TemporaryFolder("boxer-extra-key")
+            let key = temporary.url.appendingPathComponent("key")
+            _ = try ProgramRun.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key.path])
+            let publicKey = try String(contentsOf: URL(fileURLWithPath: key.path + ".pub"), encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            let project = try MachineProject(
+                vagrantfile: """
+                    Vagrant.configure("2") do |config|
+                      config.vm.box = "boxer/tiny"
+                      config.vm.synced_folder ".", "/vagrant", disabled: true
+                      config.vm.provider :qemu do |qemu|
+                        qemu.cloud_init = false
+                        qemu.authorized_keys = ["\(publicKey)"]
+                      end
+                    end
+                    """)
+            let up = try project.boxer(["up"])
+            #expect(up.status == 0, "\(up.output)\(up.error)")
+            #expect(up.output.contains("Vagrant insecure key detected. Replacing it with a newly generated keypair..."), "\(up.output)")
+            let keys = try project.boxer(["ssh", "-c", "cat ~/.ssh/authorized_keys"])
+            #expect(keys.output.contains(publicKey) && keys.output.split(separator: "\n").count == 2, "\(keys.output)")
+            #expect(!keys.output.contains("vagrant insecure public key"))
+        }
+
         /// SIGKILL of `boxer serve` while it boots a node: the next `boxer serve` removes what the
         /// create made and marks the node failed; its TCP port is free again (QEMU holds none of
         /// the server's sockets).

@@ -72,6 +72,7 @@ import Vagrantfile
         #expect(machine.providers["qemu"]?.cpus == 1 && machine.providers["qemu"]?.memory == 512)
         let qemuArguments = machine.providers["qemu"]?.values["extra_qemu_args"]
         #expect(qemuArguments == ConfigValue.array(project.qemuArguments.map { ConfigValue.string($0) }))
+        #expect(machine.providers["qemu"]?.values["authorized_keys"] == .array([.string(Self.key)]))
         #expect(project.smbiosArguments[1] == "type=1,serial=ds=nocloud;h=web-1")
         #expect(project.smbiosArguments[3] == "type=11,value=io.systemd.credential:ssh.authorized_keys.root=" + Self.key)
         guard case .array(let disks)? = machine.settings["disks"], case .array(let inits)? = machine.settings["cloud_inits"] else {

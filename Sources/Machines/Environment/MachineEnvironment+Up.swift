@@ -174,7 +174,7 @@ extension MachineEnvironment {
         if providerSettings["cloud_init"]?.bool ?? true {
             var seed = NoCloudSeed(
                 instanceID: id, hostname: context.machine.hostname ?? name,
-                user: context.machine.ssh.username ?? "vagrant", authorizedKeys: [publicKey])
+                user: context.machine.ssh.username ?? "vagrant", authorizedKeys: [publicKey] + Self.extraAuthorizedKeys(context))
             seed.userParts = try cloudInitUserData(context.machine)
             if !seed.userParts.isEmpty { output.targeting(name).say("Preparing user data for cloud-init...") }
             try seed.write(to: seedPath)
@@ -301,16 +301,29 @@ extension MachineEnvironment {
         }
     }
 
+    /// Public keys the SSH user accepts besides the machine's own: the provider block's
+    /// `authorized_keys` (boxer's; `boxer node create --ssh-key` writes it), given through the
+    /// seed and kept when the insecure key is replaced.
+    static func extraAuthorizedKeys(_ context: MachineContext) -> [String] {
+        switch context.machine.providers[context.folder.provider]?.values["authorized_keys"] {
+        case .array(let keys)?: keys.compactMap(\.string).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        case .string(let key)?: [key.trimmingCharacters(in: .whitespacesAndNewlines)].filter { !$0.isEmpty }
+        default: []
+        }
+    }
+
     /// If the machine let us in only with Vagrant's insecure key, its authorized_keys becomes
-    /// the machine's own key, and the insecure key stops working for it (as in Vagrant).
+    /// the machine's own key (and the provider block's `authorized_keys`), and the insecure key
+    /// stops working for it (as in Vagrant).
     func insertMachineKey(_ context: MachineContext, endpoint: SSHEndpoint) async throws(MachineError) {
         let user = context.machine.ssh.username ?? "vagrant"
         let own = Communicator(endpoint: endpoint, user: user, identities: [context.folder.privateKey])
         output.targeting(context.machine.name).detail("Vagrant insecure key detected. Replacing it with a newly generated keypair...")
         let publicKey = try await MachineKeys.ensure(in: context.folder)
         let insecure = Communicator(endpoint: endpoint, user: user, identities: [try MachineKeys.insecurePrivateKey(home: home)])
+        let keys = ([publicKey] + Self.extraAuthorizedKeys(context)).map(Communicator.quote).joined(separator: " ")
         let script =
-            "mkdir -p ~/.ssh && chmod 700 ~/.ssh && printf '%s\\n' \(Communicator.quote(publicKey)) > ~/.ssh/authorized_keys.boxer && chmod 600 ~/.ssh/authorized_keys.boxer && mv ~/.ssh/authorized_keys.boxer ~/.ssh/authorized_keys"
+            "mkdir -p ~/.ssh && chmod 700 ~/.ssh && printf '%s\\n' \(keys) > ~/.ssh/authorized_keys.boxer && chmod 600 ~/.ssh/authorized_keys.boxer && mv ~/.ssh/authorized_keys.boxer ~/.ssh/authorized_keys"
         let result = try await insecure.capture(script)
         guard result.succeeded, await own.isReady() else {
             throw MachineError.insecureKeyNotReplaced(context.machine.name, result.error)

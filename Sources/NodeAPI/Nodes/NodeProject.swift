@@ -43,8 +43,9 @@ public struct NodeProject: Sendable, Equatable {
         ]
         if let sshKey {
             let key = Self.yamlString(sshKey.trimmingCharacters(in: .whitespacesAndNewlines))
-            // The distribution's default user's; boxer adds it to the SSH user's (vagrant) itself
-            // once the node is up, since a second `users:` entry for that user could replace boxer's.
+            // The distribution's default user's; the SSH user's (vagrant) comes with boxer's own
+            // cloud-config (the provider block's `authorized_keys`), since a second `users:`
+            // entry for that user could replace boxer's.
             lines += ["ssh_authorized_keys:", "  - " + key]
         }
         if let password {
@@ -89,6 +90,10 @@ public struct NodeProject: Sendable, Equatable {
         if record.memoryMiB > 0 { lines.append("      provider.memory = \(record.memoryMiB)") }
         if record.provider == "qemu" {
             lines.append("      provider.extra_qemu_args = [" + qemuArguments.map(Self.ruby).joined(separator: ", ") + "]")
+            // The SSH user's, through boxer's own cloud-config and kept if the insecure key is replaced.
+            if let sshKey {
+                lines.append("      provider.authorized_keys = [\(Self.ruby(sshKey.trimmingCharacters(in: .whitespacesAndNewlines)))]")
+            }
         }
         lines += ["    end", "  end", "end"]
         return lines.joined(separator: "\n") + "\n"

@@ -97,7 +97,6 @@ public struct NodeService: Sendable {
             do {
                 try await environment.up([record.name], options: .init(parallel: false))
             } catch { throw NodeError.machine(record.name, error) }
-            if let key = ticket.project?.sshKey { try await authorize(key, on: machine, in: environment) }
             record.phase = .ready
             record.creatorPID = nil
             try store.save(record)
@@ -112,26 +111,6 @@ public struct NodeService: Sendable {
             record.creatorPID = nil
             try? store.save(record)
             throw error
-        }
-    }
-
-    /// Adds the node's key to the SSH user's authorized_keys when cloud-init (or a guest without
-    /// it) has not: the key is what the node was created with, so logging in with it must work.
-    func authorize(_ key: String, on machine: Machine, in environment: MachineEnvironment) async throws(NodeError) {
-        let line = key.trimmingCharacters(in: .whitespacesAndNewlines)
-        let quoted = Communicator.quote(line)
-        let script =
-            "mkdir -p ~/.ssh && chmod 700 ~/.ssh && touch ~/.ssh/authorized_keys && chmod 600 ~/.ssh/authorized_keys && (grep -qxF \(quoted) ~/.ssh/authorized_keys || printf '%s\\n' \(quoted) >> ~/.ssh/authorized_keys)"
-        do {
-            let (communicator, _) = try await environment.communicator(for: machine)
-            let result = try await communicator.capture(script)
-            guard result.succeeded else {
-                throw NodeError(.failed, "Node \(machine.name): the SSH key could not be added to authorized_keys: \(result.error)")
-            }
-        } catch let error as NodeError {
-            throw error
-        } catch {
-            throw NodeError.machine(machine.name, error)
         }
     }
 

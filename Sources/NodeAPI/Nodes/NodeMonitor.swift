@@ -3,7 +3,7 @@ import Machines
 import Providers
 
 /// What boxer does to a running node through its QEMU monitor (QMP): volumes plugged into its
-/// hot-plug ports and port forwards on its NAT (QEMU's `nat` netdev, NIC1).
+/// hot-plug bridge and port forwards on its NAT (QEMU's `nat` netdev, NIC1).
 struct NodeMonitor: Sendable {
     let node: String
     let client: QMPClient
@@ -25,7 +25,7 @@ struct NodeMonitor: Sendable {
                 "device_add",
                 [
                     "driver": "virtio-blk-pci", "drive": Self.blockNode(slot), "id": Self.device(slot),
-                    "bus": NodeProject.hotplugPort(slot), "serial": volume.serial,
+                    "bus": NodeProject.hotplugBridge, "addr": String(format: "0x%x", slot), "serial": volume.serial,
                 ])
         } catch {
             try? run("blockdev-del", ["node-name": Self.blockNode(slot)])

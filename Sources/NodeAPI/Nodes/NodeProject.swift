@@ -99,20 +99,18 @@ public struct NodeProject: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The QEMU arguments of a node: its DMI strings and the PCIe root ports its volumes are
-    /// hot-plugged into (q35 and virt take no hot-plugged device on their root bus).
+    /// The QEMU arguments of a node: its DMI strings and the PCI bridge its volumes are
+    /// hot-plugged into (q35 and virt take no hot-plugged device on their root bus). One bridge
+    /// with a slot per volume (hot-plugged through ACPI): eight PCIe root ports, one per volume,
+    /// made each boot 0.1 s slower.
     public var qemuArguments: [String] {
-        var arguments = smbiosArguments
-        for slot in 1...Self.hotplugSlots {
-            arguments += ["-device", "pcie-root-port,id=\(Self.hotplugPort(slot)),chassis=\(100 + slot),bus=pcie.0"]
-        }
-        return arguments
+        smbiosArguments + ["-device", "pcie-pci-bridge,id=\(Self.hotplugBridge),bus=pcie.0"]
     }
 
-    /// How many volumes a node takes at once.
-    public static let hotplugSlots = 8
+    /// How many volumes a node takes at once (slots 1... of its bridge).
+    public static let hotplugSlots = 16
 
-    public static func hotplugPort(_ slot: Int) -> String { "boxer-hotplug\(slot)" }
+    public static let hotplugBridge = "boxer-hotplug"
 
     /// What the guest can read of its node in DMI, whatever its OS: the system serial in the form
     /// cloud-init's NoCloud reads (`ds=nocloud;h=<hostname>`), and the SSH key as a type 11 OEM

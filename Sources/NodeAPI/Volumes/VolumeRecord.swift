@@ -16,7 +16,7 @@ public struct VolumeRecord: Codable, Sendable, Equatable {
     public var created: Date
     /// The node it is attached to.
     public var attachedTo: String?
-    /// The node's hot-plug port it is in (1...NodeProject.hotplugSlots) while attached.
+    /// The slot of the node's hot-plug bridge it is in (1...NodeProject.hotplugSlots) while attached.
     public var slot: Int?
 
     public init(name: String, sizeMiB: Int, format: Format, created: Date) {

@@ -3,7 +3,7 @@ import Foundation
 
 /// The volumes of a boxer home, `$BOXER_HOME/volumes`. Every change to volumes (create, attach,
 /// detach, snapshots, destroy) holds `volumes/.lock`: they are short, and one at a time keeps
-/// two attaches from taking one hot-plug port.
+/// two attaches from taking one hot-plug slot.
 public struct VolumeStore: Sendable {
     public let folder: String
 

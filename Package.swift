@@ -176,7 +176,8 @@ let package = Package(
         .testTarget(
             name: "NodeAPITests",
             dependencies: [
-                "NodeAPI", "BoxStore", "Vagrantfile", "BoxerTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "NodeAPI", "BoxStore", "Machines", "Vagrantfile", "BoxerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "BoxStore", "Providers", "BoxerTestSupport"]),
         .testTarget(

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import Machines
 @testable import NodeAPI
 
 /// POST /v1/nodes and the operations, with machines that cannot be opened: every refusal is a 4xx
@@ -132,5 +133,33 @@ extension JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
+    }
+}
+
+/// GET /v1/environments: the Vagrantfile projects of the machine index, without the nodes.
+@Suite struct EnvironmentRoutesTests {
+    @Test func projectsAreListedAndNodesAreNot() async throws {
+        let folder = try TemporaryFolder("boxer-environments")
+        let home = BoxerHome(root: folder.url)
+        let index = MachineIndex(home: home)
+        let project = folder.url.appendingPathComponent("project").path
+        let box = MachineIndex.Entry.BoxReference(name: "boxer/tiny", provider: "libvirt", version: "0")
+        for (uuid, name, root) in [("u1", "web", project), ("u2", "db", project), ("u3", "n1", home.path + "/nodes/n1")] {
+            try index.set(
+                uuid,
+                .init(
+                    name: name, provider: "qemu", architecture: "amd64", state: "running", vagrantfilePath: root,
+                    localDataPath: root + "/.vagrant", box: box))
+        }
+        let app = NodeAPIRouter.testApp(host: RouterTests.host, token: nil, home: home)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/environments", method: .get) { response in
+                let body = try JSONDecoder().decode([String: [EnvironmentView]].self, from: Data(buffer: response.body))
+                let environments = body["environments"] ?? []
+                #expect(environments.map(\.path) == [project])
+                #expect(environments.first?.machines.map(\.name) == ["db", "web"])
+                #expect(environments.first?.machines.first?.box == "boxer/tiny" && environments.first?.machines.first?.id == "u2")
+            }
+        }
     }
 }

@@ -46,6 +46,7 @@ def test_no_server_errors(quota_server, tmp_path):
             "--report-dir", str(tmp_path / "reports"),
         ],
         capture_output=True, text=True, timeout=900,
+        cwd=str(tmp_path),  # schemathesis keeps its caches (.schemathesis/) in its working folder
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "generated" in run.stdout

@@ -25,6 +25,7 @@ bench="node-api bench"
 running=""
 server=""
 cleanup() {
+  set +e  # every step runs, whatever the one before said
   for node in "$work"/home/nodes/*/; do [ -d "$node" ] && "$BOXER" node destroy "$(basename "$node")" >/dev/null 2>&1; done || true
   [ -d "$work/project" ] && (BOXER_CWD=$work/project "$BOXER" destroy -f >/dev/null 2>&1) || true
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi

@@ -38,7 +38,7 @@ extension NodeService {
         if try images().contains(where: { $0.name == request.name }) {
             throw NodeError(.conflict, "An image named \(NodeName.quoted(request.name)) exists already; pick another name.")
         }
-        let ticket = try begin(.stop, node: request.node)
+        let ticket = try hold(request.node, ready: true)
         let view = await view(ticket.record)
         guard view.machineState == MachineState.poweroff.rawValue else {
             ticket.lock.unlock()

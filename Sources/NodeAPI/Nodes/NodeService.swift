@@ -116,10 +116,17 @@ public struct NodeService: Sendable {
 
     // MARK: Start, stop, reboot, destroy
 
-    /// Checks that `action` can run on the node and takes its lock.
+    /// Checks that `action` can run on the node and takes its lock: destroy takes a node in any
+    /// phase, the others a created one.
     public func begin(_ action: Action, node name: String) throws(NodeError) -> Ticket {
+        try hold(name, ready: action != .destroy)
+    }
+
+    /// The node's record with its lock held (busy when another operation holds it); `ready`: only
+    /// a node whose create has finished.
+    func hold(_ name: String, ready: Bool) throws(NodeError) -> Ticket {
         guard let record = try store.record(name) else { throw NodeError.noNode(name) }
-        if action != .destroy, record.phase != .ready { throw NodeError.notReady(name, record.phase) }
+        if ready, record.phase != .ready { throw NodeError.notReady(name, record.phase) }
         guard let lock = try store.lock(name) else { throw NodeError.busy(name) }
         return Ticket(record: record, lock: lock, project: nil)
     }

@@ -91,7 +91,7 @@ extension NodeService {
     /// Adds a forward to the running node (QEMU's `hostfwd_add`) and keeps it for its next starts.
     public func addForward(_ request: PortForwardRequest, to name: String) async throws(NodeError) -> PortForwardRecord {
         try request.check()
-        let ticket = try begin(.start, node: name)
+        let ticket = try hold(name, ready: true)
         defer { ticket.lock.unlock() }
         guard let monitor = try await monitor(of: ticket.record) else {
             throw NodeError(.conflict, "Node \(name) is not running; start it, then add the forward.")
@@ -112,7 +112,7 @@ extension NodeService {
     }
 
     public func removeForward(_ id: String, from name: String) async throws(NodeError) {
-        let ticket = try begin(.start, node: name)
+        let ticket = try hold(name, ready: true)
         defer { ticket.lock.unlock() }
         var forwards = readForwards(name)
         guard let forward = forwards.first(where: { $0.id == id }) else {

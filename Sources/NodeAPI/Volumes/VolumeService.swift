@@ -61,7 +61,7 @@ extension NodeService {
             if let current = record.attachedTo {
                 throw NodeError(.conflict, "Volume \(name) is attached to node \(current); detach it first.")
             }
-            let ticket = try begin(.start, node: node)
+            let ticket = try hold(node, ready: true)
             defer { ticket.lock.unlock() }
             let taken = Set(store.list().filter { $0.attachedTo == node }.compactMap(\.slot))
             guard let slot = (1...NodeProject.hotplugSlots).first(where: { !taken.contains($0) }) else {
@@ -83,7 +83,7 @@ extension NodeService {
                 throw NodeError(.conflict, "Volume \(name) is not attached to a node.")
             }
             if let nodeRecord = try self.store.record(node) {
-                let ticket = try begin(.destroy, node: node)
+                let ticket = try hold(node, ready: false)
                 defer { ticket.lock.unlock() }
                 if let monitor = try await monitor(of: nodeRecord) { try await monitor.unplug(slot: slot) }
             }

@@ -190,13 +190,18 @@ public struct NodeService: Sendable {
             let environment = try? openEnvironment(record, output: .discarded, reading: true),
             let machine = try? machine(record, in: environment)
         {
-            if let (_, state) = try? await environment.state(of: machine) { view.machineState = state.rawValue }
             view.sshUser = machine.ssh.username ?? "vagrant"
-            if view.machineState == MachineState.running.rawValue, let (communicator, _) = try? await environment.communicator(for: machine)
-            {
-                view.sshHost = communicator.endpoint.host
-                view.sshPort = communicator.endpoint.port
-                view.sshUser = communicator.user
+            // One state query per node: this runs for every node on every GET /v1/nodes.
+            if let (provider, context) = try? environment.context(for: machine) {
+                let state = await provider.state(context)
+                view.machineState = state.rawValue
+                if state == .running, let endpoint = provider.sshEndpoint(context),
+                    let communicator = try? environment.communicator(for: context, endpoint: endpoint)
+                {
+                    view.sshHost = communicator.endpoint.host
+                    view.sshPort = communicator.endpoint.port
+                    view.sshUser = communicator.user
+                }
             }
             view.privateIP = environment.networkReport([machine])?.addresses[machine.name]?.address
         } else if record.phase == .ready {

@@ -63,7 +63,10 @@ public struct NodeError: BoxerError, Equatable {
     }
 
     static func unreadableRecord(_ path: String, _ reason: String) -> NodeError {
-        NodeError(.failed, "The node record \(path) cannot be read (\(reason)); destroy the node with `boxer node destroy --force`.")
+        NodeError(
+            .failed,
+            "The record \(path) cannot be read (\(reason)); fix it or remove it (for a node, run `boxer destroy -f` in its folder first, then remove the folder)."
+        )
     }
 
     static func cannotWrite(_ path: String, _ reason: String) -> NodeError {

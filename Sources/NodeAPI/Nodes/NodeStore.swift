@@ -104,10 +104,15 @@ public struct NodeStore: Sendable {
     }
 
     static func encoded(_ record: NodeRecord) -> String {
+        ((try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
+    }
+
+    /// How node, volume and forward records are written: indented, sorted, ISO 8601 dates.
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return ((try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
+        return encoder
     }
 
     static var decoder: JSONDecoder {

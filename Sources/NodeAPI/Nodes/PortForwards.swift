@@ -79,8 +79,7 @@ extension NodeService {
     }
 
     func writeForwards(_ forwards: [PortForwardRecord], of name: String) throws(NodeError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = NodeStore.encoder
         do {
             try PrivateFiles.writeAtomically(forwardsFile(name), Array(try encoder.encode(forwards)) + [10])
         } catch {

@@ -32,9 +32,7 @@ public struct VolumeStore: Sendable {
     }
 
     public func save(_ record: VolumeRecord) throws(NodeError) {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = NodeStore.encoder
         do {
             try PrivateFiles.makeFolders(folder)
             try PrivateFiles.writeAtomically(recordFile(record.name), Array(try encoder.encode(record)) + [10])
